@@ -1,0 +1,258 @@
+"""The handoff record: what a human needs to take over without asking twice.
+
+Every item that claims something about the conversation carries ``evidence``:
+the ids of the messages that support it. A field the conversation does not
+support stays empty (``None`` or ``[]``); nothing is invented to fill it.
+
+Field descriptions double as instructions for model backends, so they are
+written for a reader who has only the schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Action",
+    "Blocker",
+    "Expertise",
+    "Fact",
+    "Handoff",
+    "HandoffRecord",
+    "HistoryEvent",
+    "Intent",
+    "Item",
+    "Provenance",
+    "Sentiment",
+    "Signal",
+    "TokenUsage",
+    "Truncation",
+    "Urgency",
+]
+
+SCHEMA_VERSION = "1.0"
+
+Evidence = list[str]
+Actor = Literal["customer", "bot", "agent", "system"]
+Outcome = Literal["succeeded", "failed", "pending", "unknown"]
+UrgencyLevel = Literal["low", "normal", "high", "urgent"]
+SentimentLabel = Literal["negative", "neutral", "positive"]
+HandoffType = Literal["ai_to_human", "agent_to_agent", "tier_escalation", "channel_switch"]
+FieldSource = Literal["rules", "llm", "merged"]
+
+_EVIDENCE = "Ids of the messages that support this item."
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Intent(_Part):
+    """What the customer wants, as a label from the taxonomy."""
+
+    label: str = Field("unknown", description="Intent name from the taxonomy, or 'unknown'.")
+    confidence: float = Field(0.0, ge=0.0, le=1.0, description="0..1; how sure the backend is.")
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+    alternatives: list[tuple[str, float]] = Field(
+        default_factory=list, description="Runner-up labels with their confidence, best first."
+    )
+
+
+class Urgency(_Part):
+    """How fast a human should act, and why."""
+
+    level: UrgencyLevel = "normal"
+    reasons: list[str] = Field(default_factory=list, description="Short reasons for the level.")
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+
+
+class Signal(_Part):
+    """One observed cue, such as a repeated complaint or a threat to leave."""
+
+    kind: str = Field(description="e.g. repeat, as_i_said, all_caps, threat_to_leave, handoff_request.")
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+    rule: str | None = Field(None, description="The rule that produced it (rules backend).")
+
+
+class Sentiment(_Part):
+    """The customer's mood and the cues of frustration behind it."""
+
+    label: SentimentLabel = "neutral"
+    frustration_signals: list[Signal] = Field(default_factory=list)
+    repeat_contact: bool = Field(False, description="The customer says they contacted support before.")
+
+
+class HistoryEvent(_Part):
+    """A notable event on the conversation's timeline (transfer, channel switch, earlier contact)."""
+
+    kind: str = Field(description="e.g. earlier_contact, channel_switch, transfer, handoff_request.")
+    description: str
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+
+
+class Action(_Part):
+    """Something already done about the problem, and how it went."""
+
+    description: str = Field(description="What was done, in a few words.")
+    actor: Actor = Field(description="Who did it.")
+    outcome: Outcome = "unknown"
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+    rule: str | None = Field(None, description="The rule that produced it (rules backend).")
+
+
+class Blocker(_Part):
+    """The exact roadblock right now."""
+
+    description: str
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+
+
+class Expertise(_Part):
+    """Who should handle this next."""
+
+    team: str | None = Field(None, description="Team name from the taxonomy.")
+    skills: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+
+class Fact(_Part):
+    """A piece of information the customer already gave: do not ask for it again.
+
+    ``value`` is copied exactly from the cited message. Secrets (PINs,
+    passwords, security answers, one-time codes, full card numbers) are recorded
+    as given with ``value=None`` and ``withheld=True``.
+    """
+
+    kind: str = Field(description="e.g. email, phone, order_id, account_id, name, date, amount.")
+    value: str | None = Field(description="The value exactly as written in the cited message.")
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+    withheld: bool = Field(False, description="A secret was given; its value is not stored.")
+    rule: str | None = Field(None, description="The rule that produced it (rules backend).")
+
+
+class Item(_Part):
+    """A short statement (an open question, a next step) with its support."""
+
+    text: str
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+
+
+class Handoff(_Part):
+    """Why and how the conversation is changing hands."""
+
+    type: HandoffType | None = None
+    trigger: str | None = Field(None, description="What caused the handoff, e.g. customer_request.")
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+
+
+class TokenUsage(_Part):
+    prompt: int = 0
+    completion: int = 0
+
+
+class Truncation(_Part):
+    """What was left out of a model's view, so nothing is cut silently."""
+
+    omitted: Evidence = Field(default_factory=list, description="Ids of messages not sent to the model.")
+    reason: str = ""
+
+
+class Provenance(_Part):
+    """Who produced the record and how. Rules-backend records carry no timings,
+    so the same input gives a byte-identical record."""
+
+    backend: str = "rules"
+    model: str | None = None
+    template: str | None = None
+    fields: dict[str, FieldSource] = Field(default_factory=dict)
+    fallback_reason: str | None = None
+    tokens: TokenUsage | None = None
+    cost_usd: float | None = None
+    latency_ms: float | None = None
+    truncation: Truncation | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class HandoffRecord(_Part):
+    """Everything a human needs to take over a conversation."""
+
+    schema_version: str = SCHEMA_VERSION
+    conversation_id: str = ""
+    message_count: int = Field(0, description="How many messages the record was built from.")
+    summary: str = Field("", description="The problem in one clear sentence.")
+    intent: Intent = Field(default_factory=Intent)
+    customer_impact: str | None = Field(None, description="What is blocked or at risk, if stated.")
+    urgency: Urgency = Field(default_factory=Urgency)
+    sentiment: Sentiment = Field(default_factory=Sentiment)
+    history: list[HistoryEvent] = Field(default_factory=list)
+    actions_taken: list[Action] = Field(default_factory=list)
+    blocker: Blocker | None = None
+    needed_expertise: Expertise = Field(default_factory=Expertise)
+    facts: list[Fact] = Field(default_factory=list)
+    open_questions: list[Item] = Field(default_factory=list)
+    next_steps: list[Item] = Field(default_factory=list)
+    handoff: Handoff = Field(default_factory=Handoff)
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    # -- conveniences -------------------------------------------------------------
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The record's JSON Schema (what ``handoff schema`` prints)."""
+        return cls.model_json_schema()
+
+    def evidence_ids(self) -> set[str]:
+        """Every message id cited anywhere in the record."""
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, BaseModel):
+                for name in type(node).model_fields:
+                    value = getattr(node, name)
+                    if name == "evidence":
+                        found.update(value)
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self)
+        return found
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The record as JSON (keys in schema order, stable across runs)."""
+        return json.dumps(self.model_dump(mode="json"), indent=indent, ensure_ascii=False)
+
+    def to_markdown(self) -> str:
+        """The record as a Markdown internal note for a helpdesk."""
+        from ..renderers import render
+
+        return render(self, "markdown")
+
+    def to_text(self) -> str:
+        """The record as plain text (for SMS-width or log-free consoles)."""
+        from ..renderers import render
+
+        return render(self, "text")
+
+    def to_html(self) -> str:
+        """The record as a self-contained HTML fragment."""
+        from ..renderers import render
+
+        return render(self, "html")
+
+    def __rich__(self) -> Any:
+        from ..renderers.rich import to_rich
+
+        return to_rich(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
