@@ -1,0 +1,242 @@
+"""``load`` and ``load_many``: any input in, a ``Conversation`` (or a stream of them) out.
+
+This is the only place parsing touches the file system and the one boundary
+where stray exceptions are translated, so a caller (the CLI, a batch job) can
+rely on catching ``HandoffError`` alone: file problems become ``UsageError``,
+anything a parser fails to anticipate becomes ``ParseError`` with the original
+chained as ``__cause__``. ``load_many`` reads JSON Lines one line at a time so a
+large evaluation file never has to fit in memory.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from ..exceptions import HandoffError, ParseError, UnknownFormatError, UsageError
+from ..models import Conversation
+from ._input import ParserInput, decode_bytes
+from ._json import is_conversation
+from ._registry import get_parser, parser_names, sniff, specs
+
+__all__ = ["Source", "load", "load_many"]
+
+Source = Conversation | os.PathLike[str] | str | bytes | dict[str, Any] | list[Any]
+"""What :func:`load` accepts."""
+
+_MAX_PATH: Final = 4096
+_UNEXPECTED: Final = (LookupError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+def _registered_extensions() -> tuple[str, ...]:
+    return tuple({ext for spec in specs() for ext in spec.extensions})
+
+
+def _existing_path(source: str) -> Path | None:
+    """``source`` as a path if it names an existing file; raise if it is clearly a missing one."""
+    if "\n" in source or len(source) > _MAX_PATH or not source.strip():
+        return None
+    if os.path.isfile(source):
+        return Path(source)
+    stripped = source.strip()
+    if (
+        ": " not in stripped
+        and stripped[0] not in "{["
+        and stripped.lower().endswith(_registered_extensions())
+    ):
+        raise UsageError(f"no such file: {source}")
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"is a directory, not a file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    try:
+        return decode_bytes(data)
+    except ParseError as exc:
+        raise ParseError(f"{path.name} is not valid text", location=exc.location) from None
+
+
+def _input(source: Any) -> ParserInput:
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+        return ParserInput(text=_read(path), file=str(path))
+    if isinstance(source, str):
+        path_or_none = _existing_path(source)
+        if path_or_none is not None:
+            return ParserInput(text=_read(path_or_none), file=str(path_or_none))
+        return ParserInput(text=source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return ParserInput(text=decode_bytes(bytes(source)))
+    if isinstance(source, (dict, list)):
+        return ParserInput(value=source)
+    raise UsageError(
+        f"cannot load a {type(source).__name__}: pass a path, text, bytes, a dict, a list or a Conversation"
+    )
+
+
+def parse_input(data: ParserInput, format: str | None = "auto", *, id: str | None = None) -> Conversation:
+    """Parse a prepared input with the named parser, or the sniffed one for ``"auto"``."""
+    if data.text is not None and not data.text.strip():
+        raise ParseError("input is empty", location=data.prefix)
+    if format is None or format == "auto":
+        spec = sniff(data)
+        if spec is None:
+            where = f" in {data.file}" if data.file else ""
+            raise UnknownFormatError(
+                f"could not recognise the conversation format{where}", known=parser_names()
+            )
+    else:
+        spec = get_parser(format)
+    try:
+        return spec.parser.parse(data, id=id, file=data.file)
+    except HandoffError:
+        raise
+    except RecursionError:
+        raise ParseError("input is nested too deeply", format=spec.name, location=data.prefix) from None
+    except _UNEXPECTED as exc:  # a parser bug must still surface as a HandoffError
+        raise ParseError(
+            f"could not parse input ({type(exc).__name__})", format=spec.name, location=data.prefix
+        ) from exc
+
+
+def load(source: Source, format: str = "auto", *, id: str | None = None) -> Conversation:
+    """Read one conversation from a file, text, bytes, a dict or a list.
+
+    Args:
+        source: a ``Conversation`` (returned as is), a path (``pathlib.Path``,
+            or a ``str`` naming an existing file), text content, UTF-8 bytes
+            (a BOM is honoured), or decoded JSON (a dict or list).
+        format: a registered format name (see :func:`formats`), or ``"auto"``
+            to sniff it, most specific parser first.
+        id: the conversation id; default: the id in the input, else the file
+            name's stem, else ``"conversation"``.
+
+    Raises:
+        UnknownFormatError: ``format`` is not registered, or no parser recognises the input.
+        ParseError: the input is empty or malformed (``location`` says where).
+        UsageError: the path does not exist or cannot be read, or ``source`` has an unsupported type.
+    """
+    if isinstance(source, Conversation):
+        return source if id is None else source.model_copy(update={"id": id})
+    return parse_input(_input(source), format, id=id)
+
+
+def _conversation_line(value: Any) -> bool:
+    """Whether one JSON Lines value is a whole conversation (not a single message)."""
+    return is_conversation(value) or (isinstance(value, list) and bool(value))
+
+
+def _iter_lines(lines: Iterable[bytes | str], file: str | None) -> Iterator[tuple[int, Any]]:
+    """Decoded, JSON-parsed non-blank lines with their 1-based numbers."""
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, bytes):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ParseError(
+                    "line is not valid UTF-8", format="jsonl", location=f"line {number}"
+                ) from None
+        else:
+            line = raw.lstrip("\ufeff") if number == 1 else raw
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            raise ParseError("invalid JSON", format="jsonl", location=f"line {number}") from None
+
+
+def _stream(
+    rows: Iterator[tuple[int, Any]], first: tuple[int, Any], format: str, file: str | None, stem: str
+) -> Iterator[Conversation]:
+    for number, value in itertools.chain((first,), rows):
+        data = ParserInput(value=value, file=file, prefix=f"line {number}", fallback_id=f"{stem}-{number}")
+        yield parse_input(data, format)
+
+
+def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[Conversation]:
+    """Stream conversations from JSON Lines (one conversation per line) or a list of them.
+
+    A file is read line by line, so memory stays bounded however long it is.
+    Input that holds a single conversation (any format :func:`load` reads)
+    yields that one conversation. Conversations without an id get
+    ``<file stem>-<line number>`` (or ``conversation-<n>`` for a list).
+
+    Raises:
+        The errors of :func:`load`, raised when the bad line is reached;
+        earlier conversations have already been yielded.
+    """
+    if isinstance(source, Conversation):
+        yield source
+        return
+    if isinstance(source, dict):
+        yield load(source, format)
+        return
+    if isinstance(source, (list, tuple)):
+        if source and (isinstance(source[0], Conversation) or _conversation_line(source[0])):
+            for index, item in enumerate(source):
+                if isinstance(item, Conversation):
+                    yield item
+                    continue
+                data = ParserInput(value=item, prefix=f"[{index}]", fallback_id=f"conversation-{index + 1}")
+                yield parse_input(data, format)
+        else:
+            yield load(list(source), format)
+        return
+
+    path: Path | None = None
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+    elif isinstance(source, str):
+        path = _existing_path(source)
+    if path is not None:
+        yield from _load_file(path, format)
+        return
+    if isinstance(source, (str, bytes, bytearray, memoryview)):
+        text = source if isinstance(source, str) else decode_bytes(bytes(source))
+        rows = _iter_lines(text.splitlines(), None)
+        first = _first_conversation_row(rows)
+        if first is None:
+            yield load(text, format)
+        else:
+            yield from _stream(rows, first, format, None, "conversation")
+        return
+    raise UsageError(f"cannot load conversations from a {type(source).__name__}")
+
+
+def _first_conversation_row(rows: Iterator[tuple[int, Any]]) -> tuple[int, Any] | None:
+    """The first row if the input is JSON Lines of conversations, else ``None``."""
+    try:
+        first = next(rows)
+    except (StopIteration, ParseError):
+        return None
+    return first if _conversation_line(first[1]) else None
+
+
+def _load_file(path: Path, format: str) -> Iterator[Conversation]:
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    with handle:
+        rows = _iter_lines(handle, str(path))
+        first = _first_conversation_row(rows)
+        if first is not None:
+            yield from _stream(rows, first, format, str(path), path.stem)
+            return
+    yield load(path, format)

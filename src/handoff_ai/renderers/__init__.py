@@ -1,0 +1,114 @@
+"""Renderers: a handoff record as a Markdown note, plain text, HTML, JSON or a rich panel.
+
+A renderer is any function ``(HandoffRecord) -> str`` registered under a name::
+
+    from handoff_ai.renderers import register_renderer, render
+
+    @register_renderer("zendesk_note", description="Zendesk private comment body")
+    def render_zendesk(record: HandoffRecord) -> str: ...
+
+    render(record, "zendesk_note")
+
+The built-in renderers register themselves when this package is imported; a
+test pins their names. The text formats share one layout
+(:mod:`handoff_ai.renderers._note`), so they show the same sections in the same
+order and differ only in markup and escaping.
+
+Errors: an unknown name is the caller's mistake (:class:`~handoff_ai.exceptions.UsageError`,
+listing the known names); a renderer that fails raises
+:class:`~handoff_ai.exceptions.RenderError`, chained to the cause, with a message
+that never quotes record content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ..exceptions import HandoffError, RenderError, UsageError
+from ..models.record import HandoffRecord
+
+__all__ = [
+    "Renderer",
+    "RendererInfo",
+    "register_renderer",
+    "render",
+    "renderer_descriptions",
+    "renderer_names",
+]
+
+Renderer = Callable[[HandoffRecord], str]
+"""A renderer turns a record into text. It must be pure: same record, same bytes."""
+
+R = TypeVar("R", bound=Renderer)
+
+
+@dataclass(frozen=True)
+class RendererInfo:
+    """A registered renderer: its name, a one-line description and the function."""
+
+    name: str
+    description: str
+    func: Renderer
+
+
+_REGISTRY: dict[str, RendererInfo] = {}
+
+
+def register_renderer(name: str, *, description: str) -> Callable[[R], R]:
+    """Register the decorated function as the renderer called ``name``.
+
+    Args:
+        name: the name callers pass to :func:`render` (and ``--format`` on the CLI).
+        description: one line shown when listing formats.
+
+    Raises:
+        UsageError: ``name`` is empty or already taken by another function.
+    """
+    if not name or not name.strip():
+        raise UsageError("a renderer name must not be empty")
+
+    def decorator(func: R) -> R:
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.func is not func:
+            raise UsageError(f"a renderer named {name!r} is already registered")
+        _REGISTRY[name] = RendererInfo(name=name, description=description, func=func)
+        return func
+
+    return decorator
+
+
+def renderer_names() -> list[str]:
+    """Names of every registered renderer, sorted."""
+    return sorted(_REGISTRY)
+
+
+def renderer_descriptions() -> dict[str, str]:
+    """``{name: description}`` for every registered renderer, sorted by name."""
+    return {name: _REGISTRY[name].description for name in sorted(_REGISTRY)}
+
+
+def render(record: HandoffRecord, name: str) -> str:
+    """Render ``record`` with the renderer registered as ``name``.
+
+    Raises:
+        UsageError: no renderer has that name.
+        RenderError: the renderer failed; the original exception is chained.
+    """
+    info = _REGISTRY.get(name)
+    if info is None:
+        known = ", ".join(renderer_names())
+        raise UsageError(f"unknown renderer {name!r} (known renderers: {known})")
+    try:
+        return info.func(record)
+    except HandoffError:
+        raise
+    except Exception as exc:
+        # The cause's message may quote record content (personal data); name only its type.
+        raise RenderError(f"renderer {name!r} failed ({type(exc).__name__})") from exc
+
+
+# The built-in renderers register themselves on import. They import
+# ``register_renderer`` from this module, so these imports come last.
+from . import html, json, markdown, rich, text  # noqa: E402, F401

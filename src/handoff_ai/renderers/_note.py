@@ -1,0 +1,365 @@
+"""The format-neutral internal note that every text renderer draws.
+
+Deciding *what* a human sees (which sections, in which order, what is omitted
+because it is empty, how a confidence or an outcome reads) happens once, here;
+the Markdown, plain-text, HTML and rich renderers only decide *how* it looks.
+That keeps the formats in step and puts escaping in one place per format:
+every string in a :class:`Note` is raw text, and each renderer escapes every
+span it emits, whatever its origin.
+
+Values from the conversation are cleaned for display (:func:`clean`): control
+and bidi-override characters dropped, whitespace runs (newlines included)
+collapsed to one space, and anything longer than :data:`MAX_VALUE_CHARS` cut
+with a visible marker. The JSON rendering keeps the exact values.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..models.record import Action, HandoffRecord, Intent, Sentiment, Urgency
+
+__all__ = [
+    "MAX_EVIDENCE_IDS",
+    "MAX_VALUE_CHARS",
+    "OUTCOME_MARKS",
+    "Entry",
+    "Note",
+    "Section",
+    "Span",
+    "build_note",
+    "clean",
+    "has_rtl",
+    "joined_footer",
+    "plain_text",
+]
+
+MAX_VALUE_CHARS = 500
+"""Longest value shown in a note; the rest is replaced by ``… [+N chars]``."""
+
+MAX_EVIDENCE_IDS = 8
+"""Most evidence ids listed after an item; the rest are counted (``+3 more``)."""
+
+OUTCOME_MARKS = {"succeeded": "✓", "failed": "✗", "pending": "…", "unknown": "?"}
+
+Style = Literal["plain", "strong", "em", "value", "evidence", "mark"]
+"""How a span reads. ``value`` marks text taken from the conversation or a model
+(HTML isolates its direction); ``evidence`` is a ``(m3, m5)`` citation."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of raw (unescaped) text with one style."""
+
+    text: str
+    style: Style = "plain"
+
+
+Spans = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the note: an optional label and its content."""
+
+    label: str | None
+    body: Spans
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled list of entries. ``key`` is stable (HTML class, tests)."""
+
+    key: str
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Everything a renderer needs, already ordered and with empty parts left out."""
+
+    summary: str
+    headline: Spans
+    overview: tuple[Entry, ...]
+    sections: tuple[Section, ...]
+    closing: tuple[Entry, ...]
+    footer: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+# -- cleaning ------------------------------------------------------------------------
+
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) can reorder
+# what the agent sees; dropped. LRM/RLM marks are harmless and kept.
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+_RTL_CLASSES = frozenset({"R", "AL"})
+_WORDS = {
+    "i": "I",
+    "id": "ID",
+    "ids": "IDs",
+    "ai": "AI",
+    "url": "URL",
+    "iban": "IBAN",
+    "otp": "OTP",
+    "pin": "PIN",
+    "cvv": "CVV",
+    "ip": "IP",
+    "sku": "SKU",
+    "vat": "VAT",
+    "imei": "IMEI",
+    "sms": "SMS",
+    "2fa": "2FA",
+}
+_HANDOFF_TYPES = {
+    "ai_to_human": "AI → human",
+    "agent_to_agent": "agent → agent",
+    "tier_escalation": "tier escalation",
+    "channel_switch": "channel switch",
+}
+
+
+def clean(value: str, *, limit: int = MAX_VALUE_CHARS) -> str:
+    """Make a value safe to lay out on one line.
+
+    Drops control characters (category ``Cc``, other than whitespace) and bidi
+    embedding/override/isolate characters, collapses every whitespace run to
+    one space, and cuts the result at ``limit`` characters with a marker that
+    says how much was left out.
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch not in _BIDI_CONTROLS and (ch.isspace() or unicodedata.category(ch) != "Cc")
+    )
+    text = " ".join(kept.split())
+    if len(text) > limit:
+        return f"{text[:limit].rstrip()}… [+{len(text) - limit:,} chars]"
+    return text
+
+
+def has_rtl(text: str) -> bool:
+    """True when ``text`` holds a right-to-left letter (Arabic, Hebrew, ...)."""
+    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+
+
+def humanize(name: str, *, capitalize: bool = False) -> str:
+    """``order_id`` → ``order ID``; ``as_i_said`` → ``as I said``."""
+    words = [_WORDS.get(w.lower(), w) for w in clean(name).replace("_", " ").replace("-", " ").split()]
+    text = " ".join(words)
+    if capitalize and text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def plain_text(spans: Iterable[Span]) -> str:
+    """The spans' text, concatenated (for formats without markup)."""
+    return "".join(span.text for span in spans)
+
+
+# -- span helpers ----------------------------------------------------------------
+
+
+def _evidence(ids: Sequence[str]) -> list[Span]:
+    """`` (m3, m5)`` as spans, or nothing when there is no evidence."""
+    unique = list(dict.fromkeys(clean(i, limit=40) for i in ids if i.strip()))
+    if not unique:
+        return []
+    shown = unique[:MAX_EVIDENCE_IDS]
+    more = len(unique) - len(shown)
+    text = ", ".join(shown) + (f", +{more} more" if more else "")
+    return [Span(" "), Span(f"({text})", "evidence")]
+
+
+def _join(parts: Iterable[list[Span]], sep: str = " · ") -> list[Span]:
+    out: list[Span] = []
+    for part in parts:
+        if not part:
+            continue
+        if out:
+            out.append(Span(sep))
+        out.extend(part)
+    return out
+
+
+def _value(text: str) -> Span:
+    return Span(clean(text), "value")
+
+
+# -- sections ------------------------------------------------------------------------
+
+
+def _intent(intent: Intent) -> Entry | None:
+    default = Intent()
+    if intent == default:
+        return None
+    body = [_value(intent.label), Span(f" {percent(intent.confidence)}"), *_evidence(intent.evidence)]
+    if intent.alternatives:
+        alts = ", ".join(f"{clean(label)} {percent(conf)}" for label, conf in intent.alternatives[:3])
+        body.append(Span(f" · runner-up: {alts}"))
+    return Entry("Intent", tuple(body))
+
+
+def _urgency(urgency: Urgency) -> Entry | None:
+    if urgency == Urgency():
+        return None
+    body = [Span(urgency.level, "strong" if urgency.level in ("high", "urgent") else "plain")]
+    reasons = [clean(r) for r in urgency.reasons if r.strip()]
+    if reasons:
+        body += [Span(" — "), Span("; ".join(reasons), "value")]
+    return Entry("Urgency", (*body, *_evidence(urgency.evidence)))
+
+
+def _sentiment(sentiment: Sentiment) -> Entry | None:
+    if sentiment == Sentiment():
+        return None
+    cues = [[Span(humanize(s.kind)), *_evidence(s.evidence)] for s in sentiment.frustration_signals]
+    parts = [
+        [Span(sentiment.label)],
+        [Span("repeat contact", "strong")] if sentiment.repeat_contact else [],
+        [Span("cues: "), *_join(cues, ", ")] if cues else [],
+    ]
+    return Entry("Sentiment", tuple(_join(parts)))
+
+
+def _team(record: HandoffRecord) -> Entry | None:
+    need = record.needed_expertise
+    body: list[Span] = []
+    if need.team:
+        body.append(Span(clean(need.team), "strong"))
+    if need.reason.strip():
+        if body:
+            body.append(Span(" — "))
+        body.append(_value(need.reason))
+    skills = [clean(s) for s in need.skills if s.strip()]
+    if skills:
+        body.append(Span((" " if body else "") + f"(skills: {', '.join(skills)})"))
+    return Entry("Needed team", tuple(body)) if body else None
+
+
+def _action(action: Action) -> Entry:
+    mark = OUTCOME_MARKS[action.outcome]
+    return Entry(
+        None,
+        (
+            Span(mark, "mark"),
+            Span(" "),
+            Span(f"{humanize(action.actor, capitalize=True)}:", "strong"),
+            Span(" "),
+            _value(action.description),
+            Span(f" — {action.outcome}"),
+            *_evidence(action.evidence),
+        ),
+    )
+
+
+def _sections(record: HandoffRecord) -> tuple[Section, ...]:
+    facts = tuple(
+        Entry(
+            humanize(f.kind, capitalize=True),
+            (
+                _value(f.value)
+                if f.value is not None and not f.withheld
+                else Span("given (not stored)", "em"),
+                *_evidence(f.evidence),
+            ),
+        )
+        for f in record.facts
+    )
+    history = tuple(
+        Entry(humanize(h.kind, capitalize=True), (_value(h.description), *_evidence(h.evidence)))
+        for h in record.history
+    )
+    questions = tuple(Entry(None, (_value(q.text), *_evidence(q.evidence))) for q in record.open_questions)
+    steps = tuple(Entry(None, (_value(s.text), *_evidence(s.evidence))) for s in record.next_steps)
+    candidates = (
+        Section("facts", "Already given — do not ask again", facts),
+        Section("actions", "Already tried", tuple(_action(a) for a in record.actions_taken)),
+        Section("history", "History", history),
+        Section("open_questions", "Open questions", questions),
+        Section("next_steps", "Suggested next steps", steps),
+    )
+    return tuple(s for s in candidates if s.entries)
+
+
+def _headline(record: HandoffRecord) -> Spans:
+    parts: list[list[Span]] = []
+    if record.intent != Intent():
+        parts.append(
+            [Span(clean(record.intent.label), "strong"), Span(f" {percent(record.intent.confidence)}")]
+        )
+    if record.urgency != Urgency():
+        style: Style = "strong" if record.urgency.level in ("high", "urgent") else "plain"
+        parts.append([Span("urgency "), Span(record.urgency.level, style)])
+    if record.needed_expertise.team:
+        parts.append([Span("→ "), Span(clean(record.needed_expertise.team), "strong")])
+    return tuple(_join(parts))
+
+
+def _footer(record: HandoffRecord) -> tuple[str, ...]:
+    prov = record.provenance
+    parts: list[str] = []
+    if record.conversation_id:
+        parts.append(f"conversation {clean(record.conversation_id)}")
+    if record.message_count:
+        parts.append(f"{record.message_count} message{'s' if record.message_count != 1 else ''}")
+    backend = f"backend {clean(prov.backend)}"
+    if prov.model:
+        backend += f" ({clean(prov.model)})"
+    parts.append(backend)
+    if prov.template:
+        parts.append(f"template {clean(prov.template)}")
+    if prov.fallback_reason:
+        parts.append(f"fallback: {clean(prov.fallback_reason)}")
+    if prov.truncation is not None:
+        count = len(prov.truncation.omitted)
+        text = f"{count} message{'s' if count != 1 else ''} omitted from the model's view"
+        if prov.truncation.reason.strip():
+            text += f" ({clean(prov.truncation.reason)})"
+        parts.append(text)
+    parts.append(f"schema {clean(record.schema_version)}")
+    return tuple(parts)
+
+
+def build_note(record: HandoffRecord) -> Note:
+    """Lay ``record`` out as a note: summary, overview, sections, handoff, footer."""
+    impact = (record.customer_impact or "").strip()
+    overview = (
+        _intent(record.intent),
+        _urgency(record.urgency),
+        Entry("Impact", (_value(impact),)) if impact else None,
+        _sentiment(record.sentiment),
+        _team(record),
+        Entry("Blocker", (_value(record.blocker.description), *_evidence(record.blocker.evidence)))
+        if record.blocker is not None
+        else None,
+    )
+    handoff = record.handoff
+    closing: list[Entry] = []
+    if handoff.type or handoff.trigger:
+        parts = [
+            [Span(_HANDOFF_TYPES.get(handoff.type, ""))] if handoff.type else [],
+            [Span("trigger: "), Span(humanize(handoff.trigger), "value")] if handoff.trigger else [],
+        ]
+        closing.append(Entry("Handoff", (*_join(parts), *_evidence(handoff.evidence))))
+    return Note(
+        summary=clean(record.summary),
+        headline=_headline(record),
+        overview=tuple(e for e in overview if e is not None),
+        sections=_sections(record),
+        closing=tuple(closing),
+        footer=_footer(record),
+        warnings=tuple(clean(w) for w in record.provenance.warnings if w.strip()),
+    )
+
+
+def joined_footer(note: Note) -> str:
+    """The footer parts on one line."""
+    return " · ".join(note.footer)

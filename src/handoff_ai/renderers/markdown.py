@@ -1,0 +1,70 @@
+"""The record as a Markdown internal note (helpdesk private comments, notebooks).
+
+Safety: every piece of text is escaped with :func:`escape_markdown` before it
+is wrapped in our own markup, so a customer who types ``**``, ``[link](…)``,
+``<script>`` or ``| table |`` gets those characters shown, not interpreted.
+Values never start a line (each line opens with our own label or bullet, and
+values are collapsed to one line), so line-start syntax such as ``#`` headings,
+``>`` quotes or ``1.`` lists cannot be injected either.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models.record import HandoffRecord
+from . import register_renderer
+from ._note import Entry, Span, build_note, joined_footer
+
+__all__ = ["escape_markdown", "render_markdown"]
+
+# Inline-significant characters in CommonMark + GFM (tables, strikethrough) and
+# ``$`` (math in Jupyter). Backslash-escaping ASCII punctuation is always allowed.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#])")
+# ``&`` only when it would start an entity such as ``&lt;`` or ``&#60;``.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape ``text`` so Markdown renders it literally, keeping it readable."""
+    return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", text))
+
+
+def _span(span: Span) -> str:
+    text = escape_markdown(span.text)
+    if not text:
+        return ""
+    if span.style == "strong":
+        return f"**{text}**"
+    if span.style == "em":
+        return f"_{text}_"
+    return text
+
+
+def _line(entry: Entry) -> str:
+    body = "".join(_span(s) for s in entry.body)
+    if entry.label is None:
+        return body
+    return f"**{escape_markdown(entry.label)}:** {body}"
+
+
+@register_renderer("markdown", description="Markdown internal note for a helpdesk or a notebook")
+def render_markdown(record: HandoffRecord) -> str:
+    """Render ``record`` as a Markdown note (no trailing newline)."""
+    note = build_note(record)
+    blocks: list[str] = []
+    if note.summary:
+        blocks.append(f"**Summary:** {escape_markdown(note.summary)}")
+    if note.overview:
+        blocks.append("\n".join(f"- {_line(e)}" for e in note.overview))
+    for section in note.sections:
+        items = "\n".join(f"- {_line(e)}" for e in section.entries)
+        blocks.append(f"#### {escape_markdown(section.title)}\n\n{items}")
+    if note.closing:
+        # A paragraph, not a list: after the last section's list it would join that list.
+        blocks.append("  \n".join(_line(e) for e in note.closing))
+    footer = f"_{escape_markdown(joined_footer(note))}_"
+    if note.warnings:
+        footer += "\n\n" + "\n".join(f"- ⚠ {escape_markdown(w)}" for w in note.warnings)
+    blocks.append(f"---\n\n{footer}")
+    return "\n\n".join(blocks)

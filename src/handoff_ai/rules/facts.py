@@ -1,0 +1,344 @@
+"""Facts the customer already gave: the "do not ask again" list.
+
+Two sources:
+
+* typed recognizers over each customer message (emails, ids, dates, ...);
+* question context: when the bot or agent asks for something ("Could I get your
+  zip code?"), the customer's reply until the next bot/agent turn is read as the
+  answer, so a bare "14224" becomes a postal code and "David Williams" a name.
+
+Every value is an exact substring of the message it cites. Secrets (PINs,
+passwords, security answers, one-time codes, full card numbers) become facts
+with ``value=None, withheld=True`` and their values are remembered so no other
+part of the record can repeat them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..models import Conversation, Fact, Message
+from .recognizers import STOPWORDS, Recognizer, Span, find_spans
+
+__all__ = ["FactResult", "extract_facts", "normalize"]
+
+SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
+GENERIC_KINDS = frozenset({"number", "id", "reference"})
+
+# Question cues -> the kind of value asked for. Order matters only for ties.
+_ASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), kind)
+    for pattern, kind in (
+        (r"\b(?:user\s*name|user\s*id|login\s*(?:id|name))\b", "username"),
+        (r"\be-?mail\b", "email"),
+        (r"\b(?:phone|mobile|cell|telephone|contact\s+number)\b", "phone"),
+        (r"\b(?:zip(?:\s*code)?|postal|post\s*code|postcode)\b", "postal_code"),
+        (r"\b(?:account\s*(?:id|number|#|no)|customer\s*(?:id|number)|member\s*(?:id|number)|acct)\b", "account_id"),
+        (r"\border\s*(?:id|number|#|no)\b", "order_id"),
+        (r"\btracking\b", "tracking_number"),
+        (r"\b(?:ticket|case)\s*(?:id|number|#|no)\b", "ticket_id"),
+        (r"\b(?:date\s+of\s+birth|birth\s*date|birthday|dob)\b", "date_of_birth"),
+        (r"\bpin\b", "pin"),
+        (r"\b(?:password|passcode)\b", "password"),
+        (
+            r"\b(?:security\s+(?:question|answer)|maiden\s+name|first\s+pet|pet'?s\s+name|childhood|"
+            r"first\s+school|street\s+you\s+grew|pet|as\s+a\s+child|favou?rite\s+(?:color|colour|food|teacher|movie|book))\b",
+            "security_answer",
+        ),
+        (
+            r"\b(?:verification|one[-\s]?time|access|security|authentication|auth|2fa|sms|door|lock|entry|"
+            r"the|your|a)\s+code\b",
+            "code",
+        ),
+        (r"\bname\b", "name"),
+        (r"\b(?:what|which)\s+day\b|\bday\b", "day"),
+        (r"\bdate\b", "date"),
+        (r"\b(?:what|which)\s+time\b|\btime\b|\bwhen\b", "time"),
+        (r"\b(?:city|town)\b", "city"),
+        (r"(?<!email\s)(?<!e-mail\s)\baddress\b", "address"),
+        (r"\bwhere\b|\blocation\b|\bdestination\b", "place"),
+        (r"\broom\b", "room_number"),
+        (r"\b(?:membership|member\s+level|tier|members?)\b", "membership"),
+    )
+)
+_REQUEST = re.compile(
+    r"\?|\b(?:please|provide|need|confirm|verify|enter|share|give|tell|what|may\s+i|can\s+i|could\s+i|"
+    r"could\s+you|can\s+you|type|send|get|getting|let\s+me|know|start\s+by|your\s+full)\b",
+    re.IGNORECASE,
+)
+_SEGMENT_SPLIT = re.compile(r"[,;\n]|\s+(?:and|also|&)\s+|\s+-\s+|\.\s+")
+_FILLER_HEAD = re.compile(
+    r"^\s*(?:(?:sure|yes|yeah|yep|yup|yea|ok(?:ay)?|hi|hello|hey|of\s+course|certainly|here\s+you\s+go|here\s+it\s+is|"
+    r"no\s+problem|thanks?|thank\s+you|well|um+|uh+|good|fine|great|alright|all\s+right)\b[\s,.!:-]*)*"
+    r"(?:(?:my|the|our)\s+(?:full\s+|first\s+|last\s+)?(?:name|username|user\s+name|account(?:\s+(?:id|number))?|"
+    r"order(?:\s+(?:id|number))?|zip(?:\s+code)?|postal\s+code|e-?mail(?:\s+address)?|phone(?:\s+number)?|"
+    r"number|pin|password|id|city|address|location|membership(?:\s+level)?)\s*(?:is|:|would\s+be)?\s*)?"
+    r"(?:(?:it'?s|it\s+is|it\s+was|that'?s|that\s+is|that\s+was|i'?m|i\s+am|this\s+is|is|was|im)\s+)?",
+    re.IGNORECASE,
+)
+_FILLER_TAIL = re.compile(r"(?:[\s,.!]+(?:please|thanks|thank\s+you|thx)?)*[\s,.!?:;]*$", re.IGNORECASE)
+_TIER_IN = re.compile(
+    r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE
+)
+_SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
+_SECRET_WORD = re.compile(
+    r"\b(?:pin|password|passcode|(?<!zip\s)(?<!promo\s)(?<!error\s)(?<!postal\s)(?<!area\s)(?<!discount\s)"
+    r"(?<!coupon\s)(?<!country\s)(?<!tracking\s)(?<!status\s)code|security\s+answer)\b",
+    re.IGNORECASE,
+)
+_BARE_TOKEN = re.compile(r"\s*[A-Za-z]*\d[\w-]*[.!]?\s*")
+_TRAILING_ZIP = re.compile(r"(?<!\d)\d{5}(?:-\d{4})?$")
+_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.IGNORECASE)
+_TIER = re.compile(
+    r"^(?:gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|elite)$",
+    re.IGNORECASE,
+)
+
+
+def normalize(value: str) -> str:
+    """Case- and space-insensitive form used to compare values."""
+    return " ".join(value.casefold().split()).strip(".,;:!?\"'()[]{}")
+
+
+@dataclass
+class FactResult:
+    """Facts plus what later stages need: secret values and per-message spans."""
+
+    facts: list[Fact]
+    secrets: set[str] = field(default_factory=set)
+    secret_messages: set[str] = field(default_factory=set)
+
+
+def _asked_kinds(text: str) -> list[str]:
+    request = _REQUEST.search(text) is not None
+    hits: list[tuple[int, str]] = []
+    lowered = re.sub(r"\b(?:user\s*name|e-?mail\s+address)\b", lambda m: "x" * len(m.group()), text.lower())
+    for regex, kind in _ASKS:
+        source = text if kind in ("username", "email") else lowered
+        match = regex.search(source)
+        if match and kind not in (k for _, k in hits):
+            hits.append((match.start(), kind))
+    hits.sort()
+    if not request and len(hits) < 2:  # "Your name, username and order id" asks without a verb
+        return []
+    kinds = [kind for _, kind in hits]
+    if "security_answer" in kinds and "name" in kinds:  # "the name of your first pet" is the secret
+        kinds.remove("name")
+    return kinds
+
+
+def _shape_fits(kind: str, value: str) -> bool:
+    """Whether a bare answer segment can be a value of ``kind``."""
+    words = value.split()
+    compact = value.replace(" ", "").replace("-", "")
+    if not words:
+        return False
+    if kind in ("name", "security_answer"):
+        return (
+            len(words) <= 4
+            and all(w.replace("'", "").replace("-", "").replace(".", "").isalpha() for w in words)
+            and not all(w.lower() in STOPWORDS for w in words)
+            and words[0].lower() not in STOPWORDS
+            and not _WEEKDAY.match(value)
+        )
+    if kind == "username":
+        return len(words) == 1 and len(value) >= 3 and value.lower() not in STOPWORDS
+    if kind in ("account_id", "ticket_id", "tracking_number", "order_id"):
+        return len(words) == 1 and len(compact) >= 5 and any(c.isdigit() for c in compact) or (
+            kind == "account_id" and len(words) == 1 and value.isupper() and len(value) >= 5
+        )
+    if kind == "postal_code":
+        return bool(re.fullmatch(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}", value))
+    if kind == "phone":
+        return 7 <= sum(c.isdigit() for c in value) <= 15 and not any(c.isalpha() for c in value)
+    if kind in ("pin", "code"):
+        return len(words) == 1 and len(value) >= 3 and any(c.isdigit() for c in value)
+    if kind == "password":
+        return len(words) == 1 and len(value) >= 3 and value.lower().strip(":") not in STOPWORDS
+    if kind in ("city", "place"):
+        return len(words) <= 6 and not all(w.lower() in STOPWORDS for w in words) and words[0].lower() not in (
+            "yes", "no", "ok", "okay", "sure", "i", "thanks", "thank", "that", "what", "how", "can", "is", "it",
+        )  # fmt: skip
+    if kind == "address":
+        return 2 <= len(words) <= 14 and words[0][0].isdigit()
+    if kind == "room_number":
+        return value.isdigit() and len(value) <= 5
+    if kind == "membership":
+        return bool(_TIER.match(value))  # longer answers: see _tier_in
+    if kind == "day":
+        return bool(_WEEKDAY.match(value))
+    return False
+
+
+def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """Offsets of answer pieces not already covered by a typed span, fillers trimmed."""
+    blanked = list(text)
+    for span in spans:
+        for i in range(span.start, span.end):
+            blanked[i] = "\n"
+    masked = "".join(blanked)
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for match in [*_SEGMENT_SPLIT.finditer(masked), None]:
+        end = match.start() if match else len(masked)
+        piece = masked[start:end]
+        head = _FILLER_HEAD.match(piece)
+        lead = head.end() if head else 0
+        tail = _FILLER_TAIL.search(piece, lead)
+        stop = tail.start() if tail else len(piece)
+        if stop > lead:
+            pieces.append((start + lead, start + stop))
+        if match:
+            start = match.end()
+    return pieces
+
+
+def _answer(
+    message: Message, kinds: list[str], spans: list[Span], *, single: bool
+) -> tuple[list[Span], list[str]]:
+    """Read ``message`` as an answer to a question asking for ``kinds``.
+
+    Returns new spans to add (relabelled generic spans are changed in place)
+    and the kinds still unanswered.
+    """
+    remaining = [k for k in kinds if not any(s.kind == k for s in spans)]
+    # Relabel generic spans (a bare 10-digit number answering "order id?"); when a
+    # secret was asked, a name/date/number the reply volunteers is taken as the secret.
+    secret_asked = any(k in SECRET_KINDS for k in remaining)
+    for span in spans:
+        if span.kind in GENERIC_KINDS or (
+            secret_asked and span.kind in _SECRET_LOOKALIKES and span.kind not in kinds and not span.withheld
+        ):
+            fit = next((k for k in remaining if _shape_fits(k, span.value or "")), None)
+            if fit:
+                span.kind = fit
+                span.rule = f"answer.{fit}"
+                span.withheld = fit in SECRET_KINDS
+                remaining.remove(fit)
+    added: list[Span] = []
+    text = message.text
+    for start, end in _segments(text, spans):
+        value = text[start:end]
+        if "membership" in remaining and (tier := _TIER_IN.search(value)):
+            start, end = start + tier.start(), start + tier.end()
+            value = tier.group()
+        fit = next((k for k in remaining if _shape_fits(k, value)), None)
+        if fit is None and single and len(remaining) == 1 and len(value.split()) <= 3:
+            secret = remaining[0] in SECRET_KINDS
+            fit = remaining[0] if secret else None
+        if fit is None:
+            continue
+        added.append(Span(fit, start, end, value, f"answer.{fit}", withheld=fit in SECRET_KINDS))
+        remaining.remove(fit)
+        if fit == "address" and (zip_code := _TRAILING_ZIP.search(value)):
+            added.append(
+                Span("postal_code", start + zip_code.start(), start + zip_code.end(), zip_code.group(), "answer.address")
+            )
+        if not remaining:
+            break
+    return added, remaining
+
+
+def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer]) -> FactResult:
+    """All facts the customer gave, deduplicated, each citing its messages."""
+    pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
+    outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
+    answered_in_turn = 0
+    ordered: list[tuple[Span, str]] = []  # (span, message id)
+    result = FactResult(facts=[])
+
+    for message in conversation.messages:
+        if message.role in ("bot", "agent"):
+            if message.kind == "message":
+                asked = _asked_kinds(message.text)
+                # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
+                pending = [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
+                answered_in_turn = 0
+                if asked:  # only a question asking for nothing but a secret leaves one outstanding
+                    secret_only = all(k in SECRET_KINDS for k in asked)
+                    outstanding_secret = asked[0] if secret_only else None
+            continue
+        if message.role != "customer" or message.kind == "note":
+            continue
+        spans = find_spans(message.text, recognizers)
+        if pending:
+            added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)
+            spans.extend(added)
+            answered_in_turn += 1
+            if any(s.withheld and s.rule.startswith("answer.") for s in added) and len(message.text.split()) <= 6:
+                # A short reply to a secret question: keep only what is clearly typed.
+                spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
+        _protect_secrets(message.text, spans, outstanding_secret)
+        if any(s.withheld for s in spans):
+            outstanding_secret = None
+        for span in spans:
+            ordered.append((span, message.id))
+
+    return _assemble(ordered, result)
+
+
+def _protect_secrets(text: str, spans: list[Span], outstanding: str | None) -> None:
+    """Withhold bare numbers that are most likely a secret.
+
+    A digit run in a message that talks about a PIN/password/code, or a message
+    that is nothing but a number while a secret is still outstanding, is taken
+    as the secret rather than recorded as an id.
+    """
+    bare = outstanding is not None and _BARE_TOKEN.fullmatch(text) is not None
+    if not bare and not _SECRET_WORD.search(text):
+        return
+    for span in spans:
+        if span.kind in GENERIC_KINDS and not span.withheld and any(c.isdigit() for c in span.value or ""):
+            span.kind, span.withheld, span.rule = outstanding or "code", True, "secret.context"
+    if bare and not spans:
+        stripped = text.strip()
+        start = text.find(stripped)
+        spans.append(Span(outstanding or "code", start, start + len(stripped), stripped, "secret.context", True))
+
+
+def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult:
+    by_value: dict[str, int] = {}
+    withheld_seen: dict[tuple[str, str], int] = {}
+    facts: list[Fact] = []
+    for span, message_id in ordered:
+        if span.withheld:
+            kind = "secret" if span.kind == "secret" else span.kind
+            if span.value:
+                result.secrets.add(normalize(span.value))
+                digits = re.sub(r"\D", "", span.value)
+                if kind == "card_number" and len(digits) >= 13:
+                    result.secrets.add(digits)
+            result.secret_messages.add(message_id)
+            key = (kind, message_id)
+            if key not in withheld_seen:
+                withheld_seen[key] = len(facts)
+                facts.append(Fact(kind=kind, value=None, evidence=[message_id], withheld=True, rule=span.rule))
+            if kind == "card_number" and span.value:
+                last4 = re.sub(r"\D", "", span.value)[-4:]
+                if last4 and last4 in span.value:
+                    facts.append(Fact(kind="card_last4", value=last4, evidence=[message_id], rule="card.last4"))
+            continue
+        value = span.value or ""
+        norm = normalize(value)
+        if not norm:
+            continue
+        if norm in by_value:
+            fact = facts[by_value[norm]]
+            if message_id not in fact.evidence and len(fact.evidence) < 5:
+                fact.evidence.append(message_id)
+            if fact.kind in GENERIC_KINDS and span.kind not in GENERIC_KINDS:
+                fact.kind, fact.rule = span.kind, span.rule
+            continue
+        by_value[norm] = len(facts)
+        facts.append(Fact(kind=span.kind, value=value, evidence=[message_id], rule=span.rule))
+    if result.secrets:
+        facts = [f for f in facts if f.value is None or not _contains_secret(f.value, result.secrets)]
+    result.facts = facts
+    return result
+
+
+def _contains_secret(value: str, secrets: set[str]) -> bool:
+    norm = normalize(value)
+    return any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", norm) for s in secrets if s)

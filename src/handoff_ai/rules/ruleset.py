@@ -1,0 +1,160 @@
+"""Rule data: cue phrases and patterns, validated and compiled once.
+
+Rules are data so users can extend them without code: the packaged
+``rules/data/rules.toml`` is loaded first and a user file is layered on top
+(lists are extended, patterns replaced, recognizers added). The schema is
+strict: an unknown cue or a pattern that does not compile is a ``ConfigError``
+naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..exceptions import ConfigError
+from ..taxonomy import RecognizerSpec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["CUE_NAMES", "PATTERN_NAMES", "RuleSet", "load_rules"]
+
+CUE_NAMES = (
+    "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
+    "negative", "positive", "urgent", "deadline", "repeat_contact", "problem", "resolved", "impact",
+)  # fmt: skip
+PATTERN_NAMES = ("done", "failed", "pending", "tried", "tried_failed")
+
+
+class _Cues(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    handoff_request: list[str] = Field(default_factory=list)
+    escalation_request: list[str] = Field(default_factory=list)
+    transfer: list[str] = Field(default_factory=list)
+    bot_failure: list[str] = Field(default_factory=list)
+    as_i_said: list[str] = Field(default_factory=list)
+    threat_to_leave: list[str] = Field(default_factory=list)
+    negative: list[str] = Field(default_factory=list)
+    positive: list[str] = Field(default_factory=list)
+    urgent: list[str] = Field(default_factory=list)
+    deadline: list[str] = Field(default_factory=list)
+    repeat_contact: list[str] = Field(default_factory=list)
+    problem: list[str] = Field(default_factory=list)
+    resolved: list[str] = Field(default_factory=list)
+    impact: list[str] = Field(default_factory=list)
+
+
+class _Patterns(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    done: str | None = None
+    failed: str | None = None
+    pending: str | None = None
+    tried: str | None = None
+    tried_failed: str | None = None
+
+
+class _RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cues: _Cues = Field(default_factory=_Cues)
+    patterns: _Patterns = Field(default_factory=_Patterns)
+    recognizers: list[RecognizerSpec] = Field(default_factory=list)
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
+    """One alternation for a cue list: longest first, word-bounded, spaces flexible."""
+    if not phrases:
+        return _NEVER
+    parts = sorted({re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len)
+    body = "|".join(reversed(parts))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Compiled rules: one regex per cue list and per pattern."""
+
+    cues: dict[str, re.Pattern[str]]
+    patterns: dict[str, re.Pattern[str]]
+    recognizers: tuple[RecognizerSpec, ...]
+    sources: tuple[str, ...]
+
+
+def _read(raw: bytes, source: str) -> _RuleFile:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", source=source) from None
+    try:
+        return _RuleFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "<root>"
+        raise ConfigError(f"{where}: {first['msg']}", source=source) from None
+
+
+def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
+    cues: dict[str, list[str]] = {name: [] for name in CUE_NAMES}
+    patterns: dict[str, str | None] = dict.fromkeys(PATTERN_NAMES)
+    recognizers: list[RecognizerSpec] = []
+    for source, rule_file in files:
+        for name in CUE_NAMES:
+            cues[name].extend(getattr(rule_file.cues, name))
+        for name in PATTERN_NAMES:
+            value = getattr(rule_file.patterns, name)
+            if value is not None:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ConfigError(f"patterns.{name}: invalid regular expression: {exc}", source=source) from None
+                patterns[name] = value
+        recognizers.extend(rule_file.recognizers)
+    return RuleSet(
+        cues={name: _phrase_regex(values) for name, values in cues.items()},
+        patterns={
+            name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
+        },
+        recognizers=tuple(recognizers),
+        sources=tuple(source for source, _ in files),
+    )
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> tuple[str, _RuleFile]:
+    raw = resources.files("handoff_ai").joinpath("rules/data/rules.toml").read_bytes()
+    return "handoff_ai/rules/data/rules.toml", _read(raw, "handoff_ai/rules/data/rules.toml")
+
+
+@lru_cache(maxsize=1)
+def _default_ruleset() -> RuleSet:
+    return _compile([_packaged()])
+
+
+def load_rules(*extra: str | Path) -> RuleSet:
+    """The packaged rules, extended by each file in ``extra`` (TOML) in order.
+
+    Raises:
+        ConfigError: a file cannot be read or does not follow the rule schema.
+    """
+    if not extra:
+        return _default_ruleset()
+    files = [_packaged()]
+    for path in extra:
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read rules file ({exc.strerror})", source=str(path)) from None
+        files.append((str(path), _read(raw, str(path))))
+    return _compile(files)
