@@ -26,10 +26,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from handoff_ai.api import summarize
 from rich.console import Console
 from rich.table import Table
 
+from handoff_ai.api import summarize
 from handoff_ai.evaluation import conversation_from_row, read_jsonl
 from handoff_ai.evaluation.taxonomies import abcd_taxonomy
 from handoff_ai.models import Conversation, Message

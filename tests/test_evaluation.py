@@ -221,6 +221,15 @@ def test_secret_inside_a_longer_number_is_not_a_leak() -> None:
     assert evaluate([Pair(rec, gold, CONV)]).records_with_secret_leak == 0
 
 
+def test_secret_that_is_also_a_gold_fact_is_skipped() -> None:
+    # STAR: the surname doubles as a security answer; the record must keep the name.
+    gold = Gold("c1", "star", facts=[GoldFact("FullName", "Sarah Brown")], secrets=["brown", "9431"])
+    rec = record(facts=[Fact(kind="name", value="Sarah Brown", evidence=["m1"])])
+    result = evaluate([Pair(rec, gold, CONV)])
+    assert (result.secrets_checked, result.secrets_skipped_also_fact) == (1, 1)
+    assert result.records_with_secret_leak == 0
+
+
 def test_action_turn_citation() -> None:
     conv = conversation(
         ("customer", "help"), ("system", "Account pulled up"), ("agent", "ok"), ("system", "Refund offered")

@@ -43,8 +43,10 @@ def normalized(path: Path, format: str = "auto") -> dict[str, Any]:
 
 
 def expected_path(path: Path) -> Path:
-    return FIXTURES / f"{path.stem}.expected.json" if path.parent == FIXTURES else (
-        FIXTURES / f"example-{path.stem}.expected.json"
+    return (
+        FIXTURES / f"{path.stem}.expected.json"
+        if path.parent == FIXTURES
+        else (FIXTURES / f"example-{path.stem}.expected.json")
     )
 
 

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from ..exceptions import ParseError, UsageError
-from ..models import Conversation, Message, Role
+from ..models import Conversation
+from ..parsers import load
 from ..taxonomy import Taxonomy
 from .metrics import EvalResult, Gold, GoldFact, Pair, evaluate, normalize, occurs_in
 
@@ -255,36 +256,15 @@ def restrict_gold(gold: Gold, conversation: Conversation) -> Gold:
 # -- conversations --------------------------------------------------------------------
 
 
-def _turns_to_conversation(row: Mapping[str, Any]) -> Conversation:
-    """Minimal reader for ``turns`` rows, used only when the parsers are not installed."""
-    messages = []
-    for index, turn in enumerate(row.get("turns", [])):
-        speaker, text, ident = turn.get("speaker"), str(turn.get("text", "")), f"m{index + 1}"
-        if speaker == "action":
-            messages.append(Message(id=ident, role="system", kind="event", text=text))
-        else:
-            role: Role = "customer" if speaker == "customer" else "agent"
-            messages.append(Message(id=ident, role=role, text=text))
-    return Conversation(id=str(row.get("id", "conversation")), messages=messages)
-
-
 def conversation_from_row(row: Mapping[str, Any]) -> Conversation:
     """The conversation of a labelled row, read by ``handoff_ai.parsers.load``.
 
     A generic row may keep its conversation under ``conversation``; otherwise the
-    row itself is given to the parser. The row's ``id`` names the conversation.
+    row itself is given to the parser (ABCD and STAR rows read as ``json``, one
+    message per turn, ids ``m1``, ``m2``, ...). The row's ``id`` names the conversation.
     """
     source: Any = row["conversation"] if "conversation" in row else dict(row)
-    try:
-        from ..parsers import load
-    except ImportError:  # pragma: no cover - only before the parsers exist
-        if "turns" not in row:
-            raise
-        return _turns_to_conversation(row)
-    conversation = load(source)
-    if "id" in row and conversation.id != str(row["id"]):
-        conversation = conversation.model_copy(update={"id": str(row["id"])})
-    return conversation
+    return load(source, id=str(row["id"]) if "id" in row else None)
 
 
 def first_half_of(conversation: Conversation) -> Conversation:

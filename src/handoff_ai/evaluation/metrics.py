@@ -17,7 +17,10 @@ averages):
   cited by some ``actions_taken`` item.
 - **secret leaks**: records in which a gold secret occurs in free text (fact
   values, summary, descriptions, ...). Evidence ids, rule names and enum-like
-  schema fields are not searched.
+  schema fields are not searched. Secrets shorter than ``MIN_SECRET_LENGTH``
+  and secrets contained in one of the conversation's gold facts (a surname that
+  is also a security answer: the record must keep the fact) are skipped and
+  counted.
 """
 
 from __future__ import annotations
@@ -275,6 +278,7 @@ class EvalResult(BaseModel):
     # secrets
     secrets_checked: int = 0
     secrets_skipped_short: int = 0
+    secrets_skipped_also_fact: int = 0
     records_with_secret_leak: int = 0
     # speed (filled by the runners that time summarize)
     seconds: float | None = None
@@ -340,6 +344,13 @@ def _leaks(record: HandoffRecord, secrets: Iterable[str]) -> list[SecretLeak]:
     return found
 
 
+def _also_a_fact(secret: str, facts: Iterable[GoldFact]) -> bool:
+    """Whether a gold fact (which a record *should* keep) contains the secret: the
+    surname that is also a security answer, the date of birth given as one."""
+    needle = normalize(secret)
+    return any(find_on_word_boundaries(normalize(f.value), needle) for f in facts)
+
+
 def _action_ids(gold: Gold, conversation: Conversation) -> list[str]:
     ids = conversation.ids
     # Parsers give id-less turns the ids m1, m2, ...; use the real id when the turn exists.
@@ -389,8 +400,10 @@ def evaluate(pairs: Iterable[Pair], *, max_listed: int = 50) -> EvalResult:
         r.action_turns_gold += len(action_ids)
         r.action_turns_cited += sum(1 for i in action_ids if i in cited)
 
-        checked = [s for s in gold.secrets if len(s.strip()) >= MIN_SECRET_LENGTH]
-        r.secrets_skipped_short += len(gold.secrets) - len(checked)
+        long_enough = [s for s in gold.secrets if len(s.strip()) >= MIN_SECRET_LENGTH]
+        r.secrets_skipped_short += len(gold.secrets) - len(long_enough)
+        checked = [s for s in long_enough if not _also_a_fact(s, gold.facts)]
+        r.secrets_skipped_also_fact += len(long_enough) - len(checked)
         r.secrets_checked += len(checked)
         leaks = _leaks(record, [s.strip() for s in checked])
         if leaks:

@@ -56,9 +56,10 @@ def _rows(results: Mapping[str, EvalResult]) -> list[tuple[str, Cell]]:
             "Action-turn citation",
             lambda r: _rate(r.action_turn_citation, r.action_turns_cited, r.action_turns_gold),
         ),
+        ("Secrets checked", lambda r: _count(r.secrets_checked)),
         (
-            "Secrets checked (skipped, < 3 chars)",
-            lambda r: f"{r.secrets_checked:,} ({r.secrets_skipped_short:,})",
+            "  skipped: < 3 chars / also a gold fact",
+            lambda r: f"{r.secrets_skipped_short:,} / {r.secrets_skipped_also_fact:,}",
         ),
         ("Records with a secret leak", lambda r: _count(r.records_with_secret_leak)),
         ("Conversations / s", lambda r: _count(r.conversations_per_second)),

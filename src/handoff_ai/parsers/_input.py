@@ -53,7 +53,7 @@ def decode_bytes(data: bytes) -> str:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     try:
-        return data.decode(encoding)
+        return data.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise ParseError(f"input is not valid {encoding.upper()}", location=f"byte {exc.start}") from None
 
@@ -95,7 +95,7 @@ class ParserInput:
         prefix: str | None = None,
         fallback_id: str | None = None,
     ) -> None:
-        self.text = text
+        self.text = text.removeprefix("\ufeff") if text is not None else None
         self.fallback_id = fallback_id
         self.file = file
         self.prefix = prefix

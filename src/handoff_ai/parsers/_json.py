@@ -94,7 +94,7 @@ def is_conversation(value: Any) -> bool:
 
 
 def _field(pointer: str, key: str) -> str:
-    return f"{pointer}, {key}" if pointer.startswith("line ") else f"{pointer}.{key}"
+    return f"{pointer}.{key}" if pointer.endswith(("]", "$")) else f"{pointer}, {key}"
 
 
 def _resolve_role(value: Any) -> tuple[Role, MessageKind, str | None] | None:

@@ -170,8 +170,9 @@ def _stream(
 def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[Conversation]:
     """Stream conversations from JSON Lines (one conversation per line) or a list of them.
 
-    A file is read line by line, so memory stays bounded however long it is.
-    Input that holds a single conversation (any format :func:`load` reads)
+    A file is read line by line, so memory stays bounded however long it is;
+    an iterable that is not a list (a generator of rows) is consumed lazily,
+    one conversation per item. Input that holds a single conversation (any format :func:`load` reads)
     yields that one conversation. Conversations without an id get
     ``<file stem>-<line number>`` (or ``conversation-<n>`` for a list).
 
@@ -187,14 +188,12 @@ def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[
         return
     if isinstance(source, (list, tuple)):
         if source and (isinstance(source[0], Conversation) or _conversation_line(source[0])):
-            for index, item in enumerate(source):
-                if isinstance(item, Conversation):
-                    yield item
-                    continue
-                data = ParserInput(value=item, prefix=f"[{index}]", fallback_id=f"conversation-{index + 1}")
-                yield parse_input(data, format)
+            yield from _from_items(source, format)
         else:
             yield load(list(source), format)
+        return
+    if isinstance(source, Iterable) and not isinstance(source, (str, bytes, bytearray, memoryview)):
+        yield from _from_items(source, format)  # e.g. a generator of rows: one conversation per item
         return
 
     path: Path | None = None
@@ -215,6 +214,17 @@ def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[
             yield from _stream(rows, first, format, None, "conversation")
         return
     raise UsageError(f"cannot load conversations from a {type(source).__name__}")
+
+
+def _from_items(items: Iterable[Any], format: str) -> Iterator[Conversation]:
+    for index, item in enumerate(items):
+        if isinstance(item, Conversation):
+            yield item
+            continue
+        data = _input(item)
+        data.prefix = f"[{index}]"
+        data.fallback_id = f"conversation-{index + 1}"
+        yield parse_input(data, format)
 
 
 def _first_conversation_row(rows: Iterator[tuple[int, Any]]) -> tuple[int, Any] | None:

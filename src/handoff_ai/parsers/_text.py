@@ -73,7 +73,7 @@ _LINE = re.compile(
     (?:(?P<label>{_LABELS})
       |(?P<name>[^\s:()\[\]][^:()\[\]]{{0,40}}?)[ \t]*\([ \t]*(?P<role>[A-Za-z][A-Za-z _-]{{0,29}})[ \t]*\)
     )
-    [ \t]*:(?:[ \t]|$)(?P<text>.*)$""",
+    [ \t]*:[ \t]?(?P<text>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s?(?:([AaPp])\.?[Mm]\.?)?$")

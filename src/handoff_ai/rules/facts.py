@@ -27,42 +27,47 @@ __all__ = ["FactResult", "extract_facts", "normalize"]
 SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
 GENERIC_KINDS = frozenset({"number", "id", "reference"})
 
-# Question cues -> the kind of value asked for. Order matters only for ties.
-_ASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), kind)
-    for pattern, kind in (
-        (r"\b(?:user\s*name|user\s*id|login\s*(?:id|name))\b", "username"),
-        (r"\be-?mail\b", "email"),
-        (r"\b(?:phone|mobile|cell|telephone|contact\s+number)\b", "phone"),
-        (r"\b(?:zip(?:\s*code)?|postal|post\s*code|postcode)\b", "postal_code"),
-        (r"\b(?:account\s*(?:id|number|#|no)|customer\s*(?:id|number)|member\s*(?:id|number)|acct)\b", "account_id"),
-        (r"\border\s*(?:id|number|#|no)\b", "order_id"),
-        (r"\btracking\b", "tracking_number"),
-        (r"\b(?:ticket|case)\s*(?:id|number|#|no)\b", "ticket_id"),
-        (r"\b(?:date\s+of\s+birth|birth\s*date|birthday|dob)\b", "date_of_birth"),
-        (r"\bpin\b", "pin"),
-        (r"\b(?:password|passcode)\b", "password"),
-        (
-            r"\b(?:security\s+(?:question|answer)|maiden\s+name|first\s+pet|pet'?s\s+name|childhood|"
-            r"first\s+school|street\s+you\s+grew|pet|as\s+a\s+child|favou?rite\s+(?:color|colour|food|teacher|movie|book))\b",
-            "security_answer",
-        ),
-        (
-            r"\b(?:verification|one[-\s]?time|access|security|authentication|auth|2fa|sms|door|lock|entry|"
-            r"the|your|a)\s+code\b",
-            "code",
-        ),
-        (r"\bname\b", "name"),
-        (r"\b(?:what|which)\s+day\b|\bday\b", "day"),
-        (r"\bdate\b", "date"),
-        (r"\b(?:what|which)\s+time\b|\btime\b|\bwhen\b", "time"),
-        (r"\b(?:city|town)\b", "city"),
-        (r"(?<!email\s)(?<!e-mail\s)\baddress\b", "address"),
-        (r"\bwhere\b|\blocation\b|\bdestination\b", "place"),
-        (r"\broom\b", "room_number"),
-        (r"\b(?:membership|member\s+level|tier|members?)\b", "membership"),
-    )
+# Question cues -> the kind of value asked for, as one alternation (one pass per
+# bot/agent turn). At one position the earlier alternative wins, so "user name"
+# is a username and "email address" an email, never a name or an address.
+_ASK_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"(?:user\s*name|user\s*id|login\s*(?:id|name))\b", "username"),
+    (r"e-?mail(?:\s+address)?\b", "email"),
+    (r"(?:phone|mobile|cell|telephone|contact\s+number)\b", "phone"),
+    (r"(?:zip(?:\s*code)?|postal|post\s*code|postcode)\b", "postal_code"),
+    (r"(?:account\s*(?:id|number|#|no)|customer\s*(?:id|number)|member\s*(?:id|number)|acct)\b", "account_id"),
+    (r"order\s*(?:id|number|#|no)\b", "order_id"),
+    (r"tracking\b", "tracking_number"),
+    (r"(?:ticket|case)\s*(?:id|number|#|no)\b", "ticket_id"),
+    (r"(?:date\s+of\s+birth|birth\s*date|birthday|dob)\b", "date_of_birth"),
+    (r"pin\b", "pin"),
+    (r"(?:password|passcode)\b", "password"),
+    (
+        r"(?:security\s+(?:question|answer)|(?:mother'?s\s+)?maiden\s+name|first\s+pet|pet'?s\s+name|childhood|"
+        r"first\s+school|street\s+you\s+grew|pet|as\s+a\s+child|"
+        r"favou?rite\s+(?:color|colour|food|teacher|movie|book))\b",
+        "security_answer",
+    ),
+    (
+        r"(?:verification|one[-\s]?time|access|security|authentication|auth|2fa|sms|door|lock|entry|"
+        r"clearance|the|your|a)\s+code\b",
+        "code",
+    ),
+    (r"name\b", "name"),
+    (r"(?:(?:what|which)\s+)?day\b", "day"),
+    (r"date\b", "date"),
+    (r"(?:(?:what|which)\s+)?time\b|when\b", "time"),
+    (r"(?:city|town)\b", "city"),
+    (r"address\b", "address"),
+    (r"(?:where|location|destination)\b", "place"),
+    (r"room\b", "room_number"),
+    (r"(?:membership|member\s+level|tier|members?)\b", "membership"),
 )
+# The leading \b is shared, so the engine tries the alternatives only at word starts.
+_ASKS = re.compile(
+    r"\b(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(_ASK_PATTERNS)) + ")", re.IGNORECASE
+)
+_ASK_KIND = {f"k{i}": kind for i, (_, kind) in enumerate(_ASK_PATTERNS)}
 _REQUEST = re.compile(
     r"\?|\b(?:please|provide|need|confirm|verify|enter|share|give|tell|what|may\s+i|can\s+i|could\s+i|"
     r"could\s+you|can\s+you|type|send|get|getting|let\s+me|know|start\s+by|your\s+full)\b",
@@ -112,18 +117,13 @@ class FactResult:
 
 
 def _asked_kinds(text: str) -> list[str]:
-    request = _REQUEST.search(text) is not None
-    hits: list[tuple[int, str]] = []
-    lowered = re.sub(r"\b(?:user\s*name|e-?mail\s+address)\b", lambda m: "x" * len(m.group()), text.lower())
-    for regex, kind in _ASKS:
-        source = text if kind in ("username", "email") else lowered
-        match = regex.search(source)
-        if match and kind not in (k for _, k in hits):
-            hits.append((match.start(), kind))
-    hits.sort()
-    if not request and len(hits) < 2:  # "Your name, username and order id" asks without a verb
-        return []
-    kinds = [kind for _, kind in hits]
+    kinds: list[str] = []
+    for match in _ASKS.finditer(text):
+        kind = _ASK_KIND[match.lastgroup or ""]
+        if kind not in kinds:
+            kinds.append(kind)
+    if not kinds or (len(kinds) < 2 and kinds[0] not in SECRET_KINDS and not _REQUEST.search(text)):
+        return []  # "Your name, username and order id" asks without a verb; one cue needs one
     if "security_answer" in kinds and "name" in kinds:  # "the name of your first pet" is the secret
         kinds.remove("name")
     return kinds
@@ -245,6 +245,7 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
     """All facts the customer gave, deduplicated, each citing its messages."""
     pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
     outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
+    prompt_mentions_secret = False  # the last bot/agent turn talked about a PIN/password/code
     answered_in_turn = 0
     ordered: list[tuple[Span, str]] = []  # (span, message id)
     result = FactResult(facts=[])
@@ -253,6 +254,7 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
         if message.role in ("bot", "agent"):
             if message.kind == "message":
                 asked = _asked_kinds(message.text)
+                prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
                 pending = [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
                 answered_in_turn = 0
@@ -270,7 +272,7 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
             if any(s.withheld and s.rule.startswith("answer.") for s in added) and len(message.text.split()) <= 6:
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
-        _protect_secrets(message.text, spans, outstanding_secret)
+        _protect_secrets(message.text, spans, outstanding_secret, prompt_mentions_secret)
         if any(s.withheld for s in spans):
             outstanding_secret = None
         for span in spans:
@@ -279,7 +281,7 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
     return _assemble(ordered, result)
 
 
-def _protect_secrets(text: str, spans: list[Span], outstanding: str | None) -> None:
+def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prompted: bool) -> None:
     """Withhold bare numbers that are most likely a secret.
 
     A digit run in a message that talks about a PIN/password/code, or a message
@@ -287,7 +289,7 @@ def _protect_secrets(text: str, spans: list[Span], outstanding: str | None) -> N
     as the secret rather than recorded as an id.
     """
     bare = outstanding is not None and _BARE_TOKEN.fullmatch(text) is not None
-    if not bare and not _SECRET_WORD.search(text):
+    if not bare and not prompted and not _SECRET_WORD.search(text):
         return
     for span in spans:
         if span.kind in GENERIC_KINDS and not span.withheld and any(c.isdigit() for c in span.value or ""):

@@ -62,16 +62,27 @@ class Recognizer:
         pattern: str | re.Pattern[str],
         *,
         flags: int = re.IGNORECASE,
-        needs: str | None = None,
+        needs: tuple[str, ...] = (),
+        digit: bool = False,
         withheld: bool = False,
     ) -> None:
         self.name = name
         self.kind = kind
         self.regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
-        self.needs = needs  # a cheap substring pre-check on the lower-cased text
+        self.needs = needs  # cheap pre-check: one of these substrings must be in the lower-cased text
+        self.digit = digit  # pre-check: a digit passes it (with needs: either passes)
+        self.max_len: int | None = None
         self.withheld = withheld
         names = [g for g in ("value", "v2", "v3") if g in self.regex.groupindex]
         self._value_groups: tuple[str | int, ...] = tuple(names) or ((1,) if self.regex.groups else ())
+
+    def applies(self, text: str, lower: str, has_digit: bool) -> bool:
+        """Cheap pre-check before running the regex (most messages fail it)."""
+        if self.max_len is not None and len(text) > self.max_len:
+            return False
+        if not self.needs and not self.digit:
+            return True
+        return (self.digit and has_digit) or any(n in lower for n in self.needs)
 
     def value_span(self, match: re.Match[str]) -> tuple[int, int]:
         """The ``value`` group (or its alternative ``v2``), else group 1, else the match."""
@@ -85,8 +96,6 @@ class Recognizer:
         return self.kind
 
     def find(self, text: str, lower: str) -> Iterable[Span]:
-        if self.needs is not None and self.needs not in lower:
-            return
         for match in self.regex.finditer(text):
             start, end = self.value_span(match)
             while end > start and text[end - 1] in _TRAILING:
@@ -186,7 +195,7 @@ class _Name(Recognizer):
         return "name" if _trim_name(value, strict=strict) else None
 
     def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+        for span in super().find(text, lower):  # noqa: UP028 - spans are edited on the way
             trimmed = _trim_name(span.value or "", strict=False)
             if trimmed:
                 span.value = trimmed
@@ -244,7 +253,7 @@ _CAP = r"[A-Z][a-zA-Z'’]+"
 
 def default_recognizers() -> list[Recognizer]:
     """The packaged recognizers, highest priority first."""
-    return [
+    return _with_prefilters([
         _SecretInline(
             "secret.inline",
             "secret",
@@ -256,7 +265,7 @@ def default_recognizers() -> list[Recognizer]:
             withheld=True,
         ),
         Recognizer(
-            "email", "email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", needs="@"
+            "email", "email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", needs=("@",)
         ),
         Recognizer("url", "url", r"\b(?:https?://|www\.)[^\s<>\"']+"),
         _Card("card", "card_number", r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", withheld=True),
@@ -367,7 +376,7 @@ def default_recognizers() -> list[Recognizer]:
         ),
         Recognizer("day", "day", r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"),
         _Generic("id.generic", "id", r"(?<![\w@.-])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{4,}[A-Za-z0-9](?![\w@])"),
-    ]
+    ])
 
 
 _NOT_PLACES = frozenset(
@@ -375,6 +384,47 @@ _NOT_PLACES = frozenset(
     Bot Order Account January February March April May June July August September October November December
     Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Tomorrow Dr Mr Mrs Ms""".split()
 )
+
+
+_DIGIT = re.compile(r"\d")
+_TIER_WORDS = tuple(_TIERS.split("|"))
+_PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "secret.inline": (("pin", "pass", "pwd", "secur", "otp", "code", "cvv", "cvc", "maiden", "pet"), False),
+    "url": (("http", "www."), False),
+    "card": ((), True),
+    "place.noun": (tuple(_PLACE_NOUNS.replace("(?:er|re)", "").split("|")), True),
+    "date": ((), True),
+    "time": (("noon", "midnight"), True),
+    "amount": ((), True),
+    "phone": ((), True),
+    "id.labelled": (
+        ("order", "account", "acct", "ticket", "case", "tracking", "invoice", "ref", "confirmation", "booking",
+         "reservation", "transaction", "claim", "policy", "serial", "customer", "member", "subscription",
+         "shipment", "package", "parcel"),
+        False,
+    ),  # fmt: skip
+    "error_code": (("err_",), True),
+    "room": (("room",), False),
+    "postal_code.labelled": (("zip", "postal", "postcode", "post code"), False),
+    "postal_code.us": ((), True),
+    "address.street": ((), True),
+    "postal_code.uk": ((), True),
+    "username.labelled": (("user", "login", "handle"), False),
+    "name.labelled": (("name", "this is", "i am", "i'm", "im ", "call me", "supposed", "my "), False),
+    "name.trailing": (("name",), False),
+    "membership": (_TIER_WORDS, False),
+    "day": (("day",), False),
+    "id.generic": ((), True),
+}
+
+
+def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
+    for recognizer in recognizers:
+        needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
+        recognizer.needs, recognizer.digit = needs, digit
+        if recognizer.name == "name.bare":
+            recognizer.max_len = 60
+    return recognizers
 
 
 def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
@@ -388,8 +438,11 @@ def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
 def find_spans(text: str, recognizers: Sequence[Recognizer]) -> list[Span]:
     """Every non-overlapping span in ``text``, earlier recognizers winning, in text order."""
     lower = text.lower()
+    has_digit = _DIGIT.search(text) is not None
     taken: list[Span] = []
     for recognizer in recognizers:
+        if not recognizer.applies(text, lower, has_digit):
+            continue
         for span in recognizer.find(text, lower):
             if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                 continue

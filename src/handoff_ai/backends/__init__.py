@@ -1,0 +1,40 @@
+"""Backends turn a conversation into a record. ``rules`` ships offline; model
+backends (OpenAI and compatible servers) plug in beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..exceptions import UnknownBackendError
+from .base import AsyncBackend, Backend
+from .rules import RulesBackend
+
+__all__ = ["AsyncBackend", "Backend", "RulesBackend", "backend_names", "get_backend", "register_backend"]
+
+_REGISTRY: dict[str, Callable[[], Backend | AsyncBackend]] = {}
+
+
+def register_backend(name: str) -> Callable[[Callable[[], Backend | AsyncBackend]], Callable[[], Backend | AsyncBackend]]:
+    """Register a zero-argument backend factory under ``name`` (for ``backend="name"`` and the CLI)."""
+
+    def decorate(factory: Callable[[], Backend | AsyncBackend]) -> Callable[[], Backend | AsyncBackend]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return decorate
+
+
+register_backend("rules")(RulesBackend)
+
+
+def backend_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_backend(name: str) -> Backend | AsyncBackend:
+    """A new backend instance by registered name."""
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise UnknownBackendError(f"unknown backend {name!r} (known: {', '.join(backend_names())})") from None
+    return factory()

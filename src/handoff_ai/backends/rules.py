@@ -1,0 +1,131 @@
+"""The deterministic rules backend: offline, fast, and the net under every model.
+
+Same input, same bytes out: no clock, no randomness, no network. Each
+rule-made item records the rule that produced it (``rule=`` on facts,
+actions and signals), so a surprising item can be traced to its rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..models import Conversation, HandoffRecord, Provenance
+from ..rules.actions import extract_actions, find_blocker
+from ..rules.compose import (
+    build_expertise,
+    build_next_steps,
+    build_open_questions,
+    build_summary,
+    problem_statement,
+)
+from ..rules.facts import extract_facts
+from ..rules.intent import classify
+from ..rules.recognizers import Recognizer, default_recognizers, luhn_ok, user_recognizers
+from ..rules.ruleset import RuleSet, load_rules
+from ..rules.signals import read_signals
+from ..taxonomy import Taxonomy
+from .base import Backend
+
+__all__ = ["RulesBackend"]
+
+_FIELDS = (
+    "summary", "intent", "customer_impact", "urgency", "sentiment", "history", "actions_taken", "blocker",
+    "needed_expertise", "facts", "open_questions", "next_steps", "handoff",
+)  # fmt: skip
+_LONG_DIGITS = re.compile(r"\d(?:[ -]?\d){12,18}")
+
+
+class RulesBackend(Backend):
+    """Deterministic, offline extraction with packaged rules.
+
+    Args:
+        rules: extra rule files (TOML) layered over the packaged ``rules.toml``:
+            more cue phrases, and ``[[recognizers]]`` (kind + regex) for facts.
+        recognizers: extra ``Recognizer`` objects, tried before the packaged ones.
+    """
+
+    name = "rules"
+
+    def __init__(
+        self,
+        *,
+        rules: str | Path | Sequence[str | Path] | None = None,
+        recognizers: Sequence[Recognizer] = (),
+    ) -> None:
+        files = [] if rules is None else [rules] if isinstance(rules, (str, Path)) else list(rules)
+        self.rules: RuleSet = load_rules(*files)
+        self._base = [*recognizers, *user_recognizers(self.rules.recognizers), *default_recognizers()]
+
+    def _recognizers(self, taxonomy: Taxonomy) -> list[Recognizer]:
+        if not taxonomy.recognizers:
+            return self._base
+        extra: list[Recognizer] = taxonomy.cached("user-recognizers", lambda t: user_recognizers(t.recognizers))
+        return [*extra, *self._base]
+
+    def extract(self, conversation: Conversation, taxonomy: Taxonomy) -> HandoffRecord:
+        rules = self.rules
+        facts = extract_facts(conversation, self._recognizers(taxonomy))
+        intent = classify(conversation, taxonomy)
+        actions = extract_actions(conversation, rules)
+        blocker = find_blocker(conversation, actions, rules)
+        signals = read_signals(conversation, rules, intent.label)
+        expertise = build_expertise(intent, taxonomy)
+        problem = problem_statement(conversation, rules)
+        summary = build_summary(intent, problem, blocker, signals.handoff, rules)
+        # Free text quoted from the conversation must not repeat a secret the facts withheld.
+        scrub = _scrubber(facts.secrets)
+        summary = scrub(summary)
+        for action in actions:
+            action.description = scrub(action.description)
+        if blocker is not None:
+            blocker.description = scrub(blocker.description)
+        for event in signals.history:
+            event.description = scrub(event.description)
+        if signals.customer_impact:
+            signals.customer_impact = scrub(signals.customer_impact)
+        open_questions = build_open_questions(conversation)
+        for item in open_questions:
+            item.text = scrub(item.text)
+        next_steps = build_next_steps(
+            signals.handoff, blocker, actions, expertise, facts.facts, signals.sentiment.repeat_contact
+        )
+        return HandoffRecord(
+            conversation_id=conversation.id,
+            message_count=len(conversation.messages),
+            summary=summary,
+            intent=intent,
+            customer_impact=signals.customer_impact,
+            urgency=signals.urgency,
+            sentiment=signals.sentiment,
+            history=signals.history,
+            actions_taken=actions,
+            blocker=blocker,
+            needed_expertise=expertise,
+            facts=facts.facts,
+            open_questions=open_questions,
+            next_steps=next_steps,
+            handoff=signals.handoff,
+            provenance=Provenance(backend=self.name, fields=dict.fromkeys(_FIELDS, "rules")),
+        )
+
+
+def _scrubber(secrets: set[str]) -> Callable[[str], str]:
+    """A function masking secret values and full card numbers in free text."""
+    patterns = [re.escape(s) for s in sorted(secrets, key=len, reverse=True) if s]
+    secret_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE) if patterns else None
+
+    def scrub(text: str) -> str:
+        if secret_re is not None:
+            text = secret_re.sub("[withheld]", text)
+        if _LONG_DIGITS.search(text):
+            text = _LONG_DIGITS.sub(_mask_card, text)
+        return text
+
+    return scrub
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    return f"[card ending {digits[-4:]}]" if luhn_ok(digits) else match.group()

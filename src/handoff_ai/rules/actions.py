@@ -1,0 +1,167 @@
+"""Actions already taken, and the blocker that remains.
+
+Three kinds of evidence make an action:
+
+* logged events (``kind="event"``: tool calls, button clicks, system logs);
+* bot/agent statements of work ("I've reset your password", "the refund has
+  been issued"), or of failure ("I'm unable to verify your account");
+* what the customer says they tried ("I restarted it twice").
+
+The blocker is the latest unresolved problem: a failed action, an error
+event, or the customer's latest statement of what is wrong, unless the
+customer has since said it is solved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..models import Action, Blocker, Conversation, Message
+from ..models.record import Outcome
+from .ruleset import RuleSet
+
+__all__ = ["extract_actions", "find_blocker", "first_sentence", "sentence_at"]
+
+_MAX_DESCRIPTION = 160
+_EVENT_FAILED = re.compile(
+    r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
+    r"exception|unsuccessful|could\s+not|couldn't|refused)\b",
+    re.IGNORECASE,
+)
+_EVENT_PENDING = re.compile(r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
+                            re.IGNORECASE)  # fmt: skip
+_EVENT_DONE = re.compile(
+    r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
+    r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def _shorten(text: str, limit: int = _MAX_DESCRIPTION) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def sentence_at(text: str, position: int) -> str:
+    """The sentence of ``text`` that contains ``position``, trimmed."""
+    for match in _SENTENCE.finditer(text):
+        if match.start() <= position < match.end():
+            return _shorten(match.group().strip())
+    return _shorten(text)
+
+
+def first_sentence(text: str) -> str:
+    match = _SENTENCE.search(text)
+    return _shorten(match.group().strip() if match else text)
+
+
+def _event_outcome(text: str) -> Outcome:
+    if _EVENT_FAILED.search(text):
+        return "failed"
+    if _EVENT_PENDING.search(text):
+        return "pending"
+    if _EVENT_DONE.search(text):
+        return "succeeded"
+    return "unknown"
+
+
+def _statement(message: Message, rules: RuleSet) -> Action | None:
+    """A bot/agent sentence saying work was done, failed, or is on its way."""
+    text = message.text
+    actor = "bot" if message.role == "bot" else "agent"
+    for name, outcome in (("failed", "failed"), ("done", "succeeded"), ("pending", "pending")):
+        match = rules.patterns[name].search(text)
+        if match:
+            return Action(
+                description=sentence_at(text, match.start()),
+                actor=actor,
+                outcome=outcome,  # type: ignore[arg-type]
+                evidence=[message.id],
+                rule=f"statement.{name}",
+            )
+    return None
+
+
+def _customer_tried(message: Message, following: Sequence[Message], rules: RuleSet) -> Action | None:
+    """'I already restarted it' -> a customer action; failed if they say it did not help."""
+    text = message.text
+    match = rules.patterns["tried"].search(text)
+    if not match:
+        return None
+    evidence = [message.id]
+    outcome: Outcome = "unknown"
+    if rules.patterns["tried_failed"].search(text, match.start()):
+        outcome = "failed"
+    else:
+        # The customer's next message may say it did not help ("still nothing").
+        nxt = next((m for m in following if m.role == "customer"), None)
+        if nxt is not None and rules.patterns["tried_failed"].search(nxt.text):
+            outcome = "failed"
+            evidence.append(nxt.id)
+    return Action(
+        description=sentence_at(text, match.start()),
+        actor="customer",
+        outcome=outcome,
+        evidence=evidence,
+        rule="customer.tried",
+    )
+
+
+def extract_actions(conversation: Conversation, rules: RuleSet) -> list[Action]:
+    """Every action evidenced in the conversation, in order."""
+    actions: list[Action] = []
+    messages = conversation.messages
+    for index, message in enumerate(messages):
+        if message.kind == "event":
+            actor = message.role if message.role in ("bot", "agent", "customer") else "system"
+            actions.append(
+                Action(
+                    description=_shorten(message.text) or "(event with no text)",
+                    actor=actor,  # type: ignore[arg-type]
+                    outcome=_event_outcome(message.text),
+                    evidence=[message.id],
+                    rule="event",
+                )
+            )
+        elif message.role in ("bot", "agent") and message.kind == "message":
+            action = _statement(message, rules)
+            if action is not None:
+                actions.append(action)
+        elif message.role == "customer" and message.kind == "message":
+            action = _customer_tried(message, messages[index + 1 : index + 4], rules)
+            if action is not None:
+                actions.append(action)
+    return actions
+
+
+def find_blocker(conversation: Conversation, actions: Sequence[Action], rules: RuleSet) -> Blocker | None:
+    """The latest unresolved problem, or ``None`` if there is none or it was solved."""
+    position = {m.id: i for i, m in enumerate(conversation.messages)}
+    best: tuple[int, Blocker] | None = None
+    for action in actions:
+        if action.outcome == "failed" and action.evidence:
+            where = position[action.evidence[0]]
+            label = {"customer": "Customer tried", "system": "Failed"}.get(action.actor, "Failed")
+            candidate = Blocker(description=f"{label}: {action.description}", evidence=list(action.evidence))
+            if best is None or where >= best[0]:
+                best = (where, candidate)
+    last_customer_problem: tuple[int, Blocker] | None = None
+    resolved_at = -1
+    for index, message in enumerate(conversation.messages):
+        if message.role != "customer" or message.kind != "message":
+            continue
+        if rules.cues["resolved"].search(message.text):
+            resolved_at = index
+        match = rules.cues["problem"].search(message.text)
+        if match:
+            last_customer_problem = (
+                index,
+                Blocker(description=sentence_at(message.text, match.start()), evidence=[message.id]),
+            )
+    if last_customer_problem and (best is None or last_customer_problem[0] > best[0]):
+        best = last_customer_problem
+    if best is None or resolved_at > best[0]:
+        return None
+    return best[1]

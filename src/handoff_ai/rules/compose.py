@@ -1,0 +1,139 @@
+"""The parts of the record built from the other parts: summary, expertise,
+open questions and next steps.
+
+These are written from what the record already holds, so they never claim
+anything the conversation does not support: the summary quotes the
+customer's own statement of the problem, and every item cites the messages
+behind it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..models import Action, Blocker, Conversation, Expertise, Fact, Handoff, Intent, Item, Message
+from ..taxonomy import Taxonomy
+from .actions import first_sentence, sentence_at
+from .ruleset import RuleSet
+
+__all__ = ["build_expertise", "build_next_steps", "build_open_questions", "build_summary", "problem_statement"]
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|good\s+(?:morning|afternoon|evening)|yes|no|ok(?:ay)?|thanks?|thank\s+you|sure|yep|"
+    r"yeah|hola|bonjour|hallo)\b[\s!.,]*$",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+_MAX_SUMMARY = 280
+
+
+def _title(label: str) -> str:
+    return label.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def problem_statement(conversation: Conversation, rules: RuleSet) -> Message | None:
+    """The customer's first substantive message, preferring one that states a problem."""
+    first: Message | None = None
+    for message in conversation.messages:
+        if message.role != "customer" or message.kind != "message":
+            continue
+        text = message.text.strip()
+        if len(text.split()) < 3 or _GREETING.match(text):
+            continue
+        if rules.cues["problem"].search(text) or rules.cues["handoff_request"].search(text):
+            return message
+        if first is None:
+            first = message
+    return first
+
+
+def build_summary(
+    intent: Intent,
+    problem: Message | None,
+    blocker: Blocker | None,
+    handoff: Handoff,
+    rules: RuleSet,
+) -> str:
+    """One sentence: the intent, the customer's own words, what blocks it now."""
+    if problem is None and blocker is None:
+        return ""
+    parts: list[str] = []
+    head = _title(intent.label) if intent.label != "unknown" else "Support request"
+    if problem is not None:
+        match = rules.cues["problem"].search(problem.text)
+        quote = sentence_at(problem.text, match.start()) if match else first_sentence(problem.text)
+        parts.append(f"{head}: customer says “{quote.rstrip('.')}”")
+    else:
+        parts.append(head)
+    if blocker is not None and (problem is None or blocker.evidence != [problem.id]):
+        parts.append(f"now blocked by: {blocker.description.rstrip('.')}")
+    if handoff.trigger == "customer_request":
+        parts.append("the customer asked for a human")
+    elif handoff.trigger == "escalation_request":
+        parts.append("the customer asked to escalate")
+    summary = "; ".join(parts)
+    if len(summary) > _MAX_SUMMARY:
+        summary = summary[: _MAX_SUMMARY - 1].rstrip() + "…"
+    return summary + ("" if summary.endswith(("…", "”")) else ".") if summary else ""
+
+
+def build_expertise(intent: Intent, taxonomy: Taxonomy) -> Expertise:
+    spec = taxonomy.intent(intent.label)
+    if spec is None or not spec.team:
+        return Expertise()
+    team = taxonomy.team(spec.team)
+    return Expertise(
+        team=spec.team,
+        skills=list(team.skills) if team else [],
+        reason=f"intent '{intent.label}' ({intent.confidence:.0%}) is handled by {spec.team}",
+    )
+
+
+def build_open_questions(conversation: Conversation) -> list[Item]:
+    """Questions the customer asked that no bot or agent turn came after."""
+    items: list[Item] = []
+    for message in reversed(conversation.messages):
+        if message.role in ("bot", "agent") and message.kind == "message":
+            break
+        if message.role == "customer" and message.kind == "message":
+            for match in _QUESTION.finditer(message.text):
+                question = " ".join(match.group().split())
+                if len(question.split()) >= 3:
+                    items.append(Item(text=f"Customer asked: {question}", evidence=[message.id]))
+    items.reverse()
+    return items[:5]
+
+
+def build_next_steps(
+    handoff: Handoff,
+    blocker: Blocker | None,
+    actions: Sequence[Action],
+    expertise: Expertise,
+    facts: Sequence[Fact],
+    repeat_contact: bool,
+) -> list[Item]:
+    steps: list[Item] = []
+    if handoff.trigger in ("customer_request", "escalation_request"):
+        steps.append(Item(text="Acknowledge the request for a person and take over the conversation",
+                          evidence=list(handoff.evidence)))  # fmt: skip
+    if repeat_contact:
+        steps.append(Item(text="Acknowledge the earlier contact; do not ask the customer to repeat themselves"))
+    if blocker is not None:
+        steps.append(Item(text=f"Resolve: {blocker.description}", evidence=list(blocker.evidence)))
+    for action in actions:
+        if action.outcome == "pending" and action.actor in ("bot", "agent"):
+            steps.append(Item(text=f"Follow up on: {action.description}", evidence=list(action.evidence)))
+            break
+    withheld = [f for f in facts if f.withheld]
+    if withheld:
+        kinds = ", ".join(sorted({f.kind.replace("_", " ") for f in withheld}))
+        steps.append(
+            Item(
+                text=f"Verify identity through the secure process (the customer typed a {kinds}; it was not stored)",
+                evidence=[f.evidence[0] for f in withheld if f.evidence][:3],
+            )
+        )
+    if expertise.team:
+        steps.append(Item(text=f"Route to {expertise.team}"))
+    return steps

@@ -1,0 +1,191 @@
+"""Conversation-level signals: frustration, urgency, repeat contact, handoff.
+
+All cues come from the rule data (``rules.toml``) except the ones computed
+from the shape of the text: shouting in capitals, runs of ``!!!``/``???``, and
+the customer sending the same message again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Conversation, Handoff, HistoryEvent, Sentiment, Signal, Urgency
+from .actions import sentence_at
+from .ruleset import RuleSet
+
+__all__ = ["Signals", "read_signals"]
+
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_PUNCT_RUN = re.compile(r"[!?]{3,}")
+_URGENT_INTENTS = frozenset({"fraud_security"})
+_LOW_INTENTS = frozenset({"product_question", "privacy_legal"})
+
+
+@dataclass
+class Signals:
+    sentiment: Sentiment
+    urgency: Urgency
+    history: list[HistoryEvent]
+    handoff: Handoff
+    customer_impact: str | None
+    impact_evidence: list[str] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+
+def _add(signals: dict[str, Signal], kind: str, message_id: str, rule: str) -> None:
+    signal = signals.get(kind)
+    if signal is None:
+        signals[kind] = Signal(kind=kind, evidence=[message_id], rule=rule)
+    elif message_id not in signal.evidence and len(signal.evidence) < 5:
+        signal.evidence.append(message_id)
+
+
+def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) -> Signals:
+    """Sentiment, urgency, history events, handoff and impact for ``conversation``."""
+    cues = rules.cues
+    found: dict[str, Signal] = {}
+    history: list[HistoryEvent] = []
+    seen_texts: dict[str, str] = {}
+    positives = 0
+    urgent_ids: list[str] = []
+    deadline_ids: list[str] = []
+    impact: tuple[str, str] | None = None
+    repeat_contact = False
+    handoff = Handoff()
+    has_bot = any(m.role == "bot" for m in conversation.messages)
+    previous_channel: str | None = None
+    previous_role: str | None = None
+
+    for message in conversation.messages:
+        text = message.text
+        if message.channel and previous_channel and message.channel != previous_channel:
+            history.append(
+                HistoryEvent(
+                    kind="channel_switch",
+                    description=f"Moved from {previous_channel} to {message.channel}",
+                    evidence=[message.id],
+                )
+            )
+            if handoff.type is None:
+                handoff = Handoff(type="channel_switch", trigger="channel_switch", evidence=[message.id])
+        previous_channel = message.channel or previous_channel
+
+        if message.role in ("bot", "agent") and message.kind == "message":
+            if cues["transfer"].search(text):
+                kind = "ai_to_human" if message.role == "bot" else "agent_to_agent"
+                history.append(HistoryEvent(kind="transfer", description=sentence_at(text, 0), evidence=[message.id]))
+                handoff = Handoff(type=kind, trigger=f"{message.role}_transfer", evidence=[message.id])
+            elif message.role == "bot" and cues["bot_failure"].search(text):
+                _add(found, "bot_failure", message.id, "cue.bot_failure")
+            if message.role == "agent" and previous_role == "bot":
+                history.append(
+                    HistoryEvent(kind="transfer", description="A human agent joined after the bot", evidence=[message.id])
+                )
+        previous_role = message.role if message.kind == "message" else previous_role
+        if message.role != "customer" or message.kind != "message":
+            continue
+
+        if cues["handoff_request"].search(text):
+            _add(found, "handoff_request", message.id, "cue.handoff_request")
+            if handoff.trigger != "customer_request":
+                handoff = Handoff(
+                    type="ai_to_human" if has_bot else "agent_to_agent",
+                    trigger="customer_request",
+                    evidence=[message.id],
+                )
+                history.append(
+                    HistoryEvent(kind="handoff_request", description="Customer asked for a human", evidence=[message.id])
+                )
+        if cues["escalation_request"].search(text):
+            _add(found, "escalation_request", message.id, "cue.escalation_request")
+            handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
+        if cues["as_i_said"].search(text):
+            _add(found, "as_i_said", message.id, "cue.as_i_said")
+        if cues["threat_to_leave"].search(text):
+            _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
+        if cues["negative"].search(text):
+            _add(found, "negative_words", message.id, "cue.negative")
+        if len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text):
+            _add(found, "all_caps", message.id, "shape.all_caps")
+        if _PUNCT_RUN.search(text):
+            _add(found, "punctuation", message.id, "shape.punctuation")
+        norm = _norm(text)
+        if len(norm) >= 12:
+            if norm in seen_texts:
+                _add(found, "repeat", message.id, "shape.repeat")
+            else:
+                seen_texts[norm] = message.id
+        match = cues["repeat_contact"].search(text)
+        if match:
+            repeat_contact = True
+            history.append(
+                HistoryEvent(kind="earlier_contact", description=sentence_at(text, match.start()), evidence=[message.id])
+            )
+        if cues["positive"].search(text):
+            positives += 1
+        if cues["urgent"].search(text):
+            urgent_ids.append(message.id)
+        if cues["deadline"].search(text):
+            deadline_ids.append(message.id)
+        if impact is None:
+            match = cues["impact"].search(text)
+            if match:
+                impact = (sentence_at(text, match.start()), message.id)
+
+    signals = list(found.values())
+    frustration = [s for s in signals if s.kind not in ("handoff_request", "bot_failure")]
+    label = "negative" if frustration else ("positive" if positives else "neutral")
+    sentiment = Sentiment(label=label, frustration_signals=signals, repeat_contact=repeat_contact)
+
+    urgency = _urgency(found, urgent_ids, deadline_ids, repeat_contact, intent_label, frustration)
+    return Signals(
+        sentiment=sentiment,
+        urgency=urgency,
+        history=history,
+        handoff=handoff,
+        customer_impact=impact[0] if impact else None,
+        impact_evidence=[impact[1]] if impact else [],
+    )
+
+
+def _urgency(
+    found: dict[str, Signal],
+    urgent_ids: list[str],
+    deadline_ids: list[str],
+    repeat_contact: bool,
+    intent_label: str,
+    frustration: list[Signal],
+) -> Urgency:
+    reasons: list[str] = []
+    evidence: list[str] = []
+    level = "normal"
+    if urgent_ids:
+        level = "urgent"
+        reasons.append("customer says it is urgent")
+        evidence += urgent_ids[:3]
+    if intent_label in _URGENT_INTENTS:
+        level = "urgent" if level == "urgent" else "high"
+        reasons.append("possible fraud or security issue")
+    if "threat_to_leave" in found:
+        level = "urgent" if level == "urgent" else "high"
+        reasons.append("customer threatens to leave or take action")
+        evidence += found["threat_to_leave"].evidence[:2]
+    if deadline_ids:
+        level = level if level in ("urgent", "high") else "high"
+        reasons.append("time-bound request")
+        evidence += deadline_ids[:2]
+    if repeat_contact:
+        level = level if level in ("urgent", "high") else "high"
+        reasons.append("repeat contact")
+    if len(frustration) >= 2 and level == "normal":
+        level = "high"
+        reasons.append("customer is frustrated")
+        evidence += [s.evidence[0] for s in frustration[:2]]
+    if level == "normal" and intent_label in _LOW_INTENTS and not frustration:
+        level = "low"
+        reasons.append("information request")
+    return Urgency(level=level, reasons=reasons, evidence=list(dict.fromkeys(evidence)))  # type: ignore[arg-type]
