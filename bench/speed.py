@@ -155,7 +155,7 @@ def throughput(rows: Sequence[dict[str, Any]], taxonomies: dict[str, Taxonomy], 
 def long_conversation(repeat: int, taxonomy: Taxonomy) -> Table:
     conversation = synthetic_conversation(10_000)
     seconds = best_of(repeat, lambda: summarize(conversation, taxonomy=taxonomy))
-    table = Table(title=f"One synthetic conversation (best of {repeat})")
+    table = Table(title=f"Long conversation (best of {repeat})")
     table.add_column("messages", justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("messages / s", justify="right")

@@ -1,8 +1,20 @@
-"""handoff_ai: structured, evidence-linked handoff records from support conversations."""
+"""handoff_ai: structured, evidence-linked handoff records from support conversations.
+
+    import handoff_ai as ho
+    record = ho.summarize("chat.json")       # rules backend: offline, no key
+    print(record.to_markdown())
+
+The pipeline is ``load`` (parse any supported format into a ``Conversation``)
+then a backend's ``extract`` (fill a ``HandoffRecord``) then a renderer.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from ._version import __version__
+from .api import Summarizer, asummarize, summarize
+from .backends import AsyncBackend, Backend, RulesBackend
 from .exceptions import (
     BackendError,
     ConfigError,
@@ -14,5 +26,72 @@ from .exceptions import (
     UnknownFormatError,
     UsageError,
 )
-from .models import Conversation, HandoffRecord, Message
+from .models import (
+    Action,
+    Blocker,
+    Conversation,
+    Expertise,
+    Fact,
+    Handoff,
+    HandoffRecord,
+    HistoryEvent,
+    Intent,
+    Item,
+    Message,
+    Provenance,
+    Sentiment,
+    Signal,
+    SourceRef,
+    Urgency,
+)
+from .parsers import formats, load, load_many, register_parser
+from .renderers import register_renderer, render
 from .taxonomy import IntentSpec, RecognizerSpec, Taxonomy, TeamSpec
+
+# Library logging etiquette: no output unless the application configures it.
+logging.getLogger("handoff_ai").addHandler(logging.NullHandler())
+
+__all__ = [
+    "Action",
+    "AsyncBackend",
+    "Backend",
+    "BackendError",
+    "Blocker",
+    "ConfigError",
+    "Conversation",
+    "Expertise",
+    "ExtractionError",
+    "Fact",
+    "Handoff",
+    "HandoffError",
+    "HandoffRecord",
+    "HistoryEvent",
+    "Intent",
+    "IntentSpec",
+    "Item",
+    "Message",
+    "ParseError",
+    "Provenance",
+    "RecognizerSpec",
+    "RenderError",
+    "RulesBackend",
+    "Sentiment",
+    "Signal",
+    "SourceRef",
+    "Summarizer",
+    "Taxonomy",
+    "TeamSpec",
+    "UnknownBackendError",
+    "UnknownFormatError",
+    "Urgency",
+    "UsageError",
+    "__version__",
+    "asummarize",
+    "formats",
+    "load",
+    "load_many",
+    "register_parser",
+    "register_renderer",
+    "render",
+    "summarize",
+]

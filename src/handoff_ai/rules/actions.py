@@ -33,10 +33,11 @@ _EVENT_PENDING = re.compile(r"\b(?:in\s+progr?ess|pending|processing|querying|se
                             re.IGNORECASE)  # fmt: skip
 _EVENT_DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
-    r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned)\b",
+    r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"
+    r"captured|confirmed|approved|booked|scheduled|success|true)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 
 def _shorten(text: str, limit: int = _MAX_DESCRIPTION) -> str:
@@ -110,21 +111,34 @@ def _customer_tried(message: Message, following: Sequence[Message], rules: RuleS
 
 
 def extract_actions(conversation: Conversation, rules: RuleSet) -> list[Action]:
-    """Every action evidenced in the conversation, in order."""
+    """Every action evidenced in the conversation, in order.
+
+    A tool call and its result (linked by ``metadata["tool_call_id"]``) become
+    one action: the call's description with the result's outcome.
+    """
     actions: list[Action] = []
+    calls: dict[str, Action] = {}
     messages = conversation.messages
     for index, message in enumerate(messages):
         if message.kind == "event":
+            call_id = message.metadata.get("tool_call_id")
+            if isinstance(call_id, str) and call_id in calls and message.role == "system":
+                call = calls.pop(call_id)
+                call.outcome = _event_outcome(message.text)
+                call.evidence.append(message.id)
+                continue
             actor = message.role if message.role in ("bot", "agent", "customer") else "system"
-            actions.append(
-                Action(
-                    description=_shorten(message.text) or "(event with no text)",
-                    actor=actor,  # type: ignore[arg-type]
-                    outcome=_event_outcome(message.text),
-                    evidence=[message.id],
-                    rule="event",
-                )
+            action = Action(
+                description=_shorten(message.text) or "(event with no text)",
+                actor=actor,  # type: ignore[arg-type]
+                outcome=_event_outcome(message.text),
+                evidence=[message.id],
+                rule="event",
             )
+            if isinstance(call_id, str) and message.role != "system":
+                calls[call_id] = action
+                action.outcome = "pending"  # until its result says otherwise
+            actions.append(action)
         elif message.role in ("bot", "agent") and message.kind == "message":
             action = _statement(message, rules)
             if action is not None:

@@ -25,6 +25,7 @@ function of the conversation and the taxonomy, ties broken by taxonomy order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
 from collections import Counter
@@ -71,6 +72,7 @@ _BITS = 20
 _TEMPERATURE = 25.0
 _MAX_ALTERNATIVES = 3
 _MAX_EVIDENCE = 3
+_ZEROS = itertools.repeat(0.0)
 
 
 @dataclass(frozen=True)
@@ -170,30 +172,36 @@ def _groups(
 def _decide(
     scores: tuple[int, ...], norm: float, ids: list[str], customer: list[list[str]], index: _Index
 ) -> Intent:
+    """Label, confidence, alternatives and evidence from the intents' scores."""
     # A stable sort: equal scores keep taxonomy order.
     ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
     best = ranked[0]
     top = scores[best]
     if top <= 0:
         return Intent()
+    # Softmax over cosine scores; intents far behind add nothing and are skipped.
     factor = _TEMPERATURE / norm
-    exps = [math.exp((scores[i] - top) * factor) for i in ranked if scores[i] > 0]
-    total = sum(exps)
-    confidences = [round(e / total, 4) for e in exps[: _MAX_ALTERNATIVES + 1]]
-    alternatives = [(index.labels[i], c) for i, c in zip(ranked[1:], confidences[1:]) if c > 0.0]
+    cutoff = max(0, top - 30.0 / factor)
+    total = sum([math.exp((score - top) * factor) for score in scores if score > cutoff])
+    confidences = [
+        (index.labels[i], round(math.exp((scores[i] - top) * factor) / total, 4))
+        for i in ranked[: _MAX_ALTERNATIVES + 1]
+        if scores[i] > cutoff
+    ]
     # Evidence: the customer messages whose terms weigh most for the winner.
-    weights = index.customer_weights[best]
+    weights = index.customer_weights[best].get
     contributions = []
     for position, tokens in enumerate(customer):
-        hits = weights.keys() & {*tokens, *zip(tokens, tokens[1:])}
-        if hits:
-            contributions.append((-sum(weights[t] for t in hits), position))
-    chosen = sorted(position for _, position in sorted(contributions)[:_MAX_EVIDENCE]) or [0]
+        weight = sum(map(weights, itertools.chain(tokens, zip(tokens, tokens[1:])), _ZEROS))
+        if weight > 0.0:
+            contributions.append((-weight, position))
+    contributions.sort()
+    chosen = sorted(position for _, position in contributions[:_MAX_EVIDENCE]) or [0]
     return Intent(
-        label=index.labels[best],
-        confidence=confidences[0],
+        label=confidences[0][0],
+        confidence=confidences[0][1],
         evidence=[ids[p] for p in chosen],
-        alternatives=alternatives,
+        alternatives=[item for item in confidences[1:] if item[1] > 0.0],
     )
 
 

@@ -270,6 +270,13 @@ def default_recognizers() -> list[Recognizer]:
         Recognizer("url", "url", r"\b(?:https?://|www\.)[^\s<>\"']+"),
         _Card("card", "card_number", r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", withheld=True),
         Recognizer(
+            "card_last4",
+            "card_last4",
+            r"\b(?:card|visa|mastercard|amex|account)\s+(?:number\s+)?(?:ending|ends|that\s+ends)\s+(?:in|with)?\s*"
+            r"(?P<value>\d{4})\b|\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:are|is|of\s+my\s+card\s+are))?\s*:?\s*"
+            r"(?P<v2>\d{4})\b",
+        ),
+        Recognizer(
             "place.named",
             "place",
             rf"\b(?:[Ff]rom|[Tt]o|[Ii]n|[Aa]t|[Nn]ear|[Tt]owards|[Aa]round)\s+(?:the\s+)?"
@@ -391,6 +398,7 @@ _TIER_WORDS = tuple(_TIERS.split("|"))
 _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "secret.inline": (("pin", "pass", "pwd", "secur", "otp", "code", "cvv", "cvc", "maiden", "pet"), False),
     "url": (("http", "www."), False),
+    "card_last4": (("end", "last"), False),
     "card": ((), True),
     "place.noun": (tuple(_PLACE_NOUNS.replace("(?:er|re)", "").split("|")), True),
     "date": ((), True),

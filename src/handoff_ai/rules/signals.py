@@ -75,10 +75,16 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
         previous_channel = message.channel or previous_channel
 
         if message.role in ("bot", "agent") and message.kind == "message":
-            if cues["transfer"].search(text):
+            transfer = cues["transfer"].search(text)
+            if transfer:
                 kind = "ai_to_human" if message.role == "bot" else "agent_to_agent"
-                history.append(HistoryEvent(kind="transfer", description=sentence_at(text, 0), evidence=[message.id]))
-                handoff = Handoff(type=kind, trigger=f"{message.role}_transfer", evidence=[message.id])
+                history.append(
+                    HistoryEvent(kind="transfer", description=sentence_at(text, transfer.start()), evidence=[message.id])
+                )
+                if handoff.trigger in (None, "channel_switch"):  # the customer's own request stays the trigger
+                    handoff = Handoff(type=kind, trigger=f"{message.role}_transfer", evidence=[message.id])
+                elif message.id not in handoff.evidence:
+                    handoff.evidence.append(message.id)
             elif message.role == "bot" and cues["bot_failure"].search(text):
                 _add(found, "bot_failure", message.id, "cue.bot_failure")
             if message.role == "agent" and previous_role == "bot":

@@ -1,0 +1,155 @@
+"""The ``handoff`` command line.
+
+    handoff summarize chat.json [--output md|json|text|html|rich] [--taxonomy T]
+    handoff schema              # the record's JSON Schema
+    handoff formats             # input formats and output renderers
+    handoff eval DATA.jsonl     # score the rules backend against gold labels
+
+Errors print one line on stderr and exit non-zero: 2 for a usage mistake,
+1 for input that cannot be read. No traceback, no transcript text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__
+from .exceptions import HandoffError, UsageError
+
+__all__ = ["main"]
+
+_OUTPUTS = {"md": "markdown", "markdown": "markdown", "json": "json", "text": "text", "html": "html", "rich": "rich"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="handoff",
+        description="Turn support conversations into structured handoff records.",
+    )
+    parser.add_argument("--version", action="version", version=f"handoff_ai {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    summarize = commands.add_parser("summarize", help="summarize conversation files into handoff records")
+    summarize.add_argument("files", nargs="+", metavar="FILE", help="conversation files or folders ('-' for stdin)")
+    summarize.add_argument("--format", "-f", default="auto", help="input format (default: detect; see 'formats')")
+    summarize.add_argument("--taxonomy", "-t", help="taxonomy file (TOML or JSON); default: packaged")
+    summarize.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
+    summarize.add_argument(
+        "--output", "-o", choices=sorted(_OUTPUTS), default=None, help="output: md, json, text, html or rich"
+    )
+
+    commands.add_parser("schema", help="print the handoff record's JSON Schema")
+    commands.add_parser("formats", help="list input formats and output renderers")
+
+    evaluate = commands.add_parser("eval", help="score records against gold labels in a JSONL file")
+    evaluate.add_argument("data", metavar="DATA.jsonl")
+    evaluate.add_argument("--taxonomy", "-t", help="taxonomy file (TOML or JSON); default: packaged")
+    evaluate.add_argument("--limit", type=int, default=None, help="only the first N conversations")
+    evaluate.add_argument("--first-half", action="store_true", help="cut each conversation to its first half")
+    evaluate.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
+    return parser
+
+
+def _inputs(files: Sequence[str]) -> Iterator[tuple[str, object]]:
+    for name in files:
+        if name == "-":
+            yield "<stdin>", sys.stdin.buffer.read()
+            continue
+        path = Path(name)
+        if path.is_dir():
+            for child in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
+                yield str(child), child
+        elif path.exists():
+            yield name, path
+        else:
+            raise UsageError(f"{name}: no such file or folder")
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from .api import Summarizer
+
+    output = _OUTPUTS[args.output] if args.output else ("rich" if sys.stdout.isatty() else "markdown")
+    summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
+    records = [(name, summarizer.summarize(source)) for name, source in _inputs(args.files)]
+    if output == "rich":
+        from rich.console import Console
+
+        console = Console()
+        for _, record in records:
+            console.print(record)
+        return 0
+    if output == "json":
+        if len(records) == 1:
+            print(records[0][1].to_json())
+        else:  # one record per line, in input order
+            for _, record in records:
+                print(record.to_json(indent=None))
+        return 0
+    from .renderers import render
+
+    for index, (name, record) in enumerate(records):
+        if len(records) > 1:
+            print(("\n" if index else "") + f"== {name} ==")
+        print(render(record, output))
+    return 0
+
+
+def _formats() -> int:
+    from .parsers import formats
+    from .renderers import renderer_descriptions
+
+    print("Input formats (--format):")
+    for name, description in formats():
+        print(f"  {name:<12} {description}")
+    print("\nOutputs (--output):")
+    for name, description in renderer_descriptions().items():
+        print(f"  {name:<12} {description}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_file
+    from .evaluation.report import print_report
+
+    if not Path(args.data).is_file():
+        raise UsageError(f"{args.data}: no such file")
+    result = evaluate_file(args.data, taxonomy=args.taxonomy, first_half=args.first_half, limit=args.limit)
+    if args.json:
+        print(result.model_dump_json(indent=2) if hasattr(result, "model_dump_json") else json.dumps(result))
+    else:
+        print_report(result)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``handoff`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "summarize":
+            return _summarize(args)
+        if args.command == "schema":
+            from .models import HandoffRecord
+
+            print(json.dumps(HandoffRecord.json_schema(), indent=2))
+            return 0
+        if args.command == "formats":
+            return _formats()
+        return _eval(args)
+    except UsageError as exc:
+        print(f"handoff: error: {exc}", file=sys.stderr)
+        return 2
+    except HandoffError as exc:
+        print(f"handoff: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `handoff ... | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
