@@ -59,7 +59,9 @@ class Summarizer:
         format: input format for sources that are not ``Conversation`` objects.
     """
 
-    def __init__(self, *, backend: BackendLike = None, taxonomy: TaxonomyLike = None, format: str = "auto") -> None:
+    def __init__(
+        self, *, backend: BackendLike = None, taxonomy: TaxonomyLike = None, format: str = "auto"
+    ) -> None:
         self.backend = _resolve_backend(backend)
         self.taxonomy = _resolve_taxonomy(taxonomy)
         self.format = format

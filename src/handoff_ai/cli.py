@@ -22,7 +22,14 @@ from .exceptions import HandoffError, UsageError
 
 __all__ = ["main"]
 
-_OUTPUTS = {"md": "markdown", "markdown": "markdown", "json": "json", "text": "text", "html": "html", "rich": "rich"}
+_OUTPUTS = {
+    "md": "markdown",
+    "markdown": "markdown",
+    "json": "json",
+    "text": "text",
+    "html": "html",
+    "rich": "rich",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,8 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     summarize = commands.add_parser("summarize", help="summarize conversation files into handoff records")
-    summarize.add_argument("files", nargs="+", metavar="FILE", help="conversation files or folders ('-' for stdin)")
-    summarize.add_argument("--format", "-f", default="auto", help="input format (default: detect; see 'formats')")
+    summarize.add_argument(
+        "files", nargs="+", metavar="FILE", help="conversation files or folders ('-' for stdin)"
+    )
+    summarize.add_argument(
+        "--format", "-f", default="auto", help="input format (default: detect; see 'formats')"
+    )
     summarize.add_argument("--taxonomy", "-t", help="taxonomy file (TOML or JSON); default: packaged")
     summarize.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
     summarize.add_argument(

@@ -17,7 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .exceptions import ConfigError
 
@@ -26,7 +34,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["IntentSpec", "RecognizerSpec", "TeamSpec", "Taxonomy"]
+__all__ = ["IntentSpec", "RecognizerSpec", "Taxonomy", "TeamSpec"]
 
 
 class IntentSpec(BaseModel):

@@ -14,7 +14,9 @@ __all__ = ["AsyncBackend", "Backend", "RulesBackend", "backend_names", "get_back
 _REGISTRY: dict[str, Callable[[], Backend | AsyncBackend]] = {}
 
 
-def register_backend(name: str) -> Callable[[Callable[[], Backend | AsyncBackend]], Callable[[], Backend | AsyncBackend]]:
+def register_backend(
+    name: str,
+) -> Callable[[Callable[[], Backend | AsyncBackend]], Callable[[], Backend | AsyncBackend]]:
     """Register a zero-argument backend factory under ``name`` (for ``backend="name"`` and the CLI)."""
 
     def decorate(factory: Callable[[], Backend | AsyncBackend]) -> Callable[[], Backend | AsyncBackend]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..models import Conversation, HandoffRecord, Provenance
 from ..rules.actions import extract_actions, find_blocker
+from ..rules.catalog import default_recognizers
 from ..rules.compose import (
     build_expertise,
     build_next_steps,
@@ -22,7 +23,7 @@ from ..rules.compose import (
 )
 from ..rules.facts import extract_facts
 from ..rules.intent import classify
-from ..rules.recognizers import Recognizer, default_recognizers, luhn_ok, user_recognizers
+from ..rules.recognizers import Recognizer, luhn_ok, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..rules.signals import read_signals
 from ..taxonomy import Taxonomy
@@ -61,7 +62,9 @@ class RulesBackend(Backend):
     def _recognizers(self, taxonomy: Taxonomy) -> list[Recognizer]:
         if not taxonomy.recognizers:
             return self._base
-        extra: list[Recognizer] = taxonomy.cached("user-recognizers", lambda t: user_recognizers(t.recognizers))
+        extra: list[Recognizer] = taxonomy.cached(
+            "user-recognizers", lambda t: user_recognizers(t.recognizers)
+        )
         return [*extra, *self._base]
 
     def extract(self, conversation: Conversation, taxonomy: Taxonomy) -> HandoffRecord:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Conversation", "Message", "Participant", "Role", "MessageKind", "SourceRef"]
+__all__ = ["Conversation", "Message", "MessageKind", "Participant", "Role", "SourceRef"]
 
 Role = Literal["customer", "bot", "agent", "system"]
 """Who wrote a message. ``system`` covers logged events (tool calls, button clicks)."""

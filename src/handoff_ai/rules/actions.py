@@ -29,8 +29,10 @@ _EVENT_FAILED = re.compile(
     r"exception|unsuccessful|could\s+not|couldn't|refused)\b",
     re.IGNORECASE,
 )
-_EVENT_PENDING = re.compile(r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
-                            re.IGNORECASE)  # fmt: skip
+_EVENT_PENDING = re.compile(
+    r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
+    re.IGNORECASE,
+)
 _EVENT_DONE = re.compile(
     r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
     r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"

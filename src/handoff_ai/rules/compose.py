@@ -17,7 +17,13 @@ from ..taxonomy import Taxonomy
 from .actions import first_sentence, sentence_at
 from .ruleset import RuleSet
 
-__all__ = ["build_expertise", "build_next_steps", "build_open_questions", "build_summary", "problem_statement"]
+__all__ = [
+    "build_expertise",
+    "build_next_steps",
+    "build_open_questions",
+    "build_summary",
+    "problem_statement",
+]
 
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|good\s+(?:morning|afternoon|evening)|yes|no|ok(?:ay)?|thanks?|thank\s+you|sure|yep|"
@@ -118,7 +124,9 @@ def build_next_steps(
         steps.append(Item(text="Acknowledge the request for a person and take over the conversation",
                           evidence=list(handoff.evidence)))  # fmt: skip
     if repeat_contact:
-        steps.append(Item(text="Acknowledge the earlier contact; do not ask the customer to repeat themselves"))
+        steps.append(
+            Item(text="Acknowledge the earlier contact; do not ask the customer to repeat themselves")
+        )
     if blocker is not None:
         steps.append(Item(text=f"Resolve: {blocker.description}", evidence=list(blocker.evidence)))
     for action in actions:
@@ -130,7 +138,8 @@ def build_next_steps(
         kinds = ", ".join(sorted({f.kind.replace("_", " ") for f in withheld}))
         steps.append(
             Item(
-                text=f"Verify identity through the secure process (the customer typed a {kinds}; it was not stored)",
+                text=f"Verify identity through the secure process (the customer typed a {kinds}; "
+                "it was not stored)",
                 evidence=[f.evidence[0] for f in withheld if f.evidence][:3],
             )
         )

@@ -35,7 +35,10 @@ _ASK_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"e-?mail(?:\s+address)?\b", "email"),
     (r"(?:phone|mobile|cell|telephone|contact\s+number)\b", "phone"),
     (r"(?:zip(?:\s*code)?|postal|post\s*code|postcode)\b", "postal_code"),
-    (r"(?:account\s*(?:id|number|#|no)|customer\s*(?:id|number)|member\s*(?:id|number)|acct)\b", "account_id"),
+    (
+        r"(?:account\s*(?:id|number|#|no)|customer\s*(?:id|number)|member\s*(?:id|number)|acct)\b",
+        "account_id",
+    ),
     (r"order\s*(?:id|number|#|no)\b", "order_id"),
     (r"tracking\b", "tracking_number"),
     (r"(?:ticket|case)\s*(?:id|number|#|no)\b", "ticket_id"),
@@ -84,9 +87,7 @@ _FILLER_HEAD = re.compile(
     re.IGNORECASE,
 )
 _FILLER_TAIL = re.compile(r"(?:[\s,.!]+(?:please|thanks|thank\s+you|thx)?)*[\s,.!?:;]*$", re.IGNORECASE)
-_TIER_IN = re.compile(
-    r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE
-)
+_TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
 _SECRET_WORD = re.compile(
     r"\b(?:pin|password|passcode|(?<!zip\s)(?<!promo\s)(?<!error\s)(?<!postal\s)(?<!area\s)(?<!discount\s)"
@@ -94,6 +95,7 @@ _SECRET_WORD = re.compile(
     re.IGNORECASE,
 )
 _BARE_TOKEN = re.compile(r"\s*[A-Za-z]*\d[\w-]*[.!]?\s*")
+_NOT_A_PLACE_START = frozenset("yes no ok okay sure i thanks thank that what how can is it".split())
 _TRAILING_ZIP = re.compile(r"(?<!\d)\d{5}(?:-\d{4})?$")
 _WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.IGNORECASE)
 _TIER = re.compile(
@@ -146,7 +148,7 @@ def _shape_fits(kind: str, value: str) -> bool:
     if kind == "username":
         return len(words) == 1 and len(value) >= 3 and value.lower() not in STOPWORDS
     if kind in ("account_id", "ticket_id", "tracking_number", "order_id"):
-        return len(words) == 1 and len(compact) >= 5 and any(c.isdigit() for c in compact) or (
+        return (len(words) == 1 and len(compact) >= 5 and any(c.isdigit() for c in compact)) or (
             kind == "account_id" and len(words) == 1 and value.isupper() and len(value) >= 5
         )
     if kind == "postal_code":
@@ -158,9 +160,11 @@ def _shape_fits(kind: str, value: str) -> bool:
     if kind == "password":
         return len(words) == 1 and len(value) >= 3 and value.lower().strip(":") not in STOPWORDS
     if kind in ("city", "place"):
-        return len(words) <= 6 and not all(w.lower() in STOPWORDS for w in words) and words[0].lower() not in (
-            "yes", "no", "ok", "okay", "sure", "i", "thanks", "thank", "that", "what", "how", "can", "is", "it",
-        )  # fmt: skip
+        return (
+            len(words) <= 6
+            and not all(w.lower() in STOPWORDS for w in words)
+            and words[0].lower() not in _NOT_A_PLACE_START
+        )
     if kind == "address":
         return 2 <= len(words) <= 14 and words[0][0].isdigit()
     if kind == "room_number":
@@ -234,7 +238,13 @@ def _answer(
         remaining.remove(fit)
         if fit == "address" and (zip_code := _TRAILING_ZIP.search(value)):
             added.append(
-                Span("postal_code", start + zip_code.start(), start + zip_code.end(), zip_code.group(), "answer.address")
+                Span(
+                    "postal_code",
+                    start + zip_code.start(),
+                    start + zip_code.end(),
+                    zip_code.group(),
+                    "answer.address",
+                )
             )
         if not remaining:
             break
@@ -256,7 +266,9 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
                 asked = _asked_kinds(message.text)
                 prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
-                pending = [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
+                pending = (
+                    [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
+                )
                 answered_in_turn = 0
                 if asked:  # only a question asking for nothing but a secret leaves one outstanding
                     secret_only = all(k in SECRET_KINDS for k in asked)
@@ -269,7 +281,10 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
             added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)
             spans.extend(added)
             answered_in_turn += 1
-            if any(s.withheld and s.rule.startswith("answer.") for s in added) and len(message.text.split()) <= 6:
+            if (
+                any(s.withheld and s.rule.startswith("answer.") for s in added)
+                and len(message.text.split()) <= 6
+            ):
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
         _protect_secrets(message.text, spans, outstanding_secret, prompt_mentions_secret)
@@ -297,7 +312,9 @@ def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prom
     if bare and not spans:
         stripped = text.strip()
         start = text.find(stripped)
-        spans.append(Span(outstanding or "code", start, start + len(stripped), stripped, "secret.context", True))
+        spans.append(
+            Span(outstanding or "code", start, start + len(stripped), stripped, "secret.context", True)
+        )
 
 
 def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult:
@@ -316,11 +333,15 @@ def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult
             key = (kind, message_id)
             if key not in withheld_seen:
                 withheld_seen[key] = len(facts)
-                facts.append(Fact(kind=kind, value=None, evidence=[message_id], withheld=True, rule=span.rule))
+                facts.append(
+                    Fact(kind=kind, value=None, evidence=[message_id], withheld=True, rule=span.rule)
+                )
             if kind == "card_number" and span.value:
                 last4 = re.sub(r"\D", "", span.value)[-4:]
                 if last4 and last4 in span.value:
-                    facts.append(Fact(kind="card_last4", value=last4, evidence=[message_id], rule="card.last4"))
+                    facts.append(
+                        Fact(kind="card_last4", value=last4, evidence=[message_id], rule="card.last4")
+                    )
             continue
         value = span.value or ""
         norm = normalize(value)

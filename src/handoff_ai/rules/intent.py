@@ -29,7 +29,7 @@ import itertools
 import math
 import struct
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import Conversation, Intent

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..taxonomy import RecognizerSpec
 
-__all__ = ["Recognizer", "Span", "default_recognizers", "find_spans", "luhn_ok", "user_recognizers"]
+__all__ = ["Recognizer", "Span", "find_spans", "luhn_ok", "user_recognizers"]
 
 
 @dataclass(slots=True)
@@ -35,20 +35,20 @@ _TRAILING = ".,;:!?)]}'\""
 
 # Words that end a name or are never a value on their own.
 STOPWORDS = frozenset(
-    """a an and or but the my your our his her their its it it's is was are were be been am i i'm im me we you
-    to of in on at for from with by as so if then than that this these those there here what which who whom
-    when where why how please thanks thank thx ok okay yes yeah yep no nope not sure hi hello hey also just
-    really very too still already again now today tomorrow yesterday account email order number id username
-    user name zip code phone pin password address is's would like need want have has had do does did can could
-    will shall should may might must help sorry trying looking calling writing contacting having getting going
-    good great fine well new old first last full same other another""".split()
+    """a an and or but the my your our his her their its it it's is was are were be been am i i'm im me we
+    you to of in on at for from with by as so if then than that this these those there here what which
+    who whom when where why how please thanks thank thx ok okay yes yeah yep no nope not sure hi hello
+    hey also just really very too still already again now today tomorrow yesterday account email order
+    number id username user name zip code phone pin password address is's would like need want have has
+    had do does did can could will shall should may might must help sorry trying looking calling writing
+    contacting having getting going good great fine well new old first last full same other another""".split()
 )
 
 _NAME_BLOCKLIST = STOPWORDS | frozenset(
     """sorry happy glad upset angry frustrated confused worried here back done ready available interested
-    unable able afraid annoyed disappointed tired calling writing contacting following waiting stuck locked
-    customer member client agent bot human person support service team manager supervisor guest phone level
-    address email order zip number account date birth morning evening afternoon night day""".split()
+    unable able afraid annoyed disappointed tired calling writing contacting following waiting stuck
+    locked customer member client agent bot human person support service team manager supervisor guest
+    phone level address email order zip number account date birth morning evening afternoon night day""".split()
 )
 
 
@@ -141,8 +141,8 @@ class _SecretInline(Recognizer):
 
 
 _NOT_A_SECRET = frozenset(
-    "wrong incorrect invalid expired working reset changed forgotten missing correct right locked blocked "
-    "sent required needed different same new old".split()
+    """wrong incorrect invalid expired working reset changed forgotten missing correct right locked blocked
+    sent required needed different same new old""".split()
 )
 
 
@@ -195,7 +195,7 @@ class _Name(Recognizer):
         return "name" if _trim_name(value, strict=strict) else None
 
     def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):  # noqa: UP028 - spans are edited on the way
+        for span in super().find(text, lower):
             trimmed = _trim_name(span.value or "", strict=False)
             if trimmed:
                 span.value = trimmed
@@ -211,7 +211,11 @@ def _trim_name(value: str, *, strict: bool) -> str:
     words: list[str] = []
     for word in value.split():
         bare = word.strip(_TRAILING)
-        if not bare or bare.lower() in _NAME_BLOCKLIST or not bare.replace("-", "").replace("'", "").isalpha():
+        if (
+            not bare
+            or bare.lower() in _NAME_BLOCKLIST
+            or not bare.replace("-", "").replace("'", "").isalpha()
+        ):
             break
         if strict and not bare[0].isupper():
             break
@@ -233,212 +237,29 @@ class _Generic(Recognizer):
         if digits == len(value.replace("-", "")):
             return "number" if digits >= 6 else None
         letters = sum(c.isalpha() for c in value)
-        if letters and (any(c.isupper() for c in value) or digits >= 2 or re.fullmatch(r"[a-z]{3,}\d{1,4}", value)):
+        if letters and (
+            any(c.isupper() for c in value) or digits >= 2 or re.fullmatch(r"[a-z]{3,}\d{1,4}", value)
+        ):
             return "id"
         return None
 
 
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_ORD = r"(?:st|nd|rd|th)"
-_TIERS = r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|elite"
-_PLACE_NOUNS = (
-    r"airport|hospital|university|train station|bus station|station|downtown|mall|hotel|office|library|"
-    r"museum|stadium|beach|campus|city cent(?:er|re)|town cent(?:er|re)"
-)
-_CAP = r"[A-Z][a-zA-Z'’]+"
-
-
-def default_recognizers() -> list[Recognizer]:
-    """The packaged recognizers, highest priority first."""
-    return _with_prefilters([
-        _SecretInline(
-            "secret.inline",
-            "secret",
-            r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|security\s+answer|"
-            r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
-            r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
-            r"(?:mother'?s\s+)?maiden\s+name|(?:childhood\s+|first\s+)?pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-.]?\s*"
-            r"(?P<value>[^\s,;]+)",
-            withheld=True,
-        ),
-        Recognizer(
-            "email", "email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", needs=("@",)
-        ),
-        Recognizer("url", "url", r"\b(?:https?://|www\.)[^\s<>\"']+"),
-        _Card("card", "card_number", r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", withheld=True),
-        Recognizer(
-            "card_last4",
-            "card_last4",
-            r"\b(?:card|visa|mastercard|amex|account)\s+(?:number\s+)?(?:ending|ends|that\s+ends)\s+(?:in|with)?\s*"
-            r"(?P<value>\d{4})\b|\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:are|is|of\s+my\s+card\s+are))?\s*:?\s*"
-            r"(?P<v2>\d{4})\b",
-        ),
-        Recognizer(
-            "place.named",
-            "place",
-            rf"\b(?:[Ff]rom|[Tt]o|[Ii]n|[Aa]t|[Nn]ear|[Tt]owards|[Aa]round)\s+(?:the\s+)?"
-            rf"['\"]?(?P<value>{_CAP}(?:\s+(?:(?:and|&|of)\s+)?{_CAP}){{0,3}}|\d+{_ORD}\s+(?:and|&)\s+[A-Za-z]+)",
-            flags=0,
-        ),
-        Recognizer(
-            "place.noun",
-            "place",
-            rf"\b(?:from|to|at|near|towards)\s+(?:the\s+)?['\"]?(?P<value>{_PLACE_NOUNS}|\d+{_ORD}\s+and\s+[a-z]+)\b",
-        ),
-        Recognizer(
-            "date",
-            "date",
-            rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
-            rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
-            rf"\d{{1,2}}{_ORD})\b",
-        ),
-        Recognizer(
-            "time",
-            "time",
-            r"(?<![\w:])(?:\d{1,2}(?::[0-5]\d)?\s?[ap]\.?m\.?(?!\w)|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?!\d)|"
-            r"noon\b|midnight\b)",
-        ),
-        Recognizer(
-            "amount",
-            "amount",
-            r"(?:[$€£¥₹]\s?\d[\d,]*(?:\.\d{1,2})?|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:usd|eur|gbp|cad|aud|inr|dollars?|"
-            r"euros?|pounds?|bucks|rupees?|yen)\b|\b(?:usd|eur|gbp|cad|aud)\s?\d[\d,]*(?:\.\d{1,2})?)",
-        ),
-        _Phone(
-            "phone",
-            "phone",
-            r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)\s?)?\d{1,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])|"
-            r"(?<![\w+])\+\d{7,15}(?!\w)|(?<![\w+])\(\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\w)",
-        ),
-        _LabelledId(
-            "id.labelled",
-            "reference",
-            r"\b(?P<label>order|account|acct|ticket|case|tracking|invoice|reference|ref|confirmation|booking|"
-            r"reservation|transaction|claim|policy|serial|customer|member|subscription|shipment|package|parcel)"
-            r"(?:\s+(?:number|no\.?|num|#|id|code))?(?:\s+(?:is|was|:))?\s*[:#]?\s*"
-            r"(?P<value>[A-Za-z0-9][A-Za-z0-9-]{2,}[A-Za-z0-9])\b",
-        ),
-        Recognizer(
-            "error_code",
-            "error_code",
-            r"\b(?:(?i:error|err|status|http)\s*(?i:code\s*)?[:#]?\s*(?P<value>[A-Z]{0,5}[-_]?\d{2,6}[A-Z]?\b|"
-            r"0x[0-9a-fA-F]{4,8}\b)|(?P<v2>ERR_[A-Z_]{3,}|E[-_]?\d{3,6}|0x[0-9A-F]{8})\b)",
-            flags=0,
-        ),
-        Recognizer("room", "room_number", r"\broom\s*(?:number|no\.?|#)?\s*(?:is\s+)?#?(?P<value>\d{1,5}[A-Za-z]?)\b"),
-        Recognizer(
-            "postal_code.labelled",
-            "postal_code",
-            r"\b(?:zip|zipcode|postal\s+code|postcode|post\s+code)(?:\s+code)?\s*(?:is|:)?\s*"
-            r"(?P<value>\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b",
-        ),
-        Recognizer(
-            "postal_code.us",
-            "postal_code",
-            r"\b(?:A[LKZR]|C[AOT]|DE|DC|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|"
-            r"V[TA]|W[AVIY]),?\s+(?P<value>\d{5}(?:-\d{4})?)\b|"
-            r"\b(?i:a[lkzr]|c[aot]|de|fl|ga|hi|i[dlna]|k[sy]|la|m[edainsot]|n[evhjmycd]|o[hkr]|pa|ri|s[cd]|t[nx]|ut|"
-            r"v[ta]|w[aviy]),\s*(?P<v2>\d{5}(?:-\d{4})?)\b",
-            flags=0,
-        ),
-        Recognizer(
-            "address.street",
-            "address",
-            r"\b\d{1,6}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|"
-            r"L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)\b\.?"
-            r"(?:,?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?(?:,?\s+[A-Z]{2}\b)?",
-            flags=0,
-        ),
-        Recognizer("postal_code.uk", "postal_code", r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", flags=0),
-        Recognizer(
-            "username.labelled",
-            "username",
-            r"\b(?:user\s*name|user\s*id|login\s+(?:name|id)|handle)\s*(?:is|:)?\s*[:=]?\s*@?"
-            r"(?P<value>(?!is\b)[A-Za-z0-9._-]{3,})",
-        ),
-        _Name(
-            "name.labelled",
-            "name",
-            r"(?P<lead>\b(?:my\s+)?(?:full\s+|first\s+|last\s+)?name\s+is(?:\s+(?:listed|registered|saved)\s+(?:as|under))?|"
-            r"\bsupposed\s+to\s+be|\bmy\s+(?:daughter|son|wife|husband|mother|father|mom|dad|friend|partner|"
-            r"brother|sister|child|kid|boss|colleague|grandson|granddaughter)(?:'s\s+name\s+is|,)?|\bmy\s+name's|\bname\s*:|\bthis\s+is|"
-            r"\bi\s+am|\bi'm|\bim|\bcall\s+me)\s+(?P<value>[A-Za-z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*){0,3})",
-        ),
-        _Name(
-            "name.trailing",
-            "name",
-            r"\b(?P<value>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})\s+is\s+(?:my|the)\s+(?:full\s+)?name\b",
-            flags=0,
-        ),
-        _Name("name.bare", "name", r"^\s*(?P<value>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\s*[.!]?\s*$", flags=0),
-        Recognizer(
-            "membership",
-            "membership",
-            rf"\b(?:(?P<value>{_TIERS})\s+(?:member|membership|level|tier|plan|status|subscriber|customer)\b|"
-            rf"(?:membership|member|tier|plan|level)\s*(?:level\s*)?:?\s*(?:is\s+)?(?P<v2>{_TIERS})\b|"
-            r"\b(?:be|am|i'm|im|are|is|was|a|an)\s+(?P<v3>gold|silver|bronze|platinum|diamond|vip)\b)",
-        ),
-        Recognizer("day", "day", r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"),
-        _Generic("id.generic", "id", r"(?<![\w@.-])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{4,}[A-Za-z0-9](?![\w@])"),
-    ])
-
+_DIGIT = re.compile(r"\d")
 
 _NOT_PLACES = frozenset(
-    """I The A An My Your Our This That It Hi Hello Thanks Thank Please Yes No Ok Okay Customer Support Agent
-    Bot Order Account January February March April May June July August September October November December
-    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Tomorrow Dr Mr Mrs Ms""".split()
+    """I The A An My Your Our This That It Hi Hello Thanks Thank Please Yes No Ok Okay Customer Support
+    Agent Bot Order Account January February March April May June July August September October November
+    December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday
+    Saturday Sunday Today Tomorrow Dr Mr Mrs Ms""".split()
 )
-
-
-_DIGIT = re.compile(r"\d")
-_TIER_WORDS = tuple(_TIERS.split("|"))
-_PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "secret.inline": (("pin", "pass", "pwd", "secur", "otp", "code", "cvv", "cvc", "maiden", "pet"), False),
-    "url": (("http", "www."), False),
-    "card_last4": (("end", "last"), False),
-    "card": ((), True),
-    "place.noun": (tuple(_PLACE_NOUNS.replace("(?:er|re)", "").split("|")), True),
-    "date": ((), True),
-    "time": (("noon", "midnight"), True),
-    "amount": ((), True),
-    "phone": ((), True),
-    "id.labelled": (
-        ("order", "account", "acct", "ticket", "case", "tracking", "invoice", "ref", "confirmation", "booking",
-         "reservation", "transaction", "claim", "policy", "serial", "customer", "member", "subscription",
-         "shipment", "package", "parcel"),
-        False,
-    ),  # fmt: skip
-    "error_code": (("err_",), True),
-    "room": (("room",), False),
-    "postal_code.labelled": (("zip", "postal", "postcode", "post code"), False),
-    "postal_code.us": ((), True),
-    "address.street": ((), True),
-    "postal_code.uk": ((), True),
-    "username.labelled": (("user", "login", "handle"), False),
-    "name.labelled": (("name", "this is", "i am", "i'm", "im ", "call me", "supposed", "my "), False),
-    "name.trailing": (("name",), False),
-    "membership": (_TIER_WORDS, False),
-    "day": (("day",), False),
-    "id.generic": ((), True),
-}
-
-
-def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
-    for recognizer in recognizers:
-        needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
-        recognizer.needs, recognizer.digit = needs, digit
-        if recognizer.name == "name.bare":
-            recognizer.max_len = 60
-    return recognizers
 
 
 def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
     """Recognizers from a taxonomy or rules file (``kind`` + regex)."""
     return [
-        Recognizer(f"user.{spec.kind}", spec.kind, spec.pattern, flags=re.IGNORECASE if spec.ignore_case else 0)
+        Recognizer(
+            f"user.{spec.kind}", spec.kind, spec.pattern, flags=re.IGNORECASE if spec.ignore_case else 0
+        )
         for spec in specs
     ]
 

@@ -76,7 +76,9 @@ def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
     """One alternation for a cue list: longest first, word-bounded, spaces flexible."""
     if not phrases:
         return _NEVER
-    parts = sorted({re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len)
+    parts = sorted(
+        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
+    )
     body = "|".join(reversed(parts))
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
@@ -117,7 +119,9 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                 try:
                     re.compile(value)
                 except re.error as exc:
-                    raise ConfigError(f"patterns.{name}: invalid regular expression: {exc}", source=source) from None
+                    raise ConfigError(
+                        f"patterns.{name}: invalid regular expression: {exc}", source=source
+                    ) from None
                 patterns[name] = value
         recognizers.extend(rule_file.recognizers)
     return RuleSet(

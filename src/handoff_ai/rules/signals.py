@@ -79,9 +79,16 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
             if transfer:
                 kind = "ai_to_human" if message.role == "bot" else "agent_to_agent"
                 history.append(
-                    HistoryEvent(kind="transfer", description=sentence_at(text, transfer.start()), evidence=[message.id])
+                    HistoryEvent(
+                        kind="transfer",
+                        description=sentence_at(text, transfer.start()),
+                        evidence=[message.id],
+                    )
                 )
-                if handoff.trigger in (None, "channel_switch"):  # the customer's own request stays the trigger
+                if handoff.trigger in (
+                    None,
+                    "channel_switch",
+                ):  # the customer's own request stays the trigger
                     handoff = Handoff(type=kind, trigger=f"{message.role}_transfer", evidence=[message.id])
                 elif message.id not in handoff.evidence:
                     handoff.evidence.append(message.id)
@@ -89,7 +96,11 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
                 _add(found, "bot_failure", message.id, "cue.bot_failure")
             if message.role == "agent" and previous_role == "bot":
                 history.append(
-                    HistoryEvent(kind="transfer", description="A human agent joined after the bot", evidence=[message.id])
+                    HistoryEvent(
+                        kind="transfer",
+                        description="A human agent joined after the bot",
+                        evidence=[message.id],
+                    )
                 )
         previous_role = message.role if message.kind == "message" else previous_role
         if message.role != "customer" or message.kind != "message":
@@ -104,7 +115,11 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
                     evidence=[message.id],
                 )
                 history.append(
-                    HistoryEvent(kind="handoff_request", description="Customer asked for a human", evidence=[message.id])
+                    HistoryEvent(
+                        kind="handoff_request",
+                        description="Customer asked for a human",
+                        evidence=[message.id],
+                    )
                 )
         if cues["escalation_request"].search(text):
             _add(found, "escalation_request", message.id, "cue.escalation_request")
@@ -115,7 +130,9 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
             _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
         if cues["negative"].search(text):
             _add(found, "negative_words", message.id, "cue.negative")
-        if len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text):
+        if len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(
+            c.isalpha() for c in text
+        ):
             _add(found, "all_caps", message.id, "shape.all_caps")
         if _PUNCT_RUN.search(text):
             _add(found, "punctuation", message.id, "shape.punctuation")
@@ -129,7 +146,11 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
         if match:
             repeat_contact = True
             history.append(
-                HistoryEvent(kind="earlier_contact", description=sentence_at(text, match.start()), evidence=[message.id])
+                HistoryEvent(
+                    kind="earlier_contact",
+                    description=sentence_at(text, match.start()),
+                    evidence=[message.id],
+                )
             )
         if cues["positive"].search(text):
             positives += 1
