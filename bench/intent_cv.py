@@ -43,7 +43,7 @@ def halves(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
 
 
 def accuracy(taxonomy: Taxonomy, conversations: Sequence[Conversation], gold: Sequence[str]) -> float:
-    hits = sum(classify(c, taxonomy).label == g for c, g in zip(conversations, gold))
+    hits = sum(classify(c, taxonomy).label == g for c, g in zip(conversations, gold, strict=True))
     return hits / len(gold)
 
 
@@ -92,9 +92,13 @@ def main() -> None:
         return abcd_taxonomy(train, abcd_dir)
 
     mean, folds = cross_validate(abcd, build_abcd, abcd_label)
-    print(f"ABCD dev 2-fold CV accuracy (full conversation): {mean:.4f}  folds={[round(f, 4) for f in folds]}")
+    print(
+        f"ABCD dev 2-fold CV accuracy (full conversation): {mean:.4f}  folds={[round(f, 4) for f in folds]}"
+    )
     mean, folds = cross_validate(abcd, build_abcd, abcd_label, first_half)
-    print(f"ABCD dev 2-fold CV accuracy (first half of turns): {mean:.4f}  folds={[round(f, 4) for f in folds]}")
+    print(
+        f"ABCD dev 2-fold CV accuracy (first half of turns): {mean:.4f}  folds={[round(f, 4) for f in folds]}"
+    )
     mean, folds = cross_validate(star, star_taxonomy, star_label)
     print(f"STAR dev 2-fold CV accuracy (tasks[0]): {mean:.4f}  folds={[round(f, 4) for f in folds]}")
 
@@ -111,10 +115,13 @@ def main() -> None:
     taxonomy = build_abcd(train)
     us = speed(test, taxonomy)
     turns = statistics.mean(len(r["turns"]) for r in test)
-    print(f"ABCD index build: {min(builds) * 1000:.1f} ms ({len(taxonomy.intents)} intents, "
-          f"{sum(len(i.examples) for i in taxonomy.intents)} example conversations)")
-    print(f"classify: {us:.1f} us/conversation on ABCD ({turns:.1f} turns avg), "
-          f"{1e6 / us:,.0f} conversations/s")
+    print(
+        f"ABCD index build: {min(builds) * 1000:.1f} ms ({len(taxonomy.intents)} intents, "
+        f"{sum(len(i.examples) for i in taxonomy.intents)} example conversations)"
+    )
+    print(
+        f"classify: {us:.1f} us/conversation on ABCD ({turns:.1f} turns avg), {1e6 / us:,.0f} conversations/s"
+    )
     star_train, star_test = halves(star)
     print(f"classify: {speed(star_test, star_taxonomy(star_train)):.1f} us/conversation on STAR")
 

@@ -38,7 +38,7 @@ def row_conversation(row: Mapping[str, Any]) -> Conversation:
         messages.append(
             Message(
                 id=f"m{i + 1}",
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 kind="event" if speaker == "action" else "message",
                 text=turn["text"],
             )

@@ -18,19 +18,20 @@ a whole example conversation, so a user can configure intents with real
 transcripts. Keywords and descriptions live in the customer space (and, at a
 lower weight, in the agent space: an agent often restates the problem).
 
-Scoring a conversation is one pass over its tokens and a sum over short,
-pruned posting lists, so it takes tens of microseconds; the result is a pure
+Scoring a conversation is one tokenizing pass, a set intersection per group of
+messages and one sum of packed integers (see ``_Index``), so it costs about a
+hundred microseconds for a 22-turn chat in pure Python; the result is a pure
 function of the conversation and the taxonomy, ties broken by taxonomy order.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import struct
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain, pairwise, repeat
 
 from ..models import Conversation, Intent
 from ..taxonomy import IntentSpec, Taxonomy
@@ -68,11 +69,12 @@ _W_DESCRIPTION = 0.15
 _W_KEYWORDS_AGENT = 0.5
 # Centroid weights are quantized to this many bits (relative to the largest one).
 _BITS = 20
-# Softmax temperature that turns cosine scores into a confidence.
-_TEMPERATURE = 25.0
+# Softmax temperature that turns cosine scores into a confidence; set so that the
+# mean confidence matches accuracy on held-out ABCD conversations (training half).
+_TEMPERATURE = 14.0
 _MAX_ALTERNATIVES = 3
 _MAX_EVIDENCE = 3
-_ZEROS = itertools.repeat(0.0)
+_ZEROS = repeat(0.0)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     for space, weight, tokens in _groups(customer, agent, event):
         known = index.terms[space]
         hits = known.intersection(tokens)
-        hits.update(known.intersection(zip(tokens, tokens[1:])))
+        hits.update(known.intersection(pairwise(tokens)))
         if hits:
             customer_hit = customer_hit or space == CUSTOMER
             total += weight * sum(map(index.packed[space].__getitem__, hits))
@@ -150,8 +152,10 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     fields = struct.unpack(
         f"<{n + 1}{'I' if index.width == 32 else 'Q'}", total.to_bytes((n + 1) * index.width // 8, "little")
     )
+    # Scores are dot products with the centroids; dividing by the length of the
+    # conversation's own vector makes them cosines, comparable across inputs.
     norm = math.sqrt(fields[n] * index.idf_scale) or 1.0
-    return _decide(fields[:n], norm * index.scale, customer_ids, customer, index)
+    return _decide(fields[:n], index.scale / norm, customer_ids, customer, index)
 
 
 def _groups(
@@ -170,18 +174,21 @@ def _groups(
 
 
 def _decide(
-    scores: tuple[int, ...], norm: float, ids: list[str], customer: list[list[str]], index: _Index
+    scores: tuple[int, ...], unit: float, ids: list[str], customer: list[list[str]], index: _Index
 ) -> Intent:
-    """Label, confidence, alternatives and evidence from the intents' scores."""
+    """Label, confidence, alternatives and evidence from the intents' packed scores.
+
+    ``unit`` turns a packed score into a cosine-like float.
+    """
     # A stable sort: equal scores keep taxonomy order.
     ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
     best = ranked[0]
     top = scores[best]
     if top <= 0:
         return Intent()
-    # Softmax over cosine scores; intents far behind add nothing and are skipped.
-    factor = _TEMPERATURE / norm
-    cutoff = max(0, top - 30.0 / factor)
+    # Softmax over all intents; those far behind add nothing and are skipped.
+    factor = _TEMPERATURE * unit
+    cutoff = top - 30.0 / factor
     total = sum([math.exp((score - top) * factor) for score in scores if score > cutoff])
     confidences = [
         (index.labels[i], round(math.exp((scores[i] - top) * factor) / total, 4))
@@ -189,10 +196,10 @@ def _decide(
         if scores[i] > cutoff
     ]
     # Evidence: the customer messages whose terms weigh most for the winner.
-    weights = index.customer_weights[best].get
+    weights: Callable[[Term, float], float] = index.customer_weights[best].get
     contributions = []
     for position, tokens in enumerate(customer):
-        weight = sum(map(weights, itertools.chain(tokens, zip(tokens, tokens[1:])), _ZEROS))
+        weight = sum(map(weights, chain[Term](tokens, pairwise(tokens)), _ZEROS))
         if weight > 0.0:
             contributions.append((-weight, position))
     contributions.sort()
@@ -236,11 +243,11 @@ Vector = dict[tuple[int, Term], float]
 
 
 def _raw_vector(groups: Iterable[tuple[int, float, list[str]]]) -> Vector:
-    """Sublinear term frequencies per (space, term), weighted by group; no stopword unigrams."""
+    """Binary term weights per (space, term), times the group weight; no stopword unigrams."""
     vector: Vector = {}
     for space, weight, tokens in groups:
         present: set[Term] = {t for t in tokens if t not in STOPWORDS}
-        present.update(zip(tokens, tokens[1:]))
+        present.update(pairwise(tokens))
         for term in present:
             key = (space, term)
             vector[key] = vector.get(key, 0.0) + weight
