@@ -71,7 +71,7 @@ _W_KEYWORDS_AGENT = 0.5
 _BITS = 20
 # Softmax temperature that turns cosine scores into a confidence; set so that the
 # mean confidence matches accuracy on held-out ABCD conversations (training half).
-_TEMPERATURE = 14.0
+_TEMPERATURE = 42.0
 _MAX_ALTERNATIVES = 3
 _MAX_EVIDENCE = 3
 _ZEROS = repeat(0.0)
@@ -97,6 +97,8 @@ class _Index:
     """Per feature space, term -> packed weights."""
     width: int
     """Bits per field (32 or 64)."""
+    layout: str
+    """``struct`` format of the packed fields (the idf field always 64 bits)."""
     scale: float
     """Quantized weight -> float weight."""
     idf_scale: float
@@ -137,7 +139,9 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     if not customer:
         return Intent()
 
-    total = 0
+    n = len(index.labels)
+    idf_shift = n * index.width
+    total = squares = 0
     customer_hit = False
     for space, weight, tokens in _groups(customer, agent, event):
         known = index.terms[space]
@@ -145,16 +149,15 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
         hits.update(known.intersection(pairwise(tokens)))
         if hits:
             customer_hit = customer_hit or space == CUSTOMER
-            total += weight * sum(map(index.packed[space].__getitem__, hits))
+            packed = sum(map(index.packed[space].__getitem__, hits))
+            total += weight * packed
+            squares += weight * weight * (packed >> idf_shift)
     if not customer_hit:
         return Intent()
-    n = len(index.labels)
-    fields = struct.unpack(
-        f"<{n + 1}{'I' if index.width == 32 else 'Q'}", total.to_bytes((n + 1) * index.width // 8, "little")
-    )
+    fields = struct.unpack(index.layout, total.to_bytes(n * index.width // 8 + 8, "little"))
     # Scores are dot products with the centroids; dividing by the length of the
     # conversation's own vector makes them cosines, comparable across inputs.
-    norm = math.sqrt(fields[n] * index.idf_scale) or 1.0
+    norm = math.sqrt(squares * index.idf_scale) or 1.0
     return _decide(fields[:n], index.scale / norm, customer_ids, customer, index)
 
 
@@ -321,14 +324,14 @@ def _pack(
     n = len(labels)
     top = max((weight * idf[key] for key, column in columns.items() for _, weight in column), default=1.0)
     top_idf = max((value * value for value in idf.values()), default=1.0)
-    limit = (1 << _BITS) - 1
     sizes = [0, 0, 0]
     for space, _ in columns:
         sizes[space] += 1
-    # The largest possible sum of one field: every term of every group present at once.
-    bound = limit * (_W_EARLY * sizes[CUSTOMER] + _W_LATE * sizes[CUSTOMER])
-    bound += limit * (_W_AGENT * sizes[AGENT] + _W_EVENT * sizes[EVENT])
-    width = 32 if bound.bit_length() <= 32 else 64
+    # A field's largest possible sum: every term of every group present at once.
+    # Fields are sized so that it cannot carry into the next one.
+    most = (_W_EARLY + _W_LATE) * sizes[CUSTOMER] + _W_AGENT * sizes[AGENT] + _W_EVENT * sizes[EVENT]
+    limit = (1 << min(_BITS, 64 - most.bit_length())) - 1
+    width = 32 if (limit * most).bit_length() <= 32 else 64
     packed: tuple[dict[Term, int], ...] = ({}, {}, {})
     customer_weights: list[dict[Term, float]] = [{} for _ in labels]
     for key in sorted(columns, key=_sort_key):
@@ -348,6 +351,7 @@ def _pack(
         terms=tuple(set(p) for p in packed),
         packed=packed,
         width=width,
+        layout=f"<{n}{'I' if width == 32 else 'Q'}Q",
         scale=top / limit,
         idf_scale=top_idf / limit,
         customer_weights=tuple(customer_weights),
