@@ -23,6 +23,7 @@ from ..rules.compose import (
 )
 from ..rules.facts import extract_facts
 from ..rules.intent import classify
+from ..rules.phrases import CueReader
 from ..rules.recognizers import Recognizer, luhn_ok, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..rules.signals import read_signals
@@ -72,11 +73,12 @@ class RulesBackend(Backend):
         facts = extract_facts(conversation, self._recognizers(taxonomy))
         intent = classify(conversation, taxonomy)
         actions = extract_actions(conversation, rules)
-        blocker = find_blocker(conversation, actions, rules)
-        signals = read_signals(conversation, rules, intent.label)
+        cues = CueReader(rules.phrases)
+        blocker = find_blocker(conversation, actions, cues)
+        signals = read_signals(conversation, cues, intent.label)
         expertise = build_expertise(intent, taxonomy)
-        problem = problem_statement(conversation, rules)
-        summary = build_summary(intent, problem, blocker, signals.handoff, rules)
+        problem = problem_statement(conversation, cues)
+        summary = build_summary(intent, problem, blocker, signals.handoff, cues)
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
         scrub = _scrubber(facts.secrets)
         summary = scrub(summary)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from ..models import Action, Blocker, Conversation, Message
 from ..models.record import Outcome
+from .phrases import CueReader
 from .ruleset import RuleSet
 
 __all__ = ["extract_actions", "find_blocker", "first_sentence", "sentence_at"]
@@ -152,7 +153,7 @@ def extract_actions(conversation: Conversation, rules: RuleSet) -> list[Action]:
     return actions
 
 
-def find_blocker(conversation: Conversation, actions: Sequence[Action], rules: RuleSet) -> Blocker | None:
+def find_blocker(conversation: Conversation, actions: Sequence[Action], cues: CueReader) -> Blocker | None:
     """The latest unresolved problem, or ``None`` if there is none or it was solved."""
     position = {m.id: i for i, m in enumerate(conversation.messages)}
     best: tuple[int, Blocker] | None = None
@@ -168,13 +169,13 @@ def find_blocker(conversation: Conversation, actions: Sequence[Action], rules: R
     for index, message in enumerate(conversation.messages):
         if message.role != "customer" or message.kind != "message":
             continue
-        if rules.cues["resolved"].search(message.text):
+        if cues.has("resolved", message.text):
             resolved_at = index
-        match = rules.cues["problem"].search(message.text)
-        if match:
+        position = cues.find("problem", message.text)
+        if position is not None:
             last_customer_problem = (
                 index,
-                Blocker(description=sentence_at(message.text, match.start()), evidence=[message.id]),
+                Blocker(description=sentence_at(message.text, position), evidence=[message.id]),
             )
     if last_customer_problem and (best is None or last_customer_problem[0] > best[0]):
         best = last_customer_problem

@@ -232,7 +232,5 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
-        recognizer.needs, recognizer.digit = needs, digit
-        if recognizer.name == "name.bare":
-            recognizer.max_len = 60
+        recognizer.prefilter(needs, digit=digit, max_len=60 if recognizer.name == "name.bare" else None)
     return recognizers

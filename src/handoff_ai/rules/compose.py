@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from ..models import Action, Blocker, Conversation, Expertise, Fact, Handoff, Intent, Item, Message
 from ..taxonomy import Taxonomy
 from .actions import first_sentence, sentence_at
-from .ruleset import RuleSet
+from .phrases import CueReader
 
 __all__ = [
     "build_expertise",
@@ -38,7 +38,7 @@ def _title(label: str) -> str:
     return label.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
-def problem_statement(conversation: Conversation, rules: RuleSet) -> Message | None:
+def problem_statement(conversation: Conversation, cues: CueReader) -> Message | None:
     """The customer's first substantive message, preferring one that states a problem."""
     first: Message | None = None
     for message in conversation.messages:
@@ -47,7 +47,8 @@ def problem_statement(conversation: Conversation, rules: RuleSet) -> Message | N
         text = message.text.strip()
         if len(text.split()) < 3 or _GREETING.match(text):
             continue
-        if rules.cues["problem"].search(text) or rules.cues["handoff_request"].search(text):
+        found = cues.labels(message.text)
+        if "problem" in found or "handoff_request" in found:
             return message
         if first is None:
             first = message
@@ -59,7 +60,7 @@ def build_summary(
     problem: Message | None,
     blocker: Blocker | None,
     handoff: Handoff,
-    rules: RuleSet,
+    cues: CueReader,
 ) -> str:
     """One sentence: the intent, the customer's own words, what blocks it now."""
     if problem is None and blocker is None:
@@ -67,8 +68,8 @@ def build_summary(
     parts: list[str] = []
     head = _title(intent.label) if intent.label != "unknown" else "Support request"
     if problem is not None:
-        match = rules.cues["problem"].search(problem.text)
-        quote = sentence_at(problem.text, match.start()) if match else first_sentence(problem.text)
+        position = cues.find("problem", problem.text)
+        quote = sentence_at(problem.text, position) if position is not None else first_sentence(problem.text)
         parts.append(f"{head}: customer says “{quote.rstrip('.')}”")
     else:
         parts.append(head)

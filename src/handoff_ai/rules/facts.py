@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Fact, Message
+from .phrases import PhraseIndex, scan_longest, tokens
 from .recognizers import STOPWORDS, Recognizer, Span, find_spans
 
 __all__ = ["FactResult", "extract_facts", "normalize"]
@@ -27,50 +28,45 @@ __all__ = ["FactResult", "extract_facts", "normalize"]
 SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
 GENERIC_KINDS = frozenset({"number", "id", "reference"})
 
-# Question cues -> the kind of value asked for, as one alternation (one pass per
-# bot/agent turn). At one position the earlier alternative wins, so "user name"
-# is a username and "email address" an email, never a name or an address.
-_ASK_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"(?:user\s*name|user\s*id|login\s*(?:id|name))\b", "username"),
-    (r"e-?mail(?:\s+address)?\b", "email"),
-    (r"(?:phone|mobile|cell|telephone|contact\s+number)\b", "phone"),
-    (r"(?:zip(?:\s*code)?|postal|post\s*code|postcode)\b", "postal_code"),
-    (
-        r"(?:account\s*(?:id|number|#|no)|customer\s*(?:id|number)|member\s*(?:id|number)|acct)\b",
-        "account_id",
+# Question cues -> the kind of value asked for. Matched leftmost-longest by words,
+# so "user name" is a username and "email address" an email, never a name or an address.
+_ASK_PHRASES: dict[str, tuple[str, ...]] = {
+    "username": ("user name", "username", "user id", "userid", "login id", "login name"),
+    "email": ("email", "e mail", "email address", "e mail address"),
+    "phone": ("phone", "phone number", "mobile", "cell", "telephone", "contact number"),
+    "postal_code": ("zip", "zipcode", "zip code", "postal", "postal code", "post code", "postcode"),
+    "account_id": (
+        "account id", "account number", "account no", "account num", "accountid", "customer id", "customer number",
+        "member id", "member number", "acct",
     ),
-    (r"order\s*(?:id|number|#|no)\b", "order_id"),
-    (r"tracking\b", "tracking_number"),
-    (r"(?:ticket|case)\s*(?:id|number|#|no)\b", "ticket_id"),
-    (r"(?:date\s+of\s+birth|birth\s*date|birthday|dob)\b", "date_of_birth"),
-    (r"pin\b", "pin"),
-    (r"(?:password|passcode)\b", "password"),
-    (
-        r"(?:security\s+(?:question|answer)|(?:mother'?s\s+)?maiden\s+name|first\s+pet|pet'?s\s+name|childhood|"
-        r"first\s+school|street\s+you\s+grew|pet|as\s+a\s+child|"
-        r"favou?rite\s+(?:color|colour|food|teacher|movie|book))\b",
-        "security_answer",
+    "order_id": ("order id", "order number", "order no", "order num", "orderid"),
+    "tracking_number": ("tracking",),
+    "ticket_id": ("ticket id", "ticket number", "ticket no", "case id", "case number", "case no"),
+    "date_of_birth": ("date of birth", "birth date", "birthdate", "birthday", "dob"),
+    "pin": ("pin",),
+    "password": ("password", "passcode"),
+    "security_answer": (
+        "security question", "security questions", "security answer", "maiden name", "mother's maiden name",
+        "first pet", "pet's name", "pets name", "childhood", "first school", "street you grew", "pet",
+        "as a child", "favorite color", "favourite colour", "favorite food", "favorite teacher", "favorite movie",
+        "favorite book",
     ),
-    (
-        r"(?:verification|one[-\s]?time|access|security|authentication|auth|2fa|sms|door|lock|entry|"
-        r"clearance|the|your|a)\s+code\b",
-        "code",
+    "code": (
+        "verification code", "one time code", "onetime code", "access code", "security code", "authentication code",
+        "auth code", "2fa code", "sms code", "door code", "lock code", "entry code", "clearance code", "the code",
+        "your code", "a code",
     ),
-    (r"name\b", "name"),
-    (r"(?:(?:what|which)\s+)?day\b", "day"),
-    (r"date\b", "date"),
-    (r"(?:(?:what|which)\s+)?time\b|when\b", "time"),
-    (r"(?:city|town)\b", "city"),
-    (r"address\b", "address"),
-    (r"(?:where|location|destination)\b", "place"),
-    (r"room\b", "room_number"),
-    (r"(?:membership|member\s+level|tier|members?)\b", "membership"),
-)
-# The leading \b is shared, so the engine tries the alternatives only at word starts.
-_ASKS = re.compile(
-    r"\b(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(_ASK_PATTERNS)) + ")", re.IGNORECASE
-)
-_ASK_KIND = {f"k{i}": kind for i, (_, kind) in enumerate(_ASK_PATTERNS)}
+    "name": ("name",),
+    "day": ("day", "what day", "which day"),
+    "date": ("date",),
+    "time": ("time", "what time", "which time", "when"),
+    "city": ("city", "town"),
+    "address": ("address",),
+    "place": ("where", "location", "destination"),
+    "room_number": ("room",),
+    "membership": ("membership", "member level", "membership level", "tier", "member", "members"),
+}  # fmt: skip
+_ASKS = PhraseIndex(_ASK_PHRASES)
 _REQUEST = re.compile(
     r"\?|\b(?:please|provide|need|confirm|verify|enter|share|give|tell|what|may\s+i|can\s+i|could\s+i|"
     r"could\s+you|can\s+you|type|send|get|getting|let\s+me|know|start\s+by|your\s+full)\b",
@@ -120,8 +116,7 @@ class FactResult:
 
 def _asked_kinds(text: str) -> list[str]:
     kinds: list[str] = []
-    for match in _ASKS.finditer(text):
-        kind = _ASK_KIND[match.lastgroup or ""]
+    for _, kind in scan_longest(_ASKS, tokens(text)):
         if kind not in kinds:
             kinds.append(kind)
     if not kinds or (len(kinds) < 2 and kinds[0] not in SECRET_KINDS and not _REQUEST.search(text)):
@@ -364,4 +359,5 @@ def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult
 
 def _contains_secret(value: str, secrets: set[str]) -> bool:
     norm = normalize(value)
-    return any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", norm) for s in secrets if s)
+    # The substring test first: compiling a pattern per secret thrashes the re cache.
+    return any(s in norm and re.search(rf"(?<!\w){re.escape(s)}(?!\w)", norm) for s in secrets if s)

@@ -69,20 +69,26 @@ class Recognizer:
         self.name = name
         self.kind = kind
         self.regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
-        self.needs = needs  # cheap pre-check: one of these substrings must be in the lower-cased text
-        self.digit = digit  # pre-check: a digit passes it (with needs: either passes)
-        self.max_len: int | None = None
+        self.prefilter(needs, digit=digit)
         self.withheld = withheld
         names = [g for g in ("value", "v2", "v3") if g in self.regex.groupindex]
         self._value_groups: tuple[str | int, ...] = tuple(names) or ((1,) if self.regex.groups else ())
+
+    def prefilter(self, needs: Sequence[str] = (), *, digit: bool = False, max_len: int | None = None) -> None:
+        """Skip this recognizer unless the text has one of ``needs`` (lower-cased
+        substrings) or, with ``digit``, a digit; and is at most ``max_len`` long."""
+        self.needs = tuple(needs)
+        self.digit = digit
+        self.max_len = max_len
+        self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
 
     def applies(self, text: str, lower: str, has_digit: bool) -> bool:
         """Cheap pre-check before running the regex (most messages fail it)."""
         if self.max_len is not None and len(text) > self.max_len:
             return False
-        if not self.needs and not self.digit:
-            return True
-        return (self.digit and has_digit) or any(n in lower for n in self.needs)
+        if self._needs_re is None:
+            return has_digit or not self.digit
+        return (self.digit and has_digit) or self._needs_re.search(lower) is not None
 
     def value_span(self, match: re.Match[str]) -> tuple[int, int]:
         """The ``value`` group (or its alternative ``v2``), else group 1, else the match."""

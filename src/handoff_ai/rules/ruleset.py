@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..exceptions import ConfigError
 from ..taxonomy import RecognizerSpec
+from .phrases import PhraseIndex
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -88,6 +89,7 @@ class RuleSet:
     """Compiled rules: one regex per cue list and per pattern."""
 
     cues: dict[str, re.Pattern[str]]
+    phrases: PhraseIndex
     patterns: dict[str, re.Pattern[str]]
     recognizers: tuple[RecognizerSpec, ...]
     sources: tuple[str, ...]
@@ -126,6 +128,7 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
         recognizers.extend(rule_file.recognizers)
     return RuleSet(
         cues={name: _phrase_regex(values) for name, values in cues.items()},
+        phrases=PhraseIndex(cues),
         patterns={
             name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
         },

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..models import Conversation, Handoff, HistoryEvent, Sentiment, Signal, Urgency
 from .actions import sentence_at
-from .ruleset import RuleSet
+from .phrases import CueReader
 
 __all__ = ["Signals", "read_signals"]
 
@@ -44,9 +44,8 @@ def _add(signals: dict[str, Signal], kind: str, message_id: str, rule: str) -> N
         signal.evidence.append(message_id)
 
 
-def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) -> Signals:
+def read_signals(conversation: Conversation, cues: CueReader, intent_label: str) -> Signals:
     """Sentiment, urgency, history events, handoff and impact for ``conversation``."""
-    cues = rules.cues
     found: dict[str, Signal] = {}
     history: list[HistoryEvent] = []
     seen_texts: dict[str, str] = {}
@@ -75,13 +74,13 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
         previous_channel = message.channel or previous_channel
 
         if message.role in ("bot", "agent") and message.kind == "message":
-            transfer = cues["transfer"].search(text)
-            if transfer:
+            transfer = cues.find("transfer", text)
+            if transfer is not None:
                 kind = "ai_to_human" if message.role == "bot" else "agent_to_agent"
                 history.append(
                     HistoryEvent(
                         kind="transfer",
-                        description=sentence_at(text, transfer.start()),
+                        description=sentence_at(text, transfer),
                         evidence=[message.id],
                     )
                 )
@@ -92,7 +91,7 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
                     handoff = Handoff(type=kind, trigger=f"{message.role}_transfer", evidence=[message.id])
                 elif message.id not in handoff.evidence:
                     handoff.evidence.append(message.id)
-            elif message.role == "bot" and cues["bot_failure"].search(text):
+            elif message.role == "bot" and cues.has("bot_failure", text):
                 _add(found, "bot_failure", message.id, "cue.bot_failure")
             if message.role == "agent" and previous_role == "bot":
                 history.append(
@@ -106,7 +105,7 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
         if message.role != "customer" or message.kind != "message":
             continue
 
-        if cues["handoff_request"].search(text):
+        if cues.has("handoff_request", text):
             _add(found, "handoff_request", message.id, "cue.handoff_request")
             if handoff.trigger != "customer_request":
                 handoff = Handoff(
@@ -121,14 +120,14 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
                         evidence=[message.id],
                     )
                 )
-        if cues["escalation_request"].search(text):
+        if cues.has("escalation_request", text):
             _add(found, "escalation_request", message.id, "cue.escalation_request")
             handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
-        if cues["as_i_said"].search(text):
+        if cues.has("as_i_said", text):
             _add(found, "as_i_said", message.id, "cue.as_i_said")
-        if cues["threat_to_leave"].search(text):
+        if cues.has("threat_to_leave", text):
             _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
-        if cues["negative"].search(text):
+        if cues.has("negative", text):
             _add(found, "negative_words", message.id, "cue.negative")
         if len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(
             c.isalpha() for c in text
@@ -142,26 +141,26 @@ def read_signals(conversation: Conversation, rules: RuleSet, intent_label: str) 
                 _add(found, "repeat", message.id, "shape.repeat")
             else:
                 seen_texts[norm] = message.id
-        match = cues["repeat_contact"].search(text)
-        if match:
+        position = cues.find("repeat_contact", text)
+        if position is not None:
             repeat_contact = True
             history.append(
                 HistoryEvent(
                     kind="earlier_contact",
-                    description=sentence_at(text, match.start()),
+                    description=sentence_at(text, position),
                     evidence=[message.id],
                 )
             )
-        if cues["positive"].search(text):
+        if cues.has("positive", text):
             positives += 1
-        if cues["urgent"].search(text):
+        if cues.has("urgent", text):
             urgent_ids.append(message.id)
-        if cues["deadline"].search(text):
+        if cues.has("deadline", text):
             deadline_ids.append(message.id)
         if impact is None:
-            match = cues["impact"].search(text)
-            if match:
-                impact = (sentence_at(text, match.start()), message.id)
+            position = cues.find("impact", text)
+            if position is not None:
+                impact = (sentence_at(text, position), message.id)
 
     signals = list(found.values())
     frustration = [s for s in signals if s.kind not in ("handoff_request", "bot_failure")]

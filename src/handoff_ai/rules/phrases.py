@@ -1,0 +1,112 @@
+"""Phrase lookup by words: every cue list checked in one pass over a message.
+
+Cue lists (``rules.toml``) are plain phrases. Instead of one regex per list per
+message, all phrases go into one index keyed by their first word; a message is
+tokenized once and each token is a dictionary lookup. A phrase matches where
+its words appear consecutively — the same as a word-bounded, case-insensitive
+regex of the phrase — and every label whose phrase matches is reported with
+the token index of its first match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+__all__ = ["PhraseIndex", "char_offset", "tokens"]
+
+_TOKEN = re.compile(r"[\w']+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (apostrophes kept: ``can't``; curly quotes folded)."""
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def char_offset(text: str, token_index: int) -> int:
+    """Where in ``text`` the ``token_index``-th token starts (0 if out of range)."""
+    for index, match in enumerate(_TOKEN.finditer(text)):
+        if index == token_index:
+            return match.start()
+    return 0
+
+
+class PhraseIndex:
+    """Labelled phrases, matched token by token."""
+
+    def __init__(self, labelled: Mapping[str, Iterable[str]]) -> None:
+        first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for label, phrases in labelled.items():
+            for phrase in phrases:
+                words = tuple(tokens(phrase))
+                if words:
+                    first.setdefault(words[0], []).append((words[1:], label))
+        self._first = first
+        self.labels = tuple(labelled)
+
+    def scan(self, words: Sequence[str]) -> dict[str, int]:
+        """``{label: token index of its first match}`` for every label found."""
+        found: dict[str, int] = {}
+        first = self._first
+        count = len(words)
+        for index, word in enumerate(words):
+            candidates = first.get(word)
+            if candidates is None:
+                continue
+            for rest, label in candidates:
+                if label in found:
+                    continue
+                end = index + 1 + len(rest)
+                if end <= count and (not rest or tuple(words[index + 1 : end]) == rest):
+                    found[label] = index
+        return found
+
+
+class CueReader:
+    """Cue lookups for one conversation: each message is tokenized and scanned once."""
+
+    def __init__(self, index: PhraseIndex) -> None:
+        self._index = index
+        self._found: dict[int, dict[str, int]] = {}
+
+    def labels(self, text: str) -> dict[str, int]:
+        """``{cue list: token index}`` for ``text`` (memoized per text object)."""
+        key = id(text)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._index.scan(tokens(text))
+        return found
+
+    def has(self, label: str, text: str) -> bool:
+        return label in self.labels(text)
+
+    def find(self, label: str, text: str) -> int | None:
+        """Character offset of the first phrase of ``label`` in ``text``, or ``None``."""
+        index = self.labels(text).get(label)
+        return None if index is None else char_offset(text.lower().replace("’", "'"), index)
+
+
+def scan_longest(index: PhraseIndex, words: Sequence[str]) -> list[tuple[int, str]]:
+    """Leftmost-longest, non-overlapping matches as ``(token index, label)``.
+
+    At one position the longest phrase wins and consumes its words, so
+    "user name" is one match (not also "name") and "email address" is not
+    also "address". Equal lengths go to the label registered first.
+    """
+    matches: list[tuple[int, str]] = []
+    first = index._first
+    count = len(words)
+    position = 0
+    while position < count:
+        best: tuple[int, str] | None = None
+        for rest, label in first.get(words[position], ()):
+            end = position + 1 + len(rest)
+            if end <= count and (not rest or tuple(words[position + 1 : end]) == rest):
+                if best is None or end > best[0]:
+                    best = (end, label)
+        if best is None:
+            position += 1
+        else:
+            matches.append((position, best[1]))
+            position = best[0]
+    return matches
