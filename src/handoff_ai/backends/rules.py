@@ -24,7 +24,7 @@ from ..rules.compose import (
 from ..rules.facts import extract_facts
 from ..rules.intent import classify
 from ..rules.phrases import CueReader
-from ..rules.recognizers import Recognizer, luhn_ok, user_recognizers
+from ..rules.recognizers import Recognizer, RecognizerSet, luhn_ok, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..rules.signals import read_signals
 from ..taxonomy import Taxonomy
@@ -58,15 +58,17 @@ class RulesBackend(Backend):
     ) -> None:
         files = [] if rules is None else [rules] if isinstance(rules, (str, Path)) else list(rules)
         self.rules: RuleSet = load_rules(*files)
-        self._base = [*recognizers, *user_recognizers(self.rules.recognizers), *default_recognizers()]
+        self._own = [*recognizers, *user_recognizers(self.rules.recognizers), *default_recognizers()]
+        self._base = RecognizerSet(self._own)
 
-    def _recognizers(self, taxonomy: Taxonomy) -> list[Recognizer]:
+    def _recognizers(self, taxonomy: Taxonomy) -> RecognizerSet:
+        """The taxonomy's own recognizers first, then this backend's (built once per pair)."""
         if not taxonomy.recognizers:
             return self._base
-        extra: list[Recognizer] = taxonomy.cached(
-            "user-recognizers", lambda t: user_recognizers(t.recognizers)
+        combined: RecognizerSet = taxonomy.cached(
+            f"recognizers:{id(self)}", lambda t: RecognizerSet([*user_recognizers(t.recognizers), *self._own])
         )
-        return [*extra, *self._base]
+        return combined
 
     def extract(self, conversation: Conversation, taxonomy: Taxonomy) -> HandoffRecord:
         rules = self.rules

@@ -180,6 +180,7 @@ def default_recognizers() -> list[Recognizer]:
 _TIER_WORDS = tuple(_TIERS.split("|"))
 _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "secret.inline": (("pin", "pass", "pwd", "secur", "otp", "code", "cvv", "cvc", "maiden", "pet"), False),
+    "email": (("@",), False),
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
     "card": ((), True),

@@ -16,12 +16,12 @@ part of the record can repeat them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Fact, Message
 from .phrases import PhraseIndex, scan_longest, tokens
-from .recognizers import STOPWORDS, Recognizer, Span, find_spans
+from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span
 
 __all__ = ["FactResult", "extract_facts", "normalize"]
 
@@ -246,7 +246,7 @@ def _answer(
     return added, remaining
 
 
-def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer]) -> FactResult:
+def extract_facts(conversation: Conversation, recognizers: Iterable[Recognizer]) -> FactResult:
     """All facts the customer gave, deduplicated, each citing its messages."""
     pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
     outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
@@ -254,6 +254,8 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
     answered_in_turn = 0
     ordered: list[tuple[Span, str]] = []  # (span, message id)
     result = FactResult(facts=[])
+    if not isinstance(recognizers, RecognizerSet):
+        recognizers = RecognizerSet(recognizers)
 
     for message in conversation.messages:
         if message.role in ("bot", "agent"):
@@ -271,7 +273,7 @@ def extract_facts(conversation: Conversation, recognizers: Sequence[Recognizer])
             continue
         if message.role != "customer" or message.kind == "note":
             continue
-        spans = find_spans(message.text, recognizers)
+        spans = recognizers.find(message.text)
         if pending:
             added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)
             spans.extend(added)

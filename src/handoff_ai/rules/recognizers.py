@@ -11,12 +11,12 @@ that they were given, never their value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..taxonomy import RecognizerSpec
 
-__all__ = ["Recognizer", "Span", "find_spans", "luhn_ok", "user_recognizers"]
+__all__ = ["Recognizer", "RecognizerSet", "Span", "find_spans", "luhn_ok", "user_recognizers"]
 
 
 @dataclass(slots=True)
@@ -270,19 +270,41 @@ def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
     ]
 
 
-def find_spans(text: str, recognizers: Sequence[Recognizer]) -> list[Span]:
-    """Every non-overlapping span in ``text``, earlier recognizers winning, in text order."""
-    lower = text.lower()
-    has_digit = _DIGIT.search(text) is not None
-    taken: list[Span] = []
-    for recognizer in recognizers:
-        if not recognizer.applies(text, lower, has_digit):
-            continue
-        for span in recognizer.find(text, lower):
-            if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
+class RecognizerSet:
+    """Recognizers in priority order, with their pre-checks unpacked for a tight loop."""
+
+    def __init__(self, recognizers: Iterable[Recognizer]) -> None:
+        self.recognizers = tuple(recognizers)
+        self._plan = tuple((r, r._needs_re, r.digit, r.max_len) for r in self.recognizers)
+
+    def __iter__(self) -> Iterator[Recognizer]:
+        return iter(self.recognizers)
+
+    def find(self, text: str) -> list[Span]:
+        """Every non-overlapping span in ``text``, earlier recognizers winning, in text order."""
+        lower = text.lower()
+        has_digit = _DIGIT.search(text) is not None
+        size = len(text)
+        taken: list[Span] = []
+        for recognizer, needs, digit, max_len in self._plan:
+            if max_len is not None and size > max_len:
                 continue
-            if any(span.start < other.end and other.start < span.end for other in taken):
+            if needs is None:
+                if digit and not has_digit:
+                    continue
+            elif not ((digit and has_digit) or needs.search(lower)):
                 continue
-            taken.append(span)
-    taken.sort(key=lambda s: s.start)
-    return taken
+            for span in recognizer.find(text, lower):
+                if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
+                    continue
+                if any(span.start < other.end and other.start < span.end for other in taken):
+                    continue
+                taken.append(span)
+        taken.sort(key=lambda s: s.start)
+        return taken
+
+
+def find_spans(text: str, recognizers: Iterable[Recognizer]) -> list[Span]:
+    """Every non-overlapping span in ``text`` (see ``RecognizerSet.find``)."""
+    plan = recognizers if isinstance(recognizers, RecognizerSet) else RecognizerSet(recognizers)
+    return plan.find(text)
