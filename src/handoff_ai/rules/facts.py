@@ -82,7 +82,21 @@ _FILLER_HEAD = re.compile(
     r"(?:(?:it'?s|it\s+is|it\s+was|that'?s|that\s+is|that\s+was|i'?m|i\s+am|this\s+is|is|was|im)\s+)?",
     re.IGNORECASE,
 )
-_FILLER_TAIL = re.compile(r"(?:[\s,.!]+(?:please|thanks|thank\s+you|thx)?)*[\s,.!?:;]*$", re.IGNORECASE)
+_TAIL_PUNCT = " \t\n\r,.!?:;"
+_TAIL_WORDS = ("please", "thanks", "thank you", "thx")
+
+
+def _tail_stop(piece: str, lead: int) -> int:
+    """End of ``piece`` without trailing punctuation and politeness ("..., thanks!")."""
+    stop = len(piece)
+    while True:
+        trimmed = piece[lead:stop].rstrip(_TAIL_PUNCT)
+        stop = lead + len(trimmed)
+        lower = trimmed.lower()
+        word = next((w for w in _TAIL_WORDS if lower.endswith(w) and lower[: -len(w)].endswith((" ", ","))), None)
+        if word is None:
+            return stop
+        stop -= len(word)
 _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
 _SECRET_WORD = re.compile(
@@ -173,11 +187,9 @@ def _shape_fits(kind: str, value: str) -> bool:
 
 def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
     """Offsets of answer pieces not already covered by a typed span, fillers trimmed."""
-    blanked = list(text)
+    masked = text
     for span in spans:
-        for i in range(span.start, span.end):
-            blanked[i] = "\n"
-    masked = "".join(blanked)
+        masked = masked[: span.start] + "\n" * (span.end - span.start) + masked[span.end :]
     pieces: list[tuple[int, int]] = []
     start = 0
     for match in [*_SEGMENT_SPLIT.finditer(masked), None]:
@@ -185,8 +197,7 @@ def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
         piece = masked[start:end]
         head = _FILLER_HEAD.match(piece)
         lead = head.end() if head else 0
-        tail = _FILLER_TAIL.search(piece, lead)
-        stop = tail.start() if tail else len(piece)
+        stop = _tail_stop(piece, lead)
         if stop > lead:
             pieces.append((start + lead, start + stop))
         if match:

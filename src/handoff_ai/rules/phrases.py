@@ -68,13 +68,22 @@ class CueReader:
     def __init__(self, index: PhraseIndex) -> None:
         self._index = index
         self._found: dict[int, dict[str, int]] = {}
+        self._words: dict[int, list[str]] = {}
+
+    def words(self, text: str) -> list[str]:
+        """``tokens(text)``, memoized per text object (the conversation keeps its texts alive)."""
+        key = id(text)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = tokens(text)
+        return found
 
     def labels(self, text: str) -> dict[str, int]:
         """``{cue list: token index}`` for ``text`` (memoized per text object)."""
         key = id(text)
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self._index.scan(tokens(text))
+            found = self._found[key] = self._index.scan(self.words(text))
         return found
 
     def has(self, label: str, text: str) -> bool:

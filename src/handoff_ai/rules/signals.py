@@ -32,10 +32,6 @@ class Signals:
     impact_evidence: list[str] = field(default_factory=list)
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
-
-
 def _add(signals: dict[str, Signal], kind: str, message_id: str, rule: str) -> None:
     signal = signals.get(kind)
     if signal is None:
@@ -105,7 +101,8 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
         if message.role != "customer" or message.kind != "message":
             continue
 
-        if cues.has("handoff_request", text):
+        labels = cues.labels(text)
+        if "handoff_request" in labels:
             _add(found, "handoff_request", message.id, "cue.handoff_request")
             if handoff.trigger != "customer_request":
                 handoff = Handoff(
@@ -120,28 +117,28 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                         evidence=[message.id],
                     )
                 )
-        if cues.has("escalation_request", text):
+        if "escalation_request" in labels:
             _add(found, "escalation_request", message.id, "cue.escalation_request")
             handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
-        if cues.has("as_i_said", text):
+        if "as_i_said" in labels:
             _add(found, "as_i_said", message.id, "cue.as_i_said")
-        if cues.has("threat_to_leave", text):
+        if "threat_to_leave" in labels:
             _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
-        if cues.has("negative", text):
+        if "negative" in labels:
             _add(found, "negative_words", message.id, "cue.negative")
-        if len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(
+        if _CAPS_WORD.search(text) and len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(
             c.isalpha() for c in text
         ):
             _add(found, "all_caps", message.id, "shape.all_caps")
-        if _PUNCT_RUN.search(text):
+        if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
             _add(found, "punctuation", message.id, "shape.punctuation")
-        norm = _norm(text)
+        norm = " ".join(cues.words(text))
         if len(norm) >= 12:
             if norm in seen_texts:
                 _add(found, "repeat", message.id, "shape.repeat")
             else:
                 seen_texts[norm] = message.id
-        position = cues.find("repeat_contact", text)
+        position = cues.find("repeat_contact", text) if "repeat_contact" in labels else None
         if position is not None:
             repeat_contact = True
             history.append(
@@ -151,13 +148,13 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                     evidence=[message.id],
                 )
             )
-        if cues.has("positive", text):
+        if "positive" in labels:
             positives += 1
-        if cues.has("urgent", text):
+        if "urgent" in labels:
             urgent_ids.append(message.id)
-        if cues.has("deadline", text):
+        if "deadline" in labels:
             deadline_ids.append(message.id)
-        if impact is None:
+        if impact is None and "impact" in labels:
             position = cues.find("impact", text)
             if position is not None:
                 impact = (sentence_at(text, position), message.id)
