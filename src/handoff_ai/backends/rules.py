@@ -74,8 +74,8 @@ class RulesBackend(Backend):
         rules = self.rules
         facts = extract_facts(conversation, self._recognizers(taxonomy))
         intent = classify(conversation, taxonomy)
-        actions = extract_actions(conversation, rules)
         cues = CueReader(rules.phrases)
+        actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues)
         signals = read_signals(conversation, cues, intent.label)
         expertise = build_expertise(intent, taxonomy)

@@ -71,11 +71,20 @@ def _event_outcome(text: str) -> Outcome:
     return "unknown"
 
 
-def _statement(message: Message, rules: RuleSet) -> Action | None:
+def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
+    """False when the pattern's words (see ``[pattern_words]``) are all absent."""
+    needed = rules.pattern_words.get(name)
+    return needed is None or not needed.isdisjoint(words)
+
+
+def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
     actor = "bot" if message.role == "bot" else "agent"
+    words = cues.words(text)
     for name, outcome in (("failed", "failed"), ("done", "succeeded"), ("pending", "pending")):
+        if not _may_match(rules, name, words):
+            continue
         match = rules.patterns[name].search(text)
         if match:
             return Action(
@@ -88,9 +97,13 @@ def _statement(message: Message, rules: RuleSet) -> Action | None:
     return None
 
 
-def _customer_tried(message: Message, following: Sequence[Message], rules: RuleSet) -> Action | None:
+def _customer_tried(
+    message: Message, following: Sequence[Message], rules: RuleSet, cues: CueReader
+) -> Action | None:
     """'I already restarted it' -> a customer action; failed if they say it did not help."""
     text = message.text
+    if not _may_match(rules, "tried", cues.words(text)):
+        return None
     match = rules.patterns["tried"].search(text)
     if not match:
         return None
@@ -113,7 +126,7 @@ def _customer_tried(message: Message, following: Sequence[Message], rules: RuleS
     )
 
 
-def extract_actions(conversation: Conversation, rules: RuleSet) -> list[Action]:
+def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader) -> list[Action]:
     """Every action evidenced in the conversation, in order.
 
     A tool call and its result (linked by ``metadata["tool_call_id"]``) become
@@ -143,11 +156,11 @@ def extract_actions(conversation: Conversation, rules: RuleSet) -> list[Action]:
                 action.outcome = "pending"  # until its result says otherwise
             actions.append(action)
         elif message.role in ("bot", "agent") and message.kind == "message":
-            action = _statement(message, rules)
+            action = _statement(message, rules, cues)
             if action is not None:
                 actions.append(action)
         elif message.role == "customer" and message.kind == "message":
-            action = _customer_tried(message, messages[index + 1 : index + 4], rules)
+            action = _customer_tried(message, messages[index + 1 : index + 4], rules, cues)
             if action is not None:
                 actions.append(action)
     return actions

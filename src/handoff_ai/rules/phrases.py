@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = ["PhraseIndex", "char_offset", "tokens"]
 
-_TOKEN = re.compile(r"[\w']+")
+_TOKEN = re.compile(r"\w+(?:'\w+)*")
 
 
 def tokens(text: str) -> list[str]:

@@ -63,10 +63,20 @@ class _Patterns(BaseModel):
     tried_failed: str | None = None
 
 
+class _PatternWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    done: list[str] | None = None
+    failed: list[str] | None = None
+    pending: list[str] | None = None
+    tried: list[str] | None = None
+    tried_failed: list[str] | None = None
+
+
 class _RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cues: _Cues = Field(default_factory=_Cues)
     patterns: _Patterns = Field(default_factory=_Patterns)
+    pattern_words: _PatternWords = Field(default_factory=_PatternWords)
     recognizers: list[RecognizerSpec] = Field(default_factory=list)
 
 
@@ -91,6 +101,8 @@ class RuleSet:
     cues: dict[str, re.Pattern[str]]
     phrases: PhraseIndex
     patterns: dict[str, re.Pattern[str]]
+    pattern_words: dict[str, frozenset[str] | None]
+    """Per pattern, words one of which every match contains (``None``: always try it)."""
     recognizers: tuple[RecognizerSpec, ...]
     sources: tuple[str, ...]
 
@@ -111,6 +123,7 @@ def _read(raw: bytes, source: str) -> _RuleFile:
 def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
     cues: dict[str, list[str]] = {name: [] for name in CUE_NAMES}
     patterns: dict[str, str | None] = dict.fromkeys(PATTERN_NAMES)
+    words: dict[str, frozenset[str] | None] = dict.fromkeys(PATTERN_NAMES)
     recognizers: list[RecognizerSpec] = []
     for source, rule_file in files:
         for name in CUE_NAMES:
@@ -125,6 +138,10 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                         f"patterns.{name}: invalid regular expression: {exc}", source=source
                     ) from None
                 patterns[name] = value
+                words[name] = None  # a replaced pattern keeps no stale pre-check
+            given = getattr(rule_file.pattern_words, name)
+            if given is not None:
+                words[name] = frozenset(w.lower() for w in given)
         recognizers.extend(rule_file.recognizers)
     return RuleSet(
         cues={name: _phrase_regex(values) for name, values in cues.items()},
@@ -132,6 +149,7 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
         patterns={
             name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
         },
+        pattern_words=words,
         recognizers=tuple(recognizers),
         sources=tuple(source for source, _ in files),
     )
