@@ -34,7 +34,7 @@ def default_recognizers() -> list[Recognizer]:
                 r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|security\s+answer|"
                 r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
                 r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
-                r"(?:mother'?s\s+)?maiden\s+name|(?:childhood\s+|first\s+)?pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-.]?\s*"
+                r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-.]?\s*"
                 r"(?P<value>[^\s,;]+)",
                 withheld=True,
             ),

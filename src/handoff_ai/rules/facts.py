@@ -286,8 +286,13 @@ def extract_facts(conversation: Conversation, recognizers: Iterable[Recognizer])
             continue
         spans = recognizers.find(message.text)
         if pending:
+            security_asked = "security_answer" in pending
             added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)
             spans.extend(added)
+            if security_asked and not any(s.withheld for s in spans):
+                # "I think I used Skippy or maybe Buddy": the names in the reply are the answer.
+                spans = [s for s in spans if s.kind not in _SECRET_LOOKALIKES]
+                spans.extend(_proper_nouns(message.text))
             answered_in_turn += 1
             if (
                 any(s.withheld and s.rule.startswith("answer.") for s in added)
@@ -302,6 +307,18 @@ def extract_facts(conversation: Conversation, recognizers: Iterable[Recognizer])
             ordered.append((span, message.id))
 
     return _assemble(ordered, result)
+
+
+_PROPER_NOUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z'’-]+\b")
+
+
+def _proper_nouns(text: str) -> list[Span]:
+    """Capitalised words that do not start a sentence, as withheld security answers."""
+    return [
+        Span("security_answer", m.start(), m.end(), m.group(), "answer.security_answer", withheld=True)
+        for m in _PROPER_NOUN.finditer(text)
+        if m.group() not in ("I", "I'm", "I've", "I'll", "I'd")
+    ]
 
 
 def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prompted: bool) -> None:
