@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from ..models import Action, Blocker, Conversation, Message
-from ..models.record import Outcome
+from ..models.record import Actor, Outcome
 from .phrases import CueReader
 from .ruleset import RuleSet
 
@@ -71,6 +71,13 @@ def _event_outcome(text: str) -> Outcome:
     return "unknown"
 
 
+_STATEMENT_OUTCOMES: tuple[tuple[str, Outcome], ...] = (
+    ("failed", "failed"),
+    ("done", "succeeded"),
+    ("pending", "pending"),
+)
+
+
 def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
     """False when the pattern's words (see ``[pattern_words]``) are all absent."""
     needed = rules.pattern_words.get(name)
@@ -80,9 +87,14 @@ def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
 def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
-    actor = "bot" if message.role == "bot" else "agent"
+    actor: Actor = "bot" if message.role == "bot" else "agent"
     words = cues.words(text)
-    for name, outcome in (("failed", "failed"), ("done", "succeeded"), ("pending", "pending")):
+    outcomes: tuple[tuple[str, Outcome], ...] = (
+        ("failed", "failed"),
+        ("done", "succeeded"),
+        ("pending", "pending"),
+    )
+    for name, outcome in outcomes:
         if not _may_match(rules, name, words):
             continue
         match = rules.patterns[name].search(text)
@@ -90,7 +102,7 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | No
             return Action(
                 description=sentence_at(text, match.start()),
                 actor=actor,
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
@@ -143,10 +155,10 @@ def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader)
                 call.outcome = _event_outcome(message.text)
                 call.evidence.append(message.id)
                 continue
-            actor = message.role if message.role in ("bot", "agent", "customer") else "system"
+            actor: Actor = message.role
             action = Action(
                 description=_shorten(message.text) or "(event with no text)",
-                actor=actor,  # type: ignore[arg-type]
+                actor=actor,
                 outcome=_event_outcome(message.text),
                 evidence=[message.id],
                 rule="event",
@@ -156,23 +168,23 @@ def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader)
                 action.outcome = "pending"  # until its result says otherwise
             actions.append(action)
         elif message.role in ("bot", "agent") and message.kind == "message":
-            action = _statement(message, rules, cues)
-            if action is not None:
-                actions.append(action)
+            statement = _statement(message, rules, cues)
+            if statement is not None:
+                actions.append(statement)
         elif message.role == "customer" and message.kind == "message":
-            action = _customer_tried(message, messages[index + 1 : index + 4], rules, cues)
-            if action is not None:
-                actions.append(action)
+            tried = _customer_tried(message, messages[index + 1 : index + 4], rules, cues)
+            if tried is not None:
+                actions.append(tried)
     return actions
 
 
 def find_blocker(conversation: Conversation, actions: Sequence[Action], cues: CueReader) -> Blocker | None:
     """The latest unresolved problem, or ``None`` if there is none or it was solved."""
-    position = {m.id: i for i, m in enumerate(conversation.messages)}
+    order = {m.id: i for i, m in enumerate(conversation.messages)}
     best: tuple[int, Blocker] | None = None
     for action in actions:
         if action.outcome == "failed" and action.evidence:
-            where = position[action.evidence[0]]
+            where = order[action.evidence[0]]
             label = {"customer": "Customer tried", "system": "Failed"}.get(action.actor, "Failed")
             candidate = Blocker(description=f"{label}: {action.description}", evidence=list(action.evidence))
             if best is None or where >= best[0]:
@@ -184,11 +196,11 @@ def find_blocker(conversation: Conversation, actions: Sequence[Action], cues: Cu
             continue
         if cues.has("resolved", message.text):
             resolved_at = index
-        position = cues.find("problem", message.text)
-        if position is not None:
+        at = cues.find("problem", message.text)
+        if at is not None:
             last_customer_problem = (
                 index,
-                Blocker(description=sentence_at(message.text, position), evidence=[message.id]),
+                Blocker(description=sentence_at(message.text, at), evidence=[message.id]),
             )
     if last_customer_problem and (best is None or last_customer_problem[0] > best[0]):
         best = last_customer_problem

@@ -16,7 +16,10 @@ _MONTHS = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ORD = r"(?:st|nd|rd|th)"
-_TIERS = r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|elite"
+_TIERS = (
+    r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|"
+    r"elite"
+)
 _PLACE_NOUNS = (
     r"airport|hospital|university|train station|bus station|station|downtown|mall|hotel|office|library|"
     r"museum|stadium|beach|campus|city cent(?:er|re)|town cent(?:er|re)"
@@ -41,7 +44,9 @@ def default_recognizers() -> list[Recognizer]:
             Recognizer(
                 "email",
                 "email",
-                r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+                # \w: local parts and domains in any script (maría@, jürgen@); the
+                # look-behind keeps the scan linear on long runs with no "@".
+                r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}",
                 needs=("@",),
             ),
             Recognizer("url", "url", r"\b(?:https?://|www\.)[^\s<>\"']+"),
@@ -88,7 +93,8 @@ def default_recognizers() -> list[Recognizer]:
                 "phone",
                 "phone",
                 r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)\s?)?\d{1,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])|"
-                r"(?<![\w+])\+\d{7,15}(?!\w)|(?<![\w+])\(\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\w)",
+                r"(?<![\w+])\+\d{7,15}(?!\w)|(?<![\w+])\(\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\w)|"
+                r"(?<![\w+])\+\d{1,3}(?:[\s.-]\d{1,8}){1,5}(?!\w)",  # +49 30 123456
             ),
             _LabelledId(
                 "id.labelled",

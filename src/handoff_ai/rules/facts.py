@@ -36,8 +36,8 @@ _ASK_PHRASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "phone number", "mobile", "cell", "telephone", "contact number"),
     "postal_code": ("zip", "zipcode", "zip code", "postal", "postal code", "post code", "postcode"),
     "account_id": (
-        "account id", "account number", "account no", "account num", "accountid", "customer id", "customer number",
-        "member id", "member number", "acct",
+        "account id", "account number", "account no", "account num", "accountid", "customer id",
+        "customer number", "member id", "member number", "acct",
     ),
     "order_id": ("order id", "order number", "order no", "order num", "orderid"),
     "tracking_number": ("tracking",),
@@ -48,13 +48,13 @@ _ASK_PHRASES: dict[str, tuple[str, ...]] = {
     "security_answer": (
         "security question", "security questions", "security answer", "maiden name", "mother's maiden name",
         "first pet", "pet's name", "pets name", "childhood", "first school", "street you grew", "pet",
-        "as a child", "favorite color", "favourite colour", "favorite food", "favorite teacher", "favorite movie",
-        "favorite book",
+        "as a child", "favorite color", "favourite colour", "favorite food", "favorite teacher",
+        "favorite movie", "favorite book",
     ),
     "code": (
-        "verification code", "one time code", "onetime code", "access code", "security code", "authentication code",
-        "auth code", "2fa code", "sms code", "door code", "lock code", "entry code", "clearance code", "the code",
-        "your code", "a code",
+        "verification code", "one time code", "onetime code", "access code", "security code",
+        "authentication code", "auth code", "2fa code", "sms code", "door code", "lock code", "entry code",
+        "clearance code", "the code", "your code", "a code",
     ),
     "name": ("name",),
     "day": ("day", "what day", "which day"),
@@ -93,10 +93,14 @@ def _tail_stop(piece: str, lead: int) -> int:
         trimmed = piece[lead:stop].rstrip(_TAIL_PUNCT)
         stop = lead + len(trimmed)
         lower = trimmed.lower()
-        word = next((w for w in _TAIL_WORDS if lower.endswith(w) and lower[: -len(w)].endswith((" ", ","))), None)
+        word = next(
+            (w for w in _TAIL_WORDS if lower.endswith(w) and lower[: -len(w)].endswith((" ", ","))), None
+        )
         if word is None:
             return stop
         stop -= len(word)
+
+
 _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
 _SECRET_WORD = re.compile(

@@ -110,9 +110,9 @@ def scan_longest(index: PhraseIndex, words: Sequence[str]) -> list[tuple[int, st
         best: tuple[int, str] | None = None
         for rest, label in first.get(words[position], ()):
             end = position + 1 + len(rest)
-            if end <= count and (not rest or tuple(words[position + 1 : end]) == rest):
-                if best is None or end > best[0]:
-                    best = (end, label)
+            matched = end <= count and (not rest or tuple(words[position + 1 : end]) == rest)
+            if matched and (best is None or end > best[0]):
+                best = (end, label)
         if best is None:
             position += 1
         else:

@@ -74,7 +74,9 @@ class Recognizer:
         names = [g for g in ("value", "v2", "v3") if g in self.regex.groupindex]
         self._value_groups: tuple[str | int, ...] = tuple(names) or ((1,) if self.regex.groups else ())
 
-    def prefilter(self, needs: Sequence[str] = (), *, digit: bool = False, max_len: int | None = None) -> None:
+    def prefilter(
+        self, needs: Sequence[str] = (), *, digit: bool = False, max_len: int | None = None
+    ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long."""
         self.needs = tuple(needs)

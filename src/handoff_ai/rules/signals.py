@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Handoff, HistoryEvent, Sentiment, Signal, Urgency
+from ..models.record import UrgencyLevel
 from .actions import sentence_at
 from .phrases import CueReader
 
@@ -20,6 +21,13 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _URGENT_INTENTS = frozenset({"fraud_security"})
 _LOW_INTENTS = frozenset({"product_question", "privacy_legal"})
+
+
+def _shouting(text: str) -> bool:
+    """Two or more all-caps words, and most letters upper case."""
+    if not _CAPS_WORD.search(text) or len(_CAPS_WORD.findall(text)) < 2:
+        return False
+    return sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
 
 
 @dataclass
@@ -126,8 +134,10 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
             _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
         if "negative" in labels:
             _add(found, "negative_words", message.id, "cue.negative")
-        if _CAPS_WORD.search(text) and len(_CAPS_WORD.findall(text)) >= 2 and sum(c.isupper() for c in text) > 0.5 * sum(
-            c.isalpha() for c in text
+        if (
+            _CAPS_WORD.search(text)
+            and len(_CAPS_WORD.findall(text)) >= 2
+            and sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
         ):
             _add(found, "all_caps", message.id, "shape.all_caps")
         if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
@@ -185,7 +195,7 @@ def _urgency(
 ) -> Urgency:
     reasons: list[str] = []
     evidence: list[str] = []
-    level = "normal"
+    level: UrgencyLevel = "normal"
     if urgent_ids:
         level = "urgent"
         reasons.append("customer says it is urgent")
@@ -211,4 +221,4 @@ def _urgency(
     if level == "normal" and intent_label in _LOW_INTENTS and not frustration:
         level = "low"
         reasons.append("information request")
-    return Urgency(level=level, reasons=reasons, evidence=list(dict.fromkeys(evidence)))  # type: ignore[arg-type]
+    return Urgency(level=level, reasons=reasons, evidence=list(dict.fromkeys(evidence)))
