@@ -19,10 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["LLMAction", "LLMAnswer", "LLMFact", "LLMItem"]
 
-_EVIDENCE = (
-    "Ids of the transcript messages that support this, copied exactly as shown in square brackets "
-    "(e.g. \"m4\"). Only ids that appear in the transcript."
-)
+_EVIDENCE = "Ids of the transcript messages that support this, exactly as shown in brackets, e.g. \"m4\"."
 
 
 def _lower(value: Any) -> Any:

@@ -10,7 +10,7 @@ pointing back at where it was read (``turns[3]``, ``line 12``).
 
 from __future__ import annotations
 
-from . import _json, _openai, _text  # noqa: F401  (importing registers the built-in parsers)
+from . import _json, _openai, _text, _whatsapp  # noqa: F401  (importing registers the built-in parsers)
 from ._input import ParserInput
 from ._load import Source, load, load_many
 from ._registry import Parser, ParserSpec, formats, get_parser, register_parser

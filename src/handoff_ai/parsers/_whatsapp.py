@@ -45,7 +45,9 @@ CHANNEL: Final = "whatsapp"
 _MARKS: Final = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 _STRIP_MARKS: Final = str.maketrans("", "", _MARKS)
 _DATE = r"(?P<date>\d{1,4}(?P<sep>[./-])\d{1,2}(?P=sep)\d{1,4})"
-_TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \u202f\u00a0]?(?P<half>[AaPp])\.?[ \u202f\u00a0]?[Mm]\.?)?)"
+_TIME = (
+    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \u202f\u00a0]?(?P<half>[AaPp])\.?[ \u202f\u00a0]?[Mm]\.?)?)"
+)
 _IOS = re.compile(rf"^\[{_DATE},?[ \u202f\u00a0]{_TIME}\][ \u202f\u00a0](?P<rest>.*)$")
 _ANDROID = re.compile(rf"^{_DATE},?[ \u202f\u00a0]{_TIME}[ \u202f\u00a0][-–][ \u202f\u00a0](?P<rest>.*)$")
 _NAME = re.compile(r"^(?P<name>[^:\n]{1,80}?): (?P<text>.*)$")
@@ -117,3 +119,159 @@ def _split(match: re.Match[str], number: int, marked: bool) -> _Line:
         text=text,
         system=system,
     )
+
+
+def _date_order(lines: list[_Line]) -> tuple[str, bool]:
+    """``("DMY" | "MDY" | "YMD", certain)`` for the whole file (see the module docstring)."""
+    firsts: list[str] = []
+    seconds: list[int] = []
+    for line in lines:
+        first, second, _ = line.date.split(line.sep)
+        firsts.append(first)
+        seconds.append(int(second))
+    if any(len(first) == 4 for first in firsts):
+        return "YMD", True
+    if any(int(first) > 12 for first in firsts):
+        return "DMY", True
+    if any(second > 12 for second in seconds):
+        return "MDY", True
+    if any(line.sep == "." for line in lines):
+        return "DMY", False
+    if any(line.half for line in lines):
+        return "MDY", False
+    return "DMY", False
+
+
+def _timestamp(line: _Line, order: str) -> datetime:
+    """The line's naive local time; raises ValueError for an impossible date or time."""
+    a, b, c = (int(part) for part in line.date.split(line.sep))
+    year, month, day = {"YMD": (a, b, c), "DMY": (c, b, a), "MDY": (c, a, b)}[order]
+    if year < 100:
+        year += 2000
+    clock = _CLOCK.match(line.time)
+    if clock is None:  # the header pattern guarantees a clock; kept for the type checker
+        raise ValueError(line.time)
+    hour, minute = int(clock.group(1)), int(clock.group(2))
+    second = int(clock.group(3) or 0)
+    if line.half:
+        if not 1 <= hour <= 12:
+            raise ValueError(line.time)
+        hour = hour % 12 + (12 if line.half in "Pp" else 0)
+    return datetime(year, month, day, hour, minute, second)
+
+
+class WhatsAppParser:
+    """WhatsApp chat exports (``.txt``), iOS and Android, any of the common date locales.
+
+    Args:
+        business_names: sender names (case-insensitive) that are the business;
+            they become agents and every other sender a customer. Without it
+            the first sender of a real message is the customer, the rest agents.
+    """
+
+    def __init__(self, *, business_names: Iterable[str] = ()) -> None:
+        self.business_names = frozenset(name.strip().casefold() for name in business_names)
+
+    def sniff(self, data: ParserInput) -> bool:
+        if data.text is None:
+            return False
+        checked = 0
+        for line in data.text.splitlines():
+            if not line.translate(_STRIP_MARKS).strip():
+                continue
+            match = _header(line)
+            if match is not None:
+                # 2024-05-01 10:32 - Customer: ... is a plain transcript; WhatsApp puts a comma
+                # after the date or uses slashes/dots
+                return match.re is _IOS or match.group("sep") != "-" or "," in line[: match.start("time")]
+            checked += 1
+            if checked >= _SNIFF_LINES:
+                break
+        return False
+
+    def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
+        if data.text is None:
+            raise ParseError("expected text, got a JSON value", format=FORMAT, location=data.prefix)
+        lines: list[_Line] = []
+        for number, raw in enumerate(data.text.splitlines(), start=1):
+            match = _header(raw)
+            if match is not None:
+                lines.append(_split(match, number, ": \u200e" in raw))
+            elif lines:
+                lines[-1].rest.append(raw.translate(_STRIP_MARKS).rstrip())
+            elif raw.translate(_STRIP_MARKS).strip():
+                raise ParseError(
+                    "text before the first dated line (expected e.g. '31/12/2023, 21:41 - Name: text')",
+                    format=FORMAT,
+                    location=data.where(f"line {number}"),
+                )
+        if not lines:
+            raise ParseError("input is empty", format=FORMAT, location=data.prefix)
+        order, certain = _date_order(lines)
+        customer = None
+        if not self.business_names:
+            customer = next((line.name for line in lines if not line.system), None)
+        ids = IdAllocator()
+        messages = [
+            self._message(line, position, order, customer, ids, data, file)
+            for position, line in enumerate(lines, start=1)
+        ]
+        metadata = {"date_order": order, "date_order_certain": certain}
+        return build_conversation(messages, id=id or default_id(None, data), metadata=metadata, format=FORMAT)
+
+    def _message(
+        self,
+        line: _Line,
+        position: int,
+        order: str,
+        customer: str | None,
+        ids: IdAllocator,
+        data: ParserInput,
+        file: str | None,
+    ) -> Message:
+        pointer = data.where(f"line {line.number}")
+        try:
+            timestamp = _timestamp(line, order)
+        except ValueError:
+            raise ParseError(
+                f"invalid date or time (read as {order})", format=FORMAT, location=pointer
+            ) from None
+        rest = line.rest
+        while rest and not rest[-1].strip():
+            rest.pop()
+        text = "\n".join([line.text.translate(_STRIP_MARKS).strip(), *rest]).strip()
+        metadata: dict[str, Any] = {}
+        fields: dict[str, Any] = {"timestamp": timestamp, "channel": CHANNEL}
+        if line.system:
+            fields["role"], fields["kind"] = "system", "event"
+            if line.name is not None:
+                metadata["sender"] = line.name
+            if _DELETED.match(text):
+                metadata["deleted"] = True
+        else:
+            name = line.name or ""
+            business = name.casefold() in self.business_names if self.business_names else name != customer
+            fields["role"] = "agent" if business else "customer"
+            fields["author"] = name
+            media = _MEDIA.match(text)
+            if media is not None:
+                metadata["media"] = True
+                attached = media.group("attached") or media.group("file")
+                if attached:
+                    metadata["attachment"] = attached
+        message_id, original = ids.take(None, position)
+        if original is not None:
+            metadata["original_id"] = original
+        if metadata:
+            fields["metadata"] = metadata
+        return make_message(
+            FORMAT, pointer, id=message_id, text=text, source=source_ref(FORMAT, file, pointer), **fields
+        )
+
+
+register_parser(
+    FORMAT,
+    description="WhatsApp 'Export chat' .txt (iOS and Android, common date locales)",
+    extensions=(".txt",),
+    priority=5,
+)(WhatsAppParser())

@@ -193,12 +193,16 @@ def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
     """Offsets of answer pieces not already covered by a typed span, fillers trimmed."""
     masked = text
     for span in spans:
-        masked = masked[: span.start] + "\n" * (span.end - span.start) + masked[span.end :]
+        masked = masked[: span.start] + "\n" + " " * (span.end - span.start - 1) + masked[span.end :]
     pieces: list[tuple[int, int]] = []
     start = 0
     for match in [*_SEGMENT_SPLIT.finditer(masked), None]:
         end = match.start() if match else len(masked)
         piece = masked[start:end]
+        if piece.isspace() or not piece:
+            if match:
+                start = match.end()
+            continue
         head = _FILLER_HEAD.match(piece)
         lead = head.end() if head else 0
         stop = _tail_stop(piece, lead)
