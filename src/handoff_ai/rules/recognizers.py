@@ -277,7 +277,7 @@ class RecognizerSet:
 
     def __init__(self, recognizers: Iterable[Recognizer]) -> None:
         self.recognizers = tuple(recognizers)
-        self._plan = tuple((r, r._needs_re, r.digit, r.max_len) for r in self.recognizers)
+        self._plan = tuple((r, r._needs_re, r.digit, r.max_len, r.regex) for r in self.recognizers)
 
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
@@ -288,13 +288,15 @@ class RecognizerSet:
         has_digit = _DIGIT.search(text) is not None
         size = len(text)
         taken: list[Span] = []
-        for recognizer, needs, digit, max_len in self._plan:
+        for recognizer, needs, digit, max_len, regex in self._plan:
             if max_len is not None and size > max_len:
                 continue
             if needs is None:
                 if digit and not has_digit:
                     continue
             elif not ((digit and has_digit) or needs.search(lower)):
+                continue
+            if regex.search(text) is None:  # the common case: no match, no generator
                 continue
             for span in recognizer.find(text, lower):
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
