@@ -180,7 +180,7 @@ def test_load_many_is_memory_bounded(tmp_path: Path) -> None:
 def test_unknown_format_in_a_batch(tmp_path: Path) -> None:
     path = _jsonl(tmp_path, [ROW])
     with pytest.raises(UnknownFormatError):
-        list(load_many(path, format="slack"))
+        list(load_many(path, format="no-such-format"))
 
 
 def test_load_many_consumes_a_generator_lazily() -> None:

@@ -14,7 +14,7 @@ from handoff_ai.parsers._registry import get_parser, specs, unregister_parser
 
 
 def test_registered_names_are_pinned() -> None:
-    assert [name for name, _ in formats()] == ["json", "openai", "text"]
+    assert [name for name, _ in formats()] == ["email", "json", "openai", "slack", "text", "whatsapp"]
     assert all(description and "\n" not in description for _, description in formats())
 
 
@@ -33,14 +33,14 @@ def test_public_api_is_pinned() -> None:
 
 
 def test_sniffing_order_is_most_specific_first() -> None:
-    assert [spec.name for spec in specs()] == ["openai", "json", "text"]
+    assert [spec.name for spec in specs()] == ["slack", "openai", "json", "email", "whatsapp", "text"]
 
 
 def test_unknown_format_name_lists_known_formats() -> None:
     with pytest.raises(UnknownFormatError) as info:
-        load("Customer: hi", format="whatsapp")
-    assert info.value.known == ("json", "openai", "text")
-    assert "known formats: json, openai, text" in str(info.value)
+        load("Customer: hi", format="no-such-format")
+    assert info.value.known == ("email", "json", "openai", "slack", "text", "whatsapp")
+    assert "known formats: email, json, openai, slack, text, whatsapp" in str(info.value)
     assert isinstance(info.value, UsageError)
 
 
@@ -51,7 +51,7 @@ def test_format_names_are_case_insensitive() -> None:
 def test_unrecognised_input_lists_known_formats() -> None:
     with pytest.raises(UnknownFormatError) as info:
         load("just some words, no speakers")
-    assert info.value.known == ("json", "openai", "text")
+    assert info.value.known == ("email", "json", "openai", "slack", "text", "whatsapp")
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ __all__ = [
     "PromptTemplate",
     "build_merge_messages",
     "build_messages",
+    "gap_line",
     "load_template",
     "reask_message",
     "transcript_line",
@@ -65,7 +66,9 @@ _SUFFIX = ".jinja"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 # "</transcript", "< transcript>", "<|im_end|>", "|>": anything that could end the data block
 # or act as a chat-template control token.
-_CONTROL = re.compile(r"<\s*/?\s*(?:transcript|partial_answers?|system|user|assistant)\b[^<>]*>?|<\||\|>", re.I)
+_CONTROL = re.compile(
+    r"<\s*/?\s*(?:transcript|partial_answers?|system|user|assistant)\b[^<>]*>?|<\||\|>", re.I
+)
 
 
 @lru_cache(maxsize=2)
@@ -116,7 +119,9 @@ class PromptTemplate:
         try:
             return template.render(**context).strip() + "\n"
         except jinja2.UndefinedError as exc:
-            raise ConfigError(f"template uses an undefined variable: {exc.message}", source=self.name) from exc
+            raise ConfigError(
+                f"template uses an undefined variable: {exc.message}", source=self.name
+            ) from exc
         except jinja2.exceptions.SecurityError as exc:
             raise ConfigError(f"template blocked by the sandbox: {exc}", source=self.name) from exc
         except Exception as exc:  # a user template can fail in any way; report it as configuration
@@ -128,7 +133,7 @@ def _packaged_source(name: str) -> str | None:
     repository's top-level ``prompts/`` (editable install), else ``None``."""
     filename = name + _SUFFIX
     try:
-        resource = resources.files("handoff_ai").joinpath("prompts", filename)
+        resource = resources.files("handoff_ai").joinpath("prompts").joinpath(filename)
         if resource.is_file():
             return resource.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError, ModuleNotFoundError):  # pragma: no cover - odd installs
@@ -168,18 +173,18 @@ def load_template(
     if source is not None:
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
         return PromptTemplate(_check_name(name) if name else f"inline.{digest}", source, sandboxed=True)
-    name = _check_name(name or DEFAULT_TEMPLATE)
+    checked = _check_name(name or DEFAULT_TEMPLATE)
     if directory is not None:
-        path = Path(directory) / (name + _SUFFIX)
+        path = Path(directory) / (checked + _SUFFIX)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read template ({type(exc).__name__})", source=str(path)) from None
-        return PromptTemplate(name, text, sandboxed=True)
-    text = _packaged_source(name)
-    if text is None:
-        raise ConfigError(f"no packaged prompt template named {name!r}")
-    return PromptTemplate(name, text, sandboxed=False)
+        return PromptTemplate(checked, text, sandboxed=True)
+    packaged = _packaged_source(checked)
+    if packaged is None:
+        raise ConfigError(f"no packaged prompt template named {checked!r}")
+    return PromptTemplate(checked, packaged, sandboxed=False)
 
 
 # -- the transcript as data ---------------------------------------------------------
@@ -202,6 +207,11 @@ def transcript_line(message: Message) -> str:
     return f"[{message_id}] {role}: {body}"
 
 
+def gap_line(count: int) -> str:
+    """The transcript line standing for ``count`` consecutive messages not shown."""
+    return f"(... {count} messages not shown ...)"
+
+
 def _transcript(conversation: Conversation, shown: Sequence[Message]) -> str:
     lines: list[str] = []
     positions = {m.id: i for i, m in enumerate(conversation.messages)}
@@ -209,12 +219,12 @@ def _transcript(conversation: Conversation, shown: Sequence[Message]) -> str:
     for message in shown:
         index = positions.get(message.id, previous + 1)
         if index - previous > 1:
-            lines.append(f"(... {index - previous - 1} earlier messages not shown ...)")
+            lines.append(gap_line(index - previous - 1))
         lines.append(transcript_line(message))
         previous = index
     trailing = len(conversation.messages) - 1 - previous
     if trailing > 0 and shown:
-        lines.append(f"(... {trailing} later messages not shown ...)")
+        lines.append(gap_line(trailing))
     return "\n".join(lines)
 
 
@@ -228,7 +238,9 @@ def _context(
 ) -> dict[str, Any]:
     return {
         "intents": [{"name": i.name, "description": i.description, "team": i.team} for i in taxonomy.intents],
-        "teams": [{"name": t.name, "description": t.description, "skills": list(t.skills)} for t in taxonomy.teams],
+        "teams": [
+            {"name": t.name, "description": t.description, "skills": list(t.skills)} for t in taxonomy.teams
+        ],
         "language": language,
         "schema": _schema_text() if schema_in_prompt else None,
         "message_count": message_count,

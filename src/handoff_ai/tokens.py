@@ -7,10 +7,12 @@ tokenizers we cannot know). tiktoken downloads encodings on first use; set
 ``TIKTOKEN_CACHE_DIR`` to a folder holding them to work offline.
 
 When no encoding can be loaded, counts are an **estimate** —
-``ceil(ascii_characters / 4) + non_ascii_characters`` — which errs high: about 4
-characters per token is typical of English with these encodings, and counting every
-non-ASCII character as a token covers scripts (CJK, Thai) that use one or more tokens
-per character. ``TokenCounter.estimated`` is then ``True`` and one ``RuntimeWarning``
+the larger of ``ceil(ascii_characters / 4) + non_ascii_characters`` and the number of
+pieces (letter runs, digit runs cut every 3 digits, punctuation marks). It errs high:
+about 4 characters per token is typical of English with these encodings, every
+non-ASCII character counted as a token covers scripts (CJK, Thai) that use one or more
+tokens per character, and the piece count covers ids, numbers and punctuation, which
+tokenize far denser than prose. ``TokenCounter.estimated`` is then ``True`` and one ``RuntimeWarning``
 is emitted per process.
 
 A conversation over budget is reduced by ``select_messages`` to the messages that
@@ -21,14 +23,18 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import UsageError
 from .models import Conversation, Message, Truncation
-from .prompting import transcript_line
+from .prompting import gap_line, transcript_line
+from .rules.compose import problem_statement
+from .rules.phrases import CueReader
+from .rules.ruleset import load_rules
 
 __all__ = [
     "DEFAULT_ENCODING",
@@ -42,6 +48,9 @@ __all__ = [
     "select_messages",
 ]
 
+if TYPE_CHECKING:
+    from tiktoken import Encoding
+
 logger = logging.getLogger("handoff_ai")
 
 DEFAULT_ENCODING = "o200k_base"
@@ -51,14 +60,16 @@ _TOKENS_PER_MESSAGE = 3  # OpenAI cookbook: <|start|>{role/name}\n{content}<|end
 _TOKENS_PER_NAME = 1
 _REPLY_PRIMING = 3  # every reply is primed with <|start|>assistant<|message|>
 _LINE_OVERHEAD = 1  # the newline joining transcript lines
+_ACTION_SHARE = 0.5  # action messages may take at most half the room left after the facts
 _MIN_TRUNCATED = 16  # a must-keep message is cut to at least this many tokens, or dropped
 _ELLIPSIS = " [...] "
 
-_encodings: dict[str, Any] = {}  # encoding name -> tiktoken.Encoding, or None when it failed to load
+_PIECES = re.compile(r"[^\W\d_]+|\d{1,3}|[^\w\s]")
+_encodings: dict[str, Encoding | None] = {}  # name -> encoding, or None when it failed to load
 _warned = False
 
 
-def _load_encoding(name: str) -> Any:
+def _load_encoding(name: str) -> Encoding | None:
     """The tiktoken encoding ``name``, or ``None`` when it cannot be loaded (tried once per process)."""
     if name not in _encodings:
         try:
@@ -77,8 +88,7 @@ def _encoding_name(model: str | None) -> str:
     try:
         import tiktoken
 
-        name: str = tiktoken.encoding_name_for_model(model)
-        return name
+        return str(tiktoken.encoding_name_for_model(model))
     except Exception:  # unknown model (KeyError) or tiktoken unusable
         base = model.rsplit("/", 1)[-1].lower()  # "openai/gpt-4" -> "gpt-4"
         legacy = base.startswith(("gpt-3.5", "gpt-35")) or (
@@ -88,9 +98,15 @@ def _encoding_name(model: str | None) -> str:
 
 
 def estimate_tokens(text: str) -> int:
-    """The documented estimate used when no encoding is available (errs high)."""
+    """The documented estimate used when no encoding is available (errs high).
+
+    The larger of ``ceil(ascii_chars / 4) + non_ascii_chars`` and the number of
+    pieces (letter runs, digit runs split every 3 digits, punctuation marks): ids,
+    numbers and punctuation tokenize far denser than prose.
+    """
     ascii_chars = sum(1 for c in text if c < "\x80")
-    return math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
+    by_chars = math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
+    return max(by_chars, len(_PIECES.findall(text)))
 
 
 class TokenCounter:
@@ -115,13 +131,15 @@ class TokenCounter:
             _warned = True
             warnings.warn(
                 f"tiktoken encoding {name!r} could not be loaded (offline? set TIKTOKEN_CACHE_DIR); "
-                "token counts are estimated as ceil(ascii_chars / 4) + non_ascii_chars",
+                "token counts are estimated (see handoff_ai.tokens.estimate_tokens)",
                 RuntimeWarning,
                 stacklevel=2,
             )
 
     def __repr__(self) -> str:
-        return f"TokenCounter(model={self.model!r}, encoding={self.encoding_name!r}, estimated={self.estimated})"
+        return (
+            f"TokenCounter(model={self.model!r}, encoding={self.encoding_name!r}, estimated={self.estimated})"
+        )
 
     def count(self, text: str) -> int:
         """Tokens in ``text`` (special-token text such as ``<|endoftext|>`` counts as plain text)."""
@@ -150,8 +168,12 @@ class TokenCounter:
         head, tail = keep - keep // 3, keep // 3
         if self._encoding is None:
             chars = len(text) * keep // max(self.count(text), 1)
-            head_chars, tail_chars = chars - chars // 3, chars // 3
-            return text[:head_chars] + _ELLIPSIS + (text[-tail_chars:] if tail_chars else "")
+            while True:  # the estimate is not linear in characters: shrink until it fits
+                head_chars, tail_chars = chars - chars // 3, chars // 3
+                cut = text[:head_chars] + _ELLIPSIS + (text[-tail_chars:] if tail_chars else "")
+                if chars <= 1 or self.count(cut) <= max_tokens:
+                    return cut
+                chars = chars * 9 // 10
         ids = self._encoding.encode_ordinary(text)
         start = self._encoding.decode(ids[:head])
         end = self._encoding.decode(ids[-tail:]) if tail else ""
@@ -171,7 +193,7 @@ class Selection:
         omitted: ids of every message not shown, in conversation order.
         reason: why, in words and counts (never transcript text); empty when all fit.
         truncated: ids of messages shown with shortened text.
-        tokens: transcript tokens of the kept messages.
+        tokens: transcript tokens of the kept messages and the gap lines between them.
     """
 
     messages: list[Message]
@@ -191,29 +213,32 @@ def _cost(counter: TokenCounter, message: Message) -> int:
     return counter.count(transcript_line(message)) + _LINE_OVERHEAD
 
 
+def _truncated(counter: TokenCounter, message: Message, room: int) -> Message | None:
+    """A copy of ``message`` cut to at most half of ``room`` tokens (so one message cannot
+    take all that is left), or ``None`` when too little room is left."""
+    frame = _cost(counter, message.model_copy(update={"text": ""}))
+    if room < frame + _MIN_TRUNCATED:
+        return None
+    room = max(room // 2, frame + _MIN_TRUNCATED)
+    short = message.model_copy(update={"text": counter.truncate(message.text, room - frame)})
+    return short if _cost(counter, short) <= room else None  # an estimated cut can overshoot
+
+
 def _handoff_triggers(conversation: Conversation) -> list[str]:
     """Customer messages asking for a human or an escalation, and bot/agent transfers."""
-    from .rules.phrases import CueReader
-    from .rules.ruleset import load_rules
-
     cues = CueReader(load_rules().phrases)
     found: list[str] = []
     for message in conversation.messages:
         if message.kind != "message":
             continue
         labels = cues.labels(message.text)
-        if message.role == "customer" and ("handoff_request" in labels or "escalation_request" in labels):
-            found.append(message.id)
-        elif message.role in ("bot", "agent") and "transfer" in labels:
+        asks = message.role == "customer" and ("handoff_request" in labels or "escalation_request" in labels)
+        if asks or (message.role in ("bot", "agent") and "transfer" in labels):
             found.append(message.id)
     return found
 
 
 def _problem_statement(conversation: Conversation) -> str | None:
-    from .rules.compose import problem_statement
-    from .rules.phrases import CueReader
-    from .rules.ruleset import load_rules
-
     found = problem_statement(conversation, CueReader(load_rules().phrases))
     if found is None:
         found = next((m for m in conversation.messages if m.role == "customer"), None)
@@ -236,15 +261,20 @@ def select_messages(
     transcript does not fit, messages are kept in this priority order, each group
     in the order given:
 
-    1. the customer's first statement of the problem;
+    1. the customer's first statement of the problem (``rules.compose.problem_statement``,
+       else the first customer message);
     2. messages carrying facts (``fact_message_ids``), oldest first;
-    3. messages carrying actions (``action_message_ids``), oldest first;
-    4. handoff triggers (a customer asking for a human or escalation, a transfer), newest first;
+    3. messages carrying actions (``action_message_ids``), newest first, using at most
+       half of the room left — so a long run of logged events cannot crowd out 4 and 5
+       (the merge re-adds rules actions on system events anyway);
+    4. handoff triggers (a customer asking for a human or an escalation, found with the
+       rules' ``handoff_request``/``escalation_request`` cues; a bot/agent ``transfer``), newest first;
     5. the ``LATEST_TURNS`` newest messages, newest first;
-    6. every other message, newest first, while it fits.
+    6. every other message, newest first, skipping those that do not fit.
 
-    A message of groups 1–5 too big for the room left is truncated (head and tail
-    kept); the rest are skipped. Every message not shown is listed in ``omitted``.
+    A message of groups 1, 2, 4 or 5 too big for the room left is truncated (head and
+    tail kept, listed in ``truncated`` and ``reason``). Every message not shown is
+    listed in ``omitted``.
 
     Raises:
         UsageError: the budget does not even cover ``fixed_overhead``.
@@ -263,41 +293,56 @@ def select_messages(
     actions = set(action_message_ids)
     first = _problem_statement(conversation)
     newest = list(range(len(messages) - 1, -1, -1))
-    groups: list[tuple[str, list[int]]] = [
-        ("first problem statement", [position[first]] if first in position else []),
-        ("facts", [i for i, m in enumerate(messages) if m.id in facts]),
-        ("actions", [i for i, m in enumerate(messages) if m.id in actions]),
-        ("handoff trigger", sorted((position[i] for i in _handoff_triggers(conversation)), reverse=True)),
-        ("latest turns", newest[:LATEST_TURNS]),
+    # (label, message indexes in the order tried, share of the room left it may use, may truncate)
+    groups: list[tuple[str, list[int], float, bool]] = [
+        ("first problem statement", [position[first]] if first in position else [], 1.0, True),
+        ("facts", [i for i, m in enumerate(messages) if m.id in facts], 1.0, True),
+        ("actions", [i for i in newest if messages[i].id in actions], _ACTION_SHARE, False),
+        (
+            "handoff trigger",
+            sorted((position[i] for i in _handoff_triggers(conversation)), reverse=True),
+            1.0,
+            True,
+        ),
+        ("latest turns", newest[:LATEST_TURNS], 1.0, True),
     ]
     kept: dict[int, Message] = {}
     truncated: list[str] = []
     counts: dict[str, int] = {}
-    left = room
-    for label, indexes in groups:
+    # Each run of omitted messages shows as one gap line; keeping a message can split a run
+    # (one more gap line), shorten it (no change) or join two kept stretches (one fewer).
+    gap_cost = counter.count(gap_line(len(messages))) + _LINE_OVERHEAD
+    last = len(messages) - 1
+
+    def gaps_added(index: int) -> int:
+        left_run = index > 0 and index - 1 not in kept
+        right_run = index < last and index + 1 not in kept
+        return (int(left_run) + int(right_run) - 1) * gap_cost
+
+    left = room - gap_cost  # one gap line at least, since not everything fits
+    for label, indexes, share, may_truncate in groups:
+        allowance = int(left * share)
         for index in indexes:
             if index in kept:
                 continue
             message = messages[index]
-            if costs[index] <= left:
+            extra = gaps_added(index)
+            if costs[index] + extra <= min(left, allowance):
                 kept[index] = message
-                left -= costs[index]
-            elif left >= _MIN_TRUNCATED + _cost(counter, message.model_copy(update={"text": ""})):
-                text_room = left - _cost(counter, message.model_copy(update={"text": ""}))
-                short = message.model_copy(update={"text": counter.truncate(message.text, text_room)})
-                cost = _cost(counter, short)
-                if cost > left:  # the estimate's character cut overshot: skip rather than exceed
-                    continue
+                cost = costs[index] + extra
+            elif may_truncate and (short := _truncated(counter, message, left - extra)) is not None:
                 kept[index] = short
-                left -= cost
+                cost = _cost(counter, short) + extra
                 truncated.append(message.id)
             else:
                 continue
+            left -= cost
+            allowance -= cost
             counts[label] = counts.get(label, 0) + 1
     for index in newest:
-        if index not in kept and costs[index] <= left:
+        if index not in kept and costs[index] + (extra := gaps_added(index)) <= left:
             kept[index] = messages[index]
-            left -= costs[index]
+            left -= costs[index] + extra
             counts["newest"] = counts.get("newest", 0) + 1
 
     order = sorted(kept)
@@ -322,15 +367,23 @@ def select_messages(
 
 
 def chunk_messages(
-    conversation: Conversation, counter: TokenCounter, budget: int, *, max_chunks: int
+    conversation: Conversation,
+    counter: TokenCounter,
+    budget: int,
+    *,
+    max_chunks: int,
+    fact_message_ids: Iterable[str] = frozenset(),
+    action_message_ids: Iterable[str] = frozenset(),
 ) -> list[list[Message]]:
     """Consecutive chunks of at most ``budget`` transcript tokens each, for map-then-merge.
 
-    ``budget`` is per chunk and covers transcript lines only (subtract the prompt's
+    ``budget`` is per chunk and covers the transcript block only — message lines and
+    the gap lines standing for the rest of the conversation (subtract the prompt's
     fixed overhead first). A single message larger than ``budget`` is truncated.
     When more than ``max_chunks`` chunks would be needed, the conversation is first
-    reduced with ``select_messages`` to ``max_chunks * budget`` tokens, so at most
-    ``max_chunks`` chunks come back; the caller finds the omitted ids with
+    reduced with ``select_messages`` (same priorities; ``fact_message_ids`` and
+    ``action_message_ids`` as there) to about ``max_chunks * budget`` tokens, so at
+    most ``max_chunks`` chunks come back; the caller finds the omitted ids with
     ``omitted_ids(conversation, chunks)``.
 
     Raises:
@@ -338,29 +391,48 @@ def chunk_messages(
     """
     if budget <= 0 or max_chunks <= 0:
         raise UsageError("chunk budget and max_chunks must be positive")
+    chunks = _pack(conversation, conversation.messages, counter, budget)
     target = budget * max_chunks
-    chunks = _pack(conversation.messages, counter, budget)
     for _ in range(8):  # packing leaves slack at chunk ends: shrink the selection until it fits
         if len(chunks) <= max_chunks:
             break
+        selection = select_messages(
+            conversation,
+            counter,
+            target,
+            fact_message_ids=fact_message_ids,
+            action_message_ids=action_message_ids,
+        )
+        chunks = _pack(conversation, selection.messages, counter, budget)
         target = max(int(target * 0.85), 1 + _MIN_TRUNCATED)
-        chunks = _pack(select_messages(conversation, counter, target).messages, counter, budget)
     return chunks[:max_chunks]
 
 
-def _pack(messages: Sequence[Message], counter: TokenCounter, budget: int) -> list[list[Message]]:
+def _pack(
+    conversation: Conversation, messages: Sequence[Message], counter: TokenCounter, budget: int
+) -> list[list[Message]]:
+    """Greedy consecutive packing. Each chunk's prompt shows the rest of the conversation
+    as gap lines: two around the chunk, one per hole inside it (after a selection)."""
+    position = {m.id: i for i, m in enumerate(conversation.messages)}
+    gap_cost = counter.count(gap_line(len(conversation.messages))) + _LINE_OVERHEAD
+    room = max(budget - 2 * gap_cost, 1)
     chunks: list[list[Message]] = []
     current: list[Message] = []
     used = 0
     for message in messages:
         cost = _cost(counter, message)
-        if cost > budget:
+        if cost > room:
             empty = _cost(counter, message.model_copy(update={"text": ""}))
-            message = message.model_copy(update={"text": counter.truncate(message.text, max(budget - empty, 1))})
+            message = message.model_copy(
+                update={"text": counter.truncate(message.text, max(room - empty, 1))}
+            )
             cost = _cost(counter, message)
-        if current and used + cost > budget:
+        if current and position[message.id] != position[current[-1].id] + 1:
+            cost += gap_cost
+        if current and used + cost > room:
             chunks.append(current)
             current, used = [], 0
+            cost = _cost(counter, message)
         current.append(message)
         used += cost
     if current:
@@ -368,7 +440,9 @@ def _pack(messages: Sequence[Message], counter: TokenCounter, budget: int) -> li
     return chunks
 
 
-def omitted_ids(conversation: Conversation, shown: Iterable[Message] | Iterable[Sequence[Message]]) -> list[str]:
+def omitted_ids(
+    conversation: Conversation, shown: Iterable[Message] | Iterable[Sequence[Message]]
+) -> list[str]:
     """Ids of ``conversation`` not among ``shown`` (messages, or chunks of messages)."""
     seen: set[str] = set()
     for item in shown:

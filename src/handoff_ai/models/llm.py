@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["LLMAction", "LLMAnswer", "LLMFact", "LLMItem"]
 
-_EVIDENCE = "Ids of the transcript messages that support this, exactly as shown in brackets, e.g. \"m4\"."
+_EVIDENCE = 'Ids of the transcript messages that support this, exactly as shown in brackets, e.g. "m4".'
 
 
 def _lower(value: Any) -> Any:
@@ -44,13 +44,13 @@ class LLMAction(_Part):
     """Something already done about the problem."""
 
     description: str = Field(
-        description="What was done, in a few words (e.g. \"Bot sent a password reset link\")."
+        description='What was done, in a few words (e.g. "Bot sent a password reset link").'
     )
     actor: Literal["customer", "bot", "agent", "system"] = Field(
         description="Who did it: the customer, the bot, a human agent, or the system (a logged event)."
     )
     outcome: Literal["succeeded", "failed", "pending", "unknown"] = Field(
-        "unknown", description="How it went, as the transcript shows; \"unknown\" when it does not say."
+        "unknown", description='How it went, as the transcript shows; "unknown" when it does not say.'
     )
     evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
 
@@ -89,7 +89,7 @@ class LLMAnswer(_Part):
     )
     intent: str = Field(
         "unknown",
-        description="What the customer wants: exactly one intent name from the list given, or \"unknown\".",
+        description='What the customer wants: exactly one intent name from the list given, or "unknown".',
     )
     intent_evidence: list[str] = Field(
         default_factory=list, description="Messages that show the intent. " + _EVIDENCE
@@ -112,13 +112,14 @@ class LLMAnswer(_Part):
     )
     actions_taken: list[LLMAction] = Field(
         default_factory=list,
-        description="What the customer, bot, agents or system already tried or did, in order. Each cites messages.",
+        description="What the customer, bot, agents or system already tried or did, in order.",
     )
     blocker: LLMItem | None = Field(
         None, description="The exact thing stopping progress right now, with its messages; null if none."
     )
     team: str | None = Field(
-        None, description="The team that should take over: exactly one team name from the list given, or null."
+        None,
+        description="The team that should take over: exactly one team name from the list given, or null.",
     )
     facts: list[LLMFact] = Field(
         default_factory=list,
@@ -128,7 +129,8 @@ class LLMAnswer(_Part):
         ),
     )
     open_questions: list[LLMItem] = Field(
-        default_factory=list, description="What the agent still has to find out (not what the customer already gave)."
+        default_factory=list,
+        description="What the agent still has to find out (not what the customer already gave).",
     )
     next_steps: list[LLMItem] = Field(
         default_factory=list, description="The next actions the agent should take, most important first."
@@ -148,7 +150,8 @@ class LLMAnswer(_Part):
         """
         raw = cls.model_json_schema()
         defs = raw.pop("$defs", {})
-        return _strict(raw, defs)
+        strict: dict[str, Any] = _strict(raw, defs)
+        return strict
 
 
 _DROP_KEYS = frozenset({"title", "default", "examples"})

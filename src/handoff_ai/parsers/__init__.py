@@ -3,14 +3,15 @@
 Each source format is one module that registers a parser with
 :func:`register_parser`; :func:`load` sniffs the format (most specific first)
 or uses the one named. Built-in formats: ``json`` (generic JSON / JSON Lines
-messages), ``openai`` (chat ``messages`` with tool calls) and ``text``
-(``Customer: ...`` transcripts). Every parsed message carries a ``SourceRef``
+messages), ``openai`` (chat ``messages`` with tool calls), ``text``
+(``Customer: ...`` transcripts), ``email`` (``.eml`` / mbox), ``whatsapp``
+(chat export ``.txt``) and ``slack`` (export channel JSON). Every parsed message carries a ``SourceRef``
 pointing back at where it was read (``turns[3]``, ``line 12``).
 """
 
 from __future__ import annotations
 
-from . import _json, _openai, _text, _whatsapp  # noqa: F401  (importing registers the built-in parsers)
+from . import _email, _json, _openai, _slack, _text, _whatsapp  # noqa: F401  (importing registers the built-in parsers)
 from ._input import ParserInput
 from ._load import Source, load, load_many
 from ._registry import Parser, ParserSpec, formats, get_parser, register_parser

@@ -25,6 +25,7 @@ _BLOCK: Final = frozenset(
         "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     )
 )  # fmt: skip
+_PARAGRAPH: Final = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre"))
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -44,8 +45,13 @@ class _TextBuilder(HTMLParser):
         self._quotes: list[int] = []
         self._links: list[tuple[str, int]] = []
 
-    def _newline(self) -> None:
-        self.out.append("\n")
+    def _newline(self, blank: bool = False) -> None:
+        """End the current line (and leave a blank line after a paragraph), never more."""
+        tail = "".join(self.out[-4:]).rstrip(" ")
+        have = len(tail) - len(tail.rstrip("\n"))
+        need = 2 if blank else 1
+        if have < need:
+            self.out.append("\n" * (need - have))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -53,9 +59,7 @@ class _TextBuilder(HTMLParser):
             return
         if self._skip:
             return
-        if tag == "br":
-            self._newline()
-        elif tag in _BLOCK:
+        if tag == "br" or tag in _BLOCK:
             self._newline()
         if tag == "li":
             self.out.append("- ")
@@ -99,7 +103,7 @@ class _TextBuilder(HTMLParser):
             if label and target and target != label and href.startswith(("http:", "https:", "mailto:")):
                 self.out.append(f" ({target})")
         if tag in _BLOCK:
-            self._newline()
+            self._newline(blank=tag in _PARAGRAPH)
 
     def handle_data(self, data: str) -> None:
         if self._skip:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from ..exceptions import ParseError
@@ -68,7 +68,10 @@ _SYSTEM_SUBTYPES: Final = frozenset(
 )
 _TS = re.compile(r"^\d{1,11}(?:\.\d{1,9})?$")
 _MARKUP = re.compile(r"<([^<>]*)>")
-_KEPT_KEYS: Final = ("client_msg_id", "edited", "reply_count", "reactions", "team")
+_CONSUMED_KEYS: Final = frozenset(
+    ("type", "ts", "text", "blocks", "user_profile", "bot_profile", "files", "attachments", "username")
+)
+"""Keys read into message fields (or, for ``blocks``, repeating the text); every other key is metadata."""
 _SNIFF_ITEMS: Final = 20
 
 
@@ -218,11 +221,11 @@ class SlackParser:
 
     def _role(self, item: dict[str, Any], customer: str | None) -> tuple[Role, MessageKind]:
         subtype = item.get("subtype")
-        if subtype in _SYSTEM_SUBTYPES:
+        if isinstance(subtype, str) and subtype in _SYSTEM_SUBTYPES:
             return "system", "event"
         if subtype == "bot_message" or item.get("bot_id"):
             return "bot", "message"
-        user = item.get("user")
+        user = item.get("user") if isinstance(item.get("user"), str) else None
         if self.agent_users:
             return ("agent" if user in self.agent_users else "customer"), "message"
         if self.customer_users:
@@ -261,15 +264,9 @@ class SlackParser:
         ts: str = item["ts"]
         role, kind = self._role(item, customer)
         metadata: dict[str, Any] = {"ts": ts}
-        thread = item.get("thread_ts")
-        if isinstance(thread, str):
-            metadata["thread_ts"] = thread
-        for key in ("user", "bot_id", "subtype"):
-            if isinstance(item.get(key), str):
-                metadata[key] = item[key]
-        for key in _KEPT_KEYS:
-            if key in item:
-                metadata[key] = item[key]
+        for key, value in item.items():
+            if key not in _CONSUMED_KEYS:
+                metadata[key] = value
         files = _file_names(item.get("files"))
         if files:
             metadata["files"] = files
@@ -293,7 +290,10 @@ class SlackParser:
             fields["kind"] = kind
         if author is not None:
             fields["author"] = author
-        fields["timestamp"] = datetime.fromtimestamp(float(ts), tz=timezone.utc)
+        seconds, _, fraction = ts.partition(".")
+        fields["timestamp"] = datetime.fromtimestamp(int(seconds), tz=timezone.utc) + timedelta(
+            microseconds=int(fraction[:6].ljust(6, "0"))
+        )
         return make_message(
             FORMAT, pointer, id=message_id, source=source_ref(FORMAT, file, pointer), **fields
         )

@@ -177,13 +177,14 @@ class WhatsAppParser:
             return False
         checked = 0
         for line in data.text.splitlines():
-            if not line.translate(_STRIP_MARKS).strip():
+            clean = line.translate(_STRIP_MARKS).lstrip()
+            if not clean.strip():
                 continue
             match = _header(line)
             if match is not None:
-                # 2024-05-01 10:32 - Customer: ... is a plain transcript; WhatsApp puts a comma
-                # after the date or uses slashes/dots
-                return match.re is _IOS or match.group("sep") != "-" or "," in line[: match.start("time")]
+                # "2024-05-01 10:32 - Customer: ..." is a plain transcript: WhatsApp writes a
+                # comma after the date, or separates its parts with slashes or dots
+                return match.group("sep") != "-" or "," in clean[: match.start("time")]
             checked += 1
             if checked >= _SNIFF_LINES:
                 break

@@ -1,0 +1,591 @@
+"""The pure core shared by ``OpenAIBackend`` and ``AsyncOpenAIBackend``: no I/O here.
+
+* **requests** — ``request_kwargs`` builds the ``chat.completions.create`` arguments
+  for each structured-output mode (``json_schema`` strict, ``json_object`` with the
+  schema in the prompt, or one forced ``tools`` function);
+* **responses** — ``parse_completion`` turns a completion into an ``LLMAnswer`` or a
+  short, transcript-free error to feed back to the model;
+* **the validation layer** — ``Exchange`` is a small state machine (sans-I/O): it says
+  which request to send next and decides, from each completion or error, whether the
+  answer is done, needs a re-ask (at most ``max_reasks``), or needs the json_schema →
+  json_object downgrade. The sync and async backends drive it with their own client;
+* **the transport layer** — ``RetryPolicy`` builds tenacity retryers (429 honouring
+  ``Retry-After``/``retry-after-ms``, 5xx, 408/409, timeouts, connection errors;
+  exponential backoff with jitter; bounded attempts *and* a ``Deadline``);
+* **error translation** — ``translate_error``: every ``openai`` exception becomes a
+  ``BackendError`` once, through one table (``_ERROR_TABLE``);
+* **map-then-merge helpers** — ``combine_answers`` merges grounded chunk answers in
+  code when the model's merge step fails.
+
+``openai`` itself is imported lazily, so ``import handoff_ai`` does not pay for it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from ..exceptions import BackendError, ExtractionError
+from ..models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
+
+__all__ = [
+    "DEFAULT_MAX_TOKENS",
+    "DEFAULT_MODEL",
+    "MODES",
+    "TOOL_NAME",
+    "Deadline",
+    "Exchange",
+    "Mode",
+    "Reply",
+    "RetryPolicy",
+    "combine_answers",
+    "context_budget",
+    "is_response_format_rejection",
+    "parse_completion",
+    "request_kwargs",
+    "retry_after_seconds",
+    "translate_error",
+]
+
+logger = logging.getLogger("handoff_ai.backends.openai")
+
+Mode = Literal["auto", "json_schema", "json_object", "tools"]
+Wire = Literal["json_schema", "json_object", "tools"]
+MODES: tuple[str, ...] = ("auto", "json_schema", "json_object", "tools")
+DEFAULT_MODEL = "gpt-4.1-mini"
+DEFAULT_MAX_TOKENS = 2048
+"""Completion cap per call; a looping model stops here and the answer is re-asked."""
+TOOL_NAME = "record_handoff"
+SCHEMA_NAME = "handoff_answer"
+MAX_ERROR_CHARS = 600
+
+# -- budgets ---------------------------------------------------------------------------------
+
+# Context windows (prompt + completion tokens) by model-name prefix, longest prefix wins.
+# Unknown models (local servers, aliases) get the conservative default.
+_CONTEXT_WINDOWS: dict[str, int] = {
+    "gpt-4.1": 1_047_576,
+    "gpt-4o": 128_000,
+    "gpt-4-turbo": 128_000,
+    "gpt-4.5": 128_000,
+    "gpt-4": 8_192,
+    "gpt-3.5-turbo": 16_385,
+    "gpt-5": 400_000,
+    "o1": 200_000,
+    "o3": 200_000,
+    "o4": 200_000,
+}
+DEFAULT_CONTEXT = 8_192
+MAX_DEFAULT_BUDGET = 100_000
+"""Default prompt budgets are capped: a support thread needing more is better selected."""
+
+
+def context_budget(model: str, completion_reserve: int) -> int:
+    """The default prompt-token budget for ``model``.
+
+    ``min(context window - completion_reserve, MAX_DEFAULT_BUDGET)``, where the context
+    window comes from a small prefix table (``DEFAULT_CONTEXT`` = 8,192 for unknown
+    names such as a local server's model), and never below 1,024.
+    """
+    base = model.rsplit("/", 1)[-1].lower()
+    matches = [key for key in _CONTEXT_WINDOWS if base.startswith(key)]
+    window = _CONTEXT_WINDOWS[max(matches, key=len)] if matches else DEFAULT_CONTEXT
+    return max(1_024, min(window - completion_reserve, MAX_DEFAULT_BUDGET))
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def request_kwargs(
+    *,
+    model: str,
+    messages: Sequence[Mapping[str, str]],
+    wire: Wire,
+    schema: Mapping[str, Any],
+    temperature: float | None,
+    max_tokens: int | None,
+    timeout: float | None,
+) -> dict[str, Any]:
+    """Keyword arguments for ``client.chat.completions.create`` in one wire mode."""
+    kwargs: dict[str, Any] = {"model": model, "messages": [dict(m) for m in messages]}
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    if max_tokens is not None:
+        kwargs["max_completion_tokens"] = max_tokens
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    if wire == "json_schema":
+        kwargs["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": SCHEMA_NAME, "schema": dict(schema), "strict": True},
+        }
+    elif wire == "json_object":
+        kwargs["response_format"] = {"type": "json_object"}
+    else:
+        kwargs["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": TOOL_NAME,
+                    "description": "Record the handoff note for the human agent taking over.",
+                    "parameters": dict(schema),
+                    "strict": True,
+                },
+            }
+        ]
+        kwargs["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
+    return kwargs
+
+
+# -- responses -------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    """One completion, read.
+
+    Attributes:
+        answer: the validated answer, or ``None`` when ``error`` says what was wrong.
+        error: a short description for a re-ask (never quotes the transcript).
+        raw: the model's raw output text (content, tool arguments or refusal).
+        prompt_tokens / completion_tokens: from ``usage`` (0 when absent).
+        server_model: the model name the server reported.
+        finish_reason: as reported.
+    """
+
+    answer: LLMAnswer | None
+    error: str | None
+    raw: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    server_model: str | None = None
+    finish_reason: str | None = None
+
+
+_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?```\s*$", re.S)
+
+
+def _load_json(text: str) -> Any:
+    """JSON from model text; tolerates a code fence or chatter around one object."""
+    fenced = _FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        start, end = text.find("{"), text.rfind("}")
+        if 0 <= start < end:
+            try:
+                return json.loads(text[start : end + 1])
+            except json.JSONDecodeError:
+                pass
+        raise
+
+
+def _validation_error(exc: ValidationError) -> str:
+    """Pydantic errors as ``path: message`` lines, without the offending input values."""
+    lines = []
+    for error in exc.errors()[:8]:
+        where = ".".join(str(p) for p in error["loc"]) or "(root)"
+        lines.append(f"{where}: {error['msg']}")
+    more = exc.error_count() - len(lines)
+    if more > 0:
+        lines.append(f"... and {more} more errors")
+    return "schema violation:\n" + "\n".join(lines)
+
+
+def _parse_answer(text: str) -> tuple[LLMAnswer | None, str | None]:
+    if not text.strip():
+        return None, "empty answer: no JSON object was returned"
+    try:
+        data = _load_json(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if not isinstance(data, dict):
+        return None, f"invalid JSON: expected one object, got {type(data).__name__}"
+    try:
+        return LLMAnswer.model_validate(data), None
+    except ValidationError as exc:
+        return None, _validation_error(exc)
+
+
+def parse_completion(completion: Any, wire: Wire) -> Reply:
+    """Read a ``ChatCompletion`` (or anything shaped like one) in ``wire`` mode."""
+    usage = getattr(completion, "usage", None)
+    reply = Reply(
+        answer=None,
+        error=None,
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        server_model=getattr(completion, "model", None),
+    )
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        reply.error = "empty answer: the response had no choices"
+        return reply
+    choice = choices[0]
+    message = choice.message
+    reply.finish_reason = choice.finish_reason
+    refusal = getattr(message, "refusal", None)
+    text = message.content or ""
+    tool_calls = getattr(message, "tool_calls", None) or []
+    if wire == "tools" and tool_calls:
+        function = getattr(tool_calls[0], "function", None)
+        text = getattr(function, "arguments", "") or ""
+    reply.raw = refusal or text
+    if refusal:
+        reply.error = "the request was refused; answer with the JSON object for the transcript (data only)"
+    elif choice.finish_reason == "length":
+        reply.error = (
+            "the answer was cut off at the output token limit; answer again with a shorter JSON object "
+            "(fewer, shorter items; each evidence list only the ids that matter)"
+        )
+    elif choice.finish_reason == "content_filter":
+        reply.error = "the answer was stopped by a content filter"
+    elif wire == "tools" and not tool_calls and not text.strip():
+        reply.error = f"no call to the function {TOOL_NAME!r} was made"
+    else:
+        reply.answer, reply.error = _parse_answer(text)
+    return reply
+
+
+# -- the validation layer: one exchange ------------------------------------------------------
+
+
+@dataclass
+class Exchange:
+    """The validation re-ask loop of one model question, without I/O.
+
+    Drive it like this (``send`` is the transport layer, which raises ``BackendError``)::
+
+        while True:
+            kwargs = exchange.next_request()
+            try:
+                completion = send(kwargs)
+            except BackendError as error:
+                if exchange.on_error(error):
+                    continue
+                raise
+            answer = exchange.on_completion(completion)
+            if answer is not None:
+                return answer
+
+    Args:
+        build: returns the chat messages; called with ``schema_in_prompt``.
+        request: turns messages and a wire mode into ``create`` keyword arguments.
+        wire: the wire mode to start with.
+        downgrade: on a 400 rejecting ``response_format``, switch json_schema →
+            json_object (mode ``auto``).
+        max_reasks: validation re-asks allowed after the first answer.
+        check: extra validation of a parsed answer (strict grounding); returns an
+            error to re-ask with, or ``None``.
+    """
+
+    build: Callable[[bool], list[dict[str, str]]]
+    request: Callable[[list[dict[str, str]], Wire], dict[str, Any]]
+    wire: Wire
+    downgrade: bool = False
+    max_reasks: int = 1
+    check: Callable[[LLMAnswer], str | None] | None = None
+    attempts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    server_models: list[str] = field(default_factory=list)
+    downgraded: bool = False
+    errors: list[str] = field(default_factory=list)
+    last_output: str | None = None
+    _messages: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._messages = self.build(self.wire == "json_object")
+
+    def next_request(self) -> dict[str, Any]:
+        return self.request(self._messages, self.wire)
+
+    def on_error(self, error: BackendError) -> bool:
+        """Whether to send again after a transport-level ``error`` (the mode downgrade)."""
+        if self.downgrade and self.wire == "json_schema" and is_response_format_rejection(error):
+            logger.info("server rejected json_schema response_format; using json_object")
+            self.wire = "json_object"
+            self.downgraded = True
+            self._messages = self.build(True)
+            return True
+        return False
+
+    def on_completion(self, completion: Any) -> LLMAnswer | None:
+        """The answer when this completion is usable; ``None`` when a re-ask was queued.
+
+        Raises:
+            ExtractionError: no valid answer after ``1 + max_reasks`` answers.
+        """
+        self.attempts += 1
+        reply = parse_completion(completion, self.wire)
+        self.prompt_tokens += reply.prompt_tokens
+        self.completion_tokens += reply.completion_tokens
+        if reply.server_model and reply.server_model not in self.server_models:
+            self.server_models.append(reply.server_model)
+        self.last_output = reply.raw
+        error = reply.error
+        if reply.answer is not None and self.check is not None:
+            error = self.check(reply.answer)
+        if reply.answer is not None and error is None:
+            return reply.answer
+        error = (error or "unusable answer")[:MAX_ERROR_CHARS]
+        self.errors.append(error.splitlines()[0])
+        if self.attempts > self.max_reasks:
+            raise ExtractionError(
+                f"no valid answer after {self.attempts} attempt(s): {self.errors[-1]}",
+                attempts=self.attempts,
+                last_output=reply.raw,
+            )
+        logger.info("re-asking the model (attempt %d): %s", self.attempts + 1, self.errors[-1])
+        from ..prompting import reask_message
+
+        self._messages = [
+            *self._messages,
+            {"role": "assistant", "content": reply.raw or "(empty)"},
+            reask_message(error),
+        ]
+        return None
+
+
+# -- error translation -----------------------------------------------------------------------
+
+# (openai exception class name, what it means); the first isinstance match wins, so
+# subclasses come before their bases.
+_ERROR_TABLE: tuple[tuple[str, str], ...] = (
+    ("APITimeoutError", "request timed out"),
+    ("APIConnectionError", "could not connect to the server"),
+    ("AuthenticationError", "authentication failed (check the API key)"),
+    ("PermissionDeniedError", "permission denied"),
+    ("NotFoundError", "not found (check the model name and base_url)"),
+    ("RateLimitError", "rate limited or out of quota"),
+    ("BadRequestError", "the server rejected the request"),
+    ("UnprocessableEntityError", "the server could not process the request"),
+    ("ConflictError", "conflict"),
+    ("InternalServerError", "server error"),
+    ("APIResponseValidationError", "the server's response did not match the API"),
+    ("APIStatusError", "HTTP error"),
+    ("LengthFinishReasonError", "the answer hit the output token limit"),
+    ("ContentFilterFinishReasonError", "the answer was stopped by a content filter"),
+    ("APIError", "API error"),
+    ("OpenAIError", "OpenAI client error"),
+)
+
+
+def _server_message(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", "") or exc)
+    text = " ".join(text.split())
+    return text[:200] + ("..." if len(text) > 200 else "")
+
+
+def translate_error(exc: BaseException, *, backend: str, attempts: int = 1) -> BackendError:
+    """The ``BackendError`` for an ``openai`` exception (status and body kept)."""
+    import openai
+
+    label = "unexpected client error"
+    for name, meaning in _ERROR_TABLE:
+        cls = getattr(openai, name, None)
+        if isinstance(cls, type) and isinstance(exc, cls):
+            label = meaning
+            break
+    status = getattr(exc, "status_code", None)
+    status = status if isinstance(status, int) else None
+    parts = [f"{backend}: {label}"]
+    if status is not None:
+        parts.append(f"(HTTP {status})")
+    if attempts > 1:
+        parts.append(f"after {attempts} attempts")
+    detail = _server_message(exc)
+    message = " ".join(parts) + (f": {detail}" if detail else "")
+    return BackendError(message, backend=backend, status_code=status, body=getattr(exc, "body", None))
+
+
+def is_response_format_rejection(error: BackendError) -> bool:
+    """Whether a 400 says the server does not support our ``response_format``/schema."""
+    if error.status_code not in (400, 422):
+        return False
+    text = f"{error} {json.dumps(error.body, default=str) if error.body is not None else ''}".lower()
+    return any(
+        hint in text
+        for hint in ("response_format", "json_schema", "schema", "structured output", "grammar", "parser")
+    )
+
+
+# -- the transport layer ---------------------------------------------------------------------
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or HTTP date)."""
+    if not headers:
+        return None
+    lowered = {k.lower(): v for k, v in headers.items()}
+    raw_ms = lowered.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            return max(0.0, float(raw_ms) / 1000)
+        except ValueError:
+            pass
+    raw = lowered.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class Deadline:
+    """A bound on the total time of one extraction (``None``: unbounded)."""
+
+    def __init__(self, seconds: float | None, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._end = None if seconds is None else clock() + seconds
+
+    def remaining(self) -> float | None:
+        return None if self._end is None else self._end - self._clock()
+
+    def allows(self, seconds: float) -> bool:
+        left = self.remaining()
+        return left is None or seconds < left
+
+
+def _headers_of(exc: BaseException) -> Mapping[str, str] | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    return headers if isinstance(headers, Mapping) else None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Transport retries: which errors, how long to wait, when to give up.
+
+    Retried: 429, 408, 409 and 5xx answers, timeouts and connection errors. The wait
+    is the server's ``retry-after-ms``/``retry-after`` when given (up to
+    ``max_retry_after``), else exponential backoff ``initial * 2**(n-1)`` capped at
+    ``max_backoff``, with up to ``jitter`` of it taken off at random. Gives up after
+    ``attempts`` tries, or when the next wait would pass the deadline.
+    """
+
+    attempts: int = 3
+    initial: float = 0.5
+    max_backoff: float = 20.0
+    jitter: float = 0.5
+    max_retry_after: float = 60.0
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        import openai
+
+        if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+            return True
+        if isinstance(exc, openai.APIStatusError):
+            return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+        return False
+
+    def wait_seconds(self, attempt: int, exc: BaseException | None) -> float:
+        """The wait after failed attempt number ``attempt`` (1-based)."""
+        hinted = retry_after_seconds(_headers_of(exc)) if exc is not None else None
+        if hinted is not None and hinted <= self.max_retry_after:
+            return hinted
+        base: float = min(self.max_backoff, self.initial * 2.0 ** max(attempt - 1, 0))
+        return base * (1 - self.jitter * random.random())
+
+    def _tenacity_args(self, deadline: Deadline) -> dict[str, Any]:
+        import tenacity
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome is not None else None
+            seconds = self.wait_seconds(state.attempt_number, exc)
+            logger.info(
+                "transport retry %d after %s; waiting %.2fs",
+                state.attempt_number,
+                type(exc).__name__ if exc is not None else "?",
+                seconds,
+            )
+            return seconds
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            upcoming = float(getattr(state, "upcoming_sleep", 0.0) or 0.0)
+            return state.attempt_number >= self.attempts or not deadline.allows(upcoming)
+
+        return {
+            "retry": tenacity.retry_if_exception(self.is_retryable),
+            "wait": wait,
+            "stop": stop,
+            "reraise": True,
+        }
+
+    def retrying(self, deadline: Deadline, sleep: Callable[[float], None]) -> Any:
+        """A ``tenacity.Retrying`` for sync calls."""
+        import tenacity
+
+        return tenacity.Retrying(sleep=sleep, **self._tenacity_args(deadline))
+
+    def async_retrying(self, deadline: Deadline, sleep: Callable[[float], Awaitable[None]]) -> Any:
+        """A ``tenacity.AsyncRetrying`` for async calls."""
+        import tenacity
+
+        return tenacity.AsyncRetrying(sleep=sleep, **self._tenacity_args(deadline))
+
+
+# -- map-then-merge --------------------------------------------------------------------------
+
+_URGENCY = ("low", "normal", "high", "urgent")
+
+
+def combine_answers(answers: Sequence[LLMAnswer]) -> LLMAnswer:
+    """One answer from grounded answers for consecutive chunks, merged in code.
+
+    Facts (deduplicated by kind and value), actions, urgency reasons and intent
+    evidence are pooled; urgency is the highest; summary, intent, sentiment, team,
+    impact, blocker, open questions and next steps are the last chunk's that has one
+    (later chunks are more recent).
+    """
+    if not answers:
+        return LLMAnswer(summary="")
+
+    def last(values: Sequence[Any]) -> Any:
+        return next((v for v in reversed(values) if v), None)
+
+    facts: list[LLMFact] = []
+    seen: set[tuple[str, str | None]] = set()
+    for answer in answers:
+        for fact in answer.facts:
+            key = (fact.kind, fact.value)
+            if key not in seen:
+                seen.add(key)
+                facts.append(fact)
+    actions: list[LLMAction] = [a for answer in answers for a in answer.actions_taken]
+    intents = [a.intent for a in answers if a.intent and a.intent != "unknown"]
+    intent = intents[-1] if intents else "unknown"
+    intent_evidence = list(dict.fromkeys(e for a in answers if a.intent == intent for e in a.intent_evidence))
+    blocker: LLMItem | None = last([a.blocker for a in answers])
+    return LLMAnswer(
+        summary=last([a.summary.strip() for a in answers]) or "",
+        intent=intent,
+        intent_evidence=intent_evidence,
+        customer_impact=last([a.customer_impact for a in answers]),
+        urgency=max((a.urgency for a in answers), key=_URGENCY.index),
+        urgency_reasons=list(dict.fromkeys(r for a in answers for r in a.urgency_reasons)),
+        sentiment=answers[-1].sentiment,
+        actions_taken=actions,
+        blocker=blocker,
+        team=last([a.team for a in answers]),
+        facts=facts,
+        open_questions=last([a.open_questions for a in answers]) or [],
+        next_steps=last([a.next_steps for a in answers]) or [],
+    )
