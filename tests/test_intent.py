@@ -247,3 +247,10 @@ def test_star_held_out_accuracy() -> None:
     test = rows[1::2]
     hits = sum(classify(row_conversation(r), taxonomy).label == r["gold"]["tasks"][0] for r in test)  # type: ignore[index]
     assert hits / len(test) > 0.6
+
+
+@pytest.mark.parametrize("text", ["hello there", "hi, is anyone there?", "Hello?? Anybody here"])
+def test_greetings_alone_are_unknown(text: str) -> None:
+    """Stopwords are compared after stemming: 'there' -> 'ther' must not signal an intent."""
+    conversation = Conversation(messages=[Message(id="m1", role="customer", text=text)])
+    assert classify(conversation, Taxonomy.default()).label == "unknown"

@@ -96,3 +96,7 @@ def _undouble(base: str) -> str:
     if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
         return base[:-1]
     return base
+
+
+# Stopwords are matched after stemming ("there" -> "ther"), so their stems are stopwords too.
+STOPWORDS = STOPWORDS | frozenset(stem(word) for word in STOPWORDS)
