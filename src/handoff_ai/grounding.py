@@ -50,6 +50,7 @@ from .models.record import FieldSource
 from .rules.catalog import default_recognizers
 from .rules.facts import extract_facts
 from .rules.recognizers import RecognizerSet, luhn_ok, user_recognizers
+from .rules.secrets import scrubber
 from .taxonomy import Taxonomy
 
 __all__ = ["DISAGREE_CONFIDENCE", "MAX_ITEMS", "MODEL_ONLY_CONFIDENCE", "SECRET_KINDS", "ground", "merge"]
@@ -269,10 +270,7 @@ def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) ->
 
 
 def _scrubber(secrets: set[str]) -> Scrub:
-    # Imported here: backends/__init__ imports the model backends, which import this module.
-    from .backends.rules import _scrubber as rules_scrubber
-
-    return rules_scrubber({s for s in secrets if s})
+    return scrubber(secrets)
 
 
 def _scrub_answer(answer: LLMAnswer, scrub: Scrub) -> LLMAnswer:

@@ -7,8 +7,7 @@ actions and signals), so a surprising item can be traced to its rule.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..models import Conversation, HandoffRecord, Provenance
@@ -24,8 +23,9 @@ from ..rules.compose import (
 from ..rules.facts import extract_facts
 from ..rules.intent import classify
 from ..rules.phrases import CueReader
-from ..rules.recognizers import Recognizer, RecognizerSet, luhn_ok, user_recognizers
+from ..rules.recognizers import Recognizer, RecognizerSet, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
+from ..rules.secrets import scrubber
 from ..rules.signals import read_signals
 from ..taxonomy import Taxonomy
 from .base import Backend
@@ -36,7 +36,6 @@ _FIELDS = (
     "summary", "intent", "customer_impact", "urgency", "sentiment", "history", "actions_taken", "blocker",
     "needed_expertise", "facts", "open_questions", "next_steps", "handoff",
 )  # fmt: skip
-_LONG_DIGITS = re.compile(r"\d(?:[ -]?\d){12,18}")
 
 
 class RulesBackend(Backend):
@@ -82,7 +81,7 @@ class RulesBackend(Backend):
         problem = problem_statement(conversation, cues)
         summary = build_summary(intent, problem, blocker, signals.handoff, cues)
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
-        scrub = _scrubber(facts.secrets)
+        scrub = scrubber(facts.secrets)
         summary = scrub(summary)
         for action in actions:
             action.description = scrub(action.description)
@@ -118,21 +117,4 @@ class RulesBackend(Backend):
         )
 
 
-def _scrubber(secrets: set[str]) -> Callable[[str], str]:
-    """A function masking secret values and full card numbers in free text."""
-    patterns = [re.escape(s) for s in sorted(secrets, key=len, reverse=True) if s]
-    secret_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE) if patterns else None
-
-    def scrub(text: str) -> str:
-        if secret_re is not None:
-            text = secret_re.sub("[withheld]", text)
-        if _LONG_DIGITS.search(text):
-            text = _LONG_DIGITS.sub(_mask_card, text)
-        return text
-
-    return scrub
-
-
-def _mask_card(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group())
-    return f"[card ending {digits[-4:]}]" if luhn_ok(digits) else match.group()
+_scrubber = scrubber  # kept for callers of the earlier private name
