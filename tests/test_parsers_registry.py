@@ -12,9 +12,15 @@ from handoff_ai.models import Conversation, Message
 from handoff_ai.parsers import ParserInput, formats, load, register_parser
 from handoff_ai.parsers._registry import get_parser, specs, unregister_parser
 
+NAMES = [
+    "botframework", "botpress", "chatwoot", "dialogflow_cx", "email", "freshdesk", "helpscout", "intercom",
+    "json", "messenger", "openai", "openai_thread", "rasa", "slack", "text", "twilio_sms", "whatsapp",
+    "zendesk",
+]  # fmt: skip
+
 
 def test_registered_names_are_pinned() -> None:
-    assert [name for name, _ in formats()] == ["email", "json", "openai", "slack", "text", "whatsapp"]
+    assert [name for name, _ in formats()] == NAMES
     assert all(description and "\n" not in description for _, description in formats())
 
 
@@ -33,14 +39,19 @@ def test_public_api_is_pinned() -> None:
 
 
 def test_sniffing_order_is_most_specific_first() -> None:
-    assert [spec.name for spec in specs()] == ["slack", "openai", "json", "email", "whatsapp", "text"]
+    # vendor payloads (priority 40, registration order) before slack, openai, json, then the text formats
+    assert [spec.name for spec in specs()] == [
+        "botframework", "botpress", "chatwoot", "dialogflow_cx", "freshdesk", "helpscout", "intercom",
+        "messenger", "openai_thread", "rasa", "twilio_sms", "zendesk",
+        "slack", "openai", "json", "email", "whatsapp", "text",
+    ]  # fmt: skip
 
 
 def test_unknown_format_name_lists_known_formats() -> None:
     with pytest.raises(UnknownFormatError) as info:
         load("Customer: hi", format="no-such-format")
-    assert info.value.known == ("email", "json", "openai", "slack", "text", "whatsapp")
-    assert "known formats: email, json, openai, slack, text, whatsapp" in str(info.value)
+    assert info.value.known == tuple(NAMES)
+    assert f"known formats: {', '.join(NAMES)}" in str(info.value)
     assert isinstance(info.value, UsageError)
 
 
@@ -51,7 +62,7 @@ def test_format_names_are_case_insensitive() -> None:
 def test_unrecognised_input_lists_known_formats() -> None:
     with pytest.raises(UnknownFormatError) as info:
         load("just some words, no speakers")
-    assert info.value.known == ("email", "json", "openai", "slack", "text", "whatsapp")
+    assert info.value.known == tuple(NAMES)
 
 
 @pytest.fixture

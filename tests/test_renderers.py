@@ -331,12 +331,27 @@ def registry() -> Iterator[None]:
 
 
 def test_registered_names_are_pinned() -> None:
-    assert renderer_names() == ["html", "json", "markdown", "rich", "text"]
+    assert renderer_names() == [
+        "chatwoot",
+        "freshdesk",
+        "html",
+        "html_email",
+        "intercom",
+        "json",
+        "markdown",
+        "rich",
+        "slack",
+        "teams",
+        "text",
+        "zendesk",
+    ]
     assert all(renderer_descriptions().values())
 
 
 def test_unknown_renderer_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"unknown renderer 'pdf' \(known renderers: html, json, markdown"):
+    with pytest.raises(
+        UsageError, match=r"unknown renderer 'pdf' \(known renderers: chatwoot, freshdesk, html"
+    ):
         render(minimal_record(), "pdf")
 
 

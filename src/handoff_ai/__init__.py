@@ -4,7 +4,8 @@
     record = ho.summarize("chat.json")       # rules backend: offline, no key
     print(record.to_markdown())
 
-The pipeline is ``load`` (parse any supported format into a ``Conversation``)
+The pipeline is ``load`` (parse any supported format into a ``Conversation``),
+optionally ``merge`` (several channels of one customer into one timeline),
 then a backend's ``extract`` (fill a ``HandoffRecord``) then a renderer.
 """
 
@@ -26,6 +27,7 @@ from .exceptions import (
     UnknownFormatError,
     UsageError,
 )
+from .merge import MergeReport, merge
 from .models import (
     Action,
     Blocker,
@@ -69,6 +71,7 @@ __all__ = [
     "Intent",
     "IntentSpec",
     "Item",
+    "MergeReport",
     "Message",
     "ParseError",
     "Provenance",
@@ -90,6 +93,7 @@ __all__ = [
     "formats",
     "load",
     "load_many",
+    "merge",
     "register_parser",
     "register_renderer",
     "render",

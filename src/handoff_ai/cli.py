@@ -1,6 +1,8 @@
 """The ``handoff`` command line.
 
-    handoff summarize chat.json [--output md|json|text|html|rich] [--taxonomy T]
+    handoff summarize chat.json [--output md|json|text|html|rich|zendesk|slack|...] [--taxonomy T]
+                                # several files: merged into one timeline, one record
+                                # (--separate: one record per file)
     handoff schema              # the record's JSON Schema
     handoff formats             # input formats and output renderers
     handoff eval DATA.jsonl     # score the rules backend against gold labels
@@ -16,9 +18,14 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .exceptions import HandoffError, UsageError
+
+if TYPE_CHECKING:
+    from .api import Summarizer
+    from .models import HandoffRecord
 
 __all__ = ["main"]
 
@@ -33,6 +40,8 @@ _OUTPUTS = {
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .renderers import renderer_names
+
     parser = argparse.ArgumentParser(
         prog="handoff",
         description="Turn support conversations into structured handoff records.",
@@ -50,7 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     summarize.add_argument("--taxonomy", "-t", help="taxonomy file (TOML or JSON); default: packaged")
     summarize.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
     summarize.add_argument(
-        "--output", "-o", choices=sorted(_OUTPUTS), default=None, help="output: md, json, text, html or rich"
+        "--separate", action="store_true", help="one record per file instead of merging them into one"
+    )
+    summarize.add_argument(
+        "--allow-multiple-customers",
+        action="store_true",
+        help="merge inputs even when they name different customers",
+    )
+    summarize.add_argument(
+        "--verbose", "-v", action="store_true", help="print the merge's counts on stderr (no message text)"
+    )
+    summarize.add_argument(
+        "--output",
+        "-o",
+        choices=sorted({*_OUTPUTS, *renderer_names()}),
+        metavar="OUTPUT",
+        default=None,
+        help="output: md or any renderer name (see 'formats'), e.g. json, html, zendesk, slack",
     )
 
     commands.add_parser("schema", help="print the handoff record's JSON Schema")
@@ -80,12 +105,43 @@ def _inputs(files: Sequence[str]) -> Iterator[tuple[str, object]]:
             raise UsageError(f"{name}: no such file or folder")
 
 
+def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str, HandoffRecord]]:
+    """One record per input with ``--separate`` (or a single input), else one for the merged inputs."""
+    inputs = list(_inputs(args.files))
+    if args.separate or len(inputs) == 1:
+        return [(name, summarizer.summarize(source)) for name, source in inputs]
+    from .merge import MergeReport, merge
+    from .parsers import load
+
+    conversations = [load(source, format=args.format) for _, source in inputs]  # type: ignore[arg-type]
+    try:
+        merged = merge(conversations, allow_multiple_customers=args.allow_multiple_customers)
+    except UsageError as exc:
+        raise UsageError(f"{exc} (or use --separate for one record per file)") from None
+    report = MergeReport.of(merged)
+    if args.verbose and report is not None:
+        counts = report.counts()
+        print(
+            f"handoff: merged {counts['inputs']} inputs: {counts['messages']} messages, "
+            f"{counts['duplicates']} duplicates collapsed, {counts['renamed']} ids renamed, "
+            f"{counts['channel_switches']} channel switches, {counts['timeline']} in the timeline",
+            file=sys.stderr,
+        )
+        for warning in report.warnings:
+            print(f"handoff: {warning}", file=sys.stderr)
+    return [(merged.id, summarizer.summarize(merged))]
+
+
 def _summarize(args: argparse.Namespace) -> int:
     from .api import Summarizer
 
-    output = _OUTPUTS[args.output] if args.output else ("rich" if sys.stdout.isatty() else "markdown")
+    output = (
+        _OUTPUTS.get(args.output, args.output)
+        if args.output
+        else ("rich" if sys.stdout.isatty() else "markdown")
+    )
     summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
-    records = [(name, summarizer.summarize(source)) for name, source in _inputs(args.files)]
+    records = _records(args, summarizer)
     if output == "rich":
         from rich.console import Console
 

@@ -30,6 +30,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -47,6 +48,7 @@ __all__ = [
     "Mode",
     "Reply",
     "RetryPolicy",
+    "answer_schema",
     "combine_answers",
     "context_budget",
     "is_response_format_rejection",
@@ -103,6 +105,13 @@ def context_budget(model: str, completion_reserve: int) -> int:
 
 
 # -- requests --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def answer_schema() -> dict[str, Any]:
+    """``LLMAnswer.strict_json_schema()``, built once (building it costs milliseconds).
+    Treat it as read-only."""
+    return LLMAnswer.strict_json_schema()
 
 
 def request_kwargs(
@@ -340,7 +349,7 @@ class Exchange:
         if reply.answer is not None and error is None:
             return reply.answer
         error = (error or "unusable answer")[:MAX_ERROR_CHARS]
-        self.errors.append(error.splitlines()[0])
+        self.errors.append(_one_line(error))
         if self.attempts > self.max_reasks:
             raise ExtractionError(
                 f"no valid answer after {self.attempts} attempt(s): {self.errors[-1]}",
@@ -356,6 +365,11 @@ class Exchange:
             reask_message(error),
         ]
         return None
+
+
+def _one_line(error: str, limit: int = 200) -> str:
+    text = " ".join(error.replace(":\n", ": ").split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 # -- error translation -----------------------------------------------------------------------
@@ -475,10 +489,10 @@ class RetryPolicy:
     """Transport retries: which errors, how long to wait, when to give up.
 
     Retried: 429, 408, 409 and 5xx answers, timeouts and connection errors. The wait
-    is the server's ``retry-after-ms``/``retry-after`` when given (up to
-    ``max_retry_after``), else exponential backoff ``initial * 2**(n-1)`` capped at
-    ``max_backoff``, with up to ``jitter`` of it taken off at random. Gives up after
-    ``attempts`` tries, or when the next wait would pass the deadline.
+    is the server's ``retry-after-ms``/``retry-after`` when given, else exponential
+    backoff ``initial * 2**(n-1)`` capped at ``max_backoff``, with up to ``jitter`` of
+    it taken off at random. Gives up after ``attempts`` tries, when the server asks
+    for a wait longer than ``max_retry_after``, or when the wait would pass the deadline.
     """
 
     attempts: int = 3
@@ -499,7 +513,7 @@ class RetryPolicy:
     def wait_seconds(self, attempt: int, exc: BaseException | None) -> float:
         """The wait after failed attempt number ``attempt`` (1-based)."""
         hinted = retry_after_seconds(_headers_of(exc)) if exc is not None else None
-        if hinted is not None and hinted <= self.max_retry_after:
+        if hinted is not None:
             return hinted
         base: float = min(self.max_backoff, self.initial * 2.0 ** max(attempt - 1, 0))
         return base * (1 - self.jitter * random.random())
@@ -520,7 +534,11 @@ class RetryPolicy:
 
         def stop(state: tenacity.RetryCallState) -> bool:
             upcoming = float(getattr(state, "upcoming_sleep", 0.0) or 0.0)
-            return state.attempt_number >= self.attempts or not deadline.allows(upcoming)
+            return (
+                state.attempt_number >= self.attempts
+                or upcoming > self.max_retry_after
+                or not deadline.allows(upcoming)
+            )
 
         return {
             "retry": tenacity.retry_if_exception(self.is_retryable),

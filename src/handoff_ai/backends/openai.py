@@ -59,6 +59,7 @@ from ._openai_core import (
     Mode,
     RetryPolicy,
     Wire,
+    answer_schema,
     combine_answers,
     context_budget,
     request_kwargs,
@@ -282,9 +283,7 @@ class _OpenAIBase:
     # -- one exchange --------------------------------------------------------------------
 
     def _request(self, deadline: Deadline) -> Callable[[list[dict[str, str]], Wire], dict[str, Any]]:
-        from ..models.llm import LLMAnswer as _Answer
-
-        schema = _Answer.strict_json_schema()
+        schema = answer_schema()
 
         def build(messages: list[dict[str, str]], wire: Wire) -> dict[str, Any]:
             timeout = self.timeout
@@ -435,8 +434,7 @@ class _OpenAIBase:
             self._downgraded = True
             warnings.append("server rejected json_schema output; used json_object, schema in the prompt")
         if exchange.errors:
-            reasks = min(len(exchange.errors), exchange.attempts)
-            warnings.append(f"re-asked after: {'; '.join(exchange.errors[:reasks])}")
+            warnings.append(f"re-asked after: {'; '.join(exchange.errors)}")
 
 
 def _keep_chunk_items(merged: LLMAnswer, partials: Sequence[LLMAnswer]) -> LLMAnswer:

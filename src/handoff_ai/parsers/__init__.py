@@ -5,13 +5,36 @@ Each source format is one module that registers a parser with
 or uses the one named. Built-in formats: ``json`` (generic JSON / JSON Lines
 messages), ``openai`` (chat ``messages`` with tool calls), ``text``
 (``Customer: ...`` transcripts), ``email`` (``.eml`` / mbox), ``whatsapp``
-(chat export ``.txt``) and ``slack`` (export channel JSON). Every parsed message carries a ``SourceRef``
+(chat export ``.txt``), ``slack`` (export channel JSON); helpdesks ``zendesk``,
+``intercom``, ``freshdesk``, ``chatwoot``, ``helpscout``; bot frameworks
+``rasa``, ``botpress``, ``dialogflow_cx``, ``botframework``, ``openai_thread``;
+messaging ``twilio_sms`` and ``messenger`` (Messenger/Instagram webhooks).
+Every parsed message carries a ``SourceRef``
 pointing back at where it was read (``turns[3]``, ``line 12``).
 """
 
 from __future__ import annotations
 
-from . import _email, _json, _openai, _slack, _text, _whatsapp  # noqa: F401  (importing registers the built-in parsers)
+from . import (  # noqa: F401  (importing registers the built-in parsers)
+    _botframework,
+    _botpress,
+    _chatwoot,
+    _dialogflow,
+    _email,
+    _freshdesk,
+    _helpscout,
+    _intercom,
+    _json,
+    _messenger,
+    _openai,
+    _openai_thread,
+    _rasa,
+    _slack,
+    _text,
+    _twilio,
+    _whatsapp,
+    _zendesk,
+)
 from ._input import ParserInput
 from ._load import Source, load, load_many
 from ._registry import Parser, ParserSpec, formats, get_parser, register_parser

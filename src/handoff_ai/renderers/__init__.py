@@ -111,4 +111,17 @@ def render(record: HandoffRecord, name: str) -> str:
 
 # The built-in renderers register themselves on import. They import
 # ``register_renderer`` from this module, so these imports come last.
-from . import html, json, markdown, rich, text  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    chatwoot,
+    freshdesk,
+    html,
+    html_email,
+    intercom,
+    json,
+    markdown,
+    rich,
+    slack,
+    teams,
+    text,
+    zendesk,
+)

@@ -30,7 +30,7 @@ _GREETING = re.compile(
     r"yeah|hola|bonjour|hallo)\b[\s!.,]*$",
     re.IGNORECASE,
 )
-_QUESTION = re.compile(r"[^.!?\n]*\?")
+_QUESTION = re.compile(r"(?<![^.!?\n])[^.!?\n]*\?")  # starts only after a terminator: linear scan
 _MAX_SUMMARY = 280
 
 
@@ -141,7 +141,7 @@ def build_next_steps(
             Item(
                 text=f"Verify identity through the secure process (the customer typed a {kinds}; "
                 "it was not stored)",
-                evidence=[f.evidence[0] for f in withheld if f.evidence][:3],
+                evidence=list(dict.fromkeys(f.evidence[0] for f in withheld if f.evidence))[:3],
             )
         )
     if expertise.team:

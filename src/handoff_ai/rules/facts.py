@@ -72,13 +72,15 @@ _REQUEST = re.compile(
     r"could\s+you|can\s+you|type|send|get|getting|let\s+me|know|start\s+by|your\s+full)\b",
     re.IGNORECASE,
 )
-_SEGMENT_SPLIT = re.compile(r"[,;\n]|\s+(?:and|also|&)\s+|\s+-\s+|\.\s+")
+# A split starts only at the first white space of a run, so long runs of spaces
+# (a masked span, padding) are scanned once, not once per position.
+_SEGMENT_SPLIT = re.compile(r"[,;\n]|(?<!\s)\s+(?:and|also|&)\s+|(?<!\s)\s+-\s+|\.\s+")
 _FILLER_HEAD = re.compile(
     r"^\s*(?:(?:sure|yes|yeah|yep|yup|yea|ok(?:ay)?|hi|hello|hey|of\s+course|certainly|here\s+you\s+go|here\s+it\s+is|"
     r"no\s+problem|thanks?|thank\s+you|well|um+|uh+|good|fine|great|alright|all\s+right)\b[\s,.!:-]*)*"
     r"(?:(?:my|the|our)\s+(?:full\s+|first\s+|last\s+)?(?:name|username|user\s+name|account(?:\s+(?:id|number))?|"
     r"order(?:\s+(?:id|number))?|zip(?:\s+code)?|postal\s+code|e-?mail(?:\s+address)?|phone(?:\s+number)?|"
-    r"number|pin|password|id|city|address|location|membership(?:\s+level)?)\s*(?:is|:|would\s+be)?\s*)?"
+    r"number|pin|password|id|city|address|location|membership(?:\s+level)?)s?\b\s*(?:is|are|:|would\s+be)?\s*)?"
     r"(?:(?:it'?s|it\s+is|it\s+was|that'?s|that\s+is|that\s+was|i'?m|i\s+am|this\s+is|is|was|im)\s+)?",
     re.IGNORECASE,
 )
@@ -191,15 +193,23 @@ def _shape_fits(kind: str, value: str) -> bool:
 
 def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
     """Offsets of answer pieces not already covered by a typed span, fillers trimmed."""
-    masked = text
-    for span in spans:
-        masked = masked[: span.start] + "\n" + " " * (span.end - span.start - 1) + masked[span.end :]
+    parts: list[str] = []
+    done = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.start < done:
+            continue
+        parts += [text[done : span.start], "\n", "\x00" * (span.end - span.start - 1)]
+        done = span.end
+    masked = "".join([*parts, text[done:]])  # a span becomes "\n" + filler: a split, never a word
     pieces: list[tuple[int, int]] = []
     start = 0
     for match in [*_SEGMENT_SPLIT.finditer(masked), None]:
         end = match.start() if match else len(masked)
         piece = masked[start:end]
-        if piece.isspace() or not piece:
+        if piece.startswith("\x00"):  # the rest of a span that ends just before this piece
+            start = end - len(piece.lstrip("\x00"))
+            piece = masked[start:end]
+        if not piece or piece.isspace():
             if match:
                 start = match.end()
             continue
@@ -353,29 +363,39 @@ def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prom
 def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult:
     by_value: dict[str, int] = {}
     withheld_seen: dict[tuple[str, str], int] = {}
+    secret_seen: dict[str, int] = {}  # one withheld fact per secret, however often it is typed
     facts: list[Fact] = []
     for span, message_id in ordered:
         if span.withheld:
-            kind = "secret" if span.kind == "secret" else span.kind
-            if span.value:
-                result.secrets.add(normalize(span.value))
-                digits = re.sub(r"\D", "", span.value)
+            kind = span.kind
+            secret = normalize(span.value) if span.value else ""
+            if secret:
+                result.secrets.add(secret)
+                digits = re.sub(r"\D", "", span.value or "")
                 if kind == "card_number" and len(digits) >= 13:
                     result.secrets.add(digits)
             result.secret_messages.add(message_id)
-            key = (kind, message_id)
-            if key not in withheld_seen:
-                withheld_seen[key] = len(facts)
+            index = secret_seen.get(secret) if secret else None
+            if index is None:
+                index = withheld_seen.get((kind, message_id))
+            if index is None:
+                index = withheld_seen[(kind, message_id)] = len(facts)
                 facts.append(
                     Fact(kind=kind, value=None, evidence=[message_id], withheld=True, rule=span.rule)
                 )
+            elif message_id not in facts[index].evidence and len(facts[index].evidence) < 5:
+                facts[index].evidence.append(message_id)
+            if secret:
+                secret_seen.setdefault(secret, index)
             if kind == "card_number" and span.value:
                 last4 = re.sub(r"\D", "", span.value)[-4:]
                 if last4 and last4 in span.value:
-                    facts.append(
-                        Fact(kind="card_last4", value=last4, evidence=[message_id], rule="card.last4")
-                    )
-            continue
+                    # Recorded like any other value, so a card typed twice gives one last-4 fact.
+                    span = Span("card_last4", span.start, span.end, last4, "card.last4")
+                else:
+                    continue
+            else:
+                continue
         value = span.value or ""
         norm = normalize(value)
         if not norm:

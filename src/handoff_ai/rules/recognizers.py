@@ -11,6 +11,7 @@ that they were given, never their value.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -48,7 +49,8 @@ _NAME_BLOCKLIST = STOPWORDS | frozenset(
     """sorry happy glad upset angry frustrated confused worried here back done ready available interested
     unable able afraid annoyed disappointed tired calling writing contacting following waiting stuck
     locked customer member client agent bot human person support service team manager supervisor guest
-    phone level address email order zip number account date birth morning evening afternoon night day""".split()
+    phone level address email order zip number account date birth morning evening afternoon night
+    day""".split()
 )
 
 
@@ -287,7 +289,8 @@ class RecognizerSet:
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
         size = len(text)
-        taken: list[Span] = []
+        taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
+        starts: list[int] = []
         for recognizer, needs, digit, max_len, regex in self._plan:
             if max_len is not None and size > max_len:
                 continue
@@ -301,10 +304,14 @@ class RecognizerSet:
             for span in recognizer.find(text, lower):
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                     continue
-                if any(span.start < other.end and other.start < span.end for other in taken):
+                # Only the neighbours can overlap: linear even with thousands of spans.
+                at = bisect_right(starts, span.start)
+                if at and taken[at - 1].end > span.start:
                     continue
-                taken.append(span)
-        taken.sort(key=lambda s: s.start)
+                if at < len(taken) and taken[at].start < span.end:
+                    continue
+                starts.insert(at, span.start)
+                taken.insert(at, span)
         return taken
 
 

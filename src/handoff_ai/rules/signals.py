@@ -3,24 +3,127 @@
 All cues come from the rule data (``rules.toml``) except the ones computed
 from the shape of the text: shouting in capitals, runs of ``!!!``/``???``, and
 the customer sending the same message again.
+
+Conversation-level signals read the timeline itself: an ownership change (a
+helpdesk event saying assigned/transferred/reassigned) is a ``transfer``; a
+customer who waited for a reply (timestamps only, never invented) gets a
+``waiting`` history event from ``WAIT_HISTORY_MINUTES`` and an urgency reason
+from ``WAIT_URGENT_MINUTES``; and the same customer in several inputs of
+:func:`handoff_ai.merge` is a repeat contact.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..models import Conversation, Handoff, HistoryEvent, Sentiment, Signal, Urgency
+from ..models import Conversation, Handoff, HistoryEvent, Message, Sentiment, Signal, Urgency
 from ..models.record import UrgencyLevel
 from .actions import sentence_at
 from .phrases import CueReader
 
-__all__ = ["Signals", "read_signals"]
+__all__ = ["WAIT_HISTORY_MINUTES", "WAIT_URGENT_MINUTES", "Signals", "Wait", "read_signals", "waits"]
+
+WAIT_HISTORY_MINUTES = 15
+"""A wait this long (or longer) for a reply is a ``waiting`` history event."""
+WAIT_URGENT_MINUTES = 60
+"""A wait this long (or longer) raises urgency to at least ``high``."""
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _URGENT_INTENTS = frozenset({"fraud_security"})
 _LOW_INTENTS = frozenset({"product_question", "privacy_legal"})
+_OWNERSHIP = re.compile(
+    r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed)\b",
+    re.IGNORECASE,
+)
+_OWNERSHIP_KEYS = ("assignee", "assignee_id", "assigned_to", "assignee_name", "new_assignee")
+_EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subtype")
+
+
+def _ownership_change(message: Message) -> str | None:
+    """A history description when a logged event says the conversation changed owner."""
+    if message.metadata.get("channel_switch"):
+        return None
+    match = _OWNERSHIP.search(message.text)
+    if match is not None:
+        return "Ownership changed: " + sentence_at(message.text, match.start())
+    meta = message.metadata
+    typed = any(
+        isinstance(meta.get(k), str) and ("assign" in meta[k].lower() or "transfer" in meta[k].lower())
+        for k in _EVENT_TYPE_KEYS
+    )
+    if typed or any(meta.get(k) not in (None, "") for k in _OWNERSHIP_KEYS):
+        return "Ownership changed (assignment event)"
+    return None
+
+
+def _resent(message: Message) -> bool:
+    """The merge collapsed a copy of this message that its author sent again in the same turn."""
+    found = message.metadata.get("duplicates")
+    return isinstance(found, list) and any(isinstance(d, dict) and d.get("reason") == "resent" for d in found)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A customer waiting for a reply: from ``start`` to ``end`` (``None``: still unanswered)."""
+
+    minutes: int
+    start: str
+    end: str | None
+
+
+def waits(messages: Iterable[Message]) -> list[Wait]:
+    """Each wait from the customer's first unanswered message to the next bot/agent reply.
+
+    Only timestamps say how long: a message without one neither starts nor ends
+    a wait. A wait still open at the end runs to the latest timestamp in the
+    conversation (never to the clock: the same input gives the same record).
+    """
+    found: list[Wait] = []
+    start: Message | None = None
+    latest = None
+    for message in messages:
+        if message.timestamp is not None and (latest is None or message.timestamp > latest):
+            latest = message.timestamp
+        if message.kind != "message":
+            continue
+        if message.role == "customer":
+            if start is None and message.timestamp is not None:
+                start = message
+        elif message.role in ("bot", "agent"):
+            if start is not None and start.timestamp is not None and message.timestamp is not None:
+                seconds = (message.timestamp - start.timestamp).total_seconds()
+                if seconds >= 0:
+                    found.append(Wait(int(seconds // 60), start.id, message.id))
+            start = None
+    if start is not None and start.timestamp is not None and latest is not None:
+        minutes = int((latest - start.timestamp).total_seconds() // 60)
+        if minutes > 0:
+            found.append(Wait(minutes, start.id, None))
+    return found
+
+
+def _merged_contact(conversation: Conversation) -> HistoryEvent | None:
+    """The same customer in several inputs of a merge: an earlier contact on another channel."""
+    firsts: dict[tuple[object, object], Message] = {}
+    for message in conversation.messages:
+        source = message.metadata.get("merge_input")
+        if message.role == "customer" and message.kind == "message" and source is not None:
+            firsts.setdefault((message.metadata.get("merge_person"), source), message)
+    people: dict[object, list[Message]] = {}
+    for (person, _), message in firsts.items():
+        people.setdefault(person, []).append(message)
+    several = next((found for found in people.values() if len(found) > 1), None)
+    if several is None:
+        return None
+    channels = ", ".join(dict.fromkeys(m.channel or str(m.metadata["merge_input"]) for m in several))
+    return HistoryEvent(
+        kind="earlier_contact",
+        description=f"Same customer in {len(several)} merged conversations ({channels})",
+        evidence=[m.id for m in several[1:6]],
+    )
 
 
 def _shouting(text: str) -> bool:
@@ -57,7 +160,7 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
     urgent_ids: list[str] = []
     deadline_ids: list[str] = []
     impact: tuple[str, str] | None = None
-    repeat_contact = False
+    repeat_ids: list[str] = []
     handoff = Handoff()
     has_bot = any(m.role == "bot" for m in conversation.messages)
     previous_channel: str | None = None
@@ -76,6 +179,12 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
             if handoff.type is None:
                 handoff = Handoff(type="channel_switch", trigger="channel_switch", evidence=[message.id])
         previous_channel = message.channel or previous_channel
+        if message.role == "system" or message.kind == "event":
+            change = _ownership_change(message)
+            if change is not None:
+                history.append(HistoryEvent(kind="transfer", description=change, evidence=[message.id]))
+                if handoff.type is None:
+                    handoff = Handoff(type="agent_to_agent", trigger="reassignment", evidence=[message.id])
 
         if message.role in ("bot", "agent") and message.kind == "message":
             transfer = cues.find("transfer", text)
@@ -148,9 +257,11 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                 _add(found, "repeat", message.id, "shape.repeat")
             else:
                 seen_texts[norm] = message.id
+        if _resent(message):
+            _add(found, "repeat", message.id, "merge.resent")
         position = cues.find("repeat_contact", text) if "repeat_contact" in labels else None
         if position is not None:
-            repeat_contact = True
+            repeat_ids.append(message.id)
             history.append(
                 HistoryEvent(
                     kind="earlier_contact",
@@ -169,12 +280,32 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
             if position is not None:
                 impact = (sentence_at(text, position), message.id)
 
+    merged = _merged_contact(conversation)
+    if merged is not None:
+        history.append(merged)
+        repeat_ids.extend(merged.evidence)
+    longest: Wait | None = None
+    for wait in waits(conversation.messages):
+        if longest is None or wait.minutes > longest.minutes:
+            longest = wait
+        if wait.minutes >= WAIT_HISTORY_MINUTES:
+            description = (
+                f"Customer waited {wait.minutes} minutes for a reply"
+                if wait.end
+                else f"Customer has waited {wait.minutes} minutes without a reply"
+            )
+            evidence = [wait.start, wait.end] if wait.end else [wait.start]
+            history.append(HistoryEvent(kind="waiting", description=description, evidence=evidence))
+    if merged is not None or longest is not None:  # keep history in timeline order
+        order = {message.id: index for index, message in enumerate(conversation.messages)}
+        history.sort(key=lambda event: order.get(event.evidence[0], 0) if event.evidence else 0)
+
     signals = list(found.values())
     frustration = [s for s in signals if s.kind not in ("handoff_request", "bot_failure")]
     label = "negative" if frustration else ("positive" if positives else "neutral")
-    sentiment = Sentiment(label=label, frustration_signals=signals, repeat_contact=repeat_contact)
+    sentiment = Sentiment(label=label, frustration_signals=signals, repeat_contact=bool(repeat_ids))
 
-    urgency = _urgency(found, urgent_ids, deadline_ids, repeat_contact, intent_label, frustration)
+    urgency = _urgency(found, urgent_ids, deadline_ids, repeat_ids, intent_label, frustration, wait=longest)
     return Signals(
         sentiment=sentiment,
         urgency=urgency,
@@ -189,9 +320,11 @@ def _urgency(
     found: dict[str, Signal],
     urgent_ids: list[str],
     deadline_ids: list[str],
-    repeat_contact: bool,
+    repeat_ids: list[str],
     intent_label: str,
     frustration: list[Signal],
+    *,
+    wait: Wait | None = None,
 ) -> Urgency:
     reasons: list[str] = []
     evidence: list[str] = []
@@ -211,9 +344,15 @@ def _urgency(
         level = level if level in ("urgent", "high") else "high"
         reasons.append("time-bound request")
         evidence += deadline_ids[:2]
-    if repeat_contact:
+    if repeat_ids:
         level = level if level in ("urgent", "high") else "high"
         reasons.append("repeat contact")
+        evidence += repeat_ids[:2]
+    if wait is not None and wait.minutes >= WAIT_URGENT_MINUTES:
+        level = level if level in ("urgent", "high") else "high"
+        reasons.append(f"waiting {wait.minutes} minutes" if wait.end is None else
+                       f"waited {wait.minutes} minutes for a reply")  # fmt: skip
+        evidence.append(wait.start)
     if len(frustration) >= 2 and level == "normal":
         level = "high"
         reasons.append("customer is frustrated")

@@ -1,0 +1,666 @@
+"""Merge: several conversations of one customer become one timeline.
+
+    import handoff_ai as ho
+    conversation = ho.merge([ho.load("chat.json"), ho.load("thread.eml")])
+    report = ho.MergeReport.of(conversation)     # what the merge did, in numbers and ids
+
+``merge`` is pure: it copies the messages it keeps and never changes the inputs.
+The rules it follows (``docs/merge.md`` has worked examples):
+
+- **One customer.** Inputs are linked when their customer shares an email, a
+  phone number (digits only, a leading ``00`` read as ``+``) or a customer/contact
+  id, or when ``identities`` maps their identifiers to the same person. Inputs
+  that carry identifiers but link to different people raise ``UsageError``
+  (merging two customers leaks one's data into the other's record), unless
+  ``allow_multiple_customers=True``. Inputs without any identifier join the others.
+- **Order.** By time, timezone-aware; a naive time is UTC (the model's rule). A
+  message without a time inherits the time of the previous message of its own
+  input, or of the input's first timed message when none precedes it. An input
+  never changes its own order: a message timed before its predecessor is placed
+  as if at the predecessor's time. Inputs with no time at all come after every
+  timed message. Ties go to the input that starts earlier, then to channel,
+  conversation id and content (never to argument order, so any permutation of
+  the inputs gives the same timeline), then to the position within the input.
+- **Duplicates.** Same normalized text (case and spacing folded), same role and
+  kind, same customer (or, for bot and agent, the same author when both name
+  one), both timed and at most ``duplicate_window`` apart: the later copy is
+  dropped and reported as ``mirrored`` (another input or channel) or ``resent``
+  (same input and channel); the kept copy lists it in ``metadata["duplicates"]``.
+  Within one input a copy is a re-send only while its author keeps the turn:
+  after a reply in between, saying it again is a repeat, and stays. Logged
+  events (role ``system`` or kind ``event``: a retried tool call) are never
+  collapsed, nor are messages without text.
+- **Ids.** An id used by one input only is kept; an id found in several inputs
+  becomes ``<input label>:<id>`` (``email:m3``), with the source's id in
+  ``metadata["original_id"]`` and the pair in the report.
+- **Channel switches** become ``system`` events (``Channel switch: chat → email``)
+  whose ``channel`` is the new channel, so the rules backend's channel-change
+  history fires once, at the event. A switch event from an earlier merge is
+  regenerated (reported as ``regenerated``), never doubled.
+
+Every input message ends up either in the timeline or in ``MergeReport.duplicates``;
+``merge`` checks this before returning. :func:`split` goes the other way: a
+shared channel into one conversation per thread.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .exceptions import UsageError
+from .models import Conversation, Message
+
+__all__ = ["DuplicateMessage", "MergeReport", "MergedInput", "RenamedId", "merge", "split"]
+
+_UTC = timezone.utc
+_EARLIEST = datetime.min.replace(tzinfo=_UTC)
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+_PHONE = re.compile(r"\+?[\d\s().-]{7,}")
+_SPACE = re.compile(r"\s+")
+_ADDRESS_KEYS = ("from", "email", "sender_email", "phone", "phone_number", "msisdn", "from_number")
+_ID_KEYS = (
+    "customer_id",
+    "contact_id",
+    "user_id",
+    "user",
+    "author_id",
+    "requester_id",
+    "visitor_id",
+    "wa_id",
+)
+_CONVERSATION_KEYS = (
+    "customer_id", "contact_id", "user_id", "requester_id", "customer_email", "requester_email",
+    "email", "customer_phone", "phone",
+)  # fmt: skip
+_PERSON_OBJECTS = ("customer", "contact", "requester", "user", "visitor")
+_OBJECT_KEYS = ("id", "email", "phone", "phone_number", "external_id")
+
+DuplicateReason = Literal["mirrored", "resent", "regenerated"]
+
+
+class _ReportPart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MergedInput(_ReportPart):
+    """One input conversation, as the merge saw it."""
+
+    label: str = Field(description="Unique name of the input: its channel, else channel:conversation id.")
+    conversation_id: str
+    position: int = Field(description="Index of the input in the sequence given to merge().")
+    channel: str = Field(description="The input's channel (given to its messages that had none).")
+    messages: int = Field(description="Messages in the input.")
+    kept: int = Field(description="Of those, messages in the merged timeline.")
+    person: str = Field(description="The customer this input was resolved to.")
+    identifiers: list[str] = Field(
+        default_factory=list, description="Kinds of customer identifiers found (email, phone, id, mapped)."
+    )
+
+
+class DuplicateMessage(_ReportPart):
+    """An input message that is not in the timeline, and why."""
+
+    input: str = Field(description="Label of the input it came from.")
+    id: str = Field(description="Its id in that input.")
+    kept: str | None = Field(description="Merged id of the message kept in its place.")
+    reason: DuplicateReason
+
+
+class RenamedId(_ReportPart):
+    """A message whose id changed because another input used the same id."""
+
+    input: str
+    original: str = Field(description="The id in the input.")
+    merged: str = Field(description="The id in the merged conversation.")
+
+
+class MergeReport(_ReportPart):
+    """What ``merge`` did; stored as JSON data in the merged ``metadata["merge"]``.
+
+    Holds ids, labels and counts, never message text or identifier values.
+    """
+
+    inputs: list[MergedInput] = Field(default_factory=list, description="In tie-break order.")
+    people: list[str] = Field(default_factory=list, description="Customers the inputs resolved to.")
+    duplicates: list[DuplicateMessage] = Field(default_factory=list)
+    renamed: list[RenamedId] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list, description="Ids of the channel-switch events added.")
+    warnings: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> MergeReport | None:
+        """The report of a merged conversation, or ``None`` if it was not merged."""
+        data = conversation.metadata.get("merge")
+        return None if data is None else cls.model_validate(data)
+
+    def counts(self) -> dict[str, int]:
+        """Numbers for a log line: inputs, messages, timeline, duplicates, renamed, channel switches."""
+        messages = sum(i.messages for i in self.inputs)
+        return {
+            "inputs": len(self.inputs),
+            "messages": messages,
+            "timeline": messages - len(self.duplicates) + len(self.events),
+            "duplicates": len(self.duplicates),
+            "renamed": len(self.renamed),
+            "channel_switches": len(self.events),
+        }
+
+
+# -- identities ---------------------------------------------------------------------------
+
+
+def _address(value: Any) -> str | None:
+    """``email:...`` or ``phone:<digits>`` for a value that is one, else ``None``."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    email = _EMAIL.search(text)
+    if email is not None:
+        return "email:" + email.group().strip(".,;:'\"()[]").casefold()
+    if _PHONE.fullmatch(text):
+        digits = "".join(c for c in text if c.isdigit())
+        digits = digits[2:] if digits.startswith("00") else digits
+        if 7 <= len(digits) <= 15:
+            return "phone:" + digits
+    return None
+
+
+def _identifier(value: Any) -> str | None:
+    """``email:...`` for an email, else ``id:<value>`` for a non-empty string or integer id."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return f"id:{value}"
+    if not isinstance(value, str) or not value.strip():
+        return None
+    address = _address(value)
+    return address if address and address.startswith("email:") else "id:" + value.strip()
+
+
+def _lookup_keys(raw: str) -> list[str]:
+    """Every key a raw ``identities`` entry or author name can match."""
+    keys = [key for key in (_address(raw),) if key]
+    stripped = raw.strip()
+    return [*keys, "id:" + stripped, "name:" + stripped.casefold()]
+
+
+def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
+    """(identity keys, lookup-only keys) of the input's customer.
+
+    Identity keys (email, phone, id) link inputs by themselves; display names
+    only match the ``identities`` mapping.
+    """
+    keys: set[str] = set()
+    names: set[str] = set()
+    meta = conversation.metadata
+    for key in _CONVERSATION_KEYS:
+        found = _identifier(meta.get(key))
+        if found:
+            keys.add(found)
+    for name in _PERSON_OBJECTS:
+        person = meta.get(name)
+        if isinstance(person, Mapping):
+            keys.update(k for k in (_identifier(person.get(key)) for key in _OBJECT_KEYS) if k)
+    for message in conversation.messages:
+        if message.role != "customer":
+            continue
+        if message.author:
+            address = _address(message.author)
+            if address:
+                keys.add(address)
+            else:
+                names.add("name:" + message.author.strip().casefold())
+        for key in _ADDRESS_KEYS:
+            found = _address(message.metadata.get(key))
+            if found:
+                keys.add(found)
+        for key in _ID_KEYS:
+            found = _identifier(message.metadata.get(key))
+            if found:
+                keys.add(found)
+    return keys, names
+
+
+class _Links:
+    """Union-find over inputs and the identifiers they carry."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, node: str) -> str:
+        parent = self.parent.setdefault(node, node)
+        while parent != node:
+            grand = self.parent[parent]
+            self.parent[node] = grand
+            node, parent = parent, grand
+        return node
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Input:
+    position: int
+    conversation: Conversation
+    channels: list[str]
+    times: list[datetime | None]
+    effective: list[datetime | None]
+    keys: set[str]
+    names: set[str]
+    digest: str
+    channel: str
+    label: str = ""
+    rank: int = 0
+    person: str = ""
+    mapped: set[str] = field(default_factory=set)
+    turns: list[int] = field(default_factory=list)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=_UTC)
+    return value
+
+
+def _prepare(position: int, conversation: Conversation) -> _Input:
+    messages = conversation.messages
+    default = (
+        conversation.channels[0]
+        if conversation.channels
+        else next((m.source.format for m in messages if m.source and m.source.format), None)
+        or conversation.id
+    )
+    # A message without a channel takes its previous neighbour's, else the next one's.
+    filled: list[str | None] = []
+    for message in messages:
+        filled.append(message.channel or (filled[-1] if filled else None))
+    first = next((c for c in filled if c), default)
+    channels = [c or first for c in filled]
+    times = [_aware(m.timestamp) for m in messages]
+    current = next((t for t in times if t is not None), None)
+    effective: list[datetime | None] = []
+    for time in times:
+        if time is not None and current is not None and time > current:
+            current = time
+        effective.append(current)
+    digest = hashlib.sha256()
+    for message, time in zip(messages, times, strict=True):
+        fields = (message.id, message.role, message.kind, message.author, message.channel, message.text)
+        digest.update(repr((*fields, time.isoformat() if time else None)).encode())
+    keys, names = _customer_keys(conversation)
+    item = _Input(
+        position, conversation, channels, times, effective, keys, names, digest.hexdigest(), default
+    )
+    # A turn is a run of messages of one role: a re-send is only a re-send within its turn.
+    turn = 0
+    for index, message in enumerate(messages):
+        turn += index > 0 and message.role != messages[index - 1].role
+        item.turns.append(turn)
+    return item
+
+
+def _rank_and_label(inputs: list[_Input]) -> list[_Input]:
+    """Sort inputs canonically (never by argument order) and give each a unique label."""
+    ordered = sorted(
+        inputs,
+        key=lambda i: (
+            not i.effective or i.effective[0] is None,
+            (i.effective[0] if i.effective and i.effective[0] else _EARLIEST),
+            i.channel,
+            i.conversation.id,
+            i.digest,
+        ),
+    )
+    by_channel: dict[str, int] = {}
+    by_pair: dict[tuple[str, str], int] = {}
+    for item in ordered:
+        by_channel[item.channel] = by_channel.get(item.channel, 0) + 1
+        pair = (item.channel, item.conversation.id)
+        by_pair[pair] = by_pair.get(pair, 0) + 1
+    seen: dict[tuple[str, str], int] = {}
+    for rank, item in enumerate(ordered):
+        item.rank = rank
+        pair = (item.channel, item.conversation.id)
+        if by_channel[item.channel] == 1:
+            item.label = item.channel
+        elif by_pair[pair] == 1:
+            item.label = f"{item.channel}:{item.conversation.id}"
+        else:
+            seen[pair] = seen.get(pair, 0) + 1
+            item.label = f"{item.channel}:{item.conversation.id}#{seen[pair]}"
+    return ordered
+
+
+def _resolve_people(inputs: list[_Input], identities: Mapping[str, str], allow_multiple: bool) -> list[str]:
+    """Set ``person`` on every input; the people found, in input order."""
+    mapping: dict[str, str] = {}
+    for raw, person in identities.items():
+        for key in _lookup_keys(raw):
+            mapping.setdefault(key, person)
+    links = _Links()
+    for item in inputs:
+        node = f"input:{item.rank}"
+        links.find(node)
+        for key in item.keys:
+            links.union(node, key)
+        item.mapped = {mapping[k] for k in item.keys | item.names if k in mapping}
+        for person in item.mapped:
+            links.union(node, "person:" + person)
+    groups: dict[str, list[_Input]] = {}
+    for item in inputs:
+        groups.setdefault(links.find(f"input:{item.rank}"), []).append(item)
+    identified = [g for g in groups.values() if any(i.keys or i.mapped for i in g)]
+    if not allow_multiple:
+        for group in identified:
+            persons = sorted({p for i in group for p in i.mapped})
+            if len(persons) > 1:
+                raise UsageError(
+                    f"the identities mapping names {len(persons)} different people in inputs "
+                    f"{', '.join(repr(i.label) for i in group)}; pass allow_multiple_customers=True "
+                    "to merge several customers"
+                )
+        if len(identified) > 1:
+            first, second = identified[0][0], identified[1][0]
+            raise UsageError(
+                f"inputs {first.label!r} and {second.label!r} belong to different customers (no shared "
+                "email, phone or customer id); link them with identities={raw identifier: person id} "
+                "or pass allow_multiple_customers=True"
+            )
+    people: list[str] = []
+    anonymous = [g for g in groups.values() if g not in identified]
+    for number, group in enumerate(identified, start=1):
+        persons = sorted({p for i in group for p in i.mapped})
+        name = persons[0] if persons else ("customer" if len(identified) == 1 else f"customer-{number}")
+        people.append(name)
+        for item in group:
+            item.person = name
+    if anonymous:
+        name = people[0] if len(identified) == 1 else ("customer" if not identified else "unidentified")
+        if name not in people:
+            people.append(name)
+        for group in anonymous:
+            for item in group:
+                item.person = name
+    return people
+
+
+# -- the merge ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    item: _Input
+    index: int
+    message: Message
+    merged_id: str = ""
+
+
+def _normal_text(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def _same_author(a: Message, b: Message) -> bool:
+    if a.role == "customer":
+        return True  # the key already holds the resolved person
+    return not a.author or not b.author or a.author.strip().casefold() == b.author.strip().casefold()
+
+
+def _same_turn_or_input(kept: _Entry, entry: _Entry) -> bool:
+    """Copies in different inputs may mirror each other; within one input, only a copy sent
+    again before anyone else spoke is a re-send (a repeat after a reply is a repeat)."""
+    return kept.item is not entry.item or kept.item.turns[kept.index] == entry.item.turns[entry.index]
+
+
+def _assign_ids(ordered: list[_Input]) -> dict[tuple[int, int], str]:
+    owners: dict[str, set[int]] = {}
+    for item in ordered:
+        for message in item.conversation.messages:
+            owners.setdefault(message.id, set()).add(item.rank)
+    taken = {mid for mid, ranks in owners.items() if len(ranks) == 1}
+    ids: dict[tuple[int, int], str] = {}
+    for item in ordered:
+        for index, message in enumerate(item.conversation.messages):
+            if len(owners[message.id]) == 1:
+                ids[item.rank, index] = message.id
+                continue
+            candidate, suffix = f"{item.label}:{message.id}", 1
+            while candidate in taken:
+                suffix += 1
+                candidate = f"{item.label}:{message.id}#{suffix}"
+            taken.add(candidate)
+            ids[item.rank, index] = candidate
+    return ids
+
+
+def merge(
+    conversations: Sequence[Conversation],
+    *,
+    identities: Mapping[str, str] | None = None,
+    duplicate_window: timedelta = timedelta(minutes=2),
+    allow_multiple_customers: bool = False,
+    id: str | None = None,
+) -> Conversation:
+    """One timeline from several conversations of one customer.
+
+    Args:
+        conversations: the inputs (chat, email thread, WhatsApp export, ...).
+            Their order does not matter: see the tie-break rule above.
+        identities: raw identifier (email, phone, customer id or display name)
+            → your person id; links inputs that share no identifier, and
+            separates people the data cannot tell apart.
+        duplicate_window: how far apart two copies of a message may be and
+            still be collapsed (``timedelta(0)``: same instant only).
+        allow_multiple_customers: merge inputs that resolve to different
+            customers instead of raising (a shared inbox, a group chat).
+        id: the merged conversation's id; default: the input ids joined by ``+``.
+
+    Returns:
+        The merged ``Conversation``; ``MergeReport.of(result)`` (also in
+        ``result.metadata["merge"]``) says what was collapsed and renamed.
+
+    Raises:
+        UsageError: no inputs, a non-``Conversation`` input, a negative window,
+            or inputs of different customers without ``allow_multiple_customers``.
+    """
+    if isinstance(conversations, Conversation) or not conversations:
+        raise UsageError("merge() needs a non-empty sequence of conversations")
+    for position, conversation in enumerate(conversations):
+        if not isinstance(conversation, Conversation):
+            raise UsageError(
+                f"merge() input {position} is a {type(conversation).__name__}, not a Conversation"
+            )
+    if duplicate_window < timedelta(0):
+        raise UsageError("duplicate_window must not be negative")
+    ordered = _rank_and_label([_prepare(p, c) for p, c in enumerate(conversations)])
+    people = _resolve_people(ordered, identities or {}, allow_multiple_customers)
+    ids = _assign_ids(ordered)
+    report = MergeReport(people=people)
+
+    entries = [
+        _Entry(item, index, message, ids[item.rank, index])
+        for item in ordered
+        for index, message in enumerate(item.conversation.messages)
+    ]
+    entries.sort(
+        key=lambda e: (
+            e.item.effective[e.index] is None,
+            e.item.effective[e.index] or _EARLIEST,
+            e.item.rank,
+            e.index,
+        )
+    )
+
+    kept: list[Message] = []
+    kept_by_key: dict[tuple[str, ...], list[tuple[datetime, Message]]] = {}
+    source_of: dict[str, _Entry] = {}
+    dropped_count = dict.fromkeys(range(len(ordered)), 0)
+    for entry in entries:
+        item, message = entry.item, entry.message
+        if message.metadata.get("merge_event"):
+            report.duplicates.append(DuplicateMessage(input=item.label, id=message.id, kept=None,
+                                                      reason="regenerated"))  # fmt: skip
+            dropped_count[item.rank] += 1
+            continue
+        time = item.times[entry.index]
+        text = _normal_text(message.text) if message.role != "system" and message.kind != "event" else ""
+        key = (message.role, message.kind, item.person if message.role == "customer" else "", text)
+        if time is not None and text:
+            duplicate_of = next(
+                (
+                    other
+                    for other_time, other in reversed(kept_by_key.get(key, []))
+                    if abs(time - other_time) <= duplicate_window
+                    and _same_author(message, other)
+                    and _same_turn_or_input(source_of[other.id], entry)
+                ),
+                None,
+            )
+            if duplicate_of is not None:
+                origin = source_of[duplicate_of.id]
+                resent = origin.item is item and item.channels[entry.index] == duplicate_of.channel
+                reason: DuplicateReason = "resent" if resent else "mirrored"
+                report.duplicates.append(
+                    DuplicateMessage(input=item.label, id=message.id, kept=duplicate_of.id, reason=reason)
+                )
+                duplicate_of.metadata.setdefault("duplicates", []).append(
+                    {"input": item.label, "id": message.id, "reason": reason}
+                )
+                dropped_count[item.rank] += 1
+                continue
+        copy = _copy(entry, time)
+        if time is not None and text:
+            kept_by_key.setdefault(key, []).append((time, copy))
+        source_of[copy.id] = entry
+        kept.append(copy)
+
+    timeline = _with_switch_events(kept, report)
+    _account(entries, source_of, report)
+    for item in ordered:
+        messages = len(item.conversation.messages)
+        kinds = sorted({k.split(":", 1)[0] for k in item.keys} | ({"mapped"} if item.mapped else set()))
+        report.inputs.append(
+            MergedInput(
+                label=item.label, conversation_id=item.conversation.id, position=item.position,
+                channel=item.channel, messages=messages, kept=messages - dropped_count[item.rank],
+                person=item.person, identifiers=kinds,
+            )
+        )  # fmt: skip
+        untimed = sum(t is None for t in item.times)
+        if untimed == messages and messages:
+            report.warnings.append(f"input {item.label!r} has no timestamps: placed after the timed inputs")
+        elif untimed:
+            report.warnings.append(
+                f"input {item.label!r}: {untimed} message(s) without a timestamp take their neighbour's time"
+            )
+    metadata: dict[str, Any] = {"merge": report.model_dump(mode="json")}
+    given = {item.label: item.conversation.metadata for item in ordered if item.conversation.metadata}
+    if given:
+        metadata["inputs"] = given
+    merged_id = id if id is not None else "+".join(dict.fromkeys(i.conversation.id for i in ordered))
+    return Conversation(id=merged_id, messages=timeline, metadata=metadata)
+
+
+def _copy(entry: _Entry, time: datetime | None) -> Message:
+    """The message as it appears in the timeline: merged id, channel, aware time, merge metadata."""
+    message, item = entry.message, entry.item
+    metadata = copy.deepcopy(message.metadata)
+    metadata["merge_input"] = item.label
+    if message.role == "customer":
+        metadata["merge_person"] = item.person
+    if entry.merged_id != message.id:
+        metadata.setdefault("original_id", message.id)
+    update = {"id": entry.merged_id, "channel": item.channels[entry.index], "timestamp": time,
+              "metadata": metadata}  # fmt: skip
+    return message.model_copy(update=update)
+
+
+def _with_switch_events(kept: list[Message], report: MergeReport) -> list[Message]:
+    taken = {m.id for m in kept}
+    timeline: list[Message] = []
+    previous: str | None = None
+    for message in kept:
+        if previous is not None and message.channel != previous:
+            number = len(report.events) + 1
+            event_id, suffix = f"channel-switch-{number}", 1
+            while event_id in taken:
+                suffix += 1
+                event_id = f"channel-switch-{number}#{suffix}"
+            taken.add(event_id)
+            report.events.append(event_id)
+            timeline.append(
+                Message(
+                    id=event_id,
+                    role="system",
+                    kind="event",
+                    text=f"Channel switch: {previous} → {message.channel}",
+                    timestamp=message.timestamp,
+                    channel=message.channel,
+                    metadata={
+                        "merge_event": True,
+                        "channel_switch": {"from": previous, "to": message.channel},
+                    },
+                )
+            )
+        timeline.append(message)
+        previous = message.channel
+    return timeline
+
+
+def _account(entries: list[_Entry], source_of: dict[str, _Entry], report: MergeReport) -> None:
+    """Check that every input message is in the timeline or reported, exactly once; record renames."""
+    placed = {(e.item.label, e.message.id) for e in source_of.values()}
+    reported = [(d.input, d.id) for d in report.duplicates]
+    everything = {(e.item.label, e.message.id) for e in entries}
+    if len(placed) + len(reported) != len(entries) or placed | set(reported) != everything:
+        raise AssertionError("merge lost or doubled a message")  # a bug in merge, never the input's fault
+    for merged_id, entry in source_of.items():
+        if merged_id != entry.message.id:
+            report.renamed.append(
+                RenamedId(input=entry.item.label, original=entry.message.id, merged=merged_id)
+            )
+    report.renamed.sort(key=lambda r: r.merged)
+
+
+# -- split ----------------------------------------------------------------------------------
+
+
+def split(conversation: Conversation, *, by: Literal["thread"] = "thread") -> list[Conversation]:
+    """One conversation per thread of a shared channel (Slack ``thread_ts``, email ``thread``).
+
+    A message's thread is ``metadata["thread_ts"]``, else ``metadata["thread"]``,
+    else its own Slack ``ts`` (a top-level post starts its own thread); messages
+    with none of these form one conversation together. Threads come in order of
+    their first message; message ids and order are kept. Each part's id is
+    ``<id>:<thread>`` and its ``metadata["split"]`` names the thread.
+
+    Raises:
+        UsageError: ``by`` is not ``"thread"``.
+    """
+    if by != "thread":
+        raise UsageError(f"split(by={by!r}) is not supported; use by='thread'")
+    groups: dict[str, list[Message]] = {}
+    for message in conversation.messages:
+        meta = message.metadata
+        thread = next((meta[k] for k in ("thread_ts", "thread", "ts") if isinstance(meta.get(k), str)), "")
+        groups.setdefault(thread, []).append(message.model_copy(deep=True))
+    parts: list[Conversation] = []
+    for thread, messages in groups.items():
+        metadata = {**conversation.metadata, "split": {"by": by, "thread": thread, "from": conversation.id}}
+        part_id = f"{conversation.id}:{thread}" if thread else conversation.id
+        parts.append(Conversation(id=part_id, messages=messages, metadata=metadata))
+    return parts

@@ -1,0 +1,111 @@
+"""Shared pieces of the helpdesk and chat writers (Zendesk, Intercom, Slack, ...).
+
+A writer is a renderer whose output is the exact JSON request body a vendor's
+API documents for posting a note. Every writer builds a plain ``dict`` first
+(``zendesk_payload(record)``, ``slack_payload(record)``, ...) so Python callers
+can add request fields or pass options, and registers a renderer that dumps it
+with :func:`dumps` — indented, keys in insertion order, non-ASCII kept — so the
+same record always gives the same bytes.
+
+Nothing here sends anything: there is no HTTP client in the package's writers.
+
+Also here: the simple helpdesk HTML (:func:`note_html`) shared by the Zendesk,
+Intercom and Freshdesk bodies, :func:`isolate` for right-to-left values in
+formats without ``<bdi>``, and :func:`truncate` for formats with length limits.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from ..models.record import HandoffRecord
+from ._note import Entry, Span, build_note, has_rtl, joined_footer
+
+__all__ = ["TRUNCATED", "dumps", "isolate", "note_html", "truncate"]
+
+TRUNCATED = "… [truncated]"
+"""Appended where a writer cuts text to fit a vendor's length limit."""
+
+# FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE: the plain-text twin of <bdi>.
+# ``clean()`` strips any the customer typed, so the only ones left are ours.
+_FSI = "\u2068"
+_PDI = "\u2069"
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    """The request body as JSON text: two-space indent, insertion order, UTF-8 kept."""
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def isolate(text: str) -> str:
+    """Wrap right-to-left text in Unicode isolates so it cannot reorder what follows."""
+    return f"{_FSI}{text}{_PDI}" if has_rtl(text) else text
+
+
+def truncate(text: str, limit: int, *, marker: str = TRUNCATED) -> str:
+    """Cut already-escaped ``text`` to at most ``limit`` characters, marker included.
+
+    The cut never splits an HTML entity (``&amp;``): an ``&`` left without its
+    ``;`` is dropped with the rest, so the output stays well-formed for Slack.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - len(marker), 0)]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + marker
+
+
+# -- simple helpdesk HTML -------------------------------------------------------------
+#
+# Helpdesk note editors sanitize HTML to a small set of tags and drop ``style``
+# attributes, tables and ``<bdi>``. So the note they get uses only tags that all
+# of Zendesk, Intercom and Freshdesk keep: <p>, <b>, <i>, <ul>, <li>.
+
+
+def _html_span(span: Span) -> str:
+    text = escape(span.text, quote=True)
+    if not text:
+        return ""
+    if span.style == "strong":
+        return f"<b>{text}</b>"
+    if span.style == "em":
+        return f"<i>{text}</i>"
+    if span.style == "value":
+        return isolate(text)
+    return text
+
+
+def _html_entry(entry: Entry) -> str:
+    body = "".join(_html_span(s) for s in entry.body)
+    if entry.label is None:
+        return body
+    return f"<b>{escape(entry.label)}:</b> {body}"
+
+
+def note_html(record: HandoffRecord) -> str:
+    """The internal note as HTML using only ``<p> <b> <i> <ul> <li>``, one block per line.
+
+    Every piece of text is HTML-escaped (quotes included); right-to-left
+    values are wrapped in Unicode isolates instead of ``<bdi>``, which
+    helpdesk sanitizers remove.
+    """
+    note = build_note(record)
+    parts: list[str] = []
+    if note.summary:
+        parts.append(f"<p><b>Summary:</b> {isolate(escape(note.summary))}</p>")
+    if note.overview:
+        parts.append("<ul>" + "".join(f"<li>{_html_entry(e)}</li>" for e in note.overview) + "</ul>")
+    for section in note.sections:
+        items = "".join(f"<li>{_html_entry(e)}</li>" for e in section.entries)
+        parts.append(f"<p><b>{escape(section.title)}</b></p>")
+        parts.append(f"<ul>{items}</ul>")
+    for entry in note.closing:
+        parts.append(f"<p>{_html_entry(entry)}</p>")
+    footer = f"<i>{escape(joined_footer(note))}</i>"
+    warnings = "".join(f"<br>⚠ {escape(w)}" for w in note.warnings)
+    parts.append(f"<p>{footer}{warnings}</p>")
+    return "\n".join(parts)
