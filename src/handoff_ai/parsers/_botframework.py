@@ -3,7 +3,8 @@
 Input: a list of activities (a ``.transcript`` file from the Bot Framework
 Emulator or the transcript store), or ``{"activities": [...], "watermark":
 ...}`` from Direct Line's ``GET /v3/directline/conversations/{id}/activities``.
-Reference: https://learn.microsoft.com/en-us/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#activity-object
+Reference: https://learn.microsoft.com/en-us/javascript/api/botframework-schema/activity
+and https://learn.microsoft.com/en-us/azure/bot-service/dotnet/bot-builder-dotnet-activities
 (``type``, ``id``, ``timestamp``, ``channelId``, ``from``, ``recipient``,
 ``text``, ``attachments``, ``name``, ``membersAdded``, …).
 

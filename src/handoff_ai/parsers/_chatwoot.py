@@ -4,6 +4,8 @@ Input: the list-messages response ``{"meta": {...}, "payload": [...]}`` (``GET
 /api/v1/accounts/{account_id}/conversations/{id}/messages``), a conversation
 object with a ``messages`` list (conversation and webhook payloads), or a bare
 list of messages. Reference: https://developers.chatwoot.com/api-reference/messages/get-messages
+and the message schema at
+https://raw.githubusercontent.com/api-evangelist/chatwoot/refs/heads/main/json-schema/message.json
 (message fields ``content``, ``message_type``, ``private``, ``created_at``,
 ``sender``, ``sender_type``, ``attachments``).
 

@@ -7,11 +7,12 @@ Two documented shapes:
   with ``request`` (a DetectIntentRequest: ``queryInput.text.text``,
   ``queryInput.event.event``, ``queryInput.dtmf.digits``, …), ``response``
   (``queryResult.responseMessages[]``) and ``createTime``. Reference:
-  https://cloud.google.com/dialogflow/cx/docs/reference/rest/v3beta1/projects.locations.agents.conversations
+  https://cloud.google.com/python/docs/reference/dialogflow-cx/1.34.1/google.cloud.dialogflowcx_v3beta1.types.Conversation
+  (``Conversation.Interaction``)
 - a **test case** (``conversationTurns[]`` / ``testCaseConversationTurns[]``,
   also inside ``lastTestResult``): ``userInput.input`` and
   ``virtualAgentOutput.textResponses[]``. Reference:
-  https://cloud.google.com/dialogflow/cx/docs/reference/rest/v3/ConversationTurn
+  https://cloud.google.com/python/docs/reference/dialogflow-cx/1.29.0/google.cloud.dialogflowcx_v3.types.ConversationTurn
 
 Each interaction or turn gives: the user's input → customer message (text
 input, DTMF digits), or a ``system`` event for an event or intent input
@@ -20,8 +21,8 @@ lines joined), and bot events for ``liveAgentHandoff`` (``live agent handoff
 requested`` — the handoff trigger), ``endInteraction``, ``conversationSuccess``
 and custom ``payload`` responses. Without response messages, the
 ``responseUtterances`` text is the bot's message. An interaction's messages
-share its ``createTime``; interactions are read oldest first (the API returns
-them newest first). The matched intent, page and parameters go to the bot
+share its ``createTime``; interactions are read oldest first by ``createTime``,
+whatever order the export lists them in. The matched intent, page and parameters go to the bot
 messages' metadata. Channel: ``dialogflow``. Auto-detected by an
 ``interactions`` list of objects with ``request``/``response``, or a
 conversation-turns list of objects with ``userInput``/``virtualAgentOutput``.

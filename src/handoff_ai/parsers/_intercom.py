@@ -5,7 +5,8 @@ The conversation's first message is its ``source`` (``body`` in HTML,
 everything after it is in ``conversation_parts.conversation_parts[]``
 (``part_type``, ``body``, ``author``, ``assigned_to``, ``created_at`` in epoch
 seconds). Reference: https://developers.intercom.com/docs/references/rest-api/api.intercom.io/conversations/retrieveconversation
-(the ``Conversation``, ``ConversationSource`` and ``ConversationPart`` models).
+(the ``Conversation``, ``ConversationSource`` and ``ConversationPart`` models, as typed in
+the official client: https://app.unpkg.com/intercom-client@7.0.3/files/dist/cjs/api/types/ConversationPart.d.ts).
 
 Roles, from ``author.type``: ``user``, ``lead``, ``contact`` → customer;
 ``admin``, ``team`` → agent; ``bot`` (also ``operator``, older Intercom's bot) →
