@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -35,12 +36,60 @@ def test_summarize_markdown_is_the_default_off_a_terminal(capsys: pytest.Capture
     assert "Already given" in out
 
 
-def test_summarize_many_files_and_folders(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "summarize", str(EXAMPLES), "-o", "json")
+def test_summarize_many_files_and_folders_separately(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inputs = [p for p in EXAMPLES.iterdir() if p.is_file() and p.suffix != ".py"]  # scripts are not inputs
+    for path in inputs:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    code, out, _ = run(capsys, "summarize", str(tmp_path), "--separate", "-o", "json")
     assert code == 0
     lines = out.strip().splitlines()
-    assert len(lines) == len([p for p in EXAMPLES.iterdir() if p.is_file()])
+    assert len(lines) == len(inputs)
     assert all(json.loads(line)["schema_version"] == "1.0" for line in lines)
+
+
+CHANNELS = [str(EXAMPLES / name) for name in ("chat.json", "support_thread.eml", "whatsapp_chat.txt")]
+
+
+def test_several_inputs_merge_into_one_record(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "summarize", *CHANNELS, "-o", "json")
+    assert code == 0 and err == ""
+    record = json.loads(out)
+    assert record["conversation_id"] == "chat-20240501-4471+whatsapp_chat+support_thread"
+    assert [h["kind"] for h in record["history"]].count("channel_switch") == 2
+    code, verbose, err = run(capsys, "summarize", *CHANNELS, "-o", "json", "--verbose")
+    assert verbose == out
+    assert err == (
+        "handoff: merged 3 inputs: 24 messages, 0 duplicates collapsed, 2 ids renamed, "
+        "2 channel switches, 26 in the timeline\n"
+    )
+
+
+def test_merge_reads_stdin_too(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO((EXAMPLES / "whatsapp_chat.txt").read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, out, err = run(capsys, "summarize", str(EXAMPLES / "chat.json"), "-", "-o", "json", "-v")
+    assert code == 0 and "merged 2 inputs" in err
+    assert json.loads(out)["message_count"] == 24
+
+
+def test_inputs_of_different_customers_are_refused_unless_asked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    files = []
+    for name in ("ann", "bob"):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"customer_email": f"{name}@example.com", "messages": [
+            {"role": "customer", "text": f"Hi, {name} here: order A-{len(name)} is late"}]}))  # fmt: skip
+        files.append(str(path))
+    code, out, err = run(capsys, "summarize", *files)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "different customers" in err and "--separate" in err and "example.com" not in err
+    code, out, _ = run(capsys, "summarize", *files, "--allow-multiple-customers", "-o", "json")
+    assert code == 0 and json.loads(out)["message_count"] == 2
+    code, out, _ = run(capsys, "summarize", *files, "--separate", "-o", "json")
+    assert code == 0 and len(out.strip().splitlines()) == 2
 
 
 @pytest.mark.parametrize("output", ["text", "html", "rich", "md"])

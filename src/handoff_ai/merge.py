@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -277,6 +278,14 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _stable(value: Any) -> str:
+    """Text that is the same for equal metadata whatever its key order (for the tie-break digest)."""
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys that cannot be sorted or encoded
+        return repr(value)
+
+
 def _prepare(position: int, conversation: Conversation) -> _Input:
     messages = conversation.messages
     default = (
@@ -298,10 +307,11 @@ def _prepare(position: int, conversation: Conversation) -> _Input:
         if time is not None and current is not None and time > current:
             current = time
         effective.append(current)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_stable(conversation.metadata).encode())
     for message, time in zip(messages, times, strict=True):
         fields = (message.id, message.role, message.kind, message.author, message.channel, message.text)
-        digest.update(repr((*fields, time.isoformat() if time else None)).encode())
+        digest.update(repr((*fields, time.isoformat() if time else None, message.source)).encode())
+        digest.update(_stable(message.metadata).encode())
     keys, names = _customer_keys(conversation)
     item = _Input(
         position, conversation, channels, times, effective, keys, names, digest.hexdigest(), default
@@ -505,49 +515,7 @@ def merge(
         )
     )
 
-    kept: list[Message] = []
-    kept_by_key: dict[tuple[str, ...], list[tuple[datetime, Message]]] = {}
-    source_of: dict[str, _Entry] = {}
-    dropped_count = dict.fromkeys(range(len(ordered)), 0)
-    for entry in entries:
-        item, message = entry.item, entry.message
-        if message.metadata.get("merge_event"):
-            report.duplicates.append(DuplicateMessage(input=item.label, id=message.id, kept=None,
-                                                      reason="regenerated"))  # fmt: skip
-            dropped_count[item.rank] += 1
-            continue
-        time = item.times[entry.index]
-        text = _normal_text(message.text) if message.role != "system" and message.kind != "event" else ""
-        key = (message.role, message.kind, item.person if message.role == "customer" else "", text)
-        if time is not None and text:
-            duplicate_of = next(
-                (
-                    other
-                    for other_time, other in reversed(kept_by_key.get(key, []))
-                    if abs(time - other_time) <= duplicate_window
-                    and _same_author(message, other)
-                    and _same_turn_or_input(source_of[other.id], entry)
-                ),
-                None,
-            )
-            if duplicate_of is not None:
-                origin = source_of[duplicate_of.id]
-                resent = origin.item is item and item.channels[entry.index] == duplicate_of.channel
-                reason: DuplicateReason = "resent" if resent else "mirrored"
-                report.duplicates.append(
-                    DuplicateMessage(input=item.label, id=message.id, kept=duplicate_of.id, reason=reason)
-                )
-                duplicate_of.metadata.setdefault("duplicates", []).append(
-                    {"input": item.label, "id": message.id, "reason": reason}
-                )
-                dropped_count[item.rank] += 1
-                continue
-        copy = _copy(entry, time)
-        if time is not None and text:
-            kept_by_key.setdefault(key, []).append((time, copy))
-        source_of[copy.id] = entry
-        kept.append(copy)
-
+    kept, source_of, dropped_count = _collapse(entries, duplicate_window, report)
     timeline = _with_switch_events(kept, report)
     _account(entries, source_of, report)
     for item in ordered:
@@ -556,7 +524,7 @@ def merge(
         report.inputs.append(
             MergedInput(
                 label=item.label, conversation_id=item.conversation.id, position=item.position,
-                channel=item.channel, messages=messages, kept=messages - dropped_count[item.rank],
+                channel=item.channel, messages=messages, kept=messages - dropped_count.get(item.rank, 0),
                 person=item.person, identifiers=kinds,
             )
         )  # fmt: skip
@@ -573,6 +541,63 @@ def merge(
         metadata["inputs"] = given
     merged_id = id if id is not None else "+".join(dict.fromkeys(i.conversation.id for i in ordered))
     return Conversation(id=merged_id, messages=timeline, metadata=metadata)
+
+
+def _collapse(
+    entries: list[_Entry], window: timedelta, report: MergeReport
+) -> tuple[list[Message], dict[str, _Entry], dict[int, int]]:
+    """Walk the timeline, dropping copies (reported) and copying what stays.
+
+    Returns the kept messages, the entry behind each kept id, and how many
+    messages each input (by rank) lost.
+    """
+    kept: list[Message] = []
+    source_of: dict[str, _Entry] = {}
+    dropped: dict[int, int] = {}
+    # (effective time, time, message) per key, in timeline order: effective times never decrease.
+    candidates: dict[tuple[str, ...], list[tuple[datetime, datetime, Message]]] = {}
+    for entry in entries:
+        item, message = entry.item, entry.message
+        if message.metadata.get("merge_event"):
+            report.duplicates.append(
+                DuplicateMessage(input=item.label, id=message.id, kept=None, reason="regenerated")
+            )
+            dropped[item.rank] = dropped.get(item.rank, 0) + 1
+            continue
+        time = item.times[entry.index]
+        logged = message.role == "system" or message.kind == "event"
+        text = "" if logged else _normal_text(message.text)
+        key = (message.role, message.kind, item.person if message.role == "customer" else "", text)
+        original: Message | None = None
+        if time is not None and text:
+            for effective, other_time, other in reversed(candidates.get(key, [])):
+                if effective < time - window:
+                    break  # this one and every earlier one are too old
+                if (
+                    abs(time - other_time) <= window
+                    and _same_author(message, other)
+                    and _same_turn_or_input(source_of[other.id], entry)
+                ):
+                    original = other
+                    break
+        if original is not None:
+            resent = source_of[original.id].item is item and item.channels[entry.index] == original.channel
+            reason: DuplicateReason = "resent" if resent else "mirrored"
+            report.duplicates.append(
+                DuplicateMessage(input=item.label, id=message.id, kept=original.id, reason=reason)
+            )
+            original.metadata.setdefault("duplicates", []).append(
+                {"input": item.label, "id": message.id, "reason": reason}
+            )
+            dropped[item.rank] = dropped.get(item.rank, 0) + 1
+            continue
+        copy = _copy(entry, time)
+        effective_time = item.effective[entry.index]
+        if time is not None and text and effective_time is not None:
+            candidates.setdefault(key, []).append((effective_time, time, copy))
+        source_of[copy.id] = entry
+        kept.append(copy)
+    return kept, source_of, dropped
 
 
 def _copy(entry: _Entry, time: datetime | None) -> Message:

@@ -149,6 +149,8 @@ def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader)
     messages = conversation.messages
     for index, message in enumerate(messages):
         if message.kind == "event":
+            if message.metadata.get("channel_switch"):  # a timeline marker (history), not an action
+                continue
             call_id = message.metadata.get("tool_call_id")
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
