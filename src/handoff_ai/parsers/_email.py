@@ -32,10 +32,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email import policy
 from email.message import EmailMessage
 from email.message import Message as MailMessage
 from email.parser import BytesHeaderParser
+from email.policy import EmailPolicy, compat32
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from os import PathLike
 from pathlib import Path
 from typing import Any, Final
@@ -67,6 +69,29 @@ _SUPPORT_LOCALS: Final = frozenset(
     )
 )  # fmt: skip
 _HEADER_ERRORS: Final = (ValueError, TypeError, IndexError, AttributeError, LookupError)
+
+
+class _CachingPolicy(EmailPolicy):
+    """``policy.default`` that parses each distinct header value once.
+
+    The stdlib re-parses a header on every access (``get_body`` alone reads each
+    part's Content-Type a dozen times), which dominated mbox parsing; header
+    objects are immutable, so equal ``(name, value)`` pairs can share one. The
+    cache is small on purpose: a parsed header holds its whole token tree (KBs).
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):
+            return value
+        return _parse_header(self, name, value)  # a small cache: repeats are within one mail
+
+
+@lru_cache(maxsize=128)
+def _parse_header(policy_: EmailPolicy, name: str, value: str) -> Any:
+    return EmailPolicy.header_fetch_parse(policy_, name, value)
+
+
+_POLICY: Final = _CachingPolicy()
 
 
 @dataclass
@@ -114,7 +139,11 @@ def _body(message: EmailMessage) -> tuple[str, dict[str, Any]]:
     text = ""
     if part is not None:
         try:
-            content = part.get_content()
+            if part.get_param("charset") is None:  # undeclared: 8-bit bodies in practice are UTF-8
+                raw = part.get_payload(decode=True)
+                content = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else ""
+            else:
+                content = part.get_content()
         except (LookupError, ValueError, AssertionError):
             payload = part.get_payload(decode=True)
             content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
@@ -269,7 +298,8 @@ class EmailParser:
             first = raw.lstrip("\n").split("\n", 1)[0]
             if not _HEADER.match(first):
                 raise ParseError("expected mail headers (e.g. 'From: ...')", format=FORMAT, location=pointer)
-            message = email.message_from_string(raw, policy=policy.default)
+            # bytes, not str: the stdlib mangles 8-bit (non-ASCII) bodies parsed from a str
+            message = email.message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=_POLICY)
             assert isinstance(message, EmailMessage)
             mails.append(_read(message, position, pointer))
         threads = _threads(mails)
@@ -365,9 +395,10 @@ def iter_mbox_threads(
 ) -> Iterator[Conversation]:
     """Stream an mbox file as one conversation per thread, with bounded memory.
 
-    A first pass reads only the headers (ids, links, date) and byte offsets of
-    every mail; threads are formed from those, and each thread is then read,
-    parsed and yielded on its own, so memory holds one thread's mails at a
+    A first pass reads the file once, line by line, keeping only the byte
+    offsets and threading headers (ids, links, date) of every mail; threads are
+    formed from those, and each thread's mails are then read back by offset,
+    parsed and yielded on their own, so memory holds one thread's mails at a
     time plus a few hundred bytes per mail. Conversation ids are
     ``<file stem>-<n>`` in thread order (see the module docstring).
 
@@ -382,33 +413,28 @@ def iter_mbox_threads(
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or type(exc).__name__}") from None
     with handle:
-        spans = list(_byte_spans(handle))
-        headers = BytesHeaderParser(policy=policy.default)
+        headers = BytesHeaderParser(policy=compat32)  # raw strings: no per-header parsing cost
+        spans: list[tuple[int, int]] = []
         stubs: list[_Mail] = []
-        for position, (line, offset, length) in enumerate(spans, start=1):
-            handle.seek(offset)
-            head = _head_bytes(handle, length)
+        for position, (line, offset, length, head) in enumerate(_byte_spans(handle), start=1):
+            spans.append((offset, length))
             message = headers.parsebytes(head)
             pointer = f"message {position}, line {line}"
-            date = _header(message, "Date", pointer)
-            stamp = getattr(date, "datetime", None) if date is not None else None
-            if stamp is not None and stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=_UTC)
-            own = _ids(_header(message, "Message-ID", pointer))
-            links = [
-                *_ids(_header(message, "References", pointer)),
-                *_ids(_header(message, "In-Reply-To", pointer)),
-            ]
+            own = _ids(message.get("Message-ID"))
+            links = [*_ids(message.get("References")), *_ids(message.get("In-Reply-To"))]
             stubs.append(
-                _Mail(position, pointer, own[0] if own else f"#{position}", links, stamp, "", None, False)
-            )
+                _Mail(
+                    position, pointer, own[0] if own else f"#{position}", links,
+                    _stub_date(message.get("Date")), "", None, False,
+                )
+            )  # fmt: skip
         for number, thread in enumerate(_threads(stubs), start=1):
             mails: list[_Mail] = []
             for stub in thread:
-                _, offset, length = spans[stub.position - 1]
+                offset, length = spans[stub.position - 1]
                 handle.seek(offset)
                 raw = b"\n".join(_unescape_from_bytes(part) for part in handle.read(length).split(b"\n"))
-                message = email.message_from_bytes(raw, policy=policy.default)
+                message = email.message_from_bytes(raw, policy=_POLICY)
                 assert isinstance(message, EmailMessage)
                 mail = _read(message, stub.position, stub.pointer)
                 mail.order_time = stub.order_time
@@ -420,36 +446,44 @@ def _unescape_from_bytes(line: bytes) -> bytes:
     return line[1:] if line.startswith(b">") and line.lstrip(b">").startswith(b"From ") else line
 
 
-def _head_bytes(handle: Any, length: int) -> bytes:
-    """The header block of the mail at the handle's position (up to the first blank line)."""
-    lines: list[bytes] = []
-    read = 0
-    while read < length:
-        line = handle.readline()
-        if not line:
-            break
-        read += len(line)
-        if not line.strip():
-            break
-        lines.append(line)
-    return b"".join(lines)
+def _stub_date(value: Any) -> datetime | None:
+    """A raw ``Date`` header as an aware datetime (zone-less: UTC), or ``None`` if absent or invalid."""
+    if value is None:
+        return None
+    try:
+        stamp = parsedate_to_datetime(str(value))
+    except (*_HEADER_ERRORS, OverflowError):
+        return None
+    return stamp.replace(tzinfo=_UTC) if stamp.tzinfo is None else stamp
 
 
-def _byte_spans(handle: Any) -> Iterator[tuple[int, int, int]]:
-    """``(From_ line number, offset after it, length)`` for every mail in an mbox."""
+def _byte_spans(handle: Any) -> Iterator[tuple[int, int, int, bytes]]:
+    """``(From_ line number, offset after it, length, header bytes)`` for every mail in an mbox.
+
+    One sequential pass; the header block (up to the first blank line) is kept
+    only until the mail's span is yielded.
+    """
     offset = 0
     start: int | None = None
     line_number = 0
     previous_blank = True
+    head: list[bytes] = []
+    in_head = False
     for number, line in enumerate(handle, start=1):
-        if line.startswith(b"From ") and previous_blank:
+        blank = not line.strip()
+        if previous_blank and line.startswith(b"From "):
             if start is not None:
-                yield line_number, start, offset - start
-            start, line_number = offset + len(line), number
-        previous_blank = not line.strip()
+                yield line_number, start, offset - start, b"".join(head)
+            start, line_number, head, in_head = offset + len(line), number, [], True
+        elif in_head:
+            if blank:
+                in_head = False
+            else:
+                head.append(line)
+        previous_blank = blank
         offset += len(line)
     if start is not None:
-        yield line_number, start, offset - start
+        yield line_number, start, offset - start, b"".join(head)
 
 
 register_parser(

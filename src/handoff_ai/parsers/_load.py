@@ -4,8 +4,10 @@ This is the only place parsing touches the file system and the one boundary
 where stray exceptions are translated, so a caller (the CLI, a batch job) can
 rely on catching ``HandoffError`` alone: file problems become ``UsageError``,
 anything a parser fails to anticipate becomes ``ParseError`` with the original
-chained as ``__cause__``. ``load_many`` reads JSON Lines one line at a time so a
-large evaluation file never has to fit in memory.
+chained as ``__cause__``. ``load_many`` streams large files so they never have
+to fit in memory: JSON Lines one line at a time, a JSON array of conversations
+one element at a time (:mod:`._stream`), an mbox one thread at a time
+(:func:`._email.iter_mbox_threads`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any, Final
 
 from ..exceptions import HandoffError, ParseError, UnknownFormatError, UsageError
 from ..models import Conversation
+from ._email import EmailParser, iter_mbox_threads
 from ._input import ParserInput, decode_bytes
 from ._json import is_conversation
 from ._registry import get_parser, parser_names, sniff, specs
+from ._stream import iter_json_array, sniff_kind
 
 __all__ = ["Source", "load", "load_many"]
 
@@ -170,9 +174,15 @@ def _stream(
 def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[Conversation]:
     """Stream conversations from JSON Lines (one conversation per line) or a list of them.
 
-    A file is read line by line, so memory stays bounded however long it is;
-    an iterable that is not a list (a generator of rows) is consumed lazily,
-    one conversation per item. Input that holds a single conversation (any format :func:`load` reads)
+    A file is read incrementally, so memory stays bounded however long it is:
+    JSON Lines line by line; a JSON array of conversations (``[{...}, ...]``)
+    element by element (ids default to ``<file stem>-<n>``, pointers start with
+    ``[i]``); an mbox thread by thread, one conversation per thread (ids
+    ``<file stem>-<n>``; a single-thread mbox keeps the stem, as :func:`load`
+    does). Any other file (one conversation, e.g. a JSON object with a
+    ``messages`` list) is read whole by :func:`load`. An iterable that is not a
+    list (a generator of rows) is consumed lazily, one conversation per item.
+    Input that holds a single conversation (any format :func:`load` reads)
     yields that one conversation. Conversations without an id get
     ``<file stem>-<line number>`` (or ``conversation-<n>`` for a list).
 
@@ -244,9 +254,52 @@ def _load_file(path: Path, format: str) -> Iterator[Conversation]:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
     with handle:
+        kind = sniff_kind(handle)
+        if kind == "mbox" and format in ("auto", "email"):
+            yield from _mbox_threads(path)
+            return
+        if kind == "array":
+            items = iter_json_array(handle)
+            try:
+                first = next(items, None)
+            except ParseError:
+                first = None  # let ``load`` report it as it would any JSON
+            if first is not None and _conversation_line(first[1]):
+                yield from _array(itertools.chain((first,), items), format, str(path), path.stem)
+                return
+            handle.seek(0)
         rows = _iter_lines(handle, str(path))
-        first = _first_conversation_row(rows)
-        if first is not None:
-            yield from _stream(rows, first, format, str(path), path.stem)
+        first_row = _first_conversation_row(rows)
+        if first_row is not None:
+            yield from _stream(rows, first_row, format, str(path), path.stem)
             return
     yield load(path, format)
+
+
+def _array(items: Iterator[tuple[int, Any]], format: str, file: str, stem: str) -> Iterator[Conversation]:
+    for index, value in items:
+        data = ParserInput(value=value, file=file, prefix=f"[{index}]", fallback_id=f"{stem}-{index + 1}")
+        yield parse_input(data, format)
+
+
+def _mbox_threads(path: Path) -> Iterator[Conversation]:
+    """One conversation per thread, with the registered email parser's support options."""
+    parser = get_parser("email").parser
+    options: dict[str, Any] = {}
+    if isinstance(parser, EmailParser):
+        options = {"support_addresses": parser.support_addresses, "support_domains": parser.support_domains}
+    threads = iter_mbox_threads(path, **options)
+    first = next(threads, None)
+    if first is None:
+        return
+    try:
+        second = next(threads, None)
+    except HandoffError:
+        yield first  # the good thread first, as with every later one
+        raise
+    if second is None:
+        yield first.model_copy(update={"id": path.stem})
+        return
+    yield first
+    yield second
+    yield from threads
