@@ -16,6 +16,7 @@ import logging
 from ._version import __version__
 from .api import Summarizer, asummarize, summarize
 from .backends import AsyncBackend, Backend, RulesBackend
+from .batch import asummarize_many, summarize_many
 from .exceptions import (
     BackendError,
     ConfigError,
@@ -90,6 +91,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "asummarize",
+    "asummarize_many",
     "formats",
     "load",
     "load_many",
@@ -98,4 +100,5 @@ __all__ = [
     "register_renderer",
     "render",
     "summarize",
+    "summarize_many",
 ]

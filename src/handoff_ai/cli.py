@@ -6,6 +6,7 @@
     handoff schema              # the record's JSON Schema
     handoff formats             # input formats and output renderers
     handoff eval DATA.jsonl     # score the rules backend against gold labels
+    handoff batch DIR_OR_JSONL --out results.jsonl   # many conversations, resumable (_batch_cli)
 
 Errors print one line on stderr and exit non-zero: 2 for a usage mistake,
 1 for input that cannot be read. No traceback, no transcript text.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from ._batch_cli import add_batch_parser, run_batch
 from .exceptions import HandoffError, UsageError
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the handoff record's JSON Schema")
     commands.add_parser("formats", help="list input formats and output renderers")
+    add_batch_parser(commands)
 
     evaluate = commands.add_parser("eval", help="score records against gold labels in a JSONL file")
     evaluate.add_argument("data", metavar="DATA.jsonl")
@@ -205,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "formats":
             return _formats()
+        if args.command == "batch":
+            return run_batch(args)
         return _eval(args)
     except UsageError as exc:
         print(f"handoff: error: {exc}", file=sys.stderr)

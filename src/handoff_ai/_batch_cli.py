@@ -1,0 +1,319 @@
+"""``handoff batch``: summarize a folder or a JSON Lines file into a results JSONL, resumably.
+
+    handoff batch DIR_OR_JSONL --out results.jsonl [--taxonomy T] [--backend B] [--format F]
+                  [--concurrency N] [--retry-errors] [--quiet]
+
+One output line per conversation, in input order::
+
+    {"id": "abcd-dev-0000", "record": {...}}
+    {"id": "broken", "error": {"type": "ParseError", "message": "invalid JSON at line 7"}}
+
+Inputs: a folder (each file, sorted by name, one conversation) or a JSON Lines
+file (one conversation per line, ids as ``load_many`` gives them: the row's
+id, else ``<stem>-<line>``). Lines are parsed one by one here rather than with
+``load_many`` so that a line that is not JSON becomes that line's error instead
+of ending the stream. A file whose first line is not a conversation is read as
+one conversation, as ``load_many`` does.
+
+Resuming: ids already in ``--out`` are skipped and new lines are appended, so an
+interrupted run continues where it stopped (lines are flushed as they are
+written; a partial last line left by a kill is removed first). Ids whose last
+line is an error are skipped too, unless ``--retry-errors``. When an id occurs
+more than once in the output (a retried error), the **last line wins**. A
+conversation whose id already occurred earlier in the same input is not
+summarized again: it is counted as a duplicate in the summary line.
+
+Exit status: 0 when every conversation of this run succeeded, 1 when any
+failed (counts on stderr), 2 for a usage mistake (missing input, unknown
+backend/format/taxonomy, an ``--out`` that is not a results file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from .exceptions import HandoffError, ParseError, UsageError
+from .models import Conversation, HandoffRecord
+
+__all__ = ["add_batch_parser", "run_batch"]
+
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+class _Commands(Protocol):
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_batch_parser(commands: _Commands) -> None:
+    """Register the ``batch`` subcommand on ``handoff``'s subparsers."""
+    batch = commands.add_parser(
+        "batch", help="summarize a folder or JSONL of conversations into a results JSONL (resumable)"
+    )
+    batch.add_argument("input", metavar="DIR_OR_JSONL", help="a folder of conversation files, or a JSONL")
+    batch.add_argument("--out", "-o", required=True, metavar="RESULTS.jsonl", help="results file (appended)")
+    batch.add_argument("--taxonomy", "-t", help="taxonomy file (TOML or JSON); default: packaged")
+    batch.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
+    batch.add_argument("--format", "-f", default="auto", help="input format (default: detect)")
+    batch.add_argument(
+        "--concurrency", "-j", type=_positive, default=1, help="conversations in flight (default: 1)"
+    )
+    batch.add_argument(
+        "--retry-errors", action="store_true", help="summarize again ids whose last line is an error"
+    )
+    batch.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on success")
+
+
+# -- reading the inputs ----------------------------------------------------------------------
+
+_Item = tuple[str, "Conversation | Exception"]
+
+
+def _load_file(path: Path, format: str) -> _Item:
+    from .parsers import load
+
+    try:
+        conversation = load(path, format)
+    except HandoffError as exc:
+        return path.stem, exc
+    return conversation.id, conversation
+
+
+def _folder(folder: Path, format: str) -> Iterator[_Item]:
+    for child in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        yield _load_file(child, format)
+
+
+def _is_conversation_row(value: Any) -> bool:
+    from .parsers._json import is_conversation
+
+    return is_conversation(value) or (isinstance(value, list) and bool(value))
+
+
+def _row_id(value: Any, fallback: str) -> str:
+    row_id = value.get("id") if isinstance(value, dict) else None
+    return str(row_id) if isinstance(row_id, (str, int)) and not isinstance(row_id, bool) else fallback
+
+
+def _jsonl(path: Path, format: str) -> Iterator[_Item]:
+    """One item per non-blank line; a bad line is that line's error, the next line goes on."""
+    from .parsers import ParserInput
+    from .parsers._load import parse_input
+
+    handle = _open(path, "rb")
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            fallback = f"{path.stem}-{number}"
+            try:
+                text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8") if number == 1 else raw.decode()
+            except UnicodeDecodeError:
+                yield (
+                    fallback,
+                    ParseError("line is not valid UTF-8", format="jsonl", location=f"line {number}"),
+                )
+                continue
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                yield fallback, ParseError("invalid JSON", format="jsonl", location=f"line {number}")
+                continue
+            data = ParserInput(value=value, file=str(path), prefix=f"line {number}", fallback_id=fallback)
+            try:
+                conversation = parse_input(data, format)
+            except HandoffError as exc:
+                yield _row_id(value, fallback), exc
+                continue
+            yield conversation.id, conversation
+
+
+def _first_row_is_conversation(path: Path) -> bool:
+    with _open(path, "rb") as handle:
+        for raw in handle:
+            if raw.strip():
+                try:
+                    return _is_conversation_row(json.loads(raw.removeprefix(b"\xef\xbb\xbf")))
+                except (ValueError, RecursionError):
+                    return False
+    return False
+
+
+def _items(source: Path, format: str, *, count: bool) -> tuple[Iterator[_Item], int | None]:
+    """The inputs as ``(id, conversation or error)``, and with ``count`` how many (for the bar)."""
+    if source.is_dir():
+        files = (
+            sum(1 for p in source.iterdir() if p.is_file() and not p.name.startswith(".")) if count else None
+        )
+        return _folder(source, format), files
+    if not source.is_file():
+        raise UsageError(f"{source}: no such file or folder")
+    if source.suffix.lower() in _JSONL_SUFFIXES or _first_row_is_conversation(source):
+        lines = None
+        if count:  # one quick pass over the bytes; only when a progress bar is shown
+            with _open(source, "rb") as handle:
+                lines = sum(1 for line in handle if line.strip())
+        return _jsonl(source, format), lines
+    return iter([_load_file(source, format)]), 1
+
+
+def _open(path: Path, mode: str) -> IO[Any]:
+    try:
+        return path.open(mode)
+    except OSError as exc:
+        raise UsageError(f"cannot open {path}: {exc.strerror or type(exc).__name__}") from None
+
+
+# -- the results file ------------------------------------------------------------------------
+
+
+def _done_ids(out: Path, retry_errors: bool) -> set[str]:
+    """Ids to skip: those in ``out`` (whose last line is a record, with ``retry_errors``).
+
+    Removes a partial last line (a run killed mid-write) so appending stays valid JSONL.
+    """
+    if not out.exists():
+        return set()
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder")
+    last_ok: dict[str, bool] = {}
+    with _open(out, "rb+") as handle:
+        good_end = 0
+        for number, raw in enumerate(handle, start=1):
+            if not raw.endswith(b"\n"):
+                break  # partial last line: truncated below
+            good_end += len(raw)
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                line = None
+            if not (isinstance(line, dict) and isinstance(line.get("id"), str)) or not (
+                "record" in line or "error" in line
+            ):
+                raise UsageError(f"--out {out} line {number} is not a batch result: is it the right file?")
+            last_ok[line["id"]] = "record" in line
+        handle.truncate(good_end)
+    return {key for key, ok in last_ok.items() if ok or not retry_errors}
+
+
+def _line(conversation_id: str, result: HandoffRecord | Exception) -> str:
+    if isinstance(result, HandoffRecord):
+        return json.dumps({"id": conversation_id, "record": result.model_dump(mode="json")}) + "\n"
+    # handoff_ai's own messages never quote transcript text; another library's might.
+    message = str(result) if isinstance(result, HandoffError) else f"unexpected {type(result).__name__}"
+    error = {"type": type(result).__name__, "message": message}
+    return json.dumps({"id": conversation_id, "error": error}) + "\n"
+
+
+class _OrderedWriter:
+    """Writes result lines in input order while results arrive in completion order."""
+
+    def __init__(self, handle: IO[str], advance: Any) -> None:
+        self._handle = handle
+        self._advance = advance
+        self._ready: dict[int, str] = {}
+        self._next = 0
+        self.ok = 0
+        self.failed = 0
+
+    def put(self, slot: int, conversation_id: str, result: HandoffRecord | Exception) -> None:
+        if isinstance(result, Exception):
+            self.failed += 1
+        else:
+            self.ok += 1
+        self._ready[slot] = _line(conversation_id, result)
+        while self._next in self._ready:
+            self._handle.write(self._ready.pop(self._next))
+            self._next += 1
+            self._advance()
+        self._handle.flush()
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """Run ``handoff batch``; returns the exit code (UsageError propagates: the caller exits 2)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .api import Summarizer
+    from .backends import AsyncBackend
+    from .batch import _arun_many, _Failed, _run_many
+    from .parsers import get_parser
+
+    source, out = Path(args.input), Path(args.out)
+    if args.format != "auto":
+        get_parser(args.format)  # an unknown name is a usage error, not 10,000 item errors
+    if out.exists() and source.exists() and out.resolve() == source.resolve():
+        raise UsageError("--out must not be the input file")
+    summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
+    console = Console(stderr=True)
+    show = not args.quiet and console.is_terminal
+    items, total = _items(source, args.format, count=show)
+    done = _done_ids(out, args.retry_errors)
+    progress = Progress(
+        TextColumn("summarizing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show,
+        transient=True,
+    )
+    task = progress.add_task("batch", total=total)
+    skipped = duplicates = 0
+    ids: dict[int, str] = {}  # batch index → conversation id, until its line is written
+
+    def sources() -> Iterator[Conversation | _Failed]:
+        """What to summarize; bookkeeping only (no I/O: the batch would take its errors for items')."""
+        nonlocal skipped, duplicates
+        seen: set[str] = set()
+        for conversation_id, item in items:
+            if conversation_id in done or conversation_id in seen:
+                if conversation_id in seen:
+                    duplicates += 1
+                else:
+                    skipped += 1
+                progress.advance(task)
+                continue
+            seen.add(conversation_id)
+            ids[len(seen) - 1] = conversation_id
+            yield _Failed(item) if isinstance(item, Exception) else item
+
+    with progress, _open(out, "a") as handle:
+        writer = _OrderedWriter(handle, lambda: progress.advance(task))
+
+        def emit(index: int, result: HandoffRecord | Exception) -> None:
+            writer.put(index, ids.pop(index), result)
+
+        if isinstance(summarizer.backend, AsyncBackend):
+            asyncio.run(_arun_many(summarizer, sources(), args.concurrency, emit))
+        else:
+            _run_many(summarizer, sources(), args.concurrency, emit)
+
+    if writer.failed or not args.quiet:
+        extra = f", {duplicates} duplicate ids skipped" if duplicates else ""
+        print(
+            f"handoff: batch: {writer.ok + writer.failed} written to {out} "
+            f"({writer.ok} ok, {writer.failed} failed), {skipped} already done{extra}",
+            file=sys.stderr,
+        )
+    return 1 if writer.failed else 0
