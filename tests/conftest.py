@@ -22,7 +22,9 @@ _real_connect = socket.socket.connect
 
 def _loopback(address: Any) -> bool:
     host = address[0] if isinstance(address, tuple) else address
-    return isinstance(host, str) and (host in ("localhost", "::1") or host.startswith("127.") or host.startswith("/"))
+    return isinstance(host, str) and (
+        host in ("localhost", "::1") or host.startswith("127.") or host.startswith("/")
+    )
 
 
 @pytest.fixture(autouse=True)

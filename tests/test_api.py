@@ -96,7 +96,9 @@ def test_summarizer_is_reusable_with_a_custom_taxonomy(tmp_path: Path) -> None:
     record = summarizer.summarize(_conversation())
     assert record.intent.label == "late_parcel"
     assert record.needed_expertise.team == "shipping"
-    other = summarizer.summarize({"messages": [{"role": "user", "content": "I'm at STORE-042, parcel is late"}]})
+    other = summarizer.summarize(
+        {"messages": [{"role": "user", "content": "I'm at STORE-042, parcel is late"}]}
+    )
     assert any(f.kind == "store_id" and f.value == "STORE-042" for f in other.facts)
 
 
@@ -119,7 +121,14 @@ def test_record_json_schema_round_trips() -> None:
     record = ho.summarize(_conversation())
     schema = HandoffRecord.json_schema()
     assert schema["title"] == "HandoffRecord"
-    assert set(schema["properties"]) >= {"summary", "intent", "facts", "actions_taken", "provenance", "handoff"}
+    assert set(schema["properties"]) >= {
+        "summary",
+        "intent",
+        "facts",
+        "actions_taken",
+        "provenance",
+        "handoff",
+    }
     again = HandoffRecord.model_validate_json(record.to_json())
     assert again == record
     assert json.loads(record.to_json())["schema_version"] == "1.0"

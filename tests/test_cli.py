@@ -137,7 +137,10 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "x.txt"
     bad.write_text("this is not a transcript\nat all\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "handoff_ai", "summarize", str(bad)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "handoff_ai", "summarize", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
