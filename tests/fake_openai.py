@@ -9,7 +9,7 @@ backend's translation and Retry-After handling see what they would in production
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -158,7 +158,12 @@ class FakeCompletions(_Script):
 
 
 class AsyncFakeCompletions(_Script):
-    async def create(self, **kwargs: Any) -> ChatCompletion:
+    def create(self, **kwargs: Any) -> Coroutine[Any, Any, ChatCompletion]:
+        """A sync function returning a coroutine, like openai's decorated ``AsyncCompletions.create``
+        (``inspect.iscoroutinefunction`` is False for it)."""
+        return self._acreate(kwargs)
+
+    async def _acreate(self, kwargs: dict[str, Any]) -> ChatCompletion:
         return self._next(kwargs)
 
 

@@ -14,7 +14,7 @@ from handoff_ai import HandoffRecord, Message
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 EXPECTED_ALL = {
-    "Action", "AsyncBackend", "Backend", "BackendError", "Blocker", "ConfigError", "Conversation",
+    "Action", "AsyncFallbackBackend", "AsyncOpenAIBackend", "FallbackBackend", "OpenAIBackend", "AsyncBackend", "Backend", "BackendError", "Blocker", "ConfigError", "Conversation",
     "Expertise", "ExtractionError", "Fact", "Handoff", "HandoffError", "HandoffRecord", "HistoryEvent",
     "Intent", "IntentSpec", "Item", "MergeReport", "Message", "ParseError", "Provenance", "RecognizerSpec",
     "RenderError", "RulesBackend", "Sentiment", "Signal", "SourceRef", "Summarizer", "Taxonomy", "TeamSpec",
@@ -140,3 +140,13 @@ def test_default_taxonomy_covers_generic_support() -> None:
     assert {"billing", "refund", "delivery", "account_access", "technical_problem", "cancellation",
             "product_question", "complaint", "fraud_security", "privacy_legal"} <= names  # fmt: skip
     assert all(i.team and taxonomy.team(i.team) for i in taxonomy.intents)
+
+
+def test_a_configured_model_makes_the_default_a_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANDOFF_AI_MODEL", "gpt-4.1-mini")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    summarizer = ho.Summarizer()
+    assert isinstance(summarizer.backend, ho.FallbackBackend)
+    assert isinstance(summarizer._async_backend, ho.AsyncFallbackBackend)
+    monkeypatch.delenv("HANDOFF_AI_MODEL")
+    assert isinstance(ho.Summarizer().backend, ho.RulesBackend)

@@ -7,6 +7,7 @@ import asyncio
 import email.utils
 import inspect
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -566,8 +567,6 @@ RECORDED_BASE_URL = "http://127.0.0.1:8792/v1"
 
 
 def _vcr() -> Any:
-    import os
-
     vcr = pytest.importorskip("vcr")
     return vcr.VCR(
         cassette_library_dir=str(CASSETTES),
@@ -595,7 +594,7 @@ def _local_backend(**options: Any) -> OpenAIBackend:
     [("smollm2_json_schema.yaml", "json_schema"), ("smollm2_json_object.yaml", "json_object")],
 )
 def test_cassette_replay_real_server(cassette: str, mode: str) -> None:
-    if not (CASSETTES / cassette).is_file() and not __import__("os").environ.get("HANDOFF_AI_RECORD"):
+    if not (CASSETTES / cassette).is_file() and not os.environ.get("HANDOFF_AI_RECORD"):
         pytest.fail(f"cassette {cassette} missing")
     conversation, row = _abcd("abcd_short_1.json")
     b = _local_backend(mode=mode, max_reasks=1)

@@ -53,6 +53,13 @@ def check(record: HandoffRecord, conversation: Conversation, row: dict[str, obje
         assert record.provenance.fallback_reason
 
 
+def model_answered_or_was_unusable(record: HandoffRecord) -> None:
+    """The server was really asked: the model's answer was used, or it was unusable content."""
+    reason = record.provenance.fallback_reason
+    if reason is not None:
+        assert reason.startswith("ExtractionError: ") and "no choices" not in reason, reason
+
+
 def test_real_conversations_through_fallback(local_llm: LocalLLM) -> None:
     client = openai.OpenAI(base_url=local_llm.base_url, api_key="local")
     backend = FallbackBackend(OpenAIBackend(local_llm.alias, client=client, **OPTIONS), RulesBackend())
@@ -60,7 +67,9 @@ def test_real_conversations_through_fallback(local_llm: LocalLLM) -> None:
     assert len(data) == 3
     for row in data:
         conversation = conversation_from_row(row)
-        check(backend.extract(conversation, TAXONOMY), conversation, row)
+        record = backend.extract(conversation, TAXONOMY)
+        check(record, conversation, row)
+        model_answered_or_was_unusable(record)
 
 
 def test_async_real_conversation(local_llm: LocalLLM) -> None:
@@ -70,6 +79,7 @@ def test_async_real_conversation(local_llm: LocalLLM) -> None:
     primary = AsyncOpenAIBackend(local_llm.alias, client=client, **OPTIONS)
     record = asyncio.run(AsyncFallbackBackend(primary, RulesBackend()).aextract(conversation, TAXONOMY))
     check(record, conversation, row)
+    model_answered_or_was_unusable(record)
 
 
 def test_broken_server_falls_back_to_rules() -> None:

@@ -15,7 +15,15 @@ import logging
 
 from ._version import __version__
 from .api import Summarizer, asummarize, summarize
-from .backends import AsyncBackend, Backend, RulesBackend
+from .backends import (
+    AsyncBackend,
+    AsyncFallbackBackend,
+    AsyncOpenAIBackend,
+    Backend,
+    FallbackBackend,
+    OpenAIBackend,
+    RulesBackend,
+)
 from .batch import asummarize_many, summarize_many
 from .exceptions import (
     BackendError,
@@ -57,6 +65,8 @@ logging.getLogger("handoff_ai").addHandler(logging.NullHandler())
 __all__ = [
     "Action",
     "AsyncBackend",
+    "AsyncFallbackBackend",
+    "AsyncOpenAIBackend",
     "Backend",
     "BackendError",
     "Blocker",
@@ -65,6 +75,7 @@ __all__ = [
     "Expertise",
     "ExtractionError",
     "Fact",
+    "FallbackBackend",
     "Handoff",
     "HandoffError",
     "HandoffRecord",
@@ -74,6 +85,7 @@ __all__ = [
     "Item",
     "MergeReport",
     "Message",
+    "OpenAIBackend",
     "ParseError",
     "Provenance",
     "RecognizerSpec",

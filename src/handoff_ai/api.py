@@ -6,11 +6,21 @@ With no backend given, the rules backend answers: no key, no network.
 from __future__ import annotations
 
 import asyncio
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .backends import AsyncBackend, Backend, RulesBackend, get_backend
+from .backends import (
+    AsyncBackend,
+    AsyncFallbackBackend,
+    AsyncOpenAIBackend,
+    Backend,
+    FallbackBackend,
+    OpenAIBackend,
+    RulesBackend,
+    get_backend,
+)
 from .exceptions import UsageError
 from .models import Conversation, HandoffRecord
 from .parsers import load
@@ -23,13 +33,23 @@ TaxonomyLike = Taxonomy | str | Path | dict[str, Any] | None
 
 
 @lru_cache(maxsize=1)
-def _default_backend() -> RulesBackend:
+def _rules_backend() -> RulesBackend:
     return RulesBackend()
 
 
-def _resolve_backend(backend: BackendLike) -> Backend | AsyncBackend:
+def _default_backend(*, asynchronous: bool = False) -> Backend | AsyncBackend:
+    """Rules, or — when ``HANDOFF_AI_MODEL`` is set (read at call time) — the model
+    backend with the rules backend as its fallback."""
+    if not os.environ.get("HANDOFF_AI_MODEL"):
+        return _rules_backend()
+    if asynchronous:
+        return AsyncFallbackBackend(AsyncOpenAIBackend(), _rules_backend())
+    return FallbackBackend(OpenAIBackend(), _rules_backend())
+
+
+def _resolve_backend(backend: BackendLike, *, asynchronous: bool = False) -> Backend | AsyncBackend:
     if backend is None:
-        return _default_backend()
+        return _default_backend(asynchronous=asynchronous)
     if isinstance(backend, str):
         return get_backend(backend)
     if isinstance(backend, (Backend, AsyncBackend)):
@@ -53,7 +73,9 @@ class Summarizer:
     """A configured pipeline: build once, call for every conversation.
 
     Args:
-        backend: a backend instance or registered name; default: rules.
+        backend: a backend instance or registered name; default: rules, or
+            ``FallbackBackend(OpenAIBackend(), RulesBackend())`` when the
+            ``HANDOFF_AI_MODEL`` environment variable names a model (read at call time).
         taxonomy: a ``Taxonomy``, a path to a TOML/JSON taxonomy, or a dict;
             default: the packaged generic-support taxonomy.
         format: input format for sources that are not ``Conversation`` objects.
@@ -63,6 +85,10 @@ class Summarizer:
         self, *, backend: BackendLike = None, taxonomy: TaxonomyLike = None, format: str = "auto"
     ) -> None:
         self.backend = _resolve_backend(backend)
+        # With no backend given and a model configured, asummarize uses the async twin.
+        self._async_backend = (
+            _resolve_backend(backend, asynchronous=True) if backend is None else self.backend
+        )
         self.taxonomy = _resolve_taxonomy(taxonomy)
         self.format = format
 
@@ -81,7 +107,7 @@ class Summarizer:
     async def asummarize(self, source: Any, *, format: str | None = None) -> HandoffRecord:
         """Async twin of ``summarize``. Sync model backends run in a worker thread."""
         conversation = self._conversation(source, format)
-        backend = self.backend
+        backend = self._async_backend
         if isinstance(backend, AsyncBackend):
             return await backend.aextract(conversation, self.taxonomy)
         if isinstance(backend, RulesBackend):  # CPU-only and fast: no thread hop
@@ -97,7 +123,8 @@ def summarize(
     Args:
         source: a ``Conversation``, or a path, str, bytes, dict or list that
             ``handoff_ai.load`` understands.
-        backend: backend instance or name; default: the offline rules backend.
+        backend: backend instance or name; default: the offline rules backend, or the
+            model backend with rules as its fallback when ``HANDOFF_AI_MODEL`` is set.
         taxonomy: intents and teams (``Taxonomy``, path or dict); default: packaged.
         format: input format name, or ``"auto"`` to detect it.
 
@@ -106,8 +133,13 @@ def summarize(
         ParseError: the input is malformed.
         BackendError / ExtractionError: a model backend failed (strict mode only).
     """
-    if backend is None and taxonomy is None and format == "auto" and isinstance(source, Conversation):
-        return _default_backend().extract(source, Taxonomy.default())
+    if (
+        backend is None
+        and taxonomy is None
+        and isinstance(source, Conversation)
+        and not os.environ.get("HANDOFF_AI_MODEL")
+    ):  # the common embedded case, without building a Summarizer
+        return _rules_backend().extract(source, Taxonomy.default())
     return Summarizer(backend=backend, taxonomy=taxonomy, format=format).summarize(source)
 
 

@@ -7,9 +7,22 @@ from collections.abc import Callable
 
 from ..exceptions import UnknownBackendError
 from .base import AsyncBackend, Backend
+from .fallback import AsyncFallbackBackend, FallbackBackend
+from .openai import AsyncOpenAIBackend, OpenAIBackend
 from .rules import RulesBackend
 
-__all__ = ["AsyncBackend", "Backend", "RulesBackend", "backend_names", "get_backend", "register_backend"]
+__all__ = [
+    "AsyncBackend",
+    "AsyncFallbackBackend",
+    "AsyncOpenAIBackend",
+    "Backend",
+    "FallbackBackend",
+    "OpenAIBackend",
+    "RulesBackend",
+    "backend_names",
+    "get_backend",
+    "register_backend",
+]
 
 _REGISTRY: dict[str, Callable[[], Backend | AsyncBackend]] = {}
 
@@ -27,6 +40,7 @@ def register_backend(
 
 
 register_backend("rules")(RulesBackend)
+register_backend("openai")(OpenAIBackend)  # from the environment; ConfigError without a key or base URL
 
 
 def backend_names() -> list[str]:

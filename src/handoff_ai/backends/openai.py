@@ -673,8 +673,14 @@ class AsyncOpenAIBackend(_OpenAIBase, AsyncBackend):
 
     async def _send(self, kwargs: dict[str, Any], deadline: Deadline) -> Any:
         retrying = self.retry_policy.async_retrying(deadline, self._sleep)
+
+        async def call() -> Any:
+            # openai wraps AsyncCompletions.create in a sync decorator, so tenacity cannot
+            # tell it is async: give tenacity a real coroutine function.
+            return await self.client.chat.completions.create(**kwargs)
+
         try:
-            return await retrying(self.client.chat.completions.create, **kwargs)
+            return await retrying(call)
         except Exception as exc:
             if _is_openai_error(exc):
                 attempts = int(retrying.statistics.get("attempt_number", 1))

