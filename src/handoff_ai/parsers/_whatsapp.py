@@ -245,6 +245,7 @@ class WhatsAppParser:
         fields: dict[str, Any] = {"timestamp": timestamp, "channel": CHANNEL}
         if line.system:
             fields["role"], fields["kind"] = "system", "event"
+            metadata["notice"] = True  # a platform notice (encryption, joins, deletions), not an action
             if line.name is not None:
                 metadata["sender"] = line.name
             if _DELETED.match(text):

@@ -56,9 +56,25 @@ def sentence_at(text: str, position: int) -> str:
     return _shorten(text)
 
 
+_GREETING_ONLY = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening|day)|greetings|ok(?:ay)?|yes|no|thanks?|"
+    r"thank\s+you|sure|hola|bonjour|hallo)(?:\s+(?:there|team|all|guys|folks))?[\s!.,]*$",
+    re.IGNORECASE,
+)
+
+
 def first_sentence(text: str) -> str:
-    match = _SENTENCE.search(text)
-    return _shorten(match.group().strip() if match else text)
+    """The first sentence that says something (a lone "Hi!" is skipped)."""
+    first: str | None = None
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group().strip()
+        if not sentence:
+            continue
+        if first is None:
+            first = sentence
+        if not _GREETING_ONLY.match(sentence):
+            return _shorten(sentence)
+    return _shorten(first if first is not None else text)
 
 
 def _event_outcome(text: str) -> Outcome:
@@ -149,8 +165,8 @@ def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader)
     messages = conversation.messages
     for index, message in enumerate(messages):
         if message.kind == "event":
-            if message.metadata.get("channel_switch"):  # a timeline marker (history), not an action
-                continue
+            if message.metadata.get("channel_switch") or message.metadata.get("notice"):
+                continue  # timeline markers and platform notices are not actions
             call_id = message.metadata.get("tool_call_id")
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
