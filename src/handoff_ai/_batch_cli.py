@@ -264,7 +264,7 @@ def run_batch(args: argparse.Namespace) -> int:
         get_parser(args.format)  # an unknown name is a usage error, not 10,000 item errors
     if out.exists() and source.exists() and out.resolve() == source.resolve():
         raise UsageError("--out must not be the input file")
-    summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
+    summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format, cache_size=0)
     console = Console(stderr=True)
     show = not args.quiet and console.is_terminal
     items, total = _items(source, args.format, count=show)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,16 @@ from .backends import (
     get_backend,
 )
 from .exceptions import UsageError
-from .models import Conversation, HandoffRecord
+from .incremental import (
+    DEFAULT_CACHE_SIZE,
+    FULL_RUN_WARNING,
+    ConversationCache,
+    SupportsAsyncUpdate,
+    SupportsUpdate,
+    conversation_of,
+    extend,
+)
+from .models import Conversation, HandoffRecord, Message
 from .parsers import load
 from .taxonomy import Taxonomy
 
@@ -79,10 +89,18 @@ class Summarizer:
         taxonomy: a ``Taxonomy``, a path to a TOML/JSON taxonomy, or a dict;
             default: the packaged generic-support taxonomy.
         format: input format for sources that are not ``Conversation`` objects.
+        cache_size: how many conversations (by id, least recently used out) to remember
+            so ``update`` can extend them without ``conversation=``; ``0`` keeps none.
+            They are transcripts: personal data held in memory.
     """
 
     def __init__(
-        self, *, backend: BackendLike = None, taxonomy: TaxonomyLike = None, format: str = "auto"
+        self,
+        *,
+        backend: BackendLike = None,
+        taxonomy: TaxonomyLike = None,
+        format: str = "auto",
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self.backend = _resolve_backend(backend)
         # With no backend given and a model configured, asummarize uses the async twin.
@@ -91,6 +109,7 @@ class Summarizer:
         )
         self.taxonomy = _resolve_taxonomy(taxonomy)
         self.format = format
+        self.conversations = ConversationCache(cache_size)
 
     def _conversation(self, source: Any, format: str | None) -> Conversation:
         if isinstance(source, Conversation):
@@ -102,17 +121,107 @@ class Summarizer:
         conversation = self._conversation(source, format)
         if isinstance(self.backend, AsyncBackend):
             raise UsageError("this backend is async: use asummarize() / Summarizer.asummarize()")
-        return self.backend.extract(conversation, self.taxonomy)
+        record = self.backend.extract(conversation, self.taxonomy)
+        self.conversations.put(conversation)
+        return record
 
     async def asummarize(self, source: Any, *, format: str | None = None) -> HandoffRecord:
         """Async twin of ``summarize``. Sync model backends run in a worker thread."""
         conversation = self._conversation(source, format)
+        record = await self._aextract(conversation)
+        self.conversations.put(conversation)
+        return record
+
+    async def _aextract(self, conversation: Conversation) -> HandoffRecord:
         backend = self._async_backend
         if isinstance(backend, AsyncBackend):
             return await backend.aextract(conversation, self.taxonomy)
         if isinstance(backend, RulesBackend):  # CPU-only and fast: no thread hop
             return backend.extract(conversation, self.taxonomy)
         return await asyncio.to_thread(backend.extract, conversation, self.taxonomy)
+
+    # -- incremental ------------------------------------------------------------------
+
+    def _extended(
+        self, record: HandoffRecord, new_messages: Any, conversation: Conversation | None, format: str | None
+    ) -> tuple[Conversation, list[Message]]:
+        so_far = conversation_of(record, self.conversations, conversation)
+        if (
+            isinstance(new_messages, Sequence)
+            and not isinstance(new_messages, (str, bytes))
+            and all(isinstance(m, Message) for m in new_messages)  # also the empty list
+        ):
+            return extend(so_far, list(new_messages))
+        return extend(so_far, self._conversation(new_messages, format))
+
+    def update(
+        self,
+        record: HandoffRecord,
+        new_messages: Any,
+        *,
+        conversation: Conversation | None = None,
+        format: str | None = None,
+    ) -> HandoffRecord:
+        """``record`` refreshed with the messages that came after it (see ``handoff_ai.incremental``).
+
+        Args:
+            record: a record of the conversation so far.
+            new_messages: a ``Conversation``, a sequence of ``Message``, or anything
+                ``load`` accepts; appended in order, taken ids renamed.
+            conversation: the conversation ``record`` was built from; default: the one
+                this summarizer remembers under ``record.conversation_id``.
+            format: input format of ``new_messages`` when it must be parsed.
+
+        The rules backend re-runs on the whole conversation, so the result equals a fresh
+        ``summarize``. A model backend with ``extract_update`` gets the previous record
+        and the new messages; without it the update is a full extraction, noted in
+        ``provenance.warnings``.
+
+        Raises:
+            UsageError: no conversation is known for the record, or it does not match.
+        """
+        if isinstance(self.backend, AsyncBackend):
+            raise UsageError("this backend is async: use aupdate()")
+        extended, added = self._extended(record, new_messages, conversation, format)
+        backend = self.backend
+        if isinstance(backend, RulesBackend):
+            fresh = backend.extract(extended, self.taxonomy)
+        elif isinstance(backend, SupportsUpdate):
+            fresh = backend.extract_update(record, extended, added, self.taxonomy)
+        else:
+            fresh = _full_run(backend.extract(extended, self.taxonomy))
+        self.conversations.put(extended)
+        return fresh
+
+    async def aupdate(
+        self,
+        record: HandoffRecord,
+        new_messages: Any,
+        *,
+        conversation: Conversation | None = None,
+        format: str | None = None,
+    ) -> HandoffRecord:
+        """Async twin of ``update``."""
+        extended, added = self._extended(record, new_messages, conversation, format)
+        backend = self._async_backend
+        if isinstance(backend, RulesBackend):
+            fresh = backend.extract(extended, self.taxonomy)
+        elif isinstance(backend, SupportsAsyncUpdate):
+            fresh = await backend.aextract_update(record, extended, added, self.taxonomy)
+        elif isinstance(backend, SupportsUpdate):
+            fresh = await asyncio.to_thread(backend.extract_update, record, extended, added, self.taxonomy)
+        else:
+            fresh = _full_run(await self._aextract(extended))
+        self.conversations.put(extended)
+        return fresh
+
+
+def _full_run(record: HandoffRecord) -> HandoffRecord:
+    """Say in the record that the \"update\" was a full extraction (no cheap path)."""
+    warnings = [*record.provenance.warnings, FULL_RUN_WARNING]
+    return record.model_copy(
+        update={"provenance": record.provenance.model_copy(update={"warnings": warnings})}
+    )
 
 
 def summarize(

@@ -240,7 +240,9 @@ def summarize_many(
             backend, ``concurrency < 1``, a single source instead of an iterable).
     """
     _check(sources, concurrency)
-    summarizer = Summarizer(backend=backend, taxonomy=taxonomy, format=format)
+    summarizer = Summarizer(
+        backend=backend, taxonomy=taxonomy, format=format, cache_size=0
+    )  # no transcripts kept
     results, emit = _collector(on_result)
     _run_many(summarizer, sources, concurrency, emit)
     return [results[index] for index in range(len(results))]
@@ -267,7 +269,9 @@ async def asummarize_many(
         UsageError: as :func:`summarize_many` (an async backend is fine here).
     """
     _check(sources, concurrency)
-    summarizer = Summarizer(backend=backend, taxonomy=taxonomy, format=format)
+    summarizer = Summarizer(
+        backend=backend, taxonomy=taxonomy, format=format, cache_size=0
+    )  # no transcripts kept
     results, emit = _collector(on_result)
     await _arun_many(summarizer, sources, concurrency, emit)
     return [results[index] for index in range(len(results))]
