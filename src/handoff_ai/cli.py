@@ -7,6 +7,7 @@
     handoff formats             # input formats and output renderers
     handoff eval DATA.jsonl     # score the rules backend against gold labels
     handoff batch DIR_OR_JSONL --out results.jsonl   # many conversations, resumable (_batch_cli)
+    handoff serve [--host H] [--port P]              # HTTP service, extra 'serve' (_serve_cli)
 
 Errors print one line on stderr and exit non-zero: 2 for a usage mistake,
 1 for input that cannot be read. No traceback, no transcript text.
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from ._batch_cli import add_batch_parser, run_batch
+from ._serve_cli import add_serve_parser, run_serve
 from .exceptions import HandoffError, UsageError
 
 if TYPE_CHECKING:
@@ -83,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the handoff record's JSON Schema")
     commands.add_parser("formats", help="list input formats and output renderers")
     add_batch_parser(commands)
+    add_serve_parser(commands)
 
     evaluate = commands.add_parser("eval", help="score records against gold labels in a JSONL file")
     evaluate.add_argument("data", metavar="DATA.jsonl")
@@ -210,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _formats()
         if args.command == "batch":
             return run_batch(args)
+        if args.command == "serve":
+            return run_serve(args)
         return _eval(args)
     except UsageError as exc:
         print(f"handoff: error: {exc}", file=sys.stderr)
