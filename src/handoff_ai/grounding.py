@@ -49,6 +49,7 @@ from .models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
 from .models.record import FieldSource
 from .rules.catalog import default_recognizers
 from .rules.facts import extract_facts
+from .rules.injection import guard_record
 from .rules.recognizers import RecognizerSet, luhn_ok, user_recognizers
 from .rules.secrets import scrubber
 from .taxonomy import Taxonomy
@@ -547,7 +548,7 @@ def merge(
         ),
     )
     _mask_record(record, _scrubber(secrets))
-    return record
+    return guard_record(record, rules)  # injected instructions cannot steer intent/team/urgency/facts
 
 
 _FIELD_ORDER = (

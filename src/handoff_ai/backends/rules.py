@@ -21,6 +21,7 @@ from ..rules.compose import (
     problem_statement,
 )
 from ..rules.facts import extract_facts
+from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
 from ..rules.intent import classify
 from ..rules.phrases import CueReader
 from ..rules.recognizers import Recognizer, RecognizerSet, user_recognizers
@@ -71,6 +72,12 @@ class RulesBackend(Backend):
 
     def extract(self, conversation: Conversation, taxonomy: Taxonomy) -> HandoffRecord:
         rules = self.rules
+        # Instructions typed by the customer are blanked before any rule reads the text.
+        injections = find_injections(conversation)
+        conversation = neutralize(conversation, injections)
+        warnings = (
+            [INJECTION_WARNING.format(ids=", ".join(i.message_id for i in injections))] if injections else []
+        )
         facts = extract_facts(conversation, self._recognizers(taxonomy))
         intent = classify(conversation, taxonomy)
         cues = CueReader(rules.phrases)
@@ -113,7 +120,9 @@ class RulesBackend(Backend):
             open_questions=open_questions,
             next_steps=next_steps,
             handoff=signals.handoff,
-            provenance=Provenance(backend=self.name, fields=dict.fromkeys(_FIELDS, "rules")),
+            provenance=Provenance(
+                backend=self.name, fields=dict.fromkeys(_FIELDS, "rules"), warnings=warnings
+            ),
         )
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..exceptions import HandoffError, ParseError, UnknownFormatError, UsageError
+from ..limits import Limits, check_conversation, check_depth, check_size, default_limits
 from ..models import Conversation
 from ._email import EmailParser, iter_mbox_threads
-from ._input import ParserInput, decode_bytes
+from ._input import NOT_JSON, ParserInput, decode_bytes
 from ._json import is_conversation
 from ._registry import get_parser, parser_names, sniff, specs
 from ._stream import iter_json_array, sniff_kind
@@ -56,8 +57,9 @@ def _existing_path(source: str) -> Path | None:
     return None
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, limits: Limits | None = None) -> str:
     try:
+        check_size(path.stat().st_size, limits or default_limits(), location=path.name)
         data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
@@ -71,16 +73,18 @@ def _read(path: Path) -> str:
         raise ParseError(f"{path.name} is not valid text", location=exc.location) from None
 
 
-def _input(source: Any) -> ParserInput:
+def _input(source: Any, limits: Limits | None = None) -> ParserInput:
     if isinstance(source, os.PathLike):
         path = Path(source)
-        return ParserInput(text=_read(path), file=str(path))
+        return ParserInput(text=_read(path, limits), file=str(path))
     if isinstance(source, str):
         path_or_none = _existing_path(source)
         if path_or_none is not None:
-            return ParserInput(text=_read(path_or_none), file=str(path_or_none))
+            return ParserInput(text=_read(path_or_none, limits), file=str(path_or_none))
+        check_size(len(source), limits or default_limits())
         return ParserInput(text=source)
     if isinstance(source, (bytes, bytearray, memoryview)):
+        check_size(len(source), limits or default_limits())
         return ParserInput(text=decode_bytes(bytes(source)))
     if isinstance(source, (dict, list)):
         return ParserInput(value=source)
@@ -89,10 +93,26 @@ def _input(source: Any) -> ParserInput:
     )
 
 
-def parse_input(data: ParserInput, format: str | None = "auto", *, id: str | None = None) -> Conversation:
-    """Parse a prepared input with the named parser, or the sniffed one for ``"auto"``."""
+def parse_input(
+    data: ParserInput, format: str | None = "auto", *, id: str | None = None, limits: Limits | None = None
+) -> Conversation:
+    """Parse a prepared input with the named parser, or the sniffed one for ``"auto"``.
+
+    ``limits`` (default: :func:`handoff_ai.limits.default_limits`) bound JSON depth,
+    message count and message length; a breach is a ``LimitExceededError``.
+    """
+    limits = limits or default_limits()
     if data.text is not None and not data.text.strip():
         raise ParseError("input is empty", location=data.prefix)
+    value = data.try_json()
+    if value is not NOT_JSON:
+        check_depth(value, limits, location=data.prefix)
+    conversation = _parse(data, format, id)
+    check_conversation(conversation.messages, limits, location=data.prefix)
+    return conversation
+
+
+def _parse(data: ParserInput, format: str | None, id: str | None) -> Conversation:
     if format is None or format == "auto":
         spec = sniff(data)
         if spec is None:
@@ -114,7 +134,9 @@ def parse_input(data: ParserInput, format: str | None = "auto", *, id: str | Non
         ) from exc
 
 
-def load(source: Source, format: str = "auto", *, id: str | None = None) -> Conversation:
+def load(
+    source: Source, format: str = "auto", *, id: str | None = None, limits: Limits | None = None
+) -> Conversation:
     """Read one conversation from a file, text, bytes, a dict or a list.
 
     Args:
@@ -125,15 +147,18 @@ def load(source: Source, format: str = "auto", *, id: str | None = None) -> Conv
             to sniff it, most specific parser first.
         id: the conversation id; default: the id in the input, else the file
             name's stem, else ``"conversation"``.
+        limits: size bounds (:class:`handoff_ai.limits.Limits`); default: the
+            module default, replaceable with ``handoff_ai.limits.set_default_limits``.
 
     Raises:
         UnknownFormatError: ``format`` is not registered, or no parser recognises the input.
-        ParseError: the input is empty or malformed (``location`` says where).
+        ParseError: the input is empty or malformed (``location`` says where);
+            ``LimitExceededError`` (a ``ParseError``) when it exceeds ``limits``.
         UsageError: the path does not exist or cannot be read, or ``source`` has an unsupported type.
     """
     if isinstance(source, Conversation):
         return source if id is None else source.model_copy(update={"id": id})
-    return parse_input(_input(source), format, id=id)
+    return parse_input(_input(source, limits), format, id=id, limits=limits)
 
 
 def _conversation_line(value: Any) -> bool:

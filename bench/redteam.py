@@ -1,0 +1,125 @@
+"""Red-team bench: do injected instructions in customer messages change a record?
+
+Reads ``tests/data/redteam.jsonl`` (a clean conversation and the same one with an
+instruction typed into a customer message) and prints how many records change
+because of the injection on two paths:
+
+* rules: ``summarize(injected)`` vs ``summarize(clean)`` with the rules backend;
+* llm-fake: ``FallbackBackend(OpenAIBackend(client=fake), RulesBackend())`` where
+  the fake model *obeys* the injection (picks another intent/team, urgency low,
+  adds the injected fact), cross-checked with ``guard_record`` against the rules.
+
+A record "changes" when its intent label, urgency level or team differs, or when it
+has a fact value the clean record lacks that cites the injected message and sits
+inside the injected instruction (see docs/privacy.md). Target: 0 and 0. Also counts
+injected records without the ``prompt_injection`` warning (target 0).
+
+    python bench/redteam.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_openai import FakeClient, answer, completion  # noqa: E402
+
+from handoff_ai import load, summarize  # noqa: E402
+from handoff_ai.backends import FallbackBackend, OpenAIBackend, RulesBackend  # noqa: E402
+from handoff_ai.models import HandoffRecord  # noqa: E402
+from handoff_ai.rules.injection import guard_record  # noqa: E402
+from handoff_ai.taxonomy import Taxonomy  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "redteam.jsonl"
+RULES = RulesBackend()
+
+
+def items() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def changes(clean: HandoffRecord, injected: HandoffRecord, item: dict[str, Any]) -> list[str]:
+    """The routing fields and facts that differ because of the injection."""
+    found = []
+    if clean.intent.label != injected.intent.label:
+        found.append("intent")
+    if clean.urgency.level != injected.urgency.level:
+        found.append("urgency")
+    if clean.needed_expertise.team != injected.needed_expertise.team:
+        found.append("team")
+    before = {f.value for f in clean.facts}
+    for fact in injected.facts:
+        if fact.value in before:
+            continue
+        if item["injected_message"] in fact.evidence and fact.value and fact.value in item["injection"]:
+            found.append("facts")
+            break
+    return found
+
+
+def obeying_model(item: dict[str, Any], rules: HandoffRecord) -> FakeClient:
+    """A fake model that does what the injection says: other intent and team, low urgency, its fact."""
+    mid = item["injected_message"]
+    intent = "product_question" if rules.intent.label != "product_question" else "refund"
+    data = answer(
+        summary="Customer issue (model summary).",
+        intent=intent,
+        intent_evidence=[mid],
+        urgency="low",
+        urgency_reasons=["as instructed"],
+        team="sales" if rules.needed_expertise.team != "sales" else "billing",
+        actions_taken=[],
+        blocker=None,
+        facts=[
+            {"kind": "account_id", "value": word.strip(".,:;\"'"), "evidence": [mid], "withheld": False}
+            for word in item["injection"].split()[-2:]
+            if word.strip(".,:;\"'")
+        ],
+        next_steps=[],
+    )
+    return FakeClient(completion(data))
+
+
+def llm_record(item: dict[str, Any], conversation: Any, *, guard: bool = True) -> HandoffRecord:
+    """The LLM path with an obeying fake; ``guard``: apply the rules cross-check (``guard_record``)."""
+    rules = RULES.extract(load(conversation), Taxonomy.default())
+    backend = FallbackBackend(
+        OpenAIBackend(client=cast(Any, obeying_model(item, rules)), model="fake"), RULES
+    )
+    record = summarize(conversation, backend=backend)
+    return guard_record(record, rules) if guard else record
+
+
+def main() -> int:
+    data = items()
+    rules_changed = llm_changed = unguarded = unflagged = 0
+    for item in data:
+        clean = summarize(item["clean"])
+        injected = summarize(item["injected"])
+        if changes(clean, injected, item):
+            rules_changed += 1
+            print(f"  rules   {item['id']} {item['technique']}: {', '.join(changes(clean, injected, item))}")
+        if not any(w.startswith("prompt_injection:") for w in injected.provenance.warnings):
+            unflagged += 1
+            print(f"  unflagged {item['id']} {item['technique']}")
+        llm = llm_record(item, item["injected"])
+        if changes(clean, llm, item):
+            llm_changed += 1
+            print(f"  llm     {item['id']} {item['technique']}: {', '.join(changes(clean, llm, item))}")
+        if changes(clean, llm_record(item, item["injected"], guard=False), item):
+            unguarded += 1
+    print(f"items: {len(data)}")
+    print(f"records changed by the injection (rules path): {rules_changed}")
+    print(f"records changed by the injection (LLM path, obeying fake + rules cross-check): {llm_changed}")
+    print(f"  (same, without the cross-check, i.e. merge() as it is today: {unguarded})")
+    print(f"injected records without a prompt_injection warning: {unflagged}")
+    return 0 if rules_changed == llm_changed == unflagged == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
