@@ -24,6 +24,7 @@ from ..models import Conversation, HandoffRecord, Message
 from ..models.llm import LLMAnswer
 from ..models.record import TokenUsage
 from ..prompting import MERGE_TEMPLATE, PromptTemplate, build_merge_messages, build_messages, load_template
+from ..redact import WITHHELD_KINDS, Redaction, Redactor
 from ..taxonomy import Taxonomy
 from ..tokens import TokenCounter, estimate_cost
 from ._openai_core import (
@@ -146,6 +147,8 @@ class _OpenAIBase:
         prices: Prices | None,
         strict: bool,
         rules: RulesBackend | None,
+        redact: bool | Redactor = True,
+        redacted_record: bool = False,
     ) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
@@ -173,6 +176,13 @@ class _OpenAIBase:
         self.prices = prices
         self.strict = strict
         self.rules = rules or RulesBackend()
+        if isinstance(redact, Redactor):
+            self.redactor: Redactor | None = redact
+        elif isinstance(redact, bool):
+            self.redactor = Redactor() if redact else None
+        else:
+            raise ConfigError(f"redact must be True, False or a Redactor, not {type(redact).__name__}")
+        self.redacted_record = redacted_record
         self.retry_policy = RetryPolicy(attempts=max_retries + 1)
         self._counter = TokenCounter(self.model)
         self._downgraded = False  # the server rejected json_schema once: use json_object from now on
@@ -307,7 +317,13 @@ class _OpenAIBase:
 
     def _run(self, conversation: Conversation, taxonomy: Taxonomy, deadline: Deadline) -> Steps:
         start = time.perf_counter()
+        # The rules net reads the original conversation: nothing leaves the process there.
         rules = self.rules.extract(conversation, taxonomy)
+        # Everything built for the model (prompts, budgets, chunks, grounding views, the
+        # merge) sees the redacted conversation; the record is re-hydrated at the end.
+        redaction = self.redactor.redact(conversation) if self.redactor is not None else None
+        if redaction is not None:
+            conversation = redaction.conversation
         plan = self._plan(conversation, taxonomy, rules)
         warnings = list(plan.warnings)
         tally = _Tally()
@@ -369,6 +385,9 @@ class _OpenAIBase:
                 final = _keep_chunk_items(grounded, answers)
                 template_name = f"{template_name}+{merge_template.name}"
 
+        if redaction is not None:
+            assert self.redactor is not None
+            rules = _redact_record(rules, redaction, self.redactor)
         record = merge(
             final,
             rules,
@@ -386,7 +405,12 @@ class _OpenAIBase:
         others = [m for m in tally.server_models if m != self.model]
         if others:
             provenance.warnings.append(f"server answered as model {', '.join(repr(m) for m in others)}")
-        provenance.latency_ms = round((time.perf_counter() - start) * 1000, 1)
+        if redaction is not None:
+            provenance.redaction = redaction.report()
+            record = (
+                _withhold_facts(record, redaction) if self.redacted_record else redaction.rehydrate(record)
+            )
+        record.provenance.latency_ms = round((time.perf_counter() - start) * 1000, 1)
         return record
 
     def _strict_check(
@@ -423,6 +447,46 @@ def _keep_chunk_items(merged: LLMAnswer, partials: Sequence[LLMAnswer]) -> LLMAn
                 facts.append(fact)
     actions = merged.actions_taken or [a for p in partials for a in p.actions_taken]
     return merged.model_copy(update={"facts": facts, "actions_taken": actions})
+
+
+def _redact_record(record: HandoffRecord, redaction: Redaction, redactor: Redactor) -> HandoffRecord:
+    """The rules record with its values replaced by ``redaction``'s placeholders (the same
+    ``<KIND_n>`` the model saw, so model and rules values meet in one space for the merge)."""
+
+    known = {_squeeze(value): placeholder for placeholder, value in redaction.values.items()}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            squeezed = _squeeze(node)
+            if len(squeezed) >= 6 and any(
+                ch.isdigit() for ch in squeezed
+            ):  # a fragment of a redacted value (a rule read part of an IBAN)
+                for value, placeholder in known.items():
+                    if squeezed in value:
+                        return placeholder
+            spans = redactor.find(node)
+            return redaction._replace(node, spans, count=False) if spans else node
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list | tuple):
+            return type(node)(walk(value) for value in node)
+        return node
+
+    return HandoffRecord.model_validate(walk(record.model_dump(mode="python")))
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _withhold_facts(record: HandoffRecord, redaction: Redaction) -> HandoffRecord:
+    """A redacted record: a fact whose whole value is a card or secret placeholder becomes
+    ``value=None, withheld=True``, as ``Redaction.rehydrate`` does; other placeholders stay."""
+    for fact in record.facts:
+        value = (fact.value or "").strip()
+        if redaction.kinds.get(value) in WITHHELD_KINDS:
+            fact.value, fact.withheld = None, True
+    return record
 
 
 def _is_openai_error(exc: BaseException) -> bool:

@@ -378,10 +378,24 @@ class Exchange:
 
         self._messages = [
             *self._messages,
-            {"role": "assistant", "content": reply.raw or "(empty)"},
+            {"role": "assistant", "content": _mask_cards(reply.raw) or "(empty)"},
             reask_message(error),
         ]
         return None
+
+
+_CARD_RUN = re.compile(r"\d(?:[ -]?\d){12,18}")
+
+
+def _mask_cards(text: str) -> str:
+    """The model's output as echoed in a re-ask, with Luhn-valid 13-19 digit runs masked:
+    no card number goes back to a model, even one the model wrote."""
+    from ..rules.recognizers import luhn_ok
+
+    def mask(match: re.Match[str]) -> str:
+        return "[card number]" if luhn_ok(re.sub(r"\D", "", match.group())) else match.group()
+
+    return _CARD_RUN.sub(mask, text)
 
 
 def _one_line(error: str, limit: int = 200) -> str:

@@ -8,6 +8,9 @@ that call its client.
 
 One extraction:
 
+0. the conversation is redacted (``handoff_ai.redact``, on by default): prompts,
+   budgets, chunks and grounding see ``<EMAIL_1>``-style placeholders, and the final
+   record is re-hydrated (cards and secrets never are) unless ``redacted_record=True``;
 1. the rules backend runs first: it is the net (its facts and actions are merged
    into the answer) and it tells the budget which messages carry facts and actions;
 2. the prompt is counted; over ``budget_tokens`` the conversation is chunked for
@@ -42,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import BackendError
 from ..models import Conversation, HandoffRecord
+from ..redact import Redactor
 from ..taxonomy import Taxonomy
 from ._openai_base import Prices, TemplateLike, _OpenAIBase
 from ._openai_base import _is_openai_error as _is_openai_error
@@ -92,6 +96,14 @@ class OpenAIBackend(_OpenAIBase, Backend):
             fails the extraction instead of being covered by the rules.
         rules: the rules backend used as the net (default ``RulesBackend()``).
         sleep: the function used to wait between transport retries (tests).
+        redact: redact personal data and secrets before anything is built for the model
+            (``True``: the packaged ``Redactor()``; a ``Redactor`` for your own kinds and
+            recognizers; ``False`` sends the raw text — an explicit opt-out). The rules
+            net still reads the original conversation (it never leaves the process).
+        redacted_record: return the record with its placeholders (``<EMAIL_1>``) instead
+            of re-hydrating it; by default values come back for the human, except full
+            card numbers (``[card ending 1234]``) and secrets (``[withheld]``).
+            ``provenance.redaction`` gives kinds and counts either way.
 
     Raises (from ``extract``):
         BackendError: the server could not be reached or answered with an error.
@@ -120,6 +132,8 @@ class OpenAIBackend(_OpenAIBase, Backend):
         strict: bool = False,
         rules: RulesBackend | None = None,
         sleep: Callable[[float], None] | None = None,
+        redact: bool | Redactor = True,
+        redacted_record: bool = False,
     ) -> None:
         self._configure(
             model,
@@ -139,6 +153,8 @@ class OpenAIBackend(_OpenAIBase, Backend):
             prices=prices,
             strict=strict,
             rules=rules,
+            redact=redact,
+            redacted_record=redacted_record,
         )
         self.client: openai.OpenAI = self._connect(client, "OpenAI")
         self._sleep = sleep or time.sleep
@@ -186,6 +202,8 @@ class AsyncOpenAIBackend(_OpenAIBase, AsyncBackend):
         strict: bool = False,
         rules: RulesBackend | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        redact: bool | Redactor = True,
+        redacted_record: bool = False,
     ) -> None:
         self._configure(
             model,
@@ -205,6 +223,8 @@ class AsyncOpenAIBackend(_OpenAIBase, AsyncBackend):
             prices=prices,
             strict=strict,
             rules=rules,
+            redact=redact,
+            redacted_record=redacted_record,
         )
         self.client: openai.AsyncOpenAI = self._connect(client, "AsyncOpenAI")
         self._sleep = sleep or asyncio.sleep

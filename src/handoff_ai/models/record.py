@@ -175,6 +175,11 @@ class Provenance(_Part):
     latency_ms: float | None = None
     truncation: Truncation | None = None
     warnings: list[str] = Field(default_factory=list)
+    redaction: dict[str, int] | None = Field(
+        None,
+        description="What was redacted before the conversation reached a model: kind -> mentions "
+        "(never values); None when nothing was redacted for a model (rules backend, redact=False).",
+    )
 
 
 class HandoffRecord(_Part):
