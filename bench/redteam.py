@@ -14,6 +14,12 @@ has a fact value the clean record lacks that cites the injected message and sits
 inside the injected instruction (see docs/privacy.md). Target: 0 and 0. Also counts
 injected records without the ``prompt_injection`` warning (target 0).
 
+False positives: customer messages with no attack that the detector flags, on the
+real ABCD and STAR dev conversations in ``../shared/data`` (when present) and on
+``tests/data/injection_nearmiss.txt`` (benign sentences with injection-like words).
+A flag blanks the sentence for the rules engine, so each one can cost a fact or an
+intent. Target: 0.
+
     python bench/redteam.py
 """
 
@@ -23,6 +29,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, cast
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,11 +38,13 @@ from tests.fake_openai import FakeClient, answer, completion  # noqa: E402
 
 from handoff_ai import load, summarize  # noqa: E402
 from handoff_ai.backends import FallbackBackend, OpenAIBackend, RulesBackend  # noqa: E402
-from handoff_ai.models import HandoffRecord  # noqa: E402
-from handoff_ai.rules.injection import guard_record  # noqa: E402
+from handoff_ai.models import Conversation, HandoffRecord, Message  # noqa: E402
+from handoff_ai.rules.injection import find_injections  # noqa: E402
 from handoff_ai.taxonomy import Taxonomy  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "redteam.jsonl"
+NEARMISS = ROOT / "tests" / "data" / "injection_nearmiss.txt"
+SHARED = ROOT.parent / "shared" / "data"
 RULES = RulesBackend()
 
 
@@ -91,8 +100,40 @@ def llm_record(item: dict[str, Any], conversation: Any, *, guard: bool = True) -
     backend = FallbackBackend(
         OpenAIBackend(client=cast(Any, obeying_model(item, rules)), model="fake"), RULES
     )
-    record = summarize(conversation, backend=backend)
-    return guard_record(record, rules) if guard else record
+    if guard:
+        return summarize(conversation, backend=backend)
+    with mock.patch("handoff_ai.grounding.guard_record", lambda record, _rules: record):
+        return summarize(conversation, backend=backend)
+
+
+def false_positives() -> None:
+    """Benign conversations and sentences the detector flags (printed with message ids only)."""
+    for name in ("abcd", "star"):
+        path = SHARED / name / "dev.jsonl"
+        if not path.exists():
+            print(f"{name} dev: not found at {path}, skipped")
+            continue
+        total = flagged = messages = 0
+        for line in path.open(encoding="utf-8"):
+            conversation = load(json.loads(line))
+            total += 1
+            messages += sum(m.role == "customer" for m in conversation.messages)
+            found = find_injections(conversation)
+            if found:
+                flagged += 1
+                print(f"  flagged {conversation.id}: {', '.join(i.message_id for i in found)}")
+        print(
+            f"{name} dev conversations flagged (no attack in them): {flagged}/{total} "
+            f"({messages} customer messages)"
+        )
+    text = NEARMISS.read_text(encoding="utf-8")
+    lines = [t for t in text.splitlines() if t.strip() and not t.startswith("#")]
+    hits = [
+        t
+        for t in lines
+        if find_injections(Conversation(id="c", messages=[Message(id="m1", role="customer", text=t)]))
+    ]
+    print(f"near-miss benign sentences flagged: {len(hits)}/{len(lines)}")
 
 
 def main() -> int:
@@ -116,8 +157,9 @@ def main() -> int:
     print(f"items: {len(data)}")
     print(f"records changed by the injection (rules path): {rules_changed}")
     print(f"records changed by the injection (LLM path, obeying fake + rules cross-check): {llm_changed}")
-    print(f"  (same, without the cross-check, i.e. merge() as it is today: {unguarded})")
+    print(f"  (same with the cross-check in grounding.merge switched off: {unguarded})")
     print(f"injected records without a prompt_injection warning: {unflagged}")
+    false_positives()
     return 0 if rules_changed == llm_changed == unflagged == 0 else 1
 
 

@@ -27,6 +27,7 @@ from handoff_ai.models import Conversation, HandoffRecord, Message
 from handoff_ai.rules.injection import find_injections, guard_record, injection_ids
 from handoff_ai.taxonomy import Taxonomy
 
+from .conftest import data_file
 from .fake_openai import FakeClient, answer, completion
 
 ITEMS: list[dict[str, Any]] = [
@@ -137,6 +138,13 @@ def test_ordinary_customer_text_is_not_flagged() -> None:
         json.loads(line)["text"] for line in (Path(__file__).parent / "data" / "pii_messages.jsonl").open()
     ]
     texts += [
+        line
+        for line in (Path(__file__).parent / "data" / "injection_nearmiss.txt")
+        .read_text("utf-8")
+        .splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    texts += [
         "Please note that I already paid the invoice.",
         "Your bot should have told me that earlier.",
         "I got a system message saying error 503.",
@@ -147,6 +155,16 @@ def test_ordinary_customer_text_is_not_flagged() -> None:
         for t in texts
         if find_injections(Conversation(id="c", messages=[Message(id="m1", role="customer", text=t)]))
     ]
+    assert flagged == []
+
+
+@pytest.mark.parametrize("dataset", ["abcd", "star"])
+def test_real_support_conversations_are_not_flagged(dataset: str) -> None:
+    """No ABCD/STAR dev conversation holds an attack, so none may be flagged (a flag blanks text)."""
+    flagged = []
+    for line in data_file(dataset).open(encoding="utf-8"):
+        conversation = ho.load(json.loads(line))
+        flagged += [i.message_id for i in find_injections(conversation)]
     assert flagged == []
 
 

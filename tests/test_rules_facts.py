@@ -136,6 +136,22 @@ def test_multi_field_reply(question: str) -> None:
     _check_grounded(conversation, record)
 
 
+def test_a_statement_naming_fields_is_not_a_question() -> None:
+    """Words like "room" and "town" in a long statement ask for nothing: the next reply is not an answer."""
+    conversation = _conv(
+        (
+            "agent",
+            "I'm very sorry, but there is no room available at the Old Town Inn for your requested dates.",
+        ),
+        ("customer", "ugh okay, i really dont want to go anyway"),
+        ("agent", "Sorry, no room is available at the Old Town Inn on those dates either."),
+        ("customer", "5th-16th - in June?"),
+    )
+    facts = ho.summarize(conversation).facts
+    assert [f for f in facts if f.kind in ("city", "place", "room_number")] == []
+    assert {f.kind for f in facts} <= {"date"}  # "5th", "16th" are the customer's dates
+
+
 def test_same_value_twice_is_one_fact_citing_both_messages() -> None:
     conversation = _conv(
         ("customer", "my email is kim@example.org"),

@@ -84,6 +84,8 @@ _FILLER_HEAD = re.compile(
     r"(?:(?:it'?s|it\s+is|it\s+was|that'?s|that\s+is|that\s+was|i'?m|i\s+am|this\s+is|is|was|im)\s+)?",
     re.IGNORECASE,
 )
+_MAX_VERBLESS_ASK = 10
+"""Words in the longest message read as a question without "?" or a request word."""
 _TAIL_PUNCT = " \t\n\r,.!?:;"
 _TAIL_WORDS = ("please", "thanks", "thank you", "thx")
 
@@ -139,8 +141,14 @@ def _asked_kinds(text: str) -> list[str]:
     for _, kind in scan_longest(_ASKS, tokens(text)):
         if kind not in kinds:
             kinds.append(kind)
-    if not kinds or (len(kinds) < 2 and kinds[0] not in SECRET_KINDS and not _REQUEST.search(text)):
-        return []  # "Your name, username and order id" asks without a verb; one cue needs one
+    if not kinds:
+        return []
+    if not _REQUEST.search(text) and (
+        (len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK
+    ):
+        # "Your name, username and order id" asks without a verb; one cue needs one, and a
+        # long statement ("no room is available at the Old Town Inn") asks nothing.
+        return []
     if "security_answer" in kinds and "name" in kinds:  # "the name of your first pet" is the secret
         kinds.remove("name")
     return kinds
@@ -177,6 +185,7 @@ def _shape_fits(kind: str, value: str) -> bool:
     if kind in ("city", "place"):
         return (
             len(words) <= 6
+            and any(c.isalpha() for c in value)
             and not all(w.lower() in STOPWORDS for w in words)
             and words[0].lower() not in _NOT_A_PLACE_START
         )

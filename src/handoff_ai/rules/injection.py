@@ -46,36 +46,43 @@ _WORDS = (
     "instructions?|prompts?|rules|directions|guidelines|system prompt|context|"
     "(?:everything|anything|all|what) (?:you (?:were|have been|are) told|above|before)"
 )
+_NOT_SELF = r"(?<!\bi )(?<!\bwe )(?<!'ll )(?<!\bwill )(?<!\bto )"
+"""Not a statement about oneself ("I forget the instructions", "I'll write that down")."""
+_RECORD = r"(?:record|summary|handoff|notes?|ticket|file|facts?|report)"
 INJECTION_CUES: tuple[str, ...] = (
     # English
-    rf"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{{0,40}}\b(?:{_WORDS})\b",
+    rf"{_NOT_SELF}\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{{0,40}}\b(?:{_WORDS})\b",
     r"\bnew instructions?\b",
     r"\bsystem (?:prompt|override|instructions?)\b",
     r"\b(?:developer|admin|god|debug) (?:mode|override|instructions?)\b",
-    r"\byou are (?:now|no longer)\b",
+    r"\byou are now (?:in\b|dan\b|free\b|jailbroken|unrestricted|acting|operating|"
+    r"(?:an? |the )?(?:ai|assistant|bot|admin|administrator|developer|system|root|new|different)\b)",
+    r"\byou are no longer (?:bound|restricted|limited|an? (?:ai|assistant|bot)|following)\b",
     r"\b(?:act|behave|respond) as (?:if|an?|the)\b",
-    r"\bpretend (?:to be|you|that)\b",
+    rf"{_NOT_SELF}\bpretend (?:to be|you|that)\b",
     r"\brole-?play\b",
     r"\b(?:set|change|mark|classify|label|tag|make|put|record|update|lower|downgrade|raise)\b[^.!?\n]{0,40}"
     r"\b(?:urgency|priority|intent|category|team|queue|sentiment|severity)\b[^.!?\n]{0,25}"
     r"\b(?:to|as|=|low|normal|high|urgent|critical|none)\b",
     r"\b(?:urgency|priority|intent|severity)\s*(?:=|:|to be|should be|must be|is now)\s*\w|\bteam\s*=",
-    r"\b(?:route|assign|send|forward|escalate) (?:this|it|the ticket|this ticket|this conversation) "
-    r"(?:to|directly to)\b"
+    r"\b(?:(?:route|assign) (?:this|it|the ticket|this ticket|this conversation|the conversation)|"
+    r"(?:send|forward|escalate) (?:this|the) (?:ticket|conversation|case)) (?:to|directly to)\b"
     r"[^.!?\n]{0,30}\b(?:team|queue|department)\b",
     r"\b(?:mark|record|flag) (?:this|it|the|my|that|as)\b[^.!?\n]{0,40}"
     r"\b(?:approved|resolved|refunded|granted|verified|closed)\b",
-    r"\b(?:record|store|log|add|write) "
-    r"(?:that|down that|in the record|to the record|as a fact|(?:this|it) as)\b",
-    r"\bnote (?:in|to|on) the (?:record|ticket|file|summary)\b",
+    rf"{_NOT_SELF}\b(?:record|log) that\b",
+    rf"\b(?:add|write|put|store|note|record|log|save)\b[^.!?\n]{{0,30}}"
+    rf"\b(?:in|into|to|on) (?:the|your) {_RECORD}\b",
+    r"\bas a fact\b",
     r"\bremember that\b[^.!?\n]{0,60}"
     r"\b(?:already (?:refunded|approved|verified|resolved)|approved|pre-?approved)\b",
-    r"\b(?:do not|don't|never) (?:mention|record|include|store|list|report|save)\b[^.!?\n]{0,40}"
-    r"\b(?:summary|record|notes?|ticket|report|facts?|number|email|phone|order|address|it)\b",
-    r"\b(?:remove|drop|delete|omit|erase) (?:the|my|all|any)\b[^.!?\n]{0,30}"
-    r"\b(?:facts?|email|order|phone|account|record|notes?|history)\b",
-    r"\b(?:the|dear|hey|attention|to the) (?:ai|assistant|model|summari[sz]er|llm|gpt|language model)\b"
-    r"[^.!?\n]{0,30}\b(?:must|should|shall|needs? to|reading this)\b",
+    rf"\b(?:do not|don't|never) (?:mention|record|include|store|list|report|save|keep)\b[^.!?\n]{{0,40}}"
+    rf"\b(?:in|from|to|on) (?:the|your|this|any) {_RECORD}\b",
+    r"\b(?:remove|drop|delete|omit|erase) (?:the|all|any)(?: of the)? (?:facts?|notes?|history)\b",
+    rf"\b(?:remove|drop|delete|omit|erase)\b[^.!?\n]{{0,30}}\bfrom (?:the|your) {_RECORD}\b",
+    r"\b(?:the|dear|hey|attention|to the) (?:ai|assistant|summari[sz]er|llm|gpt|(?:ai |language )model)"
+    r"(?: reading this)?[,:]?\s+(?:(?:you|that is|who is)\s+)?"
+    r"(?:(?:must|should|shall)(?! have\b)(?!'ve)|needs? to|is required to|reading this)",
     r"\bjailbreak\b|\bdan mode\b|\bprompt injection\b",
     r"</?\s*(?:transcript|system|conversation|instructions?|data|context|im_start|im_end)\b[^>]*>",
     r"<\|[a-z_]+\|>|\[/?inst\]|###\s*(?:system|instruction)",
