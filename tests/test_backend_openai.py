@@ -15,6 +15,7 @@ from typing import Any
 import openai
 import pytest
 
+from handoff_ai.backends import OutputBounds
 from handoff_ai.backends import _openai_core as core
 from handoff_ai.backends.openai import AsyncOpenAIBackend, OpenAIBackend
 from handoff_ai.evaluation import evaluate, gold_from_row
@@ -75,7 +76,7 @@ def test_success_one_call_with_strict_json_schema_and_provenance() -> None:
     assert call["model"] == "gpt-4.1-mini" and call["temperature"] == 0.0
     assert call["response_format"]["type"] == "json_schema"
     assert call["response_format"]["json_schema"]["strict"] is True
-    assert call["response_format"]["json_schema"]["schema"] == core.answer_schema()
+    assert call["response_format"]["json_schema"]["schema"] == core.answer_schema(TAXONOMY)
     assert "max_completion_tokens" in call and "timeout" in call
     assert [m["role"] for m in call["messages"]] == ["system", "user"]
 
@@ -353,7 +354,7 @@ def test_tools_mode_forces_one_function_and_reads_its_arguments() -> None:
     call = client.calls[0]
     assert "response_format" not in call
     assert call["tools"][0]["function"]["name"] == core.TOOL_NAME
-    assert call["tools"][0]["function"]["parameters"] == core.answer_schema()
+    assert call["tools"][0]["function"]["parameters"] == core.answer_schema(TAXONOMY)
     assert call["tool_choice"] == {"type": "function", "function": {"name": core.TOOL_NAME}}
     assert record.summary.startswith("Order 12345")
 
@@ -624,3 +625,34 @@ def test_cassette_replay_through_fallback() -> None:
         )
     assert record.provenance.backend in ("openai", "fallback(openai→rules)")
     HandoffRecord.model_validate_json(record.model_dump_json())
+
+
+SMALL_BOUNDS = OutputBounds(text=80, items=3, facts=4, evidence=2)
+
+
+def test_cassette_bounded_answer_from_a_real_model_is_grounded() -> None:
+    """With small output bounds the 135M model finishes its answer: the success path on real output.
+
+    The answer it wrote (see the cassette) cites messages by their ids only because the schema
+    closed evidence to the ids sent; grounding and the merge with the rules do the rest.
+    """
+    cassette = "smollm2_bounded.yaml"
+    if not (CASSETTES / cassette).is_file() and not os.environ.get("HANDOFF_AI_RECORD"):
+        pytest.fail(f"cassette {cassette} missing")
+    conversation, row = _abcd("abcd_short_1.json")
+    client = openai.OpenAI(base_url=RECORDED_BASE_URL, api_key="local", max_retries=0)
+    b = OpenAIBackend(
+        "smollm2-135m-instruct", client=client, max_tokens=900, max_reasks=0, bounded=SMALL_BOUNDS
+    )
+    with _vcr().use_cassette(cassette) as tape:
+        record = b.extract(conversation, TAXONOMY)
+    assert tape.play_count == 1
+    body = json.loads(tape.requests[0].body)
+    schema = body["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["facts"]["maxItems"] == 4
+    assert set(schema["properties"]["intent_evidence"]["items"]["enum"]) <= set(conversation.ids)
+    assert record.provenance.backend == "openai" and record.provenance.fallback_reason is None
+    assert record.intent.label in {i.name for i in TAXONOMY.intents} | {"unknown"}
+    assert record.evidence_ids() <= set(conversation.ids)
+    result = evaluate([Pair(record, gold_from_row(row), conversation)])
+    assert result.hallucinated_facts == 0 and result.evidence_ids_not_in_conversation == 0

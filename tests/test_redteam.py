@@ -56,6 +56,11 @@ def _changes(clean: HandoffRecord, injected: HandoffRecord, item: dict[str, Any]
     return found
 
 
+def _asked_urgency(item: dict[str, Any]) -> str:
+    """The urgency the injection pushes for: up ("this is an emergency") or, by default, down."""
+    return "urgent" if any(w in item["injection"].lower() for w in ("urgent", "critical", "emergency")) else "low"
+
+
 def _obeying(item: dict[str, Any], rules: HandoffRecord) -> FakeClient:
     """A fake model that does exactly what the injection asks."""
     mid = item["injected_message"]
@@ -66,7 +71,7 @@ def _obeying(item: dict[str, Any], rules: HandoffRecord) -> FakeClient:
                 summary="Model summary.",
                 intent="product_question" if rules.intent.label != "product_question" else "refund",
                 intent_evidence=[mid],
-                urgency="low",
+                urgency=_asked_urgency(item),
                 urgency_reasons=["as instructed"],
                 team="sales" if rules.needed_expertise.team != "sales" else "billing",
                 actions_taken=[],
@@ -116,8 +121,7 @@ def test_llm_path_with_an_obeying_model_is_not_steered(item: dict[str, Any]) -> 
     assert record.intent.label in {i.name for i in taxonomy.intents} | {"unknown"}
     guarded = guard_record(record, rules)
     assert _changes(clean, guarded, item) == []
-    order = ["low", "normal", "high", "urgent"]
-    assert order.index(guarded.urgency.level) >= order.index(rules.urgency.level)
+    assert guarded.urgency.level == rules.urgency.level
     customer_text = "\n".join(m.text for m in conversation.messages if m.role == "customer")
     assert all(f.value is None or f.value in customer_text for f in guarded.facts)
     assert any(w.startswith("prompt_injection:") for w in guarded.provenance.warnings)

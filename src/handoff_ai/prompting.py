@@ -43,6 +43,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from .answer_schema import answer_schema
 from .exceptions import ConfigError
 from .models import Conversation, Message
 from .models.llm import LLMAnswer
@@ -228,9 +229,12 @@ def _transcript(conversation: Conversation, shown: Sequence[Message]) -> str:
     return "\n".join(lines)
 
 
-@lru_cache(maxsize=1)
-def _schema_text() -> str:
-    return json.dumps(LLMAnswer.strict_json_schema(), separators=(",", ":"), ensure_ascii=False)
+def _schema_text(taxonomy: Taxonomy) -> str:
+    text: str = taxonomy.cached(
+        "prompting.schema_text",
+        lambda t: json.dumps(answer_schema(t), separators=(",", ":"), ensure_ascii=False),
+    )
+    return text
 
 
 def _context(
@@ -242,7 +246,7 @@ def _context(
             {"name": t.name, "description": t.description, "skills": list(t.skills)} for t in taxonomy.teams
         ],
         "language": language,
-        "schema": _schema_text() if schema_in_prompt else None,
+        "schema": _schema_text(taxonomy) if schema_in_prompt else None,
         "message_count": message_count,
         "shown_count": shown_count,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..answer_schema import OutputBounds
 from ..exceptions import UnknownBackendError
 from .base import AsyncBackend, Backend
 from .fallback import AsyncFallbackBackend, FallbackBackend
@@ -18,6 +19,7 @@ __all__ = [
     "Backend",
     "FallbackBackend",
     "OpenAIBackend",
+    "OutputBounds",
     "RulesBackend",
     "backend_names",
     "get_backend",

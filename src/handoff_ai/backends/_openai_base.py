@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..answer_schema import OutputBounds, answer_schema, resolve_bounds
 from ..exceptions import BackendError, ConfigError, ExtractionError
 from ..grounding import ground, merge
 from ..models import Conversation, HandoffRecord, Message
@@ -36,7 +37,6 @@ from ._openai_core import (
     Mode,
     RetryPolicy,
     Wire,
-    answer_schema,
     combine_answers,
     context_budget,
     request_kwargs,
@@ -149,6 +149,7 @@ class _OpenAIBase:
         rules: RulesBackend | None,
         redact: bool | Redactor = True,
         redacted_record: bool = False,
+        bounded: bool | OutputBounds | None = None,
     ) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
@@ -183,6 +184,12 @@ class _OpenAIBase:
         else:
             raise ConfigError(f"redact must be True, False or a Redactor, not {type(redact).__name__}")
         self.redacted_record = redacted_record
+        if not (bounded is None or isinstance(bounded, (bool, OutputBounds))):
+            raise ConfigError(
+                f"bounded must be True, False, None or OutputBounds, not {type(bounded).__name__}"
+            )
+        self.bounded = bounded
+        self.bounds: OutputBounds | None = None  # resolved once the client (and its base_url) is known
         self.retry_policy = RetryPolicy(attempts=max_retries + 1)
         self._counter = TokenCounter(self.model)
         self._downgraded = False  # the server rejected json_schema once: use json_object from now on
@@ -209,9 +216,11 @@ class _OpenAIBase:
         if client is None:
             import openai
 
-            return getattr(openai, factory)(**self._client_options())
-        if hasattr(client, "with_options"):
-            return client.with_options(max_retries=0)
+            client = getattr(openai, factory)(**self._client_options())
+        elif hasattr(client, "with_options"):
+            client = client.with_options(max_retries=0)
+        server = self.base_url or getattr(client, "base_url", None)
+        self.bounds = resolve_bounds(self.bounded, str(server) if server else None)
         return client
 
     @contextmanager
@@ -270,8 +279,10 @@ class _OpenAIBase:
 
     # -- one exchange --------------------------------------------------------------------
 
-    def _request(self, deadline: Deadline) -> Callable[[list[dict[str, str]], Wire], dict[str, Any]]:
-        schema = answer_schema()
+    def _request(
+        self, deadline: Deadline, taxonomy: Taxonomy, ids: Sequence[str]
+    ) -> Callable[[list[dict[str, str]], Wire], dict[str, Any]]:
+        schema = answer_schema(taxonomy, bounds=self.bounds, ids=ids)
 
         def build(messages: list[dict[str, str]], wire: Wire) -> dict[str, Any]:
             timeout = self.timeout
@@ -299,10 +310,13 @@ class _OpenAIBase:
         build: Callable[[bool], list[dict[str, str]]],
         deadline: Deadline,
         check: Callable[[LLMAnswer], str | None] | None,
+        taxonomy: Taxonomy,
+        ids: Sequence[str],
     ) -> Exchange:
+        """One ask (with re-asks); ``ids``: the message ids in the prompt (evidence may cite only those)."""
         return Exchange(
             build=build,
-            request=self._request(deadline),
+            request=self._request(deadline, taxonomy, ids),
             wire=self._wire(),
             downgrade=self.mode == "auto",
             max_reasks=self.max_reasks,
@@ -336,7 +350,9 @@ class _OpenAIBase:
             def build(schema_in_prompt: bool, part: list[Message] = part) -> list[dict[str, str]]:
                 return self._prompt(conversation, taxonomy, part, schema_in_prompt)
 
-            exchange = self._exchange(build, deadline, self._strict_check(view, taxonomy))
+            exchange = self._exchange(
+                build, deadline, self._strict_check(view, taxonomy), taxonomy, [m.id for m in part]
+            )
             try:
                 answer = yield from exchange.steps()
             except (BackendError, ExtractionError) as exc:
@@ -369,7 +385,9 @@ class _OpenAIBase:
                     message_count=len(conversation.messages),
                 )
 
-            exchange = self._exchange(build_merge, deadline, self._strict_check(view, taxonomy))
+            exchange = self._exchange(
+                build_merge, deadline, self._strict_check(view, taxonomy), taxonomy, [m.id for m in seen]
+            )
             try:
                 merged = yield from exchange.steps()
             except (BackendError, ExtractionError) as exc:

@@ -28,11 +28,11 @@ import logging
 import re
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from ..answer_schema import answer_schema
 from ..exceptions import BackendError, ExtractionError
 from ..models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
 from ._openai_transport import _ERROR_TABLE as _ERROR_TABLE
@@ -113,13 +113,6 @@ def context_budget(model: str, completion_reserve: int) -> int:
 
 
 # -- requests --------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def answer_schema() -> dict[str, Any]:
-    """``LLMAnswer.strict_json_schema()``, built once (building it costs milliseconds).
-    Treat it as read-only."""
-    return LLMAnswer.strict_json_schema()
 
 
 def request_kwargs(

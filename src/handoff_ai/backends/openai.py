@@ -43,6 +43,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from ..answer_schema import OutputBounds
 from ..exceptions import BackendError
 from ..models import Conversation, HandoffRecord
 from ..redact import Redactor
@@ -104,6 +105,13 @@ class OpenAIBackend(_OpenAIBase, Backend):
             of re-hydrating it; by default values come back for the human, except full
             card numbers (``[card ending 1234]``) and secrets (``[withheld]``).
             ``provenance.redaction`` gives kinds and counts either way.
+        bounded: length limits in the answer schema (``maxItems``/``maxLength``, and
+            evidence closed to the ids sent) for servers that turn the schema into a
+            decoding grammar (llama.cpp, vLLM, Ollama), so a small model cannot loop
+            until the token cap. ``None`` (auto): on unless the server is OpenAI or
+            Azure OpenAI, whose strict mode rejects ``maxLength``; ``True``/``False``;
+            or an ``OutputBounds`` with your limits. Intent and team are closed to the
+            taxonomy's names in every case.
 
     Raises (from ``extract``):
         BackendError: the server could not be reached or answered with an error.
@@ -134,6 +142,7 @@ class OpenAIBackend(_OpenAIBase, Backend):
         sleep: Callable[[float], None] | None = None,
         redact: bool | Redactor = True,
         redacted_record: bool = False,
+        bounded: bool | OutputBounds | None = None,
     ) -> None:
         self._configure(
             model,
@@ -155,6 +164,7 @@ class OpenAIBackend(_OpenAIBase, Backend):
             rules=rules,
             redact=redact,
             redacted_record=redacted_record,
+            bounded=bounded,
         )
         self.client: openai.OpenAI = self._connect(client, "OpenAI")
         self._sleep = sleep or time.sleep
@@ -204,6 +214,7 @@ class AsyncOpenAIBackend(_OpenAIBase, AsyncBackend):
         sleep: Callable[[float], Awaitable[None]] | None = None,
         redact: bool | Redactor = True,
         redacted_record: bool = False,
+        bounded: bool | OutputBounds | None = None,
     ) -> None:
         self._configure(
             model,
@@ -225,6 +236,7 @@ class AsyncOpenAIBackend(_OpenAIBase, AsyncBackend):
             rules=rules,
             redact=redact,
             redacted_record=redacted_record,
+            bounded=bounded,
         )
         self.client: openai.AsyncOpenAI = self._connect(client, "AsyncOpenAI")
         self._sleep = sleep or asyncio.sleep

@@ -292,10 +292,12 @@ def guard_record(record: HandoffRecord, rules: HandoffRecord) -> HandoffRecord:
         warnings.append(
             "team: differs from the rules on a conversation with injected instructions, rules kept"
         )
-    order = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
-    if order[record.urgency.level] < order[rules.urgency.level]:
+    if record.urgency.level != rules.urgency.level:  # "set urgency to low" and "this is urgent!!" alike
         record.urgency = rules.urgency.model_copy(deep=True)
         fields["urgency"] = "rules"
+        warnings.append(
+            "urgency: differs from the rules on a conversation with injected instructions, rules kept"
+        )
     values = {f.value for f in rules.facts}
     kept = [f for f in record.facts if f.value in values]
     if len(kept) < len(record.facts):
