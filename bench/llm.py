@@ -19,7 +19,8 @@ and prints:
 A 135M model mostly loops or writes unusable JSON: expect re-asks and fallbacks. That
 is what the net is for.
 
-    python bench/llm.py [--limit 100] [--max-tokens 256] [--base-url http://127.0.0.1:8768/v1]
+    python bench/llm.py [--limit 100] [--max-tokens 256] [--bounds auto|small|off]
+                        [--base-url http://127.0.0.1:8768/v1]
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ sys.path.insert(0, str(REPO))
 from openai import OpenAI  # noqa: E402
 from tests.llm_server import ALIAS, LocalLLM  # noqa: E402
 
+from handoff_ai.answer_schema import OutputBounds  # noqa: E402
 from handoff_ai.backends.fallback import FallbackBackend  # noqa: E402
 from handoff_ai.backends.openai import OpenAIBackend  # noqa: E402
 from handoff_ai.backends.rules import RulesBackend  # noqa: E402
@@ -119,6 +121,13 @@ def synthetic(n: int) -> Conversation:
     return Conversation(id="synthetic-2000", messages=messages)
 
 
+BOUNDS: dict[str, bool | OutputBounds | None] = {
+    "auto": None,
+    "small": OutputBounds(text=80, items=3, facts=4, evidence=2),
+    "off": False,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
@@ -127,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-reasks", type=int, default=1)
     parser.add_argument("--base-url", default=None, help="a running server (default: start one)")
     parser.add_argument("--skip-long", action="store_true", help="skip the 2,000-message conversation")
+    parser.add_argument(
+        "--bounds",
+        choices=sorted(BOUNDS),
+        default="auto",
+        help="output bounds in the schema: auto (the backend's default for a local server), small, off",
+    )
     args = parser.parse_args(argv)
 
     server = None if args.base_url else LocalLLM.start()
@@ -149,6 +164,7 @@ def run(args: argparse.Namespace, base_url: str) -> int:
         max_reasks=args.max_reasks,
         timeout=120,
         total_timeout=600,
+        bounded=BOUNDS[args.bounds],
     )
     backend = FallbackBackend(llm, RulesBackend())
     rules = RulesBackend()
@@ -167,7 +183,10 @@ def run(args: argparse.Namespace, base_url: str) -> int:
     calls: list[int] = []
     valid = answered_llm = reasked = 0
     reasons: dict[str, int] = {}
-    print(f"server {base_url} model {ALIAS}; {len(rows)} ABCD dev conversations", flush=True)
+    print(
+        f"server {base_url} model {ALIAS}; {len(rows)} ABCD dev conversations; bounds {llm.bounds}",
+        flush=True,
+    )
     for index, row in enumerate(rows, 1):
         conversation = conversation_from_row(row)
         gold = gold_from_row(row)
