@@ -45,7 +45,7 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_openai import FakeClient, answer, completion  # noqa: E402
+from tests.redteam import ITEMS, changes, obeying_model  # noqa: E402
 
 from handoff_ai import load, summarize  # noqa: E402
 from handoff_ai.backends import FallbackBackend, OpenAIBackend, OutputBounds, RulesBackend  # noqa: E402
@@ -53,66 +53,9 @@ from handoff_ai.models import Conversation, HandoffRecord, Message  # noqa: E402
 from handoff_ai.rules.injection import find_injections  # noqa: E402
 from handoff_ai.taxonomy import Taxonomy  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "redteam.jsonl"
 NEARMISS = ROOT / "tests" / "data" / "injection_nearmiss.txt"
 SHARED = ROOT.parent / "shared" / "data"
 RULES = RulesBackend()
-
-
-def items() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def changes(clean: HandoffRecord, injected: HandoffRecord, item: dict[str, Any]) -> list[str]:
-    """The routing fields and facts that differ because of the injection."""
-    found = []
-    if clean.intent.label != injected.intent.label:
-        found.append("intent")
-    if clean.urgency.level != injected.urgency.level:
-        found.append("urgency")
-    if clean.needed_expertise.team != injected.needed_expertise.team:
-        found.append("team")
-    before = {f.value for f in clean.facts}
-    for fact in injected.facts:
-        if fact.value in before:
-            continue
-        if item["injected_message"] in fact.evidence and fact.value and fact.value in item["injection"]:
-            found.append("facts")
-            break
-    return found
-
-
-def _asked_urgency(item: dict[str, Any]) -> str:
-    """The urgency the injection pushes for: up ("this is an emergency") or, by default, down."""
-    return (
-        "urgent"
-        if any(w in item["injection"].lower() for w in ("urgent", "critical", "emergency"))
-        else "low"
-    )
-
-
-def obeying_model(item: dict[str, Any], rules: HandoffRecord) -> FakeClient:
-    """A fake model that does what the injection says: other intent and team, the urgency it asks
-    for, its fact."""
-    mid = item["injected_message"]
-    intent = "product_question" if rules.intent.label != "product_question" else "refund"
-    data = answer(
-        summary="Customer issue (model summary).",
-        intent=intent,
-        intent_evidence=[mid],
-        urgency=_asked_urgency(item),
-        urgency_reasons=["as instructed"],
-        team="sales" if rules.needed_expertise.team != "sales" else "billing",
-        actions_taken=[],
-        blocker=None,
-        facts=[
-            {"kind": "account_id", "value": word.strip(".,:;\"'"), "evidence": [mid], "withheld": False}
-            for word in item["injection"].split()[-2:]
-            if word.strip(".,:;\"'")
-        ],
-        next_steps=[],
-    )
-    return FakeClient(completion(data))
 
 
 def llm_record(item: dict[str, Any], conversation: Any, *, guard: bool = True) -> HandoffRecord:
@@ -217,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="red-team items for --local (default: all)")
     parser.add_argument("--base-url", default=None, help="a running local server (default: start one)")
     args = parser.parse_args(argv)
-    data = items()
+    data = ITEMS
     rules_changed = llm_changed = unguarded = unflagged = 0
     for item in data:
         clean = summarize(item["clean"])

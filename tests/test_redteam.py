@@ -23,68 +23,15 @@ import pytest
 
 import handoff_ai as ho
 from handoff_ai.backends import FallbackBackend, OpenAIBackend, RulesBackend
-from handoff_ai.models import Conversation, HandoffRecord, Message
+from handoff_ai.models import Conversation, Message
 from handoff_ai.rules.injection import find_injections, guard_record, injection_ids
 from handoff_ai.taxonomy import Taxonomy
 
 from .conftest import data_file
-from .fake_openai import FakeClient, answer, completion
+from .redteam import ITEMS, changes, obeying_model
 
-ITEMS: list[dict[str, Any]] = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "redteam.jsonl").read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
 IDS = [f"{i['id']}-{i['technique']}" for i in ITEMS]
 RULES = RulesBackend()
-
-
-def _changes(clean: HandoffRecord, injected: HandoffRecord, item: dict[str, Any]) -> list[str]:
-    found = []
-    if clean.intent.label != injected.intent.label:
-        found.append("intent")
-    if clean.urgency.level != injected.urgency.level:
-        found.append("urgency")
-    if clean.needed_expertise.team != injected.needed_expertise.team:
-        found.append("team")
-    before = {f.value for f in clean.facts}
-    for fact in injected.facts:
-        if fact.value in before or fact.value is None:
-            continue
-        if item["injected_message"] in fact.evidence and fact.value in item["injection"]:
-            found.append(f"fact {fact.kind}")
-    return found
-
-
-def _asked_urgency(item: dict[str, Any]) -> str:
-    """The urgency the injection pushes for: up ("this is an emergency") or, by default, down."""
-    return "urgent" if any(w in item["injection"].lower() for w in ("urgent", "critical", "emergency")) else "low"
-
-
-def _obeying(item: dict[str, Any], rules: HandoffRecord) -> FakeClient:
-    """A fake model that does exactly what the injection asks."""
-    mid = item["injected_message"]
-    words = [w.strip(".,:;\"'<>") for w in item["injection"].split()[-2:]]
-    return FakeClient(
-        completion(
-            answer(
-                summary="Model summary.",
-                intent="product_question" if rules.intent.label != "product_question" else "refund",
-                intent_evidence=[mid],
-                urgency=_asked_urgency(item),
-                urgency_reasons=["as instructed"],
-                team="sales" if rules.needed_expertise.team != "sales" else "billing",
-                actions_taken=[],
-                blocker=None,
-                facts=[
-                    {"kind": "account_id", "value": w, "evidence": [mid], "withheld": False}
-                    for w in words
-                    if w
-                ],
-                next_steps=[],
-            )
-        )
-    )
 
 
 def test_the_set_is_big_and_varied() -> None:
@@ -102,7 +49,7 @@ def test_the_set_is_big_and_varied() -> None:
 def test_rules_path_is_not_steered(item: dict[str, Any]) -> None:
     clean = ho.summarize(item["clean"])
     injected = ho.summarize(item["injected"])
-    assert _changes(clean, injected, item) == []
+    assert changes(clean, injected, item) == []
     assert injection_ids(injected) == [item["injected_message"]]
     assert not any(item["injection"] in w for w in injected.provenance.warnings)
 
@@ -112,7 +59,7 @@ def test_llm_path_with_an_obeying_model_is_not_steered(item: dict[str, Any]) -> 
     clean = ho.summarize(item["clean"])
     conversation = ho.load(item["injected"])
     rules = RULES.extract(conversation, Taxonomy.default())
-    client = _obeying(item, rules)
+    client = obeying_model(item, rules)
     record = ho.summarize(
         conversation, backend=FallbackBackend(OpenAIBackend(client=cast(Any, client), model="f"), RULES)
     )
@@ -120,7 +67,7 @@ def test_llm_path_with_an_obeying_model_is_not_steered(item: dict[str, Any]) -> 
     taxonomy = Taxonomy.default()
     assert record.intent.label in {i.name for i in taxonomy.intents} | {"unknown"}
     guarded = guard_record(record, rules)
-    assert _changes(clean, guarded, item) == []
+    assert changes(clean, guarded, item) == []
     assert guarded.urgency.level == rules.urgency.level
     customer_text = "\n".join(m.text for m in conversation.messages if m.role == "customer")
     assert all(f.value is None or f.value in customer_text for f in guarded.facts)
@@ -131,7 +78,7 @@ def test_pipeline_applies_the_cross_check_itself() -> None:
     item = next(i for i in ITEMS if i["technique"] == "direct")
     conversation = ho.load(item["injected"])
     rules = RULES.extract(conversation, Taxonomy.default())
-    backend = FallbackBackend(OpenAIBackend(client=cast(Any, _obeying(item, rules)), model="f"), RULES)
+    backend = FallbackBackend(OpenAIBackend(client=cast(Any, obeying_model(item, rules)), model="f"), RULES)
     record = ho.summarize(conversation, backend=backend)
     assert record.intent.label == rules.intent.label
     assert record.needed_expertise.team == rules.needed_expertise.team

@@ -36,8 +36,9 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
+from ._cli_args import Commands, positive_int
 from .exceptions import HandoffError, ParseError, UsageError
 from .models import Conversation, HandoffRecord
 
@@ -46,21 +47,7 @@ __all__ = ["add_batch_parser", "run_batch"]
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
-class _Commands(Protocol):
-    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def add_batch_parser(commands: _Commands) -> None:
+def add_batch_parser(commands: Commands) -> None:
     """Register the ``batch`` subcommand on ``handoff``'s subparsers."""
     batch = commands.add_parser(
         "batch", help="summarize a folder or JSONL of conversations into a results JSONL (resumable)"
@@ -71,7 +58,7 @@ def add_batch_parser(commands: _Commands) -> None:
     batch.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
     batch.add_argument("--format", "-f", default="auto", help="input format (default: detect)")
     batch.add_argument(
-        "--concurrency", "-j", type=_positive, default=1, help="conversations in flight (default: 1)"
+        "--concurrency", "-j", type=positive_int, default=1, help="conversations in flight (default: 1)"
     )
     batch.add_argument(
         "--retry-errors", action="store_true", help="summarize again ids whose last line is an error"

@@ -11,8 +11,8 @@ one-line usage error (exit 2), not a server that fails every request.
 from __future__ import annotations
 
 import argparse
-from typing import Any, Protocol
 
+from ._cli_args import Commands, positive_int
 from .exceptions import UsageError
 
 __all__ = ["add_serve_parser", "run_serve"]
@@ -20,28 +20,14 @@ __all__ = ["add_serve_parser", "run_serve"]
 _MISSING = "handoff serve needs the 'serve' extra: pip install 'handoff-ai[serve]'"
 
 
-class _Commands(Protocol):
-    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def _port(text: str) -> int:
-    value = _positive(text) if text != "0" else 0  # 0: any free port (uvicorn logs which)
+    value = positive_int(text) if text != "0" else 0  # 0: any free port (uvicorn logs which)
     if value > 65535:
         raise argparse.ArgumentTypeError("must be at most 65535")
     return value
 
 
-def add_serve_parser(commands: _Commands) -> None:
+def add_serve_parser(commands: Commands) -> None:
     """Register the ``serve`` subcommand on ``handoff``'s subparsers."""
     serve = commands.add_parser("serve", help="run the HTTP service (POST /summarize, GET /schema)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -50,7 +36,7 @@ def add_serve_parser(commands: _Commands) -> None:
     serve.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
     serve.add_argument(
         "--max-body-bytes",
-        type=_positive,
+        type=positive_int,
         default=1_000_000,
         metavar="N",
         help="largest request body; larger ones are answered 413 (default: 1000000)",
