@@ -6,9 +6,12 @@ loopback port (needs ``pip install "xllamacpp==2026.10.11549"`` and
 
     python examples/local_llm.py [conversation-file] [--base-url http://127.0.0.1:8768/v1]
 
-A 135M model mostly writes unusable JSON, so expect the record to come from the
-rules fallback, with the reason in ``provenance.fallback_reason``. Point ``--base-url``
-at a bigger model (vLLM, Ollama, llama.cpp) to see the model's own summary.
+The schema sent to the server carries small output bounds (``OutputBounds``): llama.cpp
+turns them into its decoding grammar, so even a 135M model finishes a schema-valid
+answer (about 20 s on one core) instead of looping until the token cap. Its content is
+of little use — grounding drops what the transcript does not support, and the rules
+engine's facts are merged in. Point ``--base-url`` at a bigger model (vLLM, Ollama,
+llama.cpp) and pass ``--default-bounds`` to see a model's own summary.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from openai import OpenAI
 
 import handoff_ai as ho
+from handoff_ai.backends import OutputBounds
 from handoff_ai.backends.fallback import FallbackBackend
 from handoff_ai.backends.openai import OpenAIBackend
 from handoff_ai.backends.rules import RulesBackend
@@ -33,6 +37,9 @@ def main() -> int:
     parser.add_argument("source", nargs="?", default=str(HERE / "chat.json"))
     parser.add_argument("--base-url", help="a running OpenAI-compatible server (default: start one)")
     parser.add_argument("--model", default="smollm2-135m-instruct")
+    parser.add_argument(
+        "--default-bounds", action="store_true", help="the backend's default bounds (for a bigger model)"
+    )
     args = parser.parse_args()
 
     server = None
@@ -45,7 +52,10 @@ def main() -> int:
         print(f"started the local model on {base_url}", file=sys.stderr)
     try:
         client = OpenAI(base_url=base_url, api_key="local")
-        model = OpenAIBackend(args.model, client=client, max_tokens=400)
+        small = OutputBounds(text=80, items=3, facts=4, evidence=2)  # short enough for a 135M model
+        model = OpenAIBackend(
+            args.model, client=client, max_tokens=900, bounded=None if args.default_bounds else small
+        )
         backend = FallbackBackend(model, RulesBackend())
         record = ho.summarize(args.source, backend=backend)
     finally:
