@@ -9,6 +9,11 @@ non-Luhn 16-digit ids) have no gold spans, so anything found there lowers precis
 Also printed: Luhn-valid 13-19 digit numbers left in the redacted text (target 0).
 The set is synthetic and was written alongside the recognizers: these figures are an
 in-distribution check, not an estimate of recall on real traffic.
+
+Held out: the emails and phones customers typed in the real ABCD dev conversations
+(``../shared/data/abcd/dev.jsonl``, labelled by the dataset's own regex entities, never
+looked at while writing the recognizers): a value counts as redacted when it no longer
+occurs in the customers' redacted text. Skipped when the data is absent.
 """
 
 from __future__ import annotations
@@ -96,6 +101,29 @@ def score(rows: Iterable[dict[str, Any]], redactor: Redactor | None = None) -> d
     return {"kinds": table, "misses": misses, "false_positives": false, "luhn_survivors": survivors}
 
 
+ABCD = Path(__file__).resolve().parents[2] / "shared" / "data" / "abcd" / "dev.jsonl"
+
+
+def held_out(path: Path, redactor: Redactor) -> dict[str, tuple[int, int]]:
+    """Per kind (email, phone): (gold values typed verbatim by customers, values redacted)."""
+    from handoff_ai import load as load_conversation
+
+    counts: dict[str, list[int]] = {"email": [0, 0], "phone": [0, 0]}
+    for line in path.open(encoding="utf-8"):
+        row = json.loads(line)
+        conversation = load_conversation(row)
+        entities = row["derived"]["silver_customer_entities_regex"]
+        redacted = redactor.redact(conversation).conversation
+        before = "\n".join(m.text for m in conversation.messages if m.role == "customer").lower()
+        after = "\n".join(m.text for m in redacted.messages if m.role == "customer").lower()
+        for kind, tally in counts.items():
+            for value in (v.lower() for v in entities.get(kind, [])):
+                if value in before:
+                    tally[0] += 1
+                    tally[1] += value not in after
+    return {kind: (gold, done) for kind, (gold, done) in counts.items()}
+
+
 def _fmt(value: float | None) -> str:
     return "   –  " if value is None else f"{value:6.3f}"
 
@@ -123,6 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{_fmt(row['precision']):>9}  {flag}"
         )
     print(f"Luhn-valid card numbers left in redacted text: {result['luhn_survivors']}")
+    if ABCD.is_file():
+        for kind, (gold, done) in held_out(ABCD, Redactor()).items():
+            print(
+                f"held out, ABCD dev customers' {kind} values redacted: "
+                f"{done}/{gold} ({done / max(gold, 1):.3f})"
+            )
+    else:
+        print(f"held out: {ABCD} not found, skipped")
     for kind, value, text in result["misses"][: args.misses]:
         print(f"MISS {kind}: {value!r} in {text!r}")
     for kind, value, text in result["false_positives"][: args.misses]:
