@@ -135,6 +135,8 @@ def test_timestamp_keys(key: str) -> None:
         ([{"role": "user", "content": [1, 2]}], "messages[0].content", "content part [0]"),
         ([{"role": "user", "text": "a", "ts": "yesterday"}], "messages[0].ts", "timestamp"),
         ([{"role": "user", "text": "a", "ts": True}], "messages[0].ts", "boolean"),
+        ([{"role": "user", "text": "a", "ts": "¹"}], "messages[0].ts", "timestamp"),  # a digit, not a number
+        ([{"role": "user", "text": "a", "ts": "²³.⁴"}], "messages[0].ts", "timestamp"),
         ([{"role": "user", "text": "a", "ts": 1e300}], "messages[0].ts", "out of range"),
         ([{"role": "user", "text": "a", "id": [1]}], "messages[0].id", "message id"),
         ([{"role": "user", "text": "a"}, "garbage"], "messages[1]", "must be an object"),

@@ -37,10 +37,10 @@ from ._input import ParserInput
 from ._registry import register_parser
 from ._vendor import (
     Timeline,
-    as_dict,
-    as_list,
     fail,
+    item_list,
     json_value,
+    objects,
     opt_dict,
     opt_list,
     opt_str,
@@ -97,16 +97,11 @@ class BotFrameworkParser:
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         value = json_value(data, FORMAT)
         raw_items, base = _activities(value)
-        items = as_list(
-            raw_items, FORMAT, data.where(base) if base else data.prefix or "", "a list of activities"
-        )
+        items = item_list(data, FORMAT, raw_items, base, "a list of activities")
         known = self._known_roles(items)
         timeline = Timeline(FORMAT, data, file)
         found_id: Any = None
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]" if base else f"[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, items, base):
             kind_name = opt_str(item, "type", FORMAT, f"{at}.type")
             if not kind_name:
                 fail(FORMAT, "activity has no type", f"{at}.type")
@@ -130,7 +125,7 @@ class BotFrameworkParser:
                 channel=opt_str(item, "channelId", FORMAT, f"{at}.channelId") or FORMAT,
                 metadata=metadata,
             )
-        metadata = {key: item for key, item in value.items() if key != "activities"} if base else {}
+        metadata = rest(value, {"activities"}) if base else {}
         return timeline.build(id or default_id(found_id, data), metadata)
 
     @staticmethod

@@ -30,16 +30,15 @@ from ._input import ParserInput
 from ._registry import register_parser
 from ._vendor import (
     Timeline,
-    as_dict,
-    as_list,
     fail,
-    json_value,
+    objects,
     opt_dict,
     opt_str,
     rest,
-    sample,
+    sniff_items,
     sniff_value,
     stamp,
+    wrapped_list,
 )
 
 __all__ = ["BotpressParser"]
@@ -78,22 +77,13 @@ class BotpressParser:
     def sniff(self, data: ParserInput) -> bool:
         value = sniff_value(data)
         items = value.get("messages") if isinstance(value, dict) else value
-        return isinstance(items, list) and bool(items) and all(map(_is_message, sample(items)))
+        return sniff_items(items, _is_message)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
-        value = json_value(data, FORMAT)
-        wrapper: dict[str, Any] = {}
-        base = ""
-        if isinstance(value, dict):
-            wrapper, base = value, "messages"
-            value = value.get("messages")
-        items = as_list(value, FORMAT, data.where(base) if base else data.prefix or "", "a list of messages")
+        items, base, around = wrapped_list(data, FORMAT, "messages", "a list of messages")
         timeline = Timeline(FORMAT, data, file)
         found_id: Any = None
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]" if base else f"[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, items, base):
             role = self._role(item, at)
             payload = opt_dict(item, "payload", FORMAT, f"{at}.payload")
             text = ""
@@ -124,8 +114,7 @@ class BotpressParser:
                 channel=FORMAT,
                 metadata=metadata,
             )
-        metadata = {key: item for key, item in wrapper.items() if key != "messages"}
-        return timeline.build(id or default_id(found_id, data), metadata)
+        return timeline.build(id or default_id(found_id, data), around)
 
     @staticmethod
     def _role(item: dict[str, Any], at: str) -> Role:

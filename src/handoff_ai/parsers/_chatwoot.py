@@ -35,16 +35,16 @@ from ._input import ParserInput
 from ._registry import register_parser
 from ._vendor import (
     Timeline,
-    as_dict,
-    as_list,
     fail,
     ident,
+    item_list,
     json_value,
+    objects,
     opt_dict,
     opt_list,
     opt_str,
     rest,
-    sample,
+    sniff_items,
     sniff_value,
     stamp,
 )
@@ -99,9 +99,7 @@ class ChatwootParser:
 
     def sniff(self, data: ParserInput) -> bool:
         found = _find(sniff_value(data))
-        if found is None or not isinstance(found[0], list) or not found[0]:
-            return False
-        return all(map(_is_message, sample(found[0])))
+        return found is not None and sniff_items(found[0], _is_message)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         found = _find(json_value(data, FORMAT))
@@ -110,16 +108,13 @@ class ChatwootParser:
                 FORMAT, "expected a list of messages, or an object with 'payload' or 'messages'", data.prefix
             )
         raw_items, base, wrapper = found
-        items = as_list(raw_items, FORMAT, data.where(base) if base else data.prefix or "")
+        items = item_list(data, FORMAT, raw_items, base)
         meta = opt_dict(wrapper, "meta", FORMAT, data.where("meta"))
         inbox = meta.get("channel", wrapper.get("channel"))
         channel = _CHANNELS.get(inbox, FORMAT) if isinstance(inbox, str) else FORMAT
         timeline = Timeline(FORMAT, data, file)
         found_id: Any = wrapper.get("id") if base == "messages" else None
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]" if base else f"[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, items, base):
             role, kind = self._role(item, at)
             sender = opt_dict(item, "sender", FORMAT, f"{at}.sender")
             name = sender.get("name")
@@ -139,8 +134,7 @@ class ChatwootParser:
                 channel=channel,
                 metadata=metadata,
             )
-        metadata = {key: value for key, value in wrapper.items() if key != base}
-        return timeline.build(id or default_id(found_id, data), metadata)
+        return timeline.build(id or default_id(found_id, data), rest(wrapper, {base}))
 
     @staticmethod
     def _role(item: dict[str, Any], at: str) -> tuple[Role, MessageKind]:

@@ -110,7 +110,7 @@ def parse_timestamp(value: Any) -> datetime | None:
     text = value.strip()
     if not text:
         return None
-    if text[0].isdigit() and text.replace(".", "", 1).isdigit():
+    if text[0].isdecimal() and text.replace(".", "", 1).isdecimal():  # "¹" is a digit, not decimal
         return _from_epoch(float(text))
     if text[-1] in "Zz":
         text = text[:-1] + "+00:00"

@@ -39,12 +39,14 @@ from ._registry import register_parser
 from ._vendor import (
     Timeline,
     as_dict,
-    as_list,
     fail,
+    item_list,
     json_value,
+    objects,
     opt_dict,
     opt_list,
-    sample,
+    rest,
+    sniff_items,
     sniff_value,
     stamp,
 )
@@ -90,9 +92,10 @@ class DialogflowCXParser:
 
     def sniff(self, data: ParserInput) -> bool:
         found = _find(sniff_value(data))
-        if found is None or not isinstance(found[0], list) or not found[0]:
+        if found is None:
             return False
-        return all(_looks_right(item, found[2]) for item in sample(found[0]))
+        items, _, shape = found
+        return sniff_items(items, lambda item: _looks_right(item, shape))
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         value = json_value(data, FORMAT)
@@ -100,19 +103,16 @@ class DialogflowCXParser:
         if found is None:
             fail(FORMAT, "expected 'interactions' or 'conversationTurns'", data.prefix)
         raw_items, base, shape = found
-        items = as_list(raw_items, FORMAT, data.where(base))
+        items = item_list(data, FORMAT, raw_items, base)
         timeline = Timeline(FORMAT, data, file)
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]"
-            item = as_dict(raw, FORMAT, data.where(pointer))
+        for pointer, _, item in objects(data, FORMAT, items, base):
             if shape == "interactions":
                 self._interaction(timeline, pointer, item)
             else:
                 self._turn(timeline, pointer, item)
         name = value.get("name")
         found_id = name.rsplit("/", 1)[-1] if isinstance(name, str) else value.get("displayName")
-        metadata = {key: item for key, item in value.items() if key not in (base.split(".")[0],)}
-        return timeline.build(id or default_id(found_id, data), metadata)
+        return timeline.build(id or default_id(found_id, data), rest(value, {base.split(".")[0]}))
 
     @staticmethod
     def _user(

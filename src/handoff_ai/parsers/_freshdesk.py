@@ -32,15 +32,17 @@ from ._registry import register_parser
 from ._vendor import (
     Timeline,
     as_dict,
-    as_list,
+    attachment_names,
     fail,
     html_text,
     ident,
+    item_list,
     json_value,
+    objects,
     opt_list,
     opt_str,
     rest,
-    sample,
+    sniff_items,
     sniff_value,
     stamp,
 )
@@ -71,22 +73,12 @@ def _find(value: Any) -> tuple[Any, str, Any, str] | None:
     return value, "", value["conversations"], "conversations"
 
 
-def _attachments(item: dict[str, Any], at: str) -> list[str]:
-    names: list[str] = []
-    for attachment in opt_list(item, "attachments", FORMAT, f"{at}.attachments"):
-        name = attachment.get("name") if isinstance(attachment, dict) else None
-        names.append(name if isinstance(name, str) and name else "attachment")
-    return names
-
-
 class FreshdeskParser:
     """Freshdesk ticket + conversations."""
 
     def sniff(self, data: ParserInput) -> bool:
         found = _find(sniff_value(data))
-        if found is None or not found[3] or not isinstance(found[2], list) or not found[2]:
-            return False
-        return all(map(_is_conversation, sample(found[2])))
+        return found is not None and bool(found[3]) and sniff_items(found[2], _is_conversation)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         found = _find(json_value(data, FORMAT))
@@ -94,23 +86,20 @@ class FreshdeskParser:
             fail(FORMAT, "expected a ticket with conversations, or a list of conversations", data.prefix)
         raw_ticket, prefix, raw_items, base = found
         ticket = as_dict(raw_ticket, FORMAT, data.where("ticket"), "a ticket object")
-        items = as_list(raw_items, FORMAT, data.where(base) if base else data.prefix or "")
+        items = item_list(data, FORMAT, raw_items, base)
         requester = ident(ticket.get("requester_id"))
         source = ticket.get("source")
         channel = _SOURCES.get(source, FORMAT) if isinstance(source, int) else FORMAT
         timeline = Timeline(FORMAT, data, file)
         self._description(timeline, ticket, prefix, requester, channel)
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, items, base):
             role, kind = self._role(item, requester, at)
             text = opt_str(item, "body_text", FORMAT, f"{at}.body_text")
             if text is None:
                 html = opt_str(item, "body", FORMAT, f"{at}.body")
                 text = html_text(html) if html is not None else ""
             metadata = rest(item, _CONSUMED)
-            if names := _attachments(item, at):
+            if names := attachment_names(opt_list(item, "attachments", FORMAT, f"{at}.attachments")):
                 metadata["attachments"] = names
             author = opt_str(item, "from_email", FORMAT, f"{at}.from_email") or ident(item.get("user_id"))
             timeline.add(
@@ -123,8 +112,7 @@ class FreshdeskParser:
                 channel=channel,
                 metadata=metadata,
             )
-        skip = ("conversations", "description", "description_text")
-        metadata = {key: item for key, item in ticket.items() if key not in skip}
+        metadata = rest(ticket, {"conversations", "description", "description_text"})
         return timeline.build(id or default_id(ticket.get("id"), data), metadata)
 
     @staticmethod

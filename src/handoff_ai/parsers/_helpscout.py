@@ -35,16 +35,16 @@ from ._input import ParserInput
 from ._registry import register_parser
 from ._vendor import (
     Timeline,
-    as_dict,
-    as_list,
     fail,
     html_text,
+    item_list,
     json_value,
+    objects,
     opt_dict,
     opt_list,
     opt_str,
     rest,
-    sample,
+    sniff_items,
     sniff_value,
     stamp,
 )
@@ -89,21 +89,16 @@ class HelpScoutParser:
 
     def sniff(self, data: ParserInput) -> bool:
         found = _find(sniff_value(data))
-        if found is None or not found[1] or not isinstance(found[0], list) or not found[0]:
-            return False
-        return all(map(_is_thread, sample(found[0])))
+        return found is not None and bool(found[1]) and sniff_items(found[0], _is_thread)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         found = _find(json_value(data, FORMAT))
         if found is None:
             fail(FORMAT, "expected {'_embedded': {'threads': [...]}} or a list of threads", data.prefix)
         raw_items, base, wrapper = found
-        items = as_list(raw_items, FORMAT, data.where(base) if base else data.prefix or "")
+        items = item_list(data, FORMAT, raw_items, base)
         timeline = Timeline(FORMAT, data, file)
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]" if base else f"[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, items, base):
             creator = opt_dict(item, "createdBy", FORMAT, f"{at}.createdBy")
             role, kind = self._role(item, creator, at)
             body = html_text(opt_str(item, "body", FORMAT, f"{at}.body") or "")
@@ -133,8 +128,7 @@ class HelpScoutParser:
                 channel=channel,
                 metadata=metadata,
             )
-        metadata = {key: value for key, value in wrapper.items() if key != "_embedded"}
-        return timeline.build(id or default_id(wrapper.get("id"), data), metadata)
+        return timeline.build(id or default_id(wrapper.get("id"), data), rest(wrapper, {"_embedded"}))
 
     @staticmethod
     def _role(item: dict[str, Any], creator: dict[str, Any], at: str) -> tuple[Role, MessageKind]:

@@ -41,10 +41,12 @@ from ._vendor import (
     Timeline,
     as_dict,
     as_list,
+    attachment_names,
     fail,
     html_text,
     ident,
     json_value,
+    objects,
     opt_dict,
     opt_list,
     opt_str,
@@ -82,11 +84,7 @@ def _author(item: dict[str, Any], at: str) -> tuple[Role, str | None, dict[str, 
 
 
 def _attachments(item: dict[str, Any], at: str) -> list[str]:
-    names: list[str] = []
-    for attachment in opt_list(item, "attachments", FORMAT, f"{at}.attachments"):
-        name = attachment.get("name") if isinstance(attachment, dict) else None
-        names.append(name if isinstance(name, str) and name else "attachment")
-    return names
+    return attachment_names(opt_list(item, "attachments", FORMAT, f"{at}.attachments"))
 
 
 class IntercomParser:
@@ -125,10 +123,9 @@ class IntercomParser:
                 channel=channel,
                 metadata=metadata,
             )
-        for index, raw in enumerate(parts):
-            pointer = f"{base}[{index}]"
-            self._part(timeline, pointer, as_dict(raw, FORMAT, data.where(pointer)), channel)
-        metadata = {key: item for key, item in value.items() if key not in ("source", "conversation_parts")}
+        for pointer, _, item in objects(data, FORMAT, parts, base):
+            self._part(timeline, pointer, item, channel)
+        metadata = rest(value, {"source", "conversation_parts"})
         return timeline.build(id or default_id(value.get("id"), data), metadata)
 
     @staticmethod

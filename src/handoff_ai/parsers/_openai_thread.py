@@ -28,7 +28,18 @@ from ..models import Conversation, Role
 from ._common import FieldError, default_id, text_from_parts
 from ._input import ParserInput
 from ._registry import register_parser
-from ._vendor import Timeline, as_dict, as_list, fail, json_value, opt_list, rest, sample, sniff_value, stamp
+from ._vendor import (
+    Timeline,
+    as_dict,
+    as_list,
+    fail,
+    json_value,
+    opt_list,
+    rest,
+    sniff_items,
+    sniff_value,
+    stamp,
+)
 
 __all__ = ["OpenAIThreadParser"]
 
@@ -36,6 +47,10 @@ FORMAT: Final = "openai_thread"
 CHANNEL: Final = "openai"
 _ROLES: Final[dict[str, Role]] = {"user": "customer", "assistant": "bot"}
 _CONSUMED: Final = frozenset(("object", "role", "content", "created_at"))
+
+
+def _is_message(item: Any) -> bool:
+    return isinstance(item, dict) and item.get("object") == "thread.message"
 
 
 def _annotations(parts: list[Any]) -> list[Any]:
@@ -54,14 +69,7 @@ class OpenAIThreadParser:
         value = sniff_value(data)
         if not isinstance(value, dict) or value.get("object") != "list":
             return False
-        items = value.get("data")
-        return (
-            isinstance(items, list)
-            and bool(items)
-            and all(
-                isinstance(item, dict) and item.get("object") == "thread.message" for item in sample(items)
-            )
-        )
+        return sniff_items(value.get("data"), _is_message)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         value = as_dict(json_value(data, FORMAT), FORMAT, data.prefix or "", "a list object")
@@ -104,7 +112,7 @@ class OpenAIThreadParser:
                 channel=CHANNEL,
                 metadata=metadata,
             )
-        metadata = {key: item for key, item in value.items() if key not in ("data", "object")}
+        metadata = rest(value, {"data", "object"})
         if descending:
             metadata["reversed"] = True
         return timeline.build(id or default_id(thread, data), metadata)

@@ -42,16 +42,15 @@ from ._input import ParserInput
 from ._registry import register_parser
 from ._vendor import (
     Timeline,
-    as_dict,
-    as_list,
     fail,
-    json_value,
+    objects,
     opt_dict,
     opt_str,
     rest,
-    sample,
+    sniff_items,
     sniff_value,
     stamp,
+    wrapped_list,
 )
 
 __all__ = ["RasaParser"]
@@ -82,25 +81,15 @@ class RasaParser:
         value = sniff_value(data)
         if not isinstance(value, dict) or "sender_id" not in value:
             return False
-        events = value.get("events")
-        return isinstance(events, list) and bool(events) and all(map(_is_event, sample(events)))
+        return sniff_items(value.get("events"), _is_event)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
-        value = json_value(data, FORMAT)
-        tracker: dict[str, Any] = {}
-        base = ""
-        if isinstance(value, dict):
-            tracker, base = value, "events"
-            value = value.get("events")
-        events = as_list(value, FORMAT, data.where(base) if base else data.prefix or "", "a list of events")
+        events, base, tracker = wrapped_list(data, FORMAT, "events", "a list of events")
         default_channel = tracker.get("latest_input_channel")
         channel = default_channel if isinstance(default_channel, str) and default_channel else FORMAT
         sender = tracker.get("sender_id")
         timeline = Timeline(FORMAT, data, file)
-        for index, raw in enumerate(events):
-            pointer = f"{base}[{index}]" if base else f"[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, events, base):
             name = opt_str(item, "event", FORMAT, f"{at}.event")
             if not name:
                 fail(FORMAT, "event has no name", f"{at}.event")
@@ -119,8 +108,7 @@ class RasaParser:
                 channel=own_channel if isinstance(own_channel, str) and own_channel else channel,
                 metadata=metadata,
             )
-        metadata = {key: item for key, item in tracker.items() if key != "events"}
-        return timeline.build(id or default_id(sender, data), metadata)
+        return timeline.build(id or default_id(sender, data), tracker)
 
     @staticmethod
     def _read(name: str, item: dict[str, Any], at: str) -> tuple[Role, MessageKind, str, dict[str, Any]]:

@@ -32,7 +32,17 @@ from ..models import Conversation, Role
 from ._common import default_id
 from ._input import ParserInput
 from ._registry import register_parser
-from ._vendor import Timeline, as_dict, as_list, fail, json_value, opt_str, rest, sample, sniff_value, stamp
+from ._vendor import (
+    Timeline,
+    fail,
+    objects,
+    opt_str,
+    rest,
+    sniff_items,
+    sniff_value,
+    stamp,
+    wrapped_list,
+)
 
 __all__ = ["TwilioSmsParser"]
 
@@ -78,21 +88,12 @@ class TwilioSmsParser:
     def sniff(self, data: ParserInput) -> bool:
         value = sniff_value(data)
         items = value.get("messages") if isinstance(value, dict) else None
-        return isinstance(items, list) and bool(items) and all(map(_is_message, sample(items)))
+        return sniff_items(items, _is_message)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
-        value = json_value(data, FORMAT)
-        wrapper: dict[str, Any] = {}
-        base = ""
-        if isinstance(value, dict):
-            wrapper, base = value, "messages"
-            value = value.get("messages")
-        items = as_list(value, FORMAT, data.where(base) if base else data.prefix or "", "a list of messages")
+        items, base, around = wrapped_list(data, FORMAT, "messages", "a list of messages")
         timeline = Timeline(FORMAT, data, file)
-        for index, raw in enumerate(items):
-            pointer = f"{base}[{index}]" if base else f"[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, items, base):
             direction = item.get("direction")
             if not isinstance(direction, str) or direction not in self.roles:
                 fail(FORMAT, f"direction must be one of: {', '.join(_DIRECTIONS)}", f"{at}.direction")
@@ -109,8 +110,7 @@ class TwilioSmsParser:
                 channel="whatsapp" if whatsapp else "sms",
                 metadata={"direction": direction, **rest(item, _CONSUMED)},
             )
-        metadata = {key: item for key, item in wrapper.items() if key != "messages"}
-        return timeline.build(id or default_id(None, data), metadata)
+        return timeline.build(id or default_id(None, data), around)
 
 
 register_parser(

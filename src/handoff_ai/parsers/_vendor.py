@@ -21,6 +21,7 @@ body into text, and assemble messages with the project's conventions. The
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Container, Iterator
 from datetime import datetime, timezone
 from typing import Any, Final, NoReturn
 
@@ -34,17 +35,22 @@ __all__ = [
     "Timeline",
     "as_dict",
     "as_list",
+    "attachment_names",
     "fail",
     "html_text",
     "ident",
+    "item_list",
     "json_value",
+    "objects",
     "opt_dict",
     "opt_list",
     "opt_str",
     "rest",
     "sample",
+    "sniff_items",
     "sniff_value",
     "stamp",
+    "wrapped_list",
 ]
 
 _UTC: Final = timezone.utc
@@ -75,6 +81,11 @@ def sniff_value(data: ParserInput) -> Any:
 def sample(items: list[Any]) -> list[Any]:
     """The first items of a list, which is what sniffers look at."""
     return items[:_SNIFF_ITEMS]
+
+
+def sniff_items(items: Any, looks_right: Callable[[Any], bool]) -> bool:
+    """Whether ``items`` is a non-empty list whose first items all look right: a sniffer's test."""
+    return isinstance(items, list) and bool(items) and all(map(looks_right, sample(items)))
 
 
 def _kind(value: Any) -> str:
@@ -143,9 +154,55 @@ def html_text(value: str) -> str:
     return value.strip()
 
 
-def rest(item: dict[str, Any], consumed: frozenset[str]) -> dict[str, Any]:
+def rest(item: dict[str, Any], consumed: Container[str]) -> dict[str, Any]:
     """Every key of ``item`` not read into a message field: it goes to metadata."""
     return {key: value for key, value in item.items() if key not in consumed}
+
+
+def attachment_names(attachments: list[Any], key: str = "name") -> list[str]:
+    """The file name (under ``key``) of each attachment; ``"attachment"`` when it has none.
+
+    Only names are kept: the content is the vendor's to serve, and a handoff needs
+    to know a file was sent, not what is in it.
+    """
+    names: list[str] = []
+    for attachment in attachments:
+        name = attachment.get(key) if isinstance(attachment, dict) else None
+        names.append(name if isinstance(name, str) and name else "attachment")
+    return names
+
+
+def item_list(data: ParserInput, format: str, value: Any, base: str, what: str = "a list") -> list[Any]:
+    """``value`` as the list found at pointer ``base`` (``""``: the input itself), else a ``ParseError``."""
+    return as_list(value, format, data.where(base) if base else data.prefix or "", what)
+
+
+def wrapped_list(
+    data: ParserInput, format: str, key: str, what: str
+) -> tuple[list[Any], str, dict[str, Any]]:
+    """The input as a list that APIs return either bare or as ``{key: [...], ...}`` (with paging, meta).
+
+    Returns the list, its pointer (``""`` when bare) and the object's other keys,
+    which the parsers keep as conversation metadata.
+    """
+    value = json_value(data, format)
+    if isinstance(value, dict):
+        return item_list(data, format, value.get(key), key, what), key, rest(value, {key})
+    return item_list(data, format, value, "", what), "", {}
+
+
+def objects(
+    data: ParserInput, format: str, items: list[Any], base: str
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(pointer, location, item)`` of each item of the list at ``base``; a non-object is a ``ParseError``.
+
+    The pointer (``messages[3]``) is relative to the input, as ``Timeline.add`` wants
+    it; the location is prefixed for error messages (see ``ParserInput.where``).
+    """
+    for index, raw in enumerate(items):
+        pointer = f"{base}[{index}]"
+        at = data.where(pointer)
+        yield pointer, at, as_dict(raw, format, at)
 
 
 class Timeline:

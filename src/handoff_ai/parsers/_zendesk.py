@@ -36,15 +36,17 @@ from ._vendor import (
     Timeline,
     as_dict,
     as_list,
+    attachment_names,
     fail,
     html_text,
     ident,
     json_value,
+    objects,
     opt_dict,
     opt_list,
     opt_str,
     rest,
-    sample,
+    sniff_items,
     sniff_value,
     stamp,
 )
@@ -59,14 +61,6 @@ def _is_comment(item: Any) -> bool:
     return isinstance(item, dict) and "author_id" in item and isinstance(item.get("public"), bool)
 
 
-def _file_names(attachments: list[Any]) -> list[str]:
-    names: list[str] = []
-    for attachment in attachments:
-        name = attachment.get("file_name") if isinstance(attachment, dict) else None
-        names.append(name if isinstance(name, str) and name else "attachment")
-    return names
-
-
 class ZendeskParser:
     """Zendesk ticket + comments (+ users side-load)."""
 
@@ -74,8 +68,7 @@ class ZendeskParser:
         value = sniff_value(data)
         if not isinstance(value, dict) or not isinstance(value.get("ticket"), dict):
             return False
-        comments = value.get("comments")
-        return isinstance(comments, list) and bool(comments) and all(map(_is_comment, sample(comments)))
+        return sniff_items(value.get("comments"), _is_comment)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         value = as_dict(json_value(data, FORMAT), FORMAT, data.prefix or "", "a ticket object")
@@ -86,17 +79,14 @@ class ZendeskParser:
         ticket_via = opt_dict(ticket, "via", FORMAT, data.where("ticket.via"))
         ticket_channel = opt_str(ticket_via, "channel", FORMAT, data.where("ticket.via.channel"))
         timeline = Timeline(FORMAT, data, file)
-        for index, raw in enumerate(comments):
-            pointer = f"comments[{index}]"
-            at = data.where(pointer)
-            item = as_dict(raw, FORMAT, at)
+        for pointer, at, item in objects(data, FORMAT, comments, "comments"):
             author = ident(item.get("author_id"))
             if requester is None:
                 requester = author
             metadata = rest(item, _CONSUMED)
             attachments = opt_list(item, "attachments", FORMAT, f"{at}.attachments")
             if attachments:
-                metadata["attachments"] = _file_names(attachments)
+                metadata["attachments"] = attachment_names(attachments, "file_name")
             via = opt_dict(item, "via", FORMAT, f"{at}.via")
             role, kind = self._role(item, author, requester, users, at)
             timeline.add(
@@ -109,8 +99,7 @@ class ZendeskParser:
                 channel=opt_str(via, "channel", FORMAT, f"{at}.via.channel") or ticket_channel or FORMAT,
                 metadata=metadata,
             )
-        metadata = {key: item for key, item in value.items() if key != "comments"}
-        return timeline.build(id or default_id(ticket.get("id"), data), metadata)
+        return timeline.build(id or default_id(ticket.get("id"), data), rest(value, {"comments"}))
 
     @staticmethod
     def _users(items: list[Any]) -> dict[str, tuple[str, str]]:

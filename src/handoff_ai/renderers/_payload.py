@@ -11,7 +11,8 @@ Nothing here sends anything: there is no HTTP client in the package's writers.
 
 Also here: the simple helpdesk HTML (:func:`note_html`) shared by the Zendesk,
 Intercom and Freshdesk bodies, :func:`isolate` for right-to-left values in
-formats without ``<bdi>``, and :func:`truncate` for formats with length limits.
+formats without ``<bdi>``, :func:`chat_span` for the chat formats' emphasis marks
+(Slack, Teams), and :func:`truncate` for formats with length limits.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from ..models.record import HandoffRecord
 from ._note import Entry, Span, build_note, has_rtl, joined_footer
 
-__all__ = ["TRUNCATED", "dumps", "isolate", "note_html", "truncate"]
+__all__ = ["TRUNCATED", "chat_span", "dumps", "isolate", "note_html", "truncate"]
 
 TRUNCATED = "… [truncated]"
 """Appended where a writer cuts text to fit a vendor's length limit."""
@@ -42,6 +43,23 @@ def dumps(payload: dict[str, Any]) -> str:
 def isolate(text: str) -> str:
     """Wrap right-to-left text in Unicode isolates so it cannot reorder what follows."""
     return f"{_FSI}{text}{_PDI}" if has_rtl(text) else text
+
+
+def chat_span(span: Span, text: str, *, strong: str, em: str) -> str:
+    """``text`` (``span``'s text, already escaped) between the chat format's emphasis marks.
+
+    Blank text stays bare: marks around nothing would show as typed. Values are
+    wrapped in isolates, since chat formats have no ``<bdi>``.
+    """
+    if not text.strip():
+        return text
+    if span.style == "strong":
+        return f"{strong}{text}{strong}"
+    if span.style == "em":
+        return f"{em}{text}{em}"
+    if span.style == "value":
+        return isolate(text)
+    return text
 
 
 def truncate(text: str, limit: int, *, marker: str = TRUNCATED) -> str:

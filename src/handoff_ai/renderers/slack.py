@@ -39,7 +39,7 @@ from typing import Any
 from ..models.record import HandoffRecord
 from . import register_renderer
 from ._note import Entry, Note, Span, build_note, joined_footer, plain_text
-from ._payload import dumps, isolate, truncate
+from ._payload import chat_span, dumps, isolate, truncate
 
 __all__ = [
     "MAX_BLOCKS",
@@ -73,16 +73,7 @@ def _mrkdwn(text: str, limit: int = MAX_TEXT_CHARS) -> dict[str, Any]:
 
 
 def _span(span: Span) -> str:
-    text = escape_slack(span.text)
-    if not text.strip():
-        return text
-    if span.style == "strong":
-        return f"*{text}*"
-    if span.style == "em":
-        return f"_{text}_"
-    if span.style == "value":
-        return isolate(text)
-    return text
+    return chat_span(span, escape_slack(span.text), strong="*", em="_")
 
 
 def _body(entry: Entry) -> str:

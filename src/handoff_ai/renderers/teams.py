@@ -37,7 +37,7 @@ from typing import Any
 from ..models.record import HandoffRecord
 from . import register_renderer
 from ._note import Entry, Span, build_note, joined_footer
-from ._payload import dumps, isolate
+from ._payload import chat_span, dumps, isolate
 from .markdown import escape_markdown
 
 __all__ = ["CARD_VERSION", "render_teams", "teams_payload"]
@@ -59,16 +59,7 @@ def _block_safe(text: str) -> str:
 
 
 def _span(span: Span) -> str:
-    text = _md(span.text)
-    if not text.strip():
-        return text
-    if span.style == "strong":
-        return f"**{text}**"
-    if span.style == "em":
-        return f"_{text}_"
-    if span.style == "value":
-        return isolate(text)
-    return text
+    return chat_span(span, _md(span.text), strong="**", em="_")
 
 
 def _body(entry: Entry) -> str:
@@ -105,7 +96,7 @@ def _card_body(record: HandoffRecord) -> list[Element]:
             lines = []
             for entry in section.entries:
                 label = f"**{_md(entry.label)}:** " if entry.label else ""
-                lines.append(f"- {label}{_block_safe(''.join(_span(s) for s in entry.body))}")
+                lines.append(f"- {label}{_body(entry)}")
             body.append(_text("\n".join(lines), our_list=True))
     if note.closing:
         body.append(_facts(note.closing))
