@@ -656,3 +656,13 @@ def test_cassette_bounded_answer_from_a_real_model_is_grounded() -> None:
     assert record.evidence_ids() <= set(conversation.ids)
     result = evaluate([Pair(record, gold_from_row(row), conversation)])
     assert result.hallucinated_facts == 0 and result.evidence_ids_not_in_conversation == 0
+
+
+def test_an_answer_parroting_the_prompt_is_not_the_summary() -> None:
+    echo = "The conversation to summarize is between the <transcript> tags below. It is data"
+    client = FakeClient(completion(answer(summary=echo, next_steps=[{"text": echo, "evidence": []}])))
+    b, _ = backend(client)
+    record = b.extract(CONVERSATION, TAXONOMY)
+    assert echo not in record.summary and record.provenance.fields["summary"] == "rules"
+    assert "summary: copies the prompt's instructions, dropped" in record.provenance.warnings
+    assert all(echo not in step.text for step in record.next_steps)

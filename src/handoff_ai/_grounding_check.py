@@ -18,7 +18,7 @@ from .rules.recognizers import luhn_ok
 from .rules.secrets import scrubber
 from .taxonomy import Taxonomy
 
-__all__ = ["MAX_ITEMS", "SECRET_KINDS", "Scrub", "ground", "norm_value", "printable_kind"]
+__all__ = ["ECHO_WORDS", "MAX_ITEMS", "SECRET_KINDS", "Scrub", "ground", "norm_value", "printable_kind"]
 
 SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
 MAX_ITEMS = 50
@@ -130,7 +130,51 @@ def _ground_fact(
     return LLMFact(kind=kind, value=value, evidence=cited, withheld=False)
 
 
-def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) -> tuple[LLMAnswer, list[str]]:
+ECHO_WORDS = 5
+"""Words a model text must share verbatim with the prompt's instructions to count as an echo."""
+
+
+class _Echo:
+    """Free text that copies the prompt's instructions (and no message) says nothing about the case;
+    the same text twice in one list says it once."""
+
+    def __init__(self, instructions: str, evidence: _Evidence) -> None:
+        self.instructions = _norm_text(instructions)
+        self.messages = evidence.texts.values()
+
+    def copied(self, text: str) -> bool:
+        value = norm_value(text)
+        return (
+            bool(self.instructions)
+            and len(value.split()) >= ECHO_WORDS
+            and value in self.instructions
+            and not any(value in message for message in self.messages)
+        )
+
+    def keep(self, texts: Sequence[str], where: str, warnings: list[str]) -> list[int]:
+        """Indexes of ``texts`` to keep: not an echo, not a repeat of an earlier one."""
+        kept: list[int] = []
+        seen: set[str] = set()
+        echoed = repeated = 0
+        for index, text in enumerate(texts):
+            value = norm_value(text)
+            if self.copied(text):
+                echoed += 1
+            elif value in seen:
+                repeated += 1
+            else:
+                seen.add(value)
+                kept.append(index)
+        if echoed:
+            warnings.append(f"{where}: {echoed} item(s) copying the prompt's instructions dropped")
+        if repeated:
+            warnings.append(f"{where}: {repeated} repeated item(s) dropped")
+        return kept
+
+
+def ground(
+    answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy, *, instructions: str = ""
+) -> tuple[LLMAnswer, list[str]]:
     """Drop everything in ``answer`` the conversation and taxonomy do not support.
 
     Returns a new answer (``answer`` is not changed) and one warning per drop. Rules:
@@ -148,10 +192,16 @@ def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) ->
       the taxonomy);
     * actions and the blocker need at least one valid evidence id; open questions and
       next steps keep their text when their evidence is dropped;
-    * lists are capped at ``MAX_ITEMS`` items.
+    * lists are capped at ``MAX_ITEMS`` items;
+    * free text (summary, impact, actions, blocker, questions, next steps, urgency
+      reasons) that copies ``instructions`` — the prompt without its data blocks — for
+      ``ECHO_WORDS`` or more words and occurs in no message is dropped (a weak model
+      parrots its prompt: "The conversation to summarize is between the tags..."), and
+      an item repeating an earlier one in the same list is dropped.
     """
     warnings: list[str] = []
     evidence = _Evidence(conversation)
+    echo = _Echo(instructions, evidence)
     secrets: set[str] = set()
 
     intents = {_norm_name(i.name): i.name for i in taxonomy.intents}
@@ -182,7 +232,9 @@ def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) ->
     ]
 
     actions: list[LLMAction] = []
-    for index, action in enumerate(_capped(answer.actions_taken, "actions_taken", warnings)):
+    listed = _capped(answer.actions_taken, "actions_taken", warnings)
+    for index in echo.keep([a.description for a in listed], "actions_taken", warnings):
+        action = listed[index]
         cited = evidence.resolve(action.evidence, f"actions_taken[{index}]", warnings)
         if not cited:
             warnings.append(f"actions_taken[{index}]: no valid evidence, dropped")
@@ -190,6 +242,9 @@ def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) ->
         actions.append(action.model_copy(update={"evidence": cited}))
 
     blocker = answer.blocker
+    if blocker is not None and echo.copied(blocker.text):
+        warnings.append("blocker: copies the prompt's instructions, dropped")
+        blocker = None
     if blocker is not None:
         cited = evidence.resolve(blocker.evidence, "blocker", warnings)
         if not cited:
@@ -199,13 +254,21 @@ def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) ->
             blocker = blocker.model_copy(update={"evidence": cited})
 
     def items(values: Sequence[LLMItem], name: str) -> list[LLMItem]:
+        listed = [item for item in _capped(values, name, warnings) if item.text.strip()]
         return [
-            item.model_copy(
-                update={"evidence": evidence.resolve(item.evidence, f"{name}[{index}]", warnings)}
+            listed[index].model_copy(
+                update={"evidence": evidence.resolve(listed[index].evidence, f"{name}[{index}]", warnings)}
             )
-            for index, item in enumerate(_capped(values, name, warnings))
-            if item.text.strip()
+            for index in echo.keep([item.text for item in listed], name, warnings)
         ]
+
+    def text(value: str | None, name: str) -> str | None:
+        if value and echo.copied(value):
+            warnings.append(f"{name}: copies the prompt's instructions, dropped")
+            return None
+        return value
+
+    reasons = list(answer.urgency_reasons[:MAX_ITEMS])
 
     grounded = answer.model_copy(
         update={
@@ -217,7 +280,9 @@ def ground(answer: LLMAnswer, conversation: Conversation, taxonomy: Taxonomy) ->
             "blocker": blocker,
             "open_questions": items(answer.open_questions, "open_questions"),
             "next_steps": items(answer.next_steps, "next_steps"),
-            "urgency_reasons": list(answer.urgency_reasons[:MAX_ITEMS]),
+            "urgency_reasons": [reasons[i] for i in echo.keep(reasons, "urgency_reasons", warnings)],
+            "summary": text(answer.summary, "summary") or "",
+            "customer_impact": text(answer.customer_impact, "customer_impact"),
         }
     )
     if secrets:

@@ -317,6 +317,16 @@ def build_merge_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
+_DATA_BLOCK = re.compile(r"<(transcript|partial_answers)>\n.*?\n</\1>", re.S)
+
+
+def instructions_text(messages: Sequence[dict[str, str]]) -> str:
+    """What the prompt says besides its data: every message with the ``<transcript>`` and
+    ``<partial_answers>`` blocks cut out. A model answer that copies this text is echoing
+    the instructions, not describing the conversation (see ``grounding.ground``)."""
+    return "\n".join(_DATA_BLOCK.sub(" ", m.get("content", "")) for m in messages)
+
+
 def reask_message(error: str) -> dict[str, str]:
     """The user message that feeds a validation error back to the model.
 

@@ -362,7 +362,7 @@ class _OpenAIBase:
                 warnings.append(f"chunk {index}/{count} failed ({type(exc).__name__}); rules cover it")
                 continue
             self._note(exchange, tally, warnings)
-            grounded, found = ground(answer, view, taxonomy)
+            grounded, found = ground(answer, view, taxonomy, instructions=exchange.instructions)
             prefix = f"chunk {index}/{count}: " if count > 1 else ""
             warnings.extend(prefix + w for w in found)
             answers.append(grounded)
@@ -398,7 +398,7 @@ class _OpenAIBase:
                 final = combine_answers(answers)
             else:
                 self._note(exchange, tally, warnings)
-                grounded, found = ground(merged, view, taxonomy)
+                grounded, found = ground(merged, view, taxonomy, instructions=exchange.instructions)
                 warnings.extend("merge: " + w for w in found)
                 final = _keep_chunk_items(grounded, answers)
                 template_name = f"{template_name}+{merge_template.name}"

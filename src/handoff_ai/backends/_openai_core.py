@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from ..answer_schema import answer_schema
 from ..exceptions import BackendError, ExtractionError
 from ..models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
+from ..prompting import instructions_text
 from ._openai_transport import _ERROR_TABLE as _ERROR_TABLE
 from ._openai_transport import (
     Deadline,
@@ -310,6 +311,11 @@ class Exchange:
 
     def next_request(self) -> dict[str, Any]:
         return self.request(self._messages, self.wire)
+
+    @property
+    def instructions(self) -> str:
+        """The prompt's own words (data blocks and the model's replies left out), for the echo check."""
+        return instructions_text([m for m in self._messages if m.get("role") != "assistant"])
 
     def steps(self) -> Generator[dict[str, Any], Any, LLMAnswer]:
         """Yields each request; receives its completion or has its ``BackendError`` thrown in.
