@@ -78,9 +78,9 @@ class RulesBackend(Backend):
         warnings = (
             [INJECTION_WARNING.format(ids=", ".join(i.message_id for i in injections))] if injections else []
         )
-        facts = extract_facts(conversation, self._recognizers(taxonomy))
-        intent = classify(conversation, taxonomy)
         cues = CueReader(rules.phrases)
+        facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
+        intent = classify(conversation, taxonomy)
         actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues)
         signals = read_signals(conversation, cues, intent.label)

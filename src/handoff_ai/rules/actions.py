@@ -20,25 +20,36 @@ from collections.abc import Sequence
 from ..models import Action, Blocker, Conversation, Message
 from ..models.record import Actor, Outcome
 from .phrases import CueReader
+from .prechecks import GuardedPattern
 from .ruleset import RuleSet
 
 __all__ = ["extract_actions", "find_blocker", "first_sentence", "sentence_at"]
 
 _MAX_DESCRIPTION = 160
-_EVENT_FAILED = re.compile(
-    r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
-    r"exception|unsuccessful|could\s+not|couldn't|refused)\b",
-    re.IGNORECASE,
+_EVENT_FAILED = GuardedPattern(
+    re.compile(
+        r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
+        r"exception|unsuccessful|could\s+not|couldn't|refused)\b",
+        re.IGNORECASE,
+    ),
+    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused",
 )
-_EVENT_PENDING = re.compile(
-    r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
-    re.IGNORECASE,
+_EVENT_PENDING = GuardedPattern(
+    re.compile(
+        r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
+        re.IGNORECASE,
+    ),
+    "prog pending processing querying searching looking waiting ...",
 )
-_EVENT_DONE = re.compile(
-    r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
-    r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"
-    r"captured|confirmed|approved|booked|scheduled|success|true)\b",
-    re.IGNORECASE,
+_EVENT_DONE = GuardedPattern(
+    re.compile(
+        r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
+        r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"
+        r"captured|confirmed|approved|booked|scheduled|success|true)\b",
+        re.IGNORECASE,
+    ),
+    "been was were now complete succe done ok created updated sent made issued selected entered noted "
+    "recorded pulled generated notified returned found captured confirmed approved booked scheduled true",
 )
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
@@ -207,7 +218,7 @@ def find_blocker(conversation: Conversation, actions: Sequence[Action], cues: Cu
             candidate = Blocker(description=f"{label}: {action.description}", evidence=list(action.evidence))
             if best is None or where >= best[0]:
                 best = (where, candidate)
-    last_customer_problem: tuple[int, Blocker] | None = None
+    last_problem: tuple[int, Message, int] | None = None  # the Blocker is built for the last one only
     resolved_at = -1
     for index, message in enumerate(conversation.messages):
         if message.role != "customer" or message.kind != "message":
@@ -216,12 +227,10 @@ def find_blocker(conversation: Conversation, actions: Sequence[Action], cues: Cu
             resolved_at = index
         at = cues.find("problem", message.text)
         if at is not None:
-            last_customer_problem = (
-                index,
-                Blocker(description=sentence_at(message.text, at), evidence=[message.id]),
-            )
-    if last_customer_problem and (best is None or last_customer_problem[0] > best[0]):
-        best = last_customer_problem
+            last_problem = (index, message, at)
+    if last_problem and (best is None or last_problem[0] > best[0]):
+        index, message, at = last_problem
+        best = (index, Blocker(description=sentence_at(message.text, at), evidence=[message.id]))
     if best is None or resolved_at > best[0]:
         return None
     return best[1]

@@ -236,8 +236,23 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 
+# Cheap regexes every match contains (exact, so skipping never drops a match): most
+# messages with a digit have no 5-digit run, no digits split by a separator, ...
+_REQUIRES: dict[str, str] = {
+    "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
+    "phone": r"\d[\s.-]\d|[+(]",
+    "postal_code.us": r"\d{5}",
+    "address.street": r"\d\s+[A-Z]",
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
-        recognizer.prefilter(needs, digit=digit, max_len=60 if recognizer.name == "name.bare" else None)
+        recognizer.prefilter(
+            needs,
+            digit=digit,
+            max_len=60 if recognizer.name == "name.bare" else None,
+            requires=_REQUIRES.get(recognizer.name),
+        )
     return recognizers

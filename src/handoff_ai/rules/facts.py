@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Fact, Message
-from .phrases import PhraseIndex, scan_longest, tokens
+from .phrases import CueReader, PhraseIndex, scan_longest, tokens
+from .prechecks import GuardedPattern
 from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span
 
 __all__ = ["FactResult", "extract_facts", "normalize"]
@@ -107,10 +108,13 @@ def _tail_stop(piece: str, lead: int) -> int:
 
 _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
-_SECRET_WORD = re.compile(
-    r"\b(?:pin|password|passcode|(?<!zip\s)(?<!promo\s)(?<!error\s)(?<!postal\s)(?<!area\s)(?<!discount\s)"
-    r"(?<!coupon\s)(?<!country\s)(?<!tracking\s)(?<!status\s)code|security\s+answer)\b",
-    re.IGNORECASE,
+_SECRET_WORD = GuardedPattern(
+    re.compile(
+        r"\b(?:pin|password|passcode|(?<!zip\s)(?<!promo\s)(?<!error\s)(?<!postal\s)(?<!area\s)(?<!discount\s)"
+        r"(?<!coupon\s)(?<!country\s)(?<!tracking\s)(?<!status\s)code|security\s+answer)\b",
+        re.IGNORECASE,
+    ),
+    "pin pass code secur",
 )
 _BARE_TOKEN = re.compile(r"\s*[A-Za-z]*\d[\w-]*[.!]?\s*")
 _NOT_A_PLACE_START = frozenset("yes no ok okay sure i thanks thank that what how can is it".split())
@@ -136,14 +140,16 @@ class FactResult:
     secret_messages: set[str] = field(default_factory=set)
 
 
-def _asked_kinds(text: str) -> list[str]:
+def _asked_kinds(text: str, words: Sequence[str]) -> list[str]:
+    """The kinds of value a bot/agent turn asks for (``words``: its ``tokens``)."""
     kinds: list[str] = []
-    for _, kind in scan_longest(_ASKS, tokens(text)):
+    for _, kind in scan_longest(_ASKS, words):
         if kind not in kinds:
             kinds.append(kind)
     if not kinds:
         return []
-    if not _REQUEST.search(text) and (
+    requested = "?" in text or _REQUEST.search(text) is not None  # "?" matches _REQUEST: no regex needed
+    if not requested and (
         (len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK
     ):
         # "Your name, username and order id" asks without a verb; one cue needs one, and a
@@ -284,8 +290,13 @@ def _answer(
     return added, remaining
 
 
-def extract_facts(conversation: Conversation, recognizers: Iterable[Recognizer]) -> FactResult:
-    """All facts the customer gave, deduplicated, each citing its messages."""
+def extract_facts(
+    conversation: Conversation, recognizers: Iterable[Recognizer], cues: CueReader | None = None
+) -> FactResult:
+    """All facts the customer gave, deduplicated, each citing its messages.
+
+    ``cues``: the conversation's cue reader, to share its tokenizing of bot/agent turns.
+    """
     pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
     outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
     prompt_mentions_secret = False  # the last bot/agent turn talked about a PIN/password/code
@@ -294,11 +305,12 @@ def extract_facts(conversation: Conversation, recognizers: Iterable[Recognizer])
     result = FactResult(facts=[])
     if not isinstance(recognizers, RecognizerSet):
         recognizers = RecognizerSet(recognizers)
+    tokenize = tokens if cues is None else cues.words
 
     for message in conversation.messages:
         if message.role in ("bot", "agent"):
             if message.kind == "message":
-                asked = _asked_kinds(message.text)
+                asked = _asked_kinds(message.text, tokenize(message.text))
                 prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
                 pending = (

@@ -129,6 +129,27 @@ _FORMAT = re.compile(
     r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[^\x00-\x7f]"
 )
 _CUES = re.compile("|".join(f"(?:{p})" for p in INJECTION_CUES), re.IGNORECASE)
+_CUE_WORDS: tuple[str, ...] = (
+    *"ignor disregard forget override bypass skip instruction system mode pretend role urgency priority "
+    "intent category team queue sentiment severity department mark record flag log summary handoff note "
+    "ticket file fact report history must should shall need required reading jailbreak < inst] ### olvid "
+    "oublie dimentica vergiss vergessen negeer vergeet urgen dringlichkeit priori aprobad aprovad approuv "
+    "approvat genehmigt goedgekeurd reembolso remboursement rimborso erstattung terugbetaling".split(),
+    *("you are no", "act as", "behave as", "respond as", "remember that", "dan mode", "prompt injection"),
+)
+"""Literals one of which every ``_CUES`` match on ASCII text contains: a sentence with none of them
+skips the big regex (most sentences; it was a third of the rules backend's time). Keep in step with
+``INJECTION_CUES``: ``tests/test_redteam.py`` generates matches of every cue and checks them."""
+
+
+def _may_cue(sentence: str) -> bool:
+    """False only when ``_CUES`` cannot match ``sentence`` (already lower-cased).
+
+    Only trusted for ASCII text, where a case-insensitive literal match is a substring test.
+    """
+    return not sentence.isascii() or any(map(sentence.__contains__, _CUE_WORDS))
+
+
 _SENTENCE_END = re.compile(r"[。！？]+|[.!?]+(?=\s|$)|\n+")
 _MAX_SCAN = 200_000
 """Characters of one message scanned (a longer message is scanned in its first and last parts)."""
@@ -192,7 +213,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
     flagged = False
     for start, end in sentences:
         sentence = visible[start:end]
-        if _CUES.search(sentence) or (flagged and DIRECTIVE.search(sentence)):
+        if (_may_cue(sentence) and _CUES.search(sentence)) or (flagged and DIRECTIVE.search(sentence)):
             found.append((start, end))
             flagged = True
         elif sentence.strip():

@@ -202,7 +202,8 @@ def _decide(
     weights: Callable[[Term, float], float] = index.customer_weights[best].get
     contributions = []
     for position, tokens in enumerate(customer):
-        weight = sum(map(weights, chain[Term](tokens, pairwise(tokens)), _ZEROS))
+        terms: Iterable[Term] = chain(tokens, pairwise(tokens))
+        weight = sum(map(weights, terms, _ZEROS))
         if weight > 0.0:
             contributions.append((-weight, position))
     contributions.sort()

@@ -35,29 +35,45 @@ class PhraseIndex:
     """Labelled phrases, matched token by token."""
 
     def __init__(self, labelled: Mapping[str, Iterable[str]]) -> None:
-        first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # First word -> (labels of one-word phrases, second word -> [(rest, label)]), in
+        # registration order: a common first word ("i") costs one lookup, not one test per phrase.
+        heads: dict[str, tuple[list[str], dict[str, list[tuple[tuple[str, ...], str]]]]] = {}
         for label, phrases in labelled.items():
             for phrase in phrases:
                 words = tuple(tokens(phrase))
-                if words:
-                    first.setdefault(words[0], []).append((words[1:], label))
-        self._first = first
+                if not words:
+                    continue
+                singles, pairs = heads.setdefault(words[0], ([], {}))
+                if len(words) == 1:
+                    singles.append(label)
+                else:
+                    pairs.setdefault(words[1], []).append((words[2:], label))
+        self._heads = heads
         self.labels = tuple(labelled)
 
     def scan(self, words: Sequence[str]) -> dict[str, int]:
         """``{label: token index of its first match}`` for every label found."""
         found: dict[str, int] = {}
-        first = self._first
+        heads = self._heads
         count = len(words)
-        for index, word in enumerate(words):
-            candidates = first.get(word)
-            if candidates is None:
+        for index in [i for i, word in enumerate(words) if word in heads]:
+            singles, pairs = heads[words[index]]
+            for label in singles:
+                if label not in found:
+                    found[label] = index
+            if not pairs or index + 1 == count:
                 continue
-            for rest, label in candidates:
+            group = pairs.get(words[index + 1])
+            if group is None:
+                continue
+            for rest, label in group:
                 if label in found:
                     continue
-                end = index + 1 + len(rest)
-                if end <= count and (not rest or tuple(words[index + 1 : end]) == rest):
+                if not rest:
+                    found[label] = index
+                    continue
+                end = index + 2 + len(rest)
+                if end <= count and tuple(words[index + 2 : end]) == rest:
                     found[label] = index
         return found
 
@@ -103,19 +119,20 @@ def scan_longest(index: PhraseIndex, words: Sequence[str]) -> list[tuple[int, st
     also "address". Equal lengths go to the label registered first.
     """
     matches: list[tuple[int, str]] = []
-    first = index._first
+    heads = index._heads
     count = len(words)
-    position = 0
-    while position < count:
-        best: tuple[int, str] | None = None
-        for rest, label in first.get(words[position], ()):
-            end = position + 1 + len(rest)
-            matched = end <= count and (not rest or tuple(words[position + 1 : end]) == rest)
-            if matched and (best is None or end > best[0]):
-                best = (end, label)
-        if best is None:
-            position += 1
-        else:
-            matches.append((position, best[1]))
-            position = best[0]
+    done = 0  # words before this are consumed by a match
+    for position in [i for i, word in enumerate(words) if word in heads]:
+        if position < done:
+            continue
+        singles, pairs = heads[words[position]]
+        best_end, best = (position + 1, singles[0]) if singles else (0, None)
+        group = pairs.get(words[position + 1]) if pairs and position + 1 < count else None
+        for rest, label in group or ():
+            end = position + 2 + len(rest)
+            if end > best_end and end <= count and (not rest or tuple(words[position + 2 : end]) == rest):
+                best_end, best = end, label
+        if best is not None:
+            matches.append((position, best))
+            done = best_end
     return matches

@@ -77,22 +77,32 @@ class Recognizer:
         self._value_groups: tuple[str | int, ...] = tuple(names) or ((1,) if self.regex.groups else ())
 
     def prefilter(
-        self, needs: Sequence[str] = (), *, digit: bool = False, max_len: int | None = None
+        self,
+        needs: Sequence[str] = (),
+        *,
+        digit: bool = False,
+        max_len: int | None = None,
+        requires: str | None = None,
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
-        substrings) or, with ``digit``, a digit; and is at most ``max_len`` long."""
+        substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
+        and ``requires`` finds something in it (a cheap regex, run on the text as
+        is, that every match of the recognizer's regex contains)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
+        self._requires_re = re.compile(requires) if requires else None
 
     def applies(self, text: str, lower: str, has_digit: bool) -> bool:
         """Cheap pre-check before running the regex (most messages fail it)."""
         if self.max_len is not None and len(text) > self.max_len:
             return False
         if self._needs_re is None:
-            return has_digit or not self.digit
-        return (self.digit and has_digit) or self._needs_re.search(lower) is not None
+            found = has_digit or not self.digit
+        else:
+            found = (self.digit and has_digit) or self._needs_re.search(lower) is not None
+        return found and (self._requires_re is None or self._requires_re.search(text) is not None)
 
     def value_span(self, match: re.Match[str]) -> tuple[int, int]:
         """The ``value`` group (or its alternative ``v2``), else group 1, else the match."""
@@ -279,7 +289,9 @@ class RecognizerSet:
 
     def __init__(self, recognizers: Iterable[Recognizer]) -> None:
         self.recognizers = tuple(recognizers)
-        self._plan = tuple((r, r._needs_re, r.digit, r.max_len, r.regex) for r in self.recognizers)
+        self._plan = tuple(
+            (r, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex) for r in self.recognizers
+        )
 
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
@@ -291,13 +303,15 @@ class RecognizerSet:
         size = len(text)
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
-        for recognizer, needs, digit, max_len, regex in self._plan:
+        for recognizer, needs, digit, max_len, requires, regex in self._plan:
             if max_len is not None and size > max_len:
                 continue
             if needs is None:
                 if digit and not has_digit:
                     continue
             elif not ((digit and has_digit) or needs.search(lower)):
+                continue
+            if requires is not None and requires.search(text) is None:
                 continue
             if regex.search(text) is None:  # the common case: no match, no generator
                 continue

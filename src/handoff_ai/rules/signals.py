@@ -22,6 +22,7 @@ from ..models import Conversation, Handoff, HistoryEvent, Message, Sentiment, Si
 from ..models.record import UrgencyLevel
 from .actions import sentence_at
 from .phrases import CueReader
+from .prechecks import GuardedPattern
 
 __all__ = ["WAIT_HISTORY_MINUTES", "WAIT_URGENT_MINUTES", "Signals", "Wait", "read_signals", "waits"]
 
@@ -34,9 +35,12 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _URGENT_INTENTS = frozenset({"fraud_security"})
 _LOW_INTENTS = frozenset({"product_question", "privacy_legal"})
-_OWNERSHIP = re.compile(
-    r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed)\b",
-    re.IGNORECASE,
+_OWNERSHIP = GuardedPattern(
+    re.compile(
+        r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed)\b",
+        re.IGNORECASE,
+    ),
+    "assign transferred handed escalated routed",
 )
 _OWNERSHIP_KEYS = ("assignee", "assignee_id", "assigned_to", "assignee_name", "new_assignee")
 _EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subtype")
@@ -44,12 +48,14 @@ _EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subty
 
 def _ownership_change(message: Message) -> str | None:
     """A history description when a logged event says the conversation changed owner."""
-    if message.metadata.get("channel_switch"):
+    meta = message.metadata
+    if meta.get("channel_switch"):
         return None
     match = _OWNERSHIP.search(message.text)
     if match is not None:
         return "Ownership changed: " + sentence_at(message.text, match.start())
-    meta = message.metadata
+    if not meta:  # most logged events carry no metadata
+        return None
     typed = any(
         isinstance(meta.get(k), str) and ("assign" in meta[k].lower() or "transfer" in meta[k].lower())
         for k in _EVENT_TYPE_KEYS
