@@ -196,3 +196,18 @@ def test_redact_option_is_checked(bad: Any) -> None:
 
     with pytest.raises(ConfigError):
         OpenAIBackend(client=FakeClient(), redact=bad)
+
+
+@pytest.mark.parametrize("value", ["EMAIL_1", "email_1", "<EMAIL_1", "EMAIL_1>", "MAIL_1"])
+@pytest.mark.parametrize("redacted_record", [False, True])
+def test_a_piece_of_a_placeholder_is_never_a_fact(value: str, redacted_record: bool) -> None:
+    """A model may copy "EMAIL_1" out of "<EMAIL_1>" (SmolLM2 did): that is no value the customer gave."""
+    conversation = Conversation(
+        id="c", messages=[Message(id="m1", role="customer", text="my email is jo@example.com, order 123456")]
+    )
+    fact = {"kind": "contact", "value": value, "evidence": ["m1"], "withheld": False}
+    client = FakeClient(completion(answer(facts=[fact])))
+    backend = OpenAIBackend("m", client=client, redacted_record=redacted_record)
+    record = backend.extract(conversation, Taxonomy.default())
+    assert [f.kind for f in record.facts] == ["email", "order_id"]  # the rules' facts only
+    assert any(w.startswith("fact[0] (contact): value not found") for w in record.provenance.warnings)

@@ -56,6 +56,24 @@ def _luhn_card(value: str) -> bool:
     return any(luhn_ok(re.sub(r"\D", "", m.group())) for m in _CARD.finditer(value))
 
 
+_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*_\d+>")
+"""A redaction placeholder (``<EMAIL_1>``) in normalized text: a value may hold one whole, never a piece."""
+
+
+def _occurs(needle: str, text: str) -> bool:
+    """``needle`` occurs in ``text`` other than as a piece of a placeholder ("email_1" in "<email_1>")."""
+    start = text.find(needle)
+    if start < 0 or "<" not in text:
+        return start >= 0
+    tokens = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    while start >= 0:
+        end = start + len(needle)
+        if not any(s < end and start < e and not (start <= s and e <= end) for s, e in tokens):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
 def _ids_text(ids: Iterable[str]) -> str:
     return ", ".join(ids) or "none"
 
@@ -103,7 +121,7 @@ def _ground_fact(
     secret = fact.withheld or kind in SECRET_KINDS or (bool(value) and _luhn_card(value))
     if value:
         needle = norm_value(value)
-        containing = [i for i in cited if needle and needle in evidence.texts[i]]
+        containing = [i for i in cited if needle and _occurs(needle, evidence.texts[i])]
         if not containing:
             warnings.append(f"{where}: value not found in cited messages {_ids_text(cited)}, dropped")
             return None
