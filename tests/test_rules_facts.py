@@ -75,6 +75,9 @@ SINGLE = [
     ("hi, my name is Sarah Brown and my parcel is late", "name", "Sarah Brown"),
     ("my username is jdoe_88", "username", "jdoe_88"),
     ("I'm a gold member and this is not ok", "membership", "gold"),
+    ("I live at 8907 1st Ave, Raleigh", "address", "8907 1st Ave, Raleigh"),  # "1st" is no date here
+    ("I moved to 455 W 42nd St last year", "address", "455 W 42nd St"),
+    ("it arrived on the 21st", "date", "21st"),
 ]
 
 

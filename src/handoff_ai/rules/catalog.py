@@ -16,6 +16,10 @@ _MONTHS = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ORD = r"(?:st|nd|rd|th)"
+_STREET_SUFFIX = (
+    r"(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|"
+    r"Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)"
+)
 _TIERS = (
     r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|"
     r"elite"
@@ -75,7 +79,7 @@ def default_recognizers() -> list[Recognizer]:
                 "date",
                 rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
-                rf"\d{{1,2}}{_ORD})\b",
+                rf"\d{{1,2}}{_ORD}\b(?!\s+{_STREET_SUFFIX}\b))\b",  # "1st Ave" is a street, not a date
             ),
             Recognizer(
                 "time",
@@ -134,8 +138,7 @@ def default_recognizers() -> list[Recognizer]:
             Recognizer(
                 "address.street",
                 "address",
-                r"\b\d{1,6}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|"
-                r"L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)\b\.?"
+                rf"\b\d{{1,6}}\s+(?:(?:[A-Z][a-z]+|[NSEW])\.?\s+|\d{{1,3}}{_ORD}\s+){{1,3}}{_STREET_SUFFIX}\b\.?"
                 r"(?:,?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?(?:,?\s+[A-Z]{2}\b)?",
                 flags=0,
             ),
@@ -242,7 +245,7 @@ _REQUIRES: dict[str, str] = {
     "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
     "phone": r"\d[\s.-]\d|[+(]",
     "postal_code.us": r"\d{5}",
-    "address.street": r"\d\s+[A-Z]",
+    "address.street": r"\d\s+(?:[A-Z]|\d{1,3}(?:st|nd|rd|th)\s)",
 }
 
 
