@@ -206,8 +206,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
         tail = len(text) - half
         return [*_spans(text[:half]), *((s + tail, e + tail) for s, e in _spans(text[tail:]))]
     visible, offsets = _visible(text)
-    if not visible:
-        return []
+    if not visible or (not _may_cue(visible) and ":" not in visible and "：" not in visible):
+        return []  # no cue word anywhere and no speaker colon: most messages stop here
     found: list[tuple[int, int]] = []
     sentences = _sentences(visible)
     flagged = False
