@@ -233,6 +233,8 @@ def run(args: argparse.Namespace, base_url: str) -> int:
         print(f"  fallback: {count:3d} x {reason}")
     print(f"model calls per record                mean {statistics.mean(calls):.2f}, max {max(calls)}")
     print(f"hallucinated facts                    {llm_eval.hallucinated_facts}")
+    for found in llm_eval.hallucinations:  # ids, kinds and reasons only: never values
+        print(f"  {found.conversation_id} {found.kind}: {found.reason} {found.evidence}")
     print(f"evidence ids not in the conversation  {llm_eval.evidence_ids_not_in_conversation}")
     print(
         f"facts recall                          {llm_eval.facts_recall:.3f} (rules alone "

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from handoff_ai.backends.openai import AsyncOpenAIBackend, OpenAIBackend
+from handoff_ai.backends.rules import RulesBackend
 from handoff_ai.models import Conversation, Message
 from handoff_ai.redact import Redactor
 from handoff_ai.rules.recognizers import luhn_ok
@@ -211,3 +212,29 @@ def test_a_piece_of_a_placeholder_is_never_a_fact(value: str, redacted_record: b
     record = backend.extract(conversation, Taxonomy.default())
     assert [f.kind for f in record.facts] == ["email", "order_id"]  # the rules' facts only
     assert any(w.startswith("fact[0] (contact): value not found") for w in record.provenance.warnings)
+
+
+def test_rules_values_inside_a_redacted_value_come_back_as_they_were() -> None:
+    """A username that is the start of the redacted email must not come back as the whole email
+    (seen on ABCD rows with the local model: the rules' "cminh1982" became "cminh1982@email.com")."""
+    conversation = Conversation(
+        id="c",
+        messages=[
+            Message(id="m1", role="agent", text="Could I have your username?"),
+            Message(id="m2", role="customer", text="cminh1982"),
+            Message(id="m3", role="agent", text="And the email on the account?"),
+            Message(id="m4", role="customer", text="cminh1982@email.com"),
+        ],
+    )
+    rules = RulesBackend().extract(conversation, Taxonomy.default())
+    assert ("username", "cminh1982") in [(f.kind, f.value) for f in rules.facts]
+    client = FakeClient(completion(answer(facts=[], summary=" ")))
+    record = OpenAIBackend("m", client=client).extract(conversation, Taxonomy.default())
+    assert [(f.kind, f.value, f.evidence) for f in record.facts] == [
+        (f.kind, f.value, f.evidence) for f in rules.facts
+    ]
+    assert record.summary == rules.summary  # taken from the rules: their own words, not re-hydrated ones
+    redacted = OpenAIBackend("m", client=FakeClient(completion(answer(facts=[])))).extract(
+        conversation, Taxonomy.default()
+    )
+    assert "cminh1982@email.com" not in {f.value for f in redacted.facts if f.kind == "username"}

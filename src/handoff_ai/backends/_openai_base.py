@@ -10,6 +10,7 @@ backends only send each request with their own client.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -403,6 +404,7 @@ class _OpenAIBase:
                 final = _keep_chunk_items(grounded, answers)
                 template_name = f"{template_name}+{merge_template.name}"
 
+        original_rules = rules
         if redaction is not None:
             assert self.redactor is not None
             rules = _redact_record(rules, redaction, self.redactor)
@@ -425,9 +427,10 @@ class _OpenAIBase:
             provenance.warnings.append(f"server answered as model {', '.join(repr(m) for m in others)}")
         if redaction is not None:
             provenance.redaction = redaction.report()
-            record = (
-                _withhold_facts(record, redaction) if self.redacted_record else redaction.rehydrate(record)
-            )
+            if self.redacted_record:
+                record = _withhold_facts(record, redaction)
+            else:
+                record = _restore_rules_values(redaction.rehydrate(record), original_rules)
         record.provenance.latency_ms = round((time.perf_counter() - start) * 1000, 1)
         return record
 
@@ -491,6 +494,35 @@ def _redact_record(record: HandoffRecord, redaction: Redaction, redactor: Redact
         return node
 
     return HandoffRecord.model_validate(walk(record.model_dump(mode="python")))
+
+
+_RULES_ONLY_FIELDS = (
+    "summary",
+    "customer_impact",
+    "blocker",
+    "open_questions",
+    "next_steps",
+    "history",
+    "handoff",
+)
+
+
+def _restore_rules_values(record: HandoffRecord, rules: HandoffRecord) -> HandoffRecord:
+    """The re-hydrated record with the rules' own values put back where they came from.
+
+    ``_redact_record`` replaced a rules value that is a piece of a redacted value by the
+    whole placeholder (a username read out of an email address), so re-hydration would
+    give the whole email as the username. The merge keeps every rules fact first, in
+    order, and fields it took from the rules are named in ``provenance.fields``.
+    """
+    for index, fact in enumerate(rules.facts):
+        merged = record.facts[index] if index < len(record.facts) else None
+        if merged is not None and (merged.kind, merged.rule) == (fact.kind, fact.rule):
+            record.facts[index] = fact.model_copy(deep=True)
+    for name in _RULES_ONLY_FIELDS:
+        if record.provenance.fields.get(name) == "rules":
+            setattr(record, name, copy.deepcopy(getattr(rules, name)))
+    return record
 
 
 def _squeeze(text: str) -> str:
