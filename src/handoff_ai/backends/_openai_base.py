@@ -10,7 +10,6 @@ backends only send each request with their own client.
 
 from __future__ import annotations
 
-import copy
 import os
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -26,7 +25,7 @@ from ..models import Conversation, HandoffRecord, Message
 from ..models.llm import LLMAnswer
 from ..models.record import TokenUsage
 from ..prompting import MERGE_TEMPLATE, PromptTemplate, build_merge_messages, build_messages, load_template
-from ..redact import WITHHELD_KINDS, Redaction, Redactor
+from ..redact import Redactor
 from ..taxonomy import Taxonomy
 from ..tokens import TokenCounter, estimate_cost
 from ._openai_core import (
@@ -44,6 +43,7 @@ from ._openai_core import (
     translate_error,
 )
 from ._openai_plan import Plan, part_of, plan_parts
+from ._record_redaction import finish_record, to_placeholders
 from .rules import RulesBackend
 
 TemplateLike = str | Path | PromptTemplate | None
@@ -407,7 +407,7 @@ class _OpenAIBase:
         original_rules = rules
         if redaction is not None:
             assert self.redactor is not None
-            rules = _redact_record(rules, redaction, self.redactor)
+            rules = to_placeholders(rules, redaction, self.redactor)
         record = merge(
             final,
             rules,
@@ -427,10 +427,7 @@ class _OpenAIBase:
             provenance.warnings.append(f"server answered as model {', '.join(repr(m) for m in others)}")
         if redaction is not None:
             provenance.redaction = redaction.report()
-            if self.redacted_record:
-                record = _withhold_facts(record, redaction)
-            else:
-                record = _restore_rules_values(redaction.rehydrate(record), original_rules)
+            record = finish_record(record, original_rules, redaction, redacted=self.redacted_record)
         record.provenance.latency_ms = round((time.perf_counter() - start) * 1000, 1)
         return record
 
@@ -468,75 +465,6 @@ def _keep_chunk_items(merged: LLMAnswer, partials: Sequence[LLMAnswer]) -> LLMAn
                 facts.append(fact)
     actions = merged.actions_taken or [a for p in partials for a in p.actions_taken]
     return merged.model_copy(update={"facts": facts, "actions_taken": actions})
-
-
-def _redact_record(record: HandoffRecord, redaction: Redaction, redactor: Redactor) -> HandoffRecord:
-    """The rules record with its values replaced by ``redaction``'s placeholders (the same
-    ``<KIND_n>`` the model saw, so model and rules values meet in one space for the merge)."""
-
-    known = {_squeeze(value): placeholder for placeholder, value in redaction.values.items()}
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            squeezed = _squeeze(node)
-            if len(squeezed) >= 6 and any(
-                ch.isdigit() for ch in squeezed
-            ):  # a fragment of a redacted value (a rule read part of an IBAN)
-                for value, placeholder in known.items():
-                    if squeezed in value:
-                        return placeholder
-            spans = redactor.find(node)
-            return redaction._replace(node, spans, count=False) if spans else node
-        if isinstance(node, dict):
-            return {key: walk(value) for key, value in node.items()}
-        if isinstance(node, list | tuple):
-            return type(node)(walk(value) for value in node)
-        return node
-
-    return HandoffRecord.model_validate(walk(record.model_dump(mode="python")))
-
-
-_RULES_ONLY_FIELDS = (
-    "summary",
-    "customer_impact",
-    "blocker",
-    "open_questions",
-    "next_steps",
-    "history",
-    "handoff",
-)
-
-
-def _restore_rules_values(record: HandoffRecord, rules: HandoffRecord) -> HandoffRecord:
-    """The re-hydrated record with the rules' own values put back where they came from.
-
-    ``_redact_record`` replaced a rules value that is a piece of a redacted value by the
-    whole placeholder (a username read out of an email address), so re-hydration would
-    give the whole email as the username. The merge keeps every rules fact first, in
-    order, and fields it took from the rules are named in ``provenance.fields``.
-    """
-    for index, fact in enumerate(rules.facts):
-        merged = record.facts[index] if index < len(record.facts) else None
-        if merged is not None and (merged.kind, merged.rule) == (fact.kind, fact.rule):
-            record.facts[index] = fact.model_copy(deep=True)
-    for name in _RULES_ONLY_FIELDS:
-        if record.provenance.fields.get(name) == "rules":
-            setattr(record, name, copy.deepcopy(getattr(rules, name)))
-    return record
-
-
-def _squeeze(text: str) -> str:
-    return "".join(text.split()).casefold()
-
-
-def _withhold_facts(record: HandoffRecord, redaction: Redaction) -> HandoffRecord:
-    """A redacted record: a fact whose whole value is a card or secret placeholder becomes
-    ``value=None, withheld=True``, as ``Redaction.rehydrate`` does; other placeholders stay."""
-    for fact in record.facts:
-        value = (fact.value or "").strip()
-        if redaction.kinds.get(value) in WITHHELD_KINDS:
-            fact.value, fact.withheld = None, True
-    return record
 
 
 def _is_openai_error(exc: BaseException) -> bool:
