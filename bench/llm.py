@@ -40,15 +40,15 @@ sys.path.insert(0, str(REPO))
 from openai import OpenAI  # noqa: E402
 from tests.llm_server import ALIAS, LocalLLM  # noqa: E402
 
-from handoff_ai.answer_schema import OutputBounds  # noqa: E402
 from handoff_ai.backends.fallback import FallbackBackend  # noqa: E402
 from handoff_ai.backends.openai import OpenAIBackend  # noqa: E402
 from handoff_ai.backends.rules import RulesBackend  # noqa: E402
 from handoff_ai.evaluation import Pair, conversation_from_row, evaluate, gold_from_row, read_jsonl  # noqa: E402
+from handoff_ai.llm.answer_schema import OutputBounds  # noqa: E402
+from handoff_ai.llm.prompting import build_messages, transcript_line  # noqa: E402
+from handoff_ai.llm.tokens import TokenCounter  # noqa: E402
 from handoff_ai.models import Conversation, HandoffRecord, Message  # noqa: E402
-from handoff_ai.prompting import build_messages, transcript_line  # noqa: E402
 from handoff_ai.taxonomy import Taxonomy  # noqa: E402
-from handoff_ai.tokens import TokenCounter  # noqa: E402
 
 
 class TimedClient:

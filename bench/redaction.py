@@ -27,8 +27,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from handoff_ai.redact import Redactor
-from handoff_ai.rules.recognizers import luhn_ok
+from handoff_ai.privacy.pii import luhn_ok
+from handoff_ai.privacy.redact import Redactor
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_messages.jsonl"
 TARGETS = {"CARD": 0.99, "EMAIL": 0.99, "PHONE": 0.99, "IBAN": 0.99}

@@ -66,7 +66,7 @@ def llm_record(item: dict[str, Any], conversation: Any, *, guard: bool = True) -
     )
     if guard:
         return summarize(conversation, backend=backend)
-    with mock.patch("handoff_ai.grounding.guard_record", lambda record, _rules: record):
+    with mock.patch("handoff_ai.llm.grounding.guard_record", lambda record, _rules: record):
         return summarize(conversation, backend=backend)
 
 

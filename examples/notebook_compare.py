@@ -9,7 +9,7 @@ conversation. With ``--backend openai`` (and ``HANDOFF_AI_MODEL`` /
 
 In Jupyter the same objects display themselves::
 
-    from handoff_ai.notebook import compare
+    from handoff_ai.apps.notebook import compare
     compare(rules_record, llm_record, labels=("rules", "llm"))   # HTML table
     compare(rules_record, llm_record).differences                # a plain list
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 
 import handoff_ai as ho
-from handoff_ai.notebook import compare
+from handoff_ai.apps.notebook import compare
 
 HERE = Path(__file__).resolve().parent
 

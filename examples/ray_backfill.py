@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from handoff_ai.integrations.ray import summarize_batch
+from handoff_ai.apps.ray import summarize_batch
 
 HERE = Path(__file__).resolve().parent
 ABCD = HERE.parent.parent / "shared" / "data" / "abcd" / "dev.jsonl"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import handoff_ai as ho
-from handoff_ai.answer_schema import OutputBounds, answer_schema, resolve_bounds
 from handoff_ai.backends import AsyncOpenAIBackend, OpenAIBackend
 from handoff_ai.exceptions import ConfigError
+from handoff_ai.llm.answer_schema import OutputBounds, answer_schema, resolve_bounds
 from handoff_ai.models import Conversation, Message
 from handoff_ai.models.llm import LLMAnswer
 from handoff_ai.taxonomy import Taxonomy

@@ -16,7 +16,7 @@ import openai
 import pytest
 
 from handoff_ai.backends import OutputBounds
-from handoff_ai.backends import _openai_core as core
+from handoff_ai.llm import exchange as core
 from handoff_ai.backends.openai import AsyncOpenAIBackend, OpenAIBackend
 from handoff_ai.evaluation import evaluate, gold_from_row
 from handoff_ai.evaluation.metrics import Gold, Pair

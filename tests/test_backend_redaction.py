@@ -20,8 +20,8 @@ import yaml
 from handoff_ai.backends.openai import AsyncOpenAIBackend, OpenAIBackend
 from handoff_ai.backends.rules import RulesBackend
 from handoff_ai.models import Conversation, Message
-from handoff_ai.redact import Redactor
-from handoff_ai.rules.recognizers import luhn_ok
+from handoff_ai.privacy.pii import luhn_ok
+from handoff_ai.privacy.redact import Redactor
 from handoff_ai.taxonomy import Taxonomy
 
 from .fake_openai import AsyncFakeClient, FakeClient, answer, completion

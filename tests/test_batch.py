@@ -15,7 +15,7 @@ import pytest
 
 import handoff_ai as ho
 from handoff_ai import AsyncBackend, Backend, Conversation, HandoffRecord, Message, RulesBackend
-from handoff_ai.cli import main
+from handoff_ai.apps.cli import main
 from handoff_ai.taxonomy import Taxonomy
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handoff_ai.cli import main
+from handoff_ai.apps.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

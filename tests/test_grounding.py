@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from handoff_ai import Conversation, HandoffRecord, Message, RulesBackend, Taxonomy
-from handoff_ai.grounding import DISAGREE_CONFIDENCE, MAX_ITEMS, MODEL_ONLY_CONFIDENCE, ground, merge
+from handoff_ai.llm.grounding import DISAGREE_CONFIDENCE, MAX_ITEMS, MODEL_ONLY_CONFIDENCE, ground, merge
+from handoff_ai.llm.prompting import DEFAULT_TEMPLATE, build_messages, instructions_text, load_template
 from handoff_ai.models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
-from handoff_ai.prompting import DEFAULT_TEMPLATE, build_messages, instructions_text, load_template
 
 CARD = "4111 1111 1111 1111"
 PIN = "8841"

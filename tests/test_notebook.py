@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from handoff_ai.apps.notebook import Comparison, compare, eval_table, plot
 from handoff_ai.evaluation import EvalResult
 from handoff_ai.exceptions import UsageError
 from handoff_ai.models.record import Action, Blocker, Fact, HandoffRecord, Intent
-from handoff_ai.notebook import Comparison, compare, eval_table, plot
 
 ROOT = Path(__file__).resolve().parents[1]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None

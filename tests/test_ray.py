@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 import handoff_ai as ho
+from handoff_ai.apps.ray import BatchSummarizer, summarize_batch
 from handoff_ai.backends import AsyncBackend
 from handoff_ai.exceptions import UsageError
-from handoff_ai.integrations.ray import BatchSummarizer, summarize_batch
 from handoff_ai.models import Conversation, HandoffRecord
 from handoff_ai.taxonomy import Taxonomy
 

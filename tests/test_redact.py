@@ -12,9 +12,18 @@ from types import ModuleType
 import pytest
 
 from handoff_ai import Conversation, Fact, HandoffRecord, Message, UsageError
-from handoff_ai._pii import PATTERNS, bsn_ok, codice_fiscale_ok, cpf_ok, dni_ok, iban_ok, nir_ok, ssn_ok
 from handoff_ai.models.record import Item
-from handoff_ai.redact import KINDS, FunctionRecognizer, PatternRecognizer, Redactor, redact
+from handoff_ai.privacy.pii import (
+    PATTERNS,
+    bsn_ok,
+    codice_fiscale_ok,
+    cpf_ok,
+    dni_ok,
+    iban_ok,
+    nir_ok,
+    ssn_ok,
+)
+from handoff_ai.privacy.redact import KINDS, FunctionRecognizer, PatternRecognizer, Redactor, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 PII_SET = ROOT / "tests" / "data" / "pii_messages.jsonl"

@@ -38,7 +38,6 @@ from handoff_ai.models.record import (
     Urgency,
 )
 from handoff_ai.renderers import (
-    _REGISTRY,
     register_renderer,
     render,
     renderer_descriptions,
@@ -46,6 +45,7 @@ from handoff_ai.renderers import (
 )
 from handoff_ai.renderers._note import clean
 from handoff_ai.renderers.markdown import escape_markdown
+from handoff_ai.renderers.registry import _REGISTRY
 from handoff_ai.renderers.rich import to_rich
 from handoff_ai.renderers.text import wrap
 

@@ -26,8 +26,8 @@ from starlette.testclient import TestClient  # noqa: E402
 
 import handoff_ai as ho  # noqa: E402
 from handoff_ai import service  # noqa: E402
+from handoff_ai.apps.cli import main  # noqa: E402
 from handoff_ai.backends import AsyncBackend, Backend, FallbackBackend, RulesBackend  # noqa: E402
-from handoff_ai.cli import main  # noqa: E402
 from handoff_ai.exceptions import BackendError, ExtractionError  # noqa: E402
 from handoff_ai.models import Conversation, HandoffRecord  # noqa: E402
 from handoff_ai.taxonomy import Taxonomy  # noqa: E402

@@ -8,18 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-import handoff_ai.tokens as tokens_module
+import handoff_ai.llm.tokens as tokens_module
 from handoff_ai import Conversation, Message, RulesBackend, Taxonomy, UsageError
-from handoff_ai.prompting import build_messages, load_template
-from handoff_ai.tokens import (
-    LATEST_TURNS,
-    TokenCounter,
-    chunk_messages,
-    estimate_cost,
-    estimate_tokens,
-    omitted_ids,
-    select_messages,
-)
+from handoff_ai.llm.budget import LATEST_TURNS, chunk_messages, omitted_ids, select_messages
+from handoff_ai.llm.prompting import build_messages, load_template
+from handoff_ai.llm.tokens import TokenCounter, estimate_cost, estimate_tokens
 
 
 @pytest.fixture

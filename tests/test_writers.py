@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from handoff_ai.cli import main
+from handoff_ai.apps.cli import main
 from handoff_ai.exceptions import UsageError
 from handoff_ai.models.record import Fact, HandoffRecord, Item, Urgency
 from handoff_ai.renderers import render, renderer_descriptions, renderer_names

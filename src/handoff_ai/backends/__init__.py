@@ -1,12 +1,18 @@
-"""Backends turn a conversation into a record. ``rules`` ships offline; model
-backends (OpenAI and compatible servers) plug in beside it."""
+"""Stage 4, extract: backends turn a conversation into a record.
+
+``rules`` (the deterministic engine of :mod:`handoff_ai.rules`) ships offline; the
+OpenAI backends (OpenAI and compatible servers) wire the model path of
+:mod:`handoff_ai.llm` over it; ``fallback`` answers with the rules when a model fails.
+
+Never imports: renderers, apps. Backends fill records; they render nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..answer_schema import OutputBounds
 from ..exceptions import UnknownBackendError
+from ..llm.answer_schema import OutputBounds  # re-exported: backend options
 from .base import AsyncBackend, Backend
 from .fallback import AsyncFallbackBackend, FallbackBackend
 from .openai import AsyncOpenAIBackend, OpenAIBackend

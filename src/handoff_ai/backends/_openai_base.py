@@ -1,7 +1,7 @@
 """The shared base of ``OpenAIBackend`` and ``AsyncOpenAIBackend`` (neither sync nor async).
 
 ``_OpenAIBase`` holds everything but the client calls: configuration (keyword
-arguments > environment > packaged defaults), planning (``_openai_plan``), the
+arguments > environment > packaged defaults), planning (``handoff_ai.llm.plan``), the
 requests of each exchange, and the run itself — a generator that yields the
 ``create`` keyword arguments to send and takes back completions (or the
 ``BackendError`` the transport raised). ``_Run`` steps it; the sync and async
@@ -18,17 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..answer_schema import OutputBounds, answer_schema, resolve_bounds
 from ..exceptions import BackendError, ConfigError, ExtractionError
-from ..grounding import ground, merge
-from ..models import Conversation, HandoffRecord, Message
-from ..models.llm import LLMAnswer
-from ..models.record import TokenUsage
-from ..prompting import MERGE_TEMPLATE, PromptTemplate, build_merge_messages, build_messages, load_template
-from ..redact import Redactor
-from ..taxonomy import Taxonomy
-from ..tokens import TokenCounter, estimate_cost
-from ._openai_core import (
+from ..llm.answer_schema import OutputBounds, answer_schema, resolve_bounds
+from ..llm.exchange import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_MODEL,
     MODES,
@@ -42,8 +34,22 @@ from ._openai_core import (
     request_kwargs,
     translate_error,
 )
-from ._openai_plan import Plan, part_of, plan_parts
-from ._record_redaction import finish_record, to_placeholders
+from ..llm.grounding import ground, merge
+from ..llm.plan import Plan, part_of, plan_parts
+from ..llm.prompting import (
+    MERGE_TEMPLATE,
+    PromptTemplate,
+    build_merge_messages,
+    build_messages,
+    load_template,
+)
+from ..llm.record_redaction import finish_record, to_placeholders
+from ..llm.tokens import TokenCounter, estimate_cost
+from ..models import Conversation, HandoffRecord, Message
+from ..models.llm import LLMAnswer
+from ..models.record import TokenUsage
+from ..privacy.redact import Redactor
+from ..taxonomy import Taxonomy
 from .rules import RulesBackend
 
 TemplateLike = str | Path | PromptTemplate | None

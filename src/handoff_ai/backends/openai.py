@@ -2,13 +2,13 @@
 
 ``OpenAIBackend`` (sync) and ``AsyncOpenAIBackend`` (async) are siblings over one
 shared core: configuration and the run itself live in ``_OpenAIBase`` (neither sync
-nor async, in ``_openai_base``; planning in ``_openai_plan``) and ``_openai_core``
-(requests, parsing, retries, error translation); each class only adds the few lines
+nor async, in ``_openai_base``; planning in :mod:`handoff_ai.llm.plan`) and
+:mod:`handoff_ai.llm.exchange` (requests, parsing, retries, error translation); each class only adds the few lines
 that call its client.
 
 One extraction:
 
-0. the conversation is redacted (``handoff_ai.redact``, on by default): prompts,
+0. the conversation is redacted (``handoff_ai.privacy.redact``, on by default): prompts,
    budgets, chunks and grounding see ``<EMAIL_1>``-style placeholders, and the final
    record is re-hydrated (cards and secrets never are) unless ``redacted_record=True``;
 1. the rules backend runs first: it is the net (its facts and actions are merged
@@ -19,7 +19,7 @@ One extraction:
    call — and what was left out is listed in ``provenance.truncation``;
 3. the model is asked (two retry layers: transport retries with tenacity, then
    validation re-asks that feed the error back, at most ``max_reasks``);
-4. the answer is grounded (``handoff_ai.grounding.ground``) and merged with the
+4. the answer is grounded (``handoff_ai.llm.grounding.ground``) and merged with the
    rules record (``merge``); provenance gets tokens, cost, latency and warnings.
 
 Every ``openai`` exception is translated once into ``BackendError`` (status, body);
@@ -43,17 +43,17 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from ..answer_schema import OutputBounds
 from ..exceptions import BackendError
+from ..llm.answer_schema import OutputBounds
+from ..llm.exchange import DEFAULT_MAX_TOKENS, Deadline, Mode
 from ..models import Conversation, HandoffRecord
-from ..redact import Redactor
+from ..privacy.redact import Redactor
 from ..taxonomy import Taxonomy
 from ._openai_base import Prices, TemplateLike, _OpenAIBase
 from ._openai_base import _is_openai_error as _is_openai_error
 from ._openai_base import _keep_chunk_items as _keep_chunk_items
 from ._openai_base import _resolve_template as _resolve_template
 from ._openai_base import _Tally as _Tally
-from ._openai_core import DEFAULT_MAX_TOKENS, Deadline, Mode
 from .base import AsyncBackend, Backend
 from .rules import RulesBackend
 
@@ -86,7 +86,7 @@ class OpenAIBackend(_OpenAIBase, Backend):
         timeout: seconds per HTTP request.
         total_timeout: seconds for the whole extraction, retries and re-asks included.
         budget_tokens: prompt budget; default from the model's context window (see
-            ``_openai_core.context_budget``).
+            ``handoff_ai.llm.exchange.context_budget``).
         max_chunks: chunk calls allowed for map-then-merge (1 disables chunking).
         language: language of the free text; default: the customer's.
         template: prompt template: a packaged name, a directory, a ``.jinja`` file, the

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..models import Conversation, HandoffRecord, Provenance
+from ..privacy.secrets import scrubber
 from ..rules.actions import extract_actions, find_blocker
 from ..rules.catalog import default_recognizers
 from ..rules.compose import (
@@ -26,7 +27,6 @@ from ..rules.intent import classify
 from ..rules.phrases import CueReader
 from ..rules.recognizers import Recognizer, RecognizerSet, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
-from ..rules.secrets import scrubber
 from ..rules.signals import read_signals
 from ..taxonomy import Taxonomy
 from .base import Backend

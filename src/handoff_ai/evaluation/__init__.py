@@ -6,6 +6,9 @@ runs them through ``handoff_ai.summarize``; ``report`` prints a rich table::
 
     from handoff_ai.evaluation import evaluate_file, print_report
     print_report(evaluate_file("dev.jsonl"))
+
+Measures the engine from outside: it may use the public API and the contract; nothing
+in the engine imports it, and it never imports apps.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Data models: the conversation read in and the handoff record given out."""
+"""The contract every stage shares: the conversation read in (``conversation``), the
+handoff record given out (``record``) and the model's answer before grounding (``llm``).
+
+Depends on no stage: models import only :mod:`handoff_ai.exceptions`. The record's
+render shortcuts reach the renderers through hooks they install, not imports.
+"""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 A model writes the summary, judges intent, urgency and sentiment, lists the
 actions, the blocker, the facts, the open questions and the next steps — each
 citing message ids. It never fills ids, provenance, history or confidence:
-code does that (``handoff_ai.grounding.merge``) after every citation and fact
-value has been checked against the conversation (``handoff_ai.grounding.ground``).
+code does that (``handoff_ai.llm.grounding.merge``) after every citation and fact
+value has been checked against the conversation (``handoff_ai.llm.grounding.ground``).
 
 Field descriptions are sent to the model as part of the JSON Schema, so they
 are written for a model that sees only the schema and the transcript.

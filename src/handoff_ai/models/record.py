@@ -11,9 +11,12 @@ written for a reader who has only the schema.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..exceptions import RenderError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -235,29 +238,41 @@ class HandoffRecord(_Part):
 
     def to_markdown(self) -> str:
         """The record as a Markdown internal note for a helpdesk."""
-        from ..renderers import render
-
-        return render(self, "markdown")
+        return _hook("render")(self, "markdown")  # type: ignore[no-any-return]
 
     def to_text(self) -> str:
         """The record as plain text (for SMS-width or log-free consoles)."""
-        from ..renderers import render
-
-        return render(self, "text")
+        return _hook("render")(self, "text")  # type: ignore[no-any-return]
 
     def to_html(self) -> str:
         """The record as a self-contained HTML fragment."""
-        from ..renderers import render
-
-        return render(self, "html")
+        return _hook("render")(self, "html")  # type: ignore[no-any-return]
 
     def __rich__(self) -> Any:
-        from ..renderers.rich import to_rich
-
-        return to_rich(self)
+        return _hook("rich")(self)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+
+# The record's render shortcuts call the renderers through hooks that
+# ``handoff_ai.renderers`` installs when it is imported (``import handoff_ai`` does),
+# so the contract imports nothing of the stage that reads it.
+_RENDER_HOOKS: dict[str, Callable[..., Any]] = {}
+
+
+def set_render_hooks(
+    *, render: Callable[[HandoffRecord, str], str], rich: Callable[[HandoffRecord], Any]
+) -> None:
+    """Install the functions behind ``to_markdown``/``to_text``/``to_html`` and ``__rich__``."""
+    _RENDER_HOOKS.update(render=render, rich=rich)
+
+
+def _hook(name: str) -> Callable[..., Any]:
+    try:
+        return _RENDER_HOOKS[name]
+    except KeyError:  # only if handoff_ai.models were loaded without the package
+        raise RenderError("no renderers installed: import handoff_ai.renderers first") from None

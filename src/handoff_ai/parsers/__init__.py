@@ -1,4 +1,4 @@
-"""Parsers: turn raw transcripts (files, text, decoded JSON) into a ``Conversation``.
+"""Stage 1, parse: turn raw transcripts (files, text, decoded JSON) into a ``Conversation``.
 
 Each source format is one module that registers a parser with
 :func:`register_parser`; :func:`load` sniffs the format (most specific first)
@@ -11,6 +11,9 @@ messages), ``openai`` (chat ``messages`` with tool calls), ``text``
 messaging ``twilio_sms`` and ``messenger`` (Messenger/Instagram webhooks).
 Every parsed message carries a ``SourceRef``
 pointing back at where it was read (``turns[3]``, ``line 12``).
+
+Never imports: merge, privacy, rules, llm, backends, renderers, apps. Parsers read
+formats into the contract and never call a model.
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._payload import dumps
 from .markdown import render_markdown
+from .registry import register_renderer
 
 __all__ = ["chatwoot_payload", "render_chatwoot"]
 

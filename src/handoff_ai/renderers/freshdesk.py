@@ -19,8 +19,8 @@ from typing import Any
 
 from ..exceptions import UsageError
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._payload import dumps, note_html
+from .registry import register_renderer
 
 __all__ = ["freshdesk_payload", "render_freshdesk"]
 

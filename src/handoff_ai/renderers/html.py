@@ -14,8 +14,8 @@ from __future__ import annotations
 from html import escape
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._note import Entry, Span, build_note, has_rtl, joined_footer
+from .registry import register_renderer
 
 __all__ = ["render_html"]
 

@@ -19,9 +19,9 @@ from email.message import EmailMessage
 from html import escape
 
 from ..models.record import HandoffRecord, Intent
-from . import register_renderer
 from ._note import clean
 from .html import render_html
+from .registry import register_renderer
 from .text import render_text
 
 __all__ = ["email_message", "email_subject", "render_html_email"]

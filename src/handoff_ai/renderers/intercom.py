@@ -26,8 +26,8 @@ from typing import Any
 
 from ..exceptions import UsageError
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._payload import dumps, note_html
+from .registry import register_renderer
 
 __all__ = ["ADMIN_ID_ENV", "ADMIN_ID_PLACEHOLDER", "intercom_payload", "render_intercom"]
 

@@ -7,7 +7,7 @@ extracted, keys in schema order, indented by two spaces, non-ASCII kept.
 from __future__ import annotations
 
 from ..models.record import HandoffRecord
-from . import register_renderer
+from .registry import register_renderer
 
 __all__ = ["render_json"]
 

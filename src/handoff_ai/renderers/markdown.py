@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._note import Entry, Span, build_note, joined_footer
+from .registry import register_renderer
 
 __all__ = ["escape_markdown", "render_markdown"]
 

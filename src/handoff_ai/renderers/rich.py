@@ -22,8 +22,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._note import Entry, Span, Spans, build_note, joined_footer
+from .registry import register_renderer
 
 __all__ = ["WIDTH", "render_rich", "to_rich"]
 

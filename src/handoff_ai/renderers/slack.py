@@ -37,9 +37,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._note import Entry, Note, Span, build_note, joined_footer, plain_text
 from ._payload import chat_span, dumps, isolate, truncate
+from .registry import register_renderer
 
 __all__ = [
     "MAX_BLOCKS",

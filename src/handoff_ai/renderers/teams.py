@@ -35,10 +35,10 @@ import re
 from typing import Any
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._note import Entry, Span, build_note, joined_footer
 from ._payload import chat_span, dumps, isolate
 from .markdown import escape_markdown
+from .registry import register_renderer
 
 __all__ = ["CARD_VERSION", "render_teams", "teams_payload"]
 

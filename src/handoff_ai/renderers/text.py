@@ -10,8 +10,8 @@ from __future__ import annotations
 from rich.cells import cell_len, chop_cells
 
 from ..models.record import HandoffRecord
-from . import register_renderer
 from ._note import Entry, build_note, joined_footer, plain_text
+from .registry import register_renderer
 
 __all__ = ["WIDTH", "render_text", "wrap"]
 

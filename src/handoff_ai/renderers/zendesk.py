@@ -28,8 +28,8 @@ import re
 from typing import Any
 
 from ..models.record import HandoffRecord, Intent
-from . import register_renderer
 from ._payload import dumps, note_html
+from .registry import register_renderer
 
 __all__ = ["render_zendesk", "zendesk_payload", "zendesk_tags"]
 

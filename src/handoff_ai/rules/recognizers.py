@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
 
 __all__ = ["Recognizer", "RecognizerSet", "Span", "find_spans", "luhn_ok", "user_recognizers"]
@@ -126,19 +127,6 @@ class Recognizer:
             kind = self.accept(value, match)
             if kind is not None:
                 yield Span(kind, start, end, value, self.name, self.withheld)
-
-
-def luhn_ok(digits: str) -> bool:
-    """True if ``digits`` passes the Luhn checksum (payment card numbers)."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = ord(char) - 48
-        if index % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
 
 
 class _SecretInline(Recognizer):

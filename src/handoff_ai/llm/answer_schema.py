@@ -24,8 +24,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
-from .models.llm import LLMAnswer
-from .taxonomy import Taxonomy
+from ..models.llm import LLMAnswer
+from ..taxonomy import Taxonomy
 
 __all__ = ["OutputBounds", "answer_schema", "resolve_bounds"]
 

@@ -6,8 +6,8 @@
     handoff schema              # the record's JSON Schema
     handoff formats             # input formats and output renderers
     handoff eval DATA.jsonl     # score the rules backend against gold labels
-    handoff batch DIR_OR_JSONL --out results.jsonl   # many conversations, resumable (_batch_cli)
-    handoff serve [--host H] [--port P]              # HTTP service, extra 'serve' (_serve_cli)
+    handoff batch DIR_OR_JSONL --out results.jsonl   # many conversations, resumable (batch_cli)
+    handoff serve [--host H] [--port P]              # HTTP service, extra 'serve' (serve_cli)
 
 Errors print one line on stderr and exit non-zero: 2 for a usage mistake,
 1 for input that cannot be read. No traceback, no transcript text.
@@ -22,14 +22,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from ._batch_cli import add_batch_parser, run_batch
-from ._serve_cli import add_serve_parser, run_serve
-from .exceptions import HandoffError, UsageError
+from .. import __version__
+from ..exceptions import HandoffError, UsageError
+from .batch_cli import add_batch_parser, run_batch
+from .serve_cli import add_serve_parser, run_serve
 
 if TYPE_CHECKING:
-    from .api import Summarizer
-    from .models import HandoffRecord
+    from ..api import Summarizer
+    from ..models import HandoffRecord
 
 __all__ = ["main"]
 
@@ -44,7 +44,7 @@ _OUTPUTS = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .renderers import renderer_names
+    from ..renderers import renderer_names
 
     parser = argparse.ArgumentParser(
         prog="handoff",
@@ -116,8 +116,8 @@ def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str
     inputs = list(_inputs(args.files))
     if args.separate or len(inputs) == 1:
         return [(name, summarizer.summarize(source)) for name, source in inputs]
-    from .merge import MergeReport, merge
-    from .parsers import load
+    from ..merge import MergeReport, merge
+    from ..parsers import load
 
     conversations = [load(source, format=args.format) for _, source in inputs]  # type: ignore[arg-type]
     try:
@@ -139,7 +139,7 @@ def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from .api import Summarizer
+    from ..api import Summarizer
 
     output = (
         _OUTPUTS.get(args.output, args.output)
@@ -162,7 +162,7 @@ def _summarize(args: argparse.Namespace) -> int:
             for _, record in records:
                 print(record.to_json(indent=None))
         return 0
-    from .renderers import render
+    from ..renderers import render
 
     for index, (name, record) in enumerate(records):
         if len(records) > 1:
@@ -172,8 +172,8 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _formats() -> int:
-    from .parsers import formats
-    from .renderers import renderer_descriptions
+    from ..parsers import formats
+    from ..renderers import renderer_descriptions
 
     print("Input formats (--format):")
     for name, description in formats():
@@ -185,8 +185,8 @@ def _formats() -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate_file
-    from .evaluation.report import print_report
+    from ..evaluation import evaluate_file
+    from ..evaluation.report import print_report
 
     if not Path(args.data).is_file():
         raise UsageError(f"{args.data}: no such file")
@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "summarize":
             return _summarize(args)
         if args.command == "schema":
-            from .models import HandoffRecord
+            from ..models import HandoffRecord
 
             print(json.dumps(HandoffRecord.json_schema(), indent=2))
             return 0

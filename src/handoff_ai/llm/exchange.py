@@ -14,7 +14,7 @@
   exponential backoff with jitter; bounded attempts *and* a ``Deadline``);
 * **error translation** — ``translate_error``: every ``openai`` exception becomes a
   ``BackendError`` once, through one table (``_ERROR_TABLE``) — these two live in
-  ``_openai_transport`` and are re-exported here;
+  ``transport`` and are re-exported here;
 * **map-then-merge helpers** — ``combine_answers`` merges grounded chunk answers in
   code when the model's merge step fails.
 
@@ -32,20 +32,20 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from ..answer_schema import answer_schema
 from ..exceptions import BackendError, ExtractionError
 from ..models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
-from ..prompting import instructions_text
-from ._openai_transport import _ERROR_TABLE as _ERROR_TABLE
-from ._openai_transport import (
+from .answer_schema import answer_schema
+from .prompting import instructions_text
+from .transport import _ERROR_TABLE as _ERROR_TABLE
+from .transport import (
     Deadline,
     RetryPolicy,
     is_response_format_rejection,
     retry_after_seconds,
     translate_error,
 )
-from ._openai_transport import _headers_of as _headers_of
-from ._openai_transport import _server_message as _server_message
+from .transport import _headers_of as _headers_of
+from .transport import _server_message as _server_message
 
 __all__ = [
     "DEFAULT_MAX_TOKENS",
@@ -373,7 +373,7 @@ class Exchange:
                 last_output=reply.raw,
             )
         logger.info("re-asking the model (attempt %d): %s", self.attempts + 1, self.errors[-1])
-        from ..prompting import reask_message
+        from .prompting import reask_message
 
         self._messages = [
             *self._messages,
@@ -389,7 +389,7 @@ _CARD_RUN = re.compile(r"\d(?:[ -]?\d){12,18}")
 def _mask_cards(text: str) -> str:
     """The model's output as echoed in a re-ask, with Luhn-valid 13-19 digit runs masked:
     no card number goes back to a model, even one the model wrote."""
-    from ..rules.recognizers import luhn_ok
+    from ..privacy.pii import luhn_ok
 
     def mask(match: re.Match[str]) -> str:
         return "[card number]" if luhn_ok(re.sub(r"\D", "", match.group())) else match.group()

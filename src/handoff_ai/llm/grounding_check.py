@@ -1,6 +1,6 @@
 """Checking a model's answer against the conversation and the taxonomy (``ground``).
 
-The first half of :mod:`handoff_ai.grounding`: whatever a model cites or states
+The first half of :mod:`handoff_ai.llm.grounding`: whatever a model cites or states
 that the conversation cannot back is dropped with a warning, before the answer is
 merged with the rules' record. The value normalization here is shared with the
 merge, so both halves compare fact values the same way.
@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from .models import Conversation
-from .models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
-from .rules.recognizers import luhn_ok
-from .rules.secrets import scrubber
-from .taxonomy import Taxonomy
+from ..models import Conversation
+from ..models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
+from ..privacy.pii import luhn_ok
+from ..privacy.secrets import scrubber
+from ..taxonomy import Taxonomy
 
 __all__ = ["ECHO_WORDS", "MAX_ITEMS", "SECRET_KINDS", "Scrub", "ground", "norm_value", "printable_kind"]
 

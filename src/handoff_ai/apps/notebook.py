@@ -3,7 +3,7 @@
 A :class:`~handoff_ai.models.record.HandoffRecord` already renders as a card in
 Jupyter (``_repr_html_``). This module adds what a notebook session needs next::
 
-    from handoff_ai.notebook import compare, eval_table, plot
+    from handoff_ai.apps.notebook import compare, eval_table, plot
 
     compare(rules_record, llm_record)          # side-by-side table, differences highlighted
     compare(rules_record, llm_record).differences  # [(field, a_value, b_value), ...]
@@ -30,12 +30,12 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from .evaluation.metrics import EvalResult
-from .evaluation.report import _rows as _metric_rows
-from .evaluation.report import report_table
-from .exceptions import UsageError
-from .models.record import Action, Fact, HandoffRecord
-from .renderers._note import clean, humanize
+from ..evaluation.metrics import EvalResult
+from ..evaluation.report import _rows as _metric_rows
+from ..evaluation.report import report_table
+from ..exceptions import UsageError
+from ..models.record import Action, Fact, HandoffRecord
+from ..renderers._note import clean, humanize
 
 __all__ = ["Comparison", "EvalTable", "Row", "compare", "eval_table", "plot"]
 

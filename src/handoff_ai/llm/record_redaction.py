@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from ..models import HandoffRecord
-from ..redact import WITHHELD_KINDS, Redaction, Redactor
+from ..privacy.redact import WITHHELD_KINDS, Redaction, Redactor
 
 __all__ = ["finish_record", "to_placeholders"]
 

@@ -8,14 +8,23 @@ customer/contact id, or when the ``identities`` mapping names the same person
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
-from .exceptions import UsageError
-from .models import Conversation
+from ..exceptions import UsageError
+from ..models import Conversation
 
-if TYPE_CHECKING:
-    from ._merge_inputs import _Input
+
+class _Linkable(Protocol):
+    """What identity resolution reads and sets on a prepared input (``inputs._Input``)."""
+
+    rank: int
+    label: str
+    keys: set[str]
+    names: set[str]
+    mapped: set[str]
+    person: str
+
 
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 _PHONE = re.compile(r"\+?[\d\s().-]{7,}")
@@ -130,7 +139,9 @@ class _Links:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _resolve_people(inputs: list[_Input], identities: Mapping[str, str], allow_multiple: bool) -> list[str]:
+def _resolve_people(
+    inputs: Sequence[_Linkable], identities: Mapping[str, str], allow_multiple: bool
+) -> list[str]:
     """Set ``person`` on every input; the people found, in input order."""
     mapping: dict[str, str] = {}
     for raw, person in identities.items():
@@ -145,7 +156,7 @@ def _resolve_people(inputs: list[_Input], identities: Mapping[str, str], allow_m
         item.mapped = {mapping[k] for k in item.keys | item.names if k in mapping}
         for person in item.mapped:
             links.union(node, "person:" + person)
-    groups: dict[str, list[_Input]] = {}
+    groups: dict[str, list[_Linkable]] = {}
     for item in inputs:
         groups.setdefault(links.find(f"input:{item.rank}"), []).append(item)
     identified = [g for g in groups.values() if any(i.keys or i.mapped for i in g)]

@@ -1,4 +1,4 @@
-"""``handoff serve``: the HTTP service (``handoff_ai.service``) under uvicorn.
+"""``handoff serve``: the HTTP service (``handoff_ai.apps.service``) under uvicorn.
 
     handoff serve [--host 127.0.0.1] [--port 8080] [--taxonomy T] [--backend B] [--max-body-bytes N]
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from ._cli_args import Commands, positive_int
-from .exceptions import UsageError
+from ..exceptions import UsageError
+from .cli_args import Commands, positive_int
 
 __all__ = ["add_serve_parser", "run_serve"]
 

@@ -14,7 +14,7 @@ must not stop on one. Neither Ray nor pandas is imported here, so the same
 function is the pure-Python path (call it on a dict of lists)::
 
     import ray
-    from handoff_ai.integrations.ray import summarize_batch
+    from handoff_ai.apps.ray import summarize_batch
 
     ds = ray.data.read_json("conversations.jsonl")          # a "conversation" column
     ds = ds.map_batches(summarize_batch, batch_format="pandas")

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from ..exceptions import ConfigError
 from ..models import Conversation, HandoffRecord, Message
 from ..models.record import Truncation
-from ..tokens import TokenCounter, chunk_messages, omitted_ids, select_messages
+from .budget import chunk_messages, omitted_ids, select_messages
+from .tokens import TokenCounter
 
 __all__ = ["CHUNK_SLACK", "Plan", "part_of", "plan_parts"]
 

@@ -1,6 +1,6 @@
 """Redaction: personal data out before a conversation reaches any model, back in for the human.
 
-    from handoff_ai.redact import Redactor
+    from handoff_ai.privacy.redact import Redactor
     redaction = Redactor().redact(conversation)
     record = backend.extract(redaction.conversation, taxonomy)   # the model sees <EMAIL_1>
     record = redaction.rehydrate(record)                         # the human sees the address
@@ -14,7 +14,7 @@ ending 1234]``) and secrets (``[withheld]``), which never leave the original
 conversation. ``report()`` gives kinds and counts only, never values.
 
 Recognizers, their checksums and their limits are listed in ``docs/privacy.md``;
-the patterns live in ``handoff_ai._pii``.
+the patterns live in ``handoff_ai.privacy.pii``.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
-from ._pii import PATTERNS, Accept, Candidate
-from .exceptions import UsageError
-from .models.conversation import Conversation
-from .models.record import HandoffRecord
+from ..exceptions import UsageError
+from ..models.conversation import Conversation
+from ..models.record import HandoffRecord
+from .pii import PATTERNS, Accept, Candidate
 
 __all__ = [
     "KINDS",

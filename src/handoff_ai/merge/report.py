@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import Conversation
+from ..models import Conversation
 
 __all__ = ["DuplicateMessage", "DuplicateReason", "MergeReport", "MergedInput", "RenamedId"]
 

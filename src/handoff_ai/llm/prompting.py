@@ -43,11 +43,11 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..exceptions import ConfigError
+from ..models import Conversation, Message
+from ..models.llm import LLMAnswer
+from ..taxonomy import Taxonomy
 from .answer_schema import answer_schema
-from .exceptions import ConfigError
-from .models import Conversation, Message
-from .models.llm import LLMAnswer
-from .taxonomy import Taxonomy
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -139,7 +139,7 @@ def _packaged_source(name: str) -> str | None:
             return resource.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError, ModuleNotFoundError):  # pragma: no cover - odd installs
         pass
-    path = Path(__file__).resolve().parents[2] / "prompts" / filename
+    path = Path(__file__).resolve().parents[3] / "prompts" / filename
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from .recognizers import luhn_ok
+from .pii import luhn_ok
 
 __all__ = ["Scrub", "scrubber"]
 

@@ -38,9 +38,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ._cli_args import Commands, positive_int
-from .exceptions import HandoffError, ParseError, UsageError
-from .models import Conversation, HandoffRecord
+from ..exceptions import HandoffError, ParseError, UsageError
+from ..models import Conversation, HandoffRecord
+from .cli_args import Commands, positive_int
 
 __all__ = ["add_batch_parser", "run_batch"]
 
@@ -72,7 +72,7 @@ _Item = tuple[str, "Conversation | Exception"]
 
 
 def _load_file(path: Path, format: str) -> _Item:
-    from .parsers import load
+    from ..parsers import load
 
     try:
         conversation = load(path, format)
@@ -87,7 +87,7 @@ def _folder(folder: Path, format: str) -> Iterator[_Item]:
 
 
 def _is_conversation_row(value: Any) -> bool:
-    from .parsers._json import is_conversation
+    from ..parsers._json import is_conversation
 
     return is_conversation(value) or (isinstance(value, list) and bool(value))
 
@@ -99,8 +99,8 @@ def _row_id(value: Any, fallback: str) -> str:
 
 def _jsonl(path: Path, format: str) -> Iterator[_Item]:
     """One item per non-blank line; a bad line is that line's error, the next line goes on."""
-    from .parsers import ParserInput
-    from .parsers._load import parse_input
+    from ..parsers import ParserInput
+    from ..parsers._load import parse_input
 
     handle = _open(path, "rb")
     with handle:
@@ -241,10 +241,10 @@ def run_batch(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .api import Summarizer
-    from .backends import AsyncBackend
-    from .batch import _arun_many, _Failed, _run_many
-    from .parsers import get_parser
+    from ..api import Summarizer
+    from ..backends import AsyncBackend
+    from ..batch import _arun_many, _Failed, _run_many
+    from ..parsers import get_parser
 
     source, out = Path(args.input), Path(args.out)
     if args.format != "auto":

@@ -1,6 +1,6 @@
 """Grounding: check a model's answer against the conversation, then merge it with the rules.
 
-Two pure functions, no I/O (the check lives in :mod:`._grounding_check`):
+Two pure functions, no I/O (the check lives in :mod:`.grounding_check`):
 
 * ``ground(answer, conversation, taxonomy)`` drops what cannot be verified: evidence
   ids that are not in the conversation, facts whose value is not in a cited message,
@@ -31,15 +31,7 @@ import re
 from functools import lru_cache
 from typing import TypeVar
 
-from ._grounding_check import (
-    MAX_ITEMS,
-    SECRET_KINDS,
-    Scrub,
-    ground,
-    norm_value,
-    printable_kind,
-)
-from .models import (
+from ..models import (
     Action,
     Blocker,
     Conversation,
@@ -52,14 +44,22 @@ from .models import (
     Sentiment,
     Urgency,
 )
-from .models.llm import LLMAnswer
-from .models.record import FieldSource
-from .rules.catalog import default_recognizers
-from .rules.facts import extract_facts
-from .rules.injection import guard_record
-from .rules.recognizers import RecognizerSet, user_recognizers
-from .rules.secrets import scrubber
-from .taxonomy import Taxonomy
+from ..models.llm import LLMAnswer
+from ..models.record import FieldSource
+from ..privacy.secrets import scrubber
+from ..rules.catalog import default_recognizers
+from ..rules.facts import extract_facts
+from ..rules.injection import guard_record
+from ..rules.recognizers import RecognizerSet, user_recognizers
+from ..taxonomy import Taxonomy
+from .grounding_check import (
+    MAX_ITEMS,
+    SECRET_KINDS,
+    Scrub,
+    ground,
+    norm_value,
+    printable_kind,
+)
 
 __all__ = ["DISAGREE_CONFIDENCE", "MAX_ITEMS", "MODEL_ONLY_CONFIDENCE", "SECRET_KINDS", "ground", "merge"]
 

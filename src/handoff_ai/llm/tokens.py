@@ -1,4 +1,4 @@
-"""Token counting, budget selection, chunking and cost estimates for model backends.
+"""Token counting and cost estimates for model backends.
 
 Counting uses tiktoken: the model's own encoding when tiktoken knows the model,
 ``cl100k_base`` for ``gpt-4``/``gpt-3.5`` names it does not, and ``o200k_base``
@@ -15,9 +15,7 @@ tokens per character, and the piece count covers ids, numbers and punctuation, w
 tokenize far denser than prose. ``TokenCounter.estimated`` is then ``True`` and one ``RuntimeWarning``
 is emitted per process.
 
-A conversation over budget is reduced by ``select_messages`` to the messages that
-matter, and every omitted id is reported; nothing is cut silently (budget selection
-and chunking live in :mod:`._token_budget` and are re-exported here).
+Budget selection and chunking, which use these counts, live in :mod:`handoff_ai.llm.budget`.
 """
 
 from __future__ import annotations
@@ -29,18 +27,11 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._token_budget import LATEST_TURNS, Selection, chunk_messages, omitted_ids, select_messages
-
 __all__ = [
     "DEFAULT_ENCODING",
-    "LATEST_TURNS",
-    "Selection",
     "TokenCounter",
-    "chunk_messages",
     "estimate_cost",
     "estimate_tokens",
-    "omitted_ids",
-    "select_messages",
 ]
 
 if TYPE_CHECKING:
@@ -121,7 +112,7 @@ class TokenCounter:
             _warned = True
             warnings.warn(
                 f"tiktoken encoding {name!r} could not be loaded (offline? set TIKTOKEN_CACHE_DIR); "
-                "token counts are estimated (see handoff_ai.tokens.estimate_tokens)",
+                "token counts are estimated (see handoff_ai.llm.tokens.estimate_tokens)",
                 RuntimeWarning,
                 stacklevel=2,
             )

@@ -1,6 +1,6 @@
 """Fitting a conversation into a model's token budget: selection and chunking.
 
-The budgeting half of :mod:`handoff_ai.tokens` (counting is the other): what a
+Built on the counts of :mod:`handoff_ai.llm.tokens`: what a
 model sees when the transcript does not fit, chosen by what matters for a
 handoff, with every omitted or shortened message reported so nothing is cut
 silently.
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from .exceptions import UsageError
-from .models import Conversation, Message, Truncation
+from ..exceptions import UsageError
+from ..models import Conversation, Message, Truncation
+from ..rules.compose import problem_statement
+from ..rules.phrases import CueReader
+from ..rules.ruleset import load_rules
 from .prompting import gap_line, transcript_line
-from .rules.compose import problem_statement
-from .rules.phrases import CueReader
-from .rules.ruleset import load_rules
-
-if TYPE_CHECKING:  # only for annotations: tokens imports this module to re-export it
-    from .tokens import TokenCounter
+from .tokens import TokenCounter
 
 __all__ = ["LATEST_TURNS", "Selection", "chunk_messages", "omitted_ids", "select_messages"]
 

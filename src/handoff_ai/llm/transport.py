@@ -6,7 +6,7 @@
   ``Retry-After``/``retry-after-ms``, 5xx, 408/409, timeouts, connection errors;
   exponential backoff with jitter; bounded attempts *and* a ``Deadline``).
 
-``_openai_core`` re-exports every public name here. ``openai`` and ``tenacity`` are
+``exchange`` re-exports every public name here. ``openai`` and ``tenacity`` are
 imported lazily, so ``import handoff_ai`` does not pay for them.
 """
 

@@ -41,11 +41,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._version import __version__
-from .api import BackendLike, Summarizer, TaxonomyLike
-from .exceptions import BackendError, ExtractionError, HandoffError, ParseError, UsageError
-from .models import HandoffRecord
-from .taxonomy import Taxonomy
+from .._version import __version__
+from ..api import BackendLike, Summarizer, TaxonomyLike
+from ..exceptions import BackendError, ExtractionError, HandoffError, ParseError, UsageError
+from ..models import HandoffRecord
+from ..taxonomy import Taxonomy
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app"]
 

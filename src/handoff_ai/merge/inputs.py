@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ._merge_identity import _customer_keys
-from .models import Conversation
+from ..models import Conversation
+from .identity import _customer_keys
 
 _UTC = timezone.utc
 _EARLIEST = datetime.min.replace(tzinfo=_UTC)
