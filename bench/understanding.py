@@ -1,6 +1,6 @@
 """Dialogue understanding (issue 11): tried steps, blocker, facts, commitments, handoff type.
 
-Scores the rules backend on ``tests/fixtures/understanding/`` (44 hand-written conversations
+Scores the rules backend on ``tests/fixtures/understanding/`` (46 hand-written conversations
 in 10 input formats; expectations written as a careful human taking over would, see
 ``tests/understanding.py``) per category and overall, beside a trivial baseline in the same
 run: blocker = the last customer message, no tried steps, no facts, no commitments, handoff
