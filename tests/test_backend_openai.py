@@ -16,11 +16,11 @@ import openai
 import pytest
 
 from handoff_ai.backends import OutputBounds
-from handoff_ai.llm import exchange as core
 from handoff_ai.backends.openai import AsyncOpenAIBackend, OpenAIBackend
 from handoff_ai.evaluation import evaluate, gold_from_row
 from handoff_ai.evaluation.metrics import Gold, Pair
 from handoff_ai.exceptions import BackendError, ConfigError, ExtractionError
+from handoff_ai.llm import exchange as core
 from handoff_ai.models import Conversation, HandoffRecord, Message
 from handoff_ai.taxonomy import Taxonomy
 

@@ -3,8 +3,8 @@
 ``OpenAIBackend`` (sync) and ``AsyncOpenAIBackend`` (async) are siblings over one
 shared core: configuration and the run itself live in ``_OpenAIBase`` (neither sync
 nor async, in ``_openai_base``; planning in :mod:`handoff_ai.llm.plan`) and
-:mod:`handoff_ai.llm.exchange` (requests, parsing, retries, error translation); each class only adds the few lines
-that call its client.
+:mod:`handoff_ai.llm.exchange` (requests, parsing, retries, error translation); each
+class only adds the few lines that call its client.
 
 One extraction:
 
