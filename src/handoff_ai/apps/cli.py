@@ -71,6 +71,23 @@ def _parser() -> argparse.ArgumentParser:
         help="merge inputs even when they name different customers",
     )
     summarize.add_argument(
+        "--identity",
+        action="append",
+        default=[],
+        metavar="ID=PERSON",
+        help="link inputs: an email, phone, customer id or display name → your person id (repeatable)",
+    )
+    summarize.add_argument(
+        "--identities",
+        metavar="FILE",
+        help="a JSON or TOML file mapping identifiers to person ids (as --identity, many at once)",
+    )
+    summarize.add_argument(
+        "--encoding",
+        default=None,
+        help="text encoding of the input files (default: UTF-8, or the charset an email declares)",
+    )
+    summarize.add_argument(
         "--verbose", "-v", action="store_true", help="print the merge's counts on stderr (no message text)"
     )
     summarize.add_argument(
@@ -111,17 +128,58 @@ def _inputs(files: Sequence[str]) -> Iterator[tuple[str, object]]:
             raise UsageError(f"{name}: no such file or folder")
 
 
+def _identities(args: argparse.Namespace) -> dict[str, str]:
+    """``--identities FILE`` then every ``--identity ID=PERSON``: raw identifier → person id."""
+    mapping: dict[str, str] = {}
+    if args.identities:
+        path = Path(args.identities)
+        if not path.is_file():
+            raise UsageError(f"{args.identities}: no such file")
+        try:
+            text = path.read_text(encoding="utf-8")
+            if path.suffix.lower() == ".toml":
+                import tomllib
+
+                loaded = tomllib.loads(text)
+            else:
+                loaded = json.loads(text)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise UsageError(f"{args.identities}: not a JSON or TOML mapping ({type(exc).__name__})") from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+            raise UsageError(f"{args.identities}: expected a mapping of identifier to person id (text)")
+        mapping.update(loaded)
+    for entry in args.identity:
+        raw, sep, person = entry.rpartition("=")
+        if not sep or not raw.strip() or not person.strip():
+            raise UsageError(f"--identity expects ID=PERSON (e.g. maya@example.com=maya), got {entry!r}")
+        mapping[raw.strip()] = person.strip()
+    return mapping
+
+
 def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str, HandoffRecord]]:
     """One record per input with ``--separate`` (or a single input), else one for the merged inputs."""
     inputs = list(_inputs(args.files))
     if args.separate or len(inputs) == 1:
         return [(name, summarizer.summarize(source)) for name, source in inputs]
-    from ..merge import MergeReport, merge
+    from ..merge import DifferentCustomersError, MergeReport, merge
     from ..parsers import load
 
-    conversations = [load(source, format=args.format) for _, source in inputs]  # type: ignore[arg-type]
+    conversations = [
+        load(source, format=args.format, encoding=args.encoding)  # type: ignore[arg-type]
+        for _, source in inputs
+    ]
+    identities = _identities(args)
     try:
-        merged = merge(conversations, allow_multiple_customers=args.allow_multiple_customers)
+        merged = merge(
+            conversations, identities=identities, allow_multiple_customers=args.allow_multiple_customers
+        )
+    except DifferentCustomersError as exc:
+        first, second = exc.inputs
+        raise UsageError(
+            f"{first} and {second} belong to different customers (no shared email, phone or customer id): "
+            "link them with --identity ID=PERSON for each identifier, or use --allow-multiple-customers, "
+            "or --separate for one record per file"
+        ) from None
     except UsageError as exc:
         raise UsageError(f"{exc} (or use --separate for one record per file)") from None
     report = MergeReport.of(merged)

@@ -21,7 +21,9 @@ reply, a customer's message that reopens the conversation), the words follow
 as a message of the author's role, pointer ``…[n].body``: said words are never
 hidden inside an event.
 
-HTML bodies become text; attachment names go to ``metadata["attachments"]``;
+The customer author of ``source`` (``id``, ``email``, ``phone``, ``name``) is
+copied to ``conversation.metadata["customer"]`` so a merge links this
+conversation to the same customer's other inputs. HTML bodies become text; attachment names go to ``metadata["attachments"]``;
 every other key of a part is kept in metadata. Channel: ``source.type``
 (``email``, ``whatsapp``, ``sms``, ``facebook``, ``instagram``, …), with
 Intercom's own Messenger (``conversation``) read as ``intercom``.
@@ -83,6 +85,11 @@ def _author(item: dict[str, Any], at: str) -> tuple[Role, str | None, dict[str, 
     return _AUTHORS[kind], shown, author
 
 
+def _person(author: dict[str, Any]) -> dict[str, Any]:
+    """The customer's identity fields of an author object (``id``, ``email``, ``phone``, ``name``)."""
+    return {k: author[k] for k in ("id", "email", "phone", "name") if author.get(k) not in (None, "")}
+
+
 def _attachments(item: dict[str, Any], at: str) -> list[str]:
     return attachment_names(opt_list(item, "attachments", FORMAT, f"{at}.attachments"))
 
@@ -106,9 +113,12 @@ class IntercomParser:
         kind = opt_str(source, "type", FORMAT, data.where("source.type"))
         channel = FORMAT if kind in (None, "", "conversation") else kind
         timeline = Timeline(FORMAT, data, file)
+        customer: dict[str, Any] = {}
         if source:
             at = data.where("source")
-            role, name, _ = _author(source, at)
+            role, name, author = _author(source, at)
+            if role == "customer":
+                customer = _person(author)
             metadata = rest(source, _CONSUMED | {"created_at"})
             if names := _attachments(source, at):
                 metadata["attachments"] = names
@@ -126,6 +136,8 @@ class IntercomParser:
         for pointer, _, item in objects(data, FORMAT, parts, base):
             self._part(timeline, pointer, item, channel)
         metadata = rest(value, {"source", "conversation_parts"})
+        if customer and "customer" not in metadata:
+            metadata["customer"] = customer  # the merge links inputs by this person's email / phone / id
         return timeline.build(id or default_id(value.get("id"), data), metadata)
 
     @staticmethod

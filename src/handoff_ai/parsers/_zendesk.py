@@ -99,7 +99,25 @@ class ZendeskParser:
                 channel=opt_str(via, "channel", FORMAT, f"{at}.via.channel") or ticket_channel or FORMAT,
                 metadata=metadata,
             )
-        return timeline.build(id or default_id(ticket.get("id"), data), rest(value, {"comments"}))
+        metadata = rest(value, {"comments"})
+        person = self._requester(requester, opt_list(value, "users", FORMAT, data.where("users")), ticket_via)
+        if person and "requester" not in metadata:
+            metadata["requester"] = person  # the merge links inputs by this person's email / phone / id
+        return timeline.build(id or default_id(ticket.get("id"), data), metadata)
+
+    @staticmethod
+    def _requester(requester: str | None, users: list[Any], via: dict[str, Any]) -> dict[str, Any]:
+        """The requester's ``id``, ``email`` and ``phone`` (users side-load, else the ticket's ``via``)."""
+        person: dict[str, Any] = {"id": requester} if requester else {}
+        for user in users:
+            if isinstance(user, dict) and requester is not None and ident(user.get("id")) == requester:
+                person.update({k: user[k] for k in ("email", "phone") if isinstance(user.get(k), str) and user[k]})
+        origin = via.get("source") if isinstance(via.get("source"), dict) else {}
+        sender = origin.get("from") if isinstance(origin.get("from"), dict) else {}
+        for key, field in (("email", "address"), ("phone", "phone")):
+            if key not in person and isinstance(sender.get(field), str) and sender[field]:
+                person[key] = sender[field]
+        return person
 
     @staticmethod
     def _users(items: list[Any]) -> dict[str, tuple[str, str]]:
