@@ -56,7 +56,9 @@ def test_cli_identity_flag_links_inputs_the_data_cannot(
 ) -> None:
     chat, intercom = str(EXAMPLES / "chat.json"), str(EXAMPLES / "intercom_conversation.json")
     args = ["summarize", chat, intercom, "-o", "json"]
-    code = main([*args, "--identity", "maya.lindqvist@example.com=p1", "--identity", "Sam.Reyes@example.com=p1"])
+    code = main(
+        [*args, "--identity", "maya.lindqvist@example.com=p1", "--identity", "Sam.Reyes@example.com=p1"]
+    )
     out = capsys.readouterr().out
     assert code == 0 and json.loads(out)["message_count"] > 20
     mapping = tmp_path / "people.toml"
@@ -83,7 +85,9 @@ def _desk(phone: str) -> Conversation:
     )
 
 
-@pytest.mark.parametrize("desk_phone", ["+13125550148", "+1 (312) 555-0148", "001 312 555 0148", "(312) 555-0148"])
+@pytest.mark.parametrize(
+    "desk_phone", ["+13125550148", "+1 (312) 555-0148", "001 312 555 0148", "(312) 555-0148"]
+)
 def test_helpdesk_customer_phone_matches_the_sms_sender(desk_phone: str) -> None:
     merged = ho.merge([_desk(desk_phone), _sms("+13125550148")])
     assert _people(merged) == ["customer"]
@@ -185,8 +189,12 @@ WITH_EMAIL = sorted(name for name, (email, _) in INJECT.items() if email)
 WITH_PHONE = sorted(name for name, (_, phone) in INJECT.items() if phone)
 
 # (local part, domain) and (country code, national digits); each is rendered in several spellings.
-_emails = st.tuples(st.sampled_from(["ann", "bo.lee", "c+tag"]), st.sampled_from(["example.com", "x.example"]))
-_phones = st.tuples(st.sampled_from(["1", "44", "46"]), st.sampled_from(["3125550148", "7700900123", "701234567"]))
+_emails = st.tuples(
+    st.sampled_from(["ann", "bo.lee", "c+tag"]), st.sampled_from(["example.com", "x.example"])
+)
+_phones = st.tuples(
+    st.sampled_from(["1", "44", "46"]), st.sampled_from(["3125550148", "7700900123", "701234567"])
+)
 
 
 def _email_text(value: tuple[str, str], style: int) -> str:

@@ -29,7 +29,7 @@ from .serve_cli import add_serve_parser, run_serve
 
 if TYPE_CHECKING:
     from ..api import Summarizer
-    from ..models import HandoffRecord
+    from ..models import Conversation, HandoffRecord
 
 __all__ = ["main"]
 
@@ -144,7 +144,9 @@ def _identities(args: argparse.Namespace) -> dict[str, str]:
             else:
                 loaded = json.loads(text)
         except (UnicodeDecodeError, ValueError) as exc:
-            raise UsageError(f"{args.identities}: not a JSON or TOML mapping ({type(exc).__name__})") from None
+            raise UsageError(
+                f"{args.identities}: not a JSON or TOML mapping ({type(exc).__name__})"
+            ) from None
         if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
             raise UsageError(f"{args.identities}: expected a mapping of identifier to person id (text)")
         mapping.update(loaded)
@@ -156,18 +158,46 @@ def _identities(args: argparse.Namespace) -> dict[str, str]:
     return mapping
 
 
-def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str, HandoffRecord]]:
-    """One record per input with ``--separate`` (or a single input), else one for the merged inputs."""
+def _check_encoding(encoding: str | None) -> None:
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown text encoding: {encoding!r}") from None
+
+
+def _records(
+    args: argparse.Namespace, summarizer: Summarizer
+) -> tuple[list[tuple[str, HandoffRecord]], list[str]]:
+    """The records to print, and the inputs that could not be read (``--separate`` goes on past them).
+
+    One record per input with ``--separate`` (or a single input), else one for the merged inputs.
+    """
+    _check_encoding(args.encoding)
+    if args.format not in (None, "auto"):
+        from ..parsers import get_parser
+
+        get_parser(args.format)  # an unknown name is one usage error, not one per file
     inputs = list(_inputs(args.files))
     if args.separate or len(inputs) == 1:
-        return [(name, summarizer.summarize(source)) for name, source in inputs]
+        records: list[tuple[str, HandoffRecord]] = []
+        failed: list[str] = []
+        for name, source in inputs:
+            try:
+                conversation = _load(source, args)
+                records.append((name, summarizer.summarize(conversation)))
+            except HandoffError as exc:
+                if len(inputs) == 1:
+                    raise
+                line = str(exc) if name in str(exc) else f"{name}: {exc}"
+                print(f"handoff: error: {line}", file=sys.stderr)  # one line per file, then go on
+                failed.append(name)
+        return records, failed
     from ..merge import DifferentCustomersError, MergeReport, merge
-    from ..parsers import load
 
-    conversations = [
-        load(source, format=args.format, encoding=args.encoding)  # type: ignore[arg-type]
-        for _, source in inputs
-    ]
+    conversations = [_load(source, args) for _, source in inputs]
     identities = _identities(args)
     try:
         merged = merge(
@@ -193,7 +223,13 @@ def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str
         )
         for warning in report.warnings:
             print(f"handoff: {warning}", file=sys.stderr)
-    return [(merged.id, summarizer.summarize(merged))]
+    return [(merged.id, summarizer.summarize(merged))], []
+
+
+def _load(source: object, args: argparse.Namespace) -> Conversation:
+    from ..parsers import load
+
+    return load(source, format=args.format, encoding=args.encoding)  # type: ignore[arg-type]
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -205,28 +241,29 @@ def _summarize(args: argparse.Namespace) -> int:
         else ("rich" if sys.stdout.isatty() else "markdown")
     )
     summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
-    records = _records(args, summarizer)
+    records, failed = _records(args, summarizer)
+    code = 1 if failed else 0  # like ``batch``: every readable file printed, then a non-zero exit
     if output == "rich":
         from rich.console import Console
 
         console = Console()
         for _, record in records:
             console.print(record)
-        return 0
+        return code
     if output == "json":
-        if len(records) == 1:
+        if len(records) == 1 and not failed:
             print(records[0][1].to_json())
         else:  # one record per line, in input order
             for _, record in records:
                 print(record.to_json(indent=None))
-        return 0
+        return code
     from ..renderers import render
 
     for index, (name, record) in enumerate(records):
-        if len(records) > 1:
+        if len(records) > 1 or failed:
             print(("\n" if index else "") + f"== {name} ==")
         print(render(record, output))
-    return 0
+    return code
 
 
 def _formats() -> int:

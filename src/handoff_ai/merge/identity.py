@@ -31,7 +31,9 @@ _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 _PHONE = re.compile(r"\+?[\d\s().-]{7,}")
 _PHONE_SCHEMES = ("tel:", "sms:", "whatsapp:", "mobile:")
 # Message metadata of a customer message: keys that hold an address (email or phone).
-_ADDRESS_KEYS = ("from", "email", "from_email", "sender_email", "phone", "phone_number", "msisdn", "from_number")
+_ADDRESS_KEYS = (
+    "from", "email", "from_email", "sender_email", "phone", "phone_number", "msisdn", "from_number",
+)  # fmt: skip
 _ID_KEYS = (
     "customer_id",
     "contact_id",

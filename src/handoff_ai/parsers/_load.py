@@ -37,7 +37,10 @@ Source = Conversation | os.PathLike[str] | str | bytes | dict[str, Any] | list[A
 
 _MAX_PATH: Final = 4096
 # One word that can only be a path: has a folder separator, or ends in a file extension.
-_PATHLIKE: Final = re.compile(r"(?:~|\.{1,2})?[\\/]?(?:[\w.@+-]+[\\/])+[\w.@+-]*|[\w@+-][\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,4}")
+_PATHLIKE: Final = re.compile(
+    r"(?:~|\.{1,2})?[\\/]?(?:[\w.@+-]+[\\/])+[\w.@+-]*"  # a/b, ./a, ~/a/b
+    r"|[\w@+-][\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,4}"  # name.ext
+)
 _UNEXPECTED: Final = (LookupError, TypeError, ValueError, AttributeError, OverflowError)
 
 

@@ -216,7 +216,7 @@ READ_AS: Final = "one customer message: no speaker labels or known format found"
 
 
 def unlabelled_note(data: ParserInput) -> bool:
-    """Whether unrecognised input reads as a person's note (a pasted complaint), not as a file of another kind.
+    """Whether unrecognised input reads as a person's note (a pasted complaint), not a file of another kind.
 
     Text only, short (≤ 4,000 characters), not JSON or markup, with some letters,
     and from no file or a ``.txt`` one: a stray ``README.md`` or CSV in a folder

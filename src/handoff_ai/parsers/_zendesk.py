@@ -9,6 +9,15 @@ https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/
 Each comment is one message (``created_at``, ``author_id``, ``body`` /
 ``plain_body`` / ``html_body``, ``public``, ``attachments``, ``via``).
 
+Input: the ticket with its comments (``{"ticket": {...}, "comments": [...],
+"users": [...]}``), or the Ticket Comments API page alone (``GET
+/api/v2/tickets/{id}/comments``: ``{"comments": [...], "next_page",
+"previous_page", "count"}``, with ``users`` when side-loaded); both are
+auto-detected by comment objects carrying ``author_id`` and a ``public`` flag.
+The requester's ``id``, ``email`` and ``phone`` (from the users side-load,
+else the ticket's ``via.source.from``) go to ``metadata["requester"]`` for
+merging.
+
 Roles: the ticket's requester (``author_id == ticket.requester_id``) is the
 customer; an author the users side-load calls ``end-user`` (a CC'd colleague)
 is a customer too; every other author is an agent. Without a ``requester_id``
@@ -65,8 +74,11 @@ class ZendeskParser:
     """Zendesk ticket + comments (+ users side-load)."""
 
     def sniff(self, data: ParserInput) -> bool:
+        # The ticket with its comments, or the comments endpoint's page alone
+        # ({"comments", "next_page", "previous_page", "count"}, maybe "users"): comment
+        # objects with ``author_id`` and a ``public`` flag are Zendesk's own shape.
         value = sniff_value(data)
-        if not isinstance(value, dict) or not isinstance(value.get("ticket"), dict):
+        if not isinstance(value, dict) or not isinstance(value.get("ticket", {}), dict):
             return False
         return sniff_items(value.get("comments"), _is_comment)
 
@@ -111,7 +123,9 @@ class ZendeskParser:
         person: dict[str, Any] = {"id": requester} if requester else {}
         for user in users:
             if isinstance(user, dict) and requester is not None and ident(user.get("id")) == requester:
-                person.update({k: user[k] for k in ("email", "phone") if isinstance(user.get(k), str) and user[k]})
+                person.update(
+                    {k: user[k] for k in ("email", "phone") if isinstance(user.get(k), str) and user[k]}
+                )
         origin = via.get("source") if isinstance(via.get("source"), dict) else {}
         sender = origin.get("from") if isinstance(origin.get("from"), dict) else {}
         for key, field in (("email", "address"), ("phone", "phone")):
