@@ -232,6 +232,8 @@ def unlabelled_note(data: ParserInput) -> bool:
         return False
     if any("\ud800" <= c <= "\udfff" for c in stripped):  # undecodable bytes kept as escapes
         return False
+    if not any(c.isspace() for c in stripped) and ("/" in stripped or "\\" in stripped):
+        return False  # one word with folder separators: a path, not a sentence
     return sum(c.isalpha() for c in stripped) >= 3
 
 
