@@ -2,7 +2,8 @@
 
     handoff summarize chat.json [--output md|json|text|html|rich|zendesk|slack|...] [--taxonomy T]
                                 # several files: merged into one timeline, one record
-                                # (--separate: one record per file)
+                                # (--separate: one record per file; --identity ID=PERSON links
+                                # inputs; --encoding E reads files in that encoding)
     handoff schema              # the record's JSON Schema
     handoff formats             # input formats and output renderers
     handoff eval DATA.jsonl     # score the rules backend against gold labels
