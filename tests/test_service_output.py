@@ -9,11 +9,11 @@ import pytest
 pytest.importorskip("starlette", reason="starlette is not installed: pip install 'handoff-ai[serve]'")
 pytest.importorskip("httpx", reason="httpx is not installed (Starlette's TestClient needs it)")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-import handoff_ai as ho  # noqa: E402
-from handoff_ai import service  # noqa: E402
-from handoff_ai.renderers import render  # noqa: E402
+import handoff_ai as ho
+from handoff_ai import service
+from handoff_ai.renderers import render
 
 TRANSCRIPT = "Customer: I was charged twice for order A-20931\nBot: Let me check.\nCustomer: agent please"
 

@@ -16,7 +16,9 @@ Two documented shapes:
 
 Event inputs other than no-match / no-input (``WELCOME``, custom triggers) and
 ``endInteraction`` are platform housekeeping, marked ``metadata["bookkeeping"]
-= True`` so they are not listed as actions. Each interaction or turn gives: the user's input → customer message (text
+= True`` so they are not listed as actions.
+
+Each interaction or turn gives: the user's input → customer message (text
 input, DTMF digits), or a ``system`` event for an event or intent input
 (``event welcome``); then one bot message per text response (its ``text[]``
 lines joined), and bot events for ``liveAgentHandoff`` (``live agent handoff
