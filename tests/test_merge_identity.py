@@ -257,3 +257,35 @@ def test_any_two_example_formats_merge_one_customer_and_refuse_two(
 
 def test_refusal_is_still_a_usage_error() -> None:
     assert issubclass(DifferentCustomersError, UsageError)
+
+
+# -- every pair of the examples as shipped --------------------------------------------------
+
+FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".json", ".eml", ".txt"))
+MAYA_BY_EMAIL = {"chat.json", "support_thread.eml", "zendesk_ticket.json"}
+NO_IDENTIFIER = {  # nothing in the file identifies the customer: joins whoever the other input is
+    "transcript.txt", "openai_messages.json", "openai_thread_messages.json",
+    "dialogflow_cx_conversation.json", "whatsapp_chat.txt",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, Conversation]:
+    return {p.name: ho.load(p) for p in FILES}
+
+
+def test_every_pair_of_examples_merges_one_customer_or_names_both_files(
+    loaded: dict[str, Conversation],
+) -> None:
+    assert len(FILES) >= 18  # every input example
+    for index, first in enumerate(FILES):
+        for second in FILES[index + 1 :]:
+            names = {first.name, second.name}
+            same = names <= MAYA_BY_EMAIL or bool(names & NO_IDENTIFIER)
+            pair = [loaded[first.name], loaded[second.name]]
+            if same:
+                assert len(_people(ho.merge(pair))) == 1, names
+            else:
+                with pytest.raises(DifferentCustomersError) as info:
+                    ho.merge(pair)
+                assert set(info.value.inputs) == {str(first), str(second)}, names
