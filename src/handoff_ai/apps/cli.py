@@ -140,7 +140,10 @@ def _identities(args: argparse.Namespace) -> dict[str, str]:
         try:
             text = path.read_text(encoding="utf-8")
             if path.suffix.lower() == ".toml":
-                import tomllib
+                if sys.version_info >= (3, 11):
+                    import tomllib
+                else:  # pragma: no cover - Python 3.10
+                    import tomli as tomllib
 
                 loaded = tomllib.loads(text)
             else:

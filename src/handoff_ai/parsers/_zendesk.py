@@ -126,11 +126,13 @@ class ZendeskParser:
                 person.update(
                     {k: user[k] for k in ("email", "phone") if isinstance(user.get(k), str) and user[k]}
                 )
-        origin = via.get("source") if isinstance(via.get("source"), dict) else {}
-        sender = origin.get("from") if isinstance(origin.get("from"), dict) else {}
-        for key, field in (("email", "address"), ("phone", "phone")):
-            if key not in person and isinstance(sender.get(field), str) and sender[field]:
-                person[key] = sender[field]
+        origin = via.get("source")
+        sender = origin.get("from") if isinstance(origin, dict) else None
+        if isinstance(sender, dict):
+            for key, field in (("email", "address"), ("phone", "phone")):
+                found = sender.get(field)
+                if key not in person and isinstance(found, str) and found:
+                    person[key] = found
         return person
 
     @staticmethod
