@@ -289,3 +289,23 @@ def test_every_pair_of_examples_merges_one_customer_or_names_both_files(
                 with pytest.raises(DifferentCustomersError) as info:
                     ho.merge(pair)
                 assert set(info.value.inputs) == {str(first), str(second)}, names
+
+
+def test_vendor_ids_are_compared_within_their_vendor_only(tmp_path: Path) -> None:
+    """Chatwoot contact 88 and a Zendesk requester 88 are two people; two Zendesk tickets of 88 are one."""
+    chatwoot = json.loads((EXAMPLES / "chatwoot_messages.json").read_text())
+    zendesk = json.loads((EXAMPLES / "zendesk_ticket.json").read_text())
+    zendesk["users"][0].pop("email")
+    zendesk["ticket"]["via"] = {"channel": "web"}
+    for comment in zendesk["comments"]:
+        comment["via"] = {"channel": "web"}
+        if comment["author_id"] == 20978392:
+            comment["author_id"] = 88
+    zendesk["ticket"]["requester_id"] = zendesk["users"][0]["id"] = 88
+    with pytest.raises(DifferentCustomersError):
+        ho.merge([ho.load(chatwoot), ho.load(zendesk)])
+    second = json.loads(json.dumps(zendesk))
+    second["ticket"]["id"] = 35437
+    assert _people(ho.merge([ho.load(zendesk), ho.load(second)])) == ["customer"]
+    linked = ho.merge([ho.load(chatwoot), ho.load(zendesk)], identities={"88": "p-88"})
+    assert _people(linked) == ["p-88"]  # an identities entry names the raw id, whatever the vendor

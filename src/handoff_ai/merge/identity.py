@@ -2,7 +2,8 @@
 
 Inputs are linked when their customer shares an email, a phone number or a
 customer/contact id, or when the ``identities`` mapping names the same person
-(rules in :mod:`handoff_ai.merge`).
+(rules in :mod:`handoff_ai.merge`). Ids read from a vendor format are compared
+within that vendor only (``id:zendesk:88`` is not ``id:chatwoot:88``).
 """
 
 from __future__ import annotations
@@ -121,7 +122,31 @@ def _lookup_keys(raw: str) -> list[str]:
     return [*keys, "id:" + stripped, "name:" + stripped.casefold()]
 
 
-def _person_keys(person: Mapping[str, Any], keys: set[str]) -> None:
+# Formats whose ids are numbered by one vendor's system: Chatwoot contact 88 and Zendesk user 88
+# are different people, so their ids are compared only within the same format.
+_VENDOR_FORMATS = frozenset((
+    "zendesk", "intercom", "freshdesk", "chatwoot", "helpscout", "rasa", "botpress", "dialogflow_cx",
+    "botframework", "openai_thread", "twilio_sms", "messenger", "slack",
+))  # fmt: skip
+
+
+def _scoped(key: str | None, scope: str) -> str | None:
+    """An ``id:`` key inside its vendor's namespace (``id:zendesk:88``); other keys unchanged."""
+    if key is None or not scope or not key.startswith("id:"):
+        return key
+    return f"id:{scope}:{key[3:]}"
+
+
+def _unscoped(key: str) -> str:
+    """The key as an ``identities`` entry names it: ``id:zendesk:88`` → ``id:88``."""
+    if key.startswith("id:"):
+        scope, sep, value = key[3:].partition(":")
+        if sep and scope in _VENDOR_FORMATS:
+            return "id:" + value
+    return key
+
+
+def _person_keys(person: Mapping[str, Any], keys: set[str], scope: str = "") -> None:
     """Add the email, phone and id keys of a person object (``{"id", "email", "phone"}``)."""
     for key in _OBJECT_EMAILS:
         found = _email(person.get(key))
@@ -132,7 +157,7 @@ def _person_keys(person: Mapping[str, Any], keys: set[str]) -> None:
         if found:
             keys.add(found)
     for key in _OBJECT_IDS:
-        found = _identifier(person.get(key))
+        found = _scoped(_identifier(person.get(key)), scope)
         if found:
             keys.add(found)
 
@@ -148,6 +173,8 @@ def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
     keys: set[str] = set()
     names: set[str] = set()
     meta = conversation.metadata
+    source = next((m.source.format for m in conversation.messages if m.source and m.source.format), "")
+    scope = source if source in _VENDOR_FORMATS else ""
     for key in _CONVERSATION_EMAILS:
         found = _email(meta.get(key))
         if found:
@@ -157,7 +184,7 @@ def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
         if found:
             keys.add(found)
     for key in _CONVERSATION_IDS:
-        found = _identifier(meta.get(key))
+        found = _scoped(_identifier(meta.get(key)), scope)
         if found:
             keys.add(found)
     nested = meta.get("meta")  # Chatwoot: {"meta": {"sender": {...}, "contact": {...}}}
@@ -165,7 +192,7 @@ def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
         for name in _PERSON_OBJECTS:
             person = holder.get(name)
             if isinstance(person, Mapping):
-                _person_keys(person, keys)
+                _person_keys(person, keys, scope)
     for message in conversation.messages:
         if message.role != "customer":
             continue
@@ -183,18 +210,18 @@ def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
             if found:
                 keys.add(found)
         for key in _ID_KEYS:
-            found = _identifier(data.get(key))
+            found = _scoped(_identifier(data.get(key)), scope)
             if found:
                 keys.add(found)
         for key in _MESSAGE_PERSONS:
             person = data.get(key)
             if isinstance(person, Mapping):
-                _person_keys(person, keys)
+                _person_keys(person, keys, scope)
         via = data.get("via")  # Zendesk: {"via": {"source": {"from": {"address": ...}}}}
         origin = via.get("source") if isinstance(via, Mapping) else None
         sender = origin.get("from") if isinstance(origin, Mapping) else None
         if isinstance(sender, Mapping):
-            _person_keys(sender, keys)
+            _person_keys(sender, keys, scope)
     return keys, names
 
 
@@ -263,7 +290,8 @@ def _resolve_people(
         links.find(node)
         for key in item.keys:
             links.union(node, key)
-        item.mapped = {mapping[k] for k in item.keys | item.names if k in mapping}
+        wanted = item.keys | item.names | {_unscoped(k) for k in item.keys}
+        item.mapped = {mapping[k] for k in wanted if k in mapping}
         for person in item.mapped:
             links.union(node, "person:" + person)
     for national, international in _national_links({k for item in inputs for k in item.keys}):

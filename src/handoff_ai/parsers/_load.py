@@ -36,11 +36,13 @@ Source = Conversation | os.PathLike[str] | str | bytes | dict[str, Any] | list[A
 """What :func:`load` accepts."""
 
 _MAX_PATH: Final = 4096
-# One word that can only be a path: has a folder separator, or ends in a file extension.
+# One word that can only be a path: has a folder separator, or a name and an extension
+# ("chat.jsn"; "e.g." stays text).
 _PATHLIKE: Final = re.compile(
     r"(?:~|\.{1,2})?[\\/]?(?:[\w.@+-]+[\\/])+[\w.@+-]*"  # a/b, ./a, ~/a/b
-    r"|[\w@+-][\w.@+-]*\.[A-Za-z][A-Za-z0-9]{0,4}"  # name.ext
+    r"|[\w@+-][\w.@+-]+\.[A-Za-z][A-Za-z0-9]{1,4}"  # name.ext
 )
+_EMAIL_ONLY: Final = re.compile(r"[^@\s/\\]+@[^@\s/\\]+\.[A-Za-z]{2,}")
 _UNEXPECTED: Final = (LookupError, TypeError, ValueError, AttributeError, OverflowError)
 
 
@@ -55,8 +57,8 @@ def _existing_path(source: str) -> Path | None:
     if os.path.isfile(source):
         return Path(source)
     stripped = source.strip()
-    if stripped[0] in "{[" or ": " in stripped:
-        return None
+    if stripped[0] in "{[" or ": " in stripped or _EMAIL_ONLY.fullmatch(stripped):
+        return None  # JSON, a labelled line, or a lone email address: content, not a path
     if stripped.lower().endswith(_registered_extensions()) or (
         not any(c.isspace() for c in stripped) and _PATHLIKE.fullmatch(stripped)
     ):
