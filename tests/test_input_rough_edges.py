@@ -191,7 +191,7 @@ def test_files_that_are_not_notes_are_still_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["examples/chat.jsn", "examples/chta.json", "/no/such/dir/chat", "chat.json5"]
+    "path", ["examples/chat.jsn", "examples/chta.json", "/no/such/dir/chat", "chat.json5", "chat.jsn"]
 )
 def test_a_mistyped_path_says_no_such_file(path: str) -> None:
     with pytest.raises(UsageError, match="no such file"):
@@ -216,3 +216,8 @@ def test_separate_skips_a_bad_file_with_one_line_and_exits_non_zero(
     assert code == 1
     assert len(out.strip().splitlines()) == 2  # both good files still summarized
     assert err.count("\n") == 1 and "b-invoice.json" in err and err.startswith("handoff: error:")
+
+
+@pytest.mark.parametrize("text", ["maya@example.com", "hello", "I paid $84.50 twice", "refund please."])
+def test_short_words_that_are_not_paths_stay_text(text: str) -> None:
+    assert ho.load(text).messages[0].text == text
