@@ -20,16 +20,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from openai import OpenAI
-
 import handoff_ai as ho
 from handoff_ai.backends import OutputBounds
 from handoff_ai.backends.fallback import FallbackBackend
-from handoff_ai.backends.openai import OpenAIBackend
 from handoff_ai.backends.rules import RulesBackend
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+
+def _stop(message: str) -> int:
+    """One line on stderr instead of a traceback, and exit status 2."""
+    print(f"local_llm.py: {message}", file=sys.stderr)
+    return 2
 
 
 def main() -> int:
@@ -41,13 +44,24 @@ def main() -> int:
         "--default-bounds", action="store_true", help="the backend's default bounds (for a bigger model)"
     )
     args = parser.parse_args()
+    try:
+        from openai import OpenAI
+
+        from handoff_ai.backends.openai import OpenAIBackend
+    except ImportError:
+        return _stop("needs the openai package: pip install 'openai>=1.40'")
 
     server = None
     base_url = args.base_url
     if base_url is None:
-        from tests.llm_server import LocalLLM  # the helper the tests use (repository checkout)
-
-        server = LocalLLM.start()
+        try:
+            from tests.llm_server import LocalLLM  # the helper the tests use (repository checkout)
+        except ImportError:
+            return _stop("starting a local model needs a repository checkout; or pass --base-url URL")
+        try:
+            server = LocalLLM.start()
+        except RuntimeError as exc:  # packages missing, or the server did not come up
+            return _stop(f"{exc} (or pass --base-url of a server you run)")
         base_url = server.base_url
         print(f"started the local model on {base_url}", file=sys.stderr)
     try:

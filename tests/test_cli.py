@@ -134,8 +134,8 @@ def test_eval_prints_a_table(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
-    bad = tmp_path / "x.txt"
-    bad.write_text("this is not a transcript\nat all\n")
+    bad = tmp_path / "x.json"
+    bad.write_text('{"this is not": "a transcript"}')
     proc = subprocess.run(
         [sys.executable, "-m", "handoff_ai", "summarize", str(bad)],
         capture_output=True,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from handoff_ai import Conversation, HandoffRecord, Message, RulesBackend, Taxonomy
-from handoff_ai.llm.grounding import DISAGREE_CONFIDENCE, MAX_ITEMS, MODEL_ONLY_CONFIDENCE, ground, merge
+from handoff_ai.llm.grounding import MAX_ITEMS, MODEL_ONLY_CONFIDENCE, ground, merge
 from handoff_ai.llm.prompting import DEFAULT_TEMPLATE, build_messages, instructions_text, load_template
 from handoff_ai.models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
 
@@ -376,28 +376,25 @@ def test_system_event_actions_from_rules_are_kept(rules: HandoffRecord) -> None:
 
 
 @pytest.mark.parametrize(
-    ("intent", "label", "confidence", "source"),
+    ("intent", "label", "source"),
     [
-        ("refund", "refund", None, "merged"),  # agree: the rules' confidence
-        ("billing", "billing", "alternative", "llm"),  # the rules' score for the runner-up
-        ("delivery", "delivery", DISAGREE_CONFIDENCE, "llm"),
-        ("unknown", "refund", None, "rules"),
-        ("made_up", "refund", None, "rules"),
+        ("refund", "refund", "merged"),  # agree: the rules' confidence
+        # Disagreeing with a label the rules rank higher: the model's pick would show a runner-up
+        # above it ("billing 30% · runner-up: refund 89%"), so the rules' intent stands (issue 16).
+        ("billing", "refund", "rules"),
+        ("delivery", "refund", "rules"),
+        ("unknown", "refund", "rules"),
+        ("made_up", "refund", "rules"),
     ],
 )
-def test_intent_merge(rules: HandoffRecord, intent: str, label: str, confidence: Any, source: str) -> None:
+def test_intent_merge(rules: HandoffRecord, intent: str, label: str, source: str) -> None:
     record = _merged(rules, _answer(intent=intent))
     assert record.intent.label == label
     assert record.provenance.fields["intent"] == source
-    if confidence is None:
-        assert record.intent.confidence == rules.intent.confidence
-    elif confidence == "alternative":
-        assert record.intent.confidence == pytest.approx(dict(rules.intent.alternatives)["billing"], abs=1e-3)
-    else:
-        assert record.intent.confidence == confidence
-    if source == "llm":
-        assert record.intent.confidence < rules.intent.confidence
-        assert record.intent.alternatives[0][0] == "refund"
+    assert record.intent.confidence == rules.intent.confidence
+    assert all(score <= record.intent.confidence for _, score in record.intent.alternatives)
+    if intent in ("billing", "delivery"):
+        assert any("ranks below" in w for w in record.provenance.warnings)
 
 
 def test_model_only_intent_confidence() -> None:

@@ -61,7 +61,7 @@ def test_format_names_are_case_insensitive() -> None:
 
 def test_unrecognised_input_lists_known_formats() -> None:
     with pytest.raises(UnknownFormatError) as info:
-        load("just some words, no speakers")
+        load('{"invoice": 4411, "lines": []}')  # JSON, but no conversation shape
     assert info.value.known == tuple(NAMES)
 
 
@@ -106,8 +106,9 @@ def test_a_bare_function_is_used_only_when_named() -> None:
 
     try:
         assert load("anything at all", format="fixed").id == "fixed"
+        assert load("anything at all").id != "fixed"  # auto: read as one customer message
         with pytest.raises(UnknownFormatError):
-            load("anything at all")
+            load('{"anything": "at all"}')
     finally:
         unregister_parser("fixed")
 

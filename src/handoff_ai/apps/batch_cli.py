@@ -58,6 +58,11 @@ def add_batch_parser(commands: Commands) -> None:
     batch.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
     batch.add_argument("--format", "-f", default="auto", help="input format (default: detect)")
     batch.add_argument(
+        "--encoding",
+        default=None,
+        help="text encoding of the input files (default: UTF-8, or the charset an email declares)",
+    )
+    batch.add_argument(
         "--concurrency", "-j", type=positive_int, default=1, help="conversations in flight (default: 1)"
     )
     batch.add_argument(
@@ -71,19 +76,19 @@ def add_batch_parser(commands: Commands) -> None:
 _Item = tuple[str, "Conversation | Exception"]
 
 
-def _load_file(path: Path, format: str) -> _Item:
+def _load_file(path: Path, format: str, encoding: str | None = None) -> _Item:
     from ..parsers import load
 
     try:
-        conversation = load(path, format)
+        conversation = load(path, format, encoding=encoding)
     except HandoffError as exc:
         return path.stem, exc
     return conversation.id, conversation
 
 
-def _folder(folder: Path, format: str) -> Iterator[_Item]:
+def _folder(folder: Path, format: str, encoding: str | None = None) -> Iterator[_Item]:
     for child in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        yield _load_file(child, format)
+        yield _load_file(child, format, encoding)
 
 
 def _is_conversation_row(value: Any) -> bool:
@@ -141,13 +146,15 @@ def _first_row_is_conversation(path: Path) -> bool:
     return False
 
 
-def _items(source: Path, format: str, *, count: bool) -> tuple[Iterator[_Item], int | None]:
+def _items(
+    source: Path, format: str, *, count: bool, encoding: str | None = None
+) -> tuple[Iterator[_Item], int | None]:
     """The inputs as ``(id, conversation or error)``, and with ``count`` how many (for the bar)."""
     if source.is_dir():
         files = (
             sum(1 for p in source.iterdir() if p.is_file() and not p.name.startswith(".")) if count else None
         )
-        return _folder(source, format), files
+        return _folder(source, format, encoding), files
     if not source.is_file():
         raise UsageError(f"{source}: no such file or folder")
     if source.suffix.lower() in _JSONL_SUFFIXES or _first_row_is_conversation(source):
@@ -156,7 +163,7 @@ def _items(source: Path, format: str, *, count: bool) -> tuple[Iterator[_Item], 
             with _open(source, "rb") as handle:
                 lines = sum(1 for line in handle if line.strip())
         return _jsonl(source, format), lines
-    return iter([_load_file(source, format)]), 1
+    return iter([_load_file(source, format, encoding)]), 1
 
 
 def _open(path: Path, mode: str) -> IO[Any]:
@@ -247,6 +254,13 @@ def run_batch(args: argparse.Namespace) -> int:
     from ..parsers import get_parser
 
     source, out = Path(args.input), Path(args.out)
+    if args.encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise UsageError(f"unknown text encoding: {args.encoding!r}") from None
     if args.format != "auto":
         get_parser(args.format)  # an unknown name is a usage error, not 10,000 item errors
     if out.exists() and source.exists() and out.resolve() == source.resolve():
@@ -254,7 +268,7 @@ def run_batch(args: argparse.Namespace) -> int:
     summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format, cache_size=0)
     console = Console(stderr=True)
     show = not args.quiet and console.is_terminal
-    items, total = _items(source, args.format, count=show)
+    items, total = _items(source, args.format, count=show, encoding=args.encoding)
     done = _done_ids(out, args.retry_errors)
     progress = Progress(
         TextColumn("summarizing"),

@@ -2,7 +2,8 @@
 
     handoff summarize chat.json [--output md|json|text|html|rich|zendesk|slack|...] [--taxonomy T]
                                 # several files: merged into one timeline, one record
-                                # (--separate: one record per file)
+                                # (--separate: one record per file; --identity ID=PERSON links
+                                # inputs; --encoding E reads files in that encoding)
     handoff schema              # the record's JSON Schema
     handoff formats             # input formats and output renderers
     handoff eval DATA.jsonl     # score the rules backend against gold labels
@@ -18,9 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .. import __version__
 from ..exceptions import HandoffError, UsageError
@@ -29,7 +31,7 @@ from .serve_cli import add_serve_parser, run_serve
 
 if TYPE_CHECKING:
     from ..api import Summarizer
-    from ..models import HandoffRecord
+    from ..models import Conversation, HandoffRecord
 
 __all__ = ["main"]
 
@@ -69,6 +71,23 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-multiple-customers",
         action="store_true",
         help="merge inputs even when they name different customers",
+    )
+    summarize.add_argument(
+        "--identity",
+        action="append",
+        default=[],
+        metavar="ID=PERSON",
+        help="link inputs: an email, phone, customer id or display name → your person id (repeatable)",
+    )
+    summarize.add_argument(
+        "--identities",
+        metavar="FILE",
+        help="a JSON or TOML file mapping identifiers to person ids (as --identity, many at once)",
+    )
+    summarize.add_argument(
+        "--encoding",
+        default=None,
+        help="text encoding of the input files (default: UTF-8, or the charset an email declares)",
     )
     summarize.add_argument(
         "--verbose", "-v", action="store_true", help="print the merge's counts on stderr (no message text)"
@@ -111,17 +130,91 @@ def _inputs(files: Sequence[str]) -> Iterator[tuple[str, object]]:
             raise UsageError(f"{name}: no such file or folder")
 
 
-def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str, HandoffRecord]]:
-    """One record per input with ``--separate`` (or a single input), else one for the merged inputs."""
+def _identities(args: argparse.Namespace) -> dict[str, str]:
+    """``--identities FILE`` then every ``--identity ID=PERSON``: raw identifier → person id."""
+    mapping: dict[str, str] = {}
+    if args.identities:
+        path = Path(args.identities)
+        if not path.is_file():
+            raise UsageError(f"{args.identities}: no such file")
+        try:
+            text = path.read_text(encoding="utf-8")
+            if path.suffix.lower() == ".toml":
+                if sys.version_info >= (3, 11):
+                    import tomllib
+                else:  # pragma: no cover - Python 3.10
+                    import tomli as tomllib
+
+                loaded = tomllib.loads(text)
+            else:
+                loaded = json.loads(text)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise UsageError(
+                f"{args.identities}: not a JSON or TOML mapping ({type(exc).__name__})"
+            ) from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+            raise UsageError(f"{args.identities}: expected a mapping of identifier to person id (text)")
+        mapping.update(loaded)
+    for entry in args.identity:
+        raw, sep, person = entry.rpartition("=")
+        if not sep or not raw.strip() or not person.strip():
+            raise UsageError(f"--identity expects ID=PERSON (e.g. maya@example.com=maya), got {entry!r}")
+        mapping[raw.strip()] = person.strip()
+    return mapping
+
+
+def _check_encoding(encoding: str | None) -> None:
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown text encoding: {encoding!r}") from None
+
+
+def _records(
+    args: argparse.Namespace, summarizer: Summarizer
+) -> tuple[list[tuple[str, HandoffRecord]], list[str]]:
+    """The records to print, and the inputs that could not be read (``--separate`` goes on past them).
+
+    One record per input with ``--separate`` (or a single input), else one for the merged inputs.
+    """
+    _check_encoding(args.encoding)
+    if args.format not in (None, "auto"):
+        from ..parsers import get_parser
+
+        get_parser(args.format)  # an unknown name is one usage error, not one per file
     inputs = list(_inputs(args.files))
     if args.separate or len(inputs) == 1:
-        return [(name, summarizer.summarize(source)) for name, source in inputs]
-    from ..merge import MergeReport, merge
-    from ..parsers import load
+        records: list[tuple[str, HandoffRecord]] = []
+        failed: list[str] = []
+        for name, source in inputs:
+            try:
+                conversation = _load(source, args)
+                records.append((name, summarizer.summarize(conversation)))
+            except HandoffError as exc:
+                if len(inputs) == 1:
+                    raise
+                line = str(exc) if name in str(exc) else f"{name}: {exc}"
+                print(f"handoff: error: {line}", file=sys.stderr)  # one line per file, then go on
+                failed.append(name)
+        return records, failed
+    from ..merge import DifferentCustomersError, MergeReport, merge
 
-    conversations = [load(source, format=args.format) for _, source in inputs]  # type: ignore[arg-type]
+    conversations = [_load(source, args) for _, source in inputs]
+    identities = _identities(args)
     try:
-        merged = merge(conversations, allow_multiple_customers=args.allow_multiple_customers)
+        merged = merge(
+            conversations, identities=identities, allow_multiple_customers=args.allow_multiple_customers
+        )
+    except DifferentCustomersError as exc:
+        first, second = exc.inputs
+        raise UsageError(
+            f"{first} and {second} belong to different customers (no shared email, phone or customer id): "
+            "link them with --identity ID=PERSON for each identifier, or use --allow-multiple-customers, "
+            "or --separate for one record per file"
+        ) from None
     except UsageError as exc:
         raise UsageError(f"{exc} (or use --separate for one record per file)") from None
     report = MergeReport.of(merged)
@@ -135,7 +228,13 @@ def _records(args: argparse.Namespace, summarizer: Summarizer) -> list[tuple[str
         )
         for warning in report.warnings:
             print(f"handoff: {warning}", file=sys.stderr)
-    return [(merged.id, summarizer.summarize(merged))]
+    return [(merged.id, summarizer.summarize(merged))], []
+
+
+def _load(source: object, args: argparse.Namespace) -> Conversation:
+    from ..parsers import load
+
+    return load(source, format=args.format, encoding=args.encoding)  # type: ignore[arg-type]
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -147,28 +246,29 @@ def _summarize(args: argparse.Namespace) -> int:
         else ("rich" if sys.stdout.isatty() else "markdown")
     )
     summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
-    records = _records(args, summarizer)
+    records, failed = _records(args, summarizer)
+    code = 1 if failed else 0  # like ``batch``: every readable file printed, then a non-zero exit
     if output == "rich":
         from rich.console import Console
 
         console = Console()
         for _, record in records:
             console.print(record)
-        return 0
+        return code
     if output == "json":
-        if len(records) == 1:
+        if len(records) == 1 and not failed:
             print(records[0][1].to_json())
         else:  # one record per line, in input order
             for _, record in records:
                 print(record.to_json(indent=None))
-        return 0
+        return code
     from ..renderers import render
 
     for index, (name, record) in enumerate(records):
-        if len(records) > 1:
+        if len(records) > 1 or failed:
             print(("\n" if index else "") + f"== {name} ==")
         print(render(record, output))
-    return 0
+    return code
 
 
 def _formats() -> int:
@@ -198,9 +298,27 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Show a warning as ``handoff: warning: ...``: one line, no source path or code line."""
+    print(f"handoff: warning: {message}", file=file or sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``handoff`` command; returns the exit code."""
     args = _parser().parse_args(argv)
+    with warnings.catch_warnings():  # restores the caller's warning display afterwards
+        warnings.showwarning = _one_line_warning
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "summarize":
             return _summarize(args)

@@ -3,6 +3,9 @@
 Routes::
 
     POST /summarize   {"conversation": ..., "format": "auto", "taxonomy": {...}}  →  {"record": {...}}
+                      with "output": "md" | "text" | "html" | "zendesk" | "slack" | … (any renderer
+                      but rich): the rendered note alone, body as is, so a helpdesk webhook can
+                      post it unchanged (text/markdown, text/plain, text/html or application/json)
     GET  /schema      the record's JSON Schema
     GET  /healthz     {"status": "ok", "version": ..., "backend": ...}
 
@@ -54,7 +57,15 @@ logger = logging.getLogger("handoff_ai")
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 _TAXONOMY_CACHE_SIZE = 64
 _BACKEND_FAILURES = (BackendError, ExtractionError)
-_FIELDS = frozenset({"conversation", "format", "taxonomy"})
+_FIELDS = frozenset({"conversation", "format", "taxonomy", "output"})
+_ALIASES = {"md": "markdown"}
+_MEDIA = {
+    "markdown": "text/markdown; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "html_email": "text/html; charset=utf-8",
+}
+_NOT_HTTP = frozenset({"rich"})  # terminal escape codes: not a body anyone can post
 if sys.version_info >= (3, 11):
     _GROUPS: tuple[type[BaseException], ...] = (BaseExceptionGroup,)  # noqa: F821 (3.11+)
 else:  # pragma: no cover - Python 3.10 has no exception groups
@@ -140,8 +151,35 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _payload(body: bytes) -> tuple[object, str, dict[str, Any] | None]:
-    """``(conversation, format, taxonomy)`` from the request JSON, or a 400."""
+def _output(data: dict[str, Any]) -> str | None:
+    """The renderer the request asks for (``None``: the ``{"record": ...}`` envelope), or a 400."""
+    from ..renderers import renderer_names
+
+    output = data.get("output")
+    if output is None:
+        return None
+    if not isinstance(output, str):
+        raise _RequestError(400, "BadRequest", "output must be a string")
+    name = _ALIASES.get(output, output)
+    known = [n for n in renderer_names() if n not in _NOT_HTTP]
+    if name not in known:
+        raise _RequestError(400, "BadRequest", f"unknown output {output!r} (known: md, {', '.join(known)})")
+    return name
+
+
+def _rendered(record: HandoffRecord, output: str) -> Response:
+    from ..renderers import render
+
+    body = render(record, output)
+    media = _MEDIA.get(output)
+    if media is None:  # the helpdesk writers (zendesk, slack, …) render their API's JSON payload
+        is_json = body.lstrip()[:1] in ("{", "[")
+        media = "application/json" if is_json else "text/plain; charset=utf-8"
+    return Response(body.encode("utf-8"), media_type=media)
+
+
+def _payload(body: bytes) -> tuple[object, str, dict[str, Any] | None, str | None]:
+    """``(conversation, format, taxonomy, output)`` from the request JSON, or a 400."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
@@ -164,7 +202,7 @@ def _payload(body: bytes) -> tuple[object, str, dict[str, Any] | None]:
     taxonomy = data.get("taxonomy")
     if taxonomy is not None and not isinstance(taxonomy, dict):
         raise _RequestError(400, "BadRequest", "taxonomy must be an object")
-    return conversation, format, taxonomy
+    return conversation, format, taxonomy, _output(data)
 
 
 def create_app(
@@ -193,7 +231,8 @@ def create_app(
 
     async def summarize(request: Request) -> Response:
         try:
-            conversation, format, request_taxonomy = _payload(await _read_body(request, max_body_bytes))
+            body = await _read_body(request, max_body_bytes)
+            conversation, format, request_taxonomy, output = _payload(body)
             summarizer = summarizers.get(request_taxonomy)
             record = await summarizer.asummarize(conversation, format=format)
         except _RequestError as exc:
@@ -208,6 +247,11 @@ def create_app(
                 causes = ", ".join(type(e).__name__ for e in members)
                 return _error(502, "BackendError", f"every backend failed ({causes})")
             return _error(status, type(exc).__name__, str(exc))
+        if output is not None:
+            try:
+                return _rendered(record, output)
+            except HandoffError as exc:  # a renderer refused the record (RenderError)
+                return _error(500, type(exc).__name__, str(exc))
         content = b'{"record":' + record.model_dump_json().encode() + b"}"
         return Response(content, media_type="application/json")
 

@@ -78,6 +78,11 @@ class RulesBackend(Backend):
         warnings = (
             [INJECTION_WARNING.format(ids=", ".join(i.message_id for i in injections))] if injections else []
         )
+        housekeeping = [m.id for m in conversation.messages if m.metadata.get("bookkeeping")]
+        if housekeeping:  # ids only, never text: what the parsers marked as framework bookkeeping
+            warnings.append(
+                f"set aside {len(housekeeping)} bot-framework bookkeeping events: {', '.join(housekeeping)}"
+            )
         cues = CueReader(rules.phrases)
         facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
         intent = classify(conversation, taxonomy)

@@ -21,7 +21,11 @@ Intent confidence after a merge (a model gives no calibrated confidence):
 * model picks another taxonomy intent → the rules' score for that intent when it is
   among the rules' alternatives, else ``MODEL_ONLY_CONFIDENCE`` (0.5) when the rules
   found no intent, else ``DISAGREE_CONFIDENCE`` (0.3) — and always below the rules'
-  own confidence for their label (source ``llm``);
+  own confidence for their label (source ``llm``). A pick that would then rank below
+  any alternative (the rules' own label, a runner-up) is not taken: the rules' intent
+  stands, with a warning. A record never shows a runner-up above its intent;
+* model raises urgency above the rules' level with no reason left after grounding →
+  the rules' urgency (a bare "urgent" is not evidence);
 * model says ``unknown`` → the rules' intent (source ``rules``).
 """
 
@@ -101,7 +105,7 @@ def _contains_secret(value: str, secrets: set[str]) -> bool:
     )
 
 
-def _merge_intent(answer: LLMAnswer, rules: Intent) -> tuple[Intent, FieldSource]:
+def _merge_intent(answer: LLMAnswer, rules: Intent, warnings: list[str]) -> tuple[Intent, FieldSource]:
     if answer.intent == "unknown":
         return rules.model_copy(deep=True), "rules"
     if answer.intent == rules.label:
@@ -116,12 +120,20 @@ def _merge_intent(answer: LLMAnswer, rules: Intent) -> tuple[Intent, FieldSource
         confidence = DISAGREE_CONFIDENCE
     if rules.label != "unknown":
         confidence = min(confidence, rules.confidence * 0.9)
+    confidence = round(max(0.0, min(confidence, 1.0)), 3)
     runners = [] if rules.label == "unknown" else [(rules.label, rules.confidence)]
     runners += [(label, score) for label, score in rules.alternatives if label != answer.intent]
+    if any(score > confidence for _, score in runners):
+        # "return_exchange 30% · runner-up: billing 89%" says nothing a person can act on: a pick
+        # ranked below an alternative is not taken; the intent the evidence ranks first stands.
+        warnings.append(
+            "intent: the model's intent ranks below the rules' alternatives, kept the rules' intent"
+        )
+        return rules.model_copy(deep=True), "rules"
     return (
         Intent(
             label=answer.intent,
-            confidence=round(max(0.0, min(confidence, 1.0)), 3),
+            confidence=confidence,
             evidence=list(answer.intent_evidence),
             alternatives=runners[:3],
         ),
@@ -247,8 +259,12 @@ def merge(
 
     summary = pick("summary", answer.summary.strip(), rules.summary)
     impact = pick("customer_impact", (answer.customer_impact or "").strip() or None, rules.customer_impact)
-    intent, fields["intent"] = _merge_intent(answer, rules.intent)
+    intent, fields["intent"] = _merge_intent(answer, rules.intent, warnings)
 
+    escalates = _URGENCY_ORDER[answer.urgency] > _URGENCY_ORDER[rules.urgency.level]
+    if escalates and not answer.urgency_reasons:
+        warnings.append("urgency: raised above the rules' level with no reason, kept the rules' level")
+        answer = answer.model_copy(update={"urgency": rules.urgency.level})
     if _URGENCY_ORDER[answer.urgency] >= _URGENCY_ORDER[rules.urgency.level]:
         evidence = rules.urgency.evidence if answer.urgency == rules.urgency.level else []
         urgency = Urgency(level=answer.urgency, reasons=list(answer.urgency_reasons), evidence=list(evidence))

@@ -18,7 +18,9 @@ from ..privacy.pii import luhn_ok
 from ..privacy.secrets import scrubber
 from ..taxonomy import Taxonomy
 
-__all__ = ["ECHO_WORDS", "MAX_ITEMS", "SECRET_KINDS", "Scrub", "ground", "norm_value", "printable_kind"]
+__all__ = [
+    "ECHO_WORDS", "MAX_ITEMS", "SECRET_KINDS", "Scrub", "ground", "hollow", "norm_value", "printable_kind",
+]  # fmt: skip
 
 SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
 MAX_ITEMS = 50
@@ -148,6 +150,36 @@ def _ground_fact(
     return LLMFact(kind=kind, value=value, evidence=cited, withheld=False)
 
 
+_MARKER = re.compile(r"^[(\[]?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.):\]]?$")
+"""A list marker on its own: ``1.``, ``(a)``, ``iv)``, ``2``."""
+_SCHEMA_WORDS = frozenset((
+    "string", "str", "text", "null", "none", "nil", "n/a", "na", "tbd", "todo", "unknown", "example",
+    "placeholder", "value", "type", "object", "array", "list", "boolean", "true", "false", "number",
+    "integer", "description", "reason", "reasons", "item", "items", "field", "answer", "json", "schema",
+))  # fmt: skip
+
+
+def _schema_names() -> frozenset[str]:
+    """Every field name of the answer schema (``customer_impact``, ``urgency_reasons``, ``evidence``…)."""
+    names: set[str] = set()
+    for model in (LLMAnswer, LLMAction, LLMFact, LLMItem):
+        names.update(model.model_fields)
+    return frozenset(names)
+
+
+_FIELD_NAMES = _schema_names()
+
+
+def hollow(text: str) -> bool:
+    """Whether model text says nothing: no letters, a bare list marker or number, or a field name or
+    schema word echoed as a value (``Impact: customer_impact``, ``Urgency: urgent — 1; 2; 3``)."""
+    value = norm_value(text).strip("-*•·#>–— ")
+    if not any(c.isalpha() for c in value) or _MARKER.match(value):
+        return True
+    word = _norm_name(value.replace("-", " "))
+    return word in _FIELD_NAMES or word in _SCHEMA_WORDS or value in _SCHEMA_WORDS
+
+
 ECHO_WORDS = 5
 """Words a model text must share verbatim with the prompt's instructions to count as an echo."""
 
@@ -173,10 +205,12 @@ class _Echo:
         """Indexes of ``texts`` to keep: not an echo, not a repeat of an earlier one."""
         kept: list[int] = []
         seen: set[str] = set()
-        echoed = repeated = 0
+        echoed = repeated = empty = 0
         for index, text in enumerate(texts):
             value = norm_value(text)
-            if self.copied(text):
+            if hollow(text):
+                empty += 1
+            elif self.copied(text):
                 echoed += 1
             elif value in seen:
                 repeated += 1
@@ -187,6 +221,11 @@ class _Echo:
             warnings.append(f"{where}: {echoed} item(s) copying the prompt's instructions dropped")
         if repeated:
             warnings.append(f"{where}: {repeated} repeated item(s) dropped")
+        if empty:
+            warnings.append(
+                f"{where}: {empty} item(s) without content "
+                "(a field name, schema word, number or list marker) dropped"
+            )
         return kept
 
 
@@ -212,7 +251,10 @@ def ground(
       next steps keep their text when their evidence is dropped;
     * lists are capped at ``MAX_ITEMS`` items;
     * free text (summary, impact, actions, blocker, questions, next steps, urgency
-      reasons) that copies ``instructions`` — the prompt without its data blocks — for
+      reasons) that says nothing — no letters, a bare number or list marker (``1``,
+      ``(a)``), or a field name or schema word echoed as a value (``customer_impact``,
+      ``string``, ``null``) — is dropped;
+    * free text that copies ``instructions`` — the prompt without its data blocks — for
       ``ECHO_WORDS`` or more words and occurs in no message is dropped (a weak model
       parrots its prompt: "The conversation to summarize is between the tags..."), and
       an item repeating an earlier one in the same list is dropped.
@@ -260,6 +302,11 @@ def ground(
         actions.append(action.model_copy(update={"evidence": cited}))
 
     blocker = answer.blocker
+    if blocker is not None and blocker.text.strip() and hollow(blocker.text):
+        warnings.append(
+            "blocker: without content (a field name, schema word, number or list marker), dropped"
+        )
+        blocker = None
     if blocker is not None and echo.copied(blocker.text):
         warnings.append("blocker: copies the prompt's instructions, dropped")
         blocker = None
@@ -281,6 +328,11 @@ def ground(
         ]
 
     def text(value: str | None, name: str) -> str | None:
+        if value and value.strip() and hollow(value):
+            warnings.append(
+                f"{name}: without content (a field name, schema word, number or list marker), dropped"
+            )
+            return None
         if value and echo.copied(value):
             warnings.append(f"{name}: copies the prompt's instructions, dropped")
             return None

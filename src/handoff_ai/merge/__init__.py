@@ -47,7 +47,17 @@ Never imports: rules, llm, backends, renderers, apps (a merge reads the contract
 
 from __future__ import annotations
 
+from .identity import DifferentCustomersError
 from .report import DuplicateMessage, DuplicateReason, MergedInput, MergeReport, RenamedId
 from .timeline import merge, split
 
-__all__ = ["DuplicateMessage", "DuplicateReason", "MergeReport", "MergedInput", "RenamedId", "merge", "split"]
+__all__ = [
+    "DifferentCustomersError",
+    "DuplicateMessage",
+    "DuplicateReason",
+    "MergeReport",
+    "MergedInput",
+    "RenamedId",
+    "merge",
+    "split",
+]

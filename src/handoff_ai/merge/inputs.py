@@ -27,6 +27,7 @@ class _Input:
     digest: str
     channel: str
     label: str = ""
+    file: str = ""
     rank: int = 0
     person: str = ""
     mapped: set[str] = field(default_factory=set)
@@ -77,6 +78,7 @@ def _prepare(position: int, conversation: Conversation) -> _Input:
     item = _Input(
         position, conversation, channels, times, effective, keys, names, digest.hexdigest(), default
     )
+    item.file = next((m.source.file for m in messages if m.source and m.source.file), None) or ""
     # A turn is a run of messages of one role: a re-send is only a re-send within its turn.
     turn = 0
     for index, message in enumerate(messages):

@@ -19,7 +19,10 @@ Other activity types become events: ``conversationUpdate`` → ``system``
 event ``members added: Maya``; ``event``, ``invoke``, ``trace`` → an event of
 the sender's role (bot, else ``system``) named after the activity's ``name``;
 ``handoff``, ``endOfConversation``, ``messageReaction``, ``messageUpdate``,
-``messageDelete``, ``installationUpdate``, … → ``system`` events. ``typing``
+``messageDelete``, ``installationUpdate``, … → ``system`` events. ``conversationUpdate``,
+``trace``, ``installationUpdate``, ``contactRelationUpdate`` and Web Chat's own
+``webchat/…`` events are framework housekeeping: kept, with
+``metadata["bookkeeping"] = True``, so they are not listed as actions. ``typing``
 indicators are left out of the timeline and counted in
 ``conversation.metadata["skipped"]["typing"]``. Channel: ``channelId``
 (``msteams``, ``webchat``, ``directline``, ``emulator``, …). Auto-detected
@@ -181,7 +184,12 @@ class BotFrameworkParser:
                 shown = [m.get("name") or m.get("id") for m in members if isinstance(m, dict)]
                 if shown:
                     parts.append(f"{label}: {', '.join(str(s) for s in shown)}")
+            metadata["bookkeeping"] = True  # who joined the chat: not something done for the customer
             return "system", "event", "; ".join(parts) or "conversation update", metadata
+        if kind_name in _BOOKKEEPING or (
+            kind_name == "event" and str(item.get("name", "")).startswith(_CLIENT_EVENTS)
+        ):
+            metadata["bookkeeping"] = True
         label = kind_name
         name = item.get("name")
         if isinstance(name, str) and name:
@@ -192,6 +200,12 @@ class BotFrameworkParser:
         if kind_name in ("event", "invoke", "trace") and sender.get("role") in ("bot", "skill"):
             event_role = "bot"
         return event_role, "event", label, metadata
+
+
+# Activity types that are the framework's housekeeping (debug traces, installs, contact lists),
+# and client events Web Chat / Direct Line send on their own (``webchat/join``).
+_BOOKKEEPING: Final = frozenset(("trace", "installationUpdate", "contactRelationUpdate", "deleteUserData"))
+_CLIENT_EVENTS: Final = ("webchat/", "directline/")
 
 
 register_parser(

@@ -14,6 +14,10 @@ Two documented shapes:
   ``virtualAgentOutput.textResponses[]``. Reference:
   https://cloud.google.com/python/docs/reference/dialogflow-cx/1.29.0/google.cloud.dialogflowcx_v3.types.ConversationTurn
 
+Event inputs other than no-match / no-input (``WELCOME``, custom triggers) and
+``endInteraction`` are platform housekeeping, marked ``metadata["bookkeeping"]
+= True`` so they are not listed as actions.
+
 Each interaction or turn gives: the user's input → customer message (text
 input, DTMF digits), or a ``system`` event for an event or intent input
 (``event welcome``); then one bot message per text response (its ``text[]``
@@ -87,6 +91,11 @@ def _texts(message: dict[str, Any], at: str) -> str | None:
     return "\n".join(line for line in lines if isinstance(line, str)).strip()
 
 
+# Input events that say something about the customer's turn (the bot did not understand or heard
+# nothing); every other event input (WELCOME, custom triggers) is platform housekeeping.
+_MEANINGFUL: Final = ("sys.no-match", "sys.no-input", "no-match", "no-input")
+
+
 class DialogflowCXParser:
     """Dialogflow CX conversation history or test-case turns."""
 
@@ -144,6 +153,9 @@ class DialogflowCXParser:
             kind, detail = next(iter(query.items()))
             label = detail.get("event", detail.get("intent")) if isinstance(detail, dict) else detail
             text = f"{kind} {label}" if isinstance(label, str) else kind
+            extra: dict[str, Any] = {"input": query}
+            if kind == "event" and not (isinstance(label, str) and label.lower().startswith(_MEANINGFUL)):
+                extra["bookkeeping"] = True  # WELCOME and other triggers the platform sends itself
             timeline.add(
                 f"{pointer}.{kind}",
                 role="system",
@@ -151,7 +163,7 @@ class DialogflowCXParser:
                 text=text,
                 timestamp=when,
                 channel=CHANNEL,
-                metadata={**meta, "input": query},
+                metadata={**meta, **extra},
             )
 
     @staticmethod
@@ -185,6 +197,8 @@ class DialogflowCXParser:
             kinds = sorted(message) or ["empty"]
             label = "sent " + ", ".join(kinds)
         details = {k: v for k, v in message.items() if k != "text"}
+        if "endInteraction" in message:
+            details["bookkeeping"] = True
         timeline.add(
             pointer,
             role="bot",

@@ -123,11 +123,33 @@ def _body(message: EmailMessage) -> tuple[str, dict[str, Any]]:
     return text.replace("\r\n", "\n"), notes
 
 
+def _unescaped(text: str, charset: str | None) -> str:
+    """Header text with raw 8-bit bytes (surrogate escapes) decoded in the mail's declared charset."""
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    for encoding in (charset, "utf-8", "latin-1"):
+        if encoding:
+            try:
+                return raw.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return raw.decode("latin-1")  # pragma: no cover - latin-1 decodes every byte
+
+
+def _declared_charset(message: EmailMessage) -> str | None:
+    part = message.get_body(preferencelist=("plain", "html")) or message
+    charset = part.get_content_charset()
+    return charset if isinstance(charset, str) else None
+
+
 def read_mail(message: EmailMessage, position: int, pointer: str) -> Mail:
     senders = _addresses(message, "From", pointer)
     if not senders or not senders[0][1]:
         raise ParseError("mail has no From address", format=FORMAT, location=f"{pointer}, From")
     name, address = senders[0]
+    charset = _declared_charset(message)
+    name, address = _unescaped(name, charset), _unescaped(address, charset)
     date = _header(message, "Date", pointer)
     timestamp: datetime | None = None
     if date is not None:
@@ -154,7 +176,7 @@ def read_mail(message: EmailMessage, position: int, pointer: str) -> Mail:
         metadata["cc"] = [a for _, a in copied]
     subject = _header(message, "Subject", pointer)
     if subject is not None:
-        metadata["subject"] = str(subject)
+        metadata["subject"] = _unescaped(str(subject), charset)
     if own:
         metadata["message_id"] = own[0]
     if replied:

@@ -3,8 +3,9 @@
 Input: ``{"ticket": {...}, "conversations": [...]}`` — the ticket (``GET
 /api/v2/tickets/{id}``) and its conversations (``GET
 /api/v2/tickets/{id}/conversations``) — or the ticket with the conversations
-embedded (``?include=conversations``), or (by name only) a bare list of
-conversations. Reference: https://developers.freshdesk.com/api/#list_all_ticket_notes
+embedded (``?include=conversations``), or the bare list of conversations
+that endpoint returns (auto-detected too: objects with ``incoming``/``private``
+flags, a ``user_id`` and a body). Reference: https://developers.freshdesk.com/api/#list_all_ticket_notes
 
 The ticket's own ``description_text`` (else ``description`` HTML) is the
 requester's first message, at the ticket's ``created_at``: Freshdesk does not
@@ -78,7 +79,17 @@ class FreshdeskParser:
 
     def sniff(self, data: ParserInput) -> bool:
         found = _find(sniff_value(data))
-        return found is not None and bool(found[3]) and sniff_items(found[2], _is_conversation)
+        if found is None:
+            return False
+        if found[3]:
+            return sniff_items(found[2], _is_conversation)
+        # The conversations endpoint alone returns a bare list: also require Freshdesk's body and user id.
+        return sniff_items(
+            found[2],
+            lambda item: (
+                _is_conversation(item) and "user_id" in item and ("body_text" in item or "body" in item)
+            ),
+        )
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         found = _find(json_value(data, FORMAT))

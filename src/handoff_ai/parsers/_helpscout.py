@@ -3,7 +3,8 @@
 Input: the list-threads response ``{"_embedded": {"threads": [...]}}`` (``GET
 /v2/conversations/{id}/threads``), a conversation fetched with
 ``?embed=threads`` (the same ``_embedded.threads`` inside the conversation
-object), or (by name only) a bare list of threads. Reference:
+object), or a bare list of threads (auto-detected when its items carry Help Scout's
+thread ``type`` and ``createdBy``/``state``). Reference:
 https://developer.helpscout.com/mailbox-api/endpoints/conversations/threads/list/
 
 The API lists threads newest first; the timeline is read oldest first (by
@@ -72,6 +73,12 @@ def _find(value: Any) -> tuple[Any, str, dict[str, Any]] | None:
     return None
 
 
+_THREAD_TYPES: Final = frozenset((
+    "customer", "message", "reply", "note", "lineitem", "chat", "beaconchat", "phone",
+    "forwardparent", "forwardchild",
+))  # fmt: skip
+
+
 def _is_thread(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("type"), str) and "createdAt" in item
 
@@ -89,7 +96,19 @@ class HelpScoutParser:
 
     def sniff(self, data: ParserInput) -> bool:
         found = _find(sniff_value(data))
-        return found is not None and bool(found[1]) and sniff_items(found[0], _is_thread)
+        if found is None:
+            return False
+        if found[1]:
+            return sniff_items(found[0], _is_thread)
+        # A bare list of threads: also require Help Scout's thread types and its createdBy / state fields.
+        return sniff_items(
+            found[0],
+            lambda item: (
+                _is_thread(item)
+                and item["type"] in _THREAD_TYPES
+                and ("createdBy" in item or "state" in item)
+            ),
+        )
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
         found = _find(json_value(data, FORMAT))

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from typing import Any, Final
 
-from ..exceptions import ParseError
+from ..exceptions import ParseError, UsageError
 
 __all__ = ["NOT_JSON", "JsonLines", "ParserInput", "decode_bytes"]
 
@@ -39,23 +40,56 @@ class JsonLines(list[Any]):
         self.lines = lines
 
 
-def decode_bytes(data: bytes) -> str:
+_MAIL_HEAD: Final = re.compile(rb"(?:From |[A-Za-z][A-Za-z0-9-]{0,40}:[ \t])")
+
+
+def _looks_like_mail(data: bytes) -> bool:
+    """Whether bytes start like an RFC 5322 message or an mbox: headers first, one of them ``From:``."""
+    body = data.lstrip(b"\r\n")
+    if _MAIL_HEAD.match(body[:64]) is None:
+        return False
+    headers = body.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].lower()
+    return headers.startswith((b"from ", b"from:")) or b"\nfrom:" in headers
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> str:
     """Decode input bytes as text: UTF-8 (with or without BOM) or BOM-marked UTF-16/32.
 
+    ``encoding`` (``"latin-1"``, ``"cp1252"``, …) overrides the detection. An
+    email that is not UTF-8 is kept byte for byte (undecodable bytes as
+    surrogate escapes): the email parser decodes every part with the charset
+    that part declares (``charset=iso-8859-1``).
+
     Raises:
-        ParseError: the bytes are not valid in the detected encoding.
+        ParseError: the bytes are not valid in the detected or given encoding.
+        UsageError: ``encoding`` is not a known codec.
     """
-    encoding = "utf-8"
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown text encoding: {encoding!r}") from None
+        try:
+            return data.decode(encoding).removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"input is not valid {encoding}", location=f"byte {exc.start}") from None
+    detected = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
-        data, encoding = data[3:], "utf-8"
+        data, detected = data[3:], "utf-8"
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        encoding = "utf-32"
+        detected = "utf-32"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
+        detected = "utf-16"
     try:
-        return data.decode(encoding).removeprefix("\ufeff")
+        return data.decode(detected).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ParseError(f"input is not valid {encoding.upper()}", location=f"byte {exc.start}") from None
+        if detected == "utf-8" and _looks_like_mail(data):
+            return data.decode("utf-8", "surrogateescape")
+        raise ParseError(
+            f"input is not valid {detected.upper()} (name its encoding, e.g. encoding='latin-1' "
+            "or --encoding latin-1)",
+            location=f"byte {exc.start}",
+        ) from None
 
 
 def _looks_like_json(text: str) -> bool:

@@ -21,12 +21,17 @@ reply, a customer's message that reopens the conversation), the words follow
 as a message of the author's role, pointer ``…[n].body``: said words are never
 hidden inside an event.
 
-HTML bodies become text; attachment names go to ``metadata["attachments"]``;
+The customer author of ``source`` (``id``, ``email``, ``phone``, ``name``) is
+copied to ``conversation.metadata["customer"]`` so a merge links this
+conversation to the same customer's other inputs. HTML bodies become text;
+attachment names go to ``metadata["attachments"]``;
 every other key of a part is kept in metadata. Channel: ``source.type``
 (``email``, ``whatsapp``, ``sms``, ``facebook``, ``instagram``, …), with
 Intercom's own Messenger (``conversation``) read as ``intercom``.
 Auto-detected by the ``conversation_parts`` object holding a
-``conversation_parts`` list.
+``conversation_parts`` list, also inside a webhook notification
+(``{"type": "notification_event", "topic": "conversation.user.replied",
+"data": {"item": <conversation>}}``).
 """
 
 from __future__ import annotations
@@ -83,6 +88,21 @@ def _author(item: dict[str, Any], at: str) -> tuple[Role, str | None, dict[str, 
     return _AUTHORS[kind], shown, author
 
 
+def _unwrap(value: Any) -> tuple[Any, str]:
+    """The conversation inside a webhook notification (``data.item``), and its pointer; else the value."""
+    if isinstance(value, dict) and value.get("type") == "notification_event":
+        body = value.get("data")
+        item = body.get("item") if isinstance(body, dict) else None
+        if isinstance(item, dict):
+            return item, "data.item"
+    return value, ""
+
+
+def _person(author: dict[str, Any]) -> dict[str, Any]:
+    """The customer's identity fields of an author object (``id``, ``email``, ``phone``, ``name``)."""
+    return {k: author[k] for k in ("id", "email", "phone", "name") if author.get(k) not in (None, "")}
+
+
 def _attachments(item: dict[str, Any], at: str) -> list[str]:
     return attachment_names(opt_list(item, "attachments", FORMAT, f"{at}.attachments"))
 
@@ -91,14 +111,19 @@ class IntercomParser:
     """Intercom conversation with ``source`` and ``conversation_parts``."""
 
     def sniff(self, data: ParserInput) -> bool:
-        value = sniff_value(data)
+        value = _unwrap(sniff_value(data))[0]
         if not isinstance(value, dict):
             return False
         parts = value.get("conversation_parts")
         return isinstance(parts, dict) and isinstance(parts.get("conversation_parts"), list)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
-        value = as_dict(json_value(data, FORMAT), FORMAT, data.prefix or "", "a conversation object")
+        value, inner = _unwrap(json_value(data, FORMAT))
+        if inner:  # a webhook notification: read the conversation it carries, pointers inside it
+            data = ParserInput(
+                value=value, file=data.file, prefix=data.where(inner), fallback_id=data.fallback_id
+            )
+        value = as_dict(value, FORMAT, data.prefix or "", "a conversation object")
         source = opt_dict(value, "source", FORMAT, data.where("source"))
         wrapper = opt_dict(value, "conversation_parts", FORMAT, data.where("conversation_parts"))
         base = "conversation_parts.conversation_parts"
@@ -106,9 +131,12 @@ class IntercomParser:
         kind = opt_str(source, "type", FORMAT, data.where("source.type"))
         channel = FORMAT if kind in (None, "", "conversation") else kind
         timeline = Timeline(FORMAT, data, file)
+        customer: dict[str, Any] = {}
         if source:
             at = data.where("source")
-            role, name, _ = _author(source, at)
+            role, name, author = _author(source, at)
+            if role == "customer":
+                customer = _person(author)
             metadata = rest(source, _CONSUMED | {"created_at"})
             if names := _attachments(source, at):
                 metadata["attachments"] = names
@@ -126,6 +154,8 @@ class IntercomParser:
         for pointer, _, item in objects(data, FORMAT, parts, base):
             self._part(timeline, pointer, item, channel)
         metadata = rest(value, {"source", "conversation_parts"})
+        if customer and "customer" not in metadata:
+            metadata["customer"] = customer  # the merge links inputs by this person's email / phone / id
         return timeline.build(id or default_id(value.get("id"), data), metadata)
 
     @staticmethod

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +28,7 @@ from ._input import NOT_JSON, ParserInput, decode_bytes
 from ._json import is_conversation
 from ._registry import get_parser, parser_names, sniff, specs
 from ._stream import iter_json_array, sniff_kind
+from ._text import single_customer_message, unlabelled_note
 
 __all__ = ["Source", "load", "load_many"]
 
@@ -34,6 +36,13 @@ Source = Conversation | os.PathLike[str] | str | bytes | dict[str, Any] | list[A
 """What :func:`load` accepts."""
 
 _MAX_PATH: Final = 4096
+# One word that can only be a path: has a folder separator, or a name and an extension
+# ("chat.jsn"; "e.g." stays text).
+_PATHLIKE: Final = re.compile(
+    r"(?:~|\.{1,2})?[\\/]?(?:[\w.@+-]+[\\/])+[\w.@+-]*"  # a/b, ./a, ~/a/b
+    r"|[\w@+-][\w.@+-]+\.[A-Za-z][A-Za-z0-9]{1,4}"  # name.ext
+)
+_EMAIL_ONLY: Final = re.compile(r"[^@\s/\\]+@[^@\s/\\]+\.[A-Za-z]{2,}")
 _UNEXPECTED: Final = (LookupError, TypeError, ValueError, AttributeError, OverflowError)
 
 
@@ -48,16 +57,16 @@ def _existing_path(source: str) -> Path | None:
     if os.path.isfile(source):
         return Path(source)
     stripped = source.strip()
-    if (
-        ": " not in stripped
-        and stripped[0] not in "{["
-        and stripped.lower().endswith(_registered_extensions())
+    if stripped[0] in "{[" or ": " in stripped or _EMAIL_ONLY.fullmatch(stripped):
+        return None  # JSON, a labelled line, or a lone email address: content, not a path
+    if stripped.lower().endswith(_registered_extensions()) or (
+        not any(c.isspace() for c in stripped) and _PATHLIKE.fullmatch(stripped)
     ):
         raise UsageError(f"no such file: {source}")
     return None
 
 
-def _read(path: Path, limits: Limits | None = None) -> str:
+def _read(path: Path, limits: Limits | None = None, encoding: str | None = None) -> str:
     try:
         check_size(path.stat().st_size, limits or default_limits(), location=path.name)
         data = path.read_bytes()
@@ -67,25 +76,27 @@ def _read(path: Path, limits: Limits | None = None) -> str:
         raise UsageError(f"is a directory, not a file: {path}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    if not data.strip():
+        raise ParseError(f"{path} is empty")
     try:
-        return decode_bytes(data)
+        return decode_bytes(data, encoding)
     except ParseError as exc:
-        raise ParseError(f"{path.name} is not valid text", location=exc.location) from None
+        raise ParseError(f"{path} is not valid text: {exc.args[0]}", location=exc.location) from None
 
 
-def _input(source: Any, limits: Limits | None = None) -> ParserInput:
+def _input(source: Any, limits: Limits | None = None, encoding: str | None = None) -> ParserInput:
     if isinstance(source, os.PathLike):
         path = Path(source)
-        return ParserInput(text=_read(path, limits), file=str(path))
+        return ParserInput(text=_read(path, limits, encoding), file=str(path))
     if isinstance(source, str):
         path_or_none = _existing_path(source)
         if path_or_none is not None:
-            return ParserInput(text=_read(path_or_none, limits), file=str(path_or_none))
+            return ParserInput(text=_read(path_or_none, limits, encoding), file=str(path_or_none))
         check_size(len(source), limits or default_limits())
         return ParserInput(text=source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         check_size(len(source), limits or default_limits())
-        return ParserInput(text=decode_bytes(bytes(source)))
+        return ParserInput(text=decode_bytes(bytes(source), encoding))
     if isinstance(source, (dict, list)):
         return ParserInput(value=source)
     raise UsageError(
@@ -115,6 +126,8 @@ def parse_input(
 def _parse(data: ParserInput, format: str | None, id: str | None) -> Conversation:
     if format is None or format == "auto":
         spec = sniff(data)
+        if spec is None and unlabelled_note(data):
+            return single_customer_message(data, id=id, file=data.file)
         if spec is None:
             where = f" in {data.file}" if data.file else ""
             raise UnknownFormatError(
@@ -135,7 +148,12 @@ def _parse(data: ParserInput, format: str | None, id: str | None) -> Conversatio
 
 
 def load(
-    source: Source, format: str = "auto", *, id: str | None = None, limits: Limits | None = None
+    source: Source,
+    format: str = "auto",
+    *,
+    id: str | None = None,
+    limits: Limits | None = None,
+    encoding: str | None = None,
 ) -> Conversation:
     """Read one conversation from a file, text, bytes, a dict or a list.
 
@@ -149,6 +167,8 @@ def load(
             name's stem, else ``"conversation"``.
         limits: size bounds (:class:`handoff_ai.limits.Limits`); default: the
             module default, replaceable with ``handoff_ai.limits.set_default_limits``.
+        encoding: the text encoding of a file or bytes (``"latin-1"``); default:
+            UTF-8 (a BOM is honoured), and for an email each part's declared charset.
 
     Raises:
         UnknownFormatError: ``format`` is not registered, or no parser recognises the input.
@@ -158,7 +178,7 @@ def load(
     """
     if isinstance(source, Conversation):
         return source if id is None else source.model_copy(update={"id": id})
-    return parse_input(_input(source, limits), format, id=id, limits=limits)
+    return parse_input(_input(source, limits, encoding), format, id=id, limits=limits)
 
 
 def _conversation_line(value: Any) -> bool:
@@ -196,7 +216,9 @@ def _stream(
         yield parse_input(data, format)
 
 
-def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[Conversation]:
+def load_many(
+    source: Source | Iterable[Any], format: str = "auto", *, encoding: str | None = None
+) -> Iterator[Conversation]:
     """Stream conversations from JSON Lines (one conversation per line) or a list of them.
 
     A file is read incrementally, so memory stays bounded however long it is:
@@ -210,6 +232,8 @@ def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[
     Input that holds a single conversation (any format :func:`load` reads)
     yields that one conversation. Conversations without an id get
     ``<file stem>-<line number>`` (or ``conversation-<n>`` for a list).
+
+    ``encoding`` is as for :func:`load` (for a file read whole, or bytes).
 
     Raises:
         The errors of :func:`load`, raised when the bad line is reached;
@@ -237,10 +261,10 @@ def load_many(source: Source | Iterable[Any], format: str = "auto") -> Iterator[
     elif isinstance(source, str):
         path = _existing_path(source)
     if path is not None:
-        yield from _load_file(path, format)
+        yield from _load_file(path, format, encoding)
         return
     if isinstance(source, (str, bytes, bytearray, memoryview)):
-        text = source if isinstance(source, str) else decode_bytes(bytes(source))
+        text = source if isinstance(source, str) else decode_bytes(bytes(source), encoding)
         rows = _iter_lines(text.splitlines(), None)
         first = _first_conversation_row(rows)
         if first is None:
@@ -271,7 +295,7 @@ def _first_conversation_row(rows: Iterator[tuple[int, Any]]) -> tuple[int, Any] 
     return first if _conversation_line(first[1]) else None
 
 
-def _load_file(path: Path, format: str) -> Iterator[Conversation]:
+def _load_file(path: Path, format: str, encoding: str | None = None) -> Iterator[Conversation]:
     try:
         handle = path.open("rb")
     except FileNotFoundError:
@@ -298,7 +322,7 @@ def _load_file(path: Path, format: str) -> Iterator[Conversation]:
         if first_row is not None:
             yield from _stream(rows, first_row, format, str(path), path.stem)
             return
-    yield load(path, format)
+    yield load(path, format, encoding=encoding)
 
 
 def _array(items: Iterator[tuple[int, Any]], format: str, file: str, stem: str) -> Iterator[Conversation]:

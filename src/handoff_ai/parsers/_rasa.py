@@ -12,7 +12,9 @@ Each event has ``event`` and ``timestamp`` (epoch seconds, fractional):
   confidence go to ``metadata["intent"]``, entities to ``metadata["entities"]``);
 - ``bot`` → bot message (``text``; buttons, images, custom payloads in
   ``metadata["data"]``);
-- ``action`` → bot event ``ran <name>`` (``policy``, ``confidence`` kept) —
+- ``action`` → bot event ``ran <name>`` (``policy``, ``confidence`` kept), and
+  for a custom action what the bot said next, its visible result (``ran
+  action_check_order → Order A-20931 is delayed``) —
   except ``action_listen``, which Rasa logs after every bot turn and which says
   nothing: it is left out of the timeline and counted in
   ``conversation.metadata["skipped"]["action_listen"]``, so nothing goes missing
@@ -25,7 +27,12 @@ Each event has ``event`` and ``timestamp`` (epoch seconds, fractional):
   flow events, …) → a system event named after it (``active loop
   order_form``).
 
-Every field an event has beyond those read is kept in its metadata. Channel:
+Framework housekeeping — Rasa's built-in actions (``action_session_start``,
+``action_restart``, …), response actions (``utter_*``: what they say follows as
+the bot's message), slot, session, restart, loop and flow events — stays
+in the timeline with ``metadata["bookkeeping"] = True``: the rules engine does
+not list it as something already tried. Every field an event has beyond those
+read is kept in its metadata. Channel:
 the user event's ``input_channel``, else the tracker's
 ``latest_input_channel``, else ``rasa``. Auto-detected when the object has a
 ``sender_id`` and an ``events`` list of objects with an ``event`` name.
@@ -57,6 +64,18 @@ __all__ = ["RasaParser"]
 
 FORMAT: Final = "rasa"
 _CONSUMED: Final = frozenset(("event", "timestamp", "text", "parse_data", "input_channel"))
+# Rasa's own built-in actions and its state events: the framework keeping house, not something the
+# bot did for the customer. They stay in the timeline, marked ``metadata["bookkeeping"]``.
+_BUILTIN_ACTIONS: Final = frozenset((
+    "action_session_start", "action_restart", "action_back", "action_deactivate_loop",
+    "action_extract_slots", "action_unlikely_intent", "action_validate_slot_mappings",
+    "action_run_slot_rejections", "action_clean_stack", "action_trigger_flow", "action_cancel_flow",
+    "action_correct_flow_slot", "action_clarify_flows", "action_reset_routing",
+))  # fmt: skip
+_BOOKKEEPING_EVENTS: Final = frozenset((
+    "slot", "session_started", "restart", "active_loop", "loop", "form", "form_validation",
+    "followup", "reset_slots", "user_featurization", "entities", "rewind", "stack", "routing_session_ended",
+))  # fmt: skip
 _NAMED: Final = {"session_started": "session started", "restart": "conversation restarted"}
 
 
@@ -71,6 +90,37 @@ def _intent(parse_data: dict[str, Any]) -> dict[str, Any]:
         found["intent"] = {k: intent[k] for k in ("name", "confidence") if k in intent}
     if parse_data.get("entities"):
         found["entities"] = parse_data["entities"]
+    return found
+
+
+def _custom(action: Any) -> bool:
+    """A custom action (``action_check_order``): not built in, not a response (``utter_*``, said next)."""
+    return (
+        isinstance(action, str)
+        and action not in _BUILTIN_ACTIONS
+        and action != "action_listen"
+        and not action.startswith("utter_")
+    )
+
+
+def _results(events: list[Any]) -> dict[int, str]:
+    """Index of a custom action event → the first thing the bot said after it (its visible result)."""
+    found: dict[int, str] = {}
+    pending: int | None = None
+    for index, item in enumerate(events):
+        if not isinstance(item, dict):
+            continue
+        name = item.get("event")
+        if name == "action":
+            action = item.get("name")
+            pending = index if _custom(action) else None
+        elif name == "user":
+            pending = None
+        elif name == "bot" and pending is not None:
+            text = item.get("text")
+            if isinstance(text, str) and text.strip():
+                found[pending] = text.strip()
+                pending = None
     return found
 
 
@@ -89,7 +139,8 @@ class RasaParser:
         channel = default_channel if isinstance(default_channel, str) and default_channel else FORMAT
         sender = tracker.get("sender_id")
         timeline = Timeline(FORMAT, data, file)
-        for pointer, at, item in objects(data, FORMAT, events, base):
+        results = _results(events)
+        for position, (pointer, at, item) in enumerate(objects(data, FORMAT, events, base)):
             name = opt_str(item, "event", FORMAT, f"{at}.event")
             if not name:
                 fail(FORMAT, "event has no name", f"{at}.event")
@@ -97,6 +148,14 @@ class RasaParser:
                 timeline.skip("action_listen")
                 continue
             role, kind, text, metadata = self._read(name, item, at)
+            if (
+                name in _BOOKKEEPING_EVENTS
+                or name.startswith("flow_")
+                or (name == "action" and not _custom(item.get("name")))
+            ):
+                metadata["bookkeeping"] = True
+            elif name == "action" and position in results:
+                text += f" → {results[position]}"  # what the action found, as the bot then said it
             own_channel = item.get("input_channel")
             timeline.add(
                 pointer,

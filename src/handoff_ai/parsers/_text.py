@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import textwrap
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any, Final
 
 from ..exceptions import ParseError
@@ -30,7 +31,7 @@ from ._common import (
 from ._input import ParserInput
 from ._registry import register_parser
 
-__all__ = ["SPEAKER_LABELS", "TextParser"]
+__all__ = ["SPEAKER_LABELS", "TextParser", "single_customer_message", "unlabelled_note"]
 
 FORMAT: Final = "text"
 
@@ -207,6 +208,55 @@ class TextParser:
             metadata=metadata,
             source=source_ref(FORMAT, file, pointer),
         )
+
+
+_NOTE_LIMIT: Final = 4000
+_NOTE_SUFFIXES: Final = frozenset(("", ".txt", ".text"))
+READ_AS: Final = "one customer message: no speaker labels or known format found"
+
+
+def unlabelled_note(data: ParserInput) -> bool:
+    """Whether unrecognised input reads as a person's note (a pasted complaint), not a file of another kind.
+
+    Text only, short (≤ 4,000 characters), not JSON or markup, with some letters,
+    and from no file or a ``.txt`` one: a stray ``README.md`` or CSV in a folder
+    is still refused rather than summarized as if a customer had written it.
+    """
+    text = data.text
+    if text is None or len(text) > _NOTE_LIMIT or data.json_syntax_error:
+        return False
+    if data.file is not None and PurePath(data.file).suffix.lower() not in _NOTE_SUFFIXES:
+        return False
+    stripped = text.strip()
+    if not stripped or stripped[0] in "{[<" or "\x00" in stripped or "\ufffd" in stripped:
+        return False
+    if any("\ud800" <= c <= "\udfff" for c in stripped):  # undecodable bytes kept as escapes
+        return False
+    if not any(c.isspace() for c in stripped) and ("/" in stripped or "\\" in stripped):
+        return False  # one word with folder separators: a path, not a sentence
+    return sum(c.isalpha() for c in stripped) >= 3
+
+
+def single_customer_message(data: ParserInput, *, id: str | None, file: str | None) -> Conversation:
+    """Unlabelled text as one customer message, as a person reads a pasted complaint.
+
+    ``conversation.metadata["read_as"]`` says so (provenance): nothing in the
+    input named the speaker.
+    """
+    text = (data.text or "").strip()
+    pointer = data.where("line 1")
+    message = make_message(
+        FORMAT,
+        pointer,
+        id="m1",
+        role="customer",
+        text=text,
+        metadata={"read_as": READ_AS},
+        source=source_ref(FORMAT, file, pointer),
+    )
+    return build_conversation(
+        [message], id=id or default_id(None, data), metadata={"read_as": READ_AS}, format=FORMAT
+    )
 
 
 register_parser(

@@ -2,7 +2,7 @@
 
 Input: the list response ``{"messages": [...], "page", "page_size", "uri",
 "next_page_uri", ...}`` of ``GET /2010-04-01/Accounts/{AccountSid}/Messages.json``,
-or (by name only) a bare list of Message resources. Reference:
+or a bare list of Message resources (auto-detected too).  Reference:
 https://www.twilio.com/docs/messaging/api/message-resource (``sid``, ``from``,
 ``to``, ``body``, ``direction``, ``status``, ``date_sent``, ``date_created``,
 ``num_media``).
@@ -87,7 +87,7 @@ class TwilioSmsParser:
 
     def sniff(self, data: ParserInput) -> bool:
         value = sniff_value(data)
-        items = value.get("messages") if isinstance(value, dict) else None
+        items = value.get("messages") if isinstance(value, dict) else value  # a page, or its bare list
         return sniff_items(items, _is_message)
 
     def parse(self, data: ParserInput, *, id: str | None, file: str | None) -> Conversation:

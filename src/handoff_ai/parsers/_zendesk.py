@@ -9,6 +9,15 @@ https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/
 Each comment is one message (``created_at``, ``author_id``, ``body`` /
 ``plain_body`` / ``html_body``, ``public``, ``attachments``, ``via``).
 
+Input: the ticket with its comments (``{"ticket": {...}, "comments": [...],
+"users": [...]}``), or the Ticket Comments API page alone (``GET
+/api/v2/tickets/{id}/comments``: ``{"comments": [...], "next_page",
+"previous_page", "count"}``, with ``users`` when side-loaded); both are
+auto-detected by comment objects carrying ``author_id`` and a ``public`` flag.
+The requester's ``id``, ``email`` and ``phone`` (from the users side-load,
+else the ticket's ``via.source.from``) go to ``metadata["requester"]`` for
+merging.
+
 Roles: the ticket's requester (``author_id == ticket.requester_id``) is the
 customer; an author the users side-load calls ``end-user`` (a CC'd colleague)
 is a customer too; every other author is an agent. Without a ``requester_id``
@@ -65,8 +74,11 @@ class ZendeskParser:
     """Zendesk ticket + comments (+ users side-load)."""
 
     def sniff(self, data: ParserInput) -> bool:
+        # The ticket with its comments, or the comments endpoint's page alone
+        # ({"comments", "next_page", "previous_page", "count"}, maybe "users"): comment
+        # objects with ``author_id`` and a ``public`` flag are Zendesk's own shape.
         value = sniff_value(data)
-        if not isinstance(value, dict) or not isinstance(value.get("ticket"), dict):
+        if not isinstance(value, dict) or not isinstance(value.get("ticket", {}), dict):
             return False
         return sniff_items(value.get("comments"), _is_comment)
 
@@ -99,7 +111,29 @@ class ZendeskParser:
                 channel=opt_str(via, "channel", FORMAT, f"{at}.via.channel") or ticket_channel or FORMAT,
                 metadata=metadata,
             )
-        return timeline.build(id or default_id(ticket.get("id"), data), rest(value, {"comments"}))
+        metadata = rest(value, {"comments"})
+        person = self._requester(requester, opt_list(value, "users", FORMAT, data.where("users")), ticket_via)
+        if person and "requester" not in metadata:
+            metadata["requester"] = person  # the merge links inputs by this person's email / phone / id
+        return timeline.build(id or default_id(ticket.get("id"), data), metadata)
+
+    @staticmethod
+    def _requester(requester: str | None, users: list[Any], via: dict[str, Any]) -> dict[str, Any]:
+        """The requester's ``id``, ``email`` and ``phone`` (users side-load, else the ticket's ``via``)."""
+        person: dict[str, Any] = {"id": requester} if requester else {}
+        for user in users:
+            if isinstance(user, dict) and requester is not None and ident(user.get("id")) == requester:
+                person.update(
+                    {k: user[k] for k in ("email", "phone") if isinstance(user.get(k), str) and user[k]}
+                )
+        origin = via.get("source")
+        sender = origin.get("from") if isinstance(origin, dict) else None
+        if isinstance(sender, dict):
+            for key, field in (("email", "address"), ("phone", "phone")):
+                found = sender.get(field)
+                if key not in person and isinstance(found, str) and found:
+                    person[key] = found
+        return person
 
     @staticmethod
     def _users(items: list[Any]) -> dict[str, tuple[str, str]]:

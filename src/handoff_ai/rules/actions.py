@@ -178,6 +178,8 @@ def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader)
         if message.kind == "event":
             if message.metadata.get("channel_switch") or message.metadata.get("notice"):
                 continue  # timeline markers and platform notices are not actions
+            if message.metadata.get("bookkeeping"):
+                continue  # bot-framework housekeeping (parsers mark it); listed in provenance instead
             call_id = message.metadata.get("tool_call_id")
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
