@@ -1,7 +1,7 @@
 """Regenerate README.md's sample note from the real output of ``handoff summarize examples/chat.json``.
 
-    python tools/readme_sample.py           # rewrite the block in README.md
-    python tools/readme_sample.py --check   # exit 1 when the block is stale (tests/test_readme_sample.py)
+    python docs/hooks/readme_sample.py           # rewrite the block in README.md
+    python docs/hooks/readme_sample.py --check   # exit 1 when the block is stale (tests/test_readme_sample.py)
 
 The block sits between ``<!-- sample: ... -->`` and ``<!-- /sample -->``: the Markdown note up to
 (not including) its "Already tried" section, then ``…``. The rules engine's wording changes
@@ -17,7 +17,7 @@ import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 COMMAND = ["summarize", "examples/chat.json", "-o", "md"]
 CUT = "#### Already tried"
@@ -54,7 +54,7 @@ def main() -> int:
     if current(text) == fresh:
         return 0
     if args.check:
-        print("README.md sample is stale: run python tools/readme_sample.py", file=sys.stderr)
+        print("README.md sample is stale: run python docs/hooks/readme_sample.py", file=sys.stderr)
         return 1
     README.write_text(_BLOCK.sub(lambda m: m.group(1) + fresh + m.group(3), text), encoding="utf-8")
     print("README.md sample updated")
