@@ -1,0 +1,260 @@
+"""The triggers, read one message at a time: what each message adds to the evidence.
+
+``TurnState.add(message)`` is the only per-message work the decision does, so a
+decision on every new message costs one message's worth of reading (see
+``live.py``). Each trigger keeps the ids of the messages behind it, so every
+reason cites messages:
+
+* **human_request** — the customer asks for a person: this package's phrases and the
+  engine's request cues (``handoff_request``, ``escalation_request``), unless the
+  words are a role ("sales representative"), a refusal ("don't transfer me"), the
+  past ("the agent yesterday") or a question about the bot ("are you a bot?").
+* **bot_loop** — rounds where the bot replied with a fallback ("I didn't
+  understand"), repeated an earlier reply or menu word for word, or the customer sent
+  the same request again or rephrased it; at most one per customer turn.
+* **failed_actions** — failed tool calls, system events and bot/agent statements of
+  failure (the engine's ``extract_actions`` on the message); a statement that reports a
+  failure the same turn already logged is not counted twice.
+* **frustration** — per customer message: negative words or "third time" (1 each),
+  repeating themselves ("as I said", 1), shouting in capitals (1), ``!!!``/``???`` (1),
+  a threat to leave (2); capped at 3 per message, summed, reset when the customer says
+  it is solved.
+* **policy** — a legal threat or an account takeover (phrase lists).
+* **out_of_scope** — the bot says it cannot help with this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Conversation, Message
+from ..models.record import Intent
+from ..rules._text import STOPWORDS
+from ..rules.actions import extract_actions
+from ..rules.catalog import default_recognizers
+from ..rules.facts import extract_facts
+from ..rules.intent import classify
+from ..rules.phrases import CueReader, tokens
+from ..rules.recognizers import RecognizerSet, user_recognizers
+from ..rules.ruleset import RuleSet, load_rules
+from ..taxonomy import Taxonomy
+from .phrases import Match, phrase_data
+
+__all__ = ["INTENT_CUSTOMER_TURNS", "GivenFact", "TurnState"]
+
+INTENT_CUSTOMER_TURNS = 3
+"""The intent is classified on the conversation up to the customer's third message (or
+later while it is still unknown): people say what they want first, and re-classifying
+every turn would cost more than the rest of the decision."""
+_INTENT_RETRY_TURNS = 6
+_REPHRASE_OVERLAP = 0.6
+_MIN_CONTENT_WORDS = 3
+_MIN_REPEAT_CHARS = 12
+_EVIDENCE_CAP = 5
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_PUNCT_RUN = re.compile(r"[!?]{3,}")
+_FRUSTRATION_CAP = 3
+_FRUSTRATION_WEIGHTS = {"negative": 1, "frustration": 1, "as_i_said": 1, "threat": 2}
+_BOT_ROLES = ("bot", "agent")
+
+
+@dataclass
+class GivenFact:
+    """A fact the customer gave (value ``None`` when it is a withheld secret)."""
+
+    kind: str
+    value: str | None
+    evidence: list[str]
+
+
+@dataclass
+class TurnState:
+    """Everything the decision reads, accumulated message by message.
+
+    Only ids, counts and the facts' values are kept: no message text.
+    """
+
+    taxonomy: Taxonomy
+    rules: RuleSet
+    recognizers: RecognizerSet
+    conversation_id: str = ""
+    message_count: int = 0
+    human_request: list[str] = field(default_factory=list)
+    loop: list[tuple[str, str]] = field(default_factory=list)  # (kind, message id)
+    failed: list[str] = field(default_factory=list)
+    frustration: list[tuple[str, int]] = field(default_factory=list)  # (message id, score)
+    out_of_scope: list[str] = field(default_factory=list)
+    policy: dict[str, list[str]] = field(default_factory=dict)
+    facts: dict[tuple[str, str | None], GivenFact] = field(default_factory=dict)
+    intent: Intent = field(default_factory=Intent)
+    language_votes: dict[str, int] = field(default_factory=dict)
+    # private bookkeeping
+    _messages: list[Message] = field(default_factory=list, repr=False)
+    _customer_turns: int = 0
+    _turn_looped: bool = False
+    _turn_failed_event: bool = False
+    _last_customer: frozenset[str] = frozenset()
+    _customer_texts: set[str] = field(default_factory=set)
+    _bot_texts: set[str] = field(default_factory=set)
+    _since_customer: list[Message] = field(default_factory=list, repr=False)
+    _calls: dict[str, Message] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def start(cls, taxonomy: Taxonomy, conversation_id: str = "") -> TurnState:
+        recognizers = taxonomy.cached(
+            "escalation:recognizers",
+            lambda t: RecognizerSet([*user_recognizers(t.recognizers), *default_recognizers()]),
+        )
+        return cls(taxonomy=taxonomy, rules=load_rules(), recognizers=recognizers, conversation_id=conversation_id)
+
+    # -- reading one message ---------------------------------------------------------
+
+    def add(self, message: Message) -> None:
+        self.message_count += 1
+        self._messages.append(message)
+        if message.kind == "note":
+            return
+        if message.kind == "event" or message.role == "system":
+            self._event(message)
+        elif message.role == "customer":
+            self._customer(message)
+        elif message.role in _BOT_ROLES:
+            self._bot(message)
+
+    def _event(self, message: Message) -> None:
+        call_id = message.metadata.get("tool_call_id")
+        if isinstance(call_id, str) and message.role != "system":
+            self._calls[call_id] = message  # a call: its result says how it went
+            return
+        window = [message]
+        if isinstance(call_id, str) and call_id in self._calls:
+            window.insert(0, self._calls.pop(call_id))
+        if self._outcome(window) == "failed":
+            self.failed.append(message.id)
+            self._turn_failed_event = True
+
+    def _outcome(self, window: list[Message]) -> str | None:
+        part = Conversation.model_construct(id=self.conversation_id, messages=window)
+        actions = extract_actions(part, self.rules, CueReader(self.rules.phrases))
+        return actions[-1].outcome if actions else None
+
+    def _bot(self, message: Message) -> None:
+        self._since_customer.append(message)
+        if message.kind != "message" or not message.text:
+            return
+        text = message.text
+        labels = {m.label for m in phrase_data().index.matches(tokens(text))}
+        if "out_of_scope" in labels:
+            self.out_of_scope.append(message.id)
+        elif "fallback" in labels:
+            self._loop("fallback", message.id)
+        normal = " ".join(tokens(text))
+        if len(normal) >= _MIN_REPEAT_CHARS and normal in self._bot_texts:
+            self._loop("repeated_reply", message.id)
+        self._bot_texts.add(normal)
+        if not self._turn_failed_event and self._outcome([message]) == "failed":
+            self.failed.append(message.id)
+
+    def _loop(self, kind: str, message_id: str) -> None:
+        if not self._turn_looped:
+            self._turn_looped = True
+            self.loop.append((kind, message_id))
+
+    def _customer(self, message: Message) -> None:
+        text = message.text
+        self._customer_turns += 1
+        self._turn_looped = False
+        self._turn_failed_event = False
+        words = tokens(text)
+        matches = phrase_data().index.matches(words)
+        labels = {m.label for m in matches}
+        self._vote_language(words)
+        if "human_request" in labels or "engine_request" in labels:
+            if _asks_for_person(matches):
+                self.human_request.append(message.id)
+        for kind in ("legal_threat", "account_takeover"):
+            if kind in labels:
+                self.policy.setdefault(kind, []).append(message.id)
+        self._frustration(message, labels)
+        self._repetition(message.id, words)
+        self._facts(message)
+        if self._customer_turns <= INTENT_CUSTOMER_TURNS or (
+            self.intent.label == "unknown" and self._customer_turns <= _INTENT_RETRY_TURNS
+        ):
+            so_far = Conversation.model_construct(id=self.conversation_id, messages=self._messages)
+            self.intent = classify(so_far, self.taxonomy)
+        self._since_customer = []
+
+    def _frustration(self, message: Message, labels: set[str]) -> None:
+        if "resolved" in labels:
+            self.frustration.clear()
+            return
+        score = sum(w for label, w in _FRUSTRATION_WEIGHTS.items() if label in labels)
+        text = message.text
+        if _CAPS_WORD.search(text) and len(_CAPS_WORD.findall(text)) >= 2:
+            if sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text):
+                score += 1
+        if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
+            score += 1
+        if score:
+            self.frustration.append((message.id, min(score, _FRUSTRATION_CAP)))
+
+    def _repetition(self, message_id: str, words: list[str]) -> None:
+        """The same request again (word for word, or mostly the same words) after a reply."""
+        normal = " ".join(words)
+        content = frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
+        replied = any(m.role in _BOT_ROLES and m.kind == "message" for m in self._since_customer)
+        if replied and len(normal) >= _MIN_REPEAT_CHARS and normal in self._customer_texts:
+            self._loop("customer_repeat", message_id)
+        elif replied and len(content) >= _MIN_CONTENT_WORDS and len(self._last_customer) >= _MIN_CONTENT_WORDS:
+            overlap = len(content & self._last_customer) / len(content | self._last_customer)
+            if overlap >= _REPHRASE_OVERLAP:
+                self._loop("rephrased", message_id)
+        self._customer_texts.add(normal)
+        self._last_customer = content
+
+    def _facts(self, message: Message) -> None:
+        window = [*self._since_customer, message]
+        part = Conversation.model_construct(id=self.conversation_id, messages=window)
+        for fact in extract_facts(part, self.recognizers).facts:
+            key = (fact.kind, fact.value)
+            if key not in self.facts:
+                self.facts[key] = GivenFact(fact.kind, fact.value, [message.id])
+
+    def _vote_language(self, words: list[str]) -> None:
+        for language, known in phrase_data().language.items():
+            hits = sum(1 for w in words if w in known)
+            if hits:
+                self.language_votes[language] = self.language_votes.get(language, 0) + hits
+
+    # -- what the decision reads -----------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        """``en``, ``de`` or ``es``: the customer's language by common words (ties: ``en``)."""
+        votes = self.language_votes
+        best = max(("en", "de", "es"), key=lambda lang: (votes.get(lang, 0), lang == "en"))
+        return best if votes.get(best, 0) else "en"
+
+    @property
+    def frustration_score(self) -> int:
+        return sum(score for _, score in self.frustration)
+
+    def given_kinds(self) -> set[str]:
+        return {kind for kind, _ in self.facts}
+
+
+def _asks_for_person(matches: list[Match]) -> bool:
+    """A request phrase that is not part of a role, refusal, past event or bot question.
+
+    Matches are leftmost-longest, so a request phrase inside an exclusion ("sales
+    representative", "don't transfer me") was consumed by the exclusion already; a
+    request after a refusal in the same message still counts ("no bot. a human please").
+    """
+    return any(m.label in ("human_request", "engine_request") for m in matches)
+
+
+def evidence(ids: list[str]) -> list[str]:
+    """Distinct ids, in order, at most five."""
+    return list(dict.fromkeys(ids))[:_EVIDENCE_CAP]
