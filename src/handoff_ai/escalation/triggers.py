@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..models import Conversation, Message
 from ..models.record import Intent
@@ -57,6 +58,20 @@ _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _FRUSTRATION_CAP = 3
 _FRUSTRATION_WEIGHTS = {"negative": 1, "frustration": 1, "as_i_said": 1, "threat": 2}
 _BOT_ROLES = ("bot", "agent")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The slice of a conversation an engine function reads (``id`` and ``messages``):
+    a plain object, because building a ``Conversation`` per message would cost more
+    than the reading itself."""
+
+    id: str
+    messages: list[Message]
+
+
+def _part(conversation_id: str, messages: list[Message]) -> Conversation:
+    return cast(Conversation, _Part(conversation_id, messages))
 
 
 @dataclass
@@ -135,7 +150,7 @@ class TurnState:
             self._turn_failed_event = True
 
     def _outcome(self, window: list[Message]) -> str | None:
-        part = Conversation.model_construct(id=self.conversation_id, messages=window)
+        part = _part(self.conversation_id, window)
         actions = extract_actions(part, self.rules, CueReader(self.rules.phrases))
         return actions[-1].outcome if actions else None
 
@@ -182,7 +197,7 @@ class TurnState:
         if self._customer_turns <= INTENT_CUSTOMER_TURNS or (
             self.intent.label == "unknown" and self._customer_turns <= _INTENT_RETRY_TURNS
         ):
-            so_far = Conversation.model_construct(id=self.conversation_id, messages=self._messages)
+            so_far = _part(self.conversation_id, self._messages)
             self.intent = classify(so_far, self.taxonomy)
         self._since_customer = []
 
@@ -216,7 +231,7 @@ class TurnState:
 
     def _facts(self, message: Message) -> None:
         window = [*self._since_customer, message]
-        part = Conversation.model_construct(id=self.conversation_id, messages=window)
+        part = _part(self.conversation_id, window)
         for fact in extract_facts(part, self.recognizers).facts:
             key = (fact.kind, fact.value)
             if key not in self.facts:
