@@ -67,7 +67,9 @@ def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many.format(count=count)
 
 
-def _reasons(state: TurnState, policy: EscalationPolicy, escalate_intent: bool) -> list[Reason]:
+def _reasons(
+    state: TurnState, policy: EscalationPolicy, intent_evidence: list[str], *, escalate_intent: bool
+) -> list[Reason]:
     triggers = policy.triggers
     found: list[Reason] = []
     if triggers.human_request and state.human_request:
@@ -80,8 +82,8 @@ def _reasons(state: TurnState, policy: EscalationPolicy, escalate_intent: bool) 
     if escalate_intent:
         found.append(Reason(
             kind="policy",
-            description=f"Policy: intent '{state.intent.label}' always goes to a person",
-            evidence=evidence(state.intent.evidence),
+            description=f"Policy: intent '{state.effective_intent().label}' always goes to a person",
+            evidence=evidence(intent_evidence),
         ))  # fmt: skip
     if triggers.policy_phrases:
         for kind, ids in sorted(state.policy.items()):
@@ -142,9 +144,16 @@ def _customer_message(state: TurnState, team: str | None, language: str) -> str:
 
 def decide(state: TurnState, policy: EscalationPolicy) -> EscalationDecision:
     """The decision for the conversation ``state`` has read so far."""
-    intent = state.intent.label
+    found = state.effective_intent()
+    intent = found.label
     rule = policy.rule(intent, state.taxonomy)
-    reasons = _reasons(state, policy, escalate_intent=rule.escalate is True)
+    # "Always hand off" acts on what the customer said: the intent must be grounded in one
+    # of its taxonomy keywords (or a de/es hint) in a customer message, not only in the
+    # classifier's view (which also reads the bot's and agent's words).
+    grounded = state.keyword_ids.get(intent) or (
+        found.evidence if state.intent_hint is not None and state.intent_hint[0] == intent else []
+    )
+    reasons = _reasons(state, policy, grounded, escalate_intent=rule.escalate is True and bool(grounded))
     # "escalate = false" keeps an intent with the bot, unless the customer asks for a person.
     escalate = bool(reasons) and (rule.escalate is not False or any(r.kind == "human_request" for r in reasons))
     spec = state.taxonomy.intent(intent)

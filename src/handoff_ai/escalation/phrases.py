@@ -36,9 +36,13 @@ ENGINE_CUES = {
     "threat_to_leave": "threat",
     "negative": "negative",
     "resolved": "resolved",
+    "positive": "positive",
 }
 # Engine phrases too loose for a handoff decision ("switch to the annual plan", "Sue").
-_SKIP_ENGINE = frozenset({"switch to", "switching to", "last time i", "sue", "lawyer", "joke", "connect me"})
+_SKIP_ENGINE = frozenset({
+    "switch to", "switching to", "last time i", "sue", "lawyer", "joke", "connect me", "i'm leaving", "i will leave",
+    "going to leave",
+})  # fmt: skip
 _OWN = ("human_request", "not_human_request", "fallback", "out_of_scope", "frustration", "threat",
         "legal_threat", "account_takeover")  # fmt: skip
 
@@ -50,7 +54,7 @@ class Match:
     label: str
 
 
-class _Index:
+class _Index:  # noqa: N801 - shared with triggers (keyword index)
     """Phrases by first word; ``matches`` is one pass, leftmost-longest, non-overlapping."""
 
     def __init__(self, labelled: Sequence[tuple[str, str]]) -> None:
@@ -85,9 +89,12 @@ class _Index:
 @dataclass(frozen=True)
 class PhraseData:
     index: _Index
+    intent_hints: _Index
     language: Mapping[str, frozenset[str]]
     ask: Mapping[str, Mapping[str, str]]
     handoff: Mapping[str, Mapping[str, str]]
+    fact_labels: Mapping[str, str]
+    """A label word (``bestellung``) -> the fact kind it names (``order_id``)."""
 
 
 def _load(package: str, name: str) -> dict[str, Any]:
@@ -111,7 +118,13 @@ def phrase_data() -> PhraseData:
         labelled.extend((label, p) for p in engine.get(cue, []) if p.lower() not in _SKIP_ENGINE)
     return PhraseData(
         index=_Index(labelled),
+        intent_hints=_Index(
+            [(intent, p) for intent, hints in own.get("intent_hints", {}).items() for p in hints]
+        ),
         language={lang: frozenset(words) for lang, words in own.get("language", {}).items()},
         ask=own.get("ask", {}),
         handoff=own.get("handoff", {}),
+        fact_labels={
+            word: kind for kind, words in own.get("fact_labels", {}).items() for word in words
+        },
     )

@@ -34,13 +34,13 @@ from ..models.record import Intent
 from ..rules._text import STOPWORDS
 from ..rules.actions import extract_actions
 from ..rules.catalog import default_recognizers
-from ..rules.facts import extract_facts
+from ..rules.facts import GENERIC_KINDS, extract_facts
 from ..rules.intent import classify
 from ..rules.phrases import CueReader, tokens
 from ..rules.recognizers import RecognizerSet, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..taxonomy import Taxonomy
-from .phrases import Match, phrase_data
+from .phrases import Match, _Index, phrase_data
 
 __all__ = ["INTENT_CUSTOMER_TURNS", "GivenFact", "TurnState"]
 
@@ -49,7 +49,7 @@ INTENT_CUSTOMER_TURNS = 3
 later while it is still unknown): people say what they want first, and re-classifying
 every turn would cost more than the rest of the decision."""
 _INTENT_RETRY_TURNS = 6
-_REPHRASE_OVERLAP = 0.6
+_REPHRASE_OVERLAP = 0.5
 _MIN_CONTENT_WORDS = 3
 _MIN_REPEAT_CHARS = 12
 _EVIDENCE_CAP = 5
@@ -103,6 +103,8 @@ class TurnState:
     policy: dict[str, list[str]] = field(default_factory=dict)
     facts: dict[tuple[str, str | None], GivenFact] = field(default_factory=dict)
     intent: Intent = field(default_factory=Intent)
+    intent_hint: tuple[str, str] | None = None  # (intent, message id) from the de/es hints
+    keyword_ids: dict[str, list[str]] = field(default_factory=dict)  # intent -> customer messages with its keywords
     language_votes: dict[str, int] = field(default_factory=dict)
     # private bookkeeping
     _messages: list[Message] = field(default_factory=list, repr=False)
@@ -111,9 +113,15 @@ class TurnState:
     _turn_failed_event: bool = False
     _last_customer: frozenset[str] = frozenset()
     _customer_texts: set[str] = field(default_factory=set)
-    _bot_texts: set[str] = field(default_factory=set)
+    _last_bot: str = ""
+    _failures: set[str] = field(default_factory=set)
+    _customer_since_bot: bool = False
+    _news_since_bot: bool = False
+    _vocabulary: set[str] = field(default_factory=set)  # the customer's content words so far
     _since_customer: list[Message] = field(default_factory=list, repr=False)
     _calls: dict[str, Message] = field(default_factory=dict, repr=False)
+    _keywords: _Index = field(default=None, repr=False)  # type: ignore[assignment]
+    _keyword_intents: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def start(cls, taxonomy: Taxonomy, conversation_id: str = "") -> TurnState:
@@ -121,7 +129,11 @@ class TurnState:
             "escalation:recognizers",
             lambda t: RecognizerSet([*user_recognizers(t.recognizers), *default_recognizers()]),
         )
-        return cls(taxonomy=taxonomy, rules=load_rules(), recognizers=recognizers, conversation_id=conversation_id)
+        keywords, owners = taxonomy.cached("escalation:keywords", _keyword_index)
+        return cls(
+            taxonomy=taxonomy, rules=load_rules(), recognizers=recognizers, conversation_id=conversation_id,
+            _keywords=keywords, _keyword_intents=owners,
+        )  # fmt: skip
 
     # -- reading one message ---------------------------------------------------------
 
@@ -159,17 +171,31 @@ class TurnState:
         if message.kind != "message" or not message.text:
             return
         text = message.text
-        labels = {m.label for m in phrase_data().index.matches(tokens(text))}
+        words = tokens(text)
+        labels = {m.label for m in phrase_data().index.matches(words)}
+        normal = " ".join(words)
         if "out_of_scope" in labels:
             self.out_of_scope.append(message.id)
-        elif "fallback" in labels:
+        if (
+            len(normal) >= _MIN_REPEAT_CHARS
+            and normal == self._last_bot
+            and self._customer_since_bot
+            and not self._news_since_bot
+        ):
+            # The bot's previous reply again, word for word, after the customer answered
+            # without saying anything new (the same menu after "4", the same answer to the
+            # same question): a round of its own. A repeat after new details ("how about no
+            # balcony?" -> "no apartments match") is an answer, not a loop.
+            self.loop.append(("repeated_reply", message.id))
+            self._turn_looped = True
+        elif "fallback" in labels and "out_of_scope" not in labels:
             self._loop("fallback", message.id)
-        normal = " ".join(tokens(text))
-        if len(normal) >= _MIN_REPEAT_CHARS and normal in self._bot_texts:
-            self._loop("repeated_reply", message.id)
-        self._bot_texts.add(normal)
-        if not self._turn_failed_event and self._outcome([message]) == "failed":
-            self.failed.append(message.id)
+        self._last_bot = normal
+        self._customer_since_bot = False
+        self._news_since_bot = False
+        if not self._turn_failed_event and normal not in self._failures and self._outcome([message]) == "failed":
+            self.failed.append(message.id)  # the same failure said again is not a new one
+            self._failures.add(normal)
 
     def _loop(self, kind: str, message_id: str) -> None:
         if not self._turn_looped:
@@ -179,6 +205,7 @@ class TurnState:
     def _customer(self, message: Message) -> None:
         text = message.text
         self._customer_turns += 1
+        self._customer_since_bot = True
         self._turn_looped = False
         self._turn_failed_event = False
         words = tokens(text)
@@ -188,11 +215,18 @@ class TurnState:
         if "human_request" in labels or "engine_request" in labels:
             if _asks_for_person(matches):
                 self.human_request.append(message.id)
+        for match in self._keywords.matches(words):
+            for intent in self._keyword_intents[match.label]:
+                self.keyword_ids.setdefault(intent, []).append(message.id)
         for kind in ("legal_threat", "account_takeover"):
             if kind in labels:
                 self.policy.setdefault(kind, []).append(message.id)
-        self._frustration(message, labels)
-        self._repetition(message.id, words)
+        if self.intent_hint is None and self._customer_turns <= INTENT_CUSTOMER_TURNS:
+            hints = phrase_data().intent_hints.matches(words)
+            if hints:
+                self.intent_hint = (hints[0].label, message.id)
+        self._frustration(message, matches, labels)
+        self._repetition(message.id, words, thanked="positive" in labels or "resolved" in labels)
         self._facts(message)
         if self._customer_turns <= INTENT_CUSTOMER_TURNS or (
             self.intent.label == "unknown" and self._customer_turns <= _INTENT_RETRY_TURNS
@@ -201,11 +235,11 @@ class TurnState:
             self.intent = classify(so_far, self.taxonomy)
         self._since_customer = []
 
-    def _frustration(self, message: Message, labels: set[str]) -> None:
+    def _frustration(self, message: Message, matches: list[Match], labels: set[str]) -> None:
         if "resolved" in labels:
             self.frustration.clear()
             return
-        score = sum(w for label, w in _FRUSTRATION_WEIGHTS.items() if label in labels)
+        score = sum(_FRUSTRATION_WEIGHTS.get(m.label, 0) for m in matches)
         text = message.text
         if _CAPS_WORD.search(text) and len(_CAPS_WORD.findall(text)) >= 2:
             if sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text):
@@ -215,12 +249,22 @@ class TurnState:
         if score:
             self.frustration.append((message.id, min(score, _FRUSTRATION_CAP)))
 
-    def _repetition(self, message_id: str, words: list[str]) -> None:
-        """The same request again (word for word, or mostly the same words) after a reply."""
+    def _repetition(self, message_id: str, words: list[str], *, thanked: bool) -> None:
+        """The same request again (word for word, or mostly the same words) after a reply
+        that did not take it up (the reply used under half of the request's words).
+
+        "Hilton in the East?" after "found the Hilton in the Center" is a new query the bot
+        answered, not a rephrasing; a thank-you said twice is not a loop either.
+        """
         normal = " ".join(words)
-        content = frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
-        replied = any(m.role in _BOT_ROLES and m.kind == "message" for m in self._since_customer)
-        if replied and len(normal) >= _MIN_REPEAT_CHARS and normal in self._customer_texts:
+        content = _content(words)
+        replies = [m for m in self._since_customer if m.role in _BOT_ROLES and m.kind == "message"]
+        answered: set[str] = set()
+        for reply in replies:
+            answered.update(_content(tokens(reply.text)))
+        previous = self._last_customer
+        replied = bool(replies) and not thanked and len(previous & answered) * 2 < max(len(previous), 1)
+        if replied and len(content) >= _MIN_CONTENT_WORDS and normal in self._customer_texts:
             self._loop("customer_repeat", message_id)
         elif replied and len(content) >= _MIN_CONTENT_WORDS and len(self._last_customer) >= _MIN_CONTENT_WORDS:
             overlap = len(content & self._last_customer) / len(content | self._last_customer)
@@ -228,14 +272,20 @@ class TurnState:
                 self._loop("rephrased", message_id)
         self._customer_texts.add(normal)
         self._last_customer = content
+        if not content <= self._vocabulary:
+            self._news_since_bot = True
+            self._vocabulary.update(content)
 
     def _facts(self, message: Message) -> None:
         window = [*self._since_customer, message]
         part = _part(self.conversation_id, window)
         for fact in extract_facts(part, self.recognizers).facts:
-            key = (fact.kind, fact.value)
+            kind = fact.kind
+            if kind in GENERIC_KINDS and fact.value:
+                kind = _labelled_kind(message.text, fact.value) or kind
+            key = (kind, fact.value)
             if key not in self.facts:
-                self.facts[key] = GivenFact(fact.kind, fact.value, [message.id])
+                self.facts[key] = GivenFact(kind, fact.value, [message.id])
 
     def _vote_language(self, words: list[str]) -> None:
         for language, known in phrase_data().language.items():
@@ -252,12 +302,47 @@ class TurnState:
         best = max(("en", "de", "es"), key=lambda lang: (votes.get(lang, 0), lang == "en"))
         return best if votes.get(best, 0) else "en"
 
+    def effective_intent(self) -> Intent:
+        """The engine's intent; for a German or Spanish customer, the hint when one was found."""
+        if self.intent_hint is not None and self.language != "en":
+            name, message_id = self.intent_hint
+            if self.taxonomy.intent(name) is not None:
+                return Intent(label=name, confidence=1.0, evidence=[message_id])
+        return self.intent
+
     @property
     def frustration_score(self) -> int:
         return sum(score for _, score in self.frustration)
 
     def given_kinds(self) -> set[str]:
         return {kind for kind, _ in self.facts}
+
+
+def _content(words: list[str]) -> frozenset[str]:
+    return frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
+
+
+def _keyword_index(taxonomy: Taxonomy) -> tuple[_Index, dict[str, list[str]]]:
+    """Every intent keyword as a phrase, and which intents each belongs to."""
+    owners: dict[str, list[str]] = {}
+    for spec in taxonomy.intents:
+        for keyword in spec.keywords:
+            key = " ".join(tokens(keyword))
+            if key and spec.name not in owners.setdefault(key, []):
+                owners[key].append(spec.name)
+    return _Index([(key, key) for key in owners]), owners
+
+
+def _labelled_kind(text: str, value: str) -> str | None:
+    """The kind a label word right before ``value`` names ("Bestellung 4471-DE")."""
+    at = text.find(value)
+    if at < 0:
+        return None
+    labels = phrase_data().fact_labels
+    for word in reversed(tokens(text[:at])[-3:]):
+        if word in labels:
+            return labels[word]
+    return None
 
 
 def _asks_for_person(matches: list[Match]) -> bool:
