@@ -18,10 +18,14 @@ from .triggers import TurnState, evidence
 __all__ = ["REASON_KINDS", "EscalationDecision", "Reason", "ReasonKind", "decide"]
 
 ReasonKind = Literal["human_request", "bot_loop", "failed_actions", "frustration", "policy", "out_of_scope"]
-REASON_KINDS: tuple[str, ...] = ("human_request", "policy", "out_of_scope", "failed_actions", "bot_loop", "frustration")
+REASON_KINDS: tuple[str, ...] = (
+    "human_request", "policy", "out_of_scope", "failed_actions", "bot_loop", "frustration",
+)  # fmt: skip
 """Reason kinds, in the order a decision lists them (most decisive first)."""
 
-_NAMED_FACTS = ("order_id", "account_id", "ticket_id", "tracking_number", "email", "username", "phone", "name")
+_NAMED_FACTS = (
+    "order_id", "account_id", "ticket_id", "tracking_number", "email", "username", "phone", "name",
+)  # fmt: skip
 _MAX_PASSED = 3
 _LOOP_WORDS = {
     "fallback": "a fallback reply",
@@ -53,7 +57,9 @@ class EscalationDecision(BaseModel):
     missing: list[str] = Field(
         default_factory=list, description="Fact kinds the policy requires for this intent, not given yet."
     )
-    ask: list[str] = Field(default_factory=list, description="Questions for what is missing, customer's language.")
+    ask: list[str] = Field(
+        default_factory=list, description="Questions for what is missing, in the customer's language."
+    )
     customer_message: str | None = Field(None, description="A warm handoff line, built only from the record.")
     language: str = "en"
     message_count: int = 0
@@ -76,7 +82,7 @@ def _reasons(
         count = len(state.human_request)
         found.append(Reason(
             kind="human_request",
-            description=_plural(count, "Customer asked for a person", "Customer asked for a person {count} times"),
+            description=_plural(count, "Customer asked for a person", "Asked for a person {count} times"),
             evidence=evidence(state.human_request),
         ))  # fmt: skip
     if escalate_intent:
@@ -120,7 +126,8 @@ def _reasons(
 
 def _ask(missing: list[str], language: str) -> list[str]:
     questions = phrase_data().ask.get(language) or phrase_data().ask["en"]
-    return [questions.get(kind) or questions["generic"].format(label=kind.replace("_", " ")) for kind in missing]
+    generic = questions["generic"]
+    return [questions.get(kind) or generic.format(label=kind.replace("_", " ")) for kind in missing]
 
 
 def _customer_message(state: TurnState, team: str | None, language: str) -> str:
@@ -155,7 +162,8 @@ def decide(state: TurnState, policy: EscalationPolicy) -> EscalationDecision:
     )
     reasons = _reasons(state, policy, grounded, escalate_intent=rule.escalate is True and bool(grounded))
     # "escalate = false" keeps an intent with the bot, unless the customer asks for a person.
-    escalate = bool(reasons) and (rule.escalate is not False or any(r.kind == "human_request" for r in reasons))
+    asked = any(r.kind == "human_request" for r in reasons)
+    escalate = bool(reasons) and (rule.escalate is not False or asked)
     spec = state.taxonomy.intent(intent)
     team = rule.team or (spec.team if spec is not None else None)
     given = state.given_kinds()

@@ -23,7 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["ENGINE_CUES", "Match", "PhraseData", "phrase_data"]
+__all__ = ["ENGINE_CUES", "Match", "PhraseData", "WordIndex", "phrase_data"]
 
 # Rules-engine cue lists the decision reads, under the label it gives them. The engine's
 # request cues are the record's handoff-request signal; the other lists add frustration,
@@ -40,8 +40,8 @@ ENGINE_CUES = {
 }
 # Engine phrases too loose for a handoff decision ("switch to the annual plan", "Sue").
 _SKIP_ENGINE = frozenset({
-    "switch to", "switching to", "last time i", "sue", "lawyer", "joke", "connect me", "i'm leaving", "i will leave",
-    "going to leave",
+    "switch to", "switching to", "last time i", "sue", "lawyer", "joke", "connect me", "i'm leaving",
+    "i will leave", "going to leave",
 })  # fmt: skip
 _OWN = ("human_request", "not_human_request", "fallback", "out_of_scope", "frustration", "threat",
         "legal_threat", "account_takeover")  # fmt: skip
@@ -54,7 +54,7 @@ class Match:
     label: str
 
 
-class _Index:  # noqa: N801 - shared with triggers (keyword index)
+class WordIndex:
     """Phrases by first word; ``matches`` is one pass, leftmost-longest, non-overlapping."""
 
     def __init__(self, labelled: Sequence[tuple[str, str]]) -> None:
@@ -88,8 +88,8 @@ class _Index:  # noqa: N801 - shared with triggers (keyword index)
 
 @dataclass(frozen=True)
 class PhraseData:
-    index: _Index
-    intent_hints: _Index
+    index: WordIndex
+    intent_hints: WordIndex
     language: Mapping[str, frozenset[str]]
     ask: Mapping[str, Mapping[str, str]]
     handoff: Mapping[str, Mapping[str, str]]
@@ -117,8 +117,8 @@ def phrase_data() -> PhraseData:
     for cue, label in ENGINE_CUES.items():
         labelled.extend((label, p) for p in engine.get(cue, []) if p.lower() not in _SKIP_ENGINE)
     return PhraseData(
-        index=_Index(labelled),
-        intent_hints=_Index(
+        index=WordIndex(labelled),
+        intent_hints=WordIndex(
             [(intent, p) for intent, hints in own.get("intent_hints", {}).items() for p in hints]
         ),
         language={lang: frozenset(words) for lang, words in own.get("language", {}).items()},

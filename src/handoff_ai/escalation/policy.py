@@ -39,7 +39,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["DEFAULT_FRUSTRATION", "EscalationPolicy", "IntentRule", "PolicyLike", "Triggers", "resolve_policy"]
+__all__ = [
+    "DEFAULT_FRUSTRATION", "EscalationPolicy", "IntentRule", "PolicyLike", "Triggers", "resolve_policy",
+]  # fmt: skip
 
 DEFAULT_FRUSTRATION = 3
 """Frustration score that escalates when ``frustration = true`` (see docs/escalation.md)."""
@@ -100,8 +102,10 @@ class EscalationPolicy(BaseModel):
         if found is not None:
             return found
         spec = taxonomy.intent(intent) if taxonomy is not None else None
-        if spec is not None and (getattr(spec, "required", None) or getattr(spec, "escalate", None) is not None):
-            return IntentRule(required=list(spec.required or []), escalate=spec.escalate)
+        required = getattr(spec, "required", None) or []
+        escalate = getattr(spec, "escalate", None)
+        if required or escalate is not None:
+            return IntentRule(required=list(required), escalate=escalate)
         return IntentRule()
 
     @classmethod

@@ -40,7 +40,7 @@ from ..rules.phrases import CueReader, tokens
 from ..rules.recognizers import RecognizerSet, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..taxonomy import Taxonomy
-from .phrases import Match, _Index, phrase_data
+from .phrases import Match, WordIndex, phrase_data
 
 __all__ = ["INTENT_CUSTOMER_TURNS", "GivenFact", "TurnState"]
 
@@ -104,7 +104,8 @@ class TurnState:
     facts: dict[tuple[str, str | None], GivenFact] = field(default_factory=dict)
     intent: Intent = field(default_factory=Intent)
     intent_hint: tuple[str, str] | None = None  # (intent, message id) from the de/es hints
-    keyword_ids: dict[str, list[str]] = field(default_factory=dict)  # intent -> customer messages with its keywords
+    # intent -> the customer messages that contain one of its taxonomy keywords
+    keyword_ids: dict[str, list[str]] = field(default_factory=dict)
     language_votes: dict[str, int] = field(default_factory=dict)
     # private bookkeeping
     _messages: list[Message] = field(default_factory=list, repr=False)
@@ -120,7 +121,7 @@ class TurnState:
     _vocabulary: set[str] = field(default_factory=set)  # the customer's content words so far
     _since_customer: list[Message] = field(default_factory=list, repr=False)
     _calls: dict[str, Message] = field(default_factory=dict, repr=False)
-    _keywords: _Index = field(default=None, repr=False)  # type: ignore[assignment]
+    _keywords: WordIndex = field(default=None, repr=False)  # type: ignore[assignment]
     _keyword_intents: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -193,8 +194,10 @@ class TurnState:
         self._last_bot = normal
         self._customer_since_bot = False
         self._news_since_bot = False
-        if not self._turn_failed_event and normal not in self._failures and self._outcome([message]) == "failed":
-            self.failed.append(message.id)  # the same failure said again is not a new one
+        # A failure the turn's tool call already logged, or the same failure said again, is not new.
+        new = not self._turn_failed_event and normal not in self._failures
+        if new and self._outcome([message]) == "failed":
+            self.failed.append(message.id)
             self._failures.add(normal)
 
     def _loop(self, kind: str, message_id: str) -> None:
@@ -212,9 +215,8 @@ class TurnState:
         matches = phrase_data().index.matches(words)
         labels = {m.label for m in matches}
         self._vote_language(words)
-        if "human_request" in labels or "engine_request" in labels:
-            if _asks_for_person(matches):
-                self.human_request.append(message.id)
+        if ("human_request" in labels or "engine_request" in labels) and _asks_for_person(matches):
+            self.human_request.append(message.id)
         for match in self._keywords.matches(words):
             for intent in self._keyword_intents[match.label]:
                 self.keyword_ids.setdefault(intent, []).append(message.id)
@@ -241,9 +243,8 @@ class TurnState:
             return
         score = sum(_FRUSTRATION_WEIGHTS.get(m.label, 0) for m in matches)
         text = message.text
-        if _CAPS_WORD.search(text) and len(_CAPS_WORD.findall(text)) >= 2:
-            if sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text):
-                score += 1
+        if _shouting(text):
+            score += 1
         if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
             score += 1
         if score:
@@ -266,7 +267,7 @@ class TurnState:
         replied = bool(replies) and not thanked and len(previous & answered) * 2 < max(len(previous), 1)
         if replied and len(content) >= _MIN_CONTENT_WORDS and normal in self._customer_texts:
             self._loop("customer_repeat", message_id)
-        elif replied and len(content) >= _MIN_CONTENT_WORDS and len(self._last_customer) >= _MIN_CONTENT_WORDS:
+        elif replied and min(len(content), len(previous)) >= _MIN_CONTENT_WORDS:
             overlap = len(content & self._last_customer) / len(content | self._last_customer)
             if overlap >= _REPHRASE_OVERLAP:
                 self._loop("rephrased", message_id)
@@ -318,11 +319,18 @@ class TurnState:
         return {kind for kind, _ in self.facts}
 
 
+def _shouting(text: str) -> bool:
+    """Two or more all-caps words, and most letters upper case (as the engine reads it)."""
+    if not _CAPS_WORD.search(text) or len(_CAPS_WORD.findall(text)) < 2:
+        return False
+    return sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
+
+
 def _content(words: list[str]) -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
 
 
-def _keyword_index(taxonomy: Taxonomy) -> tuple[_Index, dict[str, list[str]]]:
+def _keyword_index(taxonomy: Taxonomy) -> tuple[WordIndex, dict[str, list[str]]]:
     """Every intent keyword as a phrase, and which intents each belongs to."""
     owners: dict[str, list[str]] = {}
     for spec in taxonomy.intents:
@@ -330,7 +338,7 @@ def _keyword_index(taxonomy: Taxonomy) -> tuple[_Index, dict[str, list[str]]]:
             key = " ".join(tokens(keyword))
             if key and spec.name not in owners.setdefault(key, []):
                 owners[key].append(spec.name)
-    return _Index([(key, key) for key in owners]), owners
+    return WordIndex([(key, key) for key in owners]), owners
 
 
 def _labelled_kind(text: str, value: str) -> str | None:
