@@ -118,6 +118,7 @@ class TurnState:
     _failures: set[str] = field(default_factory=set)
     _customer_since_bot: bool = False
     _news_since_bot: bool = False
+    _last_numbers: frozenset[str] = frozenset()
     _vocabulary: set[str] = field(default_factory=set)  # the customer's content words so far
     _since_customer: list[Message] = field(default_factory=list, repr=False)
     _calls: dict[str, Message] = field(default_factory=dict, repr=False)
@@ -267,12 +268,17 @@ class TurnState:
         replied = bool(replies) and not thanked and len(previous & answered) * 2 < max(len(previous), 1)
         if replied and len(content) >= _MIN_CONTENT_WORDS and normal in self._customer_texts:
             self._loop("customer_repeat", message_id)
-        elif replied and min(len(content), len(previous)) >= _MIN_CONTENT_WORDS:
+        elif (
+            replied
+            and min(len(content), len(previous)) >= _MIN_CONTENT_WORDS
+            and _numbers(words) <= self._last_numbers  # a new number ("order 6" after "order 5"): new details
+        ):
             overlap = len(content & self._last_customer) / len(content | self._last_customer)
             if overlap >= _REPHRASE_OVERLAP:
                 self._loop("rephrased", message_id)
         self._customer_texts.add(normal)
         self._last_customer = content
+        self._last_numbers = _numbers(words)
         if not content <= self._vocabulary:
             self._news_since_bot = True
             self._vocabulary.update(content)
@@ -324,6 +330,10 @@ def _shouting(text: str) -> bool:
     if not _CAPS_WORD.search(text) or len(_CAPS_WORD.findall(text)) < 2:
         return False
     return sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
+
+
+def _numbers(words: list[str]) -> frozenset[str]:
+    return frozenset(w for w in words if any(c.isdigit() for c in w))
 
 
 def _content(words: list[str]) -> frozenset[str]:
