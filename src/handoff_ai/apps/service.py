@@ -3,7 +3,7 @@
 Routes::
 
     POST /summarize   {"conversation": ..., "format": "auto", "taxonomy": {...}}  →  {"record": {...}}
-    POST /escalate    {"conversation": ..., "policy": {...}, ...}  →  {"decision": {...}}  (docs/escalation.md)
+    POST /escalate    {"conversation": ..., "policy": {...}, ...}  →  {"decision": {...}}
     GET  /schema      the record's JSON Schema
     GET  /healthz     {"status": "ok", "version": ..., "backend": ...}
 

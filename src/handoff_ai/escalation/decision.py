@@ -80,13 +80,13 @@ def _reasons(
     found: list[Reason] = []
     if triggers.human_request and state.human_request:
         count = len(state.human_request)
-        found.append(Reason(
+        found.append(Reason.model_construct(
             kind="human_request",
             description=_plural(count, "Customer asked for a person", "Asked for a person {count} times"),
             evidence=evidence(state.human_request),
         ))  # fmt: skip
     if escalate_intent:
-        found.append(Reason(
+        found.append(Reason.model_construct(
             kind="policy",
             description=f"Policy: intent '{state.effective_intent().label}' always goes to a person",
             evidence=evidence(intent_evidence),
@@ -94,29 +94,31 @@ def _reasons(
     if triggers.policy_phrases:
         for kind, ids in sorted(state.policy.items()):
             label = "legal threat" if kind == "legal_threat" else "possible account takeover"
-            found.append(Reason(kind="policy", description=f"Policy: {label}", evidence=evidence(ids)))
+            found.append(
+                Reason.model_construct(kind="policy", description=f"Policy: {label}", evidence=evidence(ids))
+            )
     if triggers.out_of_scope and state.out_of_scope:
-        found.append(Reason(
+        found.append(Reason.model_construct(
             kind="out_of_scope", description="The bot said it cannot help with this",
             evidence=evidence(state.out_of_scope),
         ))  # fmt: skip
     if triggers.failed_actions and len(state.failed) >= triggers.failed_actions:
         count = len(state.failed)
-        found.append(Reason(
+        found.append(Reason.model_construct(
             kind="failed_actions",
             description=f"{count} failed actions (threshold {triggers.failed_actions})",
             evidence=evidence(state.failed),
         ))  # fmt: skip
     if triggers.bot_loop and len(state.loop) >= triggers.bot_loop:
         kinds = ", ".join(dict.fromkeys(_LOOP_WORDS[kind] for kind, _ in state.loop))
-        found.append(Reason(
+        found.append(Reason.model_construct(
             kind="bot_loop",
             description=f"Bot loop, {len(state.loop)} rounds: {kinds}",
             evidence=evidence([mid for _, mid in state.loop]),
         ))  # fmt: skip
     score = state.frustration_score
     if triggers.frustration and score >= triggers.frustration:
-        found.append(Reason(
+        found.append(Reason.model_construct(
             kind="frustration",
             description=f"Rising frustration (score {score}, threshold {triggers.frustration})",
             evidence=evidence([mid for mid, _ in state.frustration]),
@@ -169,7 +171,9 @@ def decide(state: TurnState, policy: EscalationPolicy) -> EscalationDecision:
     given = state.given_kinds()
     missing = [kind for kind in rule.required if kind not in given]
     language = state.language
-    return EscalationDecision(
+    # Built from validated parts (no user input reaches these fields unchecked): constructing
+    # without re-validation keeps a decision on every message cheap.
+    return EscalationDecision.model_construct(
         escalate=escalate,
         reasons=reasons,
         team=team,

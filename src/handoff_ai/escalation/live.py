@@ -42,6 +42,7 @@ class LiveEscalation:
         self.policy = resolve_policy(policy)
         self.taxonomy = taxonomy if taxonomy is not None else Taxonomy.default()
         self.state = TurnState.start(self.taxonomy, conversation_id)
+        self._last: tuple[tuple[object, ...], EscalationDecision] | None = None
 
     def update(self, messages: Iterable[Message] | Conversation) -> EscalationDecision:
         """Read ``messages`` (the ones after those already read) and decide."""
@@ -50,8 +51,17 @@ class LiveEscalation:
         return self.decision()
 
     def decision(self) -> EscalationDecision:
-        """The decision on what has been read so far."""
-        return decide(self.state, self.policy)
+        """The decision on what has been read so far.
+
+        Most messages change nothing the decision reads; then the previous decision is
+        reused with the new message count (same result as deciding again, cheaper).
+        """
+        key = self.state.fingerprint()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1].model_copy(update={"message_count": self.state.message_count})
+        decision = decide(self.state, self.policy)
+        self._last = (key, decision)
+        return decision
 
     def with_record(self, record: HandoffRecord) -> EscalationDecision:
         """The decision using a record built from the same messages for the intent and the

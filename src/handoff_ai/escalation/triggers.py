@@ -55,6 +55,8 @@ _MIN_REPEAT_CHARS = 12
 _EVIDENCE_CAP = 5
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\S*\d\S*")
 _FRUSTRATION_CAP = 3
 _FRUSTRATION_WEIGHTS = {"negative": 1, "frustration": 1, "as_i_said": 1, "threat": 2}
 _BOT_ROLES = ("bot", "agent")
@@ -119,9 +121,12 @@ class TurnState:
     _customer_since_bot: bool = False
     _news_since_bot: bool = False
     _last_numbers: frozenset[str] = frozenset()
+    _replied: bool = False  # the bot or an agent answered since the customer's last message
+    _answered: set[str] = field(default_factory=set)  # content words of those answers
     _vocabulary: set[str] = field(default_factory=set)  # the customer's content words so far
     _since_customer: list[Message] = field(default_factory=list, repr=False)
     _calls: dict[str, Message] = field(default_factory=dict, repr=False)
+    _cues: CueReader = field(default=None, repr=False)  # type: ignore[assignment]  # shared tokenizing
     _keywords: WordIndex = field(default=None, repr=False)  # type: ignore[assignment]
     _keyword_intents: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
@@ -132,9 +137,10 @@ class TurnState:
             lambda t: RecognizerSet([*user_recognizers(t.recognizers), *default_recognizers()]),
         )
         keywords, owners = taxonomy.cached("escalation:keywords", _keyword_index)
+        rules = load_rules()
         return cls(
-            taxonomy=taxonomy, rules=load_rules(), recognizers=recognizers, conversation_id=conversation_id,
-            _keywords=keywords, _keyword_intents=owners,
+            taxonomy=taxonomy, rules=rules, recognizers=recognizers, conversation_id=conversation_id,
+            _cues=CueReader(rules.phrases), _keywords=keywords, _keyword_intents=owners,
         )  # fmt: skip
 
     # -- reading one message ---------------------------------------------------------
@@ -165,7 +171,7 @@ class TurnState:
 
     def _outcome(self, window: list[Message]) -> str | None:
         part = _part(self.conversation_id, window)
-        actions = extract_actions(part, self.rules, CueReader(self.rules.phrases))
+        actions = extract_actions(part, self.rules, self._cues)
         return actions[-1].outcome if actions else None
 
     def _bot(self, message: Message) -> None:
@@ -173,7 +179,7 @@ class TurnState:
         if message.kind != "message" or not message.text:
             return
         text = message.text
-        words = tokens(text)
+        words = self._cues.words(text)
         labels = {m.label for m in phrase_data().index.matches(words)}
         normal = " ".join(words)
         if "out_of_scope" in labels:
@@ -193,6 +199,8 @@ class TurnState:
         elif "fallback" in labels and "out_of_scope" not in labels:
             self._loop("fallback", message.id)
         self._last_bot = normal
+        self._replied = True
+        self._answered.update(_content(words))
         self._customer_since_bot = False
         self._news_since_bot = False
         # A failure the turn's tool call already logged, or the same failure said again, is not new.
@@ -212,7 +220,7 @@ class TurnState:
         self._customer_since_bot = True
         self._turn_looped = False
         self._turn_failed_event = False
-        words = tokens(text)
+        words = self._cues.words(text)
         matches = phrase_data().index.matches(words)
         labels = {m.label for m in matches}
         self._vote_language(words)
@@ -237,6 +245,8 @@ class TurnState:
             so_far = _part(self.conversation_id, self._messages)
             self.intent = classify(so_far, self.taxonomy)
         self._since_customer = []
+        self._replied = False
+        self._answered = set()
 
     def _frustration(self, message: Message, matches: list[Match], labels: set[str]) -> None:
         if "resolved" in labels:
@@ -260,25 +270,22 @@ class TurnState:
         """
         normal = " ".join(words)
         content = _content(words)
-        replies = [m for m in self._since_customer if m.role in _BOT_ROLES and m.kind == "message"]
-        answered: set[str] = set()
-        for reply in replies:
-            answered.update(_content(tokens(reply.text)))
+        answered = self._answered
         previous = self._last_customer
-        replied = bool(replies) and not thanked and len(previous & answered) * 2 < max(len(previous), 1)
+        replied = self._replied and not thanked and len(previous & answered) * 2 < max(len(previous), 1)
         if replied and len(content) >= _MIN_CONTENT_WORDS and normal in self._customer_texts:
             self._loop("customer_repeat", message_id)
         elif (
             replied
             and min(len(content), len(previous)) >= _MIN_CONTENT_WORDS
-            and _numbers(words) <= self._last_numbers  # a new number ("order 6" after "order 5"): new details
+            and _numbers(normal) <= self._last_numbers  # a new number ("order 6" after "order 5"): news
         ):
             overlap = len(content & self._last_customer) / len(content | self._last_customer)
             if overlap >= _REPHRASE_OVERLAP:
                 self._loop("rephrased", message_id)
         self._customer_texts.add(normal)
         self._last_customer = content
-        self._last_numbers = _numbers(words)
+        self._last_numbers = _numbers(normal)
         if not content <= self._vocabulary:
             self._news_since_bot = True
             self._vocabulary.update(content)
@@ -286,7 +293,7 @@ class TurnState:
     def _facts(self, message: Message) -> None:
         window = [*self._since_customer, message]
         part = _part(self.conversation_id, window)
-        for fact in extract_facts(part, self.recognizers).facts:
+        for fact in extract_facts(part, self.recognizers, self._cues).facts:
             kind = fact.kind
             if kind in GENERIC_KINDS and fact.value:
                 kind = _labelled_kind(message.text, fact.value) or kind
@@ -308,6 +315,16 @@ class TurnState:
         votes = self.language_votes
         best = max(("en", "de", "es"), key=lambda lang: (votes.get(lang, 0), lang == "en"))
         return best if votes.get(best, 0) else "en"
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever something the decision reads changes (every list only grows,
+        except frustration, which a "solved" clears: its ids are part of the key)."""
+        return (
+            len(self.human_request), len(self.loop), len(self.failed), tuple(self.frustration),
+            len(self.out_of_scope), tuple((k, len(v)) for k, v in self.policy.items()), len(self.facts),
+            self.intent.label, tuple(self.intent.evidence), self.intent_hint, self.language,
+            tuple((k, len(v)) for k, v in self.keyword_ids.items()),
+        )  # fmt: skip
 
     def effective_intent(self) -> Intent:
         """The engine's intent; for a German or Spanish customer, the hint when one was found."""
@@ -332,8 +349,8 @@ def _shouting(text: str) -> bool:
     return sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
 
 
-def _numbers(words: list[str]) -> frozenset[str]:
-    return frozenset(w for w in words if any(c.isdigit() for c in w))
+def _numbers(normal: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(normal)) if _HAS_DIGIT.search(normal) else frozenset()
 
 
 def _content(words: list[str]) -> frozenset[str]:
