@@ -21,14 +21,18 @@ POLICY = {
 }
 
 # The chat as the bot sees it, one OpenAI chat message at a time (tool calls included).
+def _refund(call_id: str) -> dict[str, object]:
+    """The bot calling its refund tool (an assistant message with a tool call)."""
+    call = {"id": call_id, "type": "function", "function": {"name": "issue_refund", "arguments": "{}"}}
+    return {"role": "assistant", "content": None, "tool_calls": [call]}
+
+
 CHAT = [
-    {"role": "user", "content": "Hi, I returned a jacket two weeks ago and still have no refund. Order A-20931."},
-    {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "issue_refund", "arguments": '{"order": "A-20931"}'}}]},
+    {"role": "user", "content": "Hi, I returned a jacket two weeks ago and still no refund. Order A-20931."},
+    _refund("call_1"),
     {"role": "tool", "tool_call_id": "call_1", "content": "error: 503 service unavailable"},
     {"role": "assistant", "content": "Hmm, that didn't go through. Let me try once more."},
-    {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_2", "type": "function", "function": {"name": "issue_refund", "arguments": '{"order": "A-20931"}'}}]},
+    _refund("call_2"),
     {"role": "tool", "tool_call_id": "call_2", "content": "error: 503 service unavailable"},
     {"role": "user", "content": "seriously? what now"},
 ]  # fmt: skip

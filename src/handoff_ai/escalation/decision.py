@@ -106,7 +106,8 @@ def _reasons(
         count = len(state.failed)
         found.append(Reason.model_construct(
             kind="failed_actions",
-            description=f"{count} failed actions (threshold {triggers.failed_actions})",
+            description=_plural(count, "1 failed action", "{count} failed actions")
+            + f" (threshold {triggers.failed_actions})",
             evidence=evidence(state.failed),
         ))  # fmt: skip
     if triggers.bot_loop and len(state.loop) >= triggers.bot_loop:
