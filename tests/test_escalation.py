@@ -310,3 +310,28 @@ def test_no_message_text_in_logs(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         _chat("C: secretword-xyz get me a human", "B: Sorry, I didn't understand secretword-xyz.")
     assert "secretword-xyz" not in caplog.text
+
+
+def test_decisions_do_not_depend_on_the_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import handoff_ai as ho\n"
+        "chat = [{'speaker': 'customer', 'text': 'THIS IS RIDICULOUS!!! my order 55-1234, I want a human'},\n"
+        "        {'speaker': 'bot', 'text': 'Sorry, I did not understand.'},\n"
+        "        {'speaker': 'action', 'text': 'lookup failed: error'},\n"
+        "        {'speaker': 'customer', 'text': 'my lawyer will hear about this'}]\n"
+        "print(ho.should_escalate(chat, format='json').model_dump_json())\n"
+    )
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": src},
+        ).stdout
+        for seed in ("1", "2")
+    }  # fmt: skip
+    assert len(outputs) == 1 and '"escalate":true' in outputs.pop()
