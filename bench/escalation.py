@@ -4,7 +4,8 @@ conversations that need none, and decisions per second — each beside a trivial
 
 * Case set: ``tests/fixtures/escalation/cases.json`` (100 live-chat states of 45 chats,
   labelled by hand before the decision ran on them): precision/recall of ``escalate``,
-  reason-kind recall, ``missing`` exact on the states with a policy.
+  reason-kind recall, ``missing`` exact on the states with a policy. The same for
+  ``holdout.json`` (26 states written after the tuning, measured once before any change).
 * False escalations: the first four turns of every ABCD dev conversation (the decision
   after the fourth turn, and after every one of the first four), and every prefix of each
   STAR dev happy-path dialog that stops before its last turn (the bot decides after each
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.escalation_cases import STATES, Figures, baseline, conversation, policy  # noqa: E402
+from tests.escalation_cases import HOLDOUT, STATES, Figures, State, baseline, conversation, policy  # noqa: E402
 
 from handoff_ai.escalation import LiveEscalation, should_escalate  # noqa: E402
 from handoff_ai.evaluation.datasets import conversation_from_row  # noqa: E402
@@ -39,17 +40,17 @@ def _trivial(messages) -> bool:  # type: ignore[no-untyped-def]
     return "agent" in text or "human" in text
 
 
-def case_set(show_misses: bool) -> None:
+def case_set(states: list[State], title: str, show_misses: bool) -> None:
     ours, base = Figures(), Figures()
-    for state in STATES:
+    for state in states:
         decision = should_escalate(conversation(state), policy=policy(state))
         ours.add(state, decision.escalate, decision.reason_kinds, decision.missing if state.policy else None)
         escalate, kinds = baseline(state)
         base.add(state, escalate, kinds, None)
-    negatives = sum(not s.escalate for s in STATES)
-    langs = Counter(s.lang for s in STATES)
-    formats = Counter(s.format for s in STATES)
-    print(f"Case set: {len(STATES)} states ({negatives} must-not-escalate), "
+    negatives = sum(not s.escalate for s in states)
+    langs = Counter(s.lang for s in states)
+    formats = Counter(s.format for s in states)
+    print(f"{title}: {len(states)} states ({negatives} must-not-escalate), "
           f"languages {dict(sorted(langs.items()))}, formats {dict(sorted(formats.items()))}")
     print(f"  {'':<22}{'precision':>10}{'recall':>8}{'kinds R':>9}{'missing exact':>15}")
     print(f"  {'should_escalate':<22}{ours.precision:>10.3f}{ours.recall:>8.3f}{ours.kind_recall:>9.3f}"
@@ -170,7 +171,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N rows of each data set")
     parser.add_argument("--misses", action="store_true", help="list every miss and false escalation")
     args = parser.parse_args()
-    case_set(args.misses)
+    case_set(STATES, "Case set (cases.json)", args.misses)
+    case_set(HOLDOUT, "Held-out set (holdout.json)", args.misses)
     if (args.data / "abcd" / "dev.jsonl").exists():
         real(args.data, args.limit, args.misses)
         speed(args.data)

@@ -16,9 +16,7 @@ from typing import Any
 from handoff_ai import load
 from handoff_ai.models import Conversation
 
-FIXTURE = Path(__file__).parent / "fixtures" / "escalation" / "cases.json"
-DATA = json.loads(FIXTURE.read_text(encoding="utf-8"))
-POLICIES: dict[str, dict[str, Any]] = DATA["policies"]
+FIXTURES = Path(__file__).parent / "fixtures" / "escalation"
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,7 @@ class State:
     lang: str
     format: str
     policy: str | None
+    policy_data: dict[str, Any] | None
     turns: tuple[str, ...]
     escalate: bool
     kinds: tuple[str, ...]
@@ -80,9 +79,11 @@ def _render(turns: list[str], fmt: str) -> Any:
     raise ValueError(f"unknown fixture format {fmt}")
 
 
-def _states() -> list[State]:
+def load_states(name: str) -> list[State]:
+    """The states of ``tests/fixtures/escalation/NAME``."""
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     found = []
-    for conv in DATA["conversations"]:
+    for conv in data["conversations"]:
         for state in conv["states"]:
             found.append(State(
                 name=f"{conv['id']}@{state['upto']}",
@@ -90,6 +91,7 @@ def _states() -> list[State]:
                 lang=conv["lang"],
                 format=conv["format"],
                 policy=conv.get("policy"),
+                policy_data=data["policies"][conv["policy"]] if conv.get("policy") else None,
                 turns=tuple(conv["turns"][: state["upto"]]),
                 escalate=state["escalate"],
                 kinds=tuple(state["kinds"]),
@@ -98,7 +100,10 @@ def _states() -> list[State]:
     return found
 
 
-STATES = _states()
+STATES = load_states("cases.json")
+"""The acceptance set: labelled by hand before the decision ran on it."""
+HOLDOUT = load_states("holdout.json")
+"""Written and labelled after the rules were tuned; measured once, then kept as a check."""
 
 
 def conversation(state: State) -> Conversation:
@@ -107,7 +112,7 @@ def conversation(state: State) -> Conversation:
 
 
 def policy(state: State) -> dict[str, Any] | None:
-    return POLICIES[state.policy] if state.policy else None
+    return state.policy_data
 
 
 def customer_text(state: State) -> str:

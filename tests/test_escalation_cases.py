@@ -9,7 +9,7 @@ import pytest
 
 from handoff_ai import Conversation, should_escalate
 from handoff_ai.escalation import REASON_KINDS, LiveEscalation
-from tests.escalation_cases import STATES, Figures, baseline, conversation, policy
+from tests.escalation_cases import HOLDOUT, STATES, Figures, baseline, conversation, policy
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,18 @@ def test_missing_exact_on_every_state_with_a_policy(figures: tuple[Figures, Figu
     assert ours.missing_exact == ours.missing_cases, ours.misses
 
 
-@pytest.mark.parametrize("state", STATES, ids=[s.name for s in STATES])
+def test_the_held_out_set_stays_above_the_bar() -> None:
+    # Written after the tuning; first measured at precision 1.0, recall 0.89 (8 of 9),
+    # then one general fix (a rephrased request is not news) -- see bench/escalation.py.
+    ours = Figures()
+    for state in HOLDOUT:
+        decision = should_escalate(conversation(state), policy=policy(state))
+        ours.add(state, decision.escalate, decision.reason_kinds, decision.missing if state.policy else None)
+    assert len(HOLDOUT) >= 25
+    assert ours.precision >= 0.95 and ours.recall >= 0.85, ours.misses
+
+
+@pytest.mark.parametrize("state", [*STATES, *HOLDOUT], ids=[s.name for s in [*STATES, *HOLDOUT]])
 def test_every_state_live_equals_fresh_and_cites_its_messages(state) -> None:  # type: ignore[no-untyped-def]
     conv = conversation(state)
     fresh = should_escalate(conv, policy=policy(state))

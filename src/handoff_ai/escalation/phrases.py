@@ -100,9 +100,10 @@ class PhraseData:
 def _load(package: str, name: str) -> dict[str, Any]:
     raw = resources.files(package).joinpath(name).read_bytes()
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:  # pragma: no cover - packaged data
         raise ConfigError(f"not valid TOML: {exc}", source=f"{package}/{name}") from None
+    return data
 
 
 @lru_cache(maxsize=1)

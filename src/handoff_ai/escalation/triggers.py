@@ -273,8 +273,10 @@ class TurnState:
         answered = self._answered
         previous = self._last_customer
         replied = self._replied and not thanked and len(previous & answered) * 2 < max(len(previous), 1)
+        same_request = False
         if replied and len(content) >= _MIN_CONTENT_WORDS and normal in self._customer_texts:
             self._loop("customer_repeat", message_id)
+            same_request = True
         elif (
             replied
             and min(len(content), len(previous)) >= _MIN_CONTENT_WORDS
@@ -283,11 +285,13 @@ class TurnState:
             overlap = len(content & self._last_customer) / len(content | self._last_customer)
             if overlap >= _REPHRASE_OVERLAP:
                 self._loop("rephrased", message_id)
+                same_request = True
         self._customer_texts.add(normal)
         self._last_customer = content
         self._last_numbers = _numbers(normal)
         if not content <= self._vocabulary:
-            self._news_since_bot = True
+            # The same request in other words ("I asked if...") brings nothing new.
+            self._news_since_bot = self._news_since_bot or not same_request
             self._vocabulary.update(content)
 
     def _facts(self, message: Message) -> None:
