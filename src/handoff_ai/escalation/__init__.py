@@ -8,7 +8,8 @@ the team's ``EscalationPolicy`` requires that the customer has not given, the qu
 to ask for them, and a warm handoff line for the customer. Deterministic: the same
 input gives a byte-identical decision; no message text is logged.
 
-Never imports: apps, renderers, llm, backends (test_layout pins it).
+Never imports: llm, backends, renderers, evaluation, apps, api, batch, incremental
+(tests/test_layout.py pins it).
 """
 
 from __future__ import annotations
