@@ -21,6 +21,7 @@ EXPECTED_ALL = {
     "UnknownBackendError", "UnknownFormatError", "Urgency", "UsageError", "__version__", "asummarize",
     "formats", "load", "load_many", "merge", "register_parser", "register_renderer", "render", "summarize",
     "asummarize_many", "summarize_many",
+    "EscalationDecision", "EscalationPolicy", "LiveEscalation", "should_escalate",
 }  # fmt: skip
 
 

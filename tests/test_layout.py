@@ -14,18 +14,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "handoff_ai"
 # stage -> stages (top-level names under handoff_ai) it must never import
 FORBIDDEN = {
     "models": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps",
-               "api", "batch", "incremental"},
-    "parsers": {"merge", "privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps"},
-    "merge": {"privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps"},
-    "privacy": {"parsers", "merge", "rules", "llm", "backends", "renderers", "evaluation", "apps"},
-    "rules": {"llm", "backends", "renderers", "evaluation", "apps", "api", "batch"},
-    "llm": {"backends", "renderers", "evaluation", "apps", "api", "batch"},
+               "api", "batch", "incremental", "escalation"},
+    "parsers": {"merge", "privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation"},
+    "merge": {"privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation"},
+    "privacy": {"parsers", "merge", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation"},
+    "rules": {"llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "escalation"},
+    "llm": {"backends", "renderers", "evaluation", "apps", "api", "batch", "escalation"},
     "backends": {"renderers", "evaluation", "apps", "api", "batch"},
-    "renderers": {"parsers", "merge", "rules", "llm", "backends", "evaluation", "apps"},
+    "renderers": {"parsers", "merge", "rules", "llm", "backends", "evaluation", "apps", "escalation"},
     "evaluation": {"apps"},
-    "taxonomy": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps"},
-    "exceptions": {"models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps"},
-    "limits": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps"},
+    "taxonomy": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation"},
+    "exceptions": {"models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation"},
+    "limits": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation"},
+    "escalation": {"llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "incremental"},
     "api": {"apps"},
     "batch": {"apps"},
     "incremental": {"apps"},
@@ -150,7 +151,7 @@ def test_top_level_holds_at_most_ten_modules() -> None:
 
 
 def test_every_package_says_what_it_does_and_never_imports() -> None:
-    for stage in ("models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers"):
+    for stage in ("models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "escalation"):
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
         assert doc, stage
         assert "never import" in doc.lower() or "depends on no stage" in doc.lower(), stage

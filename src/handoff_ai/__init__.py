@@ -11,7 +11,8 @@ The folders follow the pipeline (``docs/architecture.md`` draws it)::
               timeline)                       fall back)  payloads)
 
 ``models`` is the contract they share; ``apps`` (CLI, HTTP service, notebook, Ray) sit
-on top; ``api``, ``batch`` and ``incremental`` are the entry points apps call.
+on top; ``api``, ``batch`` and ``incremental`` are the entry points apps call;
+``escalation`` decides when a bot should hand off (``should_escalate``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .backends import (
     RulesBackend,
 )
 from .batch import asummarize_many, summarize_many
+from .escalation import EscalationDecision, EscalationPolicy, LiveEscalation, should_escalate
 from .exceptions import (
     BackendError,
     ConfigError,
@@ -115,6 +117,8 @@ __all__ = [
     "Blocker",
     "ConfigError",
     "Conversation",
+    "EscalationDecision",
+    "EscalationPolicy",
     "Expertise",
     "ExtractionError",
     "Fact",
@@ -126,6 +130,7 @@ __all__ = [
     "Intent",
     "IntentSpec",
     "Item",
+    "LiveEscalation",
     "MergeReport",
     "Message",
     "OpenAIBackend",
@@ -154,6 +159,7 @@ __all__ = [
     "register_parser",
     "register_renderer",
     "render",
+    "should_escalate",
     "summarize",
     "summarize_many",
 ]

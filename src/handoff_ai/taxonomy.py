@@ -47,6 +47,9 @@ class IntentSpec(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
     team: str | None = None
+    # Escalation policy keys (handoff_ai.escalation): a policy file's entry for the intent wins.
+    escalate: bool | None = Field(None, description="True: always hand off; False: never automatically.")
+    required: list[str] = Field(default_factory=list, description="Fact kinds to collect before a handoff.")
 
 
 class TeamSpec(BaseModel):

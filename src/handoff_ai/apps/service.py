@@ -6,6 +6,7 @@ Routes::
                       with "output": "md" | "text" | "html" | "zendesk" | "slack" | … (any renderer
                       but rich): the rendered note alone, body as is, so a helpdesk webhook can
                       post it unchanged (text/markdown, text/plain, text/html or application/json)
+    POST /escalate    {"conversation": ..., "policy": {...}, ...}  →  {"decision": {...}}
     GET  /schema      the record's JSON Schema
     GET  /healthz     {"status": "ok", "version": ..., "backend": ...}
 
@@ -205,6 +206,29 @@ def _payload(body: bytes) -> tuple[object, str, dict[str, Any] | None, str | Non
     return conversation, format, taxonomy, _output(data)
 
 
+def _escalation(body: bytes, default_taxonomy: Taxonomy) -> bytes:
+    """``POST /escalate``: the ``/summarize`` fields plus an optional ``policy`` object."""
+    from ..escalation import should_escalate
+
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise _RequestError(400, "InvalidJSON", "request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise _RequestError(400, "BadRequest", "request body must be a JSON object")
+    policy = data.pop("policy", None)
+    if policy is not None and not isinstance(policy, dict):
+        raise _RequestError(400, "BadRequest", "policy must be an object")
+    conversation, format, taxonomy = _payload(json.dumps(data).encode())
+    decision = should_escalate(
+        conversation,
+        policy=policy,
+        taxonomy=Taxonomy.from_dict(taxonomy, source="request taxonomy") if taxonomy else default_taxonomy,
+        format=format,
+    )
+    return b'{"decision":' + decision.model_dump_json().encode() + b"}"
+
+
 def create_app(
     *,
     backend: BackendLike = None,
@@ -255,6 +279,18 @@ def create_app(
         content = b'{"record":' + record.model_dump_json().encode() + b"}"
         return Response(content, media_type="application/json")
 
+    async def escalate(request: Request) -> Response:
+        try:
+            content = _escalation(await _read_body(request, max_body_bytes), summarizers.default.taxonomy)
+        except _RequestError as exc:
+            return _error(exc.status, exc.type, exc.message)
+        except Exception as exc:
+            if _status(exc) == 500:  # not ours: its message might quote the input
+                logger.error("escalate failed: unexpected %s", type(exc).__name__)
+                return _error(500, "InternalError", "unexpected error while deciding")
+            return _error(_status(exc), type(exc).__name__, str(exc))
+        return Response(content, media_type="application/json")
+
     async def get_schema(request: Request) -> Response:
         return Response(schema, media_type="application/schema+json")
 
@@ -272,6 +308,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/summarize", summarize, methods=["POST"]),
+            Route("/escalate", escalate, methods=["POST"]),
             Route("/schema", get_schema, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
