@@ -219,7 +219,7 @@ def _escalation(body: bytes, default_taxonomy: Taxonomy) -> bytes:
     policy = data.pop("policy", None)
     if policy is not None and not isinstance(policy, dict):
         raise _RequestError(400, "BadRequest", "policy must be an object")
-    conversation, format, taxonomy = _payload(json.dumps(data).encode())
+    conversation, format, taxonomy, _output = _payload(json.dumps(data).encode())
     decision = should_escalate(
         conversation,
         policy=policy,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.message import Message as MailMessage
 from email.policy import EmailPolicy
@@ -53,7 +54,24 @@ def _parse_header(policy_: EmailPolicy, name: str, value: str) -> Any:
     return EmailPolicy.header_fetch_parse(policy_, name, value)
 
 
-POLICY: Final = _CachingPolicy()
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib builds a new header class on every header it parses; classes are
+    cyclic garbage (about 1 KB each) that only a full collection frees, so a long mbox
+    grew with the file in a process with a large heap. Each class is built once here."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(name)
+        return found
+
+
+POLICY: Final = _CachingPolicy(header_factory=_HeaderClasses())
 
 
 @dataclass
