@@ -50,6 +50,7 @@ from .merge import MergeReport, merge
 from .models import (
     Action,
     Blocker,
+    Commitment,
     Conversation,
     Expertise,
     Fact,
@@ -113,6 +114,7 @@ __all__ = [
     "Backend",
     "BackendError",
     "Blocker",
+    "Commitment",
     "ConfigError",
     "Conversation",
     "Expertise",
