@@ -154,7 +154,8 @@ class Commitment(_Part):
 
     text: str = Field(description="What was promised, in the words of the cited message.")
     due: str | None = Field(
-        None, description='When it is due, as written ("Tue 10:00", "in 5–7 business days"); null if unstated.'
+        None,
+        description='When it is due, as written ("Tue 10:00", "in 5–7 business days"); null if unstated.',
     )
     due_iso: str | None = Field(
         None,

@@ -53,7 +53,9 @@ _REQUIRED = (
 
 
 def _alternation(phrases: Sequence[str]) -> str:
-    parts = sorted({re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len)
+    parts = sorted(
+        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
+    )
     return "|".join(reversed(parts))
 
 

@@ -36,7 +36,9 @@ class Due:
 
 
 def _alternation(phrases: list[str]) -> str:
-    parts = sorted({re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len)
+    parts = sorted(
+        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
+    )
     return "|".join(reversed(parts))
 
 
@@ -59,11 +61,15 @@ class DueReader:
             name: index for index, names in enumerate(data["weekdays"]) for name in names
         }
         self.full_weekdays = {names[0] for names in data["weekdays"]}
-        self.months: dict[str, int] = {name: index + 1 for index, names in enumerate(data["months"]) for name in names}
+        self.months: dict[str, int] = {
+            name: index + 1 for index, names in enumerate(data["months"]) for name in names
+        }
         self.pm = {p.lower() for p in data["pm"]}
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
         meridiem = _alternation([*data["am"], *data["pm"]])
-        clock = rf"(?:(?:at|@)\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+        clock = (
+            rf"(?:(?:at|@)\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+        )
         self._clock = re.compile(rf"^{clock}(?![\w:])", re.IGNORECASE)
         self._span = re.compile(
             rf"(?<!\w)(?:{_alternation(data['span_words'])})\s+(?P<n1>{number})"
@@ -71,7 +77,10 @@ class DueReader:
             rf"\s*(?P<biz>(?:{_alternation(data['business'])})\s+)?(?P<unit>{_alternation(list(self.units))})(?!\w)",
             re.IGNORECASE,
         )
-        self._day = re.compile(rf"(?<!\w)(?:by\s+|until\s+|before\s+)?(?P<day>{_alternation(list(self.days))})(?!\w)", re.IGNORECASE)
+        self._day = re.compile(
+            rf"(?<!\w)(?:by\s+|until\s+|before\s+)?(?P<day>{_alternation(list(self.days))})(?!\w)",
+            re.IGNORECASE,
+        )
         prefixes = _alternation(data["weekday_prefixes"])
         self._weekday = re.compile(
             rf"(?<!\w)(?P<prefix>(?:{prefixes})\s+)?(?P<wd>{_alternation(list(self.weekdays))})\.?(?!\w)",
@@ -102,7 +111,9 @@ class DueReader:
                 continue
             found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
         for match in self._month_day.finditer(sentence):
-            found.append(self._with_clock(sentence, match.start(), match.end(), self._month_date(match, when), when))
+            found.append(
+                self._with_clock(sentence, match.start(), match.end(), self._month_date(match, when), when)
+            )
         for match in self._weekday.finditer(sentence):
             name = match["wd"].lower()
             rest = sentence[match.end() :].lstrip()
@@ -145,7 +156,9 @@ class DueReader:
     def _number(self, text: str) -> int:
         return int(text) if text.isdigit() else self.numbers[" ".join(text.lower().split())]
 
-    def _resolve_span(self, match: re.Match[str], when: datetime | None) -> tuple[str, date | datetime | None]:
+    def _resolve_span(
+        self, match: re.Match[str], when: datetime | None
+    ) -> tuple[str, date | datetime | None]:
         count = self._number(match["n2"] or match["n1"])
         unit = self.units[match["unit"].lower()]
         if when is None or unit == "months" or count > 400:

@@ -7,8 +7,8 @@ An agent going off shift leaves an internal note such as::
 
 A *shift note* is an internal note (``kind == "note"``) by an agent or the bot with
 at least one labelled part or warning, or an agent's ordinary message with two or
-more ``Status:``/``Next:`` parts (an internal thread). System notes (a bot's own prompt) never are. Labels and warning
-words are data (``[<lang>.shift_note]`` in ``rules/data/commitments.toml``); a part
+more ``Status:``/``Next:`` parts (an internal thread). System notes (a bot's own
+prompt) never are. Labels and warning words are data (``[<lang>.shift_note]`` in ``rules/data/commitments.toml``); a part
 runs from its label to the end of its sentence or line.
 
 What the record gets (:func:`note_blocker`, :func:`note_steps`, :func:`note_commitments`,
@@ -180,7 +180,9 @@ def note_blocker(
     return _blocker(notes[-1], conversation, cues, blocker) if notes else blocker
 
 
-def _blocker(note: ShiftNote, conversation: Conversation, cues: CueReader, blocker: Blocker | None) -> Blocker | None:
+def _blocker(
+    note: ShiftNote, conversation: Conversation, cues: CueReader, blocker: Blocker | None
+) -> Blocker | None:
     lang = note.language
     done = {w.lower() for w in (lang.shift_note.get("status_done", []) if lang else [])}
     status = [s for s in note.status if not done.intersection(re.findall(r"[\w/]+", s.lower()))]
