@@ -82,7 +82,7 @@ def test_success_one_call_with_strict_json_schema_and_provenance() -> None:
 
     prov = record.provenance
     assert prov.backend == "openai" and prov.model == "gpt-4.1-mini"
-    assert prov.template == "handoff_extract.v1"
+    assert prov.template == "handoff_extract.v2"
     assert prov.tokens is not None and (prov.tokens.prompt, prov.tokens.completion) == (300, 60)
     assert prov.cost_usd == pytest.approx((300 * 0.4 + 60 * 1.6) / 1e6)
     assert prov.latency_ms is not None and prov.latency_ms >= 0
@@ -403,7 +403,7 @@ def test_over_budget_but_chunkable_maps_then_merges() -> None:
     calls = len(client.calls)
     assert 3 <= calls <= 5  # 2-4 chunk calls and one merge call
     assert "<partial_answers>" in client.calls[-1]["messages"][-1]["content"]
-    assert record.provenance.template == "handoff_extract.v1+handoff_merge.v1"
+    assert record.provenance.template == "handoff_extract.v2+handoff_merge.v2"
     assert record.provenance.truncation is None
     assert record.provenance.tokens is not None and record.provenance.tokens.prompt == 120 * calls
 
@@ -417,7 +417,7 @@ def test_failed_merge_call_combines_chunks_in_code() -> None:
     b, _ = backend(FakeClient(*script), budget_tokens=1500)
     record = b.extract(conversation, TAXONOMY)
     assert any("merged in code" in w for w in record.provenance.warnings)
-    assert record.provenance.template == "handoff_extract.v1"
+    assert record.provenance.template == "handoff_extract.v2"
 
 
 def test_context_budget_table() -> None:

@@ -8,8 +8,9 @@ An agent going off shift leaves an internal note such as::
 A *shift note* is an internal note (``kind == "note"``) by an agent or the bot with
 at least one labelled part or warning, or an agent's ordinary message with two or
 more ``Status:``/``Next:`` parts (an internal thread). System notes (a bot's own
-prompt) never are. Labels and warning words are data (``[<lang>.shift_note]`` in ``rules/data/commitments.toml``); a part
-runs from its label to the end of its sentence or line.
+prompt) never are. Labels and warning words are data (``[<lang>.shift_note]`` in
+``rules/data/commitments.toml``); a part runs from its label to the end of its
+sentence or line.
 
 What the record gets (:func:`note_blocker`, :func:`note_steps`, :func:`note_commitments`,
 called by the rules backend):
