@@ -585,9 +585,16 @@ def _abcd(name: str) -> tuple[Conversation, dict[str, Any]]:
     return conversation_from_row(row), row
 
 
+# Generous timeouts: they only matter while recording, and a 135M model on a busy 2-core
+# machine can take minutes per request (replays are instant).
+RECORD_TIMEOUTS: dict[str, Any] = {"timeout": 900.0, "total_timeout": None}
+
+
 def _local_backend(**options: Any) -> OpenAIBackend:
     client = openai.OpenAI(base_url=RECORDED_BASE_URL, api_key="local", max_retries=0)
-    return OpenAIBackend("smollm2-135m-instruct", client=client, max_tokens=160, **options)
+    return OpenAIBackend(
+        "smollm2-135m-instruct", client=client, max_tokens=160, **RECORD_TIMEOUTS, **options
+    )
 
 
 @pytest.mark.parametrize(
@@ -642,7 +649,12 @@ def test_cassette_bounded_answer_from_a_real_model_is_grounded() -> None:
     conversation, row = _abcd("abcd_short_1.json")
     client = openai.OpenAI(base_url=RECORDED_BASE_URL, api_key="local", max_retries=0)
     b = OpenAIBackend(
-        "smollm2-135m-instruct", client=client, max_tokens=900, max_reasks=0, bounded=SMALL_BOUNDS
+        "smollm2-135m-instruct",
+        client=client,
+        max_tokens=900,
+        max_reasks=0,
+        bounded=SMALL_BOUNDS,
+        **RECORD_TIMEOUTS,
     )
     with _vcr().use_cassette(cassette) as tape:
         record = b.extract(conversation, TAXONOMY)

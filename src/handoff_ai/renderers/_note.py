@@ -316,7 +316,10 @@ def _collapse(rows: Sequence[Row], limit: int) -> tuple[Entry, ...]:
             seen[2].extend(e for e in evidence if e not in seen[2])
             seen[3] += 1
     entries = [
-        Entry(label, (*body, *([Span(f" ×{count}", "strong")] if count > 1 else []), *_evidence(evidence)))
+        Entry(
+            label,
+            (*body, *([Span(" "), Span(f"×{count}", "strong")] if count > 1 else []), *_evidence(evidence)),
+        )
         for label, body, evidence, count in merged.values()
     ]
     if len(entries) > limit:

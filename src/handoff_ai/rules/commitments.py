@@ -194,7 +194,7 @@ def extract_commitments(conversation: Conversation, extra: Sequence[Commitment] 
     """Every promise in ``conversation`` plus ``extra`` (a shift note's), in message order.
 
     The same promise said again (same text, case and spacing aside) is one commitment
-    citing every message that says it.
+    citing every message that says it; its due date is the latest one resolved.
     """
     order = {m.id: i for i, m in enumerate(conversation.messages)}
     items = [c for m in conversation.messages for c in promises_in(m)]
@@ -208,4 +208,6 @@ def extract_commitments(conversation: Conversation, extra: Sequence[Commitment] 
             merged[key] = item
         else:
             first.evidence = list(dict.fromkeys([*first.evidence, *item.evidence]))
+            if item.due_iso is not None:  # said again later: the latest due date stands
+                first.due, first.due_iso = item.due, item.due_iso
     return list(merged.values())
