@@ -45,8 +45,9 @@ def merge_commitments(
     for index, item in enumerate(answer.commitments[:MAX_ITEMS]):
         where = f"commitments[{index}]"
         text = " ".join(item.text.split())
-        cited = [m for m in (by_id.get(raw) or by_id.get(raw.strip(_ID_WRAP)) for raw in item.evidence) if m]
-        cited = [m for m in dict.fromkeys(cited) if m.role in ("bot", "agent")]
+        found = (by_id.get(raw) or by_id.get(raw.strip(_ID_WRAP)) for raw in item.evidence)
+        unique = {m.id: m for m in found if m is not None}
+        cited = [m for m in unique.values() if m.role in ("bot", "agent")]
         if not text or not cited:
             warnings.append(f"{where}: no bot or agent message cited, dropped")
             continue
