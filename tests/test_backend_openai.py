@@ -592,9 +592,7 @@ RECORD_TIMEOUTS: dict[str, Any] = {"timeout": 900.0, "total_timeout": None}
 
 def _local_backend(**options: Any) -> OpenAIBackend:
     client = openai.OpenAI(base_url=RECORDED_BASE_URL, api_key="local", max_retries=0)
-    return OpenAIBackend(
-        "smollm2-135m-instruct", client=client, max_tokens=160, **RECORD_TIMEOUTS, **options
-    )
+    return OpenAIBackend("smollm2-135m-instruct", client=client, max_tokens=160, **RECORD_TIMEOUTS, **options)
 
 
 @pytest.mark.parametrize(

@@ -8,15 +8,16 @@ or an agent said to the customer. A sentence is a commitment when it has a futur
 form whose subject is not the customer and
 
 * a contact phrase follows it ("call you back", "get back to you", "let you know"), or
-* it is "you will receive|get" + a deliverable ("You'll get a confirmation email"), or
+* it is "you will receive|get" + a deliverable within four words ("You'll get a
+  confirmation email"), or
 * a due time is stated and a deliverable or a delivery verb is there ("we will ship
   it by Friday").
 
 Never a commitment: anything the customer writes ("can you call me back?"), a
-question, an "if" sentence, a negated future ("we will not refund"), or a future
-with nothing promised ("I'll check"). Nothing is invented: the text is the sentence
-as said, the due time is as written, and its ISO date only when the message has a
-timestamp (:mod:`.due`).
+question, an "if" sentence, a negated future ("we will not refund"), a stated need
+("I will need your order id today"), or a future with nothing promised ("I'll
+check"). Nothing is invented: the text is the sentence as said, the due time is as
+written, and its ISO date only when the message has a timestamp (:mod:`.due`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ MAX_TEXT_CHARS = 300
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
 _REQUIRED = (
-    "future", "not_promisers", "negations", "conditions", "contact", "receive", "deliverables",
+    "future", "not_promisers", "negations", "needs", "conditions", "contact", "receive", "deliverables",
     "delivery_verbs", "numbers", "span_words", "business", "units", "range_words", "days", "weekdays",
     "weekday_prefixes", "months", "am", "pm", "shift_note",
 )  # fmt: skip
@@ -93,11 +94,11 @@ class Language:
             name=name,
             due=DueReader(data),
             future=re.compile(future),
-            negated=re.compile(rf"^\s+(?:{_alternation(data['negations'])})(?!\w)"),
+            negated=re.compile(rf"^\s+(?:{_alternation([*data['negations'], *data['needs']])})(?!\w)"),
             condition=re.compile(rf"^\W*(?:{_alternation(data['conditions'])})(?!\w)"),
             contact=re.compile(rf"{lead}(?:{_alternation(data['contact'])})(?!\w)"),
             receive=re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(data['receive'])})(?!\w)"),
-            deliverable=re.compile(rf"(?<!\w)(?:{_alternation(data['deliverables'])})(?!\w)"),
+            deliverable=re.compile(rf"(?<!\w)(?:{_alternation(data['deliverables'])})s?(?!\w)"),
             delivery=re.compile(rf"{lead}(?:{_alternation(data['delivery_verbs'])})(?!\w)"),
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
@@ -118,7 +119,8 @@ class Language:
             subject = before.group(1)
             if subject in self.not_promisers:
                 found = self.receive.match(after)
-                if found and self.deliverable.search(after, found.end()):
+                # What is received is named within a few words ("receive an email confirming ...").
+                if found and self.deliverable.search(" ".join(after[found.end() :].split()[:4])):
                     return "commitment.receive"
                 continue
             if self.contact.match(after):
