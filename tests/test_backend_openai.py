@@ -666,6 +666,9 @@ def test_cassette_bounded_answer_from_a_real_model_is_grounded() -> None:
     assert record.evidence_ids() <= set(conversation.ids)
     result = evaluate([Pair(record, gold_from_row(row), conversation)])
     assert result.hallucinated_facts == 0 and result.evidence_ids_not_in_conversation == 0
+    # The model "promised" a customer's name (see the cassette); grounding drops it.
+    assert "commitments" in schema["properties"] and record.commitments == []
+    assert "commitments[0]: not said in the cited messages, dropped" in record.provenance.warnings
 
 
 def test_an_answer_parroting_the_prompt_is_not_the_summary() -> None:

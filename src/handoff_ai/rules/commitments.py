@@ -46,6 +46,8 @@ MAX_TEXT_CHARS = 300
 """Longest commitment text kept; a longer sentence is cut at a word with ``…``."""
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
+_SPEAKERS = frozenset({"bot", "agent"})
+_WORD_EDGE = re.compile(r"^\W+|\W+$")
 _REQUIRED = (
     "future", "not_promisers", "negations", "needs", "conditions", "contact", "receive", "deliverables",
     "delivery_verbs", "numbers", "span_words", "business", "units", "range_words", "days", "weekdays",
@@ -80,6 +82,7 @@ class Language:
     delivery: re.Pattern[str]
     not_promisers: frozenset[str]
     shift_note: dict[str, list[str]]
+    futures: tuple[str, ...]
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -102,6 +105,7 @@ class Language:
             delivery=re.compile(rf"{lead}(?:{_alternation(data['delivery_verbs'])})(?!\w)"),
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
+            futures=tuple(data["future"]),
         )
 
     def promise(self, sentence: str) -> str | None:
@@ -110,13 +114,13 @@ class Language:
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
         for match in self.future.finditer(low):
-            before = re.search(r"([\w]+)\W*$", low[: match.start()])
-            if before is None:
+            before = low[max(0, match.start() - 40) : match.start()].split()
+            subject = _WORD_EDGE.sub("", before[-1]) if before else ""
+            if not subject:
                 continue  # "Will you ...": a question
             after = low[match.end() :]
             if self.negated.match(after):
                 continue
-            subject = before.group(1)
             if subject in self.not_promisers:
                 found = self.receive.match(after)
                 # What is received is named within a few words ("receive an email confirming ...").
@@ -125,7 +129,7 @@ class Language:
                 continue
             if self.contact.match(after):
                 return "commitment.contact"
-            if (self.deliverable.search(low) or self.delivery.match(after)) and self.due.find(sentence, None):
+            if self.due.find(sentence, None) and (self.delivery.match(after) or self.deliverable.search(low)):
                 return "commitment.delivery"
         return None
 
@@ -157,20 +161,28 @@ def short(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def _guarded(text: str) -> bool:
-    """Cheap literal test before any regex: every future form holds one of these."""
-    low = text.lower()
-    return "ll" in low or "going to" in low or "shall" in low or "should" in low
+@lru_cache(maxsize=1)
+def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """Every future form of every language ("'ll" as "ll" after an apostrophe): substrings
+    one of which a message must hold (``in`` tests, fast), then one word-bounded search."""
+    forms = sorted({form.lstrip("'’").lower() for lang in languages() for form in lang.futures}, key=len)
+    literals: list[str] = []
+    for form in forms:
+        if not any(shorter in form for shorter in literals):
+            literals.append(form)
+    return tuple(literals), re.compile(rf"(?<!\w)(?:{_alternation(forms)})(?!\w)", re.IGNORECASE)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
-    if message.role not in ("bot", "agent") or message.kind != "message" or not _guarded(message.text):
+    if message.role not in ("bot", "agent") or message.kind != "message":
+        return []
+    literals, guard = _guard()
+    low = message.text.lower()
+    if not any(literal in low for literal in literals) or guard.search(message.text) is None:
         return []
     found: list[Commitment] = []
     for sentence in _sentences(message.text):
-        if not _guarded(sentence):
-            continue
         for lang in langs or languages():
             rule = lang.promise(sentence)
             if rule is None:
@@ -199,7 +211,7 @@ def extract_commitments(conversation: Conversation, extra: Sequence[Commitment] 
     citing every message that says it; its due date is the latest one resolved.
     """
     order = {m.id: i for i, m in enumerate(conversation.messages)}
-    items = [c for m in conversation.messages for c in promises_in(m)]
+    items = [c for m in conversation.messages if m.role in _SPEAKERS for c in promises_in(m)]
     items += [c.model_copy(deep=True) for c in extra]
     items.sort(key=lambda c: min((order.get(i, len(order)) for i in c.evidence), default=len(order)))
     merged: dict[tuple[str, str], Commitment] = {}

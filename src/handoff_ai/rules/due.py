@@ -26,6 +26,8 @@ from typing import Any
 
 __all__ = ["Due", "DueReader"]
 
+_WORDS = re.compile(r"[^\W\d_]+")
+
 
 @dataclass(frozen=True)
 class Due:
@@ -65,6 +67,12 @@ class DueReader:
             name: index + 1 for index, names in enumerate(data["months"]) for name in names
         }
         self.pm = {p.lower() for p in data["pm"]}
+        # Literal pre-checks: a regex is only tried on a sentence holding one of its words.
+        self._span_words = {w.split()[0].lower() for w in data["span_words"]}
+        self._number_words = set(self.numbers)
+        self._day_words = {w.split()[0] for w in self.days}
+        self._weekday_words = set(self.weekdays)
+        self._month_words = set(self.months)
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
         meridiem = _alternation([*data["am"], *data["pm"]])
         clock = (
@@ -102,26 +110,29 @@ class DueReader:
     def find(self, sentence: str, when: datetime | None) -> Due | None:
         """The first due expression in ``sentence``, resolved against ``when`` if given."""
         found: list[tuple[int, int, str, date | datetime | None]] = []
-        for match in self._span.finditer(sentence):
-            found.append((match.start(), match.end(), *self._resolve_span(match, when)))
-        for match in self._iso.finditer(sentence):
+        words = set(_WORDS.findall(sentence.lower()))
+        digits = any(ch.isdigit() for ch in sentence)
+        if words & self._span_words and (digits or words & self._number_words):
+            for match in self._span.finditer(sentence):
+                found.append((match.start(), match.end(), *self._resolve_span(match, when)))
+        for match in self._iso.finditer(sentence) if digits and "-" in sentence else ():
             try:
                 day: date | None = date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 continue
             found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
-        for match in self._month_day.finditer(sentence):
+        for match in self._month_day.finditer(sentence) if digits and words & self._month_words else ():
             found.append(
                 self._with_clock(sentence, match.start(), match.end(), self._month_date(match, when), when)
             )
-        for match in self._weekday.finditer(sentence):
+        for match in self._weekday.finditer(sentence) if words & self._weekday_words else ():
             name = match["wd"].lower()
             rest = sentence[match.end() :].lstrip()
             if name not in self.full_weekdays and not match["prefix"] and not self._clock.match(rest):
                 continue  # "sat", "sun", "wed" alone are words too
             day = self._next_weekday(self.weekdays[name], when)
             found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
-        for match in self._day.finditer(sentence):
+        for match in self._day.finditer(sentence) if words & self._day_words else ():
             value = self.days[" ".join(match["day"].lower().split())]
             _, day = self._resolve_day(value, when)
             if value == "":
@@ -129,11 +140,11 @@ class DueReader:
             else:
                 found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
         if not found:
-            for match in self._bare_clock.finditer(sentence):
-                day = when.date() if when is not None else None
-                clock = self._clock_time(match)
-                stamp = self._stamp(day, clock, when)
-                return Due(self._text(sentence, match.start(), match.end()), stamp)
+            if digits or "noon" in words or "midday" in words:
+                for match in self._bare_clock.finditer(sentence):
+                    day = when.date() if when is not None else None
+                    stamp = self._stamp(day, self._clock_time(match), when)
+                    return Due(self._text(sentence, match.start(), match.end()), stamp)
             return None
         start, end, _, resolved = min(found, key=lambda item: (item[0], -item[1]))
         text = self._text(sentence, start, end)
