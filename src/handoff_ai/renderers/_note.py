@@ -7,7 +7,8 @@ That keeps the formats in step and puts escaping in one place per format:
 every string in a :class:`Note` is raw text, and each renderer escapes every
 span it emits, whatever its origin.
 
-Values from the conversation are cleaned for display (:func:`clean`): control
+Values from the conversation are cleaned for display (:func:`clean`, in
+:mod:`._clean`): control
 and bidi-override characters dropped, whitespace runs (newlines included)
 collapsed to one space, and anything longer than :data:`MAX_VALUE_CHARS` cut
 with a visible marker. The JSON rendering keeps the exact values.
@@ -21,12 +22,12 @@ smaller caps (``build_note(record, max_items=...)``) until it fits.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..models.record import Action, Commitment, HandoffRecord, Intent, Sentiment, Urgency
+from ._clean import MAX_VALUE_CHARS, clean, has_rtl, humanize, percent
 
 __all__ = [
     "MAX_EVIDENCE_IDS",
@@ -45,9 +46,6 @@ __all__ = [
     "joined_footer",
     "plain_text",
 ]
-
-MAX_VALUE_CHARS = 500
-"""Longest value shown in a note; the rest is replaced by ``… [+N chars]``."""
 
 MAX_EVIDENCE_IDS = 8
 """Most evidence ids listed after an item; the rest are counted (``+3 more``)."""
@@ -109,72 +107,12 @@ class Note:
     warnings: tuple[str, ...]
 
 
-# -- cleaning ------------------------------------------------------------------------
-
-# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) can reorder
-# what the agent sees; dropped. LRM/RLM marks are harmless and kept.
-_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-_RTL_CLASSES = frozenset({"R", "AL"})
-_WORDS = {
-    "i": "I",
-    "id": "ID",
-    "ids": "IDs",
-    "ai": "AI",
-    "url": "URL",
-    "iban": "IBAN",
-    "otp": "OTP",
-    "pin": "PIN",
-    "cvv": "CVV",
-    "ip": "IP",
-    "sku": "SKU",
-    "vat": "VAT",
-    "imei": "IMEI",
-    "sms": "SMS",
-    "2fa": "2FA",
-}
 _HANDOFF_TYPES = {
     "ai_to_human": "AI → human",
     "agent_to_agent": "agent → agent",
     "tier_escalation": "tier escalation",
     "channel_switch": "channel switch",
 }
-
-
-def clean(value: str, *, limit: int = MAX_VALUE_CHARS) -> str:
-    """Make a value safe to lay out on one line.
-
-    Drops control characters (category ``Cc``, other than whitespace) and bidi
-    embedding/override/isolate characters, collapses every whitespace run to
-    one space, and cuts the result at ``limit`` characters with a marker that
-    says how much was left out.
-    """
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in value
-        if ch not in _BIDI_CONTROLS and (ch.isspace() or unicodedata.category(ch) != "Cc")
-    )
-    text = " ".join(kept.split())
-    if len(text) > limit:
-        return f"{text[:limit].rstrip()}… [+{len(text) - limit:,} chars]"
-    return text
-
-
-def has_rtl(text: str) -> bool:
-    """True when ``text`` holds a right-to-left letter (Arabic, Hebrew, ...)."""
-    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
-
-
-def humanize(name: str, *, capitalize: bool = False) -> str:
-    """``order_id`` → ``order ID``; ``as_i_said`` → ``as I said``."""
-    words = [_WORDS.get(w.lower(), w) for w in clean(name).replace("_", " ").replace("-", " ").split()]
-    text = " ".join(words)
-    if capitalize and text and text[0].islower():
-        text = text[0].upper() + text[1:]
-    return text
-
-
-def percent(value: float) -> str:
-    return f"{round(value * 100)}%"
 
 
 def plain_text(spans: Iterable[Span]) -> str:
