@@ -14,7 +14,7 @@ from handoff_ai import HandoffRecord, Message
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 EXPECTED_ALL = {
-    "Action", "AsyncFallbackBackend", "AsyncOpenAIBackend", "FallbackBackend", "OpenAIBackend", "AsyncBackend", "Backend", "BackendError", "Blocker", "ConfigError", "Conversation",
+    "Action", "AsyncFallbackBackend", "AsyncOpenAIBackend", "FallbackBackend", "OpenAIBackend", "AsyncBackend", "Backend", "BackendError", "Blocker", "Commitment", "ConfigError", "Conversation",
     "Expertise", "ExtractionError", "Fact", "Handoff", "HandoffError", "HandoffRecord", "HistoryEvent",
     "Intent", "IntentSpec", "Item", "MergeReport", "Message", "ParseError", "Provenance", "RecognizerSpec",
     "RenderError", "RulesBackend", "Sentiment", "Signal", "SourceRef", "Summarizer", "Taxonomy", "TeamSpec",
@@ -132,7 +132,7 @@ def test_record_json_schema_round_trips() -> None:
     }
     again = HandoffRecord.model_validate_json(record.to_json())
     assert again == record
-    assert json.loads(record.to_json())["schema_version"] == "1.0"
+    assert json.loads(record.to_json())["schema_version"] == "1.1"
 
 
 def test_default_taxonomy_covers_generic_support() -> None:

@@ -350,6 +350,7 @@ def test_merge_provenance_and_fields(rules: HandoffRecord) -> None:
         "facts": "rules",
         "open_questions": "llm",
         "next_steps": "llm",
+        "commitments": "rules",
         "handoff": "rules",
     }
     assert (record.conversation_id, record.message_count) == ("c1", 7)

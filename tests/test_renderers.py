@@ -23,6 +23,7 @@ from handoff_ai.exceptions import HandoffError, RenderError, UsageError
 from handoff_ai.models.record import (
     Action,
     Blocker,
+    Commitment,
     Expertise,
     Fact,
     Handoff,
@@ -116,6 +117,24 @@ def full_record() -> HandoffRecord:
             Item(text="Check the payment processor for two captures on A-1042", evidence=["m1", "m3"]),
             Item(text="Refund the duplicate and confirm by email"),
         ],
+        commitments=[
+            Commitment(
+                text="I'll call you back Tuesday at 10am.",
+                due="Tuesday at 10am",
+                due_iso="2026-03-10T10:00:00+00:00",
+                actor="agent",
+                evidence=["m11"],
+                rule="commitment.contact",
+            ),
+            Commitment(
+                text="Your refund will arrive in 5–7 business days.",
+                due="in 5–7 business days",
+                due_iso="2026-03-16",
+                actor="bot",
+                evidence=["m5"],
+            ),
+            Commitment(text="We'll email you the return label.", actor="agent", evidence=["m12"]),
+        ],
         handoff=Handoff(type="ai_to_human", trigger="customer_request", evidence=["m10"]),
         provenance=Provenance(
             backend="fallback",
@@ -160,6 +179,15 @@ def hostile_record() -> HandoffRecord:
         ],
         open_questions=[
             Item(text="![img](http://evil/x.png) <img src=x onerror=alert(1)>", evidence=["m_1*"])
+        ],
+        commitments=[
+            Commitment(
+                text="<b>We'll</b> call you **back** [now](http://evil) <!here>",
+                due="Tue <i>10:00</i>",
+                due_iso="<script>",
+                actor="agent",
+                evidence=["m2"],
+            )
         ],
         provenance=Provenance(warnings=["_underscored_ warning <b>"]),
     )
@@ -264,7 +292,7 @@ def test_markdown_parses_to_inert_html() -> None:
     out = parser.render(render(hostile_record(), "markdown"))
     for tag in ("<script", "<img", "<a ", "<b>", "<code", "<table", "<h1", "<blockquote", "<s>", "<ol"):
         assert tag not in out, tag
-    assert out.count("<h4>") == 2  # our two section titles, nothing injected
+    assert out.count("<h4>") == 3  # our three section titles, nothing injected
     assert "<strong>urgent</strong>" in out and "<em>" in out  # our own markup still works
 
 

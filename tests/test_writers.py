@@ -545,7 +545,10 @@ def test_slack_escapes_every_text() -> None:
 
 
 def test_slack_stays_within_block_kit_limits() -> None:
-    body = slack_payload(many_facts_record())
+    default = slack_payload(many_facts_record())  # 12 facts shown, then "+588 more"
+    assert len(default["blocks"]) < MAX_BLOCKS
+    assert "+588 more" in json.dumps(default)
+    body = slack_payload(many_facts_record(), max_items=1000)  # uncapped sections: the block limit cuts
     assert len(body["blocks"]) == MAX_BLOCKS
     assert body["blocks"][-1]["type"] == "context"  # the provenance footer is kept
     notice = body["blocks"][-2]
@@ -562,10 +565,18 @@ def test_slack_cuts_long_section_text() -> None:
         open_questions=[Item(text=f"Question {i}: " + "why & how " * 40) for i in range(12)],
     )
     body = slack_payload(record)
-    questions = next(b for b in body["blocks"] if b.get("text", {}).get("text", "").startswith("*Open"))
-    text = questions["text"]["text"]
-    assert len(text) <= 3000 and text.endswith(TRUNCATED)
-    assert re.search(r"&(?!amp;|lt;|gt;)", text) is None  # the cut kept every entity whole
+    start = next(
+        i for i, b in enumerate(body["blocks"]) if b.get("text", {}).get("text", "").startswith("*Open")
+    )
+    texts = [body["blocks"][start]["text"]["text"], body["blocks"][start + 1]["text"]["text"]]
+    assert all(len(text) <= 3000 for text in texts)  # the section continues in a second block, uncut
+    assert "Question 7:" in texts[1] and "+4 more" in texts[1] and TRUNCATED not in "".join(texts)
+    one = slack_payload(HandoffRecord(summary="x", open_questions=[Item(text="why & how " * 400)]))
+    text = next(
+        b["text"]["text"] for b in one["blocks"] if b.get("text", {}).get("text", "").startswith("*Open")
+    )
+    assert len(text) <= 3000
+    assert re.search(r"&(?!amp;|lt;|gt;)", text) is None  # a cut keeps every entity whole
 
 
 def test_slack_header_is_cut_to_150() -> None:

@@ -52,6 +52,7 @@ from .merge import MergeReport, merge
 from .models import (
     Action,
     Blocker,
+    Commitment,
     Conversation,
     Expertise,
     Fact,
@@ -115,6 +116,7 @@ __all__ = [
     "Backend",
     "BackendError",
     "Blocker",
+    "Commitment",
     "ConfigError",
     "Conversation",
     "EscalationDecision",

@@ -14,6 +14,7 @@ from ..models import Conversation, HandoffRecord, Provenance
 from ..privacy.secrets import scrubber
 from ..rules.actions import extract_actions, find_blocker
 from ..rules.catalog import default_recognizers
+from ..rules.commitments import extract_commitments
 from ..rules.compose import (
     build_expertise,
     build_next_steps,
@@ -27,6 +28,7 @@ from ..rules.intent import classify
 from ..rules.phrases import CueReader
 from ..rules.recognizers import Recognizer, RecognizerSet, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
+from ..rules.shift_note import note_blocker, note_commitments, note_steps, read_shift_notes
 from ..rules.signals import read_signals
 from ..taxonomy import Taxonomy
 from .base import Backend
@@ -35,7 +37,7 @@ __all__ = ["RulesBackend"]
 
 _FIELDS = (
     "summary", "intent", "customer_impact", "urgency", "sentiment", "history", "actions_taken", "blocker",
-    "needed_expertise", "facts", "open_questions", "next_steps", "handoff",
+    "needed_expertise", "facts", "open_questions", "next_steps", "commitments", "handoff",
 )  # fmt: skip
 
 
@@ -88,6 +90,8 @@ class RulesBackend(Backend):
         intent = classify(conversation, taxonomy)
         actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues)
+        notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
+        blocker = note_blocker(notes, conversation, cues, blocker)
         signals = read_signals(conversation, cues, intent.label)
         expertise = build_expertise(intent, taxonomy)
         problem = problem_statement(conversation, cues)
@@ -109,6 +113,14 @@ class RulesBackend(Backend):
         next_steps = build_next_steps(
             signals.handoff, blocker, actions, expertise, facts.facts, signals.sentiment.repeat_contact
         )
+        # Promises to keep, and the shift note's Next / Do-NOT lines first among the steps.
+        next_steps = note_steps(notes, next_steps)
+        commitments = extract_commitments(conversation, note_commitments(notes))
+        for step in next_steps:
+            step.text = scrub(step.text)
+        for commitment in commitments:
+            commitment.text = scrub(commitment.text)
+            commitment.due = scrub(commitment.due) if commitment.due else None
         return HandoffRecord(
             conversation_id=conversation.id,
             message_count=len(conversation.messages),
@@ -124,6 +136,7 @@ class RulesBackend(Backend):
             facts=facts.facts,
             open_questions=open_questions,
             next_steps=next_steps,
+            commitments=commitments,
             handoff=signals.handoff,
             provenance=Provenance(
                 backend=self.name, fields=dict.fromkeys(_FIELDS, "rules"), warnings=warnings

@@ -36,11 +36,11 @@ class OutputBounds:
 
     Attributes:
         text: ``maxLength`` of free-text strings (summary, descriptions, values).
-        items: ``maxItems`` of lists (actions, next steps, questions, reasons).
+        items: ``maxItems`` of lists (actions, next steps, questions, reasons, commitments).
         facts: ``maxItems`` of the fact list (rules facts are merged in either way).
         evidence: ``maxItems`` of each evidence list.
-        label: ``maxLength`` of short labels (a fact's ``kind``) and of evidence ids
-            when the ids sent are not known.
+        label: ``maxLength`` of short labels (a fact's ``kind``, a commitment's ``due``) and
+            of evidence ids when the ids sent are not known.
     """
 
     text: int = 240
@@ -128,7 +128,7 @@ def _bound(node: Any, bounds: OutputBounds, ids: list[str], name: str | None) ->
         else:
             _bound(items, bounds, ids, name)
     elif kind == "string" and "enum" not in node:
-        node["maxLength"] = bounds.label if name == "kind" else bounds.text
+        node["maxLength"] = bounds.label if name in ("kind", "due") else bounds.text
     for option in node.get("anyOf", ()):
         _bound(option, bounds, ids, name)
     for child, schema in node.get("properties", {}).items():

@@ -410,10 +410,10 @@ _URGENCY = ("low", "normal", "high", "urgent")
 def combine_answers(answers: Sequence[LLMAnswer]) -> LLMAnswer:
     """One answer from grounded answers for consecutive chunks, merged in code.
 
-    Facts (deduplicated by kind and value), actions, urgency reasons and intent
-    evidence are pooled; urgency is the highest; summary, intent, sentiment, team,
-    impact, blocker, open questions and next steps are the last chunk's that has one
-    (later chunks are more recent).
+    Facts (deduplicated by kind and value), actions, commitments (deduplicated by text
+    and evidence), urgency reasons and intent evidence are pooled; urgency is the
+    highest; summary, intent, sentiment, team, impact, blocker, open questions and next
+    steps are the last chunk's that has one (later chunks are more recent).
     """
     if not answers:
         return LLMAnswer(summary="")
@@ -448,4 +448,5 @@ def combine_answers(answers: Sequence[LLMAnswer]) -> LLMAnswer:
         facts=facts,
         open_questions=last([a.open_questions for a in answers]) or [],
         next_steps=last([a.next_steps for a in answers]) or [],
+        commitments=list({(c.text, tuple(c.evidence)): c for a in answers for c in a.commitments}.values()),
     )

@@ -64,6 +64,7 @@ from .grounding_check import (
     norm_value,
     printable_kind,
 )
+from .grounding_commitments import merge_commitments
 
 __all__ = ["DISAGREE_CONFIDENCE", "MAX_ITEMS", "MODEL_ONLY_CONFIDENCE", "SECRET_KINDS", "ground", "merge"]
 
@@ -243,6 +244,8 @@ def merge(
     * ``facts``: every rules fact (withheld secrets included), plus grounded model facts
       whose normalized value is new and holds no secret the rules withheld;
     * ``needed_expertise``: the model's team, else the team of the final intent, else the rules';
+    * ``commitments``: every rules commitment, plus each model commitment its cited bot or
+      agent messages say (:mod:`.grounding_commitments`);
     * ``history``, ``handoff``: the rules'.
 
     Free text is then masked for the secrets the rules withheld and full card numbers,
@@ -307,6 +310,7 @@ def merge(
         [Item(text=i.text.strip(), evidence=list(i.evidence)) for i in answer.next_steps],
         [i.model_copy(deep=True) for i in rules.next_steps],
     )
+    commitments, fields["commitments"] = merge_commitments(answer, rules, conversation, warnings)
     fields["handoff"] = "rules"
 
     record = HandoffRecord(
@@ -324,6 +328,7 @@ def merge(
         facts=facts,
         open_questions=open_questions,
         next_steps=next_steps,
+        commitments=commitments,
         handoff=rules.handoff.model_copy(deep=True),
         provenance=Provenance(
             backend=backend,
@@ -339,7 +344,7 @@ def merge(
 
 _FIELD_ORDER = (
     "summary", "intent", "customer_impact", "urgency", "sentiment", "history", "actions_taken", "blocker",
-    "needed_expertise", "facts", "open_questions", "next_steps", "handoff",
+    "needed_expertise", "facts", "open_questions", "next_steps", "commitments", "handoff",
 )  # fmt: skip
 
 
@@ -355,4 +360,7 @@ def _mask_record(record: HandoffRecord, scrub: Scrub) -> None:
         record.blocker.description = scrub(record.blocker.description)
     for item in [*record.open_questions, *record.next_steps]:
         item.text = scrub(item.text)
+    for commitment in record.commitments:
+        commitment.text = scrub(commitment.text)
+        commitment.due = scrub(commitment.due) if commitment.due else None
     record.needed_expertise.reason = scrub(record.needed_expertise.reason)

@@ -2,8 +2,9 @@
 
 A prompt is two chat messages:
 
-* a **system** message rendered from a template (``prompts/handoff_extract.v1.jinja``
-  by default): the instructions, the taxonomy's intents and teams, the output
+* a **system** message rendered from a template (``prompts/handoff_extract.v2.jinja``
+  by default; ``handoff_extract.v1``, without commitments, stays loadable): the
+  instructions, the taxonomy's intents and teams, the output
   language and, when asked, the JSON Schema text;
 * a **user** message built in code, never by a template: the transcript as data
   between ``<transcript>`` tags, one line per message (``[m4] customer: ...``).
@@ -61,8 +62,8 @@ __all__ = [
     "transcript_line",
 ]
 
-DEFAULT_TEMPLATE = "handoff_extract.v1"
-MERGE_TEMPLATE = "handoff_merge.v1"
+DEFAULT_TEMPLATE = "handoff_extract.v2"
+MERGE_TEMPLATE = "handoff_merge.v2"
 _SUFFIX = ".jinja"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 # "</transcript", "< transcript>", "<|im_end|>", "|>": anything that could end the data block
@@ -97,7 +98,7 @@ class PromptTemplate:
     """A named prompt template.
 
     Attributes:
-        name: versioned name (``handoff_extract.v1``); it lands in ``provenance.template``.
+        name: versioned name (``handoff_extract.v2``); it lands in ``provenance.template``.
         source: the jinja2 text.
         sandboxed: render in jinja2's sandbox (user-supplied templates).
     """
@@ -159,7 +160,7 @@ def load_template(
     """A prompt template: packaged, from a user directory, or from a string.
 
     Args:
-        name: template name without ``.jinja`` (default ``handoff_extract.v1``). With
+        name: template name without ``.jinja`` (default ``handoff_extract.v2``). With
             ``source``, the name recorded in provenance (default ``inline.<sha256[:8]>``).
         directory: read ``<directory>/<name>.jinja`` instead of the packaged template
             (rendered sandboxed).

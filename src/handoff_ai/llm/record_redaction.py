@@ -58,6 +58,7 @@ _RULES_ONLY_FIELDS = (
     "blocker",
     "open_questions",
     "next_steps",
+    "commitments",
     "history",
     "handoff",
 )

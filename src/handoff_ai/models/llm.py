@@ -1,10 +1,11 @@
 """What a model is asked to fill: the part of the record models are good at.
 
 A model writes the summary, judges intent, urgency and sentiment, lists the
-actions, the blocker, the facts, the open questions and the next steps — each
-citing message ids. It never fills ids, provenance, history or confidence:
-code does that (``handoff_ai.llm.grounding.merge``) after every citation and fact
-value has been checked against the conversation (``handoff_ai.llm.grounding.ground``).
+actions, the blocker, the facts, the open questions, the next steps and the
+commitments — each citing message ids. It never fills ids, provenance, history,
+confidence or a resolved due date: code does that (``handoff_ai.llm.grounding.merge``)
+after every citation and fact value has been checked against the conversation
+(``handoff_ai.llm.grounding.ground``).
 
 Field descriptions are sent to the model as part of the JSON Schema, so they
 are written for a model that sees only the schema and the transcript.
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["LLMAction", "LLMAnswer", "LLMFact", "LLMItem"]
+__all__ = ["LLMAction", "LLMAnswer", "LLMCommitment", "LLMFact", "LLMItem"]
 
 _EVIDENCE = 'Ids of the transcript messages that support this, exactly as shown in brackets, e.g. "m4".'
 
@@ -81,6 +82,24 @@ class LLMFact(_Part):
     )
 
 
+class LLMCommitment(_Part):
+    """A promise the bot or an agent made, which whoever takes over must keep."""
+
+    text: str = Field(
+        description='What was promised, in the words of the message (e.g. "I\'ll call you back Tuesday").'
+    )
+    due: str | None = Field(
+        None,
+        description='When, copied exactly as written (e.g. "Tue 10:00", "in 5-7 business days"), or null.',
+    )
+    actor: Literal["bot", "agent"] = Field(description="Who made the promise: the bot or a human agent.")
+    evidence: list[str] = Field(
+        default_factory=list, description="Id of the message that made it. " + _EVIDENCE
+    )
+
+    _case = field_validator("actor", mode="before")(_lower)
+
+
 class LLMAnswer(_Part):
     """The handoff note for the human agent taking over the conversation."""
 
@@ -134,6 +153,13 @@ class LLMAnswer(_Part):
     )
     next_steps: list[LLMItem] = Field(
         default_factory=list, description="The next actions the agent should take, most important first."
+    )
+    commitments: list[LLMCommitment] = Field(
+        default_factory=list,
+        description=(
+            "Promises the bot or an agent made (a callback, an email, a refund by a date, an internal note's "
+            "'Next:'). Not questions, not 'I'll check', nothing the customer said."
+        ),
     )
 
     _case = field_validator("urgency", "sentiment", mode="before")(_lower)

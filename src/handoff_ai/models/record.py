@@ -22,6 +22,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Action",
     "Blocker",
+    "Commitment",
     "Expertise",
     "Fact",
     "Handoff",
@@ -37,7 +38,8 @@ __all__ = [
     "Urgency",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1 added ``commitments`` (promises made to the customer or between agents)."""
 
 Evidence = list[str]
 Actor = Literal["customer", "bot", "agent", "system"]
@@ -144,6 +146,27 @@ class Item(_Part):
     evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
 
 
+class Commitment(_Part):
+    """A promise made to the customer or handed between agents: a callback, a refund
+    "in 5–7 business days", "I'll email you by Friday", a shift note's "Next: call back
+    Tue 10:00". Whoever takes over inherits it, so it must not be lost.
+    """
+
+    text: str = Field(description="What was promised, in the words of the cited message.")
+    due: str | None = Field(
+        None,
+        description='When it is due, as written ("Tue 10:00", "in 5–7 business days"); null if unstated.',
+    )
+    due_iso: str | None = Field(
+        None,
+        description="The due date (or date and time) in ISO 8601, resolved against the cited message's "
+        "timestamp; a range gives its last day. null when it cannot be resolved.",
+    )
+    actor: Actor = Field(description="Who made the promise (and must keep it).")
+    evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+    rule: str | None = Field(None, description="The rule that produced it (rules backend).")
+
+
 class Handoff(_Part):
     """Why and how the conversation is changing hands."""
 
@@ -203,6 +226,9 @@ class HandoffRecord(_Part):
     facts: list[Fact] = Field(default_factory=list)
     open_questions: list[Item] = Field(default_factory=list)
     next_steps: list[Item] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(
+        default_factory=list, description="Promises made to the customer or between agents, still to keep."
+    )
     handoff: Handoff = Field(default_factory=Handoff)
     provenance: Provenance = Field(default_factory=Provenance)
 

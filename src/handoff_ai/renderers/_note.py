@@ -7,24 +7,34 @@ That keeps the formats in step and puts escaping in one place per format:
 every string in a :class:`Note` is raw text, and each renderer escapes every
 span it emits, whatever its origin.
 
-Values from the conversation are cleaned for display (:func:`clean`): control
+Values from the conversation are cleaned for display (:func:`clean`, in
+:mod:`._clean`): control
 and bidi-override characters dropped, whitespace runs (newlines included)
 collapsed to one space, and anything longer than :data:`MAX_VALUE_CHARS` cut
 with a visible marker. The JSON rendering keeps the exact values.
+
+Long conversations: each section shows at most :data:`MAX_SECTION_ITEMS` entries
+(facts :data:`MAX_FACT_ITEMS`) and then says how many more there are ("+12 more");
+exact repeats (same line, evidence aside) are collapsed into one entry marked
+``×3`` that cites every message. Writers with a size limit rebuild the note with
+smaller caps (``build_note(record, max_items=...)``) until it fits.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from ..models.record import Action, HandoffRecord, Intent, Sentiment, Urgency
+from ..models.record import Action, Commitment, HandoffRecord, Intent, Sentiment, Urgency
+from ._clean import MAX_VALUE_CHARS, clean, has_rtl, humanize, percent
 
 __all__ = [
     "MAX_EVIDENCE_IDS",
+    "MAX_FACT_ITEMS",
+    "MAX_SECTION_ITEMS",
     "MAX_VALUE_CHARS",
+    "MAX_WARNINGS",
     "OUTCOME_MARKS",
     "Entry",
     "Note",
@@ -37,11 +47,17 @@ __all__ = [
     "plain_text",
 ]
 
-MAX_VALUE_CHARS = 500
-"""Longest value shown in a note; the rest is replaced by ``… [+N chars]``."""
-
 MAX_EVIDENCE_IDS = 8
 """Most evidence ids listed after an item; the rest are counted (``+3 more``)."""
+
+MAX_SECTION_ITEMS = 8
+"""Most entries shown per section (after repeats are collapsed); the rest are counted."""
+
+MAX_WARNINGS = 10
+"""Most provenance warnings shown; the rest are counted."""
+
+MAX_FACT_ITEMS = 12
+"""Most facts shown: the "do not ask again" list gets more room than the other sections."""
 
 OUTCOME_MARKS = {"succeeded": "✓", "failed": "✗", "pending": "…", "unknown": "?"}
 
@@ -91,72 +107,12 @@ class Note:
     warnings: tuple[str, ...]
 
 
-# -- cleaning ------------------------------------------------------------------------
-
-# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) can reorder
-# what the agent sees; dropped. LRM/RLM marks are harmless and kept.
-_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-_RTL_CLASSES = frozenset({"R", "AL"})
-_WORDS = {
-    "i": "I",
-    "id": "ID",
-    "ids": "IDs",
-    "ai": "AI",
-    "url": "URL",
-    "iban": "IBAN",
-    "otp": "OTP",
-    "pin": "PIN",
-    "cvv": "CVV",
-    "ip": "IP",
-    "sku": "SKU",
-    "vat": "VAT",
-    "imei": "IMEI",
-    "sms": "SMS",
-    "2fa": "2FA",
-}
 _HANDOFF_TYPES = {
     "ai_to_human": "AI → human",
     "agent_to_agent": "agent → agent",
     "tier_escalation": "tier escalation",
     "channel_switch": "channel switch",
 }
-
-
-def clean(value: str, *, limit: int = MAX_VALUE_CHARS) -> str:
-    """Make a value safe to lay out on one line.
-
-    Drops control characters (category ``Cc``, other than whitespace) and bidi
-    embedding/override/isolate characters, collapses every whitespace run to
-    one space, and cuts the result at ``limit`` characters with a marker that
-    says how much was left out.
-    """
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in value
-        if ch not in _BIDI_CONTROLS and (ch.isspace() or unicodedata.category(ch) != "Cc")
-    )
-    text = " ".join(kept.split())
-    if len(text) > limit:
-        return f"{text[:limit].rstrip()}… [+{len(text) - limit:,} chars]"
-    return text
-
-
-def has_rtl(text: str) -> bool:
-    """True when ``text`` holds a right-to-left letter (Arabic, Hebrew, ...)."""
-    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
-
-
-def humanize(name: str, *, capitalize: bool = False) -> str:
-    """``order_id`` → ``order ID``; ``as_i_said`` → ``as I said``."""
-    words = [_WORDS.get(w.lower(), w) for w in clean(name).replace("_", " ").replace("-", " ").split()]
-    text = " ".join(words)
-    if capitalize and text and text[0].islower():
-        text = text[0].upper() + text[1:]
-    return text
-
-
-def percent(value: float) -> str:
-    return f"{round(value * 100)}%"
 
 
 def plain_text(spans: Iterable[Span]) -> str:
@@ -211,9 +167,9 @@ def _urgency(urgency: Urgency) -> Entry | None:
     if urgency == Urgency():
         return None
     body = [Span(urgency.level, "strong" if urgency.level in ("high", "urgent") else "plain")]
-    reasons = [clean(r) for r in urgency.reasons if r.strip()]
+    reasons = list(dict.fromkeys(clean(r) for r in urgency.reasons if r.strip()))
     if reasons:
-        body += [Span(" — "), Span("; ".join(reasons), "value")]
+        body += [Span(" — "), Span(clean("; ".join(reasons)), "value")]
     return Entry("Urgency", (*body, *_evidence(urgency.evidence)))
 
 
@@ -244,47 +200,103 @@ def _team(record: HandoffRecord) -> Entry | None:
     return Entry("Needed team", tuple(body)) if body else None
 
 
-def _action(action: Action) -> Entry:
+Row = tuple[str | None, tuple[Span, ...], list[str]]
+"""A section line before collapsing: label, body without evidence, evidence ids."""
+
+
+def _action(action: Action) -> Row:
     mark = OUTCOME_MARKS[action.outcome]
-    return Entry(
-        None,
-        (
-            Span(mark, "mark"),
-            Span(" "),
-            Span(f"{humanize(action.actor, capitalize=True)}:", "strong"),
-            Span(" "),
-            _value(action.description),
-            Span(f" — {action.outcome}"),
-            *_evidence(action.evidence),
-        ),
+    body = (
+        Span(mark, "mark"),
+        Span(" "),
+        Span(f"{humanize(action.actor, capitalize=True)}:", "strong"),
+        Span(" "),
+        _value(action.description),
+        Span(f" — {action.outcome}"),
     )
+    return None, body, list(action.evidence)
 
 
-def _sections(record: HandoffRecord) -> tuple[Section, ...]:
-    facts = tuple(
+def _due(commitment: Commitment) -> list[Span]:
+    """`` — due Tuesday at 10am (2026-03-10 10:00 UTC)``: as written, then resolved."""
+    written = clean(commitment.due or "", limit=80)
+    iso = clean(commitment.due_iso or "", limit=40)
+    if iso:
+        iso = iso.replace("T", " ", 1).replace(":00+00:00", " UTC").replace("+00:00", " UTC")
+        if len(iso) > 16 and iso[16:19] == ":00" and iso[19:20] in "+-":
+            iso = iso[:16] + iso[19:]
+    if written and iso:
+        return [Span(" — due "), Span(written, "value"), Span(f" ({iso})")]
+    if written or iso:
+        return [Span(" — due "), Span(written or iso, "value")]
+    return []
+
+
+def _commitment(commitment: Commitment) -> Row:
+    body = (
+        Span(f"{humanize(commitment.actor, capitalize=True)}:", "strong"),
+        Span(" "),
+        _value(commitment.text),
+        *_due(commitment),
+    )
+    return None, body, list(commitment.evidence)
+
+
+def _collapse(rows: Sequence[Row], limit: int) -> tuple[Entry, ...]:
+    """Rows as entries: exact repeats merged (``×3``, every message cited), then capped at ``limit``."""
+    merged: dict[tuple[str | None, str], list[Any]] = {}
+    for label, body, evidence in rows:
+        key = (label, plain_text(body))
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = [label, body, list(evidence), 1]
+        else:
+            seen[2].extend(e for e in evidence if e not in seen[2])
+            seen[3] += 1
+    entries = [
         Entry(
+            label,
+            (*body, *([Span(" "), Span(f"×{count}", "strong")] if count > 1 else []), *_evidence(evidence)),
+        )
+        for label, body, evidence, count in merged.values()
+    ]
+    if len(entries) > limit:
+        more = len(entries) - limit
+        entries = [*entries[:limit], Entry(None, (Span(f"+{more} more (the JSON record has all)", "em"),))]
+    return tuple(entries)
+
+
+def _sections(record: HandoffRecord, max_items: int) -> tuple[Section, ...]:
+    facts: list[Row] = [
+        (
             humanize(f.kind, capitalize=True),
             (
                 _value(f.value)
                 if f.value is not None and not f.withheld
                 else Span("given (not stored)", "em"),
-                *_evidence(f.evidence),
             ),
+            list(f.evidence),
         )
         for f in record.facts
-    )
-    history = tuple(
-        Entry(humanize(h.kind, capitalize=True), (_value(h.description), *_evidence(h.evidence)))
+    ]
+    history: list[Row] = [
+        (humanize(h.kind, capitalize=True), (_value(h.description),), list(h.evidence))
         for h in record.history
-    )
-    questions = tuple(Entry(None, (_value(q.text), *_evidence(q.evidence))) for q in record.open_questions)
-    steps = tuple(Entry(None, (_value(s.text), *_evidence(s.evidence))) for s in record.next_steps)
+    ]
+    questions: list[Row] = [(None, (_value(q.text),), list(q.evidence)) for q in record.open_questions]
+    steps: list[Row] = [(None, (_value(s.text),), list(s.evidence)) for s in record.next_steps]
+    fact_items = max(1, max_items * MAX_FACT_ITEMS // MAX_SECTION_ITEMS)
     candidates = (
-        Section("facts", "Already given — do not ask again", facts),
-        Section("actions", "Already tried", tuple(_action(a) for a in record.actions_taken)),
-        Section("history", "History", history),
-        Section("open_questions", "Open questions", questions),
-        Section("next_steps", "Suggested next steps", steps),
+        Section("facts", "Already given — do not ask again", _collapse(facts, fact_items)),
+        Section("actions", "Already tried", _collapse([_action(a) for a in record.actions_taken], max_items)),
+        Section(
+            "commitments",
+            "Promised — keep these",
+            _collapse([_commitment(c) for c in record.commitments], max_items),
+        ),
+        Section("history", "History", _collapse(history, max_items)),
+        Section("open_questions", "Open questions", _collapse(questions, max_items)),
+        Section("next_steps", "Suggested next steps", _collapse(steps, max_items)),
     )
     return tuple(s for s in candidates if s.entries)
 
@@ -328,8 +340,11 @@ def _footer(record: HandoffRecord) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def build_note(record: HandoffRecord) -> Note:
-    """Lay ``record`` out as a note: summary, overview, sections, handoff, footer."""
+def build_note(record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS) -> Note:
+    """Lay ``record`` out as a note: summary, overview, sections, handoff, footer.
+
+    ``max_items`` caps each section (facts get half as much again); see the module docstring.
+    """
     impact = (record.customer_impact or "").strip()
     overview = (
         _intent(record.intent),
@@ -353,11 +368,19 @@ def build_note(record: HandoffRecord) -> Note:
         summary=clean(record.summary),
         headline=_headline(record),
         overview=tuple(e for e in overview if e is not None),
-        sections=_sections(record),
+        sections=_sections(record, max(1, max_items)),
         closing=tuple(closing),
         footer=_footer(record),
-        warnings=tuple(clean(w) for w in record.provenance.warnings if w.strip()),
+        warnings=_warnings(record.provenance.warnings),
     )
+
+
+def _warnings(warnings: Sequence[str]) -> tuple[str, ...]:
+    shown = list(dict.fromkeys(clean(w) for w in warnings if w.strip()))
+    if len(shown) > MAX_WARNINGS:
+        more = len(shown) - (MAX_WARNINGS - 1)
+        shown = [*shown[: MAX_WARNINGS - 1], f"+{more} more warnings (see provenance.warnings)"]
+    return tuple(shown)
 
 
 def joined_footer(note: Note) -> str:

@@ -12,19 +12,41 @@ Nothing here sends anything: there is no HTTP client in the package's writers.
 Also here: the simple helpdesk HTML (:func:`note_html`) shared by the Zendesk,
 Intercom and Freshdesk bodies, :func:`isolate` for right-to-left values in
 formats without ``<bdi>``, :func:`chat_span` for the chat formats' emphasis marks
-(Slack, Teams), and :func:`truncate` for formats with length limits.
+(Slack, Teams), :func:`truncate` for formats with length limits, and :func:`fit`,
+which shrinks a note's sections until a body fits a vendor's size limit.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 from ..models.record import HandoffRecord
-from ._note import Entry, Span, build_note, has_rtl, joined_footer
+from ._note import MAX_SECTION_ITEMS, Entry, Span, build_note, has_rtl, joined_footer
 
-__all__ = ["TRUNCATED", "chat_span", "dumps", "isolate", "note_html", "truncate"]
+__all__ = [
+    "HELPDESK_BODY_CHARS",
+    "SHRINK_STEPS",
+    "TRUNCATED",
+    "chat_span",
+    "dumps",
+    "fit",
+    "isolate",
+    "note_html",
+    "shrunk_notice",
+    "truncate",
+]
+
+HELPDESK_BODY_CHARS = 64_000
+"""Budget for a helpdesk note body (HTML or Markdown). Zendesk caps a comment at about
+65,000 characters; Intercom, Freshdesk and Chatwoot document no limit, and get the same."""
+
+SHRINK_STEPS = (MAX_SECTION_ITEMS, 4, 2, 1)
+"""Entries per note section tried, in order, until a body fits its limit."""
+
+_T = TypeVar("_T")
 
 TRUNCATED = "… [truncated]"
 """Appended where a writer cuts text to fit a vendor's length limit."""
@@ -60,6 +82,28 @@ def chat_span(span: Span, text: str, *, strong: str, em: str) -> str:
     if span.style == "value":
         return isolate(text)
     return text
+
+
+def fit(build: Callable[[int], _T], size: Callable[[_T], int], limit: int) -> tuple[_T, int | None]:
+    """``build(n)`` for the first ``n`` of :data:`SHRINK_STEPS` whose ``size`` is within ``limit``.
+
+    Returns the body and the cap it needed (``None`` when the default fit). Past the
+    last step the smallest body is returned: the caller decides what else to cut.
+    """
+    body = build(SHRINK_STEPS[0])
+    if size(body) <= limit:
+        return body, None
+    for step in SHRINK_STEPS[1:]:
+        body = build(step)
+        if size(body) <= limit:
+            break
+    return body, step
+
+
+def shrunk_notice(limit: str, max_items: int) -> str:
+    """What a writer says when it showed fewer entries to fit ``limit`` (e.g. "Teams' 28 KB")."""
+    entries = "entry" if max_items == 1 else "entries"
+    return f"Shortened to fit {limit}: at most {max_items} {entries} per section; the JSON record has all."
 
 
 def truncate(text: str, limit: int, *, marker: str = TRUNCATED) -> str:
@@ -104,14 +148,22 @@ def _html_entry(entry: Entry) -> str:
     return f"<b>{escape(entry.label)}:</b> {body}"
 
 
-def note_html(record: HandoffRecord) -> str:
+def note_html(record: HandoffRecord, *, limit: int = HELPDESK_BODY_CHARS) -> str:
     """The internal note as HTML using only ``<p> <b> <i> <ul> <li>``, one block per line.
 
     Every piece of text is HTML-escaped (quotes included); right-to-left
     values are wrapped in Unicode isolates instead of ``<bdi>``, which
-    helpdesk sanitizers remove.
+    helpdesk sanitizers remove. Sections are shrunk (:func:`fit`) until the
+    body is at most ``limit`` characters, and the note then says so.
     """
-    note = build_note(record)
+    body, shrunk = fit(lambda n: _note_html(record, n, None), len, limit)
+    if shrunk is not None:
+        body = _note_html(record, shrunk, shrunk_notice(f"the {limit:,}-character note limit", shrunk))
+    return body
+
+
+def _note_html(record: HandoffRecord, max_items: int, notice: str | None) -> str:
+    note = build_note(record, max_items=max_items)
     parts: list[str] = []
     if note.summary:
         parts.append(f"<p><b>Summary:</b> {isolate(escape(note.summary))}</p>")
@@ -124,6 +176,6 @@ def note_html(record: HandoffRecord) -> str:
     for entry in note.closing:
         parts.append(f"<p>{_html_entry(entry)}</p>")
     footer = f"<i>{escape(joined_footer(note))}</i>"
-    warnings = "".join(f"<br>⚠ {escape(w)}" for w in note.warnings)
+    warnings = "".join(f"<br>⚠ {escape(w)}" for w in (*note.warnings, *([notice] if notice else [])))
     parts.append(f"<p>{footer}{warnings}</p>")
     return "\n".join(parts)

@@ -13,7 +13,9 @@ message; the others are interactive widgets).
 
 The content is the Markdown note (:mod:`handoff_ai.renderers.markdown`):
 Chatwoot renders agent messages and private notes as Markdown, and that
-renderer escapes every piece of customer text.
+renderer escapes every piece of customer text. Chatwoot documents no length
+limit; the content is kept within the helpdesk budget
+(:data:`~._payload.HELPDESK_BODY_CHARS`) by showing fewer entries per section.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..models.record import HandoffRecord
-from ._payload import dumps
-from .markdown import render_markdown
+from ._payload import HELPDESK_BODY_CHARS, dumps, fit, shrunk_notice
+from .markdown import markdown_note
 from .registry import register_renderer
 
 __all__ = ["chatwoot_payload", "render_chatwoot"]
@@ -30,8 +32,12 @@ __all__ = ["chatwoot_payload", "render_chatwoot"]
 
 def chatwoot_payload(record: HandoffRecord) -> dict[str, Any]:
     """The Create New Message body adding ``record`` as a private Markdown note."""
+    content, shrunk = fit(lambda n: markdown_note(record, max_items=n), len, HELPDESK_BODY_CHARS)
+    if shrunk is not None:
+        notice = shrunk_notice(f"the {HELPDESK_BODY_CHARS:,}-character note budget", shrunk)
+        content = markdown_note(record, max_items=shrunk, notice=notice)
     return {
-        "content": render_markdown(record),
+        "content": content,
         "message_type": "outgoing",
         "private": True,
         "content_type": "text",

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from ..models.record import HandoffRecord
-from ._note import Entry, Span, build_note, joined_footer
+from ._note import MAX_SECTION_ITEMS, Entry, Span, build_note, joined_footer
 from .registry import register_renderer
 
-__all__ = ["escape_markdown", "render_markdown"]
+__all__ = ["escape_markdown", "markdown_note", "render_markdown"]
 
 # Inline-significant characters in CommonMark + GFM (tables, strikethrough) and
 # ``$`` (math in Jupyter). Backslash-escaping ASCII punctuation is always allowed.
@@ -51,7 +51,14 @@ def _line(entry: Entry) -> str:
 @register_renderer("markdown", description="Markdown internal note for a helpdesk or a notebook")
 def render_markdown(record: HandoffRecord) -> str:
     """Render ``record`` as a Markdown note (no trailing newline)."""
-    note = build_note(record)
+    return markdown_note(record)
+
+
+def markdown_note(
+    record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS, notice: str | None = None
+) -> str:
+    """The Markdown note with at most ``max_items`` entries per section, and ``notice`` as a last warning."""
+    note = build_note(record, max_items=max_items)
     blocks: list[str] = []
     if note.summary:
         blocks.append(f"**Summary:** {escape_markdown(note.summary)}")
@@ -64,7 +71,8 @@ def render_markdown(record: HandoffRecord) -> str:
         # A paragraph, not a list: after the last section's list it would join that list.
         blocks.append("  \n".join(_line(e) for e in note.closing))
     footer = f"_{escape_markdown(joined_footer(note))}_"
-    if note.warnings:
-        footer += "\n\n" + "\n".join(f"- ⚠ {escape_markdown(w)}" for w in note.warnings)
+    warnings = [*note.warnings, *([notice] if notice else [])]
+    if warnings:
+        footer += "\n\n" + "\n".join(f"- ⚠ {escape_markdown(w)}" for w in warnings)
     blocks.append(f"---\n\n{footer}")
     return "\n\n".join(blocks)

@@ -27,9 +27,13 @@ mention. Every ``mrkdwn`` object is ``verbatim: true`` so bare URLs, ``@here``
 and ``#channel`` are not auto-linked either. Slack has no escape for
 ``*``, ``_``, ``~`` or backticks: typed by a customer they may still render as
 emphasis (cosmetic only). Values are collapsed to one line and ``>`` is
-escaped, so no customer text can open a quote. Text over a limit is cut with
-:data:`~._payload.TRUNCATED`; when the note needs more than 50 blocks the last
-kept block says how many were left out.
+escaped, so no customer text can open a quote.
+
+Limits: a section whose lines pass 3,000 characters continues in further section
+blocks (a single line over the limit is cut with :data:`~._payload.TRUNCATED`);
+each note section shows at most ``max_items`` entries and says how many more
+there are; when the note still needs more than 50 blocks the last kept block
+says how many were left out.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models.record import HandoffRecord
-from ._note import Entry, Note, Span, build_note, joined_footer, plain_text
+from ._note import MAX_SECTION_ITEMS, Entry, Note, Span, build_note, joined_footer, plain_text
 from ._payload import chat_span, dumps, isolate, truncate
 from .registry import register_renderer
 
@@ -110,6 +114,19 @@ def _fields_sections(entries: tuple[Entry, ...], title: str | None) -> list[Bloc
     return blocks
 
 
+def _packed(title: str, lines: list[str]) -> list[Block]:
+    """Section blocks holding ``title`` and ``lines``, as many as keep each text within 3,000 characters."""
+    blocks: list[Block] = []
+    text = title
+    for line in lines:
+        if len(text) + 1 + len(line) > MAX_TEXT_CHARS and text:
+            blocks.append({"type": "section", "text": _mrkdwn(text)})
+            text = ""
+        text = f"{text}\n{line}" if text else line
+    blocks.append({"type": "section", "text": _mrkdwn(text)})
+    return blocks
+
+
 def _body_blocks(note: Note) -> list[Block]:
     blocks: list[Block] = []
     if note.summary:
@@ -124,8 +141,7 @@ def _body_blocks(note: Note) -> list[Block]:
         if section.key == "facts":
             blocks += _fields_sections(section.entries, section.title)
         else:
-            lines = "\n".join(f"• {_line(e)}" for e in section.entries)
-            blocks.append({"type": "section", "text": _mrkdwn(f"*{escape_slack(section.title)}*\n{lines}")})
+            blocks += _packed(f"*{escape_slack(section.title)}*", [f"• {_line(e)}" for e in section.entries])
     if note.closing:
         blocks.append({"type": "section", "text": _mrkdwn("\n".join(_line(e) for e in note.closing))})
     return blocks
@@ -140,9 +156,14 @@ def _context(note: Note) -> Block:
     return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
 
 
-def slack_payload(record: HandoffRecord) -> dict[str, Any]:
-    """The Block Kit message for ``record``, within Slack's documented limits."""
-    note = build_note(record)
+def slack_payload(record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS) -> dict[str, Any]:
+    """The Block Kit message for ``record``, within Slack's documented limits.
+
+    Args:
+        record: the handoff record.
+        max_items: most entries shown per note section (the rest are counted).
+    """
+    note = build_note(record, max_items=max_items)
     head = [_header(note)]
     body = _body_blocks(note)
     tail = [_context(note)]

@@ -24,9 +24,14 @@ Safety: every piece of text is Markdown-escaped with
 ``**``, ``[link](…)``, ``<at>`` and ``_x_`` show as typed), and a text that
 would begin with list syntax (``- ``, ``+ ``, ``1. ``) has that escaped too.
 HTML needs no escaping: Teams shows it as text. Right-to-left values are
-wrapped in Unicode isolates. Teams rejects webhook messages over 28 KB; a note
-is far smaller because every value is cut at 500 characters, but a record with
-hundreds of facts is not split.
+wrapped in Unicode isolates.
+
+Size: Teams rejects webhook messages over 28 KB ("Create an Incoming Webhook":
+"The message size limit is 28 KB"). Each note section shows at most 8 entries and
+counts the rest; if the message is still larger than :data:`MAX_MESSAGE_BYTES`
+(UTF-8 bytes of the JSON this writer emits), the sections are shrunk to 4, 2, then
+1 entry each and the card says so; as a last resort trailing elements are dropped
+before the footer, with a line saying how many.
 """
 
 from __future__ import annotations
@@ -36,13 +41,16 @@ from typing import Any
 
 from ..models.record import HandoffRecord
 from ._note import Entry, Span, build_note, joined_footer
-from ._payload import chat_span, dumps, isolate
+from ._payload import chat_span, dumps, fit, isolate, shrunk_notice
 from .markdown import escape_markdown
 from .registry import register_renderer
 
-__all__ = ["CARD_VERSION", "render_teams", "teams_payload"]
+__all__ = ["CARD_VERSION", "MAX_MESSAGE_BYTES", "render_teams", "teams_payload"]
 
 CARD_VERSION = "1.4"
+MAX_MESSAGE_BYTES = 27 * 1024
+"""Budget for the whole message: Teams' 28 KB webhook limit, less a margin for what a
+sender adds (a mention, a summary) and for counting differences."""
 _SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 _LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s)")
 
@@ -78,8 +86,8 @@ def _facts(entries: tuple[Entry, ...]) -> Element:
     }
 
 
-def _card_body(record: HandoffRecord) -> list[Element]:
-    note = build_note(record)
+def _card_body(record: HandoffRecord, max_items: int, notice: str | None = None) -> list[Element]:
+    note = build_note(record, max_items=max_items)
     headline = "".join(_span(s) for s in note.headline)
     body: list[Element] = [
         _text(f"Handoff: {headline}" if headline else "Handoff", size="Medium", weight="Bolder"),
@@ -103,18 +111,17 @@ def _card_body(record: HandoffRecord) -> list[Element]:
     body.append(
         _text(_md(joined_footer(note)), isSubtle=True, size="Small", spacing="Medium", separator=True)
     )
-    for warning in note.warnings:
+    for warning in (*note.warnings, *([notice] if notice else [])):
         body.append(_text(f"⚠ {_md(warning)}", color="Warning", size="Small"))
     return body
 
 
-def teams_payload(record: HandoffRecord) -> dict[str, Any]:
-    """The Teams message with ``record`` as an Adaptive Card (schema 1.4)."""
+def _message(body: list[Element]) -> dict[str, Any]:
     card = {
         "$schema": _SCHEMA,
         "type": "AdaptiveCard",
         "version": CARD_VERSION,
-        "body": _card_body(record),
+        "body": body,
         "msteams": {"width": "Full"},
     }
     return {
@@ -123,6 +130,32 @@ def teams_payload(record: HandoffRecord) -> dict[str, Any]:
             {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
         ],
     }
+
+
+def _size(message: dict[str, Any]) -> int:
+    return len(dumps(message).encode("utf-8"))
+
+
+def teams_payload(record: HandoffRecord, *, limit: int = MAX_MESSAGE_BYTES) -> dict[str, Any]:
+    """The Teams message with ``record`` as an Adaptive Card (schema 1.4), at most ``limit`` bytes."""
+    message, shrunk = fit(lambda n: _message(_card_body(record, n)), _size, limit)
+    if shrunk is None:
+        return message
+    body = _card_body(record, shrunk, shrunk_notice("Teams' 28 KB message limit", shrunk))
+    message = _message(body)
+    if _size(message) <= limit:
+        return message
+    # Last resort (a huge summary or overview): drop elements before the footer until it fits.
+    footer = next(i for i, e in enumerate(body) if e.get("isSubtle"))
+    head, tail = body[:footer], body[footer:]
+    dropped = 0
+    while True:
+        note = _text(f"_… {dropped} more card elements not shown: the JSON record has all._", isSubtle=True)
+        if len(head) <= 1 or _size(_message([*head, note, *tail])) <= limit:
+            break
+        head.pop()
+        dropped += 1
+    return _message([*head, note, *tail])
 
 
 @register_renderer("teams", description="Microsoft Teams message with an Adaptive Card (webhook / bot)")

@@ -1,0 +1,199 @@
+"""Shift-change notes: "Status: … Next: … Do NOT …" read as blocker, next steps and promises.
+
+An agent going off shift leaves an internal note such as::
+
+    Status: waiting on engineering (ENG-4412). Next: call back Tue 10:00.
+    Do NOT offer credit again — already refused.
+
+A *shift note* is an internal note (``kind == "note"``) by an agent or the bot with
+at least one labelled part or warning, or an agent's ordinary message with two or
+more ``Status:``/``Next:`` parts (an internal thread). System notes (a bot's own
+prompt) never are. Labels and warning words are data (``[<lang>.shift_note]`` in
+``rules/data/commitments.toml``); a part runs from its label to the end of its
+sentence or line.
+
+What the record gets (:func:`note_blocker`, :func:`note_steps`, :func:`note_commitments`,
+called by the rules backend):
+
+* **next steps**: the latest note's ``Next`` parts, then the warnings of every note
+  ("Do not offer credit again — already refused"), ahead of the derived steps;
+* **commitments**: each ``Next`` part of the latest note, as the agent's promise;
+* **blocker**: the latest note's ``Status`` ("Waiting on engineering (ENG-4412)
+  (internal note)") when it comes after whatever the rules' blocker cites (or there is
+  none), no customer says it is solved after the note, and the status is not itself
+  "resolved"/"done". Simple on purpose: the newest unresolved thing wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..models import Blocker, Commitment, Conversation, Item, Message
+from .commitments import Language, languages, short
+from .phrases import CueReader
+
+__all__ = ["ShiftNote", "note_blocker", "note_commitments", "note_steps", "read_shift_notes"]
+
+_END = re.compile(r"(?<=[.!?])\s|\n")
+
+
+@dataclass
+class ShiftNote:
+    """The labelled parts of one note, each cut to its sentence."""
+
+    message: Message
+    status: list[str] = field(default_factory=list)
+    next: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    language: Language | None = None
+
+    @property
+    def parts(self) -> int:
+        return len(self.status) + len(self.next) + len(self.warnings)
+
+
+def _alternation(phrases: Sequence[str]) -> str:
+    parts = sorted({re.escape(p.strip()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len)
+    return "|".join(reversed(parts))
+
+
+def _pattern(lang: Language) -> re.Pattern[str]:
+    data = lang.shift_note
+    boundary = r"(?:^|(?<=[.!?;\n])|(?<=\s[-–—|•]))\s*"
+    return re.compile(
+        rf"{boundary}(?:(?P<status>{_alternation(data['status'])})\s*:|(?P<next>{_alternation(data['next'])})\s*:"
+        rf"|(?P<warning>(?:{_alternation(data['warning'])})(?!\w)))",
+        re.IGNORECASE,
+    )
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _sentence(text: str) -> str:
+    end = _END.search(text)
+    part = text[: end.start()] if end else text
+    return part.strip(" \t-–—|•;").rstrip(".")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def parse(message: Message, lang: Language) -> ShiftNote:
+    """The labelled parts of ``message`` in ``lang`` (possibly none)."""
+    pattern = _PATTERNS.get(lang.name)
+    if pattern is None:
+        pattern = _PATTERNS[lang.name] = _pattern(lang)
+    note = ShiftNote(message=message, language=lang)
+    text = message.text
+    matches = list(pattern.finditer(text))
+    for index, match in enumerate(matches):
+        bound = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        if match["warning"]:
+            body = _sentence(text[match.start("warning") : bound])
+            words = body.split(" ", 2)
+            if len(words) > 1 and words[1].isupper():  # "Do NOT offer" -> "Do not offer"
+                words[1] = words[1].lower()
+            body = " ".join(words)
+            if len(body.split()) > 2:
+                note.warnings.append(short(_capital(body)))
+            continue
+        target = note.status if match["status"] else note.next
+        target += [short(item) for item in _items(text[match.end() : bound])]
+    return note
+
+
+def _items(segment: str) -> list[str]:
+    """One part (``Next: call back``), or a list under a bare label (``Next:`` then ``- a`` / ``- b``)."""
+    rest = segment.lstrip(" \t")
+    if not rest.startswith(("\n", "\r")):
+        body = _sentence(rest)
+        return [body] if body else []
+    items: list[str] = []
+    for line in rest.strip("\r\n").split("\n"):
+        body = _sentence(line.strip())
+        if not body:
+            break  # a blank line ends the list
+        items.append(body)
+    return items
+
+
+def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
+    """The conversation's shift notes, oldest first."""
+    notes: list[ShiftNote] = []
+    for message in conversation.messages:
+        internal = message.kind == "note" and message.role in ("agent", "bot")
+        if not internal and (message.role != "agent" or message.kind != "message" or ":" not in message.text):
+            continue
+        for lang in languages():
+            note = parse(message, lang)
+            # An ordinary message needs two labelled parts: "Don't hesitate to ask" is no warning.
+            if note.parts if internal else len(note.status) + len(note.next) >= 2:
+                notes.append(note)
+                break
+    return notes
+
+
+def _next_commitments(note: ShiftNote) -> list[Commitment]:
+    found: list[Commitment] = []
+    for text in note.next:
+        due = note.language.due.find(text, note.message.timestamp) if note.language else None
+        found.append(
+            Commitment(
+                text=_capital(text),
+                due=due.text if due else None,
+                due_iso=due.iso if due else None,
+                actor="agent",
+                evidence=[note.message.id],
+                rule="shift_note.next",
+            )
+        )
+    return found
+
+
+def note_steps(notes: Sequence[ShiftNote], next_steps: Sequence[Item]) -> list[Item]:
+    """The latest note's ``Next`` parts and every note's warnings, then ``next_steps``."""
+    if not notes:
+        return list(next_steps)
+    latest = notes[-1]
+    steps = [Item(text=_capital(text), evidence=[latest.message.id]) for text in latest.next]
+    seen = {step.text.casefold() for step in steps}
+    for note in notes:
+        for warning in note.warnings:
+            if warning.casefold() not in seen:
+                seen.add(warning.casefold())
+                steps.append(Item(text=warning, evidence=[note.message.id]))
+    return steps + [s for s in next_steps if s.text.casefold() not in seen]
+
+
+def note_commitments(notes: Sequence[ShiftNote]) -> list[Commitment]:
+    """The latest note's ``Next`` parts as the agent's commitments."""
+    return _next_commitments(notes[-1]) if notes else []
+
+
+def note_blocker(
+    notes: Sequence[ShiftNote], conversation: Conversation, cues: CueReader, blocker: Blocker | None
+) -> Blocker | None:
+    """The latest note's status when it is the newest unresolved thing, else ``blocker``."""
+    return _blocker(notes[-1], conversation, cues, blocker) if notes else blocker
+
+
+def _blocker(
+    note: ShiftNote, conversation: Conversation, cues: CueReader, blocker: Blocker | None
+) -> Blocker | None:
+    lang = note.language
+    done = {w.lower() for w in (lang.shift_note.get("status_done", []) if lang else [])}
+    status = [s for s in note.status if not done.intersection(re.findall(r"[\w/]+", s.lower()))]
+    if not status:
+        return blocker
+    order = {m.id: i for i, m in enumerate(conversation.messages)}
+    at = order[note.message.id]
+    if blocker is not None and max((order.get(i, -1) for i in blocker.evidence), default=-1) > at:
+        return blocker
+    later = conversation.messages[at + 1 :]
+    if any(m.role == "customer" and m.kind == "message" and cues.has("resolved", m.text) for m in later):
+        return blocker
+    return Blocker(description=f"{_capital('; '.join(status))} (internal note)", evidence=[note.message.id])
