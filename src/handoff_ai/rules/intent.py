@@ -62,10 +62,14 @@ _W_EARLY = 10
 _W_LATE = 5
 _W_AGENT = 6
 _W_EVENT = 6
+# Agent and event text scored against the customer space (see _Index.cross).
+_W_CROSS = 2
 # How much the keyword, name and description pseudo-documents weigh in a centroid
 # next to the examples, and how strongly keywords also match agent text.
 _W_KEYWORDS = 0.5
+_W_KEYWORDS_UTTERANCES = 1.0
 _W_DESCRIPTION = 0.15
+_W_DESCRIPTION_UTTERANCES = 0.35
 _W_KEYWORDS_AGENT = 0.5
 # Centroid weights are quantized to this many bits (relative to the largest one).
 _BITS = 20
@@ -105,6 +109,9 @@ class _Index:
     """Quantized squared idf -> float."""
     customer_weights: tuple[dict[Term, float], ...]
     """Per intent, its customer-space term weights (to pick evidence)."""
+    cross: bool
+    """Also match agent and event text against the customer space: set when no
+    example is a transcript, so agent and event spaces know nothing but keywords."""
 
 
 def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
@@ -143,6 +150,7 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     idf_shift = n * index.width
     total = squares = 0
     customer_hit = False
+    cross = index.cross
     for space, weight, tokens in _groups(customer, agent, event):
         known = index.terms[space]
         hits = known.intersection(tokens)
@@ -152,6 +160,14 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
             packed = sum(map(index.packed[space].__getitem__, hits))
             total += weight * packed
             squares += weight * weight * (packed >> idf_shift)
+        if cross and space != CUSTOMER:
+            known = index.terms[CUSTOMER]
+            hits = known.intersection(tokens)
+            hits.update(known.intersection(pairwise(tokens)))
+            if hits:
+                packed = sum(map(index.packed[CUSTOMER].__getitem__, hits))
+                total += _W_CROSS * packed
+                squares += _W_CROSS * _W_CROSS * (packed >> idf_shift)
     if not customer_hit:
         return Intent()
     fields = struct.unpack(index.layout, total.to_bytes(n * index.width // 8 + 8, "little"))
@@ -303,8 +319,9 @@ def _build(taxonomy: Taxonomy) -> _Index:
     for label, (examples, keywords, description) in enumerate(documents):
         centroid: Vector = {}
         parts = [(vector, 1.0 / len(examples)) for vector in examples]
-        parts.append((keywords, _W_KEYWORDS if examples else 1.0))
-        parts.append((description, _W_DESCRIPTION))
+        weights = _pseudo_weights(taxonomy.intents[label], len(examples))
+        parts.append((keywords, weights[0]))
+        parts.append((description, weights[1]))
         for vector, weight in parts:
             weighted = {key: value * idf[key] for key, value in vector.items()}
             length = math.sqrt(sum(v * v for v in weighted.values()))
@@ -314,13 +331,30 @@ def _build(taxonomy: Taxonomy) -> _Index:
         for key, value in centroid.items():
             columns.setdefault(key, []).append((label, value / length))
 
-    return _pack(labels, columns, idf)
+    cross = not any(len(split_example(e)) > 1 for spec in taxonomy.intents for e in spec.examples)
+    return _pack(labels, columns, idf, cross)
+
+
+def _pseudo_weights(spec: IntentSpec, examples: int) -> tuple[float, float]:
+    """How much an intent's keywords (with its name) and its description weigh
+    next to its examples (1 in all).
+
+    Next to utterances, keywords count as one more utterance and the description
+    as a third of one; a transcript example spreads its weight over hundreds of
+    terms, so next to transcripts they weigh a fixed share instead.
+    """
+    if not examples:
+        return 1.0, _W_DESCRIPTION
+    if any(len(split_example(e)) > 1 for e in spec.examples):
+        return _W_KEYWORDS, _W_DESCRIPTION
+    return _W_KEYWORDS_UTTERANCES / examples, _W_DESCRIPTION_UTTERANCES / examples
 
 
 def _pack(
     labels: tuple[str, ...],
     columns: dict[tuple[int, Term], list[tuple[int, float]]],
     idf: dict[tuple[int, Term], float],
+    cross: bool,
 ) -> _Index:
     n = len(labels)
     top = max((weight * idf[key] for key, column in columns.items() for _, weight in column), default=1.0)
@@ -330,7 +364,8 @@ def _pack(
         sizes[space] += 1
     # A field's largest possible sum: every term of every group present at once.
     # Fields are sized so that it cannot carry into the next one.
-    most = (_W_EARLY + _W_LATE) * sizes[CUSTOMER] + _W_AGENT * sizes[AGENT] + _W_EVENT * sizes[EVENT]
+    most = (_W_EARLY + _W_LATE + 2 * _W_CROSS) * sizes[CUSTOMER]
+    most += _W_AGENT * sizes[AGENT] + _W_EVENT * sizes[EVENT]
     limit = (1 << min(_BITS, 64 - most.bit_length())) - 1
     width = 32 if (limit * most).bit_length() <= 32 else 64
     packed: tuple[dict[Term, int], ...] = ({}, {}, {})
@@ -356,6 +391,7 @@ def _pack(
         scale=top / limit,
         idf_scale=top_idf / limit,
         customer_weights=tuple(customer_weights),
+        cross=cross,
     )
 
 
