@@ -29,8 +29,8 @@ _TEMPERATURE = 42.0
 _CLIP = 8.0
 # Prior coefficients (intercept, softmax log-odds, top cosine) and how many
 # examples' worth of weight it has; the fit is over held-out examples.
-_PRIOR = (-1.0, 0.8, 4.0)
-_PRIOR_WEIGHT = 20.0
+_PRIOR = (-2.0, 0.6, 4.0)
+_PRIOR_WEIGHT = 40.0
 _MAX_HELD_OUT = 800
 _NEWTON_STEPS = 25
 
