@@ -94,9 +94,11 @@ class Index:
 
 def score(
     index: Index, customer: list[list[str]], agent: list[str], event: list[str]
-) -> tuple[tuple[int, ...], float] | None:
-    """Every intent's packed score for a conversation's token groups, and the factor
-    that turns a packed score into a cosine; ``None`` when no customer term hits.
+) -> tuple[tuple[int, ...], float, float] | None:
+    """Every intent's packed score for a conversation's token groups, the factor
+    that turns a packed score into a cosine, and the coverage (share of the
+    customer's first messages' content words the taxonomy knows at all);
+    ``None`` when no customer term hits.
 
     ``customer`` holds one token list per customer message; ``agent`` and
     ``event`` the raw texts.
@@ -106,9 +108,13 @@ def score(
     total = squares = 0
     customer_hit = False
     cross = index.cross
+    coverage = -1.0
     for space, weight, tokens in _groups(customer, agent, event):
         known = index.terms[space]
         hits = known.intersection(tokens)
+        if coverage < 0.0:  # the first group: the customer's first messages
+            content = set(tokens).difference(STOPWORDS)
+            coverage = len(hits) / len(content) if content else 0.0
         hits.update(known.intersection(pairwise(tokens)))
         if hits:
             customer_hit = customer_hit or space == CUSTOMER
@@ -129,7 +135,7 @@ def score(
     # Scores are dot products with the centroids; dividing by the length of the
     # conversation's own vector makes them cosines, comparable across inputs.
     norm = math.sqrt(squares * index.idf_scale) or 1.0
-    return fields[:n], index.scale / norm
+    return fields[:n], index.scale / norm, coverage
 
 
 def _groups(

@@ -77,12 +77,16 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     scored = score(index, customer, agent, event)
     if scored is None:
         return Intent()
-    fields, unit = scored
-    return _decide(fields, unit, customer_ids, customer, index)
+    return _decide(*scored, customer_ids, customer, index)
 
 
 def _decide(
-    scores: tuple[int, ...], unit: float, ids: list[str], customer: list[list[str]], index: Index
+    scores: tuple[int, ...],
+    unit: float,
+    coverage: float,
+    ids: list[str],
+    customer: list[list[str]],
+    index: Index,
 ) -> Intent:
     """Label, confidence, alternatives and evidence from the intents' packed scores.
 
@@ -95,7 +99,7 @@ def _decide(
         return Intent()
     ranked_confidences = [
         (index.labels[i], round(c, 4))
-        for i, c in confidences(scores, unit, ranked[: _MAX_ALTERNATIVES + 1], index.calibration)
+        for i, c in confidences(scores, unit, coverage, ranked[: _MAX_ALTERNATIVES + 1], index.calibration)
     ]
     # Evidence: the customer messages whose terms weigh most for the winner.
     weights: Callable[[Term, float], float] = index.customer_weights[best].get
