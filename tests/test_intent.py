@@ -308,7 +308,10 @@ def test_confidence_is_calibrated_and_bounded_by_the_lead() -> None:
     assert weak.confidence < clear.confidence
     assert weak.label == "unknown" or weak.confidence < 0.6  # one shared word, tiny taxonomy
     tie = Taxonomy(
-        intents=[IntentSpec(name="a", keywords=["widget"]), IntentSpec(name="b", keywords=["widget"])]
+        intents=[
+            IntentSpec(name="first", keywords=["widget"]),
+            IntentSpec(name="second", keywords=["widget"]),
+        ]
     )
     tied = classify(say("widget"), tie)
     assert tied.confidence <= 0.5
