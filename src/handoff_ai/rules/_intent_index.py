@@ -85,8 +85,9 @@ class Index:
     customer_weights: tuple[dict[Term, float], ...]
     """Per intent, its customer-space term weights (to pick evidence)."""
     cross: bool
-    """Also match agent and event text against the customer space: set when no
-    example is a transcript, so agent and event spaces know nothing but keywords."""
+    """Agent and event text also match the customer space: set when no example is
+    a transcript, so agent and event spaces know nothing but keywords. The agent
+    and event tables then hold both spaces, weights already applied."""
     calibration: tuple[float, ...] = ()
     """Coefficients of the confidence map (see ``_intent_calibration``); empty
     until calibrated."""
@@ -117,18 +118,13 @@ def score(
             coverage = len(hits) / len(content) if content else 0.0
         hits.update(known.intersection(pairwise(tokens)))
         if hits:
-            customer_hit = customer_hit or space == CUSTOMER
+            if space == CUSTOMER:
+                customer_hit = True
+            elif cross:  # tables already weighted (see _cross_tables)
+                weight = 1
             packed = sum(map(index.packed[space].__getitem__, hits))
             total += weight * packed
             squares += weight * weight * (packed >> idf_shift)
-        if cross and space != CUSTOMER:
-            known = index.terms[CUSTOMER]
-            hits = known.intersection(tokens)
-            hits.update(known.intersection(pairwise(tokens)))
-            if hits:
-                packed = sum(map(index.packed[CUSTOMER].__getitem__, hits))
-                total += _W_CROSS * packed
-                squares += _W_CROSS * _W_CROSS * (packed >> idf_shift)
     if not customer_hit:
         return None
     fields = struct.unpack(index.layout, total.to_bytes(n * index.width // 8 + 8, "little"))
@@ -309,6 +305,8 @@ def _pack(
             continue
         value |= round(idf[key] ** 2 / top_idf * limit) << (n * width)
         packed[space][term] = value
+    if cross:
+        packed = (packed[CUSTOMER], *_cross_tables(packed, n * width))
     return Index(
         labels=labels,
         terms=tuple(set(p) for p in packed),
@@ -320,6 +318,32 @@ def _pack(
         customer_weights=tuple(customer_weights),
         cross=cross,
     )
+
+
+def _cross_tables(packed: tuple[dict[Term, int], ...], shift: int) -> tuple[dict[Term, int], ...]:
+    """Agent and event tables that also hold the customer space, each weighted, so
+    scoring agent text against both spaces costs one intersection and one sum.
+
+    Intent fields are ``group weight * own + _W_CROSS * customer``; the idf
+    field holds the squared weights, as ``score`` adds it unweighted.
+    """
+    mask = (1 << shift) - 1
+    customer = packed[CUSTOMER]
+    tables = []
+    for space, weight in ((AGENT, _W_AGENT), (EVENT, _W_EVENT)):
+        own = packed[space]
+        table = {}
+        for term in sorted(own.keys() | customer.keys(), key=_term_key):
+            a, c = own.get(term, 0), customer.get(term, 0)
+            low = weight * (a & mask) + _W_CROSS * (c & mask)
+            high = weight * weight * (a >> shift) + _W_CROSS * _W_CROSS * (c >> shift)
+            table[term] = low | (high << shift)
+        tables.append(table)
+    return tuple(tables)
+
+
+def _term_key(term: Term) -> tuple[int, Term]:
+    return (0, term) if isinstance(term, str) else (1, term)
 
 
 def _sort_key(key: tuple[int, Term]) -> tuple[int, int, Term]:
