@@ -1,17 +1,19 @@
 """What an intent confidence means: a map from scores to the chance of being right.
 
 A softmax over cosine scores says how far ahead the winner is, not whether it
-is right: a conversation about something no intent covers still has a winner,
-and a sparse taxonomy makes near-ties common. So each taxonomy calibrates its
-own confidence when it is compiled, from nothing but itself: its examples are
-split in two by position, an index built from one half scores the other half
-(at most a few hundred of them), and a logistic regression learns the chance that
-the winner is right from three features of the scores -- the softmax margin
-(log-odds of the winner's softmax share), the winner's cosine, and the
-coverage (share of the customer's first words the taxonomy knows at all: a
-request about something no intent covers shares a word or two by chance). Few examples pull the fit
-towards a prior that discounts weak matches; no labels other than the
-taxonomy's own are ever used.
+is right. Two things make it honest here:
+
+* the cosines are taken over *everything* the customer said (``score`` counts
+  the words no intent knows as the rarest terms), so a request about something
+  no intent covers -- which shares a word or two with some intent by chance --
+  gets small cosines, a soft softmax and a small lead;
+* each taxonomy calibrates the lead itself when it is compiled, from nothing
+  but its own examples: every other example is scored by an index built from
+  the rest, and a logistic regression learns the chance that the winner is
+  right from the winner's softmax log-odds. Few examples leave the fit near a
+  modest prior; no labels other than the taxonomy's own are used.
+
+A winner is never surer than its lead over the runner-up allows (a tie is 0.5).
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from ._intent_index import Index, build_index, example_groups, score
 
 __all__ = ["calibrated_index", "confidences", "held_out"]
 
-# Softmax temperature over cosines (the raw margin feature).
+# Softmax temperature over cosines, and the clip of the log-odds feature.
 _TEMPERATURE = 42.0
 _CLIP = 8.0
-# Prior coefficients (intercept, softmax log-odds, top cosine, coverage) and how many
-# examples' worth of weight it has; the fit is over held-out examples.
-_PRIOR = (-3.0, 0.6, 3.0, 2.0)
-_PRIOR_WEIGHT = 40.0
+# Prior coefficients (intercept, softmax log-odds) and how many examples' worth of
+# weight the prior has in the fit.
+_PRIOR = (-1.0, 0.8)
+_PRIOR_WEIGHT = 10.0
 _MAX_HELD_OUT = 300
 _NEWTON_STEPS = 25
 
@@ -42,8 +44,8 @@ def calibrated_index(taxonomy: Taxonomy) -> Index:
     return replace(index, calibration=_fit(held_out(taxonomy)))
 
 
-def features(scores: Sequence[int], unit: float, ranked: Sequence[int]) -> tuple[float, float, list[float]]:
-    """(softmax log-odds of ``ranked[0]``, its cosine, softmax shares of ``ranked``)."""
+def features(scores: Sequence[int], unit: float, ranked: Sequence[int]) -> tuple[float, list[float]]:
+    """(softmax log-odds of ``ranked[0]``, softmax shares of ``ranked``)."""
     top = scores[ranked[0]]
     factor = _TEMPERATURE * unit
     cutoff = top - 30.0 / factor  # intents this far behind add nothing to the softmax
@@ -51,16 +53,16 @@ def features(scores: Sequence[int], unit: float, ranked: Sequence[int]) -> tuple
     shares = [math.exp((scores[i] - top) * factor) / total if scores[i] > cutoff else 0.0 for i in ranked]
     p = shares[0]
     odds = math.log(p / (1.0 - p)) if p < 1.0 else _CLIP
-    return max(-_CLIP, min(_CLIP, odds)), top * unit, shares
+    return max(-_CLIP, min(_CLIP, odds)), shares
 
 
 def confidences(
-    scores: Sequence[int], unit: float, coverage: float, ranked: Sequence[int], calibration: Sequence[float]
+    scores: Sequence[int], unit: float, ranked: Sequence[int], calibration: Sequence[float]
 ) -> list[tuple[int, float]]:
     """Calibrated confidence of ``ranked[0]`` and the runners-up's share of the rest."""
-    odds, cosine, shares = features(scores, unit, ranked)
-    b0, b1, b2, b3 = calibration or _PRIOR
-    confidence = 1.0 / (1.0 + math.exp(-(b0 + b1 * odds + b2 * cosine + b3 * coverage)))
+    odds, shares = features(scores, unit, ranked)
+    b0, b1 = calibration or _PRIOR
+    confidence = 1.0 / (1.0 + math.exp(-(b0 + b1 * odds)))
     top = shares[0]
     if len(shares) > 1:  # never surer than the winner's lead over the runner-up allows
         confidence = min(confidence, top / (top + shares[1]))
@@ -72,81 +74,57 @@ def confidences(
     return out
 
 
-def held_out(taxonomy: Taxonomy) -> list[tuple[float, float, float, bool]]:
-    """(softmax log-odds, top cosine, right?) of every other example of the
-    taxonomy, each scored by an index built from the rest (one fold, to keep
-    compiling cheap)."""
-    total = sum(len(spec.examples) for spec in taxonomy.intents)
+def held_out(taxonomy: Taxonomy) -> list[tuple[float, bool]]:
+    """(softmax log-odds, right?) of every other example of the taxonomy, each
+    scored by an index built from the rest (one fold, to keep compiling cheap)."""
+    train = Taxonomy(
+        intents=[
+            IntentSpec(
+                name=spec.name,
+                description=spec.description,
+                keywords=spec.keywords,
+                examples=spec.examples[::2],
+            )
+            for spec in taxonomy.intents
+        ]
+    )
+    index = build_index(train)
+    if not index.labels:
+        return []
+    total = sum(len(spec.examples) // 2 for spec in taxonomy.intents)
     stride = max(1, math.ceil(total / _MAX_HELD_OUT))
-    rows: list[tuple[float, float, float, bool]] = []
-    for fold in (1,):
-        train = Taxonomy(
-            intents=[
-                IntentSpec(
-                    name=spec.name,
-                    description=spec.description,
-                    keywords=spec.keywords,
-                    examples=[e for i, e in enumerate(spec.examples) if i % 2 != fold],
-                )
-                for spec in taxonomy.intents
-            ]
-        )
-        index = build_index(train)
-        if not index.labels:
-            continue
-        for label, spec in enumerate(taxonomy.intents):
-            for i, example in enumerate(spec.examples):
-                if i % 2 != fold or (i // 2) % stride:
-                    continue
-                scored = score(index, *example_groups(example))
-                if scored is None:
-                    continue
-                scores, unit, coverage = scored
-                best = max(range(len(scores)), key=scores.__getitem__)
-                if scores[best] <= 0:
-                    continue
-                odds, cosine, _ = features(scores, unit, [best])
-                rows.append((odds, cosine, coverage, best == label))
+    rows: list[tuple[float, bool]] = []
+    for label, spec in enumerate(taxonomy.intents):
+        for example in spec.examples[1::2][::stride]:
+            scored = score(index, *example_groups(example))
+            if scored is None:
+                continue
+            scores, unit = scored
+            best = max(range(len(scores)), key=scores.__getitem__)
+            if scores[best] > 0:
+                rows.append((features(scores, unit, [best])[0], best == label))
     return rows
 
 
-def _fit(rows: Sequence[tuple[float, float, float, bool]]) -> tuple[float, ...]:
-    """Logistic regression of right? on (1, odds, cosine, coverage), L2-pulled towards _PRIOR."""
-    beta = list(_PRIOR)
-    if not rows:
-        return _PRIOR
+def _fit(rows: Sequence[tuple[float, bool]]) -> tuple[float, float]:
+    """Logistic regression of right? on (1, log-odds), L2-pulled towards _PRIOR
+    (Newton's method on two coefficients)."""
+    b0, b1 = _PRIOR
     for _ in range(_NEWTON_STEPS):
-        grad = [_PRIOR_WEIGHT * (b - p) for b, p in zip(beta, _PRIOR, strict=True)]
-        hess = [[_PRIOR_WEIGHT if r == c else 0.0 for c in range(4)] for r in range(4)]
-        for odds, cosine, coverage, right in rows:
-            x = (1.0, odds, cosine, coverage)
-            z = sum(b * v for b, v in zip(beta, x, strict=True))
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            g = p - (1.0 if right else 0.0)
-            w = p * (1.0 - p)
-            for r in range(4):
-                grad[r] += g * x[r]
-                for c in range(4):
-                    hess[r][c] += w * x[r] * x[c]
-        step = _solve(hess, grad)
-        beta = [b - s for b, s in zip(beta, step, strict=True)]
-        if max(abs(s) for s in step) < 1e-6:
+        g0, g1 = _PRIOR_WEIGHT * (b0 - _PRIOR[0]), _PRIOR_WEIGHT * (b1 - _PRIOR[1])
+        h00 = h11 = _PRIOR_WEIGHT
+        h01 = 0.0
+        for odds, right in rows:
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, b0 + b1 * odds))))
+            g, w = p - (1.0 if right else 0.0), p * (1.0 - p)
+            g0 += g
+            g1 += g * odds
+            h00 += w
+            h01 += w * odds
+            h11 += w * odds * odds
+        det = h00 * h11 - h01 * h01
+        s0, s1 = (h11 * g0 - h01 * g1) / det, (h00 * g1 - h01 * g0) / det
+        b0, b1 = b0 - s0, b1 - s1
+        if max(abs(s0), abs(s1)) < 1e-7:
             break
-    return tuple(beta)
-
-
-def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
-    """``matrix @ x = vector`` for a small positive-definite matrix (Gaussian elimination)."""
-    n = len(vector)
-    a = [[*row, vector[r]] for r, row in enumerate(matrix)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        for r in range(col + 1, n):
-            factor = a[r][col] / a[col][col]
-            for c in range(col, n + 1):
-                a[r][c] -= factor * a[col][c]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        x[r] = (a[r][n] - sum(a[r][c] * x[c] for c in range(r + 1, n))) / a[r][r]
-    return x
+    return b0, b1

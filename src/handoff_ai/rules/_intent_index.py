@@ -88,6 +88,8 @@ class Index:
     """Agent and event text also match the customer space: set when no example is
     a transcript, so agent and event spaces know nothing but keywords. The agent
     and event tables then hold both spaces, weights already applied."""
+    unknown_idf: int = 0
+    """Quantized squared idf of a word no intent knows (the largest idf)."""
     calibration: tuple[float, ...] = ()
     """Coefficients of the confidence map (see ``_intent_calibration``); empty
     until calibrated."""
@@ -95,11 +97,10 @@ class Index:
 
 def score(
     index: Index, customer: list[list[str]], agent: list[str], event: list[str]
-) -> tuple[tuple[int, ...], float, float] | None:
-    """Every intent's packed score for a conversation's token groups, the factor
-    that turns a packed score into a cosine, and the coverage (share of the
-    customer's first messages' content words the taxonomy knows at all);
-    ``None`` when no customer term hits.
+) -> tuple[tuple[int, ...], float] | None:
+    """Every intent's packed score for a conversation's token groups and the
+    factor that turns a packed score into a cosine; ``None`` when no customer
+    term hits.
 
     ``customer`` holds one token list per customer message; ``agent`` and
     ``event`` the raw texts.
@@ -109,13 +110,15 @@ def score(
     total = squares = 0
     customer_hit = False
     cross = index.cross
-    coverage = -1.0
+    unknown = 0
     for space, weight, tokens in _groups(customer, agent, event):
         known = index.terms[space]
         hits = known.intersection(tokens)
-        if coverage < 0.0:  # the first group: the customer's first messages
-            content = set(tokens).difference(STOPWORDS)
-            coverage = len(hits) / len(content) if content else 0.0
+        if space == CUSTOMER:
+            # Customer words no intent knows still belong to the conversation's
+            # vector (as the rarest terms): the confidence is a cosine over
+            # everything the customer said, not only over what matched.
+            unknown += weight * weight * (len(set(tokens).difference(STOPWORDS)) - len(hits))
         hits.update(known.intersection(pairwise(tokens)))
         if hits:
             if space == CUSTOMER:
@@ -130,8 +133,8 @@ def score(
     fields = struct.unpack(index.layout, total.to_bytes(n * index.width // 8 + 8, "little"))
     # Scores are dot products with the centroids; dividing by the length of the
     # conversation's own vector makes them cosines, comparable across inputs.
-    norm = math.sqrt(squares * index.idf_scale) or 1.0
-    return fields[:n], index.scale / norm, coverage
+    norm = math.sqrt((squares + unknown * index.unknown_idf) * index.idf_scale) or 1.0
+    return fields[:n], index.scale / norm
 
 
 def _groups(
@@ -317,6 +320,7 @@ def _pack(
         idf_scale=top_idf / limit,
         customer_weights=tuple(customer_weights),
         cross=cross,
+        unknown_idf=limit,
     )
 
 

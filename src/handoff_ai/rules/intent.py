@@ -83,7 +83,6 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
 def _decide(
     scores: tuple[int, ...],
     unit: float,
-    coverage: float,
     ids: list[str],
     customer: list[list[str]],
     index: Index,
@@ -99,7 +98,7 @@ def _decide(
         return Intent()
     ranked_confidences = [
         (index.labels[i], round(c, 4))
-        for i, c in confidences(scores, unit, coverage, ranked[: _MAX_ALTERNATIVES + 1], index.calibration)
+        for i, c in confidences(scores, unit, ranked[: _MAX_ALTERNATIVES + 1], index.calibration)
     ]
     # Evidence: the customer messages whose terms weigh most for the winner.
     weights: Callable[[Term, float], float] = index.customer_weights[best].get
