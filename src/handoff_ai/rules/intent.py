@@ -16,12 +16,17 @@ description. An example is normally one customer utterance; an example whose
 lines start with ``customer:``, ``agent:``, ``bot:`` or ``system:`` is read as
 a whole example conversation, so a user can configure intents with real
 transcripts. Keywords and descriptions live in the customer space (and, at a
-lower weight, in the agent space: an agent often restates the problem).
+lower weight, in the agent space: an agent often restates the problem). Next to
+utterance examples, keywords weigh as one more utterance, and when no example
+is a transcript agent and event text is also matched against the customer
+space (a taxonomy of a few short utterances per intent is the common case).
 
 Scoring a conversation is one tokenizing pass, a set intersection per group of
-messages and one sum of packed integers (see ``_Index``), so it costs about a
-hundred microseconds for a 22-turn chat in pure Python; the result is a pure
-function of the conversation and the taxonomy, ties broken by taxonomy order.
+messages and one sum of packed integers (see ``_intent_index``), so it costs
+about a hundred microseconds for a 22-turn chat in pure Python; the result is
+a pure function of the conversation and the taxonomy, ties broken by taxonomy
+order. The confidence is calibrated per taxonomy (see ``_intent_calibration``):
+it estimates the chance that the label is right.
 """
 
 from __future__ import annotations
