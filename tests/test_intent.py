@@ -365,3 +365,18 @@ def test_abcd_sparse_taxonomy_confident_answers_are_right() -> None:
     confident = [i.label == gold for i, gold in found if i.confidence >= 0.8]
     assert len(confident) > len(found) / 4
     assert sum(confident) / len(confident) >= 0.85  # ~4 examples per intent here; 0.96+ at ~9 (bench)
+
+
+def test_words_no_intent_knows_lower_the_confidence_not_the_label() -> None:
+    """The same matching words inside a long message about something else: same label, less sure."""
+    taxonomy = _sparse_taxonomy()
+    short = classify(say("card stolen"), taxonomy)
+    diluted = classify(
+        say(
+            "card stolen, and also the weather ruined the picnic, the garden party "
+            "moved indoors, grandma baked lemon pie, cousins argued about football tactics"
+        ),
+        taxonomy,
+    )
+    assert short.label == diluted.label == "lost_card"
+    assert diluted.confidence < short.confidence
