@@ -50,6 +50,8 @@ def features(scores: Sequence[int], unit: float, ranked: Sequence[int]) -> tuple
     factor = _TEMPERATURE * unit
     cutoff = top - 30.0 / factor  # intents this far behind add nothing to the softmax
     total = sum([math.exp((s - top) * factor) for s in scores if s > cutoff])
+    if top * factor < 30.0:  # "none of these": a virtual intent with cosine 0
+        total += math.exp(-top * factor)
     shares = [math.exp((scores[i] - top) * factor) / total if scores[i] > cutoff else 0.0 for i in ranked]
     p = shares[0]
     odds = math.log(p / (1.0 - p)) if p < 1.0 else _CLIP
