@@ -3,8 +3,8 @@
 A softmax over cosine scores says how far ahead the winner is, not whether it
 is right. Two things make it honest here:
 
-* the cosines are taken over *everything* the customer said (``score`` counts
-  the words no intent knows as the rarest terms), so a request about something
+* the cosines count *every* word of the customer's first messages (``score``
+  counts the words no intent knows as the rarest terms), so a request about something
   no intent covers -- which shares a word or two with some intent by chance --
   gets small cosines, a soft softmax and a small lead;
 * each taxonomy calibrates the lead itself when it is compiled, from nothing

@@ -114,11 +114,12 @@ def score(
     for space, weight, tokens in _groups(customer, agent, event):
         known = index.terms[space]
         hits = known.intersection(tokens)
-        if space == CUSTOMER:
-            # Customer words no intent knows still belong to the conversation's
-            # vector (as the rarest terms): the confidence is a cosine over
-            # everything the customer said, not only over what matched.
-            unknown += weight * weight * (len(set(tokens).difference(STOPWORDS)) - len(hits))
+        if weight == _W_EARLY and space == CUSTOMER:
+            # Words of the customer's first messages that no intent knows still
+            # belong to the conversation's vector (as the rarest terms): the
+            # confidence is a cosine over what the customer said, not only over
+            # what matched.
+            unknown = _W_EARLY * _W_EARLY * (len(set(tokens).difference(STOPWORDS)) - len(hits))
         hits.update(known.intersection(pairwise(tokens)))
         if hits:
             if space == CUSTOMER:
