@@ -23,7 +23,7 @@ from typing import Any
 from ..models import Conversation, Message
 from ..taxonomy import IntentSpec, Taxonomy
 
-__all__ = ["abcd_taxonomy", "row_conversation", "row_transcript", "star_taxonomy"]
+__all__ = ["abcd_taxonomy", "row_conversation", "row_transcript", "star_taxonomy", "utterance_taxonomy"]
 
 _ROLE = {"customer": "customer", "agent": "agent", "action": "system"}
 _MAX_EXAMPLES = 200
@@ -125,4 +125,24 @@ def star_taxonomy(train_rows: Iterable[Mapping[str, Any]]) -> Taxonomy:
         IntentSpec(name=label, keywords=[label.replace("_", " ")], examples=examples[label])
         for label in sorted(examples)
     ]
+    return Taxonomy(intents=intents)
+
+
+def utterance_taxonomy(train_rows: Iterable[Mapping[str, Any]], label_of: Any, turns: int = 3) -> Taxonomy:
+    """A sparse taxonomy, the way most users write one: a few short customer utterances.
+
+    One example per training row: its first ``turns`` customer turns joined by
+    spaces; the description is the intent name and there are no keywords.
+    Intents are in order of first appearance.
+    """
+    examples: dict[str, list[str]] = {}
+    for row in train_rows:
+        label = label_of(row)
+        if not label:
+            continue
+        said = [" ".join(str(t["text"]).split()) for t in row["turns"] if t["speaker"] == "customer"]
+        utterance = " ".join(s for s in said[:turns] if s)
+        if utterance:
+            examples.setdefault(label, []).append(utterance)
+    intents = [IntentSpec(name=label, description=label, examples=found) for label, found in examples.items()]
     return Taxonomy(intents=intents)

@@ -16,95 +16,35 @@ description. An example is normally one customer utterance; an example whose
 lines start with ``customer:``, ``agent:``, ``bot:`` or ``system:`` is read as
 a whole example conversation, so a user can configure intents with real
 transcripts. Keywords and descriptions live in the customer space (and, at a
-lower weight, in the agent space: an agent often restates the problem).
+lower weight, in the agent space: an agent often restates the problem). Next to
+utterance examples, keywords weigh as one more utterance, and when no example
+is a transcript agent and event text is also matched against the customer
+space (a taxonomy of a few short utterances per intent is the common case).
 
 Scoring a conversation is one tokenizing pass, a set intersection per group of
-messages and one sum of packed integers (see ``_Index``), so it costs about a
-hundred microseconds for a 22-turn chat in pure Python; the result is a pure
-function of the conversation and the taxonomy, ties broken by taxonomy order.
+messages and one sum of packed integers (see ``_intent_index``), so it costs
+about a hundred microseconds for a 22-turn chat in pure Python; the result is
+a pure function of the conversation and the taxonomy, ties broken by taxonomy
+order. The confidence is calibrated per taxonomy (see ``_intent_calibration``):
+it estimates the chance that the label is right.
 """
 
 from __future__ import annotations
 
-import math
-import struct
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from itertools import chain, pairwise, repeat
 
 from ..models import Conversation, Intent
-from ..taxonomy import IntentSpec, Taxonomy
-from ._text import STOPWORDS, words
+from ..taxonomy import Taxonomy
+from ._intent_calibration import calibrated_index, confidences
+from ._intent_index import Index, Term, score, split_example
+from ._text import words
 
 __all__ = ["classify", "split_example"]
 
-Term = str | tuple[str, str]
-
-CUSTOMER, AGENT, EVENT = 0, 1, 2
-_SPACE_OF_ROLE = {"customer": CUSTOMER, "agent": AGENT, "bot": AGENT, "system": EVENT}
-_EXAMPLE_ROLES = {
-    "customer": CUSTOMER,
-    "user": CUSTOMER,
-    "agent": AGENT,
-    "bot": AGENT,
-    "assistant": AGENT,
-    "system": EVENT,
-    "action": EVENT,
-    "event": EVENT,
-}
-
-# Integer weights of the message groups: the customer's first _EARLY messages, the
-# customer's later messages, agent (and bot) messages, system events. Integers
-# because scores are summed as packed integers (see _Index).
-_EARLY = 3
-_W_EARLY = 10
-_W_LATE = 5
-_W_AGENT = 6
-_W_EVENT = 6
-# How much the keyword, name and description pseudo-documents weigh in a centroid
-# next to the examples, and how strongly keywords also match agent text.
-_W_KEYWORDS = 0.5
-_W_DESCRIPTION = 0.15
-_W_KEYWORDS_AGENT = 0.5
-# Centroid weights are quantized to this many bits (relative to the largest one).
-_BITS = 20
-# Softmax temperature that turns cosine scores into a confidence; set so that the
-# mean confidence matches accuracy on held-out ABCD conversations (training half).
-_TEMPERATURE = 42.0
 _MAX_ALTERNATIVES = 3
 _MAX_EVIDENCE = 3
 _ZEROS = repeat(0.0)
-
-
-@dataclass(frozen=True)
-class _Index:
-    """A taxonomy compiled for scoring.
-
-    Every term maps to one Python integer packing the term's quantized weight
-    for every intent into fixed-width fields (intent ``i`` at bits
-    ``i * width``), with the term's quantized squared idf in the last field.
-    Adding the integers of all terms a conversation contains sums every
-    intent's score at once, in C: this is what makes the rules backend fast in
-    pure Python. Field width is chosen at build time so that no sum can carry
-    into the next field.
-    """
-
-    labels: tuple[str, ...]
-    terms: tuple[set[Term], ...]
-    """Per feature space, the terms that carry weight."""
-    packed: tuple[dict[Term, int], ...]
-    """Per feature space, term -> packed weights."""
-    width: int
-    """Bits per field (32 or 64)."""
-    layout: str
-    """``struct`` format of the packed fields (the idf field always 64 bits)."""
-    scale: float
-    """Quantized weight -> float weight."""
-    idf_scale: float
-    """Quantized squared idf -> float."""
-    customer_weights: tuple[dict[Term, float], ...]
-    """Per intent, its customer-space term weights (to pick evidence)."""
 
 
 def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
@@ -115,7 +55,7 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     taxonomy has no intents. ``evidence`` names the customer messages that
     contributed most; ``alternatives`` the runners-up, best first.
     """
-    index: _Index = taxonomy.cached("intent-index", _build)
+    index: Index = taxonomy.cached("intent-index", calibrated_index)
     if not index.labels:
         return Intent()
     customer_ids: list[str] = []
@@ -139,64 +79,31 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     if not customer:
         return Intent()
 
-    n = len(index.labels)
-    idf_shift = n * index.width
-    total = squares = 0
-    customer_hit = False
-    for space, weight, tokens in _groups(customer, agent, event):
-        known = index.terms[space]
-        hits = known.intersection(tokens)
-        hits.update(known.intersection(pairwise(tokens)))
-        if hits:
-            customer_hit = customer_hit or space == CUSTOMER
-            packed = sum(map(index.packed[space].__getitem__, hits))
-            total += weight * packed
-            squares += weight * weight * (packed >> idf_shift)
-    if not customer_hit:
+    scored = score(index, customer, agent, event)
+    if scored is None:
         return Intent()
-    fields = struct.unpack(index.layout, total.to_bytes(n * index.width // 8 + 8, "little"))
-    # Scores are dot products with the centroids; dividing by the length of the
-    # conversation's own vector makes them cosines, comparable across inputs.
-    norm = math.sqrt(squares * index.idf_scale) or 1.0
-    return _decide(fields[:n], index.scale / norm, customer_ids, customer, index)
-
-
-def _groups(
-    customer: list[list[str]], agent: list[str], event: list[str]
-) -> list[tuple[int, int, list[str]]]:
-    """The weighted token groups a conversation is scored on (also used for examples)."""
-    early = [t for tokens in customer[:_EARLY] for t in tokens]
-    groups = [(CUSTOMER, _W_EARLY, early)]
-    if len(customer) > _EARLY:
-        groups.append((CUSTOMER, _W_LATE, [t for tokens in customer[_EARLY:] for t in tokens]))
-    if agent:
-        groups.append((AGENT, _W_AGENT, words("\n".join(agent))))
-    if event:
-        groups.append((EVENT, _W_EVENT, words("\n".join(event))))
-    return groups
+    return _decide(*scored, customer_ids, customer, index)
 
 
 def _decide(
-    scores: tuple[int, ...], unit: float, ids: list[str], customer: list[list[str]], index: _Index
+    scores: tuple[int, ...],
+    unit: float,
+    ids: list[str],
+    customer: list[list[str]],
+    index: Index,
 ) -> Intent:
     """Label, confidence, alternatives and evidence from the intents' packed scores.
 
-    ``unit`` turns a packed score into a cosine-like float.
+    ``unit`` turns a packed score into a cosine.
     """
     # A stable sort: equal scores keep taxonomy order.
     ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
     best = ranked[0]
-    top = scores[best]
-    if top <= 0:
+    if scores[best] <= 0:
         return Intent()
-    # Softmax over all intents; those far behind add nothing and are skipped.
-    factor = _TEMPERATURE * unit
-    cutoff = top - 30.0 / factor
-    total = sum([math.exp((score - top) * factor) for score in scores if score > cutoff])
-    confidences = [
-        (index.labels[i], round(math.exp((scores[i] - top) * factor) / total, 4))
-        for i in ranked[: _MAX_ALTERNATIVES + 1]
-        if scores[i] > cutoff
+    ranked_confidences = [
+        (index.labels[i], round(c, 4))
+        for i, c in confidences(scores, unit, ranked[: _MAX_ALTERNATIVES + 1], index.calibration)
     ]
     # Evidence: the customer messages whose terms weigh most for the winner.
     weights: Callable[[Term, float], float] = index.customer_weights[best].get
@@ -209,156 +116,8 @@ def _decide(
     contributions.sort()
     chosen = sorted(position for _, position in contributions[:_MAX_EVIDENCE]) or [0]
     return Intent(
-        label=confidences[0][0],
-        confidence=confidences[0][1],
+        label=ranked_confidences[0][0],
+        confidence=ranked_confidences[0][1],
         evidence=[ids[p] for p in chosen],
-        alternatives=[item for item in confidences[1:] if item[1] > 0.0],
+        alternatives=[item for item in ranked_confidences[1:] if item[1] > 0.0],
     )
-
-
-def split_example(example: str) -> list[tuple[int, str]]:
-    """An example as ``(space, text)`` parts.
-
-    A plain utterance is one customer part. A transcript -- lines starting with
-    ``customer:``, ``agent:``, ``bot:``, ``system:`` (or ``user:``,
-    ``assistant:``, ``action:``) -- gives one part per line; lines without a
-    role continue the previous one.
-    """
-    parts: list[tuple[int, str]] = []
-    transcript = False
-    for line in example.splitlines():
-        head, sep, rest = line.partition(":")
-        space = _EXAMPLE_ROLES.get(head.strip().lower()) if sep else None
-        if space is not None:
-            transcript = True
-            parts.append((space, rest.strip()))
-        elif parts:
-            parts[-1] = (parts[-1][0], f"{parts[-1][1]}\n{line}")
-        else:
-            parts.append((CUSTOMER, line))
-    if not transcript:
-        return [(CUSTOMER, example)]
-    return parts
-
-
-# -- index ----------------------------------------------------------------------------
-
-Vector = dict[tuple[int, Term], float]
-
-
-def _raw_vector(groups: Iterable[tuple[int, float, list[str]]]) -> Vector:
-    """Binary term weights per (space, term), times the group weight; no stopword unigrams."""
-    vector: Vector = {}
-    for space, weight, tokens in groups:
-        present: set[Term] = {t for t in tokens if t not in STOPWORDS}
-        present.update(pairwise(tokens))
-        for term in present:
-            key = (space, term)
-            vector[key] = vector.get(key, 0.0) + weight
-    return vector
-
-
-def _example_vector(example: str) -> Vector:
-    customer: list[list[str]] = []
-    agent: list[str] = []
-    event: list[str] = []
-    for space, text in split_example(example):
-        if space == CUSTOMER:
-            tokens = words(text)
-            if tokens:
-                customer.append(tokens)
-        elif text:
-            (agent if space == AGENT else event).append(text)
-    return _raw_vector(_groups(customer, agent, event)) if customer or agent or event else {}
-
-
-def _intent_documents(spec: IntentSpec) -> tuple[list[Vector], Vector, Vector]:
-    """Raw term vectors of an intent's examples, keywords (with its name) and description."""
-    examples = [v for v in map(_example_vector, spec.examples) if v]
-    keywords: Vector = {}
-    for phrase in [*spec.keywords, spec.name.replace("_", " ").replace("-", " ")]:
-        tokens = words(phrase)
-        for key, value in _raw_vector([(CUSTOMER, 1.0, tokens), (AGENT, _W_KEYWORDS_AGENT, tokens)]).items():
-            keywords[key] = max(keywords.get(key, 0.0), value)
-    description = _raw_vector([(CUSTOMER, 1.0, words(spec.description))])
-    return examples, keywords, description
-
-
-def _build(taxonomy: Taxonomy) -> _Index:
-    """Compile ``taxonomy`` into the sparse centroid index ``classify`` scores with."""
-    labels = tuple(spec.name for spec in taxonomy.intents)
-    documents = [_intent_documents(spec) for spec in taxonomy.intents]
-    n = len(labels)
-
-    # Document frequency counted over intents: a term many intents share says little.
-    df: Counter[tuple[int, Term]] = Counter()
-    for examples, keywords, description in documents:
-        present: set[tuple[int, Term]] = set(keywords) | set(description)
-        for vector in examples:
-            present.update(vector)
-        df.update(present)
-    idf = {key: math.log((1.0 + n) / (1.0 + count)) + 1.0 for key, count in df.items()}
-
-    columns: dict[tuple[int, Term], list[tuple[int, float]]] = {}
-    for label, (examples, keywords, description) in enumerate(documents):
-        centroid: Vector = {}
-        parts = [(vector, 1.0 / len(examples)) for vector in examples]
-        parts.append((keywords, _W_KEYWORDS if examples else 1.0))
-        parts.append((description, _W_DESCRIPTION))
-        for vector, weight in parts:
-            weighted = {key: value * idf[key] for key, value in vector.items()}
-            length = math.sqrt(sum(v * v for v in weighted.values()))
-            for key, value in weighted.items():
-                centroid[key] = centroid.get(key, 0.0) + weight * value / length
-        length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-        for key, value in centroid.items():
-            columns.setdefault(key, []).append((label, value / length))
-
-    return _pack(labels, columns, idf)
-
-
-def _pack(
-    labels: tuple[str, ...],
-    columns: dict[tuple[int, Term], list[tuple[int, float]]],
-    idf: dict[tuple[int, Term], float],
-) -> _Index:
-    n = len(labels)
-    top = max((weight * idf[key] for key, column in columns.items() for _, weight in column), default=1.0)
-    top_idf = max((value * value for value in idf.values()), default=1.0)
-    sizes = [0, 0, 0]
-    for space, _ in columns:
-        sizes[space] += 1
-    # A field's largest possible sum: every term of every group present at once.
-    # Fields are sized so that it cannot carry into the next one.
-    most = (_W_EARLY + _W_LATE) * sizes[CUSTOMER] + _W_AGENT * sizes[AGENT] + _W_EVENT * sizes[EVENT]
-    limit = (1 << min(_BITS, 64 - most.bit_length())) - 1
-    width = 32 if (limit * most).bit_length() <= 32 else 64
-    packed: tuple[dict[Term, int], ...] = ({}, {}, {})
-    customer_weights: list[dict[Term, float]] = [{} for _ in labels]
-    for key in sorted(columns, key=_sort_key):
-        space, term = key
-        value = 0
-        for label, weight in columns[key]:
-            quantized = round(weight * idf[key] / top * limit)
-            value |= quantized << (label * width)
-            if space == CUSTOMER and quantized:
-                customer_weights[label][term] = weight * idf[key]
-        if not value:
-            continue
-        value |= round(idf[key] ** 2 / top_idf * limit) << (n * width)
-        packed[space][term] = value
-    return _Index(
-        labels=labels,
-        terms=tuple(set(p) for p in packed),
-        packed=packed,
-        width=width,
-        layout=f"<{n}{'I' if width == 32 else 'Q'}Q",
-        scale=top / limit,
-        idf_scale=top_idf / limit,
-        customer_weights=tuple(customer_weights),
-    )
-
-
-def _sort_key(key: tuple[int, Term]) -> tuple[int, int, Term]:
-    space, term = key
-    return (space, 0, term) if isinstance(term, str) else (space, 1, term)
