@@ -115,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         "LEAD": lead,
         "LEAD+LAST": lead_last,
     }
-    references_words = [len(ref.split()) for row in rows for ref in references(row)]
+    human = statistics.median(len(ref.split()) for row in rows for ref in references(row))
     print(
         f"TweetSumm dev: {len(rows)} dialogs, ROUGE F1 x100, best of 3 references, stemming; "
-        f"{len(rows) / seconds:,.0f} dialogs/s; human summaries: median {statistics.median(references_words):g} words"
+        f"{len(rows) / seconds:,.0f} dialogs/s; human summaries: median {human:g} words"
     )
     one, two = split_halves(rows)
     print_table(f"all ({len(rows)})", score(rows, systems))

@@ -19,7 +19,6 @@ from ..rules.compose import (
     build_next_steps,
     build_open_questions,
     build_summary,
-    problem_statement,
 )
 from ..rules.facts import extract_facts
 from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
@@ -85,8 +84,14 @@ class RulesBackend(Backend):
         blocker = find_blocker(conversation, actions, cues)
         signals = read_signals(conversation, cues, intent.label)
         expertise = build_expertise(intent, taxonomy)
-        problem = problem_statement(conversation, cues)
-        summary = build_summary(intent, problem, blocker, signals.handoff, cues)
+        summary = build_summary(
+            conversation,
+            cues,
+            actions=actions,
+            blocker=blocker,
+            handoff=signals.handoff,
+            team=expertise.team,
+        )
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
         scrub = scrubber(facts.secrets)
         summary = scrub(summary)

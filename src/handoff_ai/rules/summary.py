@@ -1,0 +1,371 @@
+"""The record's summary: the customer's issue, then where it stands.
+
+Written for the person who takes over: one sentence with the customer's most
+informative statement of the problem (never a greeting, never cut inside a
+value), then one with where it stands — what the agent or bot last did,
+promised or asked for, what still blocks it, who takes it next.
+
+The text is the conversation's own words in the third person ("my order" →
+"their order"; an agent's "please DM us" → "Agent asks the customer to DM
+them"), framed by fixed words ("Customer says", "Agent says", "Still
+blocked:"), so it is deterministic and never claims what nobody said. It
+stays within ``MAX_WORDS``: long sentences are cut at a word boundary with "…".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from ..models import Action, Blocker, Conversation, Handoff, Message
+from ._text import STOPWORDS
+from .phrases import CueReader, tokens
+from .sentences import split_sentences
+
+__all__ = ["MAX_WORDS", "HasText", "build_summary", "issue_sentence", "third_person"]
+
+MAX_WORDS = 45
+"""The summary's length limit in words (human summaries of TweetSumm: median 33)."""
+_ISSUE_WORDS = 26
+_STATUS_WORDS = 18
+_CANDIDATE_MESSAGES = 4  # the issue is stated in the customer's first few messages
+
+
+class HasText(Protocol):
+    """Anything with a ``text`` (a commitment, an item)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+_MENTION = re.compile(r"(?<![\w.@])@\w+[:,]?")
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:\s+(?:\^|-|–|—|~)\s?[A-Z][A-Za-z]{0,3}\.?)+\s*$")  # "^KJ", "-Bob"
+_MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*•])\s+")  # "(2) ", "1. ", "- " starting a line
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
+_FILLER = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|ok(?:ay)?|so|well|yes|yeah|yep|um+|uh+|oh|ah|hmm+|greetings|good\s+"
+    r"(?:morning|afternoon|evening|day)|dear\s+\w+|got\s+it|right|great|thanks|thank\s+you|sure)"
+    r"(?:\s+(?:there|team|all|guys|folks|again))?\b[\s,!.:;-]*)+",
+    re.IGNORECASE,
+)
+_MARKER_START = frozenset("(0123456789-*•")
+_FILLER_START = (
+    "hi", "he", "ok", "so", "we", "ye", "um", "uh", "oh", "ah", "hm", "gr", "go", "de", "ri", "th",
+    "su",
+)  # fmt: skip
+_PLEASANTRY = re.compile(
+    r"^(?:(?:we(?:['’]re| are)|i(?:['’]m| am))\s+(?:so\s+|very\s+|really\s+)?(?:sorry|happy|glad)|sorry|"
+    r"apologies|(?:my|our)\s+apologies|we\s+apologi[sz]e|you['’]re\s+(?:very\s+)?welcome|no\s+(?:problem|worries)|"
+    r"see\s+you|"
+    r"thanks?|thank\s+you|have\s+a\s+(?:great|good|nice|lovely)|glad|happy\s+to|feel\s+free|"
+    r"let\s+us\s+know\s+if|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
+    r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear)\b",
+    re.IGNORECASE,
+)
+_QUESTION_START = re.compile(
+    r"^(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|would|should|"
+    r"have|has|may)\b",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    r"^(?:(?:please|kindly|pls|plz)\s+(?:could\s+you\s+|can\s+you\s+)?|(?:could|can|would|will)\s+you\s+"
+    r"(?:please\s+|kindly\s+)?)(?!be\s+(?:informed|advised|aware)\b|note\b|like\b|want\b|prefer\b|mind\b)(?P<rest>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# First person -> third person (the customer, or the agent's team); case is restored below.
+_CUSTOMER_WORDS = {
+    "i": "they", "i'm": "they're", "im": "they're", "i've": "they've", "ive": "they've", "i'll": "they'll",
+    "i'd": "they'd", "me": "them", "my": "their", "mine": "theirs", "myself": "themselves", "we": "they",
+    "we're": "they're", "we've": "they've", "we'll": "they'll", "we'd": "they'd", "us": "them",
+    "our": "their", "ours": "theirs", "ourselves": "themselves", "am": "are",
+}  # fmt: skip
+_AGENT_WORDS = {
+    **_CUSTOMER_WORDS,
+    "you": "the customer", "your": "their", "yours": "theirs", "yourself": "themselves",
+    "you're": "the customer is", "youre": "the customer is", "you've": "the customer has",
+    "you'll": "the customer will", "you'd": "the customer would", "u": "the customer", "ur": "their",
+}  # fmt: skip
+_STOP = STOPWORDS | frozenset(w.replace("n't", "nt").replace("'", "") for w in STOPWORDS) | frozenset(
+    "i'm i've i'll i'd it's that's don't can't won't didn't doesn't isn't you're we're they're".split()
+)
+_SORRY = re.compile(
+    r"^(?:(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)\s+(?:so\s+|very\s+|really\s+)?sorry|sorry|apologies)[,!.]?\s+"
+    r"(?:but\s+|that\s+)?(?=\w+\s+\w+\s+\w)",
+    re.IGNORECASE,
+)
+# "…, Dan." / "Francis, our team…": the agent addressing the customer by name
+_VOCATIVE = re.compile(r",\s+[A-Z][a-z]+(?=[.!?]*$)|^[A-Z][a-z]+,\s*(?=[a-z])")
+_DONT = re.compile(r"^(?:don['’]?t|do\s+not)\s+", re.IGNORECASE)
+_WAS_AFTER = re.compile(r"\b(they)\s+was\b", re.IGNORECASE)
+
+
+def third_person(text: str, *, agent: bool = False) -> str:
+    """``text`` with first-person words in the third person (and, for an agent, "you" as the customer)."""
+    table = _AGENT_WORDS if agent else _CUSTOMER_WORDS
+    pattern = _AGENT_PRONOUN if agent else _CUSTOMER_PRONOUN
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group()
+        if word == "US":  # the country
+            return word
+        return table[word.lower().replace("’", "'").replace("`", "'")]
+
+    text = pattern.sub(swap, text)
+    return _WAS_AFTER.sub(r"\1 were", text) if " was" in text else text
+
+
+def _pronouns(table: dict[str, str]) -> re.Pattern[str]:
+    words = sorted(table, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace("'", "['’`]") for w in words if w != "am")
+    return re.compile(
+        rf"(?<![\w'’@.])(?:{alternatives})(?![\w'’@])|(?<=\bI )am\b|(?<=\bi )am\b", re.IGNORECASE
+    )
+
+
+_CUSTOMER_PRONOUN = _pronouns(_CUSTOMER_WORDS)
+_AGENT_PRONOUN = _pronouns(_AGENT_WORDS)
+
+
+def clean(text: str) -> str:
+    """Message text fit to quote in a summary: no handles, links, emoji, signatures or leading filler."""
+    if "@" in text:
+        text = _MENTION.sub("", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub("", text)
+    if not text.isascii():
+        text = _EMOJI.sub("", text)
+    text = " ".join(text.split())
+    if "^" in text or "-" in text or "~" in text or not text.isascii():
+        text = _SIGNATURE.sub("", text)
+    if text[:1] in _MARKER_START:
+        text = _MARKER.sub("", text)
+    if text[:8].lower().lstrip().startswith(_FILLER_START):
+        text = _FILLER.sub("", text)
+    return text.strip(" ,;:-–—")
+
+
+def _content(text: str) -> int:
+    """How many content words ``text`` has (stopwords and words under three letters do not count)."""
+    return _count(tokens(text))
+
+
+class _ContentWords(dict[str, int]):
+    """Word -> 1 for a content word, 0 otherwise; filled on first sight (lookups stay in C)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 100_000:
+            self.clear()
+        value = self[word] = int(len(word) > 2 and word not in _STOP and word not in _NOISE)
+        return value
+
+
+_IS_CONTENT = _ContentWords()
+
+
+def _count(words: Sequence[str]) -> int:
+    return sum(map(_IS_CONTENT.__getitem__, words))
+
+
+def _limit(text: str, words: int) -> str:
+    """At most ``words`` words, cut after a clause when one ends late enough, else with "…"."""
+    parts = text.split()
+    if len(parts) <= words:
+        return text
+    head = parts[:words]
+    for end in range(words - 1, words // 2, -1):
+        if head[end].endswith((",", ";", ":")):
+            return " ".join(head[: end + 1]).rstrip(",;:") + " …"
+    return " ".join(head).rstrip(",;:-–—") + " …"
+
+
+def _sentences(message: Message) -> list[str]:
+    text = message.text
+    return [s for s in (clean(text[a:b]) for a, b in split_sentences(text)) if s]
+
+
+def issue_sentence(conversation: Conversation, cues: CueReader) -> tuple[str, Message] | None:
+    """The customer's most informative statement of the problem, and its message.
+
+    Among the customer's first few messages the one with the most content words
+    wins, with a bonus when it names a problem and a small cost for each later
+    message; inside it, the sentence with the most content words (the one with
+    the problem cue first). A short winner takes the next sentence along. Only
+    the winning message is split into sentences: this runs on every record.
+    """
+    best: tuple[float, Message] | None = None
+    seen = 0
+    for message in conversation.messages:
+        if message.role != "customer" or message.kind != "message":
+            continue
+        words = cues.words(message.text)  # memoized: the message's own text object
+        content = _count(words)
+        if content < 2:
+            continue
+        seen += 1
+        labels = cues.labels(message.text)
+        score = min(content, 14) - 2.0 * (seen - 1)
+        if "problem" in labels or "impact" in labels:
+            score += 3
+        elif "handoff_request" in labels and content < 5:
+            score -= 3
+        if best is None or score > best[0]:
+            best = (score, message)
+        if seen >= _CANDIDATE_MESSAGES:
+            break
+    if best is None:
+        return None
+    message = best[1]
+    text = message.text
+    labels = cues.labels(text)
+    cue_at = cues.find("problem", text) if "problem" in labels else None
+    parts: list[tuple[str, int]] = []
+    choice: tuple[float, int] | None = None
+    for start, end in split_sentences(text):
+        sentence = clean(text[start:end])
+        if not sentence:
+            continue
+        content = _content(sentence)
+        score = min(content, 12) + (3 if cue_at is not None and start <= cue_at < end else 0)
+        parts.append((sentence, content))
+        if content >= 2 and (choice is None or score > choice[0]):
+            choice = (score, len(parts) - 1)
+    if choice is None:
+        return None
+    index = choice[1]
+    sentence = parts[index][0]
+    if len(sentence.split()) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
+        sentence = f"{sentence.rstrip()} {parts[index + 1][0]}"
+    return sentence, message
+
+
+_NOISE = frozenset({"http", "https", "www", "com", "co"})
+
+
+def _asks(sentence: str) -> bool:
+    """A question: it ends with "?", or starts like one and does not end with a period."""
+    end = sentence.rstrip()[-1:]
+    return end == "?" or (end != "." and _QUESTION_START.match(sentence) is not None)
+
+
+def _frame_customer(sentence: str) -> str:
+    asks = _asks(sentence)
+    body = third_person(sentence).rstrip(" .!?…")
+    body = _lower_first(body)
+    return f"Customer {'asks' if asks else 'says'} {_limit(body, _ISSUE_WORDS)}."
+
+
+def _lower_first(text: str) -> str:
+    """A sentence start in lower case when it is a common word ("The app" -> "the app", not "Amazon")."""
+    first = text.split(" ", 1)[0]
+    if len(first) < 2 or not first[0].isupper() or not first[1:].islower():
+        return text
+    key = first.lower().replace("'", "").replace("’", "")
+    if key in STOPWORDS or key.startswith("they") or key.endswith(("ing", "ed", "ly")) or key in _STARTERS:
+        return first.lower() + text[len(first) :]
+    return text
+
+
+_STARTERS = frozenset(
+    """its it's since after before still now today yesterday tonight also again unfortunately currently
+    sadly apparently however there the customer agent order account just only never""".split()
+)
+
+
+def _agent_statement(
+    conversation: Conversation, actions: Sequence[Action], cues: CueReader
+) -> tuple[str, str, str] | None:
+    """(role, sentence, message id): the latest agent/bot action, else the last informative reply."""
+    messages = conversation.messages
+    latest: tuple[int, str, str, str] | None = None
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if message.role not in ("agent", "bot") or message.kind != "message":
+            continue
+        if _count(cues.words(message.text)) < 2:
+            continue
+        scored = [(s, _content(s)) for s in _sentences(message) if not _PLEASANTRY.match(s)]
+        sentence, content = max(scored, key=lambda pair: pair[1], default=("", 0))
+        if content >= 2:
+            latest = (index, message.role, sentence, message.id)
+            break
+    if latest is not None and actions:
+        order = {m.id: i for i, m in enumerate(messages)}
+        for action in reversed(actions):
+            if action.actor in ("agent", "bot") and (action.rule or "").startswith("statement."):
+                where = order.get(action.evidence[0], -1) if action.evidence else -1
+                if where >= latest[0] - 2:  # a stated action near the end says more than the last reply
+                    return action.actor, clean(action.description), messages[where].id
+                break
+    return latest[1:] if latest else None
+
+
+def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
+    who = "Agent" if role == "agent" else "Bot"
+    sentence = _VOCATIVE.sub("", _SORRY.sub("", sentence.rstrip())).strip(" ,")
+    request = _REQUEST.match(sentence)
+    if request is not None:
+        rest = third_person(request.group("rest").rstrip(" .!?…"), agent=True).replace("the customer", "them")
+        rest = _DONT.sub("not to ", rest)
+        return f"{who} asks the customer {'' if rest.startswith('not to ') else 'to '}" \
+            f"{_limit(_lower_first(rest), words)}."  # fmt: skip
+    asks = _asks(sentence)
+    body = _lower_first(third_person(sentence.rstrip(" .!?…"), agent=True))
+    return f"{who} {'asks' if asks else 'says'} {_limit(body, words)}."
+
+
+def build_summary(
+    conversation: Conversation,
+    cues: CueReader,
+    *,
+    actions: Sequence[Action] = (),
+    blocker: Blocker | None = None,
+    handoff: Handoff | None = None,
+    team: str | None = None,
+    commitments: Sequence[HasText] = (),
+) -> str:
+    """One or two sentences: the customer's issue, then where it stands (≤ ``MAX_WORDS`` words)."""
+    issue = issue_sentence(conversation, cues)
+    if issue is None and blocker is None:
+        return ""  # no statement of a problem: nothing the summary could stand on
+    parts: list[str] = []
+    if issue is not None:
+        parts.append(_frame_customer(issue[0]))
+    statement = _agent_statement(conversation, actions, cues)
+    room = max(MAX_WORDS - sum(len(p.split()) for p in parts) - 2, 8)  # the status fits beside the issue
+    if commitments:
+        parts.append(f"Promised: {_limit(commitments[-1].text.rstrip(' .'), min(room, _STATUS_WORDS))}.")
+    elif statement is not None:
+        parts.append(_frame_agent(statement[0], statement[1], min(room, _STATUS_WORDS)))
+    used = {issue[1].id if issue else None, statement[2] if statement else None}
+    if blocker is not None and blocker.evidence and blocker.evidence[0] not in used:
+        parts.append(_blocked(conversation, blocker))
+    if handoff is not None and handoff.trigger == "customer_request":
+        parts.append("The customer asked for a human.")
+    elif handoff is not None and handoff.trigger == "escalation_request":
+        parts.append("The customer asked to escalate.")
+    if team and handoff is not None and handoff.type is not None:
+        parts.append(f"Next: {team.replace('_', ' ')}.")
+    summary = ""
+    for part in parts:  # whole parts, in order of importance, while they fit
+        if not part:
+            continue
+        candidate = f"{summary} {part}".strip()
+        if len(candidate.split()) > MAX_WORDS and summary:
+            continue
+        summary = candidate
+    return summary
+
+
+_LABEL = re.compile(r"^(?:Customer tried|Failed):\s*")
+
+
+def _blocked(conversation: Conversation, blocker: Blocker) -> str:
+    """'Still blocked: …' in the third person, or '' when the blocker says too little."""
+    role = next((m.role for m in conversation.messages if m.id == blocker.evidence[0]), "customer")
+    text = clean(_LABEL.sub("", blocker.description)).rstrip(" .!?…")
+    if _content(text) < 2:
+        return ""
+    return f"Still blocked: {_lower_first(_limit(third_person(text, agent=role != 'customer'), 14))}."
