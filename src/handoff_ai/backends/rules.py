@@ -82,7 +82,7 @@ class RulesBackend(Backend):
         intent = classify(conversation, taxonomy)
         actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues)
-        signals = read_signals(conversation, cues, intent.label)
+        signals = read_signals(conversation, cues, intent.label, rules)
         expertise = build_expertise(intent, taxonomy)
         summary = build_summary(
             conversation,

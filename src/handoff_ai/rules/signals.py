@@ -19,17 +19,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Handoff, HistoryEvent, Message, Sentiment, Signal, Urgency
-from ..models.record import UrgencyLevel
-from .actions import sentence_at
-from .phrases import CueReader
+from ..models.record import HandoffType, UrgencyLevel
+from .phrases import CueReader, scan_longest
 from .prechecks import GuardedPattern
+from .ruleset import RuleSet, load_rules
+from .sentences import sentence_at
 
-__all__ = ["WAIT_HISTORY_MINUTES", "WAIT_URGENT_MINUTES", "Signals", "Wait", "read_signals", "waits"]
+__all__ = [
+    "AGENT_UI_CHANNELS", "WAIT_HISTORY_MINUTES", "WAIT_URGENT_MINUTES", "Signals", "Wait", "customer_request",
+    "read_signals", "waits",
+]  # fmt: skip
 
 WAIT_HISTORY_MINUTES = 15
 """A wait this long (or longer) for a reply is a ``waiting`` history event."""
 WAIT_URGENT_MINUTES = 60
 """A wait this long (or longer) raises urgency to at least ``high``."""
+
+AGENT_UI_CHANNELS = frozenset(
+    {"web", "api", "agent_ui", "agent_workspace", "workspace", "internal", "note", "rule", "system",
+     "trigger", "automation", "macro", "side_conversation", "zendesk", "freshdesk", "helpscout", "intercom"}
+)  # fmt: skip
+"""Where a helpdesk logs an agent's reply (its own web UI, its API, a rule): not a channel the customer
+moved to, so an agent or system message there never makes a ``channel_switch``."""
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
@@ -62,6 +73,32 @@ def _ownership_change(message: Message) -> str | None:
     )
     if typed or any(meta.get(k) not in (None, "") for k in _OWNERSHIP_KEYS):
         return "Ownership changed (assignment event)"
+    return None
+
+
+def customer_request(text: str, cues: CueReader, rules: RuleSet) -> str | None:
+    """``customer_request``, ``escalation_request`` or ``None`` for one customer message.
+
+    The handoff lists are read leftmost-longest, so a longer phrase that means
+    something else wins where it overlaps a request ("sales representative",
+    "office manager", "don't transfer me", "the human agent yesterday…"). A
+    ``handoff_alone`` word ("AGENT!!!", "representative please") counts only
+    when every other word of the message is one of ``handoff_alone_with``.
+    """
+    labels = cues.labels(text)
+    if not ("handoff_request" in labels or "escalation_request" in labels or "handoff_alone" in labels):
+        return None
+    words = cues.words(text)
+    found = {label for _, label in scan_longest(rules.handoff, words)}
+    if "escalation_request" in found:
+        return "escalation_request"
+    if "handoff_request" in found:
+        return "customer_request"
+    if "handoff_alone" in found and "not_handoff" not in found:
+        allowed = rules.handoff_alone_with
+        alone = sum(1 for word in words if word not in allowed)
+        if alone <= 2 and len(words) <= 8:  # "agent", "live agent", "human being", "AGENT PLEASE NOW"
+            return "customer_request"
     return None
 
 
@@ -157,45 +194,61 @@ def _add(signals: dict[str, Signal], kind: str, message_id: str, rule: str) -> N
         signal.evidence.append(message_id)
 
 
-def read_signals(conversation: Conversation, cues: CueReader, intent_label: str) -> Signals:
+def read_signals(
+    conversation: Conversation, cues: CueReader, intent_label: str, rules: RuleSet | None = None
+) -> Signals:
     """Sentiment, urgency, history events, handoff and impact for ``conversation``."""
+    rules = rules if rules is not None else load_rules()
     found: dict[str, Signal] = {}
     history: list[HistoryEvent] = []
     seen_texts: dict[str, str] = {}
     positives = 0
     urgent_ids: list[str] = []
     deadline_ids: list[str] = []
-    impact: tuple[str, str] | None = None
+    impacts: list[tuple[str, str, bool]] = []  # (sentence, message id, raises urgency)
     repeat_ids: list[str] = []
     handoff = Handoff()
     has_bot = any(m.role == "bot" for m in conversation.messages)
     previous_channel: str | None = None
     previous_role: str | None = None
+    human_spoke = False  # an agent wrote before: an assignment is then between people
 
     for message in conversation.messages:
         text = message.text
-        if message.channel and previous_channel and message.channel != previous_channel:
+        channel = message.channel
+        if channel and message.role != "customer" and channel.lower() in AGENT_UI_CHANNELS:
+            channel = None  # an agent replying in the helpdesk's own UI did not move the conversation
+        if channel and previous_channel and channel != previous_channel:
             history.append(
                 HistoryEvent(
                     kind="channel_switch",
-                    description=f"Moved from {previous_channel} to {message.channel}",
+                    description=f"Moved from {previous_channel} to {channel}",
                     evidence=[message.id],
                 )
             )
             if handoff.type is None:
                 handoff = Handoff(type="channel_switch", trigger="channel_switch", evidence=[message.id])
-        previous_channel = message.channel or previous_channel
+        previous_channel = channel or previous_channel
         if message.role == "system" or message.kind == "event":
             change = _ownership_change(message)
             if change is not None:
                 history.append(HistoryEvent(kind="transfer", description=change, evidence=[message.id]))
-                if handoff.type is None:
-                    handoff = Handoff(type="agent_to_agent", trigger="reassignment", evidence=[message.id])
+                if handoff.type in (None, "channel_switch"):
+                    kind: HandoffType = (
+                        "ai_to_human" if message.role == "bot" or (has_bot and not human_spoke)
+                        else "tier_escalation" if cues.has("tier_transfer", text)
+                        else "agent_to_agent"
+                    )  # fmt: skip
+                    handoff = Handoff(type=kind, trigger="reassignment", evidence=[message.id])
 
         if message.role in ("bot", "agent") and message.kind == "message":
             transfer = cues.find("transfer", text)
             if transfer is not None:
-                kind = "ai_to_human" if message.role == "bot" else "agent_to_agent"
+                kind = (
+                    "ai_to_human" if message.role == "bot"
+                    else "tier_escalation" if cues.has("tier_transfer", text)
+                    else "agent_to_agent"
+                )  # fmt: skip
                 history.append(
                     HistoryEvent(
                         kind="transfer",
@@ -221,15 +274,17 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                     )
                 )
         previous_role = message.role if message.kind == "message" else previous_role
+        human_spoke = human_spoke or (message.role == "agent" and message.kind == "message")
         if message.role != "customer" or message.kind != "message":
             continue
 
         labels = cues.labels(text)
-        if "handoff_request" in labels:
+        request = customer_request(text, cues, rules)
+        if request == "customer_request":
             _add(found, "handoff_request", message.id, "cue.handoff_request")
-            if handoff.trigger != "customer_request":
+            if handoff.trigger not in ("customer_request", "escalation_request"):
                 handoff = Handoff(
-                    type="ai_to_human" if has_bot else "agent_to_agent",
+                    type="ai_to_human" if has_bot and not human_spoke else "agent_to_agent",
                     trigger="customer_request",
                     evidence=[message.id],
                 )
@@ -240,7 +295,7 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                         evidence=[message.id],
                     )
                 )
-        if "escalation_request" in labels:
+        elif request == "escalation_request":
             _add(found, "escalation_request", message.id, "cue.escalation_request")
             handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
         if "as_i_said" in labels:
@@ -279,12 +334,14 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
             positives += 1
         if "urgent" in labels:
             urgent_ids.append(message.id)
-        if "deadline" in labels:
+        impact_found = "impact" in labels or "impact_high" in labels
+        if "deadline" in labels or ("deadline_soft" in labels and (impact_found or "urgent" in labels)):
             deadline_ids.append(message.id)
-        if impact is None and "impact" in labels:
-            position = cues.find("impact", text)
-            if position is not None:
-                impact = (sentence_at(text, position), message.id)
+            label = "deadline" if "deadline" in labels else "deadline_soft"
+            _note_impact(impacts, text, message.id, cues, label, False)
+        if impact_found and len(impacts) < 3:
+            high = "impact_high" in labels
+            _note_impact(impacts, text, message.id, cues, "impact_high" if high else "impact", high)
 
     merged = _merged_contact(conversation)
     if merged is not None:
@@ -311,15 +368,36 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
     label = "negative" if frustration else ("positive" if positives else "neutral")
     sentiment = Sentiment(label=label, frustration_signals=signals, repeat_contact=bool(repeat_ids))
 
-    urgency = _urgency(found, urgent_ids, deadline_ids, repeat_ids, intent_label, frustration, wait=longest)
+    urgency = _urgency(
+        found, urgent_ids, deadline_ids, repeat_ids, intent_label, frustration, wait=longest, impacts=impacts
+    )
     return Signals(
         sentiment=sentiment,
         urgency=urgency,
         history=history,
         handoff=handoff,
-        customer_impact=impact[0] if impact else None,
-        impact_evidence=[impact[1]] if impact else [],
+        customer_impact=" ".join(_sentence_end(s) for s, _, _ in impacts[:2]) if impacts else None,
+        impact_evidence=list(dict.fromkeys(m for _, m, _ in impacts[:2])),
     )
+
+
+def _note_impact(
+    impacts: list[tuple[str, str, bool]], text: str, message_id: str, cues: CueReader, label: str, high: bool
+) -> None:
+    """Add the sentence where ``label`` is found, once (a sentence seen before only upgrades ``high``)."""
+    position = cues.find(label, text)
+    if position is None:
+        return
+    sentence = sentence_at(text, position)
+    for index, (seen, seen_id, was_high) in enumerate(impacts):
+        if seen == sentence:
+            impacts[index] = (seen, seen_id, was_high or high)
+            return
+    impacts.append((sentence, message_id, high))
+
+
+def _sentence_end(sentence: str) -> str:
+    return sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
 
 
 def _urgency(
@@ -331,6 +409,7 @@ def _urgency(
     frustration: list[Signal],
     *,
     wait: Wait | None = None,
+    impacts: list[tuple[str, str, bool]] | None = None,
 ) -> Urgency:
     reasons: list[str] = []
     evidence: list[str] = []
@@ -346,9 +425,16 @@ def _urgency(
         level = "urgent" if level == "urgent" else "high"
         reasons.append("customer threatens to leave or take action")
         evidence += found["threat_to_leave"].evidence[:2]
+    high_impact = [(sentence, message_id) for sentence, message_id, high in impacts or () if high]
+    if high_impact:
+        level = level if level in ("urgent", "high") else "high"
+        reasons.append(f"customer impact: {_quote(high_impact[0][0])}")
+        evidence += [message_id for _, message_id in high_impact[:2]]
     if deadline_ids:
         level = level if level in ("urgent", "high") else "high"
-        reasons.append("time-bound request")
+        said = next((s for s, m, _ in impacts or () if m == deadline_ids[0]), None)
+        quoted = said is not None and not (high_impact and high_impact[0][0] == said)
+        reasons.append(f"time-bound request: {_quote(said)}" if quoted and said else "time-bound request")
         evidence += deadline_ids[:2]
     if repeat_ids:
         level = level if level in ("urgent", "high") else "high"
@@ -367,3 +453,11 @@ def _urgency(
         level = "low"
         reasons.append("information request")
     return Urgency(level=level, reasons=reasons, evidence=list(dict.fromkeys(evidence)))
+
+
+def _quote(sentence: str, limit: int = 80) -> str:
+    """A reason's excerpt: the sentence, cut at a word boundary."""
+    if len(sentence) <= limit:
+        return sentence.rstrip(".")
+    cut = sentence.rfind(" ", 0, limit)
+    return sentence[: cut if cut > 0 else limit].rstrip(" ,;:") + "…"
