@@ -88,8 +88,12 @@ _AGENT_WORDS = {
     "you're": "the customer is", "youre": "the customer is", "you've": "the customer has",
     "you'll": "the customer will", "you'd": "the customer would", "u": "the customer", "ur": "their",
 }  # fmt: skip
-_STOP = STOPWORDS | frozenset(w.replace("n't", "nt").replace("'", "") for w in STOPWORDS) | frozenset(
-    "i'm i've i'll i'd it's that's don't can't won't didn't doesn't isn't you're we're they're".split()
+_STOP = (
+    STOPWORDS
+    | frozenset(w.replace("n't", "nt").replace("'", "") for w in STOPWORDS)
+    | frozenset(
+        "i'm i've i'll i'd it's that's don't can't won't didn't doesn't isn't you're we're they're".split()
+    )
 )
 _SORRY = re.compile(
     r"^(?:(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)\s+(?:so\s+|very\s+|really\s+)?sorry|sorry|apologies)[,!.]?\s+"
@@ -195,29 +199,32 @@ def issue_sentence(conversation: Conversation, cues: CueReader) -> tuple[str, Me
     the problem cue first). A short winner takes the next sentence along. Only
     the winning message is split into sentences: this runs on every record.
     """
-    best: tuple[float, Message] | None = None
-    seen = 0
+    candidates: list[tuple[float, int, Message]] = []
     for message in conversation.messages:
         if message.role != "customer" or message.kind != "message":
             continue
         words = cues.words(message.text)  # memoized: the message's own text object
-        content = _count(words)
+        content = _count(words) - message.text.count("@")  # a handle is no content
         if content < 2:
             continue
-        seen += 1
         labels = cues.labels(message.text)
-        score = min(content, 14) - 2.0 * (seen - 1)
+        score = min(content, 14) - 2.0 * len(candidates)
         if "problem" in labels or "impact" in labels:
             score += 3
         elif "handoff_request" in labels and content < 5:
             score -= 3
-        if best is None or score > best[0]:
-            best = (score, message)
-        if seen >= _CANDIDATE_MESSAGES:
+        candidates.append((-score, len(candidates), message))
+        if len(candidates) >= _CANDIDATE_MESSAGES:
             break
-    if best is None:
-        return None
-    message = best[1]
+    for _, _, message in sorted(candidates, key=lambda c: c[:2]):
+        found = _best_sentence(message, cues)
+        if found is not None:
+            return found, message
+    return None
+
+
+def _best_sentence(message: Message, cues: CueReader) -> str | None:
+    """The sentence of ``message`` with the most content words (the problem cue's first)."""
     text = message.text
     labels = cues.labels(text)
     cue_at = cues.find("problem", text) if "problem" in labels else None
@@ -238,7 +245,7 @@ def issue_sentence(conversation: Conversation, cues: CueReader) -> tuple[str, Me
     sentence = parts[index][0]
     if len(sentence.split()) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
         sentence = f"{sentence.rstrip()} {parts[index + 1][0]}"
-    return sentence, message
+    return sentence
 
 
 _NOISE = frozenset({"http", "https", "www", "com", "co"})
