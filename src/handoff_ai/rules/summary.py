@@ -51,10 +51,10 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _MARKER_START = frozenset("(0123456789-*•")
-_FILLER_START = (
-    "hi", "he", "ok", "so", "we", "ye", "um", "uh", "oh", "ah", "hm", "gr", "go", "de", "ri", "th",
-    "su",
-)  # fmt: skip
+_FILLER_FIRST = frozenset(
+    """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right
+    great thanks thank sure""".split()
+)
 _PLEASANTRY = re.compile(
     r"^(?:(?:we(?:['’]re| are)|i(?:['’]m| am))\s+(?:so\s+|very\s+|really\s+)?(?:sorry|happy|glad)|sorry|"
     r"apologies|(?:my|our)\s+apologies|we\s+apologi[sz]e|you['’]re\s+(?:very\s+)?welcome|no\s+(?:problem|worries)|"
@@ -95,6 +95,7 @@ _STOP = (
         "i'm i've i'll i'd it's that's don't can't won't didn't doesn't isn't you're we're they're".split()
     )
 )
+_SORRY_START = frozenset({"i'm ", "i’m ", "im s", "we'r", "we’r", "i am", "we a", "sorr", "apol"})
 _SORRY = re.compile(
     r"^(?:(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)\s+(?:so\s+|very\s+|really\s+)?sorry|sorry|apologies)[,!.]?\s+"
     r"(?:but\s+|that\s+)?(?=\w+\s+\w+\s+\w)",
@@ -107,30 +108,45 @@ _WAS_AFTER = re.compile(r"\b(they)\s+was\b", re.IGNORECASE)
 
 
 def third_person(text: str, *, agent: bool = False) -> str:
-    """``text`` with first-person words in the third person (and, for an agent, "you" as the customer)."""
+    """``text`` with first-person words in the third person (and, for an agent, "you" as the customer).
+
+    Words next to ``@`` or inside a dotted name (``me@example.com``) are left alone,
+    and so is "US" in capitals (the country).
+    """
     table = _AGENT_WORDS if agent else _CUSTOMER_WORDS
-    pattern = _AGENT_PRONOUN if agent else _CUSTOMER_PRONOUN
-
-    def swap(match: re.Match[str]) -> str:
-        word = match.group()
-        if word == "US":  # the country
-            return word
-        return table[word.lower().replace("’", "'").replace("`", "'")]
-
-    text = pattern.sub(swap, text)
+    parts = _SPLIT.split(text)  # word, separator, word, separator, …
+    changed = False
+    last = len(parts) - 1
+    previous = ""  # the previous word's key, before it was changed
+    for index in range(0, len(parts), 2):
+        word = parts[index]
+        if not word or len(word) > 9:
+            previous = ""
+            continue
+        key = word.lower()
+        if "’" in key or "`" in key:
+            key = key.replace("’", "'").replace("`", "'")
+        was, previous = previous, key
+        if key not in table or word == "US":
+            continue
+        before = parts[index - 1] if index else ""
+        after = parts[index + 1] if index < last else ""
+        if before.endswith("@") or after.startswith("@"):
+            continue  # part of an e-mail address or a handle
+        joined_before = before in (".", "-") and index >= 2 and parts[index - 2]
+        if joined_before or (after in (".", "-") and parts[index + 2]):
+            continue  # part of a dotted or hyphenated name ("a.me.com", "me-too")
+        if key == "am" and was != "i":
+            continue
+        parts[index] = table[key]
+        changed = True
+    if not changed:
+        return text
+    text = "".join(parts)
     return _WAS_AFTER.sub(r"\1 were", text) if " was" in text else text
 
 
-def _pronouns(table: dict[str, str]) -> re.Pattern[str]:
-    words = sorted(table, key=len, reverse=True)
-    alternatives = "|".join(re.escape(w).replace("'", "['’`]") for w in words if w != "am")
-    return re.compile(
-        rf"(?<![\w'’@.])(?:{alternatives})(?![\w'’@])|(?<=\bI )am\b|(?<=\bi )am\b", re.IGNORECASE
-    )
-
-
-_CUSTOMER_PRONOUN = _pronouns(_CUSTOMER_WORDS)
-_AGENT_PRONOUN = _pronouns(_AGENT_WORDS)
+_SPLIT = re.compile(r"([^\w'’`]+)")
 
 
 def clean(text: str) -> str:
@@ -142,11 +158,12 @@ def clean(text: str) -> str:
     if not text.isascii():
         text = _EMOJI.sub("", text)
     text = " ".join(text.split())
-    if "^" in text or "-" in text or "~" in text or not text.isascii():
+    tail = text[-8:]
+    if "^" in tail or "-" in tail or "~" in tail or not tail.isascii():
         text = _SIGNATURE.sub("", text)
     if text[:1] in _MARKER_START:
         text = _MARKER.sub("", text)
-    if text[:8].lower().lstrip().startswith(_FILLER_START):
+    if text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower() in _FILLER_FIRST:
         text = _FILLER.sub("", text)
     return text.strip(" ,;:-–—")
 
@@ -311,11 +328,15 @@ def _agent_statement(
 
 def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
     who = "Agent" if role == "agent" else "Bot"
-    sentence = _VOCATIVE.sub("", _SORRY.sub("", sentence.rstrip())).strip(" ,")
+    sentence = sentence.rstrip()
+    if sentence[:4].lower() in _SORRY_START:
+        sentence = _SORRY.sub("", sentence)
+    if "," in sentence:
+        sentence = _VOCATIVE.sub("", sentence).strip(" ,")
     request = _REQUEST.match(sentence)
     if request is not None:
         rest = third_person(request.group("rest").rstrip(" .!?…"), agent=True).replace("the customer", "them")
-        rest = _DONT.sub("not to ", rest)
+        rest = _DONT.sub("not to ", rest) if rest[:1] in "dD" else rest
         return f"{who} asks the customer {'' if rest.startswith('not to ') else 'to '}" \
             f"{_limit(_lower_first(rest), words)}."  # fmt: skip
     asks = _asks(sentence)
