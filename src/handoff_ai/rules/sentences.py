@@ -25,8 +25,8 @@ import re
 __all__ = ["first_sentence", "sentence_at", "sentences", "shorten", "split_sentences"]
 
 # A candidate end: terminators with closing quotes/brackets, then white space or the end
-# (a CJK full stop needs none); or a line break. Periods inside tokens never match (no white space after them).
-_END = re.compile(r"[。！？]+[」』）]*|[.!?…]+[\"'”’)\]»]*(?=\s|$)|\n")  # CJK stops need no space after
+# (a CJK full stop needs none); or a line break. A period inside a token never matches.
+_END = re.compile(r"[。！？]+[」』）]*|[.!?…]+[\"'”’)\]»]*(?=\s|$)|\n")
 
 # Never the end of a sentence: a title, a Latin abbreviation, "vs.".
 _NEVER_ENDS = frozenset(

@@ -300,8 +300,9 @@ def read_signals(
         impact_found = "impact" in labels or "impact_high" in labels
         if "deadline" in labels or ("deadline_soft" in labels and (impact_found or "urgent" in labels)):
             deadline_ids.append(message.id)
-            label = "deadline" if "deadline" in labels else "deadline_soft"
-            note_impact(impacts, text, message.id, cues, label, False)
+            if impact_found:  # a deadline beside an impact is part of it ("payroll runs Friday")
+                label = "deadline" if "deadline" in labels else "deadline_soft"
+                note_impact(impacts, text, message.id, cues, label, False)
         if impact_found and len(impacts) < 3:
             high = "impact_high" in labels
             note_impact(impacts, text, message.id, cues, "impact_high" if high else "impact", high)

@@ -46,19 +46,22 @@ _MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*•])\s+")  # "(2) ", "1. ", "- 
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
 _FILLER = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|ok(?:ay)?|so|well|yes|yeah|yep|um+|uh+|oh|ah|hmm+|greetings|good\s+"
-    r"(?:morning|afternoon|evening|day)|dear\s+\w+|got\s+it|right|great|thanks|thank\s+you|sure)"
+    r"(?:morning|afternoon|evening|day)|dear\s+\w+|got\s+it|right|great|thanks|thank\s+you|sure|perfect|"
+    r"awesome|alright|excellent|wonderful|cool|certainly|absolutely)"
     r"(?:\s+(?:there|team|all|guys|folks|again))?\b[\s,!.:;-]*)+",
     re.IGNORECASE,
 )
 _MARKER_START = frozenset("(0123456789-*•")
 _FILLER_FIRST = frozenset(
     """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right
-    great thanks thank sure""".split()
+    great thanks thank sure perfect awesome alright excellent wonderful cool certainly absolutely""".split()
 )
 _PLEASANTRY = re.compile(
     r"^(?:(?:we(?:['’]re| are)|i(?:['’]m| am))\s+(?:so\s+|very\s+|really\s+)?(?:sorry|happy|glad)|sorry|"
     r"apologies|(?:my|our)\s+apologies|we\s+apologi[sz]e|you['’]re\s+(?:very\s+)?welcome|no\s+(?:problem|worries)|"
-    r"see\s+you|"
+    r"see\s+you|(?:is\s+there\s+)?anything\s+else|(?:can|may|could)\s+i\s+help\s+(?:you\s+)?with\s+anything|"
+    r"have\s+an?\s+(?:amazing|wonderful|fantastic|awesome|excellent|blessed|great|good|nice|lovely)|"
+    r"(?:is\s+there\s+)?(?:something|anything)\s+more|was\s+there\s+anything|"
     r"thanks?|thank\s+you|have\s+a\s+(?:great|good|nice|lovely)|glad|happy\s+to|feel\s+free|"
     r"let\s+us\s+know\s+if|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
     r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear)\b",
@@ -143,7 +146,22 @@ def third_person(text: str, *, agent: bool = False) -> str:
     if not changed:
         return text
     text = "".join(parts)
-    return _WAS_AFTER.sub(r"\1 were", text) if " was" in text else text
+    if " was" in text:
+        text = _WAS_AFTER.sub(r"\1 were", text)
+    if agent and "the customer " in text:  # "you are" -> "the customer is", "do you" -> "does the customer"
+        text = _AGREE.sub(lambda m: _AGREEMENT[m.group(0).lower()], text)
+    return text
+
+
+_AGREEMENT = {
+    "the customer are": "the customer is", "the customer were": "the customer was",
+    "the customer have": "the customer has", "the customer don't": "the customer doesn't",
+    "the customer do": "the customer does", "do the customer": "does the customer",
+    "are the customer": "is the customer", "were the customer": "was the customer",
+    "have the customer": "has the customer", "the customer need": "the customer needs",
+    "the customer want": "the customer wants",
+}  # fmt: skip
+_AGREE = re.compile("|".join(rf"\b{re.escape(k)}\b" for k in _AGREEMENT), re.IGNORECASE)
 
 
 _SPLIT = re.compile(r"([^\w'’`]+)")
