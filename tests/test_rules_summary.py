@@ -175,3 +175,25 @@ def test_a_value_in_the_summary_is_a_whole_value_of_the_conversation(parts: list
         token = token.rstrip(".,;:!?…")
         if any(c.isdigit() for c in token) or "@" in token:
             assert token in said, (token, text, summary)
+
+
+def test_credentials_never_reach_the_summary() -> None:
+    summary = _summary(
+        (
+            "customer",
+            "Sarah Brown, date of birth 29/02/1980, security question 1 sanders, security question 2 nemo.",
+        ),
+        ("agent", "Right, and your PIN as well please."),
+        ("customer", "Here's the problem. It's either 3100 or 5380."),
+        ("agent", "Your temporary password is Xy7-Plum. Your report has been submitted."),
+    )
+    for secret in ("sanders", "nemo", "3100", "5380", "Xy7-Plum"):
+        assert secret not in summary, summary
+
+
+def test_beside_a_credential_only_the_problem_is_quoted() -> None:
+    summary = _summary(
+        ("customer", "I forgot my PIN. It's either 3100 or 5380, I think."), ("agent", "Let me help.")
+    )
+    assert summary.startswith("Customer says they forgot their PIN.")
+    assert "3100" not in summary and "5380" not in summary

@@ -91,6 +91,7 @@ class RulesBackend(Backend):
             blocker=blocker,
             handoff=signals.handoff,
             team=expertise.team,
+            private={message_id for fact in facts.facts if fact.withheld for message_id in fact.evidence},
         )
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
         scrub = scrubber(facts.secrets)

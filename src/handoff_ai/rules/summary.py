@@ -15,7 +15,7 @@ stays within ``MAX_WORDS``: long sentences are cut at a word boundary with "…"
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from ..models import Action, Blocker, Conversation, Handoff, Message
@@ -67,6 +67,15 @@ _PLEASANTRY = re.compile(
     r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear)\b",
     re.IGNORECASE,
 )
+# A sentence that gives or asks for a credential is never quoted: a security answer the
+# facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
+_CREDENTIAL = re.compile(
+    r"\b(?:pin|pins|password|passcode|passwd|pwd|security\s+(?:question|answer|code)|secret\s+(?:question|answer)|"
+    r"cvv|cvc|cvv2|otp|one[-\s]time\s+(?:code|password|pin)|verification\s+code|auth(?:entication)?\s+code|"
+    r"maiden\s+name|first\s+pet|pet['’]?s\s+name|login\s+code|2fa\s+code|sign[-\s]in\s+code)\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
 _QUESTION_START = re.compile(
     r"^(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|would|should|"
     r"have|has|may)\b",
@@ -225,7 +234,9 @@ def _sentences(message: Message) -> list[str]:
     return [s for s in (clean(text[a:b]) for a, b in split_sentences(text)) if s]
 
 
-def issue_sentence(conversation: Conversation, cues: CueReader) -> tuple[str, Message] | None:
+def issue_sentence(
+    conversation: Conversation, cues: CueReader, private: Collection[str] = ()
+) -> tuple[str, Message] | None:
     """The customer's most informative statement of the problem, and its message.
 
     Among the customer's first few messages the one with the most content words
@@ -236,7 +247,7 @@ def issue_sentence(conversation: Conversation, cues: CueReader) -> tuple[str, Me
     """
     candidates: list[tuple[float, int, Message]] = []
     for message in conversation.messages:
-        if message.role != "customer" or message.kind != "message":
+        if message.role != "customer" or message.kind != "message" or message.id in private:
             continue
         words = cues.words(message.text)  # memoized: the message's own text object
         content = _count(words) - message.text.count("@")  # a handle is no content
@@ -263,14 +274,21 @@ def _best_sentence(message: Message, cues: CueReader) -> str | None:
     text = message.text
     labels = cues.labels(text)
     cue_at = cues.find("problem", text) if "problem" in labels else None
+    guarded = _CREDENTIAL.search(text) is not None  # the customer talks about a PIN, password, code…
     parts: list[tuple[str, int]] = []
     choice: tuple[float, int] | None = None
     for start, end in split_sentences(text):
         sentence = clean(text[start:end])
         if not sentence:
             continue
-        content = _content(sentence)
-        score = min(content, 12) + (3 if cue_at is not None and start <= cue_at < end else 0)
+        states_problem = cue_at is not None and start <= cue_at < end
+        if guarded and not states_problem and "problem" in labels:
+            states_problem = "problem" in cues.fresh(sentence)
+        if guarded and not (states_problem and not _DIGIT.search(sentence)):
+            content = 0  # beside a credential only a problem statement without digits ("I forgot my PIN")
+        else:
+            content = _content(sentence)
+        score = min(content, 12) + (3 if states_problem else 0)
         parts.append((sentence, content))
         if content >= 2 and (choice is None or score > choice[0]):
             choice = (score, len(parts) - 1)
@@ -328,7 +346,11 @@ def _agent_statement(
             continue
         if _count(cues.words(message.text)) < 2:
             continue
-        scored = [(s, _content(s)) for s in _sentences(message) if not _PLEASANTRY.match(s)]
+        scored = [
+            (s, _content(s))
+            for s in _sentences(message)
+            if not _PLEASANTRY.match(s) and not _CREDENTIAL.search(s)
+        ]
         sentence, content = max(scored, key=lambda pair: pair[1], default=("", 0))
         if content >= 2:
             latest = (index, message.role, sentence, message.id)
@@ -338,8 +360,8 @@ def _agent_statement(
         for action in reversed(actions):
             if action.actor in ("agent", "bot") and (action.rule or "").startswith("statement."):
                 where = order.get(action.evidence[0], -1) if action.evidence else -1
-                if where >= latest[0] - 2:  # a stated action near the end says more than the last reply
-                    return action.actor, clean(action.description), messages[where].id
+                if where >= latest[0] - 2 and not _CREDENTIAL.search(action.description):
+                    return action.actor, clean(action.description), messages[where].id  # a stated action
                 break
     return latest[1:] if latest else None
 
@@ -371,9 +393,13 @@ def build_summary(
     handoff: Handoff | None = None,
     team: str | None = None,
     commitments: Sequence[HasText] = (),
+    private: Collection[str] = (),
 ) -> str:
-    """One or two sentences: the customer's issue, then where it stands (≤ ``MAX_WORDS`` words)."""
-    issue = issue_sentence(conversation, cues)
+    """One or two sentences: the customer's issue, then where it stands (≤ ``MAX_WORDS`` words).
+
+    ``private``: ids of messages never to quote (those where a secret was withheld).
+    """
+    issue = issue_sentence(conversation, cues, private)
     if issue is None and blocker is None:
         return ""  # no statement of a problem: nothing the summary could stand on
     parts: list[str] = []
@@ -386,7 +412,7 @@ def build_summary(
     elif statement is not None:
         parts.append(_frame_agent(statement[0], statement[1], min(room, _STATUS_WORDS)))
     used = {issue[1].id if issue else None, statement[2] if statement else None}
-    if blocker is not None and blocker.evidence and blocker.evidence[0] not in used:
+    if blocker is not None and blocker.evidence and blocker.evidence[0] not in used | set(private):
         parts.append(_blocked(conversation, blocker))
     if handoff is not None and handoff.trigger == "customer_request":
         parts.append("The customer asked for a human.")
@@ -412,6 +438,6 @@ def _blocked(conversation: Conversation, blocker: Blocker) -> str:
     """'Still blocked: …' in the third person, or '' when the blocker says too little."""
     role = next((m.role for m in conversation.messages if m.id == blocker.evidence[0]), "customer")
     text = clean(_LABEL.sub("", blocker.description)).rstrip(" .!?…")
-    if _content(text) < 2:
+    if _content(text) < 2 or _CREDENTIAL.search(text):
         return ""
     return f"Still blocked: {_lower_first(_limit(third_person(text, agent=role != 'customer'), 14))}."
