@@ -43,6 +43,7 @@ _BEFORE_LOWER = frozenset(
 _INITIAL = re.compile(r"^(?:[A-Za-z]\.)*[A-Z]$")  # "J" of "J. Smith", "U.S" of "U.S."
 _LIST_MARK = re.compile(r"(?:^|\n)[ \t]*\d{1,2}$")  # "1." starting a line: a list item
 _MAX_SHORT = 200
+_CLOSERS = ".!?…。！？\"'”’)]»」』）"
 _ANY_END = re.compile(r"[.!?…。！？]")
 _WRAPPED = 50  # a line this long that breaks mid-sentence was wrapped (e-mail)
 
@@ -79,8 +80,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     no terminator is one sentence. Deterministic, linear in the length.
     """
     spans: list[tuple[int, int]] = []
-    if "\n" not in text and not _ANY_END.search(text):
-        _add(text, 0, len(text), spans)
+    if "\n" not in text and not _ANY_END.search(text.rstrip().rstrip(_CLOSERS)):
+        _add(text, 0, len(text), spans)  # no terminator before the end: one sentence (most chat lines)
         return spans
     start = 0
     size = len(text)

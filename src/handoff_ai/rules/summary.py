@@ -20,7 +20,7 @@ from typing import Protocol
 
 from ..models import Action, Blocker, Conversation, Handoff, Message
 from ._text import STOPWORDS
-from .phrases import CueReader, tokens
+from .phrases import CueReader
 from .sentences import split_sentences
 
 __all__ = ["MAX_WORDS", "HasText", "build_summary", "issue_sentence", "third_person"]
@@ -75,6 +75,17 @@ _CREDENTIAL = re.compile(
     r"maiden\s+name|first\s+pet|pet['’]?s\s+name|login\s+code|2fa\s+code|sign[-\s]in\s+code)\b",
     re.IGNORECASE,
 )
+_CREDENTIAL_HINTS = (
+    "pin", "pass", "pwd", "secur", "secret", "cvv", "cvc", "otp", "time", "code", "maiden", "pet",
+)  # fmt: skip
+
+
+def _credential(text: str) -> bool:
+    """Whether ``text`` gives or asks for a credential (a cheap substring test guards the regex)."""
+    low = text.lower()
+    return any(hint in low for hint in _CREDENTIAL_HINTS) and _CREDENTIAL.search(text) is not None
+
+
 _DIGIT = re.compile(r"\d")
 _QUESTION_START = re.compile(
     r"^(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|would|should|"
@@ -116,47 +127,30 @@ _SORRY = re.compile(
 # "…, Dan." / "Francis, our team…": the agent addressing the customer by name
 _VOCATIVE = re.compile(r",\s+[A-Z][a-z]+(?=[.!?]*$)|^[A-Z][a-z]+,\s*(?=[a-z])")
 _DONT = re.compile(r"^(?:don['’]?t|do\s+not)\s+", re.IGNORECASE)
-_WAS_AFTER = re.compile(r"\b(they)\s+was\b", re.IGNORECASE)
 
 
 def third_person(text: str, *, agent: bool = False) -> str:
     """``text`` with first-person words in the third person (and, for an agent, "you" as the customer).
 
-    Words next to ``@`` or inside a dotted name (``me@example.com``) are left alone,
-    and so is "US" in capitals (the country).
+    Words are the text's space-separated pieces without surrounding punctuation, so
+    ``me@example.com`` or ``a.me.com`` is never a pronoun; "US" in capitals (the
+    country) is left alone.
     """
-    table = _AGENT_WORDS if agent else _CUSTOMER_WORDS
-    parts = _SPLIT.split(text)  # word, separator, word, separator, …
-    changed = False
-    last = len(parts) - 1
-    previous = ""  # the previous word's key, before it was changed
-    for index in range(0, len(parts), 2):
-        word = parts[index]
-        if not word or len(word) > 9:
-            previous = ""
-            continue
-        key = word.lower()
-        if "’" in key or "`" in key:
-            key = key.replace("’", "'").replace("`", "'")
-        was, previous = previous, key
-        if key not in table or word == "US":
-            continue
-        before = parts[index - 1] if index else ""
-        after = parts[index + 1] if index < last else ""
-        if before.endswith("@") or after.startswith("@"):
-            continue  # part of an e-mail address or a handle
-        joined_before = before in (".", "-") and index >= 2 and parts[index - 2]
-        if joined_before or (after in (".", "-") and parts[index + 2]):
-            continue  # part of a dotted or hyphenated name ("a.me.com", "me-too")
-        if key == "am" and was != "i":
-            continue
-        parts[index] = table[key]
-        changed = True
-    if not changed:
+    table = _AGENT_LOOKUP if agent else _CUSTOMER_LOOKUP
+    words = text.split(" ")
+    cores = [word.strip(_EDGE) for word in words]
+    hits = [i for i, core in enumerate(cores) if core.lower() in table]
+    if not hits:
         return text
-    text = "".join(parts)
-    if " was" in text:
-        text = _WAS_AFTER.sub(r"\1 were", text)
+    for index in reversed(hits):  # "am" before the "I" in front of it changes
+        core = cores[index]
+        key = core.lower()
+        if core == "US" or (key == "am" and (index == 0 or cores[index - 1].lower() != "i")):
+            continue  # the country; "am" only after "I"
+        words[index] = words[index].replace(core, table[key], 1)
+    text = " ".join(words)
+    if "they was" in text:
+        text = text.replace("they was", "they were")
     if agent and "the customer " in text:  # "you are" -> "the customer is", "do you" -> "does the customer"
         text = _AGREE.sub(lambda m: _AGREEMENT[m.group(0).lower()], text)
     return text
@@ -173,7 +167,20 @@ _AGREEMENT = {
 _AGREE = re.compile("|".join(rf"\b{re.escape(k)}\b" for k in _AGREEMENT), re.IGNORECASE)
 
 
-_SPLIT = re.compile(r"([^\w'’`]+)")
+_EDGE = '.,;:!?()[]{}"“”‘*…-–—'  # punctuation around a word (apostrophes belong to it: "I'm")
+
+
+def _lookup(table: dict[str, str]) -> dict[str, str]:
+    """``table`` with each key also under curly and backtick apostrophes ("I’m", "I`m")."""
+    found = dict(table)
+    for key, value in table.items():
+        if "'" in key:
+            found[key.replace("'", "’")] = found[key.replace("'", "`")] = value
+    return found
+
+
+_CUSTOMER_LOOKUP = _lookup(_CUSTOMER_WORDS)
+_AGENT_LOOKUP = _lookup(_AGENT_WORDS)
 
 
 def clean(text: str) -> str:
@@ -190,14 +197,14 @@ def clean(text: str) -> str:
         text = _SIGNATURE.sub("", text)
     if text[:1] in _MARKER_START:
         text = _MARKER.sub("", text)
-    if text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower() in _FILLER_FIRST:
+    if _first_word(text) in _FILLER_FIRST:
         text = _FILLER.sub("", text)
     return text.strip(" ,;:-–—")
 
 
 def _content(text: str) -> int:
     """How many content words ``text`` has (stopwords and words under three letters do not count)."""
-    return _count(tokens(text))
+    return _count([word.strip(_EDGE).lower() for word in text.split()])
 
 
 class _ContentWords(dict[str, int]):
@@ -229,9 +236,8 @@ def _limit(text: str, words: int) -> str:
     return " ".join(head).rstrip(",;:-–—") + " …"
 
 
-def _sentences(message: Message) -> list[str]:
-    text = message.text
-    return [s for s in (clean(text[a:b]) for a, b in split_sentences(text)) if s]
+def _first_word(text: str) -> str:
+    return text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower()
 
 
 def issue_sentence(
@@ -274,11 +280,12 @@ def _best_sentence(message: Message, cues: CueReader) -> str | None:
     text = message.text
     labels = cues.labels(text)
     cue_at = cues.find("problem", text) if "problem" in labels else None
-    guarded = _CREDENTIAL.search(text) is not None  # the customer talks about a PIN, password, code…
+    guarded = _credential(text)  # the customer talks about a PIN, password, code…
     parts: list[tuple[str, int]] = []
     choice: tuple[float, int] | None = None
-    for start, end in split_sentences(text):
-        sentence = clean(text[start:end])
+    spans = split_sentences(text)
+    for start, end in spans:
+        sentence = _probe(text[start:end])
         if not sentence:
             continue
         states_problem = cue_at is not None and start <= cue_at < end
@@ -287,7 +294,7 @@ def _best_sentence(message: Message, cues: CueReader) -> str | None:
         if guarded and not (states_problem and not _DIGIT.search(sentence)):
             content = 0  # beside a credential only a problem statement without digits ("I forgot my PIN")
         else:
-            content = _content(sentence)
+            content = _whole_content(text, cues) if len(spans) == 1 else _content(sentence)
         score = min(content, 12) + (3 if states_problem else 0)
         parts.append((sentence, content))
         if content >= 2 and (choice is None or score > choice[0]):
@@ -295,10 +302,24 @@ def _best_sentence(message: Message, cues: CueReader) -> str | None:
     if choice is None:
         return None
     index = choice[1]
-    sentence = parts[index][0]
+    sentence = clean(parts[index][0])
     if len(sentence.split()) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
-        sentence = f"{sentence.rstrip()} {parts[index + 1][0]}"
+        sentence = f"{sentence.rstrip()} {clean(parts[index + 1][0])}"
     return sentence
+
+
+def _whole_content(text: str, cues: CueReader) -> int:
+    """Content words of a one-sentence message, from its memoized tokens."""
+    if "http" in text or "www." in text:
+        return _content(clean(text))
+    return _count(cues.words(text)) - text.count("@")
+
+
+def _probe(sentence: str) -> str:
+    """``sentence`` cleaned only where cleaning changes what counts (handles, links); else as is."""
+    if "@" in sentence or "http" in sentence or "www." in sentence:
+        return clean(sentence)
+    return sentence.strip()
 
 
 _NOISE = frozenset({"http", "https", "www", "com", "co"})
@@ -337,33 +358,44 @@ _STARTERS = frozenset(
 def _agent_statement(
     conversation: Conversation, actions: Sequence[Action], cues: CueReader
 ) -> tuple[str, str, str] | None:
-    """(role, sentence, message id): the latest agent/bot action, else the last informative reply."""
+    """(role, sentence, message id): the latest agent/bot action, else the last informative reply.
+
+    A stated action (done, failed, pending) at most two messages before the last
+    informative reply says more than that reply; only when there is none is a
+    reply split into sentences (this runs on every record).
+    """
     messages = conversation.messages
-    latest: tuple[int, str, str, str] | None = None
+    action: Action | None = None
+    where = -10
+    for candidate in reversed(actions):
+        if candidate.actor in ("agent", "bot") and (candidate.rule or "").startswith("statement."):
+            if candidate.evidence and not _credential(candidate.description):
+                action = candidate
+                where = next((i for i, m in enumerate(messages) if m.id == candidate.evidence[0]), -10)
+            break
     for index in range(len(messages) - 1, -1, -1):
         message = messages[index]
         if message.role not in ("agent", "bot") or message.kind != "message":
             continue
         if _count(cues.words(message.text)) < 2:
             continue
-        scored = [
-            (s, _content(s))
-            for s in _sentences(message)
-            if not _PLEASANTRY.match(s) and not _CREDENTIAL.search(s)
-        ]
-        sentence, content = max(scored, key=lambda pair: pair[1], default=("", 0))
-        if content >= 2:
-            latest = (index, message.role, sentence, message.id)
-            break
-    if latest is not None and actions:
-        order = {m.id: i for i, m in enumerate(messages)}
-        for action in reversed(actions):
-            if action.actor in ("agent", "bot") and (action.rule or "").startswith("statement."):
-                where = order.get(action.evidence[0], -1) if action.evidence else -1
-                if where >= latest[0] - 2 and not _CREDENTIAL.search(action.description):
-                    return action.actor, clean(action.description), messages[where].id  # a stated action
-                break
-    return latest[1:] if latest else None
+        if action is not None and where >= index - 2:
+            return action.actor, clean(action.description), messages[where].id
+        text = message.text
+        best, most = "", 1
+        spans = split_sentences(text)
+        for start, end in spans:
+            sentence = _probe(text[start:end])
+            if _first_word(sentence) in _FILLER_FIRST:
+                sentence = clean(sentence)  # "Great, …" / "Hi Sam, …": judge what follows
+            if _PLEASANTRY.match(sentence) or _credential(sentence):
+                continue
+            content = _whole_content(text, cues) if len(spans) == 1 else _content(sentence)
+            if content > most:
+                best, most = sentence, content
+        if best:
+            return message.role, clean(best), message.id
+    return None
 
 
 def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
@@ -438,6 +470,6 @@ def _blocked(conversation: Conversation, blocker: Blocker) -> str:
     """'Still blocked: …' in the third person, or '' when the blocker says too little."""
     role = next((m.role for m in conversation.messages if m.id == blocker.evidence[0]), "customer")
     text = clean(_LABEL.sub("", blocker.description)).rstrip(" .!?…")
-    if _content(text) < 2 or _CREDENTIAL.search(text):
+    if _content(text) < 2 or _credential(text):
         return ""
     return f"Still blocked: {_lower_first(_limit(third_person(text, agent=role != 'customer'), 14))}."
