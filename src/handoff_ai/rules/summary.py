@@ -456,6 +456,8 @@ def build_summary(
     for part in parts:  # whole parts, in order of importance, while they fit
         if not part:
             continue
+        if part.endswith("….") or part.endswith("?."):
+            part = part[:-1]
         candidate = f"{summary} {part}".strip()
         if len(candidate.split()) > MAX_WORDS and summary:
             continue
