@@ -30,6 +30,7 @@ MAX_WORDS = 45
 _ISSUE_WORDS = 26
 _STATUS_WORDS = 18
 _CANDIDATE_MESSAGES = 4  # the issue is stated in the customer's first few messages
+_AGENT_MESSAGES = 4  # where it stands is in the last few replies (past them: closings only)
 
 
 class HasText(Protocol):
@@ -75,15 +76,12 @@ _CREDENTIAL = re.compile(
     r"maiden\s+name|first\s+pet|pet['’]?s\s+name|login\s+code|2fa\s+code|sign[-\s]in\s+code)\b",
     re.IGNORECASE,
 )
-_CREDENTIAL_HINTS = (
-    "pin", "pass", "pwd", "secur", "secret", "cvv", "cvc", "otp", "time", "code", "maiden", "pet",
-)  # fmt: skip
+_CREDENTIAL_HINT = re.compile("pin|pass|pwd|secur|secret|cvv|cvc|otp|time|code|maiden|pet", re.IGNORECASE)
 
 
 def _credential(text: str) -> bool:
-    """Whether ``text`` gives or asks for a credential (a cheap substring test guards the regex)."""
-    low = text.lower()
-    return any(hint in low for hint in _CREDENTIAL_HINTS) and _CREDENTIAL.search(text) is not None
+    """Whether ``text`` gives or asks for a credential (a literal pre-test guards the full regex)."""
+    return _CREDENTIAL_HINT.search(text) is not None and _CREDENTIAL.search(text) is not None
 
 
 _DIGIT = re.compile(r"\d")
@@ -373,12 +371,16 @@ def _agent_statement(
                 action = candidate
                 where = next((i for i, m in enumerate(messages) if m.id == candidate.evidence[0]), -10)
             break
+    tried = 0
     for index in range(len(messages) - 1, -1, -1):
         message = messages[index]
         if message.role not in ("agent", "bot") or message.kind != "message":
             continue
         if _count(cues.words(message.text)) < 2:
             continue
+        tried += 1
+        if tried > _AGENT_MESSAGES:
+            break
         if action is not None and where >= index - 2:
             return action.actor, clean(action.description), messages[where].id
         text = message.text
