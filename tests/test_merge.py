@@ -520,8 +520,9 @@ def test_helpdesk_assignment_events_are_ownership_changes() -> None:
         ("Ownership changed: Ticket reassigned to Tier 2 by Lee.", ["d2"]),
         ("Ownership changed (assignment event)", ["d3"]),
     ]
+    # Reassigned to Tier 2: up a tier, not a sideways move between agents (issue 11).
     assert (record.handoff.type, record.handoff.trigger, record.handoff.evidence) == (
-        "agent_to_agent", "reassignment", ["d2"],
+        "tier_escalation", "reassignment", ["d2"],
     )  # fmt: skip
 
 

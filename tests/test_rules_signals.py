@@ -194,3 +194,136 @@ def test_agent_joining_after_bot_is_a_transfer_event() -> None:
         _conv(("customer", "refund please"), ("bot", "I can help with refunds."), ("agent", "Hi, Dana here."))
     )
     assert any(e.kind == "transfer" and e.evidence == ["m3"] for e in record.history)
+
+
+# -- handoff: phrasings, look-alikes, types ------------------------------------------------
+
+_BOT = ("bot", "Hi, I'm the virtual assistant. How can I help?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AGENT!!!", "agent", "Representative please!!", "operator", "real person please", "can I talk to someone",
+        "HUMAN PLEASE NOW", "I want to speak to a human", "can i speak with a representative about my bill",
+        "get me a person, this bot is useless", "is there an actual human i can talk to",
+    ],
+)  # fmt: skip
+def test_the_many_ways_to_ask_for_a_person(text: str) -> None:
+    record = ho.summarize(_conv(_BOT, ("customer", text)))
+    assert (record.handoff.type, record.handoff.trigger, record.handoff.evidence) == (
+        "ai_to_human", "customer_request", ["m2"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the sales representative promised me a discount", "I'm the office manager, I pay the invoices",
+        "the human agent yesterday was great", "don't transfer me, just fix it", "are you a bot?",
+        "Agent said it shipped on Monday", "someone stole my card", "my travel agent booked the wrong date",
+        "please do not escalate this, I only need the invoice", "my account manager left the company",
+    ],
+)  # fmt: skip
+def test_look_alikes_are_not_requests_for_a_person(text: str) -> None:
+    record = ho.summarize(_conv(_BOT, ("customer", text)))
+    assert record.handoff.trigger is None, text
+    assert "handoff_request" not in {s.kind for s in record.sentiment.frustration_signals}
+
+
+def test_a_request_beside_a_look_alike_still_counts() -> None:
+    record = ho.summarize(
+        _conv(_BOT, ("customer", "the sales representative lied to me, I want to speak to a human now"))
+    )
+    assert record.handoff.trigger == "customer_request"
+
+
+def test_an_agent_escalating_to_tier_2_is_a_tier_escalation() -> None:
+    record = ho.summarize(
+        _conv(("customer", "The export fails with error 500."), ("agent", "I'm escalating to Tier 2 now."))
+    )
+    assert (record.handoff.type, record.handoff.trigger) == ("tier_escalation", "agent_transfer")
+
+
+def test_an_agent_transferring_sideways_is_agent_to_agent() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "I was double charged."),
+            ("agent", "I'm transferring you to our billing colleagues."),
+        )
+    )
+    assert (record.handoff.type, record.handoff.trigger) == ("agent_to_agent", "agent_transfer")
+
+
+def test_a_bot_assigning_to_a_team_is_ai_to_human() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "my invoice is wrong"),
+            ("bot", "Let me look that up."),
+            ("system", "Conversation assigned to team Billing", {"kind": "event"}),
+        )
+    )
+    assert (record.handoff.type, record.handoff.trigger, record.handoff.evidence) == (
+        "ai_to_human", "reassignment", ["m3"],
+    )  # fmt: skip
+
+
+def test_a_reassignment_between_agents_is_agent_to_agent() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "my invoice is wrong"),
+            ("agent", "Let me look that up."),
+            ("system", "Ticket reassigned to Priya", {"kind": "event"}),
+        )
+    )
+    assert (record.handoff.type, record.handoff.trigger) == ("agent_to_agent", "reassignment")
+
+
+def test_a_helpdesk_agent_replying_in_the_web_ui_is_no_channel_switch() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "my order is late", {"channel": "email"}),
+            ("agent", "Looking into it.", {"channel": "web"}),
+            ("customer", "any news?", {"channel": "email"}),
+            ("agent", "It ships today.", {"channel": "api"}),
+        )
+    )
+    assert record.handoff.type is None
+    assert not [e for e in record.history if e.kind == "channel_switch"]
+
+
+def test_handoff_phrases_come_by_language_block(tmp_path: Any) -> None:
+    extra = tmp_path / "fr.toml"
+    extra.write_text('[languages.fr.cues]\nhandoff_request = ["parler à un humain", "un conseiller"]\n')
+    backend = ho.RulesBackend(rules=extra)
+    record = ho.summarize(_conv(_BOT, ("customer", "je veux parler à un humain")), backend=backend)
+    assert record.handoff.trigger == "customer_request"
+
+
+# -- impact and deadlines ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Payroll runs Friday and the export is broken.", "Payroll runs Friday"),
+        ("Since the update 50 users blocked at login. Please hurry.", "50 users blocked"),
+        ("The laptop won't boot and I need it for work tomorrow.", "need it for work tomorrow"),
+    ],
+)
+def test_impact_and_deadline_raise_urgency_with_the_reason(text: str, said: str) -> None:
+    record = ho.summarize(_conv(("customer", text), ("agent", "Let me check.")))
+    assert record.customer_impact is not None and said in record.customer_impact
+    assert record.urgency.level in ("high", "urgent")
+    assert any(said in reason for reason in record.urgency.reasons)
+    assert record.urgency.evidence[0] == "m1"
+
+
+def test_a_day_name_alone_is_no_deadline() -> None:
+    record = ho.summarize(_conv(("customer", "I ordered a lamp on Friday, where do I see the invoice?")))
+    assert record.urgency.level != "high" and record.customer_impact is None
+
+
+def test_a_plain_problem_has_no_impact() -> None:
+    record = ho.summarize(_conv(("customer", "The app crashes when I open settings.")))
+    assert record.customer_impact is None and record.urgency.level == "normal"

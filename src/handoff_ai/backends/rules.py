@@ -20,7 +20,6 @@ from ..rules.compose import (
     build_next_steps,
     build_open_questions,
     build_summary,
-    problem_statement,
 )
 from ..rules.facts import extract_facts
 from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
@@ -92,10 +91,19 @@ class RulesBackend(Backend):
         blocker = find_blocker(conversation, actions, cues)
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
         blocker = note_blocker(notes, conversation, cues, blocker)
-        signals = read_signals(conversation, cues, intent.label)
+        signals = read_signals(conversation, cues, intent.label, rules)
         expertise = build_expertise(intent, taxonomy)
-        problem = problem_statement(conversation, cues)
-        summary = build_summary(intent, problem, blocker, signals.handoff, cues)
+        commitments = extract_commitments(conversation, note_commitments(notes))
+        summary = build_summary(
+            conversation,
+            cues,
+            actions=actions,
+            blocker=blocker,
+            handoff=signals.handoff,
+            team=expertise.team,
+            commitments=commitments,
+            private={message_id for fact in facts.facts if fact.withheld for message_id in fact.evidence},
+        )
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
         scrub = scrubber(facts.secrets)
         summary = scrub(summary)
@@ -115,7 +123,6 @@ class RulesBackend(Backend):
         )
         # Promises to keep, and the shift note's Next / Do-NOT lines first among the steps.
         next_steps = note_steps(notes, next_steps)
-        commitments = extract_commitments(conversation, note_commitments(notes))
         for step in next_steps:
             step.text = scrub(step.text)
         for commitment in commitments:

@@ -2,9 +2,9 @@
 open questions and next steps.
 
 These are written from what the record already holds, so they never claim
-anything the conversation does not support: the summary quotes the
-customer's own statement of the problem, and every item cites the messages
-behind it.
+anything the conversation does not support: the summary (``rules.summary``)
+restates the customer's own words and the agent's, and every item cites the
+messages behind it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from ..models import Action, Blocker, Conversation, Expertise, Fact, Handoff, Intent, Item, Message
 from ..taxonomy import Taxonomy
-from .actions import first_sentence, sentence_at
 from .phrases import CueReader
+from .summary import build_summary
 
 __all__ = [
     "build_expertise",
@@ -31,11 +31,6 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(r"(?<![^.!?\n])[^.!?\n]*\?")  # starts only after a terminator: linear scan
-_MAX_SUMMARY = 280
-
-
-def _title(label: str) -> str:
-    return label.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
 def problem_statement(conversation: Conversation, cues: CueReader) -> Message | None:
@@ -53,36 +48,6 @@ def problem_statement(conversation: Conversation, cues: CueReader) -> Message | 
         if first is None:
             first = message
     return first
-
-
-def build_summary(
-    intent: Intent,
-    problem: Message | None,
-    blocker: Blocker | None,
-    handoff: Handoff,
-    cues: CueReader,
-) -> str:
-    """One sentence: the intent, the customer's own words, what blocks it now."""
-    if problem is None and blocker is None:
-        return ""
-    parts: list[str] = []
-    head = _title(intent.label) if intent.label != "unknown" else "Support request"
-    if problem is not None:
-        position = cues.find("problem", problem.text)
-        quote = sentence_at(problem.text, position) if position is not None else first_sentence(problem.text)
-        parts.append(f"{head}: customer says “{quote.rstrip('.')}”")
-    else:
-        parts.append(head)
-    if blocker is not None and (problem is None or blocker.evidence != [problem.id]):
-        parts.append(f"now blocked by: {blocker.description.rstrip('.')}")
-    if handoff.trigger == "customer_request":
-        parts.append("the customer asked for a human")
-    elif handoff.trigger == "escalation_request":
-        parts.append("the customer asked to escalate")
-    summary = "; ".join(parts)
-    if len(summary) > _MAX_SUMMARY:
-        summary = summary[: _MAX_SUMMARY - 1].rstrip() + "…"
-    return summary + ("" if summary.endswith(("…", "”")) else ".") if summary else ""
 
 
 def build_expertise(intent: Intent, taxonomy: Taxonomy) -> Expertise:

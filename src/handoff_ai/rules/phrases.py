@@ -102,6 +102,10 @@ class CueReader:
             found = self._found[key] = self._index.scan(self.words(text))
         return found
 
+    def fresh(self, text: str) -> dict[str, int]:
+        """``labels(text)`` without the memo: for a temporary string (a sentence cut from a message)."""
+        return self._index.scan(tokens(text))
+
     def has(self, label: str, text: str) -> bool:
         return label in self.labels(text)
 

@@ -27,12 +27,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["CUE_NAMES", "PATTERN_NAMES", "RuleSet", "load_rules"]
+__all__ = ["CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "RuleSet", "load_rules"]
 
 CUE_NAMES = (
     "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
     "negative", "positive", "urgent", "deadline", "repeat_contact", "problem", "resolved", "impact",
+    "not_handoff", "handoff_alone", "tier_transfer", "impact_high", "deadline_soft",
 )  # fmt: skip
+WORD_LIST_NAMES = ("handoff_alone_with",)
+"""Cue entries that are word sets, not phrases: not scanned for, read by one rule."""
+HANDOFF_LABELS = ("not_handoff", "escalation_request", "handoff_request", "handoff_alone")
+"""The lists read together, leftmost-longest, to decide whether a customer asks for a person."""
 PATTERN_NAMES = ("done", "failed", "pending", "tried", "tried_failed")
 
 
@@ -52,6 +57,19 @@ class _Cues(BaseModel):
     problem: list[str] = Field(default_factory=list)
     resolved: list[str] = Field(default_factory=list)
     impact: list[str] = Field(default_factory=list)
+    not_handoff: list[str] = Field(default_factory=list)
+    handoff_alone: list[str] = Field(default_factory=list)
+    handoff_alone_with: list[str] = Field(default_factory=list)
+    tier_transfer: list[str] = Field(default_factory=list)
+    impact_high: list[str] = Field(default_factory=list)
+    deadline_soft: list[str] = Field(default_factory=list)
+
+
+class _Language(BaseModel):
+    """One language's cue phrases (``[languages.<code>.cues]``), added to ``[cues]``."""
+
+    model_config = ConfigDict(extra="forbid")
+    cues: _Cues = Field(default_factory=_Cues)
 
 
 class _Patterns(BaseModel):
@@ -75,6 +93,7 @@ class _PatternWords(BaseModel):
 class _RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cues: _Cues = Field(default_factory=_Cues)
+    languages: dict[str, _Language] = Field(default_factory=dict)
     patterns: _Patterns = Field(default_factory=_Patterns)
     pattern_words: _PatternWords = Field(default_factory=_PatternWords)
     recognizers: list[RecognizerSpec] = Field(default_factory=list)
@@ -105,6 +124,10 @@ class RuleSet:
     """Per pattern, words one of which every match contains (``None``: always try it)."""
     recognizers: tuple[RecognizerSpec, ...]
     sources: tuple[str, ...]
+    handoff: PhraseIndex
+    """The lists of ``HANDOFF_LABELS`` alone, for a leftmost-longest reading of a request."""
+    handoff_alone_with: frozenset[str]
+    """Words that may stand beside a ``handoff_alone`` word ("agent please")."""
 
 
 def _read(raw: bytes, source: str) -> _RuleFile:
@@ -121,13 +144,14 @@ def _read(raw: bytes, source: str) -> _RuleFile:
 
 
 def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
-    cues: dict[str, list[str]] = {name: [] for name in CUE_NAMES}
+    cues: dict[str, list[str]] = {name: [] for name in (*CUE_NAMES, *WORD_LIST_NAMES)}
     patterns: dict[str, str | None] = dict.fromkeys(PATTERN_NAMES)
     words: dict[str, frozenset[str] | None] = dict.fromkeys(PATTERN_NAMES)
     recognizers: list[RecognizerSpec] = []
     for source, rule_file in files:
-        for name in CUE_NAMES:
-            cues[name].extend(getattr(rule_file.cues, name))
+        for block in (rule_file.cues, *(language.cues for language in rule_file.languages.values())):
+            for name in cues:
+                cues[name].extend(getattr(block, name))
         for name in PATTERN_NAMES:
             value = getattr(rule_file.patterns, name)
             if value is not None:
@@ -143,15 +167,19 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
             if given is not None:
                 words[name] = frozenset(w.lower() for w in given)
         recognizers.extend(rule_file.recognizers)
+    word_lists = {name: cues.pop(name) for name in WORD_LIST_NAMES}
     return RuleSet(
         cues={name: _phrase_regex(values) for name, values in cues.items()},
-        phrases=PhraseIndex(cues),
+        # "not_handoff" only matters beside a request: it is read by ``handoff`` alone.
+        phrases=PhraseIndex({name: values for name, values in cues.items() if name != "not_handoff"}),
         patterns={
             name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
         },
         pattern_words=words,
         recognizers=tuple(recognizers),
         sources=tuple(source for source, _ in files),
+        handoff=PhraseIndex({label: cues[label] for label in HANDOFF_LABELS}),
+        handoff_alone_with=frozenset(w.lower() for w in word_lists["handoff_alone_with"]),
     )
 
 

@@ -15,26 +15,40 @@ from ``WAIT_URGENT_MINUTES``; and the same customer in several inputs of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Handoff, HistoryEvent, Message, Sentiment, Signal, Urgency
-from ..models.record import UrgencyLevel
-from .actions import sentence_at
-from .phrases import CueReader
+from ..models.record import HandoffType
+from .phrases import CueReader, scan_longest
 from .prechecks import GuardedPattern
+from .ruleset import RuleSet, load_rules
+from .sentences import sentence_at
+from .urgency import (
+    WAIT_HISTORY_MINUTES,
+    WAIT_URGENT_MINUTES,
+    Impact,
+    Wait,
+    impact_text,
+    note_impact,
+    urgency_of,
+    waits,
+)
 
-__all__ = ["WAIT_HISTORY_MINUTES", "WAIT_URGENT_MINUTES", "Signals", "Wait", "read_signals", "waits"]
+__all__ = [
+    "AGENT_UI_CHANNELS", "WAIT_HISTORY_MINUTES", "WAIT_URGENT_MINUTES", "Signals", "Wait", "customer_request",
+    "read_signals", "waits",
+]  # fmt: skip
 
-WAIT_HISTORY_MINUTES = 15
-"""A wait this long (or longer) for a reply is a ``waiting`` history event."""
-WAIT_URGENT_MINUTES = 60
-"""A wait this long (or longer) raises urgency to at least ``high``."""
+
+AGENT_UI_CHANNELS = frozenset(
+    {"web", "api", "agent_ui", "agent_workspace", "workspace", "internal", "note", "rule", "system",
+     "trigger", "automation", "macro", "side_conversation", "zendesk", "freshdesk", "helpscout", "intercom"}
+)  # fmt: skip
+"""Where a helpdesk logs an agent's reply (its own web UI, its API, a rule): not a channel the customer
+moved to, so an agent or system message there never makes a ``channel_switch``."""
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
-_URGENT_INTENTS = frozenset({"fraud_security"})
-_LOW_INTENTS = frozenset({"product_question", "privacy_legal"})
 _OWNERSHIP = GuardedPattern(
     re.compile(
         r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed)\b",
@@ -65,50 +79,36 @@ def _ownership_change(message: Message) -> str | None:
     return None
 
 
+def customer_request(text: str, cues: CueReader, rules: RuleSet) -> str | None:
+    """``customer_request``, ``escalation_request`` or ``None`` for one customer message.
+
+    The handoff lists are read leftmost-longest, so a longer phrase that means
+    something else wins where it overlaps a request ("sales representative",
+    "office manager", "don't transfer me", "the human agent yesterday…"). A
+    ``handoff_alone`` word ("AGENT!!!", "representative please") counts only
+    when every other word of the message is one of ``handoff_alone_with``.
+    """
+    labels = cues.labels(text)
+    if not ("handoff_request" in labels or "escalation_request" in labels or "handoff_alone" in labels):
+        return None
+    words = cues.words(text)
+    found = {label for _, label in scan_longest(rules.handoff, words)}
+    if "escalation_request" in found:
+        return "escalation_request"
+    if "handoff_request" in found:
+        return "customer_request"
+    if "handoff_alone" in found and "not_handoff" not in found:
+        allowed = rules.handoff_alone_with
+        alone = sum(1 for word in words if word not in allowed)
+        if alone <= 2 and len(words) <= 8:  # "agent", "live agent", "human being", "AGENT PLEASE NOW"
+            return "customer_request"
+    return None
+
+
 def _resent(message: Message) -> bool:
     """The merge collapsed a copy of this message that its author sent again in the same turn."""
     found = message.metadata.get("duplicates")
     return isinstance(found, list) and any(isinstance(d, dict) and d.get("reason") == "resent" for d in found)
-
-
-@dataclass(frozen=True)
-class Wait:
-    """A customer waiting for a reply: from ``start`` to ``end`` (``None``: still unanswered)."""
-
-    minutes: int
-    start: str
-    end: str | None
-
-
-def waits(messages: Iterable[Message]) -> list[Wait]:
-    """Each wait from the customer's first unanswered message to the next bot/agent reply.
-
-    Only timestamps say how long: a message without one neither starts nor ends
-    a wait. A wait still open at the end runs to the latest timestamp in the
-    conversation (never to the clock: the same input gives the same record).
-    """
-    found: list[Wait] = []
-    start: Message | None = None
-    latest = None
-    for message in messages:
-        if message.timestamp is not None and (latest is None or message.timestamp > latest):
-            latest = message.timestamp
-        if message.kind != "message":
-            continue
-        if message.role == "customer":
-            if start is None and message.timestamp is not None:
-                start = message
-        elif message.role in ("bot", "agent"):
-            if start is not None and start.timestamp is not None and message.timestamp is not None:
-                seconds = (message.timestamp - start.timestamp).total_seconds()
-                if seconds >= 0:
-                    found.append(Wait(int(seconds // 60), start.id, message.id))
-            start = None
-    if start is not None and start.timestamp is not None and latest is not None:
-        minutes = int((latest - start.timestamp).total_seconds() // 60)
-        if minutes > 0:
-            found.append(Wait(minutes, start.id, None))
-    return found
 
 
 def _merged_contact(conversation: Conversation) -> HistoryEvent | None:
@@ -157,45 +157,61 @@ def _add(signals: dict[str, Signal], kind: str, message_id: str, rule: str) -> N
         signal.evidence.append(message_id)
 
 
-def read_signals(conversation: Conversation, cues: CueReader, intent_label: str) -> Signals:
+def read_signals(
+    conversation: Conversation, cues: CueReader, intent_label: str, rules: RuleSet | None = None
+) -> Signals:
     """Sentiment, urgency, history events, handoff and impact for ``conversation``."""
+    rules = rules if rules is not None else load_rules()
     found: dict[str, Signal] = {}
     history: list[HistoryEvent] = []
     seen_texts: dict[str, str] = {}
     positives = 0
     urgent_ids: list[str] = []
     deadline_ids: list[str] = []
-    impact: tuple[str, str] | None = None
+    impacts: list[Impact] = []
     repeat_ids: list[str] = []
     handoff = Handoff()
     has_bot = any(m.role == "bot" for m in conversation.messages)
     previous_channel: str | None = None
     previous_role: str | None = None
+    human_spoke = False  # an agent wrote before: an assignment is then between people
 
     for message in conversation.messages:
         text = message.text
-        if message.channel and previous_channel and message.channel != previous_channel:
+        channel = message.channel
+        if channel and message.role != "customer" and channel.lower() in AGENT_UI_CHANNELS:
+            channel = None  # an agent replying in the helpdesk's own UI did not move the conversation
+        if channel and previous_channel and channel != previous_channel:
             history.append(
                 HistoryEvent(
                     kind="channel_switch",
-                    description=f"Moved from {previous_channel} to {message.channel}",
+                    description=f"Moved from {previous_channel} to {channel}",
                     evidence=[message.id],
                 )
             )
             if handoff.type is None:
                 handoff = Handoff(type="channel_switch", trigger="channel_switch", evidence=[message.id])
-        previous_channel = message.channel or previous_channel
+        previous_channel = channel or previous_channel
         if message.role == "system" or message.kind == "event":
             change = _ownership_change(message)
             if change is not None:
                 history.append(HistoryEvent(kind="transfer", description=change, evidence=[message.id]))
-                if handoff.type is None:
-                    handoff = Handoff(type="agent_to_agent", trigger="reassignment", evidence=[message.id])
+                if handoff.type in (None, "channel_switch"):
+                    kind: HandoffType = (
+                        "ai_to_human" if message.role == "bot" or (has_bot and not human_spoke)
+                        else "tier_escalation" if cues.has("tier_transfer", text)
+                        else "agent_to_agent"
+                    )  # fmt: skip
+                    handoff = Handoff(type=kind, trigger="reassignment", evidence=[message.id])
 
         if message.role in ("bot", "agent") and message.kind == "message":
             transfer = cues.find("transfer", text)
             if transfer is not None:
-                kind = "ai_to_human" if message.role == "bot" else "agent_to_agent"
+                kind = (
+                    "ai_to_human" if message.role == "bot"
+                    else "tier_escalation" if cues.has("tier_transfer", text)
+                    else "agent_to_agent"
+                )  # fmt: skip
                 history.append(
                     HistoryEvent(
                         kind="transfer",
@@ -221,15 +237,17 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                     )
                 )
         previous_role = message.role if message.kind == "message" else previous_role
+        human_spoke = human_spoke or (message.role == "agent" and message.kind == "message")
         if message.role != "customer" or message.kind != "message":
             continue
 
         labels = cues.labels(text)
-        if "handoff_request" in labels:
+        request = customer_request(text, cues, rules)
+        if request == "customer_request":
             _add(found, "handoff_request", message.id, "cue.handoff_request")
-            if handoff.trigger != "customer_request":
+            if handoff.trigger not in ("customer_request", "escalation_request"):
                 handoff = Handoff(
-                    type="ai_to_human" if has_bot else "agent_to_agent",
+                    type="ai_to_human" if has_bot and not human_spoke else "agent_to_agent",
                     trigger="customer_request",
                     evidence=[message.id],
                 )
@@ -240,7 +258,7 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
                         evidence=[message.id],
                     )
                 )
-        if "escalation_request" in labels:
+        elif request == "escalation_request":
             _add(found, "escalation_request", message.id, "cue.escalation_request")
             handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
         if "as_i_said" in labels:
@@ -279,12 +297,15 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
             positives += 1
         if "urgent" in labels:
             urgent_ids.append(message.id)
-        if "deadline" in labels:
+        impact_found = "impact" in labels or "impact_high" in labels
+        if "deadline" in labels or ("deadline_soft" in labels and (impact_found or "urgent" in labels)):
             deadline_ids.append(message.id)
-        if impact is None and "impact" in labels:
-            position = cues.find("impact", text)
-            if position is not None:
-                impact = (sentence_at(text, position), message.id)
+            if impact_found:  # a deadline beside an impact is part of it ("payroll runs Friday")
+                label = "deadline" if "deadline" in labels else "deadline_soft"
+                note_impact(impacts, text, message.id, cues, label, False)
+        if impact_found and len(impacts) < 3:
+            high = "impact_high" in labels
+            note_impact(impacts, text, message.id, cues, "impact_high" if high else "impact", high)
 
     merged = _merged_contact(conversation)
     if merged is not None:
@@ -311,59 +332,14 @@ def read_signals(conversation: Conversation, cues: CueReader, intent_label: str)
     label = "negative" if frustration else ("positive" if positives else "neutral")
     sentiment = Sentiment(label=label, frustration_signals=signals, repeat_contact=bool(repeat_ids))
 
-    urgency = _urgency(found, urgent_ids, deadline_ids, repeat_ids, intent_label, frustration, wait=longest)
+    urgency = urgency_of(
+        found, urgent_ids, deadline_ids, repeat_ids, intent_label, frustration, wait=longest, impacts=impacts
+    )
     return Signals(
         sentiment=sentiment,
         urgency=urgency,
         history=history,
         handoff=handoff,
-        customer_impact=impact[0] if impact else None,
-        impact_evidence=[impact[1]] if impact else [],
+        customer_impact=impact_text(impacts),
+        impact_evidence=list(dict.fromkeys(m for _, m, _ in impacts[:2])),
     )
-
-
-def _urgency(
-    found: dict[str, Signal],
-    urgent_ids: list[str],
-    deadline_ids: list[str],
-    repeat_ids: list[str],
-    intent_label: str,
-    frustration: list[Signal],
-    *,
-    wait: Wait | None = None,
-) -> Urgency:
-    reasons: list[str] = []
-    evidence: list[str] = []
-    level: UrgencyLevel = "normal"
-    if urgent_ids:
-        level = "urgent"
-        reasons.append("customer says it is urgent")
-        evidence += urgent_ids[:3]
-    if intent_label in _URGENT_INTENTS:
-        level = "urgent" if level == "urgent" else "high"
-        reasons.append("possible fraud or security issue")
-    if "threat_to_leave" in found:
-        level = "urgent" if level == "urgent" else "high"
-        reasons.append("customer threatens to leave or take action")
-        evidence += found["threat_to_leave"].evidence[:2]
-    if deadline_ids:
-        level = level if level in ("urgent", "high") else "high"
-        reasons.append("time-bound request")
-        evidence += deadline_ids[:2]
-    if repeat_ids:
-        level = level if level in ("urgent", "high") else "high"
-        reasons.append("repeat contact")
-        evidence += repeat_ids[:2]
-    if wait is not None and wait.minutes >= WAIT_URGENT_MINUTES:
-        level = level if level in ("urgent", "high") else "high"
-        reasons.append(f"waiting {wait.minutes} minutes" if wait.end is None else
-                       f"waited {wait.minutes} minutes for a reply")  # fmt: skip
-        evidence.append(wait.start)
-    if len(frustration) >= 2 and level == "normal":
-        level = "high"
-        reasons.append("customer is frustrated")
-        evidence += [s.evidence[0] for s in frustration[:2]]
-    if level == "normal" and intent_label in _LOW_INTENTS and not frustration:
-        level = "low"
-        reasons.append("information request")
-    return Urgency(level=level, reasons=reasons, evidence=list(dict.fromkeys(evidence)))

@@ -1,0 +1,124 @@
+"""Restating chat text for a summary: third person, without handles, links or filler.
+
+The summary quotes no one: it gives the conversation's own words in the third
+person ("my order" → "their order"; in an agent's sentence "you" → "the
+customer"), by a fixed table, so the same words always come out the same. Before
+that, ``clean`` drops what a reader of the note does not need: Twitter handles,
+links, emoji, agent signatures ("^KJ"), list markers and leading filler ("ok,",
+"hi team").
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["EDGE", "FILLER_FIRST", "clean", "first_word", "third_person"]
+
+_MENTION = re.compile(r"(?<![\w.@])@\w+[:,]?")
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:\s+(?:\^|-|–|—|~)\s?[A-Z][A-Za-z]{0,3}\.?)+\s*$")  # "^KJ", "-Bob"
+_MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*•])\s+")  # "(2) ", "1. ", "- " starting a line
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
+_FILLER = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|ok(?:ay)?|so|well|yes|yeah|yep|um+|uh+|oh|ah|hmm+|greetings|good\s+"
+    r"(?:morning|afternoon|evening|day)|dear\s+\w+|got\s+it|right|great|thanks|thank\s+you|sure|perfect|"
+    r"awesome|alright|excellent|wonderful|cool|certainly|absolutely)"
+    r"(?:\s+(?:there|team|all|guys|folks|again))?\b[\s,!.:;-]*)+",
+    re.IGNORECASE,
+)
+_MARKER_START = frozenset("(0123456789-*•")
+FILLER_FIRST = frozenset(
+    """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right
+    great thanks thank sure perfect awesome alright excellent wonderful cool certainly absolutely""".split()
+)
+
+# First person -> third person (the customer, or the agent's team); replacements are lower case.
+_CUSTOMER_WORDS = {
+    "i": "they", "i'm": "they're", "im": "they're", "i've": "they've", "ive": "they've", "i'll": "they'll",
+    "i'd": "they'd", "me": "them", "my": "their", "mine": "theirs", "myself": "themselves", "we": "they",
+    "we're": "they're", "we've": "they've", "we'll": "they'll", "we'd": "they'd", "us": "them",
+    "our": "their", "ours": "theirs", "ourselves": "themselves", "am": "are",
+}  # fmt: skip
+_AGENT_WORDS = {
+    **_CUSTOMER_WORDS,
+    "you": "the customer", "your": "their", "yours": "theirs", "yourself": "themselves",
+    "you're": "the customer is", "youre": "the customer is", "you've": "the customer has",
+    "you'll": "the customer will", "you'd": "the customer would", "u": "the customer", "ur": "their",
+}  # fmt: skip
+
+
+def third_person(text: str, *, agent: bool = False) -> str:
+    """``text`` with first-person words in the third person (and, for an agent, "you" as the customer).
+
+    Words are the text's space-separated pieces without surrounding punctuation, so
+    ``me@example.com`` or ``a.me.com`` is never a pronoun; "US" in capitals (the
+    country) is left alone.
+    """
+    table = _AGENT_LOOKUP if agent else _CUSTOMER_LOOKUP
+    words = text.split(" ")
+    cores = [word.strip(EDGE) for word in words]
+    hits = [i for i, core in enumerate(cores) if core.lower() in table]
+    if not hits:
+        return text
+    for index in reversed(hits):  # "am" before the "I" in front of it changes
+        core = cores[index]
+        key = core.lower()
+        if core == "US" or (key == "am" and (index == 0 or cores[index - 1].lower() != "i")):
+            continue  # the country; "am" only after "I"
+        words[index] = words[index].replace(core, table[key], 1)
+    text = " ".join(words)
+    if "they was" in text:
+        text = text.replace("they was", "they were")
+    if agent and "the customer " in text:  # "you are" -> "the customer is", "do you" -> "does the customer"
+        text = _AGREE.sub(lambda m: _AGREEMENT[m.group(0).lower()], text)
+    return text
+
+
+_AGREEMENT = {
+    "the customer are": "the customer is", "the customer were": "the customer was",
+    "the customer have": "the customer has", "the customer don't": "the customer doesn't",
+    "the customer do": "the customer does", "do the customer": "does the customer",
+    "are the customer": "is the customer", "were the customer": "was the customer",
+    "have the customer": "has the customer", "the customer need": "the customer needs",
+    "the customer want": "the customer wants",
+}  # fmt: skip
+_AGREE = re.compile("|".join(rf"\b{re.escape(k)}\b" for k in _AGREEMENT), re.IGNORECASE)
+
+
+EDGE = '.,;:!?()[]{}"“”‘*…-–—'  # punctuation around a word (apostrophes belong to it: "I'm")
+
+
+def _lookup(table: dict[str, str]) -> dict[str, str]:
+    """``table`` with each key also under curly and backtick apostrophes ("I’m", "I`m")."""
+    found = dict(table)
+    for key, value in table.items():
+        if "'" in key:
+            found[key.replace("'", "’")] = found[key.replace("'", "`")] = value
+    return found
+
+
+_CUSTOMER_LOOKUP = _lookup(_CUSTOMER_WORDS)
+_AGENT_LOOKUP = _lookup(_AGENT_WORDS)
+
+
+def clean(text: str) -> str:
+    """Message text fit to quote in a summary: no handles, links, emoji, signatures or leading filler."""
+    if "@" in text:
+        text = _MENTION.sub("", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub("", text)
+    if not text.isascii():
+        text = _EMOJI.sub("", text)
+    text = " ".join(text.split())
+    tail = text[-8:]
+    if "^" in tail or "-" in tail or "~" in tail or not tail.isascii():
+        text = _SIGNATURE.sub("", text)
+    if text[:1] in _MARKER_START:
+        text = _MARKER.sub("", text)
+    if first_word(text) in FILLER_FIRST:
+        text = _FILLER.sub("", text)
+    return text.strip(" ,;:-–—")
+
+
+def first_word(text: str) -> str:
+    return text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower()
