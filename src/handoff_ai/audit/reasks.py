@@ -1,0 +1,172 @@
+"""Re-asks: a bot or agent asking for something the customer had already given.
+
+The facts come from the rules engine (:func:`handoff_ai.rules.facts.extract_facts`,
+each citing the customer messages that gave it) and the question reading is the
+engine's own (``"Could I get your account number?"`` asks for ``account_id``), so
+the audit and the handoff note agree on what was said. A question that quotes the
+known value back is a confirmation, not a re-ask; a question for *another* value
+of the kind ("a second order number?") is not one either. ``issue`` is the problem
+itself asked again ("How can I help you today?") after the customer described it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..models import Conversation, Fact
+from ..rules.facts import GENERIC_KINDS, SECRET_KINDS, _asked_kinds
+from .cues import content_words, cues, normalize, sentences, tokens
+from .models import Reask
+
+__all__ = ["Ask", "find_reasks", "read_asks"]
+
+_ASKING = re.compile(
+    r"\?|\b(?:please|kindly|provide|share|send|enter|type|give\s+me|tell\s+me|confirm|verify|may\s+i|can\s+i|"
+    r"could\s+i|could\s+you|can\s+you|would\s+you|i\s+need|i'?ll\s+need|i\s+will\s+need|we\s+need|need\s+your|"
+    r"let\s+me\s+have|what\s+is|what's|what\s+was|which)\b",
+    re.IGNORECASE,
+)
+_WEAK = frozenset({"name", "day", "date", "time", "city", "place", "room_number", "membership"})
+"""Kinds asked about things other than the customer too ("what time do you open?"): need "your"."""
+_ID_WORDS = {
+    "order_id": ("order", "purchase"),
+    "account_id": ("account", "acct", "member", "customer"),
+    "ticket_id": ("case", "ticket", "reference"),
+    "tracking_number": ("tracking", "parcel", "package", "shipment"),
+}
+_COMPATIBLE = {
+    "date_of_birth": {"date"},
+    "place": {"city", "address"},
+    "city": {"place"},
+    "address": {"place"},
+    "day": {"date"},
+    "date": {"day"},
+}
+
+
+@dataclass
+class Ask:
+    """What one bot/agent message asks for."""
+
+    kinds: list[str] = field(default_factory=list)
+    new_value: list[str] = field(default_factory=list)  # kinds asked as another value: never a re-ask
+    renew: list[str] = field(default_factory=list)  # "the new address?": a re-ask if a new one was given
+    issue: bool = False
+
+
+def read_asks(text: str) -> Ask:
+    """The kinds of value ``text`` (a bot/agent turn) asks the customer for."""
+    ask = Ask()
+    words = tokens(text)
+    index = cues().own
+    labels = index.scan(words)
+    if not _asked_kinds(text, words) and "issue_ask" not in labels:
+        return ask
+    for sentence in sentences(text):
+        sentence_words = tokens(sentence)
+        found = index.scan(sentence_words)
+        if "issue_ask" in found and "issue_ask_not" not in found:
+            ask.issue = True
+        kinds = _asked_kinds(sentence, sentence_words)
+        if not kinds or "ask_not" in found or not _ASKING.search(sentence):
+            continue
+        if "your" not in sentence_words:
+            kinds = [k for k in kinds if k not in _WEAK]
+        target = ask.new_value if "new_value" in found else ask.renew if "new_word" in found else ask.kinds
+        target.extend(k for k in kinds if k not in target)
+    return ask
+
+
+def _fact_kinds(fact: Fact, given: int, prompts: Sequence[list[str]], words: list[str]) -> set[str]:
+    """The kinds a fact can answer: its own, what the question before it asked, what its message names."""
+    kinds = {fact.kind, *_COMPATIBLE.get(fact.kind, ())}
+    asked = prompts[given]
+    if fact.kind in GENERIC_KINDS or fact.kind in ("date", "secret", "name"):
+        kinds.update(k for k in asked if k in _ID_WORDS or k in SECRET_KINDS or k == "date_of_birth"
+                     or (k == "username" and fact.kind != "date"))  # fmt: skip
+    if fact.kind in GENERIC_KINDS:
+        kinds.update(k for k, names in _ID_WORDS.items() if any(n in words for n in names))
+    if fact.withheld:
+        kinds.add("secret")
+        kinds.update(k for k in asked if k in SECRET_KINDS)
+    return kinds
+
+
+def _quoted(values: list[str], text_norm: str, text_digits: str) -> bool:
+    for value in values:
+        norm = normalize(value)
+        if norm and norm in text_norm:
+            return True
+        digits = "".join(c for c in value if c.isdigit())
+        if len(digits) >= 5 and digits in text_digits:
+            return True
+    return False
+
+
+def find_reasks(
+    conversation: Conversation,
+    facts: Sequence[Fact],
+    asks: dict[int, Ask],
+    owners: Sequence[str | None],
+    issue_at: int | None,
+) -> list[Reask]:
+    """Every re-ask in ``conversation``.
+
+    ``asks``: :func:`read_asks` of each bot/agent message by position; ``owners``: the
+    owner at each position; ``issue_at``: position of the customer's first description
+    of the problem (``None`` if they never described one).
+    """
+    messages = conversation.messages
+    position = {m.id: i for i, m in enumerate(messages)}
+    # What the last bot/agent turn before each message asked (consecutive turns add up).
+    prompts: list[list[str]] = []
+    current: list[str] = []
+    fresh = True
+    for i, message in enumerate(messages):
+        if i in asks:
+            current = [*current, *asks[i].kinds] if fresh is False else list(asks[i].kinds)
+            fresh = False
+        elif message.role == "customer":
+            fresh = True
+        prompts.append(current)
+    known: list[tuple[Fact, int, set[str]]] = []
+    for fact in facts:
+        given = min((position[e] for e in fact.evidence if e in position), default=None)
+        if given is None:
+            continue
+        known.append((fact, given, _fact_kinds(fact, given, prompts, tokens(messages[given].text))))
+    found: list[Reask] = []
+    own = cues().own
+    issue_words: set[str] | None = None
+    for i, ask in asks.items():
+        message = messages[i]
+        text_norm = ""
+        for kind in [*ask.kinds, *ask.renew]:
+            given_facts = [(f, g) for f, g, kinds in known if kind in kinds and g < i]
+            if kind not in ask.kinds:  # asked as "new": only a value given as new is asked again
+                given_facts = [(f, g) for f, g in given_facts if "already_new" in own.scan(tokens(messages[g].text))]
+            if not given_facts:
+                continue
+            if not text_norm:
+                text_norm = normalize(message.text)
+                text_digits = "".join(c for c in message.text if c.isdigit())
+            if _quoted([f.value for f, _ in given_facts if f.value], text_norm, text_digits):
+                continue  # a confirmation: the value is quoted back
+            fact, given = min(given_facts, key=lambda pair: pair[1])
+            found.append(
+                Reask(kind=kind, asked=message.id, given=messages[given].id,
+                      after_transfer=owners[i] != owners[given])  # fmt: skip
+            )
+        if ask.issue and issue_at is not None and issue_at < i:
+            if issue_words is None:
+                issue_words = content_words(tokens(messages[issue_at].text))
+            words = tokens(message.text)
+            if "context" in cues().own.scan(words) or len(content_words(words) & issue_words) >= 2:
+                continue  # the question builds on the problem it already knows
+            found.append(
+                Reask(kind="issue", asked=message.id, given=messages[issue_at].id,
+                      after_transfer=owners[i] != owners[issue_at])  # fmt: skip
+            )
+    return found

@@ -1,0 +1,211 @@
+"""Auditing conversations one at a time: :func:`audit_conversation`, :func:`iter_audit`, :func:`audit`.
+
+Each conversation is read once by the engine's fact extraction and once by the
+audit's own passes (asks, owners, repeats); nothing about it is kept after its
+:class:`ConversationAudit` is built, so a stream of any length runs in flat memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from ..models import Conversation, Fact
+from ..parsers import load
+from ..rules.catalog import default_recognizers
+from ..rules.facts import extract_facts
+from ..rules.phrases import CueReader
+from ..rules.recognizers import RecognizerSet, user_recognizers
+from ..taxonomy import Taxonomy
+from .cues import content_words, cues, mood, normalize, tokens
+from .models import ConversationAudit, Mood, Transfer
+from .reasks import Ask, find_reasks, read_asks
+from .repeats import find_repeats
+from .report import AuditReport
+from .transfers import find_transfers
+
+__all__ = ["audit", "audit_conversation", "iter_audit"]
+
+_WINDOW = 3
+"""Customer messages read on each side of a transfer for the mood before and after."""
+_DEFAULT: list[RecognizerSet] = []
+
+
+def _recognizers(taxonomy: Taxonomy | None) -> RecognizerSet:
+    if not _DEFAULT:
+        _DEFAULT.append(RecognizerSet(default_recognizers()))
+    if taxonomy is None or not taxonomy.recognizers:
+        return _DEFAULT[0]
+    built: RecognizerSet = taxonomy.cached(
+        "audit:recognizers",
+        lambda t: RecognizerSet([*user_recognizers(t.recognizers), *default_recognizers()]),
+    )
+    return built
+
+
+def _label(scores: list[int]) -> Mood | None:
+    if not scores:
+        return None
+    total = sum(scores)
+    return "negative" if total < 0 else "positive" if total > 0 else "neutral"
+
+
+def _without_values(text: str, facts: Sequence[Fact], message_id: str) -> str:
+    for fact in facts:
+        if fact.value and message_id in fact.evidence:
+            text = text.replace(fact.value, " ")
+    return text
+
+
+def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None = None) -> ConversationAudit:
+    """Re-asks, repeats and transfers of one conversation."""
+    messages = conversation.messages
+    table = cues()
+    engine, own = CueReader(table.engine), CueReader(table.own)
+    events = CueReader(table.events)
+    facts = extract_facts(conversation, _recognizers(taxonomy), engine).facts
+    ownership = find_transfers(conversation, own, events)
+    asks: dict[int, Ask] = {}
+    said: dict[int, bool] = {}
+    words: dict[int, set[str]] = {}
+    moods: dict[int, int] = {}
+    issue_at: int | None = None
+    bot = human = False
+    for i, message in enumerate(messages):
+        if message.kind != "message":
+            continue
+        if message.role in ("bot", "agent"):
+            bot = bot or message.role == "bot"
+            human = human or message.role == "agent"
+            ask = read_asks(message.text)
+            if ask.kinds or ask.renew or ask.issue:
+                asks[i] = ask
+        elif message.role == "customer":
+            labels, mine = engine.labels(message.text), own.labels(message.text)
+            said[i] = "as_i_said" in labels or "repeat" in mine
+            moods[i] = mood(message.text, labels, mine)
+            text = _without_values(message.text, facts, message.id)
+            words[i] = content_words(tokens(text))
+            if issue_at is None and len(words[i]) >= 3:
+                issue_at = i
+    reasks = find_reasks(conversation, facts, asks, ownership.owners, issue_at)
+    repeats = find_repeats(conversation, facts, reasks, said, words)
+    asked_issue = {r.asked for r in reasks if r.kind == "issue"}
+    transfers: list[Transfer] = []
+    spans = ownership.transfers
+    for number, (transfer, start, end) in enumerate(spans):
+        stop = spans[number + 1][1] if number + 1 < len(spans) else len(messages)
+        begin = spans[number - 1][2] if number and spans[number - 1][2] >= 0 else 0
+        before = [moods[i] for i in range(begin, start) if i in moods][-_WINDOW:]
+        after_from = end if end >= 0 else start
+        after = [moods[i] for i in range(after_from + 1, stop) if i in moods][:_WINDOW]
+        transfer.sentiment_before, transfer.sentiment_after = _label(before), _label(after)
+        transfer.wait_minutes = _wait(conversation, start, end)
+        _warmth(transfer, conversation, facts, start, end, issue_at, words, asked_issue)
+        transfers.append(transfer)
+    judged = [t.warm for t in transfers if t.warm is not None]
+    return ConversationAudit(
+        conversation_id=conversation.id,
+        messages=len(messages),
+        reasks=reasks,
+        repeats=repeats,
+        transfers=transfers,
+        warm=all(judged) if judged else None,
+        bot=bot,
+        contained=(not human and not transfers) if bot else None,
+    )
+
+
+def _wait(conversation: Conversation, start: int, end: int) -> float | None:
+    """Minutes from the transfer (or the last message before the new owner) to the new owner's reply."""
+    if end < 0:
+        return None
+    messages = conversation.messages
+    origin = start if start < end else end - 1
+    if origin < 0:
+        return None
+    first, last = messages[origin].timestamp, messages[end].timestamp
+    if first is None or last is None:
+        return None
+    return round(max(0.0, (last - first).total_seconds() / 60.0), 2)
+
+
+def _warmth(
+    transfer: Transfer,
+    conversation: Conversation,
+    facts: Sequence[Fact],
+    start: int,
+    end: int,
+    issue_at: int | None,
+    words: dict[int, set[str]],
+    asked_issue: set[str],
+) -> None:
+    """Warm: the transfer message or the new owner's first message shows the context."""
+    if transfer.kind == "team_change":
+        return  # the same person keeps the context: nothing to judge
+    messages = conversation.messages
+    position = {m.id: i for i, m in enumerate(messages)}
+    known = [
+        normalize(f.value)
+        for f in facts
+        if f.value and min((position.get(e, start) for e in f.evidence), default=start) < start
+    ]
+    issue = words.get(issue_at, set()) if issue_at is not None and issue_at < start else set()
+    own = cues().own
+    shown: list[str] = []
+    for message_id in transfer.evidence:
+        message = conversation.get(message_id)
+        if message is None or message.role == "customer":
+            continue
+        text_words = tokens(message.text)
+        norm = normalize(message.text)
+        if (
+            any(value and value in norm for value in known)
+            or "context" in own.scan(text_words)
+            or len(content_words(text_words) & issue) >= 2
+        ):
+            shown.append(message_id)
+    transfer.context_evidence = shown
+    new_first = messages[end].id if end >= 0 else None
+    if new_first is None:
+        transfer.warm = True if shown else None  # the new owner never wrote: only a warm note is known
+    else:
+        transfer.warm = bool(shown) and new_first not in asked_issue
+
+
+def _as_conversation(item: Any) -> Conversation:
+    return item if isinstance(item, Conversation) else load(item)
+
+
+def iter_audit(conversations: Iterable[Any], *, taxonomy: Taxonomy | None = None) -> Iterator[ConversationAudit]:
+    """One :class:`ConversationAudit` per input, in order, as they are read (a generator).
+
+    Items are ``Conversation`` objects or anything :func:`handoff_ai.load` reads (a path,
+    a dict, a list of messages). Bad input raises the loader's typed error.
+    """
+    for item in conversations:
+        yield audit_conversation(_as_conversation(item), taxonomy=taxonomy)
+
+
+def audit(
+    conversations: Iterable[Any],
+    *,
+    taxonomy: Taxonomy | None = None,
+    keep_all: bool | None = None,
+    worst: int = 20,
+) -> AuditReport:
+    """Audit many conversations; the report's summary is accumulated as they stream by.
+
+    ``keep_all``: keep every :class:`ConversationAudit` in ``report.conversations``. By
+    default they are kept when ``conversations`` is a list or tuple (already in memory)
+    and not for a stream (an iterator, a generator, a file reader): then the report keeps
+    the aggregate and the ``worst`` conversations only, in flat memory. Use
+    :func:`iter_audit` to write every entry as it comes.
+    """
+    if keep_all is None:
+        keep_all = isinstance(conversations, (list, tuple))
+    report = AuditReport(keep_all=keep_all, worst=worst)
+    for entry in iter_audit(conversations, taxonomy=taxonomy):
+        report.add(entry)
+    return report
+
