@@ -53,8 +53,9 @@ def _stem(word: str) -> str:
     """A crude stem, enough to match "update"/"updates"/"updated" and "bill"/"billing"."""
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def content_words(words: list[str]) -> set[str]:
@@ -96,8 +97,9 @@ def mood(text: str, engine_labels: dict[str, int], own_labels: dict[str, int]) -
     ) or "repeat" in own_labels
     if not negative:
         caps = _CAPS_WORD.findall(text)
+        letters = sum(c.isalpha() for c in text)
         negative = (
-            (len(caps) >= 1 and sum(c.isupper() for c in text) > 0.5 * max(1, sum(c.isalpha() for c in text)))
+            (len(caps) >= 2 and letters >= 8 and sum(c.isupper() for c in text) > 0.5 * letters)
             or "!!!" in text
             or "???" in text
             or "??" in text

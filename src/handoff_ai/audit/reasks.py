@@ -16,18 +16,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Fact
-from ..rules.facts import GENERIC_KINDS, SECRET_KINDS, _asked_kinds
+from ..rules.facts import _ASK_PHRASES, GENERIC_KINDS, SECRET_KINDS, _asked_kinds
 from .cues import content_words, cues, normalize, sentences, tokens
 from .models import Reask
 
 __all__ = ["Ask", "find_reasks", "read_asks"]
 
 _ASKING = re.compile(
-    r"\?|\b(?:please|kindly|provide|share|send|enter|type|give\s+me|tell\s+me|confirm|verify|may\s+i|can\s+i|"
+    r"\?|\b(?:please|kindly|provide|share|send\s+(?:me|us)|enter|type|give\s+me|tell\s+me|may\s+i|can\s+i|"
     r"could\s+i|could\s+you|can\s+you|would\s+you|i\s+need|i'?ll\s+need|i\s+will\s+need|we\s+need|need\s+your|"
     r"let\s+me\s+have|what\s+is|what's|what\s+was|which)\b",
     re.IGNORECASE,
 )
+_ISSUE_ASKING = re.compile(r"\?|\b(?:please|tell\s+me|describe|could\s+you|can\s+you|let\s+me\s+know)\b", re.I)
+_STATED_VALUE = re.compile(r"\d{3}|@|\b(?:right|correct)\s*\?\s*$", re.IGNORECASE)
+"""A sentence that states a value ("your address is 3405 Primrose Ave?") confirms, not asks."""
+_STATEMENT = re.compile(r"\b(?:that|this|it)\s+(?:was|is)\b|\b(?:was|is)\s+your\b", re.IGNORECASE)
+"""A clause telling, not asking: "That was your order ID, do you also have an account ID?"."""
+_NOT_GIVEN = re.compile(
+    r"\b(?:don'?t|do\s+not|doesn'?t)\s+(?:know|have|remember)|\bforgot|\bcan'?t\s+remember|\bunknown\b|\bno\s+idea\b",
+    re.IGNORECASE,
+)
+"""A customer message saying they lack a value: a word taken from it is not a given value."""
 _WEAK = frozenset({"name", "day", "date", "time", "city", "place", "room_number", "membership"})
 """Kinds asked about things other than the customer too ("what time do you open?"): need "your"."""
 _ID_WORDS = {
@@ -38,9 +48,8 @@ _ID_WORDS = {
 }
 _COMPATIBLE = {
     "date_of_birth": {"date"},
-    "place": {"city", "address"},
+    "place": {"city"},
     "city": {"place"},
-    "address": {"place"},
     "day": {"date"},
     "date": {"day"},
 }
@@ -54,6 +63,7 @@ class Ask:
     new_value: list[str] = field(default_factory=list)  # kinds asked as another value: never a re-ask
     renew: list[str] = field(default_factory=list)  # "the new address?": a re-ask if a new one was given
     issue: bool = False
+    full_name: bool = False  # "your full/last name": a first name alone does not answer it
 
 
 def read_asks(text: str) -> Ask:
@@ -67,25 +77,44 @@ def read_asks(text: str) -> Ask:
     for sentence in sentences(text):
         sentence_words = tokens(sentence)
         found = index.scan(sentence_words)
-        if "issue_ask" in found and "issue_ask_not" not in found:
+        if "issue_ask" in found and "issue_ask_not" not in found and _ISSUE_ASKING.search(sentence):
             ask.issue = True
         kinds = _asked_kinds(sentence, sentence_words)
-        if not kinds or "ask_not" in found or not _ASKING.search(sentence):
+        if not kinds or "ask_not" in found or not _ASKING.search(sentence) or _STATED_VALUE.search(sentence):
             continue
-        if "your" not in sentence_words:
-            kinds = [k for k in kinds if k not in _WEAK]
+        if "," in sentence and _STATEMENT.search(sentence):
+            told: set[str] = set()
+            kept: set[str] = set()
+            for clause in sentence.split(","):
+                clause_kinds = _asked_kinds(clause + "?", tokens(clause))
+                (told if _STATEMENT.search(clause) and "?" not in clause else kept).update(clause_kinds)
+            kinds = [k for k in kinds if k not in told or k in kept]
+        if "name" in kinds and any(w in sentence_words for w in ("full", "last", "surname")):
+            ask.full_name = True
+        kinds = [k for k in kinds if k not in _WEAK or _yours(k, sentence)]
         target = ask.new_value if "new_value" in found else ask.renew if "new_word" in found else ask.kinds
         target.extend(k for k in kinds if k not in target)
     return ask
+
+
+_YOURS: dict[str, re.Pattern[str]] = {}
+
+
+def _yours(kind: str, sentence: str) -> bool:
+    """A weak kind asked about the customer: "your (full) name", not "the item name"."""
+    pattern = _YOURS.get(kind)
+    if pattern is None:
+        phrases = "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in _ASK_PHRASES[kind]), key=len)[::-1])
+        pattern = _YOURS[kind] = re.compile(rf"\byour\s+(?:\w+\s+){{0,2}}(?:{phrases})\b", re.IGNORECASE)
+    return pattern.search(sentence) is not None
 
 
 def _fact_kinds(fact: Fact, given: int, prompts: Sequence[list[str]], words: list[str]) -> set[str]:
     """The kinds a fact can answer: its own, what the question before it asked, what its message names."""
     kinds = {fact.kind, *_COMPATIBLE.get(fact.kind, ())}
     asked = prompts[given]
-    if fact.kind in GENERIC_KINDS or fact.kind in ("date", "secret", "name"):
-        kinds.update(k for k in asked if k in _ID_WORDS or k in SECRET_KINDS or k == "date_of_birth"
-                     or (k == "username" and fact.kind != "date"))  # fmt: skip
+    if fact.kind in GENERIC_KINDS or fact.kind in ("date", "secret"):
+        kinds.update(k for k in asked if k in _ID_WORDS or k in SECRET_KINDS or k == "date_of_birth")
     if fact.kind in GENERIC_KINDS:
         kinds.update(k for k, names in _ID_WORDS.items() if any(n in words for n in names))
     if fact.withheld:
@@ -133,6 +162,12 @@ def find_reasks(
         prompts.append(current)
     known: list[tuple[Fact, int, set[str]]] = []
     for fact in facts:
+        if fact.kind == "membership" and not (fact.rule or "").startswith("answer."):
+            continue  # "how do I get a premium membership?" names a tier, not theirs
+        if fact.value and not any(c.isdigit() or c == "@" for c in fact.value):
+            first = min((position[e] for e in fact.evidence if e in position), default=None)
+            if first is not None and _NOT_GIVEN.search(messages[first].text):
+                continue  # "I don't know my username either"
         given = min((position[e] for e in fact.evidence if e in position), default=None)
         if given is None:
             continue
@@ -147,6 +182,8 @@ def find_reasks(
             given_facts = [(f, g) for f, g, kinds in known if kind in kinds and g < i]
             if kind not in ask.kinds:  # asked as "new": only a value given as new is asked again
                 given_facts = [(f, g) for f, g in given_facts if "already_new" in own.scan(tokens(messages[g].text))]
+            if kind == "name" and ask.full_name:
+                given_facts = [(f, g) for f, g in given_facts if f.value and len(f.value.split()) > 1]
             if not given_facts:
                 continue
             if not text_norm:
@@ -157,16 +194,16 @@ def find_reasks(
             fact, given = min(given_facts, key=lambda pair: pair[1])
             found.append(
                 Reask(kind=kind, asked=message.id, given=messages[given].id,
-                      after_transfer=owners[i] != owners[given])  # fmt: skip
+                      after_transfer=owners[given] is not None and owners[i] != owners[given])  # fmt: skip
             )
         if ask.issue and issue_at is not None and issue_at < i:
             if issue_words is None:
                 issue_words = content_words(tokens(messages[issue_at].text))
             words = tokens(message.text)
-            if "context" in cues().own.scan(words) or len(content_words(words) & issue_words) >= 2:
+            if "context" in own.scan(words) or content_words(words) & issue_words:
                 continue  # the question builds on the problem it already knows
             found.append(
                 Reask(kind="issue", asked=message.id, given=messages[issue_at].id,
-                      after_transfer=owners[i] != owners[issue_at])  # fmt: skip
+                      after_transfer=owners[issue_at] is not None and owners[i] != owners[issue_at])  # fmt: skip
             )
     return found

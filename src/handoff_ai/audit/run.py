@@ -7,6 +7,7 @@ audit's own passes (asks, owners, repeats); nothing about it is kept after its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -86,7 +87,7 @@ def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None 
             moods[i] = mood(message.text, labels, mine)
             text = _without_values(message.text, facts, message.id)
             words[i] = content_words(tokens(text))
-            if issue_at is None and len(words[i]) >= 3:
+            if issue_at is None and _describes(message.text, words[i]):
                 issue_at = i
     reasks = find_reasks(conversation, facts, asks, ownership.owners, issue_at)
     repeats = find_repeats(conversation, facts, reasks, said, words)
@@ -114,6 +115,14 @@ def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None 
         bot=bot,
         contained=(not human and not transfers) if bot else None,
     )
+
+
+_DIGIT_RUN = re.compile(r"\d{3,}")
+
+
+def _describes(text: str, words: set[str]) -> bool:
+    """A customer message that describes a problem, not a list of details ("name, phone, address")."""
+    return len(words) >= 6 or (len(words) >= 3 and len(_DIGIT_RUN.findall(text)) < 2)
 
 
 def _wait(conversation: Conversation, start: int, end: int) -> float | None:
