@@ -76,6 +76,8 @@ class AuditCues:
         own = raw["cues"]
         self.own = PhraseIndex({k: v for k, v in own.items() if isinstance(v, list)})
         self.events = PhraseIndex(raw["events"])
+        # Literal pre-check for logged events: the first letters of each phrase's first word.
+        self.event_stems = tuple(sorted({p.split()[0][:5] for ps in raw["events"].values() for p in ps}))
         self.engine = load_rules().phrases
 
     def reader(self) -> tuple[CueReader, CueReader]:
@@ -96,18 +98,13 @@ def mood(text: str, engine_labels: dict[str, int], own_labels: dict[str, int]) -
         label in engine_labels for label in ("negative", "as_i_said", "threat_to_leave")
     ) or "repeat" in own_labels
     if not negative:
-        caps = _CAPS_WORD.findall(text)
-        letters = sum(c.isalpha() for c in text)
-        negative = (
-            (len(caps) >= 2 and letters >= 8 and sum(c.isupper() for c in text) > 0.5 * letters)
-            or "!!!" in text
-            or "???" in text
-            or "??" in text
-            or any(c in _ANGRY_EMOJI for c in text)
-        )
+        negative = "!!!" in text or "??" in text or not _ANGRY_EMOJI.isdisjoint(text)
+        if not negative and len(_CAPS_WORD.findall(text)) >= 2:
+            letters = sum(c.isalpha() for c in text)
+            negative = letters >= 8 and sum(c.isupper() for c in text) > 0.5 * letters
     if negative:
         return -1
-    if "positive" in engine_labels or any(c in _HAPPY_EMOJI for c in text):
+    if "positive" in engine_labels or not _HAPPY_EMOJI.isdisjoint(text):
         return 1
     return 0
 

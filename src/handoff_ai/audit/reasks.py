@@ -66,17 +66,24 @@ class Ask:
     full_name: bool = False  # "your full/last name": a first name alone does not answer it
 
 
-def read_asks(text: str) -> Ask:
-    """The kinds of value ``text`` (a bot/agent turn) asks the customer for."""
+def read_asks(text: str, words: list[str] | None = None, labels: dict[str, int] | None = None) -> Ask:
+    """The kinds of value ``text`` (a bot/agent turn) asks the customer for.
+
+    ``words``/``labels``: its tokens and audit-cue labels, when the caller has them.
+    """
     ask = Ask()
-    words = tokens(text)
     index = cues().own
-    labels = index.scan(words)
+    if words is None:
+        words = tokens(text)
+    if labels is None:
+        labels = index.scan(words)
     if not _asked_kinds(text, words) and "issue_ask" not in labels:
         return ask
-    for sentence in sentences(text):
-        sentence_words = tokens(sentence)
-        found = index.scan(sentence_words)
+    pieces = sentences(text)
+    for sentence in pieces:
+        single = len(pieces) == 1
+        sentence_words = words if single else tokens(sentence)
+        found = labels if single else index.scan(sentence_words)
         if "issue_ask" in found and "issue_ask_not" not in found and _ISSUE_ASKING.search(sentence):
             ask.issue = True
         kinds = _asked_kinds(sentence, sentence_words)

@@ -62,10 +62,10 @@ def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None 
     """Re-asks, repeats and transfers of one conversation."""
     messages = conversation.messages
     table = cues()
-    engine, own = CueReader(table.engine), CueReader(table.own)
-    events = CueReader(table.events)
+    engine, events = CueReader(table.engine), CueReader(table.events)
     facts = extract_facts(conversation, _recognizers(taxonomy), engine).facts
-    ownership = find_transfers(conversation, own, events)
+    cited = {e for f in facts if f.value for e in f.evidence}
+    own_labels: dict[int, dict[str, int]] = {}
     asks: dict[int, Ask] = {}
     said: dict[int, bool] = {}
     words: dict[int, set[str]] = {}
@@ -75,20 +75,25 @@ def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None 
     for i, message in enumerate(messages):
         if message.kind != "message":
             continue
+        text = message.text
+        tokens_ = engine.words(text)
+        mine = own_labels[i] = table.own.scan(tokens_)
         if message.role in ("bot", "agent"):
             bot = bot or message.role == "bot"
             human = human or message.role == "agent"
-            ask = read_asks(message.text)
+            ask = read_asks(text, tokens_, mine)
             if ask.kinds or ask.renew or ask.issue:
                 asks[i] = ask
         elif message.role == "customer":
-            labels, mine = engine.labels(message.text), own.labels(message.text)
+            labels = engine.labels(text)
             said[i] = "as_i_said" in labels or "repeat" in mine
-            moods[i] = mood(message.text, labels, mine)
-            text = _without_values(message.text, facts, message.id)
-            words[i] = content_words(tokens(text))
-            if issue_at is None and _describes(message.text, words[i]):
+            moods[i] = mood(text, labels, mine)
+            if message.id in cited:
+                tokens_ = tokens(_without_values(text, facts, message.id))
+            words[i] = content_words(tokens_)
+            if issue_at is None and _describes(text, words[i]):
                 issue_at = i
+    ownership = find_transfers(conversation, own_labels, events)
     reasks = find_reasks(conversation, facts, asks, ownership.owners, issue_at)
     repeats = find_repeats(conversation, facts, reasks, said, words)
     asked_issue = {r.asked for r in reasks if r.kind == "issue"}

@@ -73,8 +73,13 @@ def _kind(old: str | None, new: str | None) -> str:
     }.get(pair, "agent_to_agent")
 
 
-def find_transfers(conversation: Conversation, own: CueReader, events: CueReader) -> Ownership:
-    """Every ownership change in ``conversation``, in order."""
+def find_transfers(
+    conversation: Conversation, own_labels: dict[int, dict[str, int]], events: CueReader
+) -> Ownership:
+    """Every ownership change in ``conversation``, in order.
+
+    ``own_labels``: the audit-cue labels of each bot/agent message by position.
+    """
     result = Ownership()
     owner: str | None = None
     pending: _Pending | None = None
@@ -129,8 +134,7 @@ def find_transfers(conversation: Conversation, own: CueReader, events: CueReader
             closed_team_change = True
         result.owners.append(owner)
         if message.kind == "message" and not closed_team_change:
-            labels = own.labels(message.text)
-            if _announces(message.text, labels) and pending is None:
+            if _announces(message.text, own_labels.get(index, {})) and pending is None:
                 pending = _Pending(
                     Transfer(kind="announced", from_owner=owner, evidence=[message.id]), False, False, index
                 )
@@ -145,6 +149,7 @@ def _ownership_event(message: Message, events: CueReader) -> bool:
     meta = message.metadata
     if meta.get("channel_switch"):
         return False
-    if events.labels(message.text):
+    lower = message.text.lower()
+    if any(stem in lower for stem in cues().event_stems) and events.labels(message.text):
         return True
     return any(meta.get(k) not in (None, "") for k in ("assignee", "assignee_id", "assigned_to", "team", "group"))
