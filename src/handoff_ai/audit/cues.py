@@ -76,6 +76,7 @@ class AuditCues:
         own = raw["cues"]
         self.own = PhraseIndex({k: v for k, v in own.items() if isinstance(v, list)})
         self.events = PhraseIndex(raw["events"])
+        self.note = PhraseIndex(raw["note"])
         # Literal pre-check for logged events: the first letters of each phrase's first word.
         self.event_stems = tuple(sorted({p.split()[0][:5] for ps in raw["events"].values() for p in ps}))
         self.engine = load_rules().phrases
