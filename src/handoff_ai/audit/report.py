@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -71,7 +72,7 @@ class AuditReport:
         self.keep_all = keep_all
         self.conversations: list[ConversationAudit] = []
         self._worst_size = worst
-        self._heap: list[tuple[float, int, ConversationAudit]] = []
+        self._heap: list[tuple[float, int, ConversationAudit, dict[str, dict[str, str]]]] = []
         self._count = 0
         self._kinds: Counter[str] = Counter()
         self._transfer_kinds: Counter[str] = Counter()
@@ -82,8 +83,14 @@ class AuditReport:
         self._after: Counter[str] = Counter()
         self._totals: Counter[str] = Counter()
 
-    def add(self, entry: ConversationAudit) -> None:
-        """Fold one conversation's audit into the aggregate."""
+    def add(
+        self, entry: ConversationAudit, *, excerpts: Callable[[], dict[str, dict[str, str]]] | None = None
+    ) -> None:
+        """Fold one conversation's audit into the aggregate.
+
+        ``excerpts``: called only when the entry joins the worst conversations, for the
+        cited messages' text (secrets masked) shown in the HTML report.
+        """
         self._count += 1
         totals = self._totals
         if self.keep_all:
@@ -116,15 +123,24 @@ class AuditReport:
             totals["contained"] += bool(entry.contained)
         severity = entry.severity
         if severity > 0 and self._worst_size > 0:
-            item = (severity, -self._count, entry)
-            if len(self._heap) < self._worst_size:
-                heapq.heappush(self._heap, item)
-            elif item[:2] > self._heap[0][:2]:
-                heapq.heapreplace(self._heap, item)
+            key = (severity, -self._count)
+            if len(self._heap) < self._worst_size or key > self._heap[0][:2]:
+                item = (*key, entry, excerpts() if excerpts else {})
+                if len(self._heap) < self._worst_size:
+                    heapq.heappush(self._heap, item)
+                else:
+                    heapq.heapreplace(self._heap, item)
 
     def worst(self) -> list[ConversationAudit]:
         """The conversations that lost the most context, worst first (ties: earliest first)."""
-        return [entry for _, _, entry in sorted(self._heap, key=lambda item: (-item[0], -item[1]))]
+        return [item[2] for item in self._ordered()]
+
+    def worst_excerpts(self) -> list[tuple[ConversationAudit, dict[str, dict[str, str]]]]:
+        """The worst conversations with the text of the messages they cite (secrets masked)."""
+        return [(item[2], item[3]) for item in self._ordered()]
+
+    def _ordered(self) -> list[tuple[float, int, ConversationAudit, dict[str, dict[str, str]]]]:
+        return sorted(self._heap, key=lambda item: (-item[0], -item[1]))
 
     def _median_wait(self) -> float | None:
         total = sum(self._waits.values())

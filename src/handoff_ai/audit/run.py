@@ -13,6 +13,7 @@ from typing import Any
 
 from ..models import Conversation, Fact
 from ..parsers import load
+from ..privacy.secrets import scrubber
 from ..rules.catalog import default_recognizers
 from ..rules.facts import extract_facts
 from ..rules.phrases import CueReader
@@ -25,7 +26,7 @@ from .repeats import find_repeats
 from .report import AuditReport
 from .transfers import find_transfers
 
-__all__ = ["audit", "audit_conversation", "iter_audit"]
+__all__ = ["audit", "audit_conversation", "excerpts", "iter_audit"]
 
 _WINDOW = 3
 """Customer messages read on each side of a transfer for the mood before and after."""
@@ -60,10 +61,16 @@ def _without_values(text: str, facts: Sequence[Fact], message_id: str) -> str:
 
 def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None = None) -> ConversationAudit:
     """Re-asks, repeats and transfers of one conversation."""
+    return _audit(conversation, taxonomy)[0]
+
+
+def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[ConversationAudit, set[str]]:
+    """The audit and the secret values the customer typed (to mask in excerpts)."""
     messages = conversation.messages
     table = cues()
     engine, events = CueReader(table.engine), CueReader(table.events)
-    facts = extract_facts(conversation, _recognizers(taxonomy), engine).facts
+    extracted = extract_facts(conversation, _recognizers(taxonomy), engine)
+    facts = extracted.facts
     cited = {e for f in facts if f.value for e in f.evidence}
     own_labels: dict[int, dict[str, int]] = {}
     asks: dict[int, Ask] = {}
@@ -110,7 +117,7 @@ def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None 
         _warmth(transfer, conversation, facts, start, end, issue_at, words, asked_issue)
         transfers.append(transfer)
     judged = [t.warm for t in transfers if t.warm is not None]
-    return ConversationAudit(
+    entry = ConversationAudit(
         conversation_id=conversation.id,
         messages=len(messages),
         reasks=reasks,
@@ -120,6 +127,35 @@ def audit_conversation(conversation: Conversation, *, taxonomy: Taxonomy | None 
         bot=bot,
         contained=(not human and not transfers) if bot else None,
     )
+    return entry, extracted.secrets
+
+
+_EXCERPT = 240
+"""Characters of each cited message kept for the worst conversations of a report."""
+
+
+def excerpts(entry: ConversationAudit, conversation: Conversation, secrets: set[str]) -> dict[str, dict[str, str]]:
+    """The cited messages of ``entry`` (role, author, text cut to ``_EXCERPT``), secrets masked."""
+    cited: list[str] = []
+    for reask in entry.reasks:
+        cited += [reask.given, reask.asked]
+    for repeat in entry.repeats:
+        cited += [*repeat.of, repeat.message]
+    for transfer in entry.transfers:
+        cited += transfer.evidence
+    scrub = scrubber(secrets)
+    found: dict[str, dict[str, str]] = {}
+    for message_id in dict.fromkeys(cited):
+        message = conversation.get(message_id)
+        if message is None:
+            continue
+        text = scrub(message.text)
+        found[message_id] = {
+            "role": message.role,
+            "author": message.author or "",
+            "text": text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…",
+        }
+    return found
 
 
 _DIGIT_RUN = re.compile(r"\d{3,}")
@@ -219,7 +255,9 @@ def audit(
     if keep_all is None:
         keep_all = isinstance(conversations, (list, tuple))
     report = AuditReport(keep_all=keep_all, worst=worst)
-    for entry in iter_audit(conversations, taxonomy=taxonomy):
-        report.add(entry)
+    for item in conversations:
+        conversation = _as_conversation(item)
+        entry, secrets = _audit(conversation, taxonomy)
+        report.add(entry, excerpts=lambda e=entry, c=conversation, s=secrets: excerpts(e, c, s))
     return report
 
