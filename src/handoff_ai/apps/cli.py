@@ -8,6 +8,7 @@
     handoff eval DATA.jsonl     # score the rules backend against gold labels
     handoff batch DIR_OR_JSONL --out results.jsonl   # many conversations, resumable (batch_cli)
     handoff serve [--host H] [--port P]              # HTTP service, extra 'serve' (serve_cli)
+    handoff audit FILES... [--html R.html] [--json O.json]  # lost context across conversations (audit_cli)
 
 Errors print one line on stderr and exit non-zero: 2 for a usage mistake,
 1 for input that cannot be read. No traceback, no transcript text.
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..exceptions import HandoffError, UsageError
+from .audit_cli import add_audit_parser, run_audit
 from .batch_cli import add_batch_parser, run_batch
 from .serve_cli import add_serve_parser, run_serve
 
@@ -86,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("formats", help="list input formats and output renderers")
     add_batch_parser(commands)
     add_serve_parser(commands)
+    add_audit_parser(commands)
 
     evaluate = commands.add_parser("eval", help="score records against gold labels in a JSONL file")
     evaluate.add_argument("data", metavar="DATA.jsonl")
@@ -215,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_batch(args)
         if args.command == "serve":
             return run_serve(args)
+        if args.command == "audit":
+            return run_audit(args)
         return _eval(args)
     except UsageError as exc:
         print(f"handoff: error: {exc}", file=sys.stderr)

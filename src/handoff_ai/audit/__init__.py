@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .models import ConversationAudit, Reask, Repeat, Transfer
 from .report import AuditReport, AuditSummary
-from .run import audit, audit_conversation, iter_audit
+from .run import audit, audit_conversation, audit_into, iter_audit
 from .score import NotePart, NoteScore, score_note
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Transfer",
     "audit",
     "audit_conversation",
+    "audit_into",
     "iter_audit",
     "score_note",
 ]

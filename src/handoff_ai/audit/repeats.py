@@ -21,6 +21,9 @@ from .models import Reask, Repeat
 
 __all__ = ["find_repeats"]
 
+_CONTEXT_KINDS = frozenset({"place", "city", "amount", "date", "day", "time", "url", "membership", "error_code"})
+"""Values a customer names again while talking ("still at JFK", "the $40 charge"): a repeat only
+when they give it again because they were asked for it again."""
 _MIN_WORDS = 4
 """Content words a message needs to count as a description of the problem."""
 _MIN_SHARED = 3
@@ -65,13 +68,15 @@ def find_repeats(
         kinds: list[str] = []
         if said.get(i):
             reasons.append("cue")
+        reask = answering.get(i)
         for first, kind in first_of.get(i, ()):
+            if kind in _CONTEXT_KINDS and reask is None:
+                continue
             if "fact" not in reasons:
                 reasons.append("fact")
             of.append(messages[first].id)
             kinds.append(kind)
         mine = words.get(i, set())
-        reask = answering.get(i)
         if reask is not None and (reasons or (reask.kind == "issue" and len(mine) >= _MIN_WORDS - 1)):
             reasons.append("reanswer")
             of.append(reask.given)

@@ -26,7 +26,7 @@ from .repeats import find_repeats
 from .report import AuditReport
 from .transfers import find_transfers
 
-__all__ = ["audit", "audit_conversation", "excerpts", "iter_audit"]
+__all__ = ["audit", "audit_conversation", "audit_into", "excerpts", "iter_audit"]
 
 _WINDOW = 3
 """Customer messages read on each side of a transfer for the mood before and after."""
@@ -95,8 +95,8 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
             labels = engine.labels(text)
             said[i] = "as_i_said" in labels or "repeat" in mine
             moods[i] = mood(text, labels, mine)
-            if message.id in cited:
-                tokens_ = tokens(_without_values(text, facts, message.id))
+            if message.id in cited or "@" in text or "http" in text or "www." in text:
+                tokens_ = tokens(_HANDLE_OR_LINK.sub(" ", _without_values(text, facts, message.id)))
             words[i] = content_words(tokens_)
             if issue_at is None and _describes(text, words[i]):
                 issue_at = i
@@ -158,6 +158,8 @@ def excerpts(entry: ConversationAudit, conversation: Conversation, secrets: set[
     return found
 
 
+_HANDLE_OR_LINK = re.compile(r"(?:https?://|www\.)\S+|(?<!\w)@\w+")
+"""Mentions and links: channel plumbing ("@AppleSupport", "https://t.co/..."), not what was said."""
 _DIGIT_RUN = re.compile(r"\d{3,}")
 
 
@@ -256,8 +258,15 @@ def audit(
         keep_all = isinstance(conversations, (list, tuple))
     report = AuditReport(keep_all=keep_all, worst=worst)
     for item in conversations:
-        conversation = _as_conversation(item)
-        entry, secrets = _audit(conversation, taxonomy)
-        report.add(entry, excerpts=lambda e=entry, c=conversation, s=secrets: excerpts(e, c, s))
+        audit_into(report, _as_conversation(item), taxonomy=taxonomy)
     return report
+
+
+def audit_into(
+    report: AuditReport, conversation: Conversation, *, taxonomy: Taxonomy | None = None
+) -> ConversationAudit:
+    """Audit one conversation and fold it into ``report`` (the loop behind :func:`audit`)."""
+    entry, secrets = _audit(conversation, taxonomy)
+    report.add(entry, excerpts=lambda: excerpts(entry, conversation, secrets))
+    return entry
 
