@@ -119,6 +119,8 @@ def _yours(kind: str, sentence: str) -> bool:
 def _fact_kinds(fact: Fact, given: int, prompts: Sequence[list[str]], words: list[str]) -> set[str]:
     """The kinds a fact can answer: its own, what the question before it asked, what its message names."""
     kinds = {fact.kind, *_COMPATIBLE.get(fact.kind, ())}
+    if fact.kind == "username" and (fact.value or "").isdigit():
+        kinds.discard("username")  # a bare number read as the answer to "username?" is some other id
     asked = prompts[given]
     if fact.kind in GENERIC_KINDS or fact.kind in ("date", "secret"):
         kinds.update(k for k in asked if k in _ID_WORDS or k in SECRET_KINDS or k == "date_of_birth")

@@ -90,6 +90,8 @@ class NoteScore(_Part):
         return "\n".join(lines)
 
 
+_NOT_ASKED = frozenset({"url"})
+"""Kinds nobody asks a customer for again (a link they pasted)."""
 _CLAUSE = re.compile(
     r"[,;]?\s+(?=(?:and|but|so|then|while|whereas)\s+(?:the\s+)?(?:agent|representative|rep|support|bot|assistant)\b)",
     re.IGNORECASE,
@@ -155,7 +157,7 @@ def _missing(facts: Sequence[Fact], text: str) -> tuple[list[MissingFact], int]:
     missing: list[MissingFact] = []
     carried = 0
     for fact in facts:
-        if fact.withheld or not fact.value:
+        if fact.withheld or not fact.value or fact.kind in _NOT_ASKED:
             continue
         value_digits = "".join(c for c in fact.value if c.isdigit())
         if normalize(fact.value) in norm or (len(value_digits) >= 5 and value_digits in digits):
