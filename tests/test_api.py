@@ -20,7 +20,7 @@ EXPECTED_ALL = {
     "RenderError", "RulesBackend", "Sentiment", "Signal", "SourceRef", "Summarizer", "Taxonomy", "TeamSpec",
     "UnknownBackendError", "UnknownFormatError", "Urgency", "UsageError", "__version__", "asummarize",
     "formats", "load", "load_many", "merge", "register_parser", "register_renderer", "render", "summarize",
-    "asummarize_many", "summarize_many",
+    "asummarize_many", "summarize_many", "audit", "score_note", "AuditReport",
 }  # fmt: skip
 
 

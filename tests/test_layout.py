@@ -23,6 +23,9 @@ FORBIDDEN = {
     "backends": {"renderers", "evaluation", "apps", "api", "batch"},
     "renderers": {"parsers", "merge", "rules", "llm", "backends", "evaluation", "apps"},
     "evaluation": {"apps"},
+    # The audit reads conversations with the rules engine's facts and cues; it may use
+    # parsers, privacy (masking excerpts), rules, models, taxonomy; never a model or an app.
+    "audit": {"merge", "llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "incremental"},
     "taxonomy": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps"},
     "exceptions": {"models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps"},
     "limits": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps"},
@@ -150,7 +153,7 @@ def test_top_level_holds_at_most_ten_modules() -> None:
 
 
 def test_every_package_says_what_it_does_and_never_imports() -> None:
-    for stage in ("models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers"):
+    for stage in ("models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "audit"):
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
         assert doc, stage
         assert "never import" in doc.lower() or "depends on no stage" in doc.lower(), stage

@@ -11,7 +11,8 @@ The folders follow the pipeline (``docs/architecture.md`` draws it)::
               timeline)                       fall back)  payloads)
 
 ``models`` is the contract they share; ``apps`` (CLI, HTTP service, notebook, Ray) sit
-on top; ``api``, ``batch`` and ``incremental`` are the entry points apps call.
+on top; ``api``, ``batch`` and ``incremental`` are the entry points apps call. ``audit``
+reads past conversations for context lost at handoffs (``handoff_ai.audit``, ``score_note``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from types import ModuleType
 
 from ._version import __version__
 from .api import Summarizer, asummarize, summarize
+from .audit import AuditReport, audit, score_note
 from .backends import (
     AsyncBackend,
     AsyncFallbackBackend,
@@ -110,6 +112,7 @@ __all__ = [
     "AsyncBackend",
     "AsyncFallbackBackend",
     "AsyncOpenAIBackend",
+    "AuditReport",
     "Backend",
     "BackendError",
     "Blocker",
@@ -147,6 +150,7 @@ __all__ = [
     "__version__",
     "asummarize",
     "asummarize_many",
+    "audit",
     "formats",
     "load",
     "load_many",
@@ -154,6 +158,7 @@ __all__ = [
     "register_parser",
     "register_renderer",
     "render",
+    "score_note",
     "summarize",
     "summarize_many",
 ]

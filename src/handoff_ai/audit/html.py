@@ -12,13 +12,13 @@ matplotlib the template draws the same series as plain CSS bars.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-if TYPE_CHECKING:
-    from .report import AuditReport
+AuditReport = Any
+"""An ``audit.report.AuditReport`` (not imported: the report imports this module)."""
 
 __all__ = ["charts_available", "render_html"]
 

@@ -12,6 +12,7 @@ itself asked again ("How can I help you today?") after the customer described it
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ _NOT_GIVEN = re.compile(
     re.IGNORECASE,
 )
 """A customer message saying they lack a value: a word taken from it is not a given value."""
+_RECENT = 20
+"""Values of a kind checked for a quote in a question (the most recent; bounds huge threads)."""
 _WEAK = frozenset({"name", "day", "date", "time", "city", "place", "room_number", "membership"})
 """Kinds asked about things other than the customer too ("what time do you open?"): need "your"."""
 _ID_WORDS = {
@@ -169,7 +172,7 @@ def find_reasks(
         elif message.role == "customer":
             fresh = True
         prompts.append(current)
-    known: list[tuple[Fact, int, set[str]]] = []
+    by_kind: dict[str, list[tuple[Fact, int]]] = {}  # kind -> (fact, given position), in order
     for fact in facts:
         if fact.kind == "membership" and not (fact.rule or "").startswith("answer."):
             continue  # "how do I get a premium membership?" names a tier, not theirs
@@ -180,7 +183,11 @@ def find_reasks(
         given = min((position[e] for e in fact.evidence if e in position), default=None)
         if given is None:
             continue
-        known.append((fact, given, _fact_kinds(fact, given, prompts, tokens(messages[given].text))))
+        for kind in _fact_kinds(fact, given, prompts, tokens(messages[given].text)):
+            by_kind.setdefault(kind, []).append((fact, given))
+    for listed in by_kind.values():
+        listed.sort(key=lambda pair: pair[1])
+    places = {kind: [g for _, g in listed] for kind, listed in by_kind.items()}
     found: list[Reask] = []
     own = cues().own
     issue_words: set[str] | None = None
@@ -188,7 +195,10 @@ def find_reasks(
         message = messages[i]
         text_norm = ""
         for kind in [*ask.kinds, *ask.renew]:
-            given_facts = [(f, g) for f, g, kinds in known if kind in kinds and g < i]
+            listed = by_kind.get(kind, [])
+            before = bisect_left(places.get(kind, []), i)
+            # the first one given, and the latest ones a quote could name
+            given_facts = listed[:1] + listed[max(1, before - _RECENT) : before] if before else []
             if kind not in ask.kinds:  # asked as "new": only a value given as new is asked again
                 given_facts = [(f, g) for f, g in given_facts if "already_new" in own.scan(tokens(messages[g].text))]
             if kind == "name" and ask.full_name:

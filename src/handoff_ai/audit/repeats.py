@@ -24,6 +24,8 @@ __all__ = ["find_repeats"]
 _CONTEXT_KINDS = frozenset({"place", "city", "amount", "date", "day", "time", "url", "membership", "error_code"})
 """Values a customer names again while talking ("still at JFK", "the $40 charge"): a repeat only
 when they give it again because they were asked for it again."""
+_LOOKBACK = 40
+"""Earlier customer descriptions compared with each message (bounds the work on huge threads)."""
 _MIN_WORDS = 4
 """Content words a message needs to count as a description of the problem."""
 _MIN_SHARED = 3
@@ -81,7 +83,7 @@ def find_repeats(
             reasons.append("reanswer")
             of.append(reask.given)
         norm = normalize(message.text)
-        for j, theirs, their_norm in earlier:
+        for j, theirs, their_norm in earlier[-_LOOKBACK:]:
             shared = len(mine & theirs)
             same = len(norm) >= 12 and norm == their_norm
             if same or (

@@ -8,6 +8,7 @@ audit's own passes (asks, owners, repeats); nothing about it is kept after its
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -28,6 +29,8 @@ from .transfers import find_transfers
 
 __all__ = ["audit", "audit_conversation", "audit_into", "excerpts", "iter_audit"]
 
+_KNOWN = 50
+"""Values given before a transfer that its messages are checked for (the latest; bounds huge threads)."""
 _WINDOW = 3
 """Customer messages read on each side of a transfer for the mood before and after."""
 _DEFAULT: list[RecognizerSet] = []
@@ -52,10 +55,9 @@ def _label(scores: list[int]) -> Mood | None:
     return "negative" if total < 0 else "positive" if total > 0 else "neutral"
 
 
-def _without_values(text: str, facts: Sequence[Fact], message_id: str) -> str:
-    for fact in facts:
-        if fact.value and message_id in fact.evidence:
-            text = text.replace(fact.value, " ")
+def _without_values(text: str, values: Sequence[str]) -> str:
+    for value in values:
+        text = text.replace(value, " ")
     return text
 
 
@@ -71,7 +73,11 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
     engine, events = CueReader(table.engine), CueReader(table.events)
     extracted = extract_facts(conversation, _recognizers(taxonomy), engine)
     facts = extracted.facts
-    cited = {e for f in facts if f.value for e in f.evidence}
+    cited: dict[str, list[str]] = {}  # message id -> the values it gave
+    for fact in facts:
+        if fact.value:
+            for message_id in fact.evidence:
+                cited.setdefault(message_id, []).append(fact.value)
     own_labels: dict[int, dict[str, int]] = {}
     asks: dict[int, Ask] = {}
     said: dict[int, bool] = {}
@@ -96,7 +102,7 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
             said[i] = "as_i_said" in labels or "repeat" in mine
             moods[i] = mood(text, labels, mine)
             if message.id in cited or "@" in text or "http" in text or "www." in text:
-                tokens_ = tokens(_HANDLE_OR_LINK.sub(" ", _without_values(text, facts, message.id)))
+                tokens_ = tokens(_HANDLE_OR_LINK.sub(" ", _without_values(text, cited.get(message.id, ()))))
             words[i] = content_words(tokens_)
             if issue_at is None and _describes(text, words[i]):
                 issue_at = i
@@ -104,6 +110,12 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
     reasks = find_reasks(conversation, facts, asks, ownership.owners, issue_at)
     repeats = find_repeats(conversation, facts, reasks, said, words)
     asked_issue = {r.asked for r in reasks if r.kind == "issue"}
+    position = {m.id: i for i, m in enumerate(messages)}
+    given = sorted(
+        (min(position.get(e, len(messages)) for e in f.evidence), normalize(f.value))
+        for f in facts
+        if f.value and f.evidence
+    )  # (where first given, value): the values a transfer message could show
     transfers: list[Transfer] = []
     spans = ownership.transfers
     for number, (transfer, start, end) in enumerate(spans):
@@ -114,7 +126,9 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
         after = [moods[i] for i in range(after_from + 1, stop) if i in moods][:_WINDOW]
         transfer.sentiment_before, transfer.sentiment_after = _label(before), _label(after)
         transfer.wait_minutes = _wait(conversation, start, end)
-        _warmth(transfer, conversation, facts, start, end, issue_at, words, asked_issue)
+        known = [value for _, value in given[: bisect_left(given, (start, ""))][-_KNOWN:]]
+        _warmth(transfer, conversation, position, known, end, issue_at < start if issue_at is not None else False,
+                words.get(issue_at, set()) if issue_at is not None else set(), asked_issue)  # fmt: skip
         transfers.append(transfer)
     judged = [t.warm for t in transfers if t.warm is not None]
     entry = ConversationAudit(
@@ -185,28 +199,23 @@ def _wait(conversation: Conversation, start: int, end: int) -> float | None:
 def _warmth(
     transfer: Transfer,
     conversation: Conversation,
-    facts: Sequence[Fact],
-    start: int,
+    position: dict[str, int],
+    known: list[str],
     end: int,
-    issue_at: int | None,
-    words: dict[int, set[str]],
+    issue_told: bool,
+    issue_words: set[str],
     asked_issue: set[str],
 ) -> None:
-    """Warm: the transfer message or the new owner's first message shows the context."""
+    """Warm: the transfer message or the new owner's first message shows the context
+    (a value the customer gave before, the problem's words, or a context cue)."""
     if transfer.kind == "team_change":
         return  # the same person keeps the context: nothing to judge
     messages = conversation.messages
-    position = {m.id: i for i, m in enumerate(messages)}
-    known = [
-        normalize(f.value)
-        for f in facts
-        if f.value and min((position.get(e, start) for e in f.evidence), default=start) < start
-    ]
-    issue = words.get(issue_at, set()) if issue_at is not None and issue_at < start else set()
+    issue = issue_words if issue_told else set()
     own = cues().own
     shown: list[str] = []
     for message_id in transfer.evidence:
-        message = conversation.get(message_id)
+        message = messages[position[message_id]] if message_id in position else None
         if message is None or message.role == "customer":
             continue
         text_words = tokens(message.text)

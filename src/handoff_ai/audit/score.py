@@ -205,7 +205,7 @@ def _text_parts(text: str, conversation: Conversation, engine: CueReader) -> lis
         parts["relevant_history"].detail = "no earlier contact or transfer in the conversation"
     pieces = [clause for sentence in sentences(text) for clause in _CLAUSE.split(sentence) if clause.strip()]
     for sentence in pieces:
-        words = tokens(sentence)
+        words = [w[:-2] if w.endswith("'s") else w for w in tokens(sentence)]  # "customer's" names the customer
         labels = note_index.scan(words)
         mine = content_words(words)
         actor = _first_actor(words, labels)
