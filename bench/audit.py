@@ -28,11 +28,14 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from tests.audit_cases import load_cases  # noqa: E402
 
 from handoff_ai.api import summarize  # noqa: E402
 from handoff_ai.audit import AuditReport, audit, audit_conversation, score_note  # noqa: E402
@@ -40,7 +43,6 @@ from handoff_ai.evaluation import conversation_from_row, read_jsonl  # noqa: E40
 from handoff_ai.models import Conversation, Message  # noqa: E402
 from handoff_ai.rules.facts import _asked_kinds, extract_facts  # noqa: E402
 from handoff_ai.rules.phrases import tokens  # noqa: E402
-from tests.audit_cases import load_cases  # noqa: E402
 
 _SIGN_OFF = re.compile(r"(?:\^|(?<=\s)[-–~*/]\s?)([A-Z][A-Za-z]{0,11})\s*$")
 
@@ -69,10 +71,13 @@ def _baseline(conversation: Conversation) -> tuple[set[tuple[str, str]], int, se
             for kind in _asked_kinds(m.text, tokens(m.text)):
                 if any(f.kind == kind and min(position[e] for e in f.evidence) < i for f in facts):
                     reasks.add((kind, m.id))
-    transfers = sum(1 for a, b in zip(writers, writers[1:]) if a != b)
+    transfers = sum(1 for a, b in pairwise(writers) if a != b)
     record = summarize(conversation)
     repeats = {
-        e for s in record.sentiment.frustration_signals if s.kind in ("repeat", "as_i_said") for e in s.evidence
+        e
+        for s in record.sentiment.frustration_signals
+        if s.kind in ("repeat", "as_i_said")
+        for e in s.evidence
     }
     return reasks, transfers, repeats
 
@@ -102,13 +107,17 @@ def case_set() -> None:
             exact += transfers == case.transfers
         rows.append((name, tp, fp, fn, rtp, rfn, exact))
     gold_reasks = sum(len(c.reasks) for c in cases)
-    print(f"== 1. case set: {len(cases)} conversations, {gold_reasks} labelled re-asks, "
-          f"{sum(len(c.repeats) for c in cases)} repeats, {sum(c.transfers for c in cases)} transfers, "
-          f"{sum(c.control for c in cases)} control conversations")  # fmt: skip
+    print(
+        f"== 1. case set: {len(cases)} conversations, {gold_reasks} labelled re-asks, "
+        f"{sum(len(c.repeats) for c in cases)} repeats, {sum(c.transfers for c in cases)} transfers, "
+        f"{sum(c.control for c in cases)} control conversations"
+    )
     print(f"{'':9} {'reask P':>8} {'reask R':>8} {'(tp/fp/fn)':>12} {'repeat R':>9} {'transfers exact':>16}")
     for name, tp, fp, fn, rtp, rfn, exact in rows:
-        print(f"{name:9} {tp / max(1, tp + fp):8.3f} {tp / max(1, tp + fn):8.3f} {f'{tp}/{fp}/{fn}':>12} "
-              f"{rtp / max(1, rtp + rfn):9.3f} {exact:>9}/{len(cases)} = {exact / len(cases):.3f}")  # fmt: skip
+        print(
+            f"{name:9} {tp / max(1, tp + fp):8.3f} {tp / max(1, tp + fn):8.3f} {f'{tp}/{fp}/{fn}':>12} "
+            f"{rtp / max(1, rtp + rfn):9.3f} {exact:>9}/{len(cases)} = {exact / len(cases):.3f}"
+        )
 
 
 # -- 2. real data ----------------------------------------------------------------------------
@@ -118,14 +127,20 @@ def _figures(name: str, conversations: list[Conversation], sample: int, seed: in
     report = audit(conversations, keep_all=True)
     s = report.summary()
     print(f"\n== 2. {name}: {s.conversations} conversations")
-    print(f"handoffs {s.handoffs} ({s.transfer_kinds}); transfers/conversation {s.transfers_per_conversation:.3f}; "
-          f"histogram {s.transfer_histogram}")  # fmt: skip
-    print(f"re-asks {s.reasks} in {s.conversations_with_reask} conversations "
-          f"({s.reasks_after_transfer} after a transfer); by kind {s.reasks_by_kind}")  # fmt: skip
-    print(f"conversations with a repeat {s.conversations_with_repeat} ({100 * s.repeat_share:.1f} %); "
-          f"warm/cold {s.warm}/{s.cold}; mood before {s.sentiment_before} after {s.sentiment_after}; "
-          f"median wait {s.median_wait_minutes}; bot containment {s.containment_rate}")  # fmt: skip
-    reasks = [(c, r) for c, e in zip(conversations, report.conversations) for r in e.reasks]
+    print(
+        f"handoffs {s.handoffs} ({s.transfer_kinds}); "
+        f"transfers/conversation {s.transfers_per_conversation:.3f}; histogram {s.transfer_histogram}"
+    )
+    print(
+        f"re-asks {s.reasks} in {s.conversations_with_reask} conversations "
+        f"({s.reasks_after_transfer} after a transfer); by kind {s.reasks_by_kind}"
+    )
+    print(
+        f"conversations with a repeat {s.conversations_with_repeat} ({100 * s.repeat_share:.1f} %); "
+        f"warm/cold {s.warm}/{s.cold}; mood before {s.sentiment_before} after {s.sentiment_after}; "
+        f"median wait {s.median_wait_minutes}; bot containment {s.containment_rate}"
+    )
+    reasks = [(c, r) for c, e in zip(conversations, report.conversations, strict=True) for r in e.reasks]
     picked = random.Random(seed).sample(reasks, min(sample, len(reasks)))
     print(f"-- {len(picked)} sampled re-asks (seed {seed}) for reading:")
     for number, (conversation, reask) in enumerate(picked, 1):
@@ -169,16 +184,28 @@ def notes(rows: list[dict[str, Any]]) -> None:
                 examples.append(f"{conversation.id}: {note.ask_for()}")
         record_scores.append(score_note(summarize(conversation), conversation).score)
     print(f"\n== 3. score_note on TweetSumm dev: {len(rows)} dialogs, {scored} human summaries")
-    print(f"mean note score {parts['overall'] / scored:.3f} (rules-engine record of the same dialogs: "
-          f"{sum(record_scores) / len(record_scores):.3f})")  # fmt: skip
-    for name in ("issue_summary", "customer_impact", "actions_taken", "relevant_history", "needed_expertise",
-                 "next_steps"):  # fmt: skip
+    print(
+        f"mean note score {parts['overall'] / scored:.3f} (rules-engine record of the same dialogs: "
+        f"{sum(record_scores) / len(record_scores):.3f})"
+    )
+    for name in (
+        "issue_summary",
+        "customer_impact",
+        "actions_taken",
+        "relevant_history",
+        "needed_expertise",
+        "next_steps",
+    ):
         applicable = parts[name + ":applicable"]
         print(f"  {name:<17} mean {parts[name] / max(1, applicable):.3f} over {applicable} applicable")
-    print(f"agent part removed scores lower on actions_taken in {lower}/{len(rows)} dialogs "
-          f"= {100 * lower / len(rows):.1f} %")  # fmt: skip
-    print(f"summaries omitting a fact the customer gave: {with_missing}/{scored}; omitted kinds "
-          f"{dict(missing_kinds.most_common(8))}")  # fmt: skip
+    print(
+        f"agent part removed scores lower on actions_taken in {lower}/{len(rows)} dialogs "
+        f"= {100 * lower / len(rows):.1f} %"
+    )
+    print(
+        f"summaries omitting a fact the customer gave: {with_missing}/{scored}; omitted kinds "
+        f"{dict(missing_kinds.most_common(8))}"
+    )
     for line in examples:
         print("  e.g.", line)
 
@@ -248,12 +275,16 @@ def memory(count: int) -> None:
         audit_into(report, conversation)
         if number in checkpoints:
             current, peak = tracemalloc.get_traced_memory()
-            print(f"after {number:>7,}: current {current / 1e6:6.2f} MB, peak {peak / 1e6:6.2f} MB "
-                  f"({time.perf_counter() - start:.0f} s)")  # fmt: skip
+            print(
+                f"after {number:>7,}: current {current / 1e6:6.2f} MB, peak {peak / 1e6:6.2f} MB "
+                f"({time.perf_counter() - start:.0f} s)"
+            )
     tracemalloc.stop()
     s = report.summary()
-    print(f"stream summary: {s.conversations:,} conversations, {s.reasks:,} re-asks, median wait "
-          f"{s.median_wait_minutes} min, worst kept {len(report.worst())}")  # fmt: skip
+    print(
+        f"stream summary: {s.conversations:,} conversations, {s.reasks:,} re-asks, median wait "
+        f"{s.median_wait_minutes} min, worst kept {len(report.worst())}"
+    )
 
 
 def main() -> None:
@@ -262,7 +293,9 @@ def main() -> None:
     parser.add_argument("--stream", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--skip", nargs="*", default=[], help="sections to skip: cases data notes speed memory")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="sections to skip: cases data notes speed memory"
+    )
     args = parser.parse_args()
     data = Path(args.data)
     if "cases" not in args.skip:

@@ -25,8 +25,15 @@ def convo(*turns: tuple, cid: str = "c", times: bool = True) -> Conversation:
         channel = rest[2] if len(rest) > 2 else None
         clock += timedelta(minutes=minutes)
         messages.append(
-            Message(id=f"m{index}", role=role, author=author, text=text, kind=kind, channel=channel,
-                    timestamp=clock if times else None)  # fmt: skip
+            Message(
+                id=f"m{index}",
+                role=role,
+                author=author,
+                text=text,
+                kind=kind,
+                channel=channel,
+                timestamp=clock if times else None,
+            )
         )
     return Conversation(id=cid, messages=messages)
 
@@ -42,7 +49,9 @@ BOT_THEN_AGENT = (
 
 
 def test_a_new_owner_asking_for_a_given_order_number_is_a_reask_after_transfer() -> None:
-    entry = audit_conversation(convo(*BOT_THEN_AGENT, ("agent", "Sam", "Hi, could I get your order number?", 12)))
+    entry = audit_conversation(
+        convo(*BOT_THEN_AGENT, ("agent", "Sam", "Hi, could I get your order number?", 12))
+    )
     assert [(r.kind, r.asked, r.given, r.after_transfer) for r in entry.reasks] == [
         ("order_id", "m4", "m2", True)
     ]
@@ -58,24 +67,30 @@ def test_a_confirmation_quoting_the_value_is_not_a_reask() -> None:
 
 def test_asking_for_another_value_of_a_known_kind_is_not_a_reask() -> None:
     entry = audit_conversation(
-        convo(*BOT_THEN_AGENT, ("agent", "Sam", "Did you place another order? What's the other order number?"))
+        convo(
+            *BOT_THEN_AGENT, ("agent", "Sam", "Did you place another order? What's the other order number?")
+        )
     )
     assert entry.reasks == []
 
 
 def test_the_issue_asked_again_after_it_was_described() -> None:
     entry = audit_conversation(
-        convo(("customer", None, "My discount code SAVE20 isn't working at checkout."),
-              ("agent", "Ivy", "Hi there! How may I help you today?"),
-              ("agent", "Ivy", "Is there anything else I can help you with?"))  # fmt: skip
+        convo(
+            ("customer", None, "My discount code SAVE20 isn't working at checkout."),
+            ("agent", "Ivy", "Hi there! How may I help you today?"),
+            ("agent", "Ivy", "Is there anything else I can help you with?"),
+        )
     )
     assert [(r.kind, r.asked, r.given) for r in entry.reasks] == [("issue", "m2", "m1")]
 
 
 def test_nothing_is_a_reask_before_the_customer_says_it() -> None:
     entry = audit_conversation(
-        convo(("agent", "Bo", "Hello, how can I help? What's your email?"),
-              ("customer", None, "bo@example.com, my headphones stopped charging."))  # fmt: skip
+        convo(
+            ("agent", "Bo", "Hello, how can I help? What's your email?"),
+            ("customer", None, "bo@example.com, my headphones stopped charging."),
+        )
     )
     assert entry.reasks == [] and entry.repeats == []
 
@@ -85,8 +100,11 @@ def test_nothing_is_a_reask_before_the_customer_says_it() -> None:
 
 def test_the_customer_repeating_a_value_and_saying_so() -> None:
     entry = audit_conversation(
-        convo(*BOT_THEN_AGENT, ("agent", "Sam", "What's your order number?"),
-              ("customer", None, "A-10023, as I told the bot!"))  # fmt: skip
+        convo(
+            *BOT_THEN_AGENT,
+            ("agent", "Sam", "What's your order number?"),
+            ("customer", None, "A-10023, as I told the bot!"),
+        )
     )
     (repeat,) = entry.repeats
     assert repeat.message == "m5" and repeat.of == ["m2"]
@@ -95,9 +113,11 @@ def test_the_customer_repeating_a_value_and_saying_so() -> None:
 
 def test_a_restated_problem_is_a_repeat() -> None:
     entry = audit_conversation(
-        convo(("customer", None, "I was charged a late fee even though I paid my bill on time."),
-              ("agent", "Ben", "Let me pull up your account."),
-              ("customer", None, "Again: I paid my bill on time and still got charged a late fee."))  # fmt: skip
+        convo(
+            ("customer", None, "I was charged a late fee even though I paid my bill on time."),
+            ("agent", "Ben", "Let me pull up your account."),
+            ("customer", None, "Again: I paid my bill on time and still got charged a late fee."),
+        )
     )
     assert [(r.message, r.reasons) for r in entry.repeats] == [("m3", ["issue"])]
 
@@ -116,19 +136,23 @@ def test_an_announcement_and_the_new_owners_first_message_are_one_transfer() -> 
 
 def test_an_offer_to_transfer_is_not_a_transfer_and_a_bot_alone_contains_it() -> None:
     entry = audit_conversation(
-        convo(("bot", "Ava", "Click 'Forgot password'. Would you like me to connect you to an agent?"),
-              ("customer", None, "No thanks, that worked."))  # fmt: skip
+        convo(
+            ("bot", "Ava", "Click 'Forgot password'. Would you like me to connect you to an agent?"),
+            ("customer", None, "No thanks, that worked."),
+        )
     )
     assert entry.transfers == [] and entry.contained is True
 
 
 def test_assignment_events_and_team_changes() -> None:
     entry = audit_conversation(
-        convo(("customer", None, "My invoice 2231 shows the wrong VAT number."),
-              ("agent", "Support", "Thanks, we'll look into it."),
-              ("system", None, "Ticket reassigned to group Billing"),
-              ("system", None, "Ticket reassigned to group Tax"),
-              ("agent", "Support", "We've corrected the VAT number.", 60 * 24))  # fmt: skip
+        convo(
+            ("customer", None, "My invoice 2231 shows the wrong VAT number."),
+            ("agent", "Support", "Thanks, we'll look into it."),
+            ("system", None, "Ticket reassigned to group Billing"),
+            ("system", None, "Ticket reassigned to group Tax"),
+            ("agent", "Support", "We've corrected the VAT number.", 60 * 24),
+        )
     )
     assert [t.kind for t in entry.transfers] == ["team_change", "team_change"]
     assert entry.transfers[1].wait_minutes == 1440.0
@@ -136,11 +160,13 @@ def test_assignment_events_and_team_changes() -> None:
 
 def test_an_announcement_then_an_assignment_then_the_new_agent_is_one_handoff() -> None:
     entry = audit_conversation(
-        convo(("agent", "Dana", "Hi, what's going on?"),
-              ("customer", None, "My account is locked since the password reset."),
-              ("agent", "Dana", "I need to pass this to our security team, one moment."),
-              ("system", None, "Conversation assigned to Omar (Security)"),
-              ("agent", "Omar", "Hi, Omar here. I see your account is locked.", 40))  # fmt: skip
+        convo(
+            ("agent", "Dana", "Hi, what's going on?"),
+            ("customer", None, "My account is locked since the password reset."),
+            ("agent", "Dana", "I need to pass this to our security team, one moment."),
+            ("system", None, "Conversation assigned to Omar (Security)"),
+            ("agent", "Omar", "Hi, Omar here. I see your account is locked.", 40),
+        )
     )
     (transfer,) = entry.transfers
     assert transfer.kind == "agent_to_agent" and transfer.evidence == ["m3", "m4", "m5"]
@@ -149,10 +175,19 @@ def test_an_announcement_then_an_assignment_then_the_new_agent_is_one_handoff() 
 
 def test_chat_to_email_handoff_and_no_timestamps() -> None:
     entry = audit_conversation(
-        convo(("customer", None, "My refund for order 77120 never came.", 1, "message", "chat"),
-              ("agent", "Lee", "I'll escalate this to our refunds team.", 1, "message", "chat"),
-              ("agent", "Refunds", "Dear customer, please reply with your order number.", 1, "message", "email"),
-              times=False)  # fmt: skip
+        convo(
+            ("customer", None, "My refund for order 77120 never came.", 1, "message", "chat"),
+            ("agent", "Lee", "I'll escalate this to our refunds team.", 1, "message", "chat"),
+            (
+                "agent",
+                "Refunds",
+                "Dear customer, please reply with your order number.",
+                1,
+                "message",
+                "email",
+            ),
+            times=False,
+        )
     )
     (transfer,) = entry.transfers
     assert transfer.channel_change is True and transfer.wait_minutes is None
@@ -161,8 +196,11 @@ def test_chat_to_email_handoff_and_no_timestamps() -> None:
 
 def test_mood_before_and_after_a_transfer() -> None:
     entry = audit_conversation(
-        convo(*BOT_THEN_AGENT, ("agent", "Sam", "What's your order number?"),
-              ("customer", None, "This is ridiculous, I ALREADY SAID IT!!!"))  # fmt: skip
+        convo(
+            *BOT_THEN_AGENT,
+            ("agent", "Sam", "What's your order number?"),
+            ("customer", None, "This is ridiculous, I ALREADY SAID IT!!!"),
+        )
     )
     transfer = entry.transfers[0]
     assert (transfer.sentiment_before, transfer.sentiment_after) == ("neutral", "negative")
@@ -174,9 +212,11 @@ def test_mood_before_and_after_a_transfer() -> None:
 def test_empty_html_emoji_and_non_english_input() -> None:
     assert audit_conversation(Conversation(id="empty")).model_dump()["reasks"] == []
     entry = audit_conversation(
-        convo(("customer", None, "<p>hola 👋 my order <b>#553201</b> no llegó 😡</p>"),
-              ("bot", "Bot", "¡Lo siento! Te paso con un agente."),
-              ("agent", "Rita", "<div>Hi! What's your order number?</div>"))  # fmt: skip
+        convo(
+            ("customer", None, "<p>hola 👋 my order <b>#553201</b> no llegó 😡</p>"),
+            ("bot", "Bot", "¡Lo siento! Te paso con un agente."),
+            ("agent", "Rita", "<div>Hi! What's your order number?</div>"),
+        )
     )
     assert [r.kind for r in entry.reasks] == ["order_id"] and len(entry.transfers) == 1
 
@@ -196,8 +236,11 @@ def test_bad_input_raises_a_typed_error() -> None:
 
 
 def test_same_input_same_bytes_and_no_message_text_in_entries() -> None:
-    conversation = convo(*BOT_THEN_AGENT, ("agent", "Sam", "What's your order number?"),
-                         ("customer", None, "A-10023. My password is hunter22"))  # fmt: skip
+    conversation = convo(
+        *BOT_THEN_AGENT,
+        ("agent", "Sam", "What's your order number?"),
+        ("customer", None, "A-10023. My password is hunter22"),
+    )
     one = audit_conversation(conversation).model_dump_json()
     assert one == audit_conversation(conversation).model_dump_json()
     assert "hunter22" not in one and "parcel" not in one and "A-10023" not in one
@@ -209,9 +252,11 @@ def test_same_input_same_bytes_and_no_message_text_in_entries() -> None:
 def _stream(count: int):
     for n in range(count):
         asks_again = n % 2 == 0
-        yield convo(*BOT_THEN_AGENT,
-                    ("agent", "Sam", "What's your order number?" if asks_again else "Hi, checking A-10023.", n % 30),
-                    cid=f"s{n}")  # fmt: skip
+        yield convo(
+            *BOT_THEN_AGENT,
+            ("agent", "Sam", "What's your order number?" if asks_again else "Hi, checking A-10023.", n % 30),
+            cid=f"s{n}",
+        )
 
 
 def test_a_stream_keeps_the_aggregate_and_the_worst_only() -> None:
@@ -236,8 +281,10 @@ def test_a_list_keeps_every_entry_in_order() -> None:
 
 
 def test_excerpts_of_the_worst_mask_typed_secrets() -> None:
-    conversation = convo(("customer", None, "My order is A-10023 and my password is hunter22"),
-                         ("agent", "Sam", "What's your order number?"))  # fmt: skip
+    conversation = convo(
+        ("customer", None, "My order is A-10023 and my password is hunter22"),
+        ("agent", "Sam", "What's your order number?"),
+    )
     report = ho.audit([conversation])
     ((entry, texts),) = report.worst_excerpts()
     assert entry.reasks and "hunter22" not in json.dumps(texts) and "A-10023" in texts["m1"]["text"]
@@ -245,7 +292,11 @@ def test_excerpts_of_the_worst_mask_typed_secrets() -> None:
 
 def test_an_empty_report() -> None:
     summary = AuditReport().summary()
-    assert summary.conversations == 0 and summary.median_wait_minutes is None and summary.containment_rate is None
+    assert (
+        summary.conversations == 0
+        and summary.median_wait_minutes is None
+        and summary.containment_rate is None
+    )
 
 
 # -- score_note ------------------------------------------------------------------------------------
@@ -258,9 +309,11 @@ TICKET = convo(
 
 
 def test_score_note_reads_the_checklist_and_cites_messages() -> None:
-    note = ("Customer's order A-10023 never arrived and they cannot get a refund. "
-            "Agent checked with the courier and confirmed the parcel is lost; "
-            "agent will send a replacement today.")  # fmt: skip
+    note = (
+        "Customer's order A-10023 never arrived and they cannot get a refund. "
+        "Agent checked with the courier and confirmed the parcel is lost; "
+        "agent will send a replacement today."
+    )
     score = score_note(note, TICKET)
     assert score.part("issue_summary").evidence == ["m1"]
     actions = score.part("actions_taken")
@@ -290,6 +343,8 @@ def test_score_note_on_a_record_and_on_an_empty_note() -> None:
 
 def test_score_note_never_lists_a_secret() -> None:
     conversation = convo(("customer", None, "My PIN is 4821 and my order is 55019"))
-    assert [f.kind for f in score_note("Customer has a question.", conversation).missing_facts] == ["order_id"] or all(
+    assert [f.kind for f in score_note("Customer has a question.", conversation).missing_facts] == [
+        "order_id"
+    ] or all(
         "4821" not in f.value for f in score_note("Customer has a question.", conversation).missing_facts
     )

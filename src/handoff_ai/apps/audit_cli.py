@@ -39,7 +39,9 @@ def add_audit_parser(commands: Commands) -> None:
     audit.add_argument("--jsonl", metavar="ENTRIES.jsonl", help="write one audit line per conversation")
     audit.add_argument("--taxonomy", "-t", help="taxonomy file (its recognizers find more facts)")
     audit.add_argument("--format", "-f", default="auto", help="input format (default: detect)")
-    audit.add_argument("--worst", type=positive_int, default=20, help="worst conversations kept (default: 20)")
+    audit.add_argument(
+        "--worst", type=positive_int, default=20, help="worst conversations kept (default: 20)"
+    )
     audit.add_argument("--no-charts", action="store_true", help="CSS bars instead of matplotlib charts")
     audit.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary table")
 
@@ -85,9 +87,14 @@ def run_audit(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     lines = _open_out(args.jsonl) if args.jsonl else None
     progress = Progress(
-        TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=args.quiet,
-    )  # fmt: skip
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=args.quiet,
+    )
     try:
         with progress:
             task = progress.add_task("audit", total=None)
@@ -149,7 +156,9 @@ def _print_summary(console: Any, report: Any) -> None:
         console.print(kinds)
     worst = report.worst()[:5]
     if worst:
-        console.print("worst: " + ", ".join(
-            f"{e.conversation_id} ({len(e.reasks)} re-asks, {len(e.repeats)} repeats)" for e in worst
-        ))  # fmt: skip
-
+        console.print(
+            "worst: "
+            + ", ".join(
+                f"{e.conversation_id} ({len(e.reasks)} re-asks, {len(e.repeats)} repeats)" for e in worst
+            )
+        )

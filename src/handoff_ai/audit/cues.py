@@ -95,9 +95,10 @@ def cues() -> AuditCues:
 def mood(text: str, engine_labels: dict[str, int], own_labels: dict[str, int]) -> int:
     """-1, 0 or +1: the customer's mood in one message, from the engine's sentiment cues
     plus shouting, ``!!!``/``???`` and angry emoji."""
-    negative = any(
-        label in engine_labels for label in ("negative", "as_i_said", "threat_to_leave")
-    ) or "repeat" in own_labels
+    negative = (
+        any(label in engine_labels for label in ("negative", "as_i_said", "threat_to_leave"))
+        or "repeat" in own_labels
+    )
     if not negative:
         negative = "!!!" in text or "??" in text or not _ANGRY_EMOJI.isdisjoint(text)
         if not negative and len(_CAPS_WORD.findall(text)) >= 2:

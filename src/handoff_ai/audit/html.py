@@ -45,16 +45,38 @@ def _series(report: AuditReport) -> list[dict[str, Any]]:
     s = report.summary()
     moods = ["negative", "neutral", "positive"]
     return [
-        {"id": "reasks", "title": "Re-asks by fact kind", "unit": "re-asks",
-         "labels": list(s.reasks_by_kind), "series": {"re-asks": list(s.reasks_by_kind.values())}},
-        {"id": "transfers", "title": "Transfers per conversation", "unit": "conversations",
-         "labels": list(s.transfer_histogram), "series": {"conversations": list(s.transfer_histogram.values())}},
-        {"id": "waits", "title": "Wait after transfer", "unit": "transfers",
-         "labels": list(s.wait_histogram), "series": {"transfers": list(s.wait_histogram.values())}},
-        {"id": "sentiment", "title": "Customer mood before / after a transfer", "unit": "transfers",
-         "labels": moods, "series": {"before": [s.sentiment_before.get(m, 0) for m in moods],
-                                     "after": [s.sentiment_after.get(m, 0) for m in moods]}},
-    ]  # fmt: skip
+        {
+            "id": "reasks",
+            "title": "Re-asks by fact kind",
+            "unit": "re-asks",
+            "labels": list(s.reasks_by_kind),
+            "series": {"re-asks": list(s.reasks_by_kind.values())},
+        },
+        {
+            "id": "transfers",
+            "title": "Transfers per conversation",
+            "unit": "conversations",
+            "labels": list(s.transfer_histogram),
+            "series": {"conversations": list(s.transfer_histogram.values())},
+        },
+        {
+            "id": "waits",
+            "title": "Wait after transfer",
+            "unit": "transfers",
+            "labels": list(s.wait_histogram),
+            "series": {"transfers": list(s.wait_histogram.values())},
+        },
+        {
+            "id": "sentiment",
+            "title": "Customer mood before / after a transfer",
+            "unit": "transfers",
+            "labels": moods,
+            "series": {
+                "before": [s.sentiment_before.get(m, 0) for m in moods],
+                "after": [s.sentiment_after.get(m, 0) for m in moods],
+            },
+        },
+    ]
 
 
 def _svg(chart: dict[str, Any]) -> Markup:
@@ -65,8 +87,9 @@ def _svg(chart: dict[str, Any]) -> Markup:
     from matplotlib import pyplot as plt
     from matplotlib.figure import Figure
 
-    with plt.rc_context({"svg.hashsalt": f"handoff-audit-{chart['id']}", "svg.fonttype": "none",
-                         "font.size": 9}):  # fmt: skip
+    with plt.rc_context(
+        {"svg.hashsalt": f"handoff-audit-{chart['id']}", "svg.fonttype": "none", "font.size": 9}
+    ):
         figure = Figure(figsize=(4.6, 2.6), dpi=100)
         axes = figure.subplots()
         labels = chart["labels"] or ["(none)"]
@@ -78,8 +101,12 @@ def _svg(chart: dict[str, Any]) -> Markup:
             color = "#0969da" if len(series) == 1 else ["#8c959f", "#cf222e"][number % 2]
             bars = axes.bar(offsets, values, width=width, label=name, color=color)
             axes.bar_label(bars, fontsize=8)
-        axes.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 4 else 0, ha="right"
-                        if len(labels) > 4 else "center")  # fmt: skip
+        axes.set_xticks(
+            range(len(labels)),
+            labels,
+            rotation=30 if len(labels) > 4 else 0,
+            ha="right" if len(labels) > 4 else "center",
+        )
         axes.set_ylabel(chart["unit"])
         axes.set_title(chart["title"])
         axes.spines[["top", "right"]].set_visible(False)

@@ -29,7 +29,9 @@ _ASKING = re.compile(
     r"let\s+me\s+have|what\s+is|what's|what\s+was|which)\b",
     re.IGNORECASE,
 )
-_ISSUE_ASKING = re.compile(r"\?|\b(?:please|tell\s+me|describe|could\s+you|can\s+you|let\s+me\s+know)\b", re.I)
+_ISSUE_ASKING = re.compile(
+    r"\?|\b(?:please|tell\s+me|describe|could\s+you|can\s+you|let\s+me\s+know)\b", re.I
+)
 _STATED_VALUE = re.compile(r"\d{3}|@|\b(?:right|correct)\s*\?\s*$", re.IGNORECASE)
 """A sentence that states a value ("your address is 3405 Primrose Ave?") confirms, not asks."""
 _STATEMENT = re.compile(r"\b(?:that|this|it)\s+(?:was|is)\b|\b(?:was|is)\s+your\b", re.IGNORECASE)
@@ -114,7 +116,9 @@ def _yours(kind: str, sentence: str) -> bool:
     """A weak kind asked about the customer: "your (full) name", not "the item name"."""
     pattern = _YOURS.get(kind)
     if pattern is None:
-        phrases = "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in _ASK_PHRASES[kind]), key=len)[::-1])
+        phrases = "|".join(
+            sorted((re.escape(p).replace(r"\ ", r"\s+") for p in _ASK_PHRASES[kind]), key=len)[::-1]
+        )
         pattern = _YOURS[kind] = re.compile(rf"\byour\s+(?:\w+\s+){{0,2}}(?:{phrases})\b", re.IGNORECASE)
     return pattern.search(sentence) is not None
 
@@ -200,7 +204,9 @@ def find_reasks(
             # the first one given, and the latest ones a quote could name
             given_facts = listed[:1] + listed[max(1, before - _RECENT) : before] if before else []
             if kind not in ask.kinds:  # asked as "new": only a value given as new is asked again
-                given_facts = [(f, g) for f, g in given_facts if "already_new" in own.scan(tokens(messages[g].text))]
+                given_facts = [
+                    (f, g) for f, g in given_facts if "already_new" in own.scan(tokens(messages[g].text))
+                ]
             if kind == "name" and ask.full_name:
                 given_facts = [(f, g) for f, g in given_facts if f.value and len(f.value.split()) > 1]
             if not given_facts:
@@ -212,8 +218,12 @@ def find_reasks(
                 continue  # a confirmation: the value is quoted back
             fact, given = min(given_facts, key=lambda pair: pair[1])
             found.append(
-                Reask(kind=kind, asked=message.id, given=messages[given].id,
-                      after_transfer=owners[given] is not None and owners[i] != owners[given])  # fmt: skip
+                Reask(
+                    kind=kind,
+                    asked=message.id,
+                    given=messages[given].id,
+                    after_transfer=owners[given] is not None and owners[i] != owners[given],
+                )
             )
         if ask.issue and issue_at is not None and issue_at < i:
             if issue_words is None:
@@ -222,7 +232,11 @@ def find_reasks(
             if "context" in own.scan(words) or content_words(words) & issue_words:
                 continue  # the question builds on the problem it already knows
             found.append(
-                Reask(kind="issue", asked=message.id, given=messages[issue_at].id,
-                      after_transfer=owners[issue_at] is not None and owners[i] != owners[issue_at])  # fmt: skip
+                Reask(
+                    kind="issue",
+                    asked=message.id,
+                    given=messages[issue_at].id,
+                    after_transfer=owners[issue_at] is not None and owners[i] != owners[issue_at],
+                )
             )
     return found

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..models import Conversation, Fact
-from .cues import content_words, normalize
+from .cues import normalize
 from .models import Reask, Repeat
 
 __all__ = ["find_repeats"]
 
-_CONTEXT_KINDS = frozenset({"place", "city", "amount", "date", "day", "time", "url", "membership", "error_code"})
+_CONTEXT_KINDS = frozenset(
+    {"place", "city", "amount", "date", "day", "time", "url", "membership", "error_code"}
+)
 """Values a customer names again while talking ("still at JFK", "the $40 charge"): a repeat only
 when they give it again because they were asked for it again."""
 _LOOKBACK = 40
@@ -87,7 +89,9 @@ def find_repeats(
             shared = len(mine & theirs)
             same = len(norm) >= 12 and norm == their_norm
             if same or (
-                len(mine) >= _MIN_WORDS and shared >= _MIN_SHARED and shared >= _SHARE * min(len(mine), len(theirs))
+                len(mine) >= _MIN_WORDS
+                and shared >= _MIN_SHARED
+                and shared >= _SHARE * min(len(mine), len(theirs))
             ):
                 if "issue" not in reasons:
                     reasons.append("issue")
@@ -97,7 +101,11 @@ def find_repeats(
             earlier.append((i, mine, norm))
         if reasons:
             found.append(
-                Repeat(message=message.id, of=list(dict.fromkeys(of)), reasons=reasons,
-                       kinds=list(dict.fromkeys(kinds)))  # fmt: skip
+                Repeat(
+                    message=message.id,
+                    of=list(dict.fromkeys(of)),
+                    reasons=reasons,
+                    kinds=list(dict.fromkeys(kinds)),
+                )
             )
     return found

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..models import Conversation, Fact
+from ..models import Conversation
 from ..parsers import load
 from ..privacy.secrets import scrubber
 from ..rules.catalog import default_recognizers
@@ -127,8 +127,16 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
         transfer.sentiment_before, transfer.sentiment_after = _label(before), _label(after)
         transfer.wait_minutes = _wait(conversation, start, end)
         known = [value for _, value in given[: bisect_left(given, (start, ""))][-_KNOWN:]]
-        _warmth(transfer, conversation, position, known, end, issue_at < start if issue_at is not None else False,
-                words.get(issue_at, set()) if issue_at is not None else set(), asked_issue)  # fmt: skip
+        _warmth(
+            transfer,
+            conversation,
+            position,
+            known,
+            end,
+            issue_at < start if issue_at is not None else False,
+            words.get(issue_at, set()) if issue_at is not None else set(),
+            asked_issue,
+        )
         transfers.append(transfer)
     judged = [t.warm for t in transfers if t.warm is not None]
     entry = ConversationAudit(
@@ -148,7 +156,9 @@ _EXCERPT = 240
 """Characters of each cited message kept for the worst conversations of a report."""
 
 
-def excerpts(entry: ConversationAudit, conversation: Conversation, secrets: set[str]) -> dict[str, dict[str, str]]:
+def excerpts(
+    entry: ConversationAudit, conversation: Conversation, secrets: set[str]
+) -> dict[str, dict[str, str]]:
     """The cited messages of ``entry`` (role, author, text cut to ``_EXCERPT``), secrets masked."""
     cited: list[str] = []
     for reask in entry.reasks:
@@ -238,7 +248,9 @@ def _as_conversation(item: Any) -> Conversation:
     return item if isinstance(item, Conversation) else load(item)
 
 
-def iter_audit(conversations: Iterable[Any], *, taxonomy: Taxonomy | None = None) -> Iterator[ConversationAudit]:
+def iter_audit(
+    conversations: Iterable[Any], *, taxonomy: Taxonomy | None = None
+) -> Iterator[ConversationAudit]:
     """One :class:`ConversationAudit` per input, in order, as they are read (a generator).
 
     Items are ``Conversation`` objects or anything :func:`handoff_ai.load` reads (a path,
@@ -278,4 +290,3 @@ def audit_into(
     entry, secrets = _audit(conversation, taxonomy)
     report.add(entry, excerpts=lambda: excerpts(entry, conversation, secrets))
     return entry
-

@@ -46,7 +46,9 @@ class NotePart(_Part):
     """One checklist point: whether the note carries it, and why."""
 
     name: str
-    score: float = Field(0.0, ge=0.0, le=1.0, description="1 carried and grounded, 0.5 carried only, 0 absent.")
+    score: float = Field(
+        0.0, ge=0.0, le=1.0, description="1 carried and grounded, 0.5 carried only, 0 absent."
+    )
     present: bool = False
     applicable: bool = Field(True, description="False when the conversation has nothing for it to carry.")
     detail: str = ""
@@ -74,7 +76,7 @@ class NoteScore(_Part):
         return next(p for p in self.parts if p.name == name)
 
     def ask_for(self) -> str:
-        """"the next person would have to ask for: order id, email" (empty when nothing is missing)."""
+        """ "the next person would have to ask for: order id, email" (empty when nothing is missing)."""
         kinds = list(dict.fromkeys(f.kind.replace("_", " ") for f in self.missing_facts))
         return f"the next person would have to ask for: {', '.join(kinds)}" if kinds else ""
 
@@ -205,7 +207,9 @@ def _text_parts(text: str, conversation: Conversation, engine: CueReader) -> lis
         parts["relevant_history"].detail = "no earlier contact or transfer in the conversation"
     pieces = [clause for sentence in sentences(text) for clause in _CLAUSE.split(sentence) if clause.strip()]
     for sentence in pieces:
-        words = [w[:-2] if w.endswith("'s") else w for w in tokens(sentence)]  # "customer's" names the customer
+        words = [
+            w[:-2] if w.endswith("'s") else w for w in tokens(sentence)
+        ]  # "customer's" names the customer
         labels = note_index.scan(words)
         mine = content_words(words)
         actor = _first_actor(words, labels)
@@ -216,8 +220,13 @@ def _text_parts(text: str, conversation: Conversation, engine: CueReader) -> lis
             evidence = _best(mine, staff)
             outcome = "outcome" in labels
             score = (0.5 + 0.5 * outcome) if evidence else (0.25 + 0.25 * outcome)
-            _offer(parts["actions_taken"], score, sentence, evidence,
-                   "action with its outcome" if outcome else "action without an outcome")  # fmt: skip
+            _offer(
+                parts["actions_taken"],
+                score,
+                sentence,
+                evidence,
+                "action with its outcome" if outcome else "action without an outcome",
+            )
         elif actor != "agent":  # the customer's side: the problem
             evidence = _best(mine, customer)
             if evidence or actor == "customer":
@@ -226,12 +235,16 @@ def _text_parts(text: str, conversation: Conversation, engine: CueReader) -> lis
             evidence = [i for i in impact_ids if customer.get(i, set()) & mine][:2] or impact_ids[:1]
             _offer(parts["customer_impact"], 1.0 if evidence else 0.5, sentence, evidence, "customer impact")
         if "history" in labels:
-            _offer(parts["relevant_history"], 1.0 if history_ids else 0.5, sentence, history_ids[:2], "history")
+            _offer(
+                parts["relevant_history"], 1.0 if history_ids else 0.5, sentence, history_ids[:2], "history"
+            )
         if "expertise" in labels:
             _offer(parts["needed_expertise"], 1.0, sentence, [], "who should take it")
         if "next_step" in labels and actor != "customer":
             evidence = _best(mine, {i: staff[i] for i in commitment_ids}) or commitment_ids[-1:]
-            _offer(parts["next_steps"], 1.0 if evidence else 0.5, sentence, evidence, "next step or commitment")
+            _offer(
+                parts["next_steps"], 1.0 if evidence else 0.5, sentence, evidence, "next step or commitment"
+            )
     return [parts[name] for name in CHECKLIST]
 
 
@@ -250,24 +263,48 @@ def _record_parts(record: HandoffRecord, conversation: Conversation) -> list[Not
     with_outcome = [a for a in actions if a.outcome != "unknown"]
     history = [e for e in record.history]
     parts = [
-        NotePart(name="issue_summary", present=bool(record.summary), score=1.0 if record.summary else 0.0,
-                 detail="summary" if record.summary else "no summary", note_excerpt=record.summary or None,
-                 evidence=list(record.intent.evidence)),
-        NotePart(name="customer_impact", present=bool(record.customer_impact),
-                 score=1.0 if record.customer_impact else 0.0, note_excerpt=record.customer_impact,
-                 detail="customer_impact" if record.customer_impact else "no impact recorded"),
-        NotePart(name="actions_taken", present=bool(actions),
-                 score=1.0 if with_outcome else 0.5 if actions else 0.0,
-                 detail=f"{len(actions)} action(s), {len(with_outcome)} with an outcome",
-                 evidence=[e for a in actions for e in a.evidence][:4]),
-        NotePart(name="relevant_history", present=bool(history), score=1.0 if history else 0.0,
-                 applicable=bool(history) or len(conversation.channels) > 1,
-                 detail=f"{len(history)} history event(s)", evidence=[e for h in history for e in h.evidence][:4]),
-        NotePart(name="needed_expertise", present=bool(record.needed_expertise.team or record.needed_expertise.skills),
-                 score=1.0 if (record.needed_expertise.team or record.needed_expertise.skills) else 0.0,
-                 detail=record.needed_expertise.team or "no team"),
-        NotePart(name="next_steps", present=bool(record.next_steps), score=1.0 if record.next_steps else 0.0,
-                 detail=f"{len(record.next_steps)} next step(s)",
-                 evidence=[e for s in record.next_steps for e in s.evidence][:4]),
-    ]  # fmt: skip
+        NotePart(
+            name="issue_summary",
+            present=bool(record.summary),
+            score=1.0 if record.summary else 0.0,
+            detail="summary" if record.summary else "no summary",
+            note_excerpt=record.summary or None,
+            evidence=list(record.intent.evidence),
+        ),
+        NotePart(
+            name="customer_impact",
+            present=bool(record.customer_impact),
+            score=1.0 if record.customer_impact else 0.0,
+            note_excerpt=record.customer_impact,
+            detail="customer_impact" if record.customer_impact else "no impact recorded",
+        ),
+        NotePart(
+            name="actions_taken",
+            present=bool(actions),
+            score=1.0 if with_outcome else 0.5 if actions else 0.0,
+            detail=f"{len(actions)} action(s), {len(with_outcome)} with an outcome",
+            evidence=[e for a in actions for e in a.evidence][:4],
+        ),
+        NotePart(
+            name="relevant_history",
+            present=bool(history),
+            score=1.0 if history else 0.0,
+            applicable=bool(history) or len(conversation.channels) > 1,
+            detail=f"{len(history)} history event(s)",
+            evidence=[e for h in history for e in h.evidence][:4],
+        ),
+        NotePart(
+            name="needed_expertise",
+            present=bool(record.needed_expertise.team or record.needed_expertise.skills),
+            score=1.0 if (record.needed_expertise.team or record.needed_expertise.skills) else 0.0,
+            detail=record.needed_expertise.team or "no team",
+        ),
+        NotePart(
+            name="next_steps",
+            present=bool(record.next_steps),
+            score=1.0 if record.next_steps else 0.0,
+            detail=f"{len(record.next_steps)} next step(s)",
+            evidence=[e for s in record.next_steps for e in s.evidence][:4],
+        ),
+    ]
     return parts

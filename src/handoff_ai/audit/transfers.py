@@ -105,8 +105,12 @@ def find_transfers(
                 else:
                     if pending is not None:
                         close(pending, owner, -1)  # an earlier team change, nobody wrote in between
-                    pending = _Pending(Transfer(kind="team_change", from_owner=owner, evidence=[message.id]),
-                                       True, True, index)  # fmt: skip
+                    pending = _Pending(
+                        Transfer(kind="team_change", from_owner=owner, evidence=[message.id]),
+                        True,
+                        True,
+                        index,
+                    )
             result.owners.append(owner)
             continue
         if message.role not in ("bot", "agent"):
@@ -133,11 +137,11 @@ def find_transfers(
             pending = None
             closed_team_change = True
         result.owners.append(owner)
-        if message.kind == "message" and not closed_team_change:
-            if _announces(message.text, own_labels.get(index, {})) and pending is None:
-                pending = _Pending(
-                    Transfer(kind="announced", from_owner=owner, evidence=[message.id]), False, False, index
-                )
+        announced = message.kind == "message" and not closed_team_change and pending is None
+        if announced and _announces(message.text, own_labels.get(index, {})):
+            pending = _Pending(
+                Transfer(kind="announced", from_owner=owner, evidence=[message.id]), False, False, index
+            )
     if pending is not None:
         close(pending, None if not pending.from_event else owner, -1)
         if pending.from_event:
@@ -152,4 +156,6 @@ def _ownership_event(message: Message, events: CueReader) -> bool:
     lower = message.text.lower()
     if any(stem in lower for stem in cues().event_stems) and events.labels(message.text):
         return True
-    return any(meta.get(k) not in (None, "") for k in ("assignee", "assignee_id", "assigned_to", "team", "group"))
+    return any(
+        meta.get(k) not in (None, "") for k in ("assignee", "assignee_id", "assigned_to", "team", "group")
+    )
