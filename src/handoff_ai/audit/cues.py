@@ -49,6 +49,7 @@ def normalize(value: str) -> str:
     return " ".join(value.casefold().split()).strip(".,;:!?\"'()[]{}#")
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A crude stem, enough to match "update"/"updates"/"updated" and "bill"/"billing"."""
     for suffix in ("ing", "ed", "es", "s"):
@@ -60,7 +61,8 @@ def _stem(word: str) -> str:
 
 def content_words(words: list[str]) -> set[str]:
     """Stems of the words that carry meaning (no stopwords, no one- or two-letter words)."""
-    return {_stem(w) for w in words if len(w) > 2 and w not in _STOP and not w.isdigit()}
+    stem = _stem
+    return {stem(w) for w in words if len(w) > 2 and w not in _STOP and not w.isdigit()}
 
 
 def sentences(text: str) -> list[str]:

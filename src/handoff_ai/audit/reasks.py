@@ -82,7 +82,8 @@ def read_asks(text: str, words: list[str] | None = None, labels: dict[str, int] 
         words = tokens(text)
     if labels is None:
         labels = index.scan(words)
-    if not _asked_kinds(text, words) and "issue_ask" not in labels:
+    whole = _asked_kinds(text, words)
+    if not whole and "issue_ask" not in labels:
         return ask
     pieces = sentences(text)
     for sentence in pieces:
@@ -91,7 +92,7 @@ def read_asks(text: str, words: list[str] | None = None, labels: dict[str, int] 
         found = labels if single else index.scan(sentence_words)
         if "issue_ask" in found and "issue_ask_not" not in found and _ISSUE_ASKING.search(sentence):
             ask.issue = True
-        kinds = _asked_kinds(sentence, sentence_words)
+        kinds = whole if single else _asked_kinds(sentence, sentence_words)
         if not kinds or "ask_not" in found or not _ASKING.search(sentence) or _STATED_VALUE.search(sentence):
             continue
         if "," in sentence and _STATEMENT.search(sentence):

@@ -82,7 +82,7 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
     asks: dict[int, Ask] = {}
     said: dict[int, bool] = {}
     words: dict[int, set[str]] = {}
-    moods: dict[int, int] = {}
+    customers: dict[int, dict[str, int]] = {}  # customer positions -> engine cue labels (moods, lazily)
     issue_at: int | None = None
     bot = human = False
     for i, message in enumerate(messages):
@@ -100,7 +100,7 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
         elif message.role == "customer":
             labels = engine.labels(text)
             said[i] = "as_i_said" in labels or "repeat" in mine
-            moods[i] = mood(text, labels, mine)
+            customers[i] = labels
             if message.id in cited or "@" in text or "http" in text or "www." in text:
                 tokens_ = tokens(_HANDLE_OR_LINK.sub(" ", _without_values(text, cited.get(message.id, ()))))
             words[i] = content_words(tokens_)
@@ -118,12 +118,16 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
     )  # (where first given, value): the values a transfer message could show
     transfers: list[Transfer] = []
     spans = ownership.transfers
+
+    def moods(positions: range) -> list[int]:
+        return [mood(messages[i].text, customers[i], own_labels[i]) for i in positions if i in customers]
+
     for number, (transfer, start, end) in enumerate(spans):
         stop = spans[number + 1][1] if number + 1 < len(spans) else len(messages)
         begin = spans[number - 1][2] if number and spans[number - 1][2] >= 0 else 0
-        before = [moods[i] for i in range(begin, start) if i in moods][-_WINDOW:]
+        before = moods(range(begin, start))[-_WINDOW:]
         after_from = end if end >= 0 else start
-        after = [moods[i] for i in range(after_from + 1, stop) if i in moods][:_WINDOW]
+        after = moods(range(after_from + 1, stop))[:_WINDOW]
         transfer.sentiment_before, transfer.sentiment_after = _label(before), _label(after)
         transfer.wait_minutes = _wait(conversation, start, end)
         known = [value for _, value in given[: bisect_left(given, (start, ""))][-_KNOWN:]]
