@@ -130,7 +130,8 @@ def _audit(conversation: Conversation, taxonomy: Taxonomy | None) -> tuple[Conve
         after = moods(range(after_from + 1, stop))[:_WINDOW]
         transfer.sentiment_before, transfer.sentiment_after = _label(before), _label(after)
         transfer.wait_minutes = _wait(conversation, start, end)
-        known = [value for _, value in given[: bisect_left(given, (start, ""))][-_KNOWN:]]
+        cut = bisect_left(given, (start, ""))
+        known = [value for _, value in given[max(0, cut - _KNOWN) : cut]]
         _warmth(
             transfer,
             conversation,
