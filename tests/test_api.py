@@ -22,6 +22,7 @@ EXPECTED_ALL = {
     "formats", "load", "load_many", "merge", "register_parser", "register_renderer", "render", "summarize",
     "asummarize_many", "summarize_many",
     "EscalationDecision", "EscalationPolicy", "LiveEscalation", "should_escalate",
+    "audit", "score_note", "AuditReport",
 }  # fmt: skip
 
 

@@ -14,19 +14,22 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "handoff_ai"
 # stage -> stages (top-level names under handoff_ai) it must never import
 FORBIDDEN = {
     "models": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps",
-               "api", "batch", "incremental", "escalation"},
-    "parsers": {"merge", "privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation"},
-    "merge": {"privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation"},
-    "privacy": {"parsers", "merge", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation"},
-    "rules": {"llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "escalation"},
-    "llm": {"backends", "renderers", "evaluation", "apps", "api", "batch", "escalation"},
-    "backends": {"renderers", "evaluation", "apps", "api", "batch"},
-    "renderers": {"parsers", "merge", "rules", "llm", "backends", "evaluation", "apps", "escalation"},
+               "api", "batch", "incremental", "escalation", "audit"},
+    "parsers": {"merge", "privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation", "audit"},
+    "merge": {"privacy", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation", "audit"},
+    "privacy": {"parsers", "merge", "rules", "llm", "backends", "renderers", "evaluation", "apps", "escalation", "audit"},
+    "rules": {"llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "escalation", "audit"},
+    "llm": {"backends", "renderers", "evaluation", "apps", "api", "batch", "escalation", "audit"},
+    "backends": {"renderers", "evaluation", "apps", "api", "batch", "audit"},
+    "renderers": {"parsers", "merge", "rules", "llm", "backends", "evaluation", "apps", "escalation", "audit"},
     "evaluation": {"apps"},
-    "taxonomy": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation"},
-    "exceptions": {"models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation"},
-    "limits": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation"},
+    "taxonomy": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation", "audit"},
+    "exceptions": {"models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation", "audit"},
+    "limits": {"parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "apps", "escalation", "audit"},
     "escalation": {"llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "incremental"},
+    # The audit reads conversations with the rules engine's facts and cues; it may use
+    # parsers, privacy (masking excerpts), rules, models, taxonomy; never a model or an app.
+    "audit": {"merge", "llm", "backends", "renderers", "evaluation", "apps", "api", "batch", "incremental"},
     "api": {"apps"},
     "batch": {"apps"},
     "incremental": {"apps"},
@@ -151,7 +154,7 @@ def test_top_level_holds_at_most_ten_modules() -> None:
 
 
 def test_every_package_says_what_it_does_and_never_imports() -> None:
-    for stage in ("models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "escalation"):
+    for stage in ("models", "parsers", "merge", "privacy", "rules", "llm", "backends", "renderers", "escalation", "audit"):
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
         assert doc, stage
         assert "never import" in doc.lower() or "depends on no stage" in doc.lower(), stage

@@ -12,7 +12,8 @@ The folders follow the pipeline (``docs/architecture.md`` draws it)::
 
 ``models`` is the contract they share; ``apps`` (CLI, HTTP service, notebook, Ray) sit
 on top; ``api``, ``batch`` and ``incremental`` are the entry points apps call;
-``escalation`` decides when a bot should hand off (``should_escalate``).
+``escalation`` decides when a bot should hand off (``should_escalate``); ``audit``
+reads past conversations for context lost at handoffs (``handoff_ai.audit``, ``score_note``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from types import ModuleType
 
 from ._version import __version__
 from .api import Summarizer, asummarize, summarize
+from .audit import AuditReport, audit, score_note
 from .backends import (
     AsyncBackend,
     AsyncFallbackBackend,
@@ -113,6 +115,7 @@ __all__ = [
     "AsyncBackend",
     "AsyncFallbackBackend",
     "AsyncOpenAIBackend",
+    "AuditReport",
     "Backend",
     "BackendError",
     "Blocker",
@@ -154,6 +157,7 @@ __all__ = [
     "__version__",
     "asummarize",
     "asummarize_many",
+    "audit",
     "formats",
     "load",
     "load_many",
@@ -161,6 +165,7 @@ __all__ = [
     "register_parser",
     "register_renderer",
     "render",
+    "score_note",
     "should_escalate",
     "summarize",
     "summarize_many",

@@ -10,6 +10,7 @@
     handoff batch DIR_OR_JSONL --out results.jsonl   # many conversations, resumable (batch_cli)
     handoff serve [--host H] [--port P]              # HTTP service, extra 'serve' (serve_cli)
     handoff escalate FILE [--policy P]               # hand off now? exit 0 no / 10 yes (escalate_cli)
+    handoff audit FILES... [--html R.html] [--json O.json]  # lost context across conversations (audit_cli)
 
 Errors print one line on stderr and exit non-zero: 2 for a usage mistake,
 1 for input that cannot be read. No traceback, no transcript text.
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import __version__
 from ..exceptions import HandoffError, UsageError
+from .audit_cli import add_audit_parser, run_audit
 from .batch_cli import add_batch_parser, run_batch
 from .escalate_cli import add_escalate_parser, run_escalate
 from .serve_cli import add_serve_parser, run_serve
@@ -108,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     add_batch_parser(commands)
     add_serve_parser(commands)
     add_escalate_parser(commands)
+    add_audit_parser(commands)
 
     evaluate = commands.add_parser("eval", help="score records against gold labels in a JSONL file")
     evaluate.add_argument("data", metavar="DATA.jsonl")
@@ -338,6 +341,8 @@ def _run(args: argparse.Namespace) -> int:
             return run_serve(args)
         if args.command == "escalate":
             return run_escalate(args)
+        if args.command == "audit":
+            return run_audit(args)
         return _eval(args)
     except UsageError as exc:
         print(f"handoff: error: {exc}", file=sys.stderr)
