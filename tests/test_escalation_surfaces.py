@@ -12,6 +12,7 @@ import pytest
 from handoff_ai.apps.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 LOOPING = [
     {"speaker": "customer", "text": "Refund for order A-20931 please"},
     {"speaker": "action", "text": "refund_api failed: error 503"},
@@ -86,3 +87,45 @@ def test_the_docs_page_is_in_the_nav_and_names_every_reason_kind() -> None:
     page = (ROOT / "docs" / "escalation.md").read_text(encoding="utf-8")
     for kind in REASON_KINDS:
         assert f"`{kind}`" in page
+
+
+# -- the decision inside the record (summarize(escalation=...)) -------------------------
+
+
+def test_record_carries_the_decision_only_when_asked() -> None:
+    import handoff_ai as ho
+
+    plain = ho.summarize(EXAMPLES / "chat.json")
+    assert plain.handoff.decision is None
+    record = ho.summarize(EXAMPLES / "chat.json", escalation=True)
+    decision = record.handoff.decision
+    assert decision is not None and decision.escalate
+    assert decision == ho.should_escalate(ho.load(EXAMPLES / "chat.json"), record=plain)
+    ids = {m.id for m in ho.load(EXAMPLES / "chat.json").messages}
+    assert all(set(r.evidence) <= ids and r.evidence for r in decision.reasons)
+    assert "hand off now" in record.to_markdown()
+    # The rest of the record is the same record.
+    assert record.model_copy(update={"handoff": plain.handoff}) == plain
+
+
+def test_a_policy_reaches_the_record_and_update_keeps_deciding() -> None:
+    import handoff_ai as ho
+
+    policy = {"triggers": {"failed_actions": 5, "human_request": False}}
+    summarizer = ho.Summarizer(escalation=policy)
+    conversation = ho.load(EXAMPLES / "chat.json")
+    first = ho.Conversation(id=conversation.id, messages=conversation.messages[:3])
+    record = summarizer.summarize(first)
+    assert record.handoff.decision is not None and not record.handoff.decision.escalate
+    updated = summarizer.update(record, conversation.messages[3:])
+    assert updated.handoff.decision == ho.should_escalate(conversation, policy=policy, record=updated)
+
+
+def test_cli_summarize_with_escalation(capsys: pytest.CaptureFixture[str]) -> None:
+    from handoff_ai.apps.cli import main
+
+    assert main(["summarize", str(EXAMPLES / "chat.json"), "--escalation", "--output", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["handoff"]["decision"]["escalate"] is True
+    assert main(["summarize", str(EXAMPLES / "chat.json"), "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["handoff"]["decision"] is None

@@ -22,6 +22,8 @@ from .backends import (
     RulesBackend,
     get_backend,
 )
+from .escalation import should_escalate
+from .escalation.policy import PolicyLike
 from .exceptions import UsageError
 from .incremental import (
     DEFAULT_CACHE_SIZE,
@@ -40,6 +42,7 @@ __all__ = ["Summarizer", "asummarize", "summarize"]
 
 BackendLike = Backend | AsyncBackend | str | None
 TaxonomyLike = Taxonomy | str | Path | dict[str, Any] | None
+EscalationLike = bool | PolicyLike
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +95,10 @@ class Summarizer:
         cache_size: how many conversations (by id, least recently used out) to remember
             so ``update`` can extend them without ``conversation=``; ``0`` keeps none.
             They are transcripts: personal data held in memory.
+        escalation: ``True`` (the packaged policy), an ``EscalationPolicy``, a policy dict or
+            a TOML/JSON path: every record then carries ``handoff.decision``, the
+            ``should_escalate`` decision for the same messages. Off by default: it about
+            doubles the rules engine's time per conversation.
     """
 
     def __init__(
@@ -101,6 +108,7 @@ class Summarizer:
         taxonomy: TaxonomyLike = None,
         format: str = "auto",
         cache_size: int = DEFAULT_CACHE_SIZE,
+        escalation: EscalationLike = False,
     ) -> None:
         self.backend = _resolve_backend(backend)
         # With no backend given and a model configured, asummarize uses the async twin.
@@ -109,6 +117,7 @@ class Summarizer:
         )
         self.taxonomy = _resolve_taxonomy(taxonomy)
         self.format = format
+        self.escalation = escalation
         self.conversations = ConversationCache(cache_size)
 
     def _conversation(self, source: Any, format: str | None) -> Conversation:
@@ -123,14 +132,14 @@ class Summarizer:
             raise UsageError("this backend is async: use asummarize() / Summarizer.asummarize()")
         record = self.backend.extract(conversation, self.taxonomy)
         self.conversations.put(conversation)
-        return record
+        return self._decided(record, conversation)
 
     async def asummarize(self, source: Any, *, format: str | None = None) -> HandoffRecord:
         """Async twin of ``summarize``. Sync model backends run in a worker thread."""
         conversation = self._conversation(source, format)
         record = await self._aextract(conversation)
         self.conversations.put(conversation)
-        return record
+        return self._decided(record, conversation)
 
     async def _aextract(self, conversation: Conversation) -> HandoffRecord:
         backend = self._async_backend
@@ -191,7 +200,7 @@ class Summarizer:
         else:
             fresh = _full_run(backend.extract(extended, self.taxonomy))
         self.conversations.put(extended)
-        return fresh
+        return self._decided(fresh, extended)
 
     async def aupdate(
         self,
@@ -213,7 +222,16 @@ class Summarizer:
         else:
             fresh = _full_run(await self._aextract(extended))
         self.conversations.put(extended)
-        return fresh
+        return self._decided(fresh, extended)
+
+    def _decided(self, record: HandoffRecord, conversation: Conversation) -> HandoffRecord:
+        """``record`` with ``handoff.decision`` filled when this summarizer was asked for it."""
+        if self.escalation is False or self.escalation is None:
+            return record
+        policy = None if self.escalation is True else self.escalation
+        decision = should_escalate(conversation, policy=policy, taxonomy=self.taxonomy, record=record)
+        handoff = record.handoff.model_copy(update={"decision": decision})
+        return record.model_copy(update={"handoff": handoff})
 
 
 def _full_run(record: HandoffRecord) -> HandoffRecord:
@@ -225,7 +243,12 @@ def _full_run(record: HandoffRecord) -> HandoffRecord:
 
 
 def summarize(
-    source: Any, *, backend: BackendLike = None, taxonomy: TaxonomyLike = None, format: str = "auto"
+    source: Any,
+    *,
+    backend: BackendLike = None,
+    taxonomy: TaxonomyLike = None,
+    format: str = "auto",
+    escalation: EscalationLike = False,
 ) -> HandoffRecord:
     """Summarize one conversation into a handoff record.
 
@@ -236,6 +259,8 @@ def summarize(
             model backend with rules as its fallback when ``HANDOFF_AI_MODEL`` is set.
         taxonomy: intents and teams (``Taxonomy``, path or dict); default: packaged.
         format: input format name, or ``"auto"`` to detect it.
+        escalation: ``True`` or a policy to fill ``record.handoff.decision`` (see
+            ``Summarizer``).
 
     Raises:
         UsageError: bad arguments (unknown format/backend, invalid taxonomy).
@@ -245,15 +270,23 @@ def summarize(
     if (
         backend is None
         and taxonomy is None
+        and not escalation
         and isinstance(source, Conversation)
         and not os.environ.get("HANDOFF_AI_MODEL")
     ):  # the common embedded case, without building a Summarizer
         return _rules_backend().extract(source, Taxonomy.default())
-    return Summarizer(backend=backend, taxonomy=taxonomy, format=format).summarize(source)
+    summarizer = Summarizer(backend=backend, taxonomy=taxonomy, format=format, escalation=escalation)
+    return summarizer.summarize(source)
 
 
 async def asummarize(
-    source: Any, *, backend: BackendLike = None, taxonomy: TaxonomyLike = None, format: str = "auto"
+    source: Any,
+    *,
+    backend: BackendLike = None,
+    taxonomy: TaxonomyLike = None,
+    format: str = "auto",
+    escalation: EscalationLike = False,
 ) -> HandoffRecord:
     """Async twin of ``summarize``."""
-    return await Summarizer(backend=backend, taxonomy=taxonomy, format=format).asummarize(source)
+    summarizer = Summarizer(backend=backend, taxonomy=taxonomy, format=format, escalation=escalation)
+    return await summarizer.asummarize(source)

@@ -97,6 +97,14 @@ def _parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="print the merge's counts on stderr (no message text)"
     )
     summarize.add_argument(
+        "--escalation",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="POLICY",
+        help="add the escalation decision to the record (handoff.decision); POLICY: a TOML/JSON policy file",
+    )
+    summarize.add_argument(
         "--output",
         "-o",
         choices=sorted({*_OUTPUTS, *renderer_names()}),
@@ -251,7 +259,9 @@ def _summarize(args: argparse.Namespace) -> int:
         if args.output
         else ("rich" if sys.stdout.isatty() else "markdown")
     )
-    summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format)
+    summarizer = Summarizer(
+        backend=args.backend, taxonomy=args.taxonomy, format=args.format, escalation=args.escalation
+    )
     records, failed = _records(args, summarizer)
     code = 1 if failed else 0  # like ``batch``: every readable file printed, then a non-zero exit
     if output == "rich":

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..exceptions import RenderError
+from .escalation import EscalationDecision
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -173,6 +174,10 @@ class Handoff(_Part):
     type: HandoffType | None = None
     trigger: str | None = Field(None, description="What caused the handoff, e.g. customer_request.")
     evidence: Evidence = Field(default_factory=list, description=_EVIDENCE)
+    decision: EscalationDecision | None = Field(
+        None,
+        description="Should a bot hand off now, and why (filled when summarize is asked: escalation=).",
+    )
 
 
 class TokenUsage(_Part):

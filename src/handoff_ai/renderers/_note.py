@@ -364,6 +364,13 @@ def build_note(record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS) -> 
             [Span("trigger: "), Span(humanize(handoff.trigger), "value")] if handoff.trigger else [],
         ]
         closing.append(Entry("Handoff", (*_join(parts), *_evidence(handoff.evidence))))
+    decision = handoff.decision
+    if decision is not None:  # only when summarize was asked for it (escalation=)
+        verdict = [Span("hand off now" if decision.escalate else "bot can continue", "strong")]
+        reasons = [[Span(clean(r.description)), *_evidence(r.evidence)] for r in decision.reasons]
+        missing = [[Span("still to ask: "), Span(", ".join(humanize(k) for k in decision.missing), "value")]]
+        parts = [verdict, *reasons, *(missing if decision.missing else [])]
+        closing.append(Entry("Escalation", tuple(_join(parts))))
     return Note(
         summary=clean(record.summary),
         headline=_headline(record),
