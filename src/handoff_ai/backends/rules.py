@@ -82,7 +82,7 @@ class RulesBackend(Backend):
         facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
         intent = classify(conversation, taxonomy)
         actions = extract_actions(conversation, rules, cues)
-        blocker = find_blocker(conversation, actions, cues)
+        blocker = find_blocker(conversation, actions, cues, rules=rules)
         signals = read_signals(conversation, cues, intent.label)
         expertise = build_expertise(intent, taxonomy)
         problem = problem_statement(conversation, cues)

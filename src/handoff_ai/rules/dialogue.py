@@ -1,0 +1,476 @@
+"""Turn pairs: the steps a bot or agent suggested, the customer's reply, and how it went.
+
+Support chats are made of pairs: "Have you tried reinstalling the app?" /
+"Yes, reinstalled twice and restarted the phone. Still crashes". Each
+suggestion becomes a step; the customer's replies up to the next suggestion
+(at most :data:`_WINDOW` messages) say whether it was tried and how it went:
+
+* a failure phrase ("still crashes", "no change") -> ``failed``;
+* a success phrase ("fixed!", "that worked") -> ``succeeded``, unless negated;
+* both, or a success with "but not" -> ``failed``, described as partly working;
+* "No, I haven't" -> not a step taken (nothing is recorded);
+* a bare "yes" to "have you tried ...?" -> ``failed`` (tried, and still here);
+* no reply at all -> ``pending``, by the one who suggested it.
+
+Steps the customer reports on their own ("I already reset the router and
+updated the firmware, it fails at 90%") are split at "and" into one step each.
+Every step has a *key* (verb stem + first object word) so that repeats of the
+same step, in any wording, become one item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..models import Action, Conversation, Message
+from ..models.record import Actor, Outcome
+from ._text import stem
+from .dialogue_data import DialoguePhrases
+from .phrases import CueReader, PhraseIndex, tokens
+from .ruleset import RuleSet
+from .sentences import sentence_at, sentence_spans, shorten
+
+__all__ = ["Step", "StepKey", "read_steps", "reply_outcome", "step_key"]
+
+StepKey = tuple[str, str]
+"""(verb stem, first object stem); an empty object matches any object of the same verb."""
+
+_WINDOW = 8
+_STEP_CHARS = 64
+_QUOTE_CHARS = 64
+_TOKEN = re.compile(r"\w+(?:'\w+)*")
+_HANDLES = re.compile(r"^(?:[@^]\w+[\s,:]*)+")
+_CLAUSE_END = re.compile(
+    r"[.!?\n,:(]|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|\s[-–—]\s|\b(?:and\s+)?(?:see|check)\s+(?:if|whether)\b|\band\s+let\s+(?:me|us)\b|"
+    r"\b(?:to\s+see|so\s+that|so\s+we|if\s+that|which\s+should|that\s+should|but|because|then)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
+_ATTEMPT_END = re.compile(r"[.!?\n,;:(]|\b(?:and|but|then|because|so|still|it|which)\b", re.IGNORECASE)
+_SKIP_AFTER_OPENER = frozenset(
+    {"please", "just", "also", "quickly", "maybe", "perhaps", "to", "kindly", "first"}
+)
+_VAGUE = frozenset(
+    {
+        "something",
+        "anything",
+        "else",
+        "this",
+        "that",
+        "it",
+        "these",
+        "those",
+        "again",
+        "another",
+        "other",
+        "one",
+        "thing",
+        "things",
+        "few",
+        "more",
+        "steps",
+        "step",
+        "troubleshooting",
+        "a",
+        "the",
+        "some",
+    }
+)
+_ATTEMPT_LEAD = frozenset(
+    {
+        "and",
+        "i",
+        "we",
+        "yes",
+        "yeah",
+        "yep",
+        "also",
+        "already",
+        "even",
+        "just",
+        "have",
+        "i've",
+        "we've",
+        "i'd",
+        "had",
+        "both",
+        "then",
+        "but",
+        "ok",
+        "okay",
+        "so",
+    }
+)
+_CONJUNCTIONS = frozenset(
+    {"and", "but", "or", "then", "so", "because", "still", "until", "while", "which", "if"}
+)
+_PAST_QUESTION = frozenset({"have", "did"})  # "have you tried ...?" asks about the past
+
+
+@dataclass
+class Step:
+    """One step tried (or suggested), before it becomes an :class:`Action`."""
+
+    key: StepKey
+    action: Action
+    position: int
+    """Index of the message the step is first evidenced in."""
+    mentions: int = 1
+    quotes: list[str] = field(default_factory=list)
+
+
+def _spans(text: str) -> list[tuple[str, int, int]]:
+    """``(word, start, end)`` for each token (same tokens as ``phrases.tokens``)."""
+    lowered = text.lower().replace("’", "'")
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+
+
+def _opener_table(index: PhraseIndex) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
+    table: dict[tuple[str, ...], str] = {}
+    for head, (singles, pairs) in index._heads.items():
+        for label in singles:
+            table.setdefault((head,), label)
+        for second, group in pairs.items():
+            for rest, label in group:
+                table.setdefault((head, second, *rest), label)
+    longest = max((len(k) for k in table), default=0)
+    return table, longest, frozenset(k[0] for k in table)
+
+
+_TABLES: dict[int, tuple[dict[tuple[str, ...], str], int, frozenset[str]]] = {}
+
+
+def _openers(phrases: DialoguePhrases) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
+    key = id(phrases.openers)
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = _opener_table(phrases.openers)
+    return table
+
+
+def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
+    """Verb stem (with its particle) and the first object word's stem."""
+    words = [w for w in words[:12] if stem(w) not in ("tri", "try")] or list(words[:1])
+    verb = ""
+    rest: Sequence[str] = words
+    for i, word in enumerate(words[:3]):
+        base = stem(word)
+        if base in phrases.step_stems or word in phrases.attempt_words:
+            verb = base
+            rest = words[i + 1 :]
+            if (
+                rest
+                and rest[0] in ("out", "in", "off", "on", "up", "down")
+                and base in ("log", "sign", "turn", "switch")
+            ):
+                verb = f"{base} {rest[0]}"
+                rest = rest[1:]
+            break
+    obj = ""
+    for word in rest[:6]:
+        if word in _CONJUNCTIONS:
+            break
+        if word not in phrases.filler and word not in _VAGUE:
+            obj = stem(word)
+            break
+    if not verb:
+        verb, obj = obj, ""
+    return verb, obj
+
+
+def _clause(text: str, start: int, end_pattern: re.Pattern[str], prefix: str = "") -> str:
+    match = end_pattern.search(text, start + 1)
+    clause = prefix + text[start : match.start() if match else len(text)].strip(" \t\"'“”")
+    clause = shorten(clause, _STEP_CHARS)
+    return clause[:1].upper() + clause[1:]
+
+
+def _unhandled(text: str) -> str:
+    """Without the leading @handles and ^signatures of a tweet."""
+    return _HANDLES.sub("", text.strip())
+
+
+def _suggestions(message: Message, words: list[str], phrases: DialoguePhrases) -> list[tuple[int, bool, str]]:
+    """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
+    table, longest, heads = _openers(phrases)
+    found: list[tuple[int, bool, str]] = []
+    i, count = 0, len(words)
+    while i < count:
+        if words[i] not in heads:
+            i += 1
+            continue
+        label, size = None, 0
+        for n in range(min(longest, count - i), 0, -1):
+            label = table.get(tuple(words[i : i + n]))
+            if label is not None:
+                size = n
+                break
+        if label is None:
+            i += 1
+            continue
+        j = i + size
+        while j < count and words[j] in _SKIP_AFTER_OPENER:
+            j += 1
+        if j < count and stem(words[j]) in ("tri", "try") and j + 1 < count:
+            j += 1
+        if j >= count:
+            break
+        content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in _VAGUE]
+        is_step = stem(words[j]) in phrases.step_stems or (label == "suggestion" and bool(content))
+        if is_step:
+            spans = _spans(message.text)
+            if len(spans) == count:  # same tokenization, so offsets line up
+                start = spans[j][1]
+                verb = stem(words[j]) in phrases.step_stems
+                text = _clause(message.text, start, _CLAUSE_END, "" if verb else "try ")
+                if text and any(w not in _VAGUE for w in words[j : j + 4]):
+                    found.append((start, words[i] in _PAST_QUESTION, text))
+            i = j + 1
+        else:
+            i += size
+    return found
+
+
+def reply_outcome(words: list[str], phrases: DialoguePhrases) -> str | None:
+    """``failed``, ``succeeded``, ``partial``, ``not_tried`` or ``None`` for one reply."""
+    labels = phrases.replies.scan(words)
+    if "not_tried" in labels and labels["not_tried"] <= 2:
+        return "not_tried"
+    succeeded = labels.get("succeeded")
+    if succeeded is not None and phrases.negations.intersection(words[max(0, succeeded - 3) : succeeded]):
+        return "failed"
+    if succeeded is not None:
+        failed = labels.get("failed")
+        if "partial" in labels or (failed is not None and failed > succeeded):
+            return "partial"  # "worked for the login but not the export"
+        return "failed" if failed is not None else "succeeded"
+    if "failed" in labels:
+        return "failed"
+    return None
+
+
+def _quote(text: str, words: list[str], phrases: DialoguePhrases) -> str:
+    """The sentence of a reply that carries its outcome (or the first one)."""
+    labels = phrases.replies.scan(words)
+    at = min((labels[k] for k in ("failed", "succeeded", "partial") if k in labels), default=0)
+    spans = _spans(text)
+    position = spans[at][1] if at < len(spans) else 0
+    for start, end in sentence_spans(text):
+        if start <= position < end:
+            # From the last clause break before the cue: "..., it fails at 90%".
+            cut = start
+            if end - start > _QUOTE_CHARS:
+                cut = max((m.end() for m in _CLAUSE_BREAK.finditer(text, start, position)), default=start)
+            return shorten(_unhandled(text[cut:end]), _QUOTE_CHARS)
+    return shorten(_unhandled(sentence_at(text, position)), _QUOTE_CHARS)
+
+
+def _attempts(
+    message: Message, words: list[str], phrases: DialoguePhrases, skip: StepKey | None
+) -> list[tuple[StepKey, str]]:
+    """Steps a customer reports in a reply, bare or with "I": ``(key, clause)``."""
+    found: list[tuple[StepKey, str]] = []
+    spans: list[tuple[str, int, int]] | None = None
+    for i, word in enumerate(words):
+        if word not in phrases.attempt_words or (i and words[i - 1] not in _ATTEMPT_LEAD):
+            continue
+        key = step_key(words[i:], phrases)
+        # In a reply, the suggested step's own verb is that step ("tried to close everything").
+        if not key[0] or (skip is not None and key[0] == skip[0]) or any(_same(key, k) for k, _ in found):
+            continue
+        if word == "tried" and i + 1 < len(words) and words[i + 1] in ("that", "it", "this", "everything"):
+            continue
+        if spans is None:
+            spans = _spans(message.text)
+            if len(spans) != len(words):
+                return found
+        found.append((key, _clause(message.text, spans[i][1], _ATTEMPT_END)))
+    return found
+
+
+def _same(a: StepKey, b: StepKey) -> bool:
+    return a[0] == b[0] and (a[1] == b[1] or not a[1] or not b[1])
+
+
+def _described(step: str, detail: str) -> str:
+    return shorten(f"{step} ({detail})")
+
+
+def read_steps(
+    conversation: Conversation, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases
+) -> list[Step]:
+    """Every suggested or reported step, in order of first evidence (not yet de-duplicated)."""
+    messages = conversation.messages
+    said = [m.kind == "message" and m.role in ("bot", "agent") for m in messages]
+    suggestions: dict[int, list[tuple[int, bool, str]]] = {}
+    for index, message in enumerate(messages):
+        if said[index]:
+            found = _suggestions(message, cues.words(message.text), phrases)
+            if found:
+                suggestions[index] = found
+    steps: list[Step] = []
+    in_reply: set[int] = set()
+    for index, found in suggestions.items():
+        message = messages[index]
+        window: list[int] = []
+        for later in range(index + 1, min(len(messages), index + 1 + _WINDOW)):
+            if later in suggestions or (said[later] and "?" in messages[later].text):
+                break
+            if messages[later].role == "customer" and messages[later].kind == "message":
+                window.append(later)
+        for _, past, text in found:
+            steps.extend(_paired(message, text, past, window, messages, cues, phrases, index, in_reply))
+    for index, message in enumerate(messages):
+        if message.role == "customer" and message.kind == "message" and index not in in_reply:
+            steps.extend(_reported(index, messages, rules, cues, phrases))
+    steps.sort(key=lambda s: s.position)
+    return steps
+
+
+def _paired(
+    suggestion: Message,
+    text: str,
+    past: bool,
+    window: list[int],
+    messages: Sequence[Message],
+    cues: CueReader,
+    phrases: DialoguePhrases,
+    index: int,
+    in_reply: set[int],
+) -> list[Step]:
+    """The step a suggestion names, read against the customer's replies."""
+    key = step_key(tokens(text), phrases)  # ``text`` is a fresh string: not for CueReader's id() memo
+    suggester: Actor = "bot" if suggestion.role == "bot" else "agent"
+    evidence = [suggestion.id]
+    outcome: Outcome = "unknown"
+    result: str | None = None
+    quote = ""
+    extra: list[Step] = []
+    for later in window:
+        reply = messages[later]
+        words = cues.words(reply.text)
+        result = reply_outcome(words, phrases)
+        if result == "not_tried" and later == window[0]:
+            return []
+        in_reply.add(later)
+        evidence.append(reply.id)
+        for other_key, clause in _attempts(reply, words, phrases, key):
+            extra.append(
+                Step(
+                    other_key,
+                    Action(
+                        description=clause,
+                        actor="customer",
+                        outcome="unknown",
+                        evidence=[reply.id],
+                        rule="customer.tried",
+                    ),
+                    later,
+                )
+            )
+        if result in ("failed", "succeeded", "partial"):
+            quote = _quote(reply.text, words, phrases)
+            break
+    if not window:
+        replied = any(m.role == "customer" and m.kind == "message" for m in messages[index + 1 :])
+        outcome, actor = ("unknown" if replied else "pending"), suggester
+        description = _described(
+            text, f"suggested by the {suggester}; {'no clear reply' if replied else 'no reply yet'}"
+        )
+    else:
+        actor = "customer"
+        first = messages[window[0]]
+        if result in ("failed", "succeeded"):
+            outcome = "failed" if result == "failed" else "succeeded"
+        elif result == "partial":
+            outcome = "failed"
+        elif past and cues.words(first.text)[:1] in (["yes"], ["yeah"], ["yep"], ["yup"]):
+            outcome, quote = "failed", shorten(_unhandled(first.text), _QUOTE_CHARS)
+        if not quote:
+            quote = shorten(_unhandled(messages[evidence_index(evidence, messages)].text), _QUOTE_CHARS)
+        how = "partly worked" if result == "partial" else "customer"
+        description = _described(text, f"{suggester} suggested; {how}: “{quote}”")
+    for step in extra:
+        if step.action.evidence[-1] == evidence[-1]:
+            step.action.outcome = outcome if outcome in ("failed", "succeeded") else "unknown"
+    main = Step(
+        key,
+        Action(
+            description=description,
+            actor=actor,
+            outcome=outcome,
+            evidence=evidence,
+            rule=f"dialogue.{suggester}_suggested",
+        ),
+        index,
+        quotes=[quote] if quote else [],
+    )
+    return [main, *extra]
+
+
+def evidence_index(evidence: list[str], messages: Sequence[Message]) -> int:
+    """Index of the last evidence message (the reply that says most)."""
+    last = evidence[-1]
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].id == last:
+            return i
+    return 0
+
+
+def _reported(
+    index: int, messages: Sequence[Message], rules: RuleSet, cues: CueReader, phrases: DialoguePhrases
+) -> list[Step]:
+    """'I already reset the router and updated the firmware, it fails at 90%' -> two failed steps."""
+    message = messages[index]
+    text = message.text
+    words = cues.words(text)
+    needed = rules.pattern_words.get("tried")
+    if needed is not None and needed.isdisjoint(words):
+        return []
+    match = rules.patterns["tried"].search(text)
+    if not match:
+        return []
+    evidence = [message.id]
+    result = reply_outcome(words, phrases)
+    if result is None and rules.patterns["tried_failed"].search(text, match.start()):
+        result = "failed"
+    if result is None:
+        # The customer's next messages (before anyone answers) may say it did not help.
+        for later in messages[index + 1 : index + 4]:
+            if later.role != "customer" or later.kind != "message":
+                break
+            later_result = reply_outcome(cues.words(later.text), phrases)
+            if later_result is None and rules.patterns["tried_failed"].search(later.text):
+                later_result = "failed"
+            if later_result in ("failed", "succeeded", "partial"):
+                result = later_result
+                evidence.append(later.id)
+                break
+    outcome: Outcome = (
+        "succeeded" if result == "succeeded" else "failed" if result in ("failed", "partial") else "unknown"
+    )
+    found = _attempts(message, words, phrases, None)
+    if not found:  # "I have tried pretty much everything": the whole sentence
+        found = [(step_key(tokens(match.group()), phrases), sentence_at(text, match.start()))]
+    if outcome != "unknown":  # the last step carries what the customer said about them
+        source = messages[evidence_index(evidence, messages)]
+        quote = _quote(source.text, cues.words(source.text), phrases)
+        key, clause = found[-1]
+        if quote and clause.lower().rstrip("…") not in quote.lower():
+            found[-1] = (key, _described(clause, f"“{quote}”"))
+    return [
+        Step(
+            key,
+            Action(
+                description=clause,
+                actor="customer",
+                outcome=outcome,
+                evidence=list(evidence),
+                rule="customer.tried",
+            ),
+            index,
+        )
+        for key, clause in found
+    ]
