@@ -18,7 +18,6 @@ for existing callers.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Hashable
 
@@ -26,7 +25,7 @@ from ..models import Action, Conversation, Message
 from ..models.record import Actor
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
-from .dialogue_data import DialoguePhrases, dialogue_phrases
+from .dialogue_data import DialoguePhrases, dialogue_reader
 from .events import event_outcome, failure_reason
 from .phrases import CueReader
 from .ruleset import RuleSet
@@ -39,7 +38,6 @@ MAX_ACTIONS = 25
 
 _NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
 """Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
-_DIGITS = re.compile(r"\d+")
 _STATEMENTS = (("failed", "failed"), ("done", "succeeded"), ("pending", "pending"))
 
 
@@ -77,7 +75,7 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | No
 
 
 def _normal(text: str) -> str:
-    return _DIGITS.sub("#", " ".join(text.lower().split()))
+    return " ".join(text.lower().split())
 
 
 def _logged(
@@ -192,8 +190,8 @@ def extract_actions(
     conversation: Conversation, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases | None = None
 ) -> list[Action]:
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
-    phrases = phrases or dialogue_phrases()
-    steps = read_steps(conversation, rules, cues, phrases)
+    reader = dialogue_reader(cues, phrases)
+    steps = read_steps(conversation, rules, reader)
     merged = _dedupe(_logged(conversation, rules, cues), steps)
     actions: list[Action] = []
     for _, action, mentions in merged:

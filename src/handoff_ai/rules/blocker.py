@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
 from .dialogue import reply_outcome
-from .dialogue_data import DialoguePhrases, dialogue_phrases
+from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
 from .ruleset import RuleSet, load_rules
 from .sentences import sentence_at, sentence_spans, shorten
@@ -93,22 +93,22 @@ def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) ->
     for n, (start, end) in enumerate(spans):
         if start <= position < end:
             sentence = " ".join(text[start:end].split())
-            if n + 1 < len(spans) and "reason" not in phrases.blocker.scan(tokens(sentence)):
+            if n + 1 < len(spans) and "dialogue.reason" not in phrases.index.scan(tokens(sentence)):
                 following = " ".join(text[spans[n + 1][0] : spans[n + 1][1]].split())
-                labels = phrases.blocker.scan(tokens(following))
-                if labels.get("reason") in (0, 1) or "policy" in following.lower():
+                labels = phrases.index.scan(tokens(following))
+                if labels.get("dialogue.reason") in (0, 1) or "policy" in following.lower():
                     sentence = f"{sentence} {following}"
             return sentence
     return " ".join(text.split())
 
 
-def _said(message: Message, cues: CueReader, phrases: DialoguePhrases) -> _Candidate | None:
+def _said(message: Message, reader: DialogueReader) -> _Candidate | None:
     """A refusal by the bot or an agent, or an internal note's finding."""
-    words = cues.words(message.text)
-    labels = phrases.blocker.scan(words)
+    phrases = reader.phrases
+    labels = reader.labels(message.text, "refusal" if message.kind == "message" else "note_finding")
     lowered = message.text.lower().replace("’", "'")
-    if message.kind == "message" and "refusal" in labels:
-        at = char_offset(lowered, labels["refusal"])
+    if message.kind == "message" and "dialogue.refusal" in labels:
+        at = char_offset(lowered, labels["dialogue.refusal"])
         quote = shorten(_sentence_with_reason(message.text, at, phrases), 200)
         return _Candidate(
             0,
@@ -116,10 +116,10 @@ def _said(message: Message, cues: CueReader, phrases: DialoguePhrases) -> _Candi
             Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
             kind="refusal",
         )
-    if message.kind == "note" and message.role == "agent" and "note_finding" in labels:
+    if message.kind == "note" and message.role == "agent" and "dialogue.note_finding" in labels:
         if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
             return None
-        at = char_offset(lowered, labels["note_finding"])
+        at = char_offset(lowered, labels["dialogue.note_finding"])
         quote = shorten(sentence_at(message.text, at), 200)
         return _Candidate(
             0, _STRONG, Blocker(description=f"Internal note: {quote}", evidence=[message.id]), kind="note"
@@ -152,12 +152,12 @@ def _problem(
         sentence = sentence_at(message.text, match.start())
         if sentence.rstrip().endswith("?") and answered_after > index:
             continue  # a question a bot or agent has since answered
-        labels = phrases.blocker.scan(tokens(sentence))
+        labels = phrases.index.scan(tokens(sentence))
         candidate = _Candidate(
             index,
             _PROBLEM,
             Blocker(description=sentence, evidence=[message.id]),
-            reaction="reaction" in labels,
+            reaction="dialogue.reaction" in labels,
         )
         if _shouted(sentence) or cues.has("threat_to_leave", sentence):
             candidate.tier = _WEAK
@@ -177,39 +177,54 @@ def find_blocker(
     """The latest unresolved problem, or ``None`` if there is none or it was solved."""
     phrases = phrases or dialogue_phrases()
     rules = rules or load_rules()
+    reader = dialogue_reader(cues, phrases)
     messages = conversation.messages
-    order = _positions(conversation)
-    candidates = _failures(actions, order)
-    resolved_at = accepted_at = answered_at = -1
-    for action in actions:
-        if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
-            resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
+    candidates: list[_Candidate] = []
+    resolved_at = accepted_at = -1
+    if any(a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") for a in actions):
+        order = _positions(conversation)
+        candidates = _failures(actions, order)
+        for action in actions:
+            if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
+                resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
     problems: list[tuple[int, Message]] = []
+    replies: list[int] = []
+    refusal, finding = phrases.keywords["dialogue.refusal"], phrases.keywords["dialogue.note_finding"]
     for index, message in enumerate(messages):
-        if message.role in ("bot", "agent") and message.kind in ("message", "note"):
-            said = _said(message, cues, phrases)
-            if said is not None:
-                said.position = index
-                candidates.append(said)
-            if message.kind == "message" and not cues.has("bot_failure", message.text):
-                answered_at = index
-        elif message.role == "customer" and message.kind == "message":
+        role, kind = message.role, message.kind
+        if role == "bot" or role == "agent":
+            if kind == "message":
+                replies.append(index)
+            if (kind == "message" and not refusal.isdisjoint(cues.words(message.text))) or (
+                kind == "note" and not finding.isdisjoint(cues.words(message.text))
+            ):
+                said = _said(message, reader)
+                if said is not None:
+                    said.position = index
+                    candidates.append(said)
+        elif role == "customer" and kind == "message":
+            # "that worked for the login but not the export" solves nothing
             if cues.has("resolved", message.text) and reply_outcome(
-                cues.words(message.text), phrases
-            ) not in (
-                "failed",
-                "partial",
-            ):  # "that worked for the login but not the export" solves nothing
+                reader.labels(message.text), reader.words(message.text), phrases
+            ) not in ("failed", "partial"):
                 resolved_at = index
-            accepts = "accepted" in phrases.blocker.scan(cues.words(message.text))
+            problems.append((index, message))
+    if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
+        for index, message in problems:
+            accepts = "dialogue.accepted" in reader.labels(message.text, "accepted")
             if accepts and not cues.has("problem", message.text):
                 accepted_at = index
-            problems.append((index, message))
-    last_answer = answered_at
-    for index, message in problems:
-        found = _problem(message, index, last_answer, rules, cues, phrases)
+    answered_at = next((i for i in reversed(replies) if not cues.has("bot_failure", messages[i].text)), -1)
+    # Only the latest problem line counts (and, failing one, the latest reaction or outburst):
+    # read from the end, and stop at the first plain problem or at the last resolution.
+    for index, message in reversed(problems):
+        if index <= resolved_at:
+            break
+        found = _problem(message, index, answered_at, rules, cues, phrases)
         if found is not None:
             candidates.append(found)
+            if found.tier == _PROBLEM and not found.reaction:
+                break
     open_ = [
         c
         for c in candidates
@@ -218,21 +233,31 @@ def find_blocker(
     return _choose(open_)
 
 
-def _latest(candidates: list[_Candidate]) -> _Candidate | None:
-    """The latest candidate; at one position a refusal or note beats a bare failure."""
-    rank = {"refusal": 3, "note": 2, "failure": 1, "steps": 1, "problem": 0}
-    return max(candidates, key=lambda c: (c.position, rank[c.kind]), default=None)
+_RANK = {"refusal": 3, "note": 2, "failure": 1, "steps": 1, "problem": 0}
 
 
 def _choose(candidates: list[_Candidate]) -> Blocker | None:
-    strong = _latest([c for c in candidates if c.tier == _STRONG])
-    problem = _latest([c for c in candidates if c.tier == _PROBLEM and not c.reaction])
-    if strong is not None and (problem is None or problem.position <= strong.position):
+    """The latest strong candidate, unless a plain problem line came after it.
+
+    At one position a refusal or a note beats a bare failure. A customer line that
+    only reacts ("still crashes") or shouts is used only when nothing else is open.
+    """
+    best: dict[str, _Candidate] = {}
+    for c in candidates:
+        kind = (
+            "strong"
+            if c.tier == _STRONG
+            else "weak"
+            if c.tier == _WEAK
+            else "reaction"
+            if c.reaction
+            else "plain"
+        )
+        held = best.get(kind)
+        if held is None or (c.position, _RANK[c.kind]) > (held.position, _RANK[held.kind]):
+            best[kind] = c
+    strong, plain = best.get("strong"), best.get("plain")
+    if strong is not None and (plain is None or plain.position <= strong.position):
         return strong.blocker
-    if problem is not None:
-        return problem.blocker
-    reaction = _latest([c for c in candidates if c.tier == _PROBLEM])
-    if reaction is not None:
-        return reaction.blocker
-    weak = _latest([c for c in candidates if c.tier == _WEAK])
-    return weak.blocker if weak is not None else None
+    chosen = plain or best.get("reaction") or strong or best.get("weak")
+    return chosen.blocker if chosen is not None else None

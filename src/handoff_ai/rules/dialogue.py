@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from ._text import stem
-from .dialogue_data import DialoguePhrases
-from .phrases import CueReader, PhraseIndex, tokens
+from .dialogue_data import DialoguePhrases, DialogueReader
+from .phrases import tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at, sentence_spans, shorten
 
@@ -106,6 +107,9 @@ _ATTEMPT_LEAD = frozenset(
 _CONJUNCTIONS = frozenset(
     {"and", "but", "or", "then", "so", "because", "still", "until", "while", "which", "if"}
 )
+_SUGGESTION = "dialogue.suggestion"
+_TRY = frozenset({"try", "tried", "tries", "trying"})
+_OUTCOME_LABELS = ("dialogue.failed", "dialogue.succeeded", "dialogue.partial")
 _PAST_QUESTION = frozenset({"have", "did"})  # "have you tried ...?" asks about the past
 
 
@@ -121,42 +125,27 @@ class Step:
     quotes: list[str] = field(default_factory=list)
 
 
-def _spans(text: str) -> list[tuple[str, int, int]]:
-    """``(word, start, end)`` for each token (same tokens as ``phrases.tokens``)."""
+def _offset(text: str, index: int) -> int | None:
+    """Where the ``index``-th token (as ``phrases.tokens`` counts them) starts in ``text``."""
     lowered = text.lower().replace("’", "'")
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+    for n, match in enumerate(_TOKEN.finditer(lowered)):
+        if n == index:
+            return match.start()
+    return None
 
 
-def _opener_table(index: PhraseIndex) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
-    table: dict[tuple[str, ...], str] = {}
-    for head, (singles, pairs) in index._heads.items():
-        for label in singles:
-            table.setdefault((head,), label)
-        for second, group in pairs.items():
-            for rest, label in group:
-                table.setdefault((head, second, *rest), label)
-    longest = max((len(k) for k in table), default=0)
-    return table, longest, frozenset(k[0] for k in table)
-
-
-_TABLES: dict[int, tuple[dict[tuple[str, ...], str], int, frozenset[str]]] = {}
-
-
-def _openers(phrases: DialoguePhrases) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
-    key = id(phrases.openers)
-    table = _TABLES.get(key)
-    if table is None:
-        table = _TABLES[key] = _opener_table(phrases.openers)
-    return table
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    return stem(word)
 
 
 def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     """Verb stem (with its particle) and the first object word's stem."""
-    words = [w for w in words[:12] if stem(w) not in ("tri", "try")] or list(words[:1])
+    words = [w for w in words[:12] if w not in _TRY] or list(words[:1])
     verb = ""
     rest: Sequence[str] = words
     for i, word in enumerate(words[:3]):
-        base = stem(word)
+        base = _stem(word)
         if base in phrases.step_stems or word in phrases.attempt_words:
             verb = base
             rest = words[i + 1 :]
@@ -173,7 +162,7 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
         if word in _CONJUNCTIONS:
             break
         if word not in phrases.filler and word not in _VAGUE:
-            obj = stem(word)
+            obj = _stem(word)
             break
     if not verb:
         verb, obj = obj, ""
@@ -192,13 +181,15 @@ def _unhandled(text: str) -> str:
     return _HANDLES.sub("", text.strip())
 
 
-def _suggestions(message: Message, words: list[str], phrases: DialoguePhrases) -> list[tuple[int, bool, str]]:
+def _suggestions(
+    message: Message, words: list[str], phrases: DialoguePhrases, has_verb: bool = True
+) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
-    table, longest, heads = _openers(phrases)
+    table, longest = phrases.openers, phrases.longest_opener
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
     while i < count:
-        if words[i] not in heads:
+        if words[i] not in phrases.opener_heads:
             i += 1
             continue
         label, size = None, 0
@@ -207,23 +198,21 @@ def _suggestions(message: Message, words: list[str], phrases: DialoguePhrases) -
             if label is not None:
                 size = n
                 break
-        if label is None:
+        if label is None or (label == "request" and not has_verb):
             i += 1
             continue
         j = i + size
         while j < count and words[j] in _SKIP_AFTER_OPENER:
             j += 1
-        if j < count and stem(words[j]) in ("tri", "try") and j + 1 < count:
+        if j < count and words[j] in _TRY and j + 1 < count:
             j += 1
         if j >= count:
             break
         content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in _VAGUE]
-        is_step = stem(words[j]) in phrases.step_stems or (label == "suggestion" and bool(content))
-        if is_step:
-            spans = _spans(message.text)
-            if len(spans) == count:  # same tokenization, so offsets line up
-                start = spans[j][1]
-                verb = stem(words[j]) in phrases.step_stems
+        verb = _stem(words[j]) in phrases.step_stems
+        if verb or (label == "suggestion" and bool(content)):
+            start = _offset(message.text, j)
+            if start is not None:
                 text = _clause(message.text, start, _CLAUSE_END, "" if verb else "try ")
                 if text and any(w not in _VAGUE for w in words[j : j + 4]):
                     found.append((start, words[i] in _PAST_QUESTION, text))
@@ -233,35 +222,32 @@ def _suggestions(message: Message, words: list[str], phrases: DialoguePhrases) -
     return found
 
 
-def reply_outcome(words: list[str], phrases: DialoguePhrases) -> str | None:
+def reply_outcome(labels: dict[str, int], words: list[str], phrases: DialoguePhrases) -> str | None:
     """``failed``, ``succeeded``, ``partial``, ``not_tried`` or ``None`` for one reply."""
-    labels = phrases.replies.scan(words)
-    if "not_tried" in labels and labels["not_tried"] <= 2:
+    if "dialogue.not_tried" in labels and labels["dialogue.not_tried"] <= 2:
         return "not_tried"
-    succeeded = labels.get("succeeded")
+    succeeded = labels.get("dialogue.succeeded")
     if succeeded is not None and phrases.negations.intersection(words[max(0, succeeded - 3) : succeeded]):
         return "failed"
     if succeeded is not None:
-        failed = labels.get("failed")
-        if "partial" in labels or (failed is not None and failed > succeeded):
+        failed = labels.get("dialogue.failed")
+        if "dialogue.partial" in labels or (failed is not None and failed > succeeded):
             return "partial"  # "worked for the login but not the export"
         return "failed" if failed is not None else "succeeded"
-    if "failed" in labels:
+    if "dialogue.failed" in labels:
         return "failed"
     return None
 
 
-def _quote(text: str, words: list[str], phrases: DialoguePhrases) -> str:
-    """The sentence of a reply that carries its outcome (or the first one)."""
-    labels = phrases.replies.scan(words)
-    at = min((labels[k] for k in ("failed", "succeeded", "partial") if k in labels), default=0)
-    spans = _spans(text)
-    position = spans[at][1] if at < len(spans) else 0
+def _quote(text: str, labels: dict[str, int], tight: bool = False) -> str:
+    """The sentence of a reply that carries its outcome (or the first one); ``tight``: its clause."""
+    at = min((labels[k] for k in _OUTCOME_LABELS if k in labels), default=0)
+    position = _offset(text, at) or 0
     for start, end in sentence_spans(text):
         if start <= position < end:
             # From the last clause break before the cue: "..., it fails at 90%".
             cut = start
-            if end - start > _QUOTE_CHARS:
+            if tight or end - start > _QUOTE_CHARS:
                 cut = max((m.end() for m in _CLAUSE_BREAK.finditer(text, start, position)), default=start)
             return shorten(_unhandled(text[cut:end]), _QUOTE_CHARS)
     return shorten(_unhandled(sentence_at(text, position)), _QUOTE_CHARS)
@@ -272,7 +258,8 @@ def _attempts(
 ) -> list[tuple[StepKey, str]]:
     """Steps a customer reports in a reply, bare or with "I": ``(key, clause)``."""
     found: list[tuple[StepKey, str]] = []
-    spans: list[tuple[str, int, int]] | None = None
+    if phrases.attempt_words.isdisjoint(words):
+        return found
     for i, word in enumerate(words):
         if word not in phrases.attempt_words or (i and words[i - 1] not in _ATTEMPT_LEAD):
             continue
@@ -282,11 +269,9 @@ def _attempts(
             continue
         if word == "tried" and i + 1 < len(words) and words[i + 1] in ("that", "it", "this", "everything"):
             continue
-        if spans is None:
-            spans = _spans(message.text)
-            if len(spans) != len(words):
-                return found
-        found.append((key, _clause(message.text, spans[i][1], _ATTEMPT_END)))
+        start = _offset(message.text, i)
+        if start is not None:
+            found.append((key, _clause(message.text, start, _ATTEMPT_END)))
     return found
 
 
@@ -298,33 +283,44 @@ def _described(step: str, detail: str) -> str:
     return shorten(f"{step} ({detail})")
 
 
-def read_steps(
-    conversation: Conversation, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases
-) -> list[Step]:
+def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReader) -> list[Step]:
     """Every suggested or reported step, in order of first evidence (not yet de-duplicated)."""
+    phrases = reader.phrases
     messages = conversation.messages
-    said = [m.kind == "message" and m.role in ("bot", "agent") for m in messages]
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
+    customers: list[int] = []
     for index, message in enumerate(messages):
-        if said[index]:
-            found = _suggestions(message, cues.words(message.text), phrases)
-            if found:
-                suggestions[index] = found
+        if message.kind != "message" or message.role == "system":
+            continue
+        if message.role == "customer":
+            customers.append(index)
+            continue
+        words = reader.words(message.text)
+        # A request opener ("can you", "please") only counts before a step verb.
+        has_verb = not phrases.step_forms.isdisjoint(words)
+        if not has_verb and phrases.keywords[_SUGGESTION].isdisjoint(words):
+            continue
+        found = _suggestions(message, words, phrases, has_verb)
+        if found:
+            suggestions[index] = found
     steps: list[Step] = []
     in_reply: set[int] = set()
     for index, found in suggestions.items():
         message = messages[index]
         window: list[int] = []
         for later in range(index + 1, min(len(messages), index + 1 + _WINDOW)):
-            if later in suggestions or (said[later] and "?" in messages[later].text):
+            reply = messages[later]
+            if later in suggestions or (
+                reply.kind == "message" and reply.role in ("bot", "agent") and "?" in reply.text
+            ):
                 break
             if messages[later].role == "customer" and messages[later].kind == "message":
                 window.append(later)
         for _, past, text in found:
-            steps.extend(_paired(message, text, past, window, messages, cues, phrases, index, in_reply))
-    for index, message in enumerate(messages):
-        if message.role == "customer" and message.kind == "message" and index not in in_reply:
-            steps.extend(_reported(index, messages, rules, cues, phrases))
+            steps.extend(_paired(message, text, past, window, messages, reader, index, in_reply))
+    for index in customers:
+        if index not in in_reply:
+            steps.extend(_reported(index, messages, rules, reader))
     steps.sort(key=lambda s: s.position)
     return steps
 
@@ -335,12 +331,12 @@ def _paired(
     past: bool,
     window: list[int],
     messages: Sequence[Message],
-    cues: CueReader,
-    phrases: DialoguePhrases,
+    reader: DialogueReader,
     index: int,
     in_reply: set[int],
 ) -> list[Step]:
     """The step a suggestion names, read against the customer's replies."""
+    phrases = reader.phrases
     key = step_key(tokens(text), phrases)  # ``text`` is a fresh string: not for CueReader's id() memo
     suggester: Actor = "bot" if suggestion.role == "bot" else "agent"
     evidence = [suggestion.id]
@@ -350,8 +346,8 @@ def _paired(
     extra: list[Step] = []
     for later in window:
         reply = messages[later]
-        words = cues.words(reply.text)
-        result = reply_outcome(words, phrases)
+        words, labels = reader.words(reply.text), reader.labels(reply.text)
+        result = reply_outcome(labels, words, phrases)
         if result == "not_tried" and later == window[0]:
             return []
         in_reply.add(later)
@@ -371,7 +367,7 @@ def _paired(
                 )
             )
         if result in ("failed", "succeeded", "partial"):
-            quote = _quote(reply.text, words, phrases)
+            quote = _quote(reply.text, labels)
             break
     if not window:
         replied = any(m.role == "customer" and m.kind == "message" for m in messages[index + 1 :])
@@ -386,7 +382,7 @@ def _paired(
             outcome = "failed" if result == "failed" else "succeeded"
         elif result == "partial":
             outcome = "failed"
-        elif past and cues.words(first.text)[:1] in (["yes"], ["yeah"], ["yep"], ["yup"]):
+        elif past and reader.words(first.text)[:1] in (["yes"], ["yeah"], ["yep"], ["yup"]):
             outcome, quote = "failed", shorten(_unhandled(first.text), _QUOTE_CHARS)
         if not quote:
             quote = shorten(_unhandled(messages[evidence_index(evidence, messages)].text), _QUOTE_CHARS)
@@ -419,13 +415,12 @@ def evidence_index(evidence: list[str], messages: Sequence[Message]) -> int:
     return 0
 
 
-def _reported(
-    index: int, messages: Sequence[Message], rules: RuleSet, cues: CueReader, phrases: DialoguePhrases
-) -> list[Step]:
+def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: DialogueReader) -> list[Step]:
     """'I already reset the router and updated the firmware, it fails at 90%' -> two failed steps."""
+    phrases = reader.phrases
     message = messages[index]
     text = message.text
-    words = cues.words(text)
+    words = reader.words(text)
     needed = rules.pattern_words.get("tried")
     if needed is not None and needed.isdisjoint(words):
         return []
@@ -433,7 +428,7 @@ def _reported(
     if not match:
         return []
     evidence = [message.id]
-    result = reply_outcome(words, phrases)
+    result = reply_outcome(reader.labels(text), words, phrases)
     if result is None and rules.patterns["tried_failed"].search(text, match.start()):
         result = "failed"
     if result is None:
@@ -441,7 +436,7 @@ def _reported(
         for later in messages[index + 1 : index + 4]:
             if later.role != "customer" or later.kind != "message":
                 break
-            later_result = reply_outcome(cues.words(later.text), phrases)
+            later_result = reply_outcome(reader.labels(later.text), reader.words(later.text), phrases)
             if later_result is None and rules.patterns["tried_failed"].search(later.text):
                 later_result = "failed"
             if later_result in ("failed", "succeeded", "partial"):
@@ -456,7 +451,7 @@ def _reported(
         found = [(step_key(tokens(match.group()), phrases), sentence_at(text, match.start()))]
     if outcome != "unknown":  # the last step carries what the customer said about them
         source = messages[evidence_index(evidence, messages)]
-        quote = _quote(source.text, cues.words(source.text), phrases)
+        quote = _quote(source.text, reader.labels(source.text), tight=source is message)
         key, clause = found[-1]
         if quote and clause.lower().rstrip("…") not in quote.lower():
             found[-1] = (key, _described(clause, f"“{quote}”"))

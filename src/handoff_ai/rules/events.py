@@ -48,6 +48,7 @@ _EVENT_DONE = GuardedPattern(
 _HTTP = re.compile(
     r"\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:[\s_]?code)?)\s*[:=]?\s*\"?([1-5]\d\d)\b", re.IGNORECASE
 )
+_STATUS_HINTS = ("HTTP", "http", "Http", "tatus", "TATUS")
 _CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b")
 _EXCEPTION = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Fault)\b")
 _CODE_KEYS = ("code", "error_code", "errorCode", "error_type", "errorType", "type", "name", "exception")
@@ -142,7 +143,11 @@ def event_outcome(text: str) -> Outcome:
         _read(payload, found)
         if found.get("status", 0) >= 400:
             return "failed"
-    elif (status := _HTTP.search(text)) and int(status.group(1)) >= 400:
+    elif (
+        any(map(text.__contains__, _STATUS_HINTS))
+        and (status := _HTTP.search(text))
+        and int(status.group(1)) >= 400
+    ):
         return "failed"
     if _EVENT_PENDING.search(text):
         return "pending"

@@ -14,28 +14,20 @@ __all__ = ["MAX_DESCRIPTION", "first_sentence", "sentence_at", "sentence_spans",
 
 MAX_DESCRIPTION = 160
 
-_ABBREVIATIONS = (
-    "Dr",
-    "Mr",
-    "Mrs",
-    "Ms",
-    "St",
-    "Jr",
-    "Sr",
-    "vs",
-    "approx",
-    "Nr",
-    "e",
-    "i",
-    "e.g",
-    "i.e",
-    "a",
-    "p",
-    "a.m",
-    "p.m",
-)
-_NOT_AN_END = "|".join(rf"(?<=\b{re.escape(a)})\." for a in _ABBREVIATIONS)
-_SENTENCE = re.compile(rf"(?:[^.!?\n]|(?<=\d)\.(?=\d)|{_NOT_AN_END})+(?:[.!?]+|\n|$)", re.IGNORECASE)
+_ABBREVIATIONS = frozenset("dr mr mrs ms st jr sr vs approx nr e i e.g i.e a p a.m p.m".split())
+_PIECE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_LAST_WORD = re.compile(r"(\w+(?:\.\w+)*)\.$")
+
+
+def _continues(text: str, start: int, end: int) -> bool:
+    """A piece ending in a lone ``.`` that is not a sentence end: ``18.|50``, ``Dr.| Johnson``."""
+    if text[end - 1] != "." or end >= len(text) or (end - start > 1 and text[end - 2] in ".!?"):
+        return False
+    if text[end - 2 : end - 1].isdigit() and text[end].isdigit():
+        return True
+    word = _LAST_WORD.search(text, max(start, end - 12), end)
+    return word is not None and word.group(1).lower() in _ABBREVIATIONS
+
 
 _GREETING_ONLY = re.compile(
     r"^\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening|day)|greetings|ok(?:ay)?|yes|no|thanks?|"
@@ -52,9 +44,18 @@ def shorten(text: str, limit: int = MAX_DESCRIPTION) -> str:
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each non-blank sentence, in order."""
-    for match in _SENTENCE.finditer(text):
-        if match.group().strip():
-            yield match.start(), match.end()
+    opened: int | None = None  # start of a sentence carried over a "Dr." or "18.50"
+    for match in _PIECE.finditer(text):
+        start, end = match.span()
+        if opened is not None:
+            start, opened = opened, None
+        if _continues(text, start, end):
+            opened = start
+            continue
+        if text[start:end].strip():
+            yield start, end
+    if opened is not None and text[opened:].strip():
+        yield opened, len(text)
 
 
 def sentence_at(text: str, position: int) -> str:
