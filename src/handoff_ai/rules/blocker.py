@@ -159,7 +159,8 @@ def _problem(
             Blocker(description=sentence, evidence=[message.id]),
             reaction="dialogue.reaction" in labels,
         )
-        if _shouted(sentence) or cues.has("threat_to_leave", sentence):
+        if _shouted(sentence) or cues.has("threat_to_leave", sentence) or cues.has("positive", sentence):
+            # an outburst, a threat, or thanks ("thank you for taking my issue seriously")
             candidate.tier = _WEAK
             weak = weak or candidate
             continue

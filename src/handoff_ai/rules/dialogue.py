@@ -49,7 +49,11 @@ _CLAUSE_END = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
-_ATTEMPT_END = re.compile(r"[.!?\n,;:(]|\b(?:and|but|then|because|so|still|it|which)\b", re.IGNORECASE)
+_ATTEMPT_END = re.compile(
+    r"[.!?\n,:(]|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
+    r"\b(?:and|but|then|because|so|still|it|which)\b",
+    re.IGNORECASE,
+)
 _SKIP_AFTER_OPENER = frozenset(
     {"please", "just", "also", "quickly", "maybe", "perhaps", "to", "kindly", "first"}
 )
@@ -214,7 +218,7 @@ def _suggestions(
             start = _offset(message.text, j)
             if start is not None:
                 text = _clause(message.text, start, _CLAUSE_END, "" if verb else "try ")
-                if text and any(w not in _VAGUE for w in words[j : j + 4]):
+                if " " in text.strip() and any(w not in _VAGUE for w in words[j : j + 4]):
                     found.append((start, words[i] in _PAST_QUESTION, text))
             i = j + 1
         else:
