@@ -331,6 +331,36 @@ def test_refusal_with_its_reason_beats_outbursts() -> None:
     )
 
 
+def test_a_refusal_stands_after_the_customer_protests() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "We want a full refund, we missed two meetings"),
+            ("agent", "We cannot offer a refund on a flight that you will fly. I can offer a $100 voucher."),
+            ("customer", "Vouchers won't be necessary. I won't be flying with you again."),
+        )
+    )
+    assert record.blocker is not None and record.blocker.evidence == ["m2"]
+
+
+def test_thanks_after_the_fix_is_done_clears_the_problem() -> None:
+    fixed = ho.summarize(
+        _conv(
+            ("customer", "I bought the data plan but still didn't receive my bonus"),
+            ("agent", "The bonus data has been added to your plan."),
+            ("customer", "Thank you for taking my issue seriously."),
+        )
+    )
+    assert fixed.blocker is None
+    escalated = ho.summarize(
+        _conv(
+            ("customer", "I bought the data plan but still didn't receive my bonus"),
+            ("agent", "I have escalated this to our billing team."),
+            ("customer", "Thank you"),
+        )
+    )
+    assert escalated.blocker is not None and escalated.blocker.evidence == ["m1"]
+
+
 def test_refusal_reason_in_the_next_sentence() -> None:
     record = ho.summarize(
         _conv(

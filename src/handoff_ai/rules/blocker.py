@@ -168,6 +168,24 @@ def _problem(
     return weak
 
 
+_NOT_A_FIX = ("escalat", "transfer", "forward", "notif", "pulled up", "passed", "noted", "recorded")
+
+
+def _work_done(actions: Sequence[Action], conversation: Conversation) -> int | None:
+    """Where a bot or agent first says the fix itself is done (not an escalation or a lookup)."""
+    for action in actions:
+        if action.rule == "statement.done" and not any(w in action.description.lower() for w in _NOT_A_FIX):
+            first = action.evidence[0] if action.evidence else None
+            return next((i for i, m in enumerate(conversation.messages) if m.id == first), None)
+    return None
+
+
+def _thanks(message: Message, cues: CueReader) -> bool:
+    """A thank-you that opens the message ("Thank you for taking my issue seriously"), no question."""
+    at = cues.labels(message.text).get("positive")
+    return at is not None and at <= 3 and "?" not in message.text
+
+
 def find_blocker(
     conversation: Conversation,
     actions: Sequence[Action],
@@ -188,6 +206,7 @@ def find_blocker(
         for action in actions:
             if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
                 resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
+    done = _work_done(actions, conversation)
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
     refusal, finding = phrases.keywords["dialogue.refusal"], phrases.keywords["dialogue.note_finding"]
@@ -209,6 +228,8 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
+            elif done is not None and done < index and _thanks(message, cues):
+                resolved_at = index  # "the bonus has been added" ... "Thank you!"
             problems.append((index, message))
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
         for index, message in problems:
@@ -234,11 +255,12 @@ def find_blocker(
     return _choose(open_)
 
 
+_STICKY = ("refusal", "note")
 _RANK = {"refusal": 3, "note": 2, "failure": 1, "steps": 1, "problem": 0}
 
 
 def _choose(candidates: list[_Candidate]) -> Blocker | None:
-    """The latest strong candidate, unless a plain problem line came after it.
+    """The latest strong candidate, unless a plain problem line came after a failure.
 
     At one position a refusal or a note beats a bare failure. A customer line that
     only reacts ("still crashes") or shouts is used only when nothing else is open.
@@ -258,7 +280,8 @@ def _choose(candidates: list[_Candidate]) -> Blocker | None:
         if held is None or (c.position, _RANK[c.kind]) > (held.position, _RANK[held.kind]):
             best[kind] = c
     strong, plain = best.get("strong"), best.get("plain")
-    if strong is not None and (plain is None or plain.position <= strong.position):
+    # A refusal or a note's finding stands until solved or accepted; a failure until a new problem.
+    if strong is not None and (plain is None or plain.position <= strong.position or strong.kind in _STICKY):
         return strong.blocker
     chosen = plain or best.get("reaction") or strong or best.get("weak")
     return chosen.blocker if chosen is not None else None
