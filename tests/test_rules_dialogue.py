@@ -361,6 +361,26 @@ def test_thanks_after_the_fix_is_done_clears_the_problem() -> None:
     assert escalated.blocker is not None and escalated.blocker.evidence == ["m1"]
 
 
+def test_an_open_request_is_the_blocker_until_done_and_thanked() -> None:
+    asked = [
+        ("agent", "Hello, how may I help you?"),
+        ("customer", "I need to pay my premium subscription fee."),
+        ("agent", "Sure. Can I have your full name?"),
+        ("customer", "Crystal Minh"),
+    ]
+    open_ = ho.summarize(_conv(*asked))
+    assert open_.blocker is not None and open_.blocker.evidence == ["m2"]
+    assert open_.blocker.description.startswith("Open request: I need to pay")
+    done = ho.summarize(
+        _conv(
+            *asked,
+            ("system", "A payment has been made for the amount of $49.", {"kind": "event"}),
+            ("customer", "Thanks for the help!"),
+        )
+    )
+    assert done.blocker is None
+
+
 def test_refusal_reason_in_the_next_sentence() -> None:
     record = ho.summarize(
         _conv(

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
-from .dialogue import reply_outcome
+from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
 from .ruleset import RuleSet, load_rules
@@ -29,7 +29,7 @@ from .sentences import sentence_at, sentence_spans, shorten
 
 __all__ = ["find_blocker"]
 
-_STRONG, _PROBLEM, _WEAK = 3, 2, 1
+_STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
 _MAX_EVIDENCE = 5
 
 
@@ -109,7 +109,7 @@ def _said(message: Message, reader: DialogueReader) -> _Candidate | None:
     lowered = message.text.lower().replace("’", "'")
     if message.kind == "message" and "dialogue.refusal" in labels:
         at = char_offset(lowered, labels["dialogue.refusal"])
-        quote = shorten(_sentence_with_reason(message.text, at, phrases), 200)
+        quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
         return _Candidate(
             0,
             _STRONG,
@@ -168,13 +168,16 @@ def _problem(
     return weak
 
 
-_NOT_A_FIX = ("escalat", "transfer", "forward", "notif", "pulled up", "passed", "noted", "recorded")
+_NOT_A_FIX = ("escalat", "transfer", "forward", "notif", "pulled up", "passed", "noted", "recorded", "verif")
 
 
 def _work_done(actions: Sequence[Action], conversation: Conversation) -> int | None:
-    """Where a bot or agent first says the fix itself is done (not an escalation or a lookup)."""
+    """Where a bot or agent says, or a log shows, the work done (not an escalation or a lookup)."""
     for action in actions:
-        if action.rule == "statement.done" and not any(w in action.description.lower() for w in _NOT_A_FIX):
+        work = action.rule == "statement.done" or (
+            action.rule == "event" and action.outcome == "succeeded" and action.actor != "customer"
+        )
+        if work and not any(w in action.description.lower() for w in _NOT_A_FIX):
             first = action.evidence[0] if action.evidence else None
             return next((i for i, m in enumerate(conversation.messages) if m.id == first), None)
     return None
@@ -184,6 +187,27 @@ def _thanks(message: Message, cues: CueReader) -> bool:
     """A thank-you that opens the message ("Thank you for taking my issue seriously"), no question."""
     at = cues.labels(message.text).get("positive")
     return at is not None and at <= 3 and "?" not in message.text
+
+
+def _request(
+    problems: list[tuple[int, Message]], resolved_at: int, answered_at: int, reader: DialogueReader
+) -> _Candidate | None:
+    """The customer's latest request ("I need to pay my fee"), when no problem is stated."""
+    for index, message in reversed(problems):
+        if index <= resolved_at:
+            return None
+        at = reader.labels(message.text, "customer_request").get("dialogue.customer_request")
+        if at is None:
+            continue
+        sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))
+        if sentence.rstrip().endswith("?") and answered_at > index:
+            continue
+        return _Candidate(
+            index,
+            _REQUEST,
+            Blocker(description=f"Open request: {unhandled(sentence)}", evidence=[message.id]),
+        )
+    return None
 
 
 def find_blocker(
@@ -247,6 +271,10 @@ def find_blocker(
             candidates.append(found)
             if found.tier == _PROBLEM and not found.reaction:
                 break
+    if not any(c.tier == _PROBLEM and not c.reaction for c in candidates):
+        request = _request(problems, resolved_at, answered_at, reader)
+        if request is not None:
+            candidates.append(request)
     open_ = [
         c
         for c in candidates
@@ -272,6 +300,8 @@ def _choose(candidates: list[_Candidate]) -> Blocker | None:
             if c.tier == _STRONG
             else "weak"
             if c.tier == _WEAK
+            else "request"
+            if c.tier == _REQUEST
             else "reaction"
             if c.reaction
             else "plain"
@@ -283,5 +313,5 @@ def _choose(candidates: list[_Candidate]) -> Blocker | None:
     # A refusal or a note's finding stands until solved or accepted; a failure until a new problem.
     if strong is not None and (plain is None or plain.position <= strong.position or strong.kind in _STICKY):
         return strong.blocker
-    chosen = plain or best.get("reaction") or strong or best.get("weak")
+    chosen = plain or best.get("reaction") or strong or best.get("request") or best.get("weak")
     return chosen.blocker if chosen is not None else None

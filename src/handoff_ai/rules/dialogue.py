@@ -33,7 +33,7 @@ from .phrases import tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at, sentence_spans, shorten
 
-__all__ = ["Step", "StepKey", "read_steps", "reply_outcome", "step_key"]
+__all__ = ["Step", "StepKey", "read_steps", "reply_outcome", "step_key", "unhandled"]
 
 StepKey = tuple[str, str]
 """(verb stem, first object stem); an empty object matches any object of the same verb."""
@@ -180,7 +180,7 @@ def _clause(text: str, start: int, end_pattern: re.Pattern[str], prefix: str = "
     return clause[:1].upper() + clause[1:]
 
 
-def _unhandled(text: str) -> str:
+def unhandled(text: str) -> str:
     """Without the leading @handles and ^signatures of a tweet."""
     return _HANDLES.sub("", text.strip())
 
@@ -253,8 +253,8 @@ def _quote(text: str, labels: dict[str, int], tight: bool = False) -> str:
             cut = start
             if tight or end - start > _QUOTE_CHARS:
                 cut = max((m.end() for m in _CLAUSE_BREAK.finditer(text, start, position)), default=start)
-            return shorten(_unhandled(text[cut:end]), _QUOTE_CHARS)
-    return shorten(_unhandled(sentence_at(text, position)), _QUOTE_CHARS)
+            return shorten(unhandled(text[cut:end]), _QUOTE_CHARS)
+    return shorten(unhandled(sentence_at(text, position)), _QUOTE_CHARS)
 
 
 def _attempts(
@@ -387,9 +387,9 @@ def _paired(
         elif result == "partial":
             outcome = "failed"
         elif past and reader.words(first.text)[:1] in (["yes"], ["yeah"], ["yep"], ["yup"]):
-            outcome, quote = "failed", shorten(_unhandled(first.text), _QUOTE_CHARS)
+            outcome, quote = "failed", shorten(unhandled(first.text), _QUOTE_CHARS)
         if not quote:
-            quote = shorten(_unhandled(messages[evidence_index(evidence, messages)].text), _QUOTE_CHARS)
+            quote = shorten(unhandled(messages[evidence_index(evidence, messages)].text), _QUOTE_CHARS)
         how = "partly worked" if result == "partial" else "customer"
         description = _described(text, f"{suggester} suggested; {how}: “{quote}”")
     for step in extra:

@@ -61,6 +61,7 @@ class _Language(BaseModel):
     not_problem: list[str] = Field(default_factory=list)
     accepted: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
+    customer_request: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def parse_dialogue_phrases(raw: bytes, source: str) -> DialoguePhrases:
         "not_problem": m.not_problem,
         "accepted": m.accepted,
         "reaction": m.reaction,
+        "customer_request": m.customer_request,
     }
     openers: dict[tuple[str, ...], str] = {}
     for label, phrases in (("suggestion", m.suggestion_openers), ("request", m.request_openers)):
