@@ -192,16 +192,21 @@ def _thanks(message: Message, cues: CueReader) -> bool:
 def _request(
     problems: list[tuple[int, Message]], resolved_at: int, answered_at: int, reader: DialogueReader
 ) -> _Candidate | None:
-    """The customer's latest request ("I need to pay my fee"), when no problem is stated."""
+    """The customer's latest request ("I need to pay my fee"), when no problem is stated.
+
+    A later thank-you from the customer ("Great, thanks!") says it was met.
+    """
     for index, message in reversed(problems):
         if index <= resolved_at:
+            return None
+        if _thanks(message, reader.cues) and not reader.cues.has("problem", message.text):
             return None
         at = reader.labels(message.text, "customer_request").get("dialogue.customer_request")
         if at is None:
             continue
         sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))
-        if sentence.rstrip().endswith("?") and answered_at > index:
-            continue
+        if (sentence.rstrip().endswith("?") and answered_at > index) or len(sentence.split()) < 5:
+            continue  # answered, or too thin to act on ("I need help.")
         return _Candidate(
             index,
             _REQUEST,
