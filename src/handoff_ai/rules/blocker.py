@@ -171,16 +171,19 @@ def _problem(
 _NOT_A_FIX = ("escalat", "transfer", "forward", "notif", "pulled up", "passed", "noted", "recorded", "verif")
 
 
-def _work_done(actions: Sequence[Action], conversation: Conversation) -> int | None:
-    """Where a bot or agent says, or a log shows, the work done (not an escalation or a lookup)."""
-    for action in actions:
-        work = action.rule == "statement.done" or (
-            action.rule == "event" and action.outcome == "succeeded" and action.actor != "customer"
+def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
+    """Where a bot or agent says, or a log shows, work done (not an escalation or a lookup)."""
+    ids = {
+        action.evidence[0]
+        for action in actions
+        if action.evidence
+        and (
+            action.rule == "statement.done"
+            or (action.rule == "event" and action.outcome == "succeeded" and action.actor != "customer")
         )
-        if work and not any(w in action.description.lower() for w in _NOT_A_FIX):
-            first = action.evidence[0] if action.evidence else None
-            return next((i for i, m in enumerate(conversation.messages) if m.id == first), None)
-    return None
+        and not any(w in action.description.lower() for w in _NOT_A_FIX)
+    }
+    return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
 
 
 def _thanks(message: Message, cues: CueReader) -> bool:
@@ -194,7 +197,8 @@ def _request(
 ) -> _Candidate | None:
     """The customer's latest request ("I need to pay my fee"), when no problem is stated.
 
-    A later thank-you from the customer ("Great, thanks!") says it was met.
+    Work done after it (a "done" statement, a successful log) or a later thank-you from the
+    customer ("Great, thanks!") says it was met.
     """
     for index, message in reversed(problems):
         if index <= resolved_at:
@@ -257,7 +261,7 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
-            elif done is not None and done < index and _thanks(message, cues):
+            elif done and done[0] < index and _thanks(message, cues):
                 resolved_at = index  # "the bonus has been added" ... "Thank you!"
             problems.append((index, message))
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
@@ -277,7 +281,7 @@ def find_blocker(
             if found.tier == _PROBLEM and not found.reaction:
                 break
     if not any(c.tier == _PROBLEM and not c.reaction for c in candidates):
-        request = _request(problems, resolved_at, answered_at, reader)
+        request = _request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
         if request is not None:
             candidates.append(request)
     open_ = [
