@@ -322,5 +322,8 @@ def _choose(candidates: list[_Candidate]) -> Blocker | None:
     # A refusal or a note's finding stands until solved or accepted; a failure until a new problem.
     if strong is not None and (plain is None or plain.position <= strong.position or strong.kind in _STICKY):
         return strong.blocker
-    chosen = plain or best.get("reaction") or strong or best.get("request") or best.get("weak")
+    reaction = best.get("reaction")
+    if strong is None and reaction is not None and (plain is None or reaction.position > plain.position):
+        plain = reaction  # "still missing" restates the problem when no failure is on record
+    chosen = plain or reaction or strong or best.get("request") or best.get("weak")
     return chosen.blocker if chosen is not None else None
