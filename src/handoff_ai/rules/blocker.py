@@ -17,6 +17,7 @@ a refusal, accepts) is no blocker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -168,7 +169,9 @@ def _problem(
     return weak
 
 
-_NOT_A_FIX = ("escalat", "transfer", "forward", "notif", "pulled up", "passed", "noted", "recorded", "verif")
+_NOT_A_FIX = re.compile(
+    r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
+)
 
 
 def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
@@ -176,12 +179,10 @@ def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[in
     ids = {
         action.evidence[0]
         for action in actions
-        if action.evidence
-        and (
-            action.rule == "statement.done"
-            or (action.rule == "event" and action.outcome == "succeeded" and action.actor != "customer")
-        )
-        and not any(w in action.description.lower() for w in _NOT_A_FIX)
+        if action.outcome == "succeeded"
+        and action.evidence
+        and (action.rule == "statement.done" or (action.rule == "event" and action.actor != "customer"))
+        and not _NOT_A_FIX.search(action.description)
     }
     return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
 
@@ -239,7 +240,7 @@ def find_blocker(
         for action in actions:
             if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
                 resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
-    done = _work_done(actions, conversation)
+    done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
     refusal, finding = phrases.keywords["dialogue.refusal"], phrases.keywords["dialogue.note_finding"]
@@ -261,8 +262,11 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
-            elif done and done[0] < index and _thanks(message, cues):
-                resolved_at = index  # "the bonus has been added" ... "Thank you!"
+            elif _thanks(message, cues):
+                if done is None:
+                    done = _work_done(actions, conversation)
+                if done and done[0] < index:
+                    resolved_at = index  # "the bonus has been added" ... "Thank you!"
             problems.append((index, message))
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
         for index, message in problems:
@@ -281,6 +285,8 @@ def find_blocker(
             if found.tier == _PROBLEM and not found.reaction:
                 break
     if not any(c.tier == _PROBLEM and not c.reaction for c in candidates):
+        if done is None:
+            done = _work_done(actions, conversation)
         request = _request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
         if request is not None:
             candidates.append(request)
