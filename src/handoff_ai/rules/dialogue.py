@@ -20,68 +20,38 @@ same step, in any wording, become one item.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
-from ._text import stem
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import tokens
 from .ruleset import RuleSet
-from .sentences import sentence_at, sentence_spans, shorten
+from .sentences import sentence_at, shorten
+from .step_text import (
+    ATTEMPT_END,
+    CLAUSE_END,
+    QUOTE_CHARS,
+    TRY_WORDS,
+    VAGUE,
+    StepKey,
+    reply_outcome,
+    step_key,
+    unhandled,
+)
+from .step_text import clause as _clause
+from .step_text import described as _described
+from .step_text import offset as _offset
+from .step_text import quote as _quote
+from .step_text import same_step as _same
+from .step_text import stem_of as _stem
 
 __all__ = ["Step", "StepKey", "read_steps", "reply_outcome", "step_key", "unhandled"]
 
-StepKey = tuple[str, str]
-"""(verb stem, first object stem); an empty object matches any object of the same verb."""
-
 _WINDOW = 8
-_STEP_CHARS = 64
-_QUOTE_CHARS = 64
-_TOKEN = re.compile(r"\w+(?:'\w+)*")
-_HANDLES = re.compile(r"^(?:[@^]\w+[\s,:]*)+")
-_CLAUSE_END = re.compile(
-    r"[.!?\n,:(]|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|\s[-–—]\s|\b(?:and\s+)?(?:see|check)\s+(?:if|whether)\b|\band\s+let\s+(?:me|us)\b|"
-    r"\b(?:to\s+see|so\s+that|so\s+we|if\s+that|which\s+should|that\s+should|but|because|then)\b",
-    re.IGNORECASE,
-)
-_CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
-_ATTEMPT_END = re.compile(
-    r"[.!?\n,:(]|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
-    r"\b(?:and|but|then|because|so|still|it|which)\b",
-    re.IGNORECASE,
-)
 _SKIP_AFTER_OPENER = frozenset(
     {"please", "just", "also", "quickly", "maybe", "perhaps", "to", "kindly", "first"}
-)
-_VAGUE = frozenset(
-    {
-        "something",
-        "anything",
-        "else",
-        "this",
-        "that",
-        "it",
-        "these",
-        "those",
-        "again",
-        "another",
-        "other",
-        "one",
-        "thing",
-        "things",
-        "few",
-        "more",
-        "steps",
-        "step",
-        "troubleshooting",
-        "a",
-        "the",
-        "some",
-    }
 )
 _ATTEMPT_LEAD = frozenset(
     {
@@ -108,12 +78,7 @@ _ATTEMPT_LEAD = frozenset(
         "so",
     }
 )
-_CONJUNCTIONS = frozenset(
-    {"and", "but", "or", "then", "so", "because", "still", "until", "while", "which", "if"}
-)
 _SUGGESTION = "dialogue.suggestion"
-_TRY = frozenset({"try", "tried", "tries", "trying"})
-_OUTCOME_LABELS = ("dialogue.failed", "dialogue.succeeded", "dialogue.partial")
 _PAST_QUESTION = frozenset({"have", "did"})  # "have you tried ...?" asks about the past
 
 
@@ -127,62 +92,6 @@ class Step:
     """Index of the message the step is first evidenced in."""
     mentions: int = 1
     quotes: list[str] = field(default_factory=list)
-
-
-def _offset(text: str, index: int) -> int | None:
-    """Where the ``index``-th token (as ``phrases.tokens`` counts them) starts in ``text``."""
-    lowered = text.lower().replace("’", "'")
-    for n, match in enumerate(_TOKEN.finditer(lowered)):
-        if n == index:
-            return match.start()
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
-    """Verb stem (with its particle) and the first object word's stem."""
-    words = [w for w in words[:12] if w not in _TRY] or list(words[:1])
-    verb = ""
-    rest: Sequence[str] = words
-    for i, word in enumerate(words[:3]):
-        base = _stem(word)
-        if base in phrases.step_stems or word in phrases.attempt_words:
-            verb = base
-            rest = words[i + 1 :]
-            if (
-                rest
-                and rest[0] in ("out", "in", "off", "on", "up", "down")
-                and base in ("log", "sign", "turn", "switch")
-            ):
-                verb = f"{base} {rest[0]}"
-                rest = rest[1:]
-            break
-    obj = ""
-    for word in rest[:6]:
-        if word in _CONJUNCTIONS:
-            break
-        if word not in phrases.filler and word not in _VAGUE:
-            obj = _stem(word)
-            break
-    if not verb:
-        verb, obj = obj, ""
-    return verb, obj
-
-
-def _clause(text: str, start: int, end_pattern: re.Pattern[str], prefix: str = "") -> str:
-    match = end_pattern.search(text, start + 1)
-    clause = prefix + text[start : match.start() if match else len(text)].strip(" \t\"'“”")
-    clause = shorten(clause, _STEP_CHARS)
-    return clause[:1].upper() + clause[1:]
-
-
-def unhandled(text: str) -> str:
-    """Without the leading @handles and ^signatures of a tweet."""
-    return _HANDLES.sub("", text.strip())
 
 
 def _suggestions(
@@ -208,53 +117,22 @@ def _suggestions(
         j = i + size
         while j < count and words[j] in _SKIP_AFTER_OPENER:
             j += 1
-        if j < count and words[j] in _TRY and j + 1 < count:
+        if j < count and words[j] in TRY_WORDS and j + 1 < count:
             j += 1
         if j >= count:
             break
-        content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in _VAGUE]
+        content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in VAGUE]
         verb = _stem(words[j]) in phrases.step_stems
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
             if start is not None:
-                text = _clause(message.text, start, _CLAUSE_END, "" if verb else "try ")
-                if " " in text.strip() and any(w not in _VAGUE for w in words[j : j + 4]):
+                text = _clause(message.text, start, CLAUSE_END, "" if verb else "try ")
+                if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):
                     found.append((start, words[i] in _PAST_QUESTION, text))
             i = j + 1
         else:
             i += size
     return found
-
-
-def reply_outcome(labels: dict[str, int], words: list[str], phrases: DialoguePhrases) -> str | None:
-    """``failed``, ``succeeded``, ``partial``, ``not_tried`` or ``None`` for one reply."""
-    if "dialogue.not_tried" in labels and labels["dialogue.not_tried"] <= 2:
-        return "not_tried"
-    succeeded = labels.get("dialogue.succeeded")
-    if succeeded is not None and phrases.negations.intersection(words[max(0, succeeded - 3) : succeeded]):
-        return "failed"
-    if succeeded is not None:
-        failed = labels.get("dialogue.failed")
-        if "dialogue.partial" in labels or (failed is not None and failed > succeeded):
-            return "partial"  # "worked for the login but not the export"
-        return "failed" if failed is not None else "succeeded"
-    if "dialogue.failed" in labels:
-        return "failed"
-    return None
-
-
-def _quote(text: str, labels: dict[str, int], tight: bool = False) -> str:
-    """The sentence of a reply that carries its outcome (or the first one); ``tight``: its clause."""
-    at = min((labels[k] for k in _OUTCOME_LABELS if k in labels), default=0)
-    position = _offset(text, at) or 0
-    for start, end in sentence_spans(text):
-        if start <= position < end:
-            # From the last clause break before the cue: "..., it fails at 90%".
-            cut = start
-            if tight or end - start > _QUOTE_CHARS:
-                cut = max((m.end() for m in _CLAUSE_BREAK.finditer(text, start, position)), default=start)
-            return shorten(unhandled(text[cut:end]), _QUOTE_CHARS)
-    return shorten(unhandled(sentence_at(text, position)), _QUOTE_CHARS)
 
 
 def _attempts(
@@ -275,16 +153,8 @@ def _attempts(
             continue
         start = _offset(message.text, i)
         if start is not None:
-            found.append((key, _clause(message.text, start, _ATTEMPT_END)))
+            found.append((key, _clause(message.text, start, ATTEMPT_END)))
     return found
-
-
-def _same(a: StepKey, b: StepKey) -> bool:
-    return a[0] == b[0] and (a[1] == b[1] or not a[1] or not b[1])
-
-
-def _described(step: str, detail: str) -> str:
-    return shorten(f"{step} ({detail})")
 
 
 def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReader) -> list[Step]:
@@ -387,9 +257,9 @@ def _paired(
         elif result == "partial":
             outcome = "failed"
         elif past and reader.words(first.text)[:1] in (["yes"], ["yeah"], ["yep"], ["yup"]):
-            outcome, quote = "failed", shorten(unhandled(first.text), _QUOTE_CHARS)
+            outcome, quote = "failed", shorten(unhandled(first.text), QUOTE_CHARS)
         if not quote:
-            quote = shorten(unhandled(messages[evidence_index(evidence, messages)].text), _QUOTE_CHARS)
+            quote = shorten(unhandled(messages[evidence_index(evidence, messages)].text), QUOTE_CHARS)
         how = "partly worked" if result == "partial" else "customer"
         description = _described(text, f"{suggester} suggested; {how}: “{quote}”")
     for step in extra:
