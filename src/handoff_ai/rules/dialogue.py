@@ -162,17 +162,21 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     phrases = reader.phrases
     messages = conversation.messages
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
-    customers: list[int] = []
+    customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
+    tried = rules.pattern_words.get("tried")
+    step_forms, openers = phrases.step_forms, phrases.keywords[_SUGGESTION]
+    words_of = reader.cues.words
     for index, message in enumerate(messages):
         if message.kind != "message" or message.role == "system":
             continue
+        words = words_of(message.text)
         if message.role == "customer":
-            customers.append(index)
+            if tried is None or not tried.isdisjoint(words):
+                customers.append(index)
             continue
-        words = reader.words(message.text)
         # A request opener ("can you", "please") only counts before a step verb.
-        has_verb = not phrases.step_forms.isdisjoint(words)
-        if not has_verb and phrases.keywords[_SUGGESTION].isdisjoint(words):
+        has_verb = not step_forms.isdisjoint(words)
+        if not has_verb and openers.isdisjoint(words):
             continue
         found = _suggestions(message, words, phrases, has_verb)
         if found:
