@@ -88,7 +88,7 @@ class RulesBackend(Backend):
         facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
         intent = classify(conversation, taxonomy)
         actions = extract_actions(conversation, rules, cues)
-        blocker = find_blocker(conversation, actions, cues)
+        blocker = find_blocker(conversation, actions, cues, rules=rules)
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
         blocker = note_blocker(notes, conversation, cues, blocker)
         signals = read_signals(conversation, cues, intent.label, rules)

@@ -1,108 +1,48 @@
-"""Actions already taken, and the blocker that remains.
+"""Actions already taken: what was tried, by whom, and how it went.
 
-Three kinds of evidence make an action:
+Four kinds of evidence make an action:
 
-* logged events (``kind="event"``: tool calls, button clicks, system logs);
-* bot/agent statements of work ("I've reset your password", "the refund has
-  been issued"), or of failure ("I'm unable to verify your account");
+* logged events (``kind="event"``: tool calls joined to their results, button
+  clicks, system logs), with the reason a failing result gives;
+* bot/agent statements of work ("I've reset your password"), or of failure;
+* turn pairs: a bot/agent suggestion and the customer's reply
+  (:mod:`.dialogue`);
 * what the customer says they tried ("I restarted it twice").
 
-The blocker is the latest unresolved problem: a failed action, an error
-event, or the customer's latest statement of what is wrong, unless the
-customer has since said it is solved.
+Repeats of the same step are one item citing every mention, and a very long
+conversation gives at most :data:`MAX_ACTIONS` items (the oldest are rolled up
+into one, evidence kept). The blocker lives in :mod:`.blocker`;
+``find_blocker``, ``first_sentence`` and ``sentence_at`` are re-exported here
+for existing callers.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable
 
-from ..models import Action, Blocker, Conversation, Message
-from ..models.record import Actor, Outcome
+from ..models import Action, Conversation, Message
+from ..models.record import Actor
+from .blocker import find_blocker
+from .dialogue import Step, StepKey, read_steps
+from .dialogue_data import DialoguePhrases, dialogue_reader
+from .events import event_outcome, failure_reason
 from .phrases import CueReader
-from .prechecks import GuardedPattern
 from .ruleset import RuleSet
+from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
 
-__all__ = ["extract_actions", "find_blocker", "first_sentence", "sentence_at"]
+__all__ = ["MAX_ACTIONS", "extract_actions", "find_blocker", "first_sentence", "sentence_at"]
 
-_MAX_DESCRIPTION = 160
-_EVENT_FAILED = GuardedPattern(
-    re.compile(
-        r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
-        r"exception|unsuccessful|could\s+not|couldn't|refused)\b",
-        re.IGNORECASE,
-    ),
-    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused",
-)
-_EVENT_PENDING = GuardedPattern(
-    re.compile(
-        r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
-        re.IGNORECASE,
-    ),
-    "prog pending processing querying searching looking waiting ...",
-)
-_EVENT_DONE = GuardedPattern(
-    re.compile(
-        r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
-        r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"
-        r"captured|confirmed|approved|booked|scheduled|success|true)\b",
-        re.IGNORECASE,
-    ),
-    "been was were now complete succe done ok created updated sent made issued selected entered noted "
-    "recorded pulled generated notified returned found captured confirmed approved booked scheduled true",
-)
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+MAX_ACTIONS = 25
+"""Most items in ``actions_taken``; older ones beyond it are rolled up into one."""
+
+_NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
+"""Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
+_STATEMENTS = (("failed", "failed"), ("done", "succeeded"), ("pending", "pending"))
 
 
-def _shorten(text: str, limit: int = _MAX_DESCRIPTION) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def sentence_at(text: str, position: int) -> str:
-    """The sentence of ``text`` that contains ``position``, trimmed."""
-    for match in _SENTENCE.finditer(text):
-        if match.start() <= position < match.end():
-            return _shorten(match.group().strip())
-    return _shorten(text)
-
-
-_GREETING_ONLY = re.compile(
-    r"^\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening|day)|greetings|ok(?:ay)?|yes|no|thanks?|"
-    r"thank\s+you|sure|hola|bonjour|hallo)(?:\s+(?:there|team|all|guys|folks))?[\s!.,]*$",
-    re.IGNORECASE,
-)
-
-
-def first_sentence(text: str) -> str:
-    """The first sentence that says something (a lone "Hi!" is skipped)."""
-    first: str | None = None
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group().strip()
-        if not sentence:
-            continue
-        if first is None:
-            first = sentence
-        if not _GREETING_ONLY.match(sentence):
-            return _shorten(sentence)
-    return _shorten(first if first is not None else text)
-
-
-def _event_outcome(text: str) -> Outcome:
-    if _EVENT_FAILED.search(text):
-        return "failed"
-    if _EVENT_PENDING.search(text):
-        return "pending"
-    if _EVENT_DONE.search(text):
-        return "succeeded"
-    return "unknown"
-
-
-_STATEMENT_OUTCOMES: tuple[tuple[str, Outcome], ...] = (
-    ("failed", "failed"),
-    ("done", "succeeded"),
-    ("pending", "pending"),
-)
+def _is_marker(message: Message) -> bool:
+    return any(message.metadata.get(flag) for flag in _NOT_ACTIONS)
 
 
 def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
@@ -116,123 +56,146 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | No
     text = message.text
     actor: Actor = "bot" if message.role == "bot" else "agent"
     words = cues.words(text)
-    outcomes: tuple[tuple[str, Outcome], ...] = (
-        ("failed", "failed"),
-        ("done", "succeeded"),
-        ("pending", "pending"),
-    )
-    for name, outcome in outcomes:
+    for name, outcome in _STATEMENTS:
         if not _may_match(rules, name, words):
             continue
         match = rules.patterns[name].search(text)
         if match:
+            sentence = sentence_at(text, match.start())
+            if sentence.endswith("?"):  # "Could you tell us where the pending images are?" did nothing
+                continue
             return Action(
-                description=sentence_at(text, match.start()),
+                description=sentence,
                 actor=actor,
-                outcome=outcome,
+                outcome=outcome,  # type: ignore[arg-type]
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
     return None
 
 
-def _customer_tried(
-    message: Message, following: Sequence[Message], rules: RuleSet, cues: CueReader
-) -> Action | None:
-    """'I already restarted it' -> a customer action; failed if they say it did not help."""
-    text = message.text
-    if not _may_match(rules, "tried", cues.words(text)):
-        return None
-    match = rules.patterns["tried"].search(text)
-    if not match:
-        return None
-    evidence = [message.id]
-    outcome: Outcome = "unknown"
-    if rules.patterns["tried_failed"].search(text, match.start()):
-        outcome = "failed"
-    else:
-        # The customer's next message may say it did not help ("still nothing").
-        nxt = next((m for m in following if m.role == "customer"), None)
-        if nxt is not None and rules.patterns["tried_failed"].search(nxt.text):
-            outcome = "failed"
-            evidence.append(nxt.id)
-    return Action(
-        description=sentence_at(text, match.start()),
-        actor="customer",
-        outcome=outcome,
-        evidence=evidence,
-        rule="customer.tried",
-    )
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
-def extract_actions(conversation: Conversation, rules: RuleSet, cues: CueReader) -> list[Action]:
-    """Every action evidenced in the conversation, in order.
+def _logged(
+    conversation: Conversation, rules: RuleSet, cues: CueReader
+) -> list[tuple[int, Hashable, Action]]:
+    """Events and bot/agent statements as ``(position, key, action)``.
 
     A tool call and its result (linked by ``metadata["tool_call_id"]``) become
-    one action: the call's description with the result's outcome.
+    one action: the call's description with the result's outcome and reason.
     """
-    actions: list[Action] = []
+    found: list[tuple[int, Hashable, Action]] = []
     calls: dict[str, Action] = {}
-    messages = conversation.messages
-    for index, message in enumerate(messages):
+    for index, message in enumerate(conversation.messages):
         if message.kind == "event":
-            if message.metadata.get("channel_switch") or message.metadata.get("notice"):
-                continue  # timeline markers and platform notices are not actions
-            if message.metadata.get("bookkeeping"):
-                continue  # bot-framework housekeeping (parsers mark it); listed in provenance instead
+            if _is_marker(message):
+                continue
             call_id = message.metadata.get("tool_call_id")
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
-                call.outcome = _event_outcome(message.text)
+                call.outcome = event_outcome(message.text)
+                if call.outcome == "failed":
+                    reason = failure_reason(message.text) or message.text
+                    call.description = shorten(f"{call.description} → {reason}")
                 call.evidence.append(message.id)
                 continue
-            actor: Actor = message.role
+            outcome = event_outcome(message.text)
+            description = shorten(message.text) or "(event with no text)"
+            if outcome == "failed" and (reason := failure_reason(message.text)) and reason not in description:
+                description = shorten(f"{description} → {reason}")
             action = Action(
-                description=_shorten(message.text) or "(event with no text)",
-                actor=actor,
-                outcome=_event_outcome(message.text),
+                description=description,
+                actor=message.role,
+                outcome=outcome,
                 evidence=[message.id],
                 rule="event",
             )
             if isinstance(call_id, str) and message.role != "system":
                 calls[call_id] = action
                 action.outcome = "pending"  # until its result says otherwise
-            actions.append(action)
+            found.append((index, ("event", _normal(message.text)), action))
         elif message.role in ("bot", "agent") and message.kind == "message":
             statement = _statement(message, rules, cues)
             if statement is not None:
-                actions.append(statement)
-        elif message.role == "customer" and message.kind == "message":
-            tried = _customer_tried(message, messages[index + 1 : index + 4], rules, cues)
-            if tried is not None:
-                actions.append(tried)
-    return actions
+                found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
+    return found
 
 
-def find_blocker(conversation: Conversation, actions: Sequence[Action], cues: CueReader) -> Blocker | None:
-    """The latest unresolved problem, or ``None`` if there is none or it was solved."""
-    order = {m.id: i for i, m in enumerate(conversation.messages)}
-    best: tuple[int, Blocker] | None = None
-    for action in actions:
-        if action.outcome == "failed" and action.evidence:
-            where = order[action.evidence[0]]
-            label = {"customer": "Customer tried", "system": "Failed"}.get(action.actor, "Failed")
-            candidate = Blocker(description=f"{label}: {action.description}", evidence=list(action.evidence))
-            if best is None or where >= best[0]:
-                best = (where, candidate)
-    last_problem: tuple[int, Message, int] | None = None  # the Blocker is built for the last one only
-    resolved_at = -1
-    for index, message in enumerate(conversation.messages):
-        if message.role != "customer" or message.kind != "message":
-            continue
-        if cues.has("resolved", message.text):
-            resolved_at = index
-        at = cues.find("problem", message.text)
-        if at is not None:
-            last_problem = (index, message, at)
-    if last_problem and (best is None or last_problem[0] > best[0]):
-        index, message, at = last_problem
-        best = (index, Blocker(description=sentence_at(message.text, at), evidence=[message.id]))
-    if best is None or resolved_at > best[0]:
-        return None
-    return best[1]
+def _merge(into: Action, other: Action) -> None:
+    """Fold a repeat into the first mention: every id cited, the latest clear outcome kept."""
+    into.evidence.extend(e for e in other.evidence if e not in into.evidence)
+    decisive = other.outcome in ("failed", "succeeded") or into.outcome in ("unknown", "pending")
+    if decisive and other.outcome not in ("unknown", into.outcome):
+        into.outcome = other.outcome
+        if other.rule and other.rule.startswith("dialogue"):
+            into.description, into.actor, into.rule = other.description, other.actor, other.rule
+
+
+def _dedupe(items: list[tuple[int, Hashable, Action]], steps: list[Step]) -> list[tuple[int, Action, int]]:
+    """One item per step or repeated event: ``(position, action, mentions)``."""
+    merged: list[tuple[int, Action, int]] = []
+    by_key: dict[Hashable, int] = {}
+    by_verb: dict[str, list[tuple[StepKey, int]]] = {}
+    everything: list[tuple[int, Hashable, Action]] = [
+        *items,
+        *((s.position, ("step", s.key), s.action) for s in steps),
+    ]
+    everything.sort(key=lambda t: t[0])
+    counts: Counter[int] = Counter()
+    for position, key, action in everything:
+        slot: int | None
+        if isinstance(key, tuple) and key and key[0] == "step":
+            step: StepKey = key[1]
+            slot = next(
+                (i for k, i in by_verb.get(step[0], []) if k[1] == step[1] or not k[1] or not step[1]), None
+            )
+            if slot is None:
+                by_verb.setdefault(step[0], []).append((step, len(merged)))
+        else:
+            slot = by_key.get(key)
+            if slot is None:
+                by_key[key] = len(merged)
+        if slot is None:
+            merged.append((position, action, 1))
+            counts[len(merged) - 1] = 1
+        else:
+            _merge(merged[slot][1], action)
+            counts[slot] += 1
+    return [(position, action, counts[i]) for i, (position, action, _) in enumerate(merged)]
+
+
+def _rollup(actions: list[Action]) -> list[Action]:
+    """Keep the newest ``MAX_ACTIONS - 1`` items and one item for the older ones (all ids kept)."""
+    if len(actions) <= MAX_ACTIONS:
+        return actions
+    older, newer = actions[: len(actions) - MAX_ACTIONS + 1], actions[len(actions) - MAX_ACTIONS + 1 :]
+    outcomes = Counter(a.outcome for a in older)
+    actor = Counter(a.actor for a in older).most_common(1)[0][0]
+    tally = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))
+    evidence = list(dict.fromkeys(e for a in older for e in a.evidence))
+    summary = Action(
+        description=f"{len(older)} earlier steps ({tally}); first: {older[0].description}",
+        actor=actor,
+        outcome="failed" if outcomes.get("failed") else "unknown",
+        evidence=evidence,
+        rule="actions.rollup",
+    )
+    summary.description = shorten(summary.description)
+    return [summary, *newer]
+
+
+def extract_actions(
+    conversation: Conversation, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases | None = None
+) -> list[Action]:
+    """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
+    reader = dialogue_reader(cues, phrases)
+    steps = read_steps(conversation, rules, reader)
+    merged = _dedupe(_logged(conversation, rules, cues), steps)
+    actions: list[Action] = []
+    for _, action, mentions in merged:
+        if mentions > 1:
+            action.description = f"{shorten(action.description, MAX_DESCRIPTION - 8)} (×{mentions})"
+        actions.append(action)
+    return _rollup(actions)

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["first_sentence", "sentence_at", "sentences", "shorten", "split_sentences"]
+__all__ = [
+    "MAX_DESCRIPTION",
+    "first_sentence",
+    "sentence_at",
+    "sentence_spans",
+    "sentences",
+    "shorten",
+    "split_sentences",
+]
 
 # A candidate end: terminators with closing quotes/brackets, then white space or the end
 # (a CJK full stop needs none); or a line break. A period inside a token never matches.
@@ -43,6 +51,8 @@ _BEFORE_LOWER = frozenset(
 _INITIAL = re.compile(r"^(?:[A-Za-z]\.)*[A-Z]$")  # "J" of "J. Smith", "U.S" of "U.S."
 _LIST_MARK = re.compile(r"(?:^|\n)[ \t]*\d{1,2}$")  # "1." starting a line: a list item
 _MAX_SHORT = 200
+MAX_DESCRIPTION = 160
+"""How long a quoted action or blocker may be."""
 _CLOSERS = ".!?…。！？\"'”’)]»」』）"
 _ANY_END = re.compile(r"[.!?…。！？]")
 _WRAPPED = 50  # a line this long that breaks mid-sentence was wrapped (e-mail)
@@ -114,6 +124,9 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     if kept:
         start += len(piece) - len(piece.lstrip())
         spans.append((start, start + len(kept)))
+
+
+sentence_spans = split_sentences  # the name the action and blocker modules use
 
 
 def sentences(text: str) -> list[str]:

@@ -1,0 +1,335 @@
+"""The blocker: the latest unresolved thing standing between the customer and a fix.
+
+Candidates, strongest first:
+
+* a failed tool call, event or bot/agent attempt, with its reason (error code,
+  HTTP status, exception, message); a refused request with the stated reason
+  ("not eligible for a refund because ..."); an internal note's finding; the
+  steps the customer tried that did not help;
+* the customer's latest problem or open request.
+
+A customer line that only reacts to the last failure ("still crashes") does
+not replace it, and the customer's line is never an emotional outburst (all
+capitals, "!!"), a figure of speech ("can't wait"), or a question a bot or
+agent has since answered. Anything the customer later says is solved (or, for
+a refusal, accepts) is no blocker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models import Action, Blocker, Conversation, Message
+from .dialogue import reply_outcome, unhandled
+from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
+from .phrases import CueReader, char_offset, tokens
+from .ruleset import RuleSet, load_rules
+from .sentences import sentence_at, sentence_spans, shorten
+
+__all__ = ["find_blocker"]
+
+_STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
+_MAX_EVIDENCE = 5
+
+
+@dataclass
+class _Candidate:
+    position: int
+    tier: int
+    blocker: Blocker
+    reaction: bool = False
+    kind: str = "problem"
+
+
+def _positions(conversation: Conversation) -> dict[str, int]:
+    return {m.id: i for i, m in enumerate(conversation.messages)}
+
+
+def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candidate]:
+    """Failed events, tool calls and bot/agent attempts; the customer's failed steps as one."""
+    found: list[_Candidate] = []
+    steps: list[tuple[int, Action]] = []
+    for action in actions:
+        if action.outcome != "failed" or not action.evidence or action.rule == "actions.rollup":
+            continue
+        where = max(order.get(e, -1) for e in action.evidence)
+        if where < 0:
+            continue
+        if action.actor == "customer":
+            steps.append((where, action))
+            continue
+        found.append(
+            _Candidate(
+                where,
+                _STRONG,
+                Blocker(description=f"Failed: {action.description}", evidence=list(action.evidence)),
+                kind="failure",
+            )
+        )
+    if steps:
+        steps.sort(key=lambda s: s[0])
+        where, last = steps[-1]
+        if len(steps) == 1:
+            description = f"Customer tried: {last.description}"
+            evidence = list(last.evidence)
+        else:
+            description = f"Still not working after {len(steps)} steps tried; latest: {last.description}"
+            evidence = list(dict.fromkeys(a.evidence[-1] for _, a in steps))[-_MAX_EVIDENCE:]
+        found.append(
+            _Candidate(
+                where,
+                _STRONG,
+                Blocker(description=shorten(description, 240), evidence=evidence),
+                kind="steps",
+            )
+        )
+    return found
+
+
+def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
+    """The sentence at ``position``, and the next one when it gives the reason."""
+    spans = list(sentence_spans(text))
+    for n, (start, end) in enumerate(spans):
+        if start <= position < end:
+            sentence = " ".join(text[start:end].split())
+            if n + 1 < len(spans) and "dialogue.reason" not in phrases.index.scan(tokens(sentence)):
+                following = " ".join(text[spans[n + 1][0] : spans[n + 1][1]].split())
+                labels = phrases.index.scan(tokens(following))
+                if labels.get("dialogue.reason") in (0, 1) or "policy" in following.lower():
+                    sentence = f"{sentence} {following}"
+            return sentence
+    return " ".join(text.split())
+
+
+def _said(message: Message, reader: DialogueReader) -> _Candidate | None:
+    """A refusal by the bot or an agent, or an internal note's finding."""
+    phrases = reader.phrases
+    labels = reader.labels(message.text, "refusal" if message.kind == "message" else "note_finding")
+    lowered = message.text.lower().replace("’", "'")
+    if message.kind == "message" and "dialogue.refusal" in labels:
+        at = char_offset(lowered, labels["dialogue.refusal"])
+        quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
+        return _Candidate(
+            0,
+            _STRONG,
+            Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
+            kind="refusal",
+        )
+    if message.kind == "note" and message.role == "agent" and "dialogue.note_finding" in labels:
+        if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
+            return None
+        at = char_offset(lowered, labels["dialogue.note_finding"])
+        quote = shorten(sentence_at(message.text, at), 200)
+        return _Candidate(
+            0, _STRONG, Blocker(description=f"Internal note: {quote}", evidence=[message.id]), kind="note"
+        )
+    return None
+
+
+def _shouted(sentence: str) -> bool:
+    letters = [c for c in sentence if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    return ("!!" in sentence) or (len(letters) >= 6 and upper / len(letters) > 0.7)
+
+
+def _problem(
+    message: Message,
+    index: int,
+    answered_after: int,
+    rules: RuleSet,
+    cues: CueReader,
+    phrases: DialoguePhrases,
+) -> _Candidate | None:
+    """The customer's problem line in ``message``: the first sentence that is one."""
+    if not cues.has("problem", message.text):
+        return None
+    text = message.text.replace("’", "'")
+    weak: _Candidate | None = None
+    for match in rules.cues["problem"].finditer(text):
+        if any(m.start() <= match.start() < m.end() for m in phrases.not_problem.finditer(text)):
+            continue
+        sentence = sentence_at(message.text, match.start())
+        if sentence.rstrip().endswith("?") and answered_after > index:
+            continue  # a question a bot or agent has since answered
+        labels = phrases.index.scan(tokens(sentence))
+        candidate = _Candidate(
+            index,
+            _PROBLEM,
+            Blocker(description=sentence, evidence=[message.id]),
+            reaction="dialogue.reaction" in labels,
+        )
+        if _shouted(sentence) or cues.has("threat_to_leave", sentence) or cues.has("positive", sentence):
+            # an outburst, a threat, or thanks ("thank you for taking my issue seriously")
+            candidate.tier = _WEAK
+            weak = weak or candidate
+            continue
+        return candidate
+    return weak
+
+
+_NOT_A_FIX = re.compile(
+    r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
+)
+
+
+def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
+    """Where a bot or agent says, or a log shows, work done (not an escalation or a lookup)."""
+    ids = {
+        action.evidence[0]
+        for action in actions
+        if action.outcome == "succeeded"
+        and action.evidence
+        and (action.rule == "statement.done" or (action.rule == "event" and action.actor != "customer"))
+        and not _NOT_A_FIX.search(action.description)
+    }
+    return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
+
+
+def _thanks(message: Message, cues: CueReader) -> bool:
+    """A thank-you that opens the message ("Thank you for taking my issue seriously"), no question."""
+    at = cues.labels(message.text).get("positive")
+    return at is not None and at <= 3 and "?" not in message.text
+
+
+def _request(
+    problems: list[tuple[int, Message]], resolved_at: int, answered_at: int, reader: DialogueReader
+) -> _Candidate | None:
+    """The customer's latest request ("I need to pay my fee"), when no problem is stated.
+
+    Work done after it (a "done" statement, a successful log) or a later thank-you from the
+    customer ("Great, thanks!") says it was met.
+    """
+    for index, message in reversed(problems):
+        if index <= resolved_at:
+            return None
+        if _thanks(message, reader.cues) and not reader.cues.has("problem", message.text):
+            return None
+        at = reader.labels(message.text, "customer_request").get("dialogue.customer_request")
+        if at is None:
+            continue
+        sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))
+        if (sentence.rstrip().endswith("?") and answered_at > index) or len(sentence.split()) < 5:
+            continue  # answered, or too thin to act on ("I need help.")
+        return _Candidate(
+            index,
+            _REQUEST,
+            Blocker(description=f"Open request: {unhandled(sentence)}", evidence=[message.id]),
+        )
+    return None
+
+
+def find_blocker(
+    conversation: Conversation,
+    actions: Sequence[Action],
+    cues: CueReader,
+    phrases: DialoguePhrases | None = None,
+    rules: RuleSet | None = None,
+) -> Blocker | None:
+    """The latest unresolved problem, or ``None`` if there is none or it was solved."""
+    phrases = phrases or dialogue_phrases()
+    rules = rules or load_rules()
+    reader = dialogue_reader(cues, phrases)
+    messages = conversation.messages
+    candidates: list[_Candidate] = []
+    resolved_at = accepted_at = -1
+    if any(a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") for a in actions):
+        order = _positions(conversation)
+        candidates = _failures(actions, order)
+        for action in actions:
+            if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
+                resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
+    done: list[int] | None = None  # found on first need: most conversations never ask
+    problems: list[tuple[int, Message]] = []
+    replies: list[int] = []
+    refusal, finding = phrases.keywords["dialogue.refusal"], phrases.keywords["dialogue.note_finding"]
+    for index, message in enumerate(messages):
+        role, kind = message.role, message.kind
+        if role == "bot" or role == "agent":
+            if kind == "message":
+                replies.append(index)
+            if (kind == "message" and not refusal.isdisjoint(cues.words(message.text))) or (
+                kind == "note" and not finding.isdisjoint(cues.words(message.text))
+            ):
+                said = _said(message, reader)
+                if said is not None:
+                    said.position = index
+                    candidates.append(said)
+        elif role == "customer" and kind == "message":
+            # "that worked for the login but not the export" solves nothing
+            if cues.has("resolved", message.text) and reply_outcome(
+                reader.labels(message.text), reader.words(message.text), phrases
+            ) not in ("failed", "partial"):
+                resolved_at = index
+            elif _thanks(message, cues):
+                if done is None:
+                    done = _work_done(actions, conversation)
+                if done and done[0] < index:
+                    resolved_at = index  # "the bonus has been added" ... "Thank you!"
+            problems.append((index, message))
+    if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
+        for index, message in problems:
+            accepts = "dialogue.accepted" in reader.labels(message.text, "accepted")
+            if accepts and not cues.has("problem", message.text):
+                accepted_at = index
+    answered_at = next((i for i in reversed(replies) if not cues.has("bot_failure", messages[i].text)), -1)
+    # Only the latest problem line counts (and, failing one, the latest reaction or outburst):
+    # read from the end, and stop at the first plain problem or at the last resolution.
+    for index, message in reversed(problems):
+        if index <= resolved_at:
+            break
+        found = _problem(message, index, answered_at, rules, cues, phrases)
+        if found is not None:
+            candidates.append(found)
+            if found.tier == _PROBLEM and not found.reaction:
+                break
+    if not any(c.tier == _PROBLEM and not c.reaction for c in candidates):
+        if done is None:
+            done = _work_done(actions, conversation)
+        request = _request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
+        if request is not None:
+            candidates.append(request)
+    open_ = [
+        c
+        for c in candidates
+        if c.position > resolved_at and not (c.kind == "refusal" and c.position < accepted_at)
+    ]
+    return _choose(open_)
+
+
+_STICKY = ("refusal", "note")
+_RANK = {"refusal": 3, "note": 2, "failure": 1, "steps": 1, "problem": 0}
+
+
+def _choose(candidates: list[_Candidate]) -> Blocker | None:
+    """The latest strong candidate, unless a plain problem line came after a failure.
+
+    At one position a refusal or a note beats a bare failure. A customer line that
+    only reacts ("still crashes") or shouts is used only when nothing else is open.
+    """
+    best: dict[str, _Candidate] = {}
+    for c in candidates:
+        kind = (
+            "strong"
+            if c.tier == _STRONG
+            else "weak"
+            if c.tier == _WEAK
+            else "request"
+            if c.tier == _REQUEST
+            else "reaction"
+            if c.reaction
+            else "plain"
+        )
+        held = best.get(kind)
+        if held is None or (c.position, _RANK[c.kind]) > (held.position, _RANK[held.kind]):
+            best[kind] = c
+    strong, plain = best.get("strong"), best.get("plain")
+    # A refusal or a note's finding stands until solved or accepted; a failure until a new problem.
+    if strong is not None and (plain is None or plain.position <= strong.position or strong.kind in _STICKY):
+        return strong.blocker
+    reaction = best.get("reaction")
+    if strong is None and reaction is not None and (plain is None or reaction.position > plain.position):
+        plain = reaction  # "still missing" restates the problem when no failure is on record
+    chosen = plain or reaction or strong or best.get("request") or best.get("weak")
+    return chosen.blocker if chosen is not None else None

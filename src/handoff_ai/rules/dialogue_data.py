@@ -1,0 +1,231 @@
+"""Dialogue phrases (``rules/data/dialogue.toml``), validated and indexed once.
+
+The file holds one table per language with the same keys; all tables are
+active together, so adding a language is adding a data block, not code. All
+phrase lists go into one index, so a message is scanned once for every label.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..exceptions import ConfigError
+from ._text import STOPWORDS, stem
+from .phrases import CueReader, PhraseIndex, tokens
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "PREFIX",
+    "DialoguePhrases",
+    "DialogueReader",
+    "dialogue_phrases",
+    "dialogue_reader",
+    "parse_dialogue_phrases",
+]
+
+_SOURCE = "handoff_ai/rules/data/dialogue.toml"
+PREFIX = "dialogue."
+"""Label prefix of the dialogue phrase lists (kept apart from the rules' cue lists)."""
+
+
+class _Language(BaseModel):
+    """One language's block; every key is a list of phrases."""
+
+    model_config = ConfigDict(extra="forbid")
+    suggestion_openers: list[str] = Field(default_factory=list)
+    request_openers: list[str] = Field(default_factory=list)
+    step_verbs: list[str] = Field(default_factory=list)
+    attempt_verbs: list[str] = Field(default_factory=list)
+    object_filler: list[str] = Field(default_factory=list)
+    anaphora: list[str] = Field(default_factory=list)
+    outcome_failed: list[str] = Field(default_factory=list)
+    outcome_succeeded: list[str] = Field(default_factory=list)
+    outcome_partial: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
+    not_tried: list[str] = Field(default_factory=list)
+    acknowledged: list[str] = Field(default_factory=list)
+    refusal: list[str] = Field(default_factory=list)
+    reason_openers: list[str] = Field(default_factory=list)
+    note_finding: list[str] = Field(default_factory=list)
+    not_problem: list[str] = Field(default_factory=list)
+    accepted: list[str] = Field(default_factory=list)
+    reaction: list[str] = Field(default_factory=list)
+    customer_request: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DialoguePhrases:
+    """Indexes and word sets built from every language block."""
+
+    index: PhraseIndex
+    """Every phrase list under its label, prefixed ``dialogue.``: ``suggestion``, ``request`` (a
+    request needs a step verb after it), ``failed``, ``succeeded``, ``partial``, ``not_tried``,
+    ``acknowledged``, ``anaphora``, ``refusal``, ``reason``, ``note_finding``, ``not_problem``,
+    ``accepted``, ``reaction``. One scan of a message finds them all."""
+    openers: dict[tuple[str, ...], str]
+    """Suggestion and request openers by their words, to find every one in a message."""
+    longest_opener: int
+    opener_heads: frozenset[str]
+    step_forms: frozenset[str]
+    """Inflected forms of the step verbs: a cheap test before looking for a request."""
+    keywords: dict[str, frozenset[str]]
+    """Per label, one word of each phrase (its longest): no match without one of them."""
+    step_stems: frozenset[str]
+    attempt_words: frozenset[str]
+    filler: frozenset[str]
+    negations: frozenset[str]
+    not_problem: re.Pattern[str]
+    """Any ``not_problem`` phrase ("can't wait"), to tell a figure of speech from a problem."""
+    languages: tuple[str, ...]
+
+
+class DialogueReader:
+    """Dialogue labels per message, scanned only when a message can hold them.
+
+    ``labels(text, "refusal")`` first checks one key word of each refusal phrase
+    against the message's words (a set test); only a message that passes is
+    scanned, once, for every label.
+    """
+
+    def __init__(self, phrases: DialoguePhrases, cues: CueReader) -> None:
+        self.phrases = phrases
+        self.cues = cues
+        self._found: dict[int, dict[str, int]] = {}
+
+    def labels(self, text: str, *needed: str) -> dict[str, int]:
+        """``{label: token index}`` for a message's text; ``{}`` when none of ``needed`` can match."""
+        key = id(text)
+        found = self._found.get(key)
+        if found is None:
+            words = self.cues.words(text)
+            keys = self.phrases.keywords
+            if needed and all(keys[f"{PREFIX}{label}"].isdisjoint(words) for label in needed):
+                return _NOTHING
+            found = self._found[key] = self.phrases.index.scan(words)
+        return found
+
+    def words(self, text: str) -> list[str]:
+        return self.cues.words(text)
+
+
+_NOTHING: dict[str, int] = {}
+_READERS: weakref.WeakKeyDictionary[CueReader, DialogueReader] = weakref.WeakKeyDictionary()
+
+
+def dialogue_reader(cues: CueReader, phrases: DialoguePhrases | None = None) -> DialogueReader:
+    """The conversation's reader (one per ``CueReader``, so actions and blocker share its scans)."""
+    phrases = phrases or dialogue_phrases()
+    reader = _READERS.get(cues)
+    if reader is None or reader.phrases is not phrases:
+        reader = _READERS[cues] = DialogueReader(phrases, cues)
+    return reader
+
+
+def _words(phrases: list[str]) -> frozenset[str]:
+    return frozenset(word for phrase in phrases for word in tokens(phrase))
+
+
+def _keywords(phrases: list[str]) -> frozenset[str]:
+    """One word per phrase, the longest that is not a function word ("there", "please")."""
+    found: set[str] = set()
+    for words in map(tokens, phrases):
+        if words:
+            rare = [w for w in words if w.replace("'", "") not in STOPWORDS]
+            found.add(max(rare or words, key=len))
+    return frozenset(found)
+
+
+def _inflections(verb: str) -> set[str]:
+    """``restart`` -> restart, restarts, restarted, restarting (and doubled / e-dropped forms)."""
+    forms = {verb, f"{verb}s", f"{verb}es", f"{verb}ed", f"{verb}d", f"{verb}ing"}
+    forms |= {f"{verb}{verb[-1]}ing", f"{verb}{verb[-1]}ed"}
+    if verb.endswith("e"):
+        forms.add(f"{verb[:-1]}ing")
+    if verb.endswith("y"):
+        forms |= {f"{verb[:-1]}ies", f"{verb[:-1]}ied"}
+    return forms
+
+
+def _alternation(phrases: list[str]) -> re.Pattern[str]:
+    parts = sorted(
+        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
+    )
+    if not parts:
+        return re.compile(r"(?!)")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(reversed(parts))})(?!\w)", re.IGNORECASE)
+
+
+def parse_dialogue_phrases(raw: bytes, source: str) -> DialoguePhrases:
+    """Build the phrase indexes from a TOML document of language blocks.
+
+    Raises:
+        ConfigError: not TOML, not a table of language tables, or an unknown key.
+    """
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        blocks = {name: _Language.model_validate(block) for name, block in data.items()}
+    except (UnicodeDecodeError, ValueError) as exc:  # TOMLDecodeError is a ValueError
+        raise ConfigError(f"not valid TOML: {exc}", source=source) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "<root>"
+        raise ConfigError(f"{where}: {first['msg']}", source=source) from None
+    merged = _Language()
+    for block in blocks.values():
+        for name in type(merged).model_fields:
+            getattr(merged, name).extend(getattr(block, name))
+    m = merged
+    lists = {
+        "suggestion": m.suggestion_openers,
+        "request": m.request_openers,
+        "failed": m.outcome_failed,
+        "succeeded": m.outcome_succeeded,
+        "partial": m.outcome_partial,
+        "not_tried": m.not_tried,
+        "acknowledged": m.acknowledged,
+        "anaphora": m.anaphora,
+        "refusal": m.refusal,
+        "reason": m.reason_openers,
+        "note_finding": m.note_finding,
+        "not_problem": m.not_problem,
+        "accepted": m.accepted,
+        "reaction": m.reaction,
+        "customer_request": m.customer_request,
+    }
+    openers: dict[tuple[str, ...], str] = {}
+    for label, phrases in (("suggestion", m.suggestion_openers), ("request", m.request_openers)):
+        for phrase in phrases:
+            openers.setdefault(tuple(tokens(phrase)), label)
+    openers.pop((), None)
+    return DialoguePhrases(
+        index=PhraseIndex({f"{PREFIX}{label}": values for label, values in lists.items()}),
+        keywords={f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()},
+        openers=openers,
+        longest_opener=max((len(k) for k in openers), default=0),
+        opener_heads=frozenset(k[0] for k in openers),
+        step_forms=frozenset(form for verb in _words(m.step_verbs) for form in _inflections(verb)),
+        step_stems=frozenset(stem(word) for word in _words(m.step_verbs)),
+        attempt_words=_words(m.attempt_verbs),
+        filler=_words(m.object_filler),
+        negations=_words(m.negations),
+        not_problem=_alternation(m.not_problem),
+        languages=tuple(blocks),
+    )
+
+
+@lru_cache(maxsize=1)
+def dialogue_phrases() -> DialoguePhrases:
+    """The packaged phrases (read and indexed once per process)."""
+    raw = resources.files("handoff_ai").joinpath("rules/data/dialogue.toml").read_bytes()
+    return parse_dialogue_phrases(raw, _SOURCE)

@@ -1,0 +1,156 @@
+"""Logged events (tool calls and results, button clicks, system logs): outcome and reason.
+
+A failed tool call is only useful to the next person with its reason, so a
+failing result is read for what a developer would look at first: an error
+code (``FARE_RULE_VIOLATION``), an HTTP status, an exception name, and the
+error message, from a JSON payload when the result is one, otherwise from the
+text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..models.record import Outcome
+from .prechecks import GuardedPattern
+
+__all__ = ["event_outcome", "failure_reason"]
+
+_EVENT_FAILED = GuardedPattern(
+    re.compile(
+        r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
+        r"exception|unsuccessful|could\s+not|couldn't|refused|unavailable|forbidden|unauthori[sz]ed|"
+        r"violation)\b|\b[A-Z]\w*(?:Error|Exception)\b",
+        re.IGNORECASE,
+    ),
+    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused "
+    "unavailable forbidden unauthori violation",
+)
+_EVENT_PENDING = GuardedPattern(
+    re.compile(
+        r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
+        re.IGNORECASE,
+    ),
+    "prog pending processing querying searching looking waiting ...",
+)
+_EVENT_DONE = GuardedPattern(
+    re.compile(
+        r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
+        r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"
+        r"captured|confirmed|approved|booked|scheduled|success|true)\b",
+        re.IGNORECASE,
+    ),
+    "been was were now complete succe done ok created updated sent made issued selected entered noted "
+    "recorded pulled generated notified returned found captured confirmed approved booked scheduled true",
+)
+_HTTP = re.compile(
+    r"\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:[\s_]?code)?)\s*[:=]?\s*\"?([1-5]\d\d)\b", re.IGNORECASE
+)
+_STATUS_HINTS = ("HTTP", "http", "Http", "tatus", "TATUS")
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b")
+_EXCEPTION = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Fault)\b")
+_CODE_KEYS = ("code", "error_code", "errorCode", "error_type", "errorType", "type", "name", "exception")
+_STATUS_KEYS = ("status", "status_code", "statusCode", "http_status", "httpStatus")
+_MESSAGE_KEYS = ("message", "detail", "details", "reason", "description", "error_description", "msg", "error")
+
+
+def _payload(text: str) -> Any:
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return None
+
+
+def _http_status(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 100 <= value <= 599:
+        return value
+    if isinstance(value, str) and value.isdigit() and 100 <= int(value) <= 599:
+        return int(value)
+    return None
+
+
+def _read(node: Any, found: dict[str, Any], depth: int = 0) -> None:
+    """Fill ``found`` with the first code, status and message in a JSON payload."""
+    if depth > 4:
+        return
+    if isinstance(node, list):
+        for item in node[:5]:
+            _read(item, found, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in _STATUS_KEYS:
+        status = _http_status(node.get(key))
+        if status is not None and "status" not in found:
+            found["status"] = status
+    for key in _CODE_KEYS:
+        value = node.get(key)
+        if isinstance(value, str) and value.strip() and "code" not in found and len(value) <= 60:
+            found["code"] = value.strip()
+        elif isinstance(value, int) and not isinstance(value, bool) and "code" not in found:
+            found["code"] = str(value)
+    for key in _MESSAGE_KEYS:
+        value = node.get(key)
+        if isinstance(value, str) and value.strip() and "message" not in found:
+            found["message"] = " ".join(value.split())
+    for value in node.values():
+        if isinstance(value, (dict, list)):
+            _read(value, found, depth + 1)
+
+
+def failure_reason(text: str) -> str:
+    """What a failing result says went wrong: ``"CODE: message (HTTP 503)"``, or ``""``."""
+    found: dict[str, Any] = {}
+    payload = _payload(text)
+    if payload is not None:
+        _read(payload, found)
+    else:
+        status = _HTTP.search(text)
+        if status:
+            found["status"] = int(status.group(1))
+        code = _CODE.search(text) or _EXCEPTION.search(text)
+        if code:
+            found["code"] = code.group()
+    parts: list[str] = []
+    code = found.get("code")
+    message = found.get("message")
+    if code and message and code.lower() not in message.lower():
+        parts.append(f"{code}: {message}")
+    elif message:
+        parts.append(message)
+    elif code:
+        parts.append(code)
+    status = found.get("status")
+    if status is not None and status >= 400 and f"{status}" not in " ".join(parts):
+        parts.append(f"(HTTP {status})" if parts else f"HTTP {status}")
+    return " ".join(parts)
+
+
+def event_outcome(text: str) -> Outcome:
+    """How a logged event reads: failed, pending, succeeded or unknown."""
+    if _EVENT_FAILED.search(text):
+        return "failed"
+    payload = _payload(text)
+    if payload is not None:
+        found: dict[str, Any] = {}
+        _read(payload, found)
+        if found.get("status", 0) >= 400:
+            return "failed"
+    elif (
+        any(map(text.__contains__, _STATUS_HINTS))
+        and (status := _HTTP.search(text))
+        and int(status.group(1)) >= 400
+    ):
+        return "failed"
+    if _EVENT_PENDING.search(text):
+        return "pending"
+    if _EVENT_DONE.search(text):
+        return "succeeded"
+    return "unknown"
