@@ -12,8 +12,10 @@ fact value matches it (``evaluation.metrics.match_value``).
 
 Printed in the same run, each with facts per record (the noise it costs):
 
-- **customer-given facts only**: the record's facts minus those sourced from agent
-  turns (rule ``agent.*``) — what the engine recorded before agent-sourced slots;
+- **customer-typed facts**: the record's facts minus agent-sourced (``agent.*``)
+  and agent-echoed (``echo.*``) ones — roughly the engine before these existed;
+- **customer-given facts only**: minus ``agent.*`` only (echoes are the
+  customer's own words, found because the agent repeated them);
 - **this engine**: all facts;
 - **trivial: every span in every message**: all recognizer spans of every turn
   (customer and agent), as if each were a fact — an upper bound with its noise.
@@ -47,6 +49,14 @@ _SPANS = RecognizerSet(default_recognizers())
 Values = Callable[[HandoffRecord, Conversation], list[str]]
 
 
+def typed_only(record: HandoffRecord, conversation: Conversation) -> list[str]:
+    return [
+        f.value
+        for f in record.facts
+        if f.value is not None and not (f.rule or "").startswith(("agent.", "echo."))
+    ]
+
+
 def customer_only(record: HandoffRecord, conversation: Conversation) -> list[str]:
     return [f.value for f in record.facts if f.value is not None and not (f.rule or "").startswith("agent.")]
 
@@ -62,6 +72,7 @@ def every_span(record: HandoffRecord, conversation: Conversation) -> list[str]:
 
 
 METHODS: dict[str, Values] = {
+    "customer-typed facts (no agent.*, echo.*)": typed_only,
     "customer-given facts only": customer_only,
     "this engine": engine,
     "trivial: every span in every message": every_span,
@@ -125,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         table.add_column(name, justify="right")
 
     def rate(name: str, part: str) -> str:
-        return f"{hits[name][part] / gold[part]:.3f} ({hits[name][part]:,}/{gold[part]:,})" if gold[part] else "–"
+        if not gold[part]:
+            return "–"
+        return f"{hits[name][part] / gold[part]:.3f} ({hits[name][part]:,}/{gold[part]:,})"
 
     table.add_row("recall, every value said anywhere", *(rate(n, "all") for n in METHODS))
     table.add_row("  said by the customer", *(rate(n, "customer") for n in METHODS))

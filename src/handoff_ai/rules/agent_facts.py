@@ -1,0 +1,182 @@
+"""Facts a bot or agent turn establishes, which the next human must not re-ask.
+
+Customer facts (``facts.py``) cover what the customer typed. Three more things
+are settled in the conversation without the customer typing the value:
+
+* a slot the agent proposed and the customer accepted ("Dr. Alexis has an
+  opening Friday at 8 am" / "yes") — rule ``agent.accepted``;
+* a slot the agent booked or confirmed ("your meeting ... scheduled for Monday,
+  9 am-11 am") — ``agent.confirmed``;
+* the day the agent resolved a relative one to ("tomorrow" -> "It will be sunny
+  on Saturday") — ``agent.resolved``;
+* a reference the agent created and the customer will quote later (claim
+  ``DC-5531``, a case, ticket or RMA number) — ``agent.reference``.
+
+These facts cite the agent's message (and the customer's acceptance); their
+rule starts with ``agent.``, which is how a reader tells them from
+customer-given facts. Separately, a slot the agent echoes from the customer's
+previous turn ("detroit" -> "in Detroit") is recorded as the customer's own
+words, citing the customer's message (``echo.<kind>``).
+
+Cheap by construction: the slot recognizers only run on a bot/agent turn that
+has a trigger (an accepting reply, a booking word, a relative day before it,
+a reference label, or a customer turn before it to echo).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from ..models import Conversation, Fact, Message
+from .phrases import PhraseIndex, tokens
+from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span
+
+__all__ = ["REFERENCE_KINDS", "SLOT_KINDS", "AgentFacts"]
+
+SLOT_KINDS = frozenset({"day", "date", "time", "place", "address", "room_number"})
+"""Kinds an agent turn can settle for the customer (when accepted, booked or resolved)."""
+REFERENCE_KINDS = frozenset({"claim_id", "ticket_id", "rma_number", "booking_reference", "reference"})
+"""Kinds of a reference the agent creates and gives the customer."""
+_ECHO_KINDS = frozenset({"day", "date", "time", "place"})
+_SLOT_RECOGNIZERS = frozenset({"place.named", "place.noun", "date", "time", "day", "address.street", "room"})
+
+_FILLERS = frozenset("hmm hm oh ah ahh well um uh wow so then".split())
+_ACCEPT_PHRASES = (
+    "yes", "yeah", "yep", "yup", "yea", "ya", "sure", "ok", "okay", "alright", "perfect", "great", "fine",
+    "good", "excellent", "awesome", "sounds good", "sounds great", "sounds perfect", "sounds right",
+    "that works", "that would work", "that will work", "that'll work", "that should work", "that's fine",
+    "that is fine", "that's great", "that is great", "that would be great", "that will be great",
+    "that'll be great", "that's good", "that's perfect", "that's right", "that's correct", "works for me",
+    "book it", "book that", "please book", "please do", "go ahead", "do it", "let's do it", "lets do it",
+    "correct", "right", "absolutely", "definitely", "of course", "please", "i'll take it", "i'll take that",
+)  # fmt: skip
+_ACCEPT = PhraseIndex({"accept": _ACCEPT_PHRASES})
+_ACCEPT_FIRST = frozenset(tokens(p)[0] for p in _ACCEPT_PHRASES)
+_REJECT = frozenset(
+    "no nope not don't dont can't cannot instead different another other earlier later wrong rather but "
+    "actually wait".split()
+)
+_BOOKED = frozenset(
+    "booked scheduled confirmed reserved successfully rescheduled arranged booking reservation".split()
+)
+_RELATIVE_DAY = frozenset("today tomorrow tonight weekend yesterday tmrw tmr".split())
+_REFERENCE_LABELS = frozenset(
+    "claim case ticket rma reference ref confirmation booking reservation return incident".split()
+)
+_SLOT_HINTS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday am pm noon midnight from to in at near
+    towards around room""".split()
+)
+_DIGIT = re.compile(r"\d")
+_MAX_ACCEPT_WORDS = 4
+"""Only the first words of a reply are read for acceptance ("Yes please. Also ...")."""
+
+
+def _accepts(words: Sequence[str]) -> bool:
+    """Whether a customer reply (its tokens) starts by accepting and never turns it down."""
+    start = 0
+    while start < min(len(words), 2) and words[start] in _FILLERS:
+        start += 1
+    if start >= len(words) or words[start] not in _ACCEPT_FIRST:
+        return False
+    if _ACCEPT.scan(words[start : start + _MAX_ACCEPT_WORDS]).get("accept") != 0:
+        return False
+    return _REJECT.isdisjoint(words[:12])
+
+
+class AgentFacts:
+    """Reads bot/agent turns for settled slots and created references.
+
+    Args:
+        recognizers: the backend's recognizers; the packaged slot and name
+            recognizers among them (by name) are the ones used here.
+    """
+
+    def __init__(self, recognizers: RecognizerSet) -> None:
+        chosen: list[Recognizer] = [r for r in recognizers if r.name in _SLOT_RECOGNIZERS]
+        self._slots = RecognizerSet(chosen)
+        self._refs = RecognizerSet([r for r in recognizers if r.name == "id.labelled"])
+
+    def read(
+        self, conversation: Conversation, words: Callable[[str], list[str]]
+    ) -> tuple[list[Fact], list[tuple[Span, str]]]:
+        """Agent-sourced facts, and echoed customer spans as ``(span, customer message id)``."""
+        turns = [m for m in conversation.messages if m.kind == "message" and m.role != "system"]
+        facts: list[Fact] = []
+        echoes: list[tuple[Span, str]] = []
+        before: list[Message] = []  # customer turns since the previous bot/agent turn
+        said: set[str] = set()  # their words, minus stop words
+        for index, message in enumerate(turns):
+            if message.role == "customer":
+                before.append(message)
+                said.update(words(message.text))
+                continue
+            reply = (
+                turns[index + 1] if index + 1 < len(turns) and turns[index + 1].role == "customer" else None
+            )
+            text = message.text
+            tokens = words(text)
+            rule = None
+            if reply is not None and _accepts(words(reply.text)):
+                rule = "agent.accepted"
+            elif not _BOOKED.isdisjoint(tokens):
+                rule = "agent.confirmed"
+            elif before and any(not _RELATIVE_DAY.isdisjoint(words(m.text)) for m in before):
+                rule = "agent.resolved"
+            echo = bool(before) and self._may_echo(text, tokens, said)
+            spans = (
+                self._slots.find(text)
+                if (rule is not None or echo) and (not _SLOT_HINTS.isdisjoint(tokens) or _DIGIT.search(text))
+                else []
+            )
+            if rule is not None:
+                for span in spans:
+                    if span.kind in SLOT_KINDS and (rule != "agent.resolved" or span.kind in ("day", "date")):
+                        evidence = [message.id] + ([reply.id] if rule == "agent.accepted" and reply else [])
+                        facts.append(Fact(kind=span.kind, value=span.value, evidence=evidence, rule=rule))
+            if not _REFERENCE_LABELS.isdisjoint(tokens):
+                for span in self._refs.find(text):
+                    if span.kind in REFERENCE_KINDS:
+                        facts.append(
+                            Fact(
+                                kind=span.kind,
+                                value=span.value,
+                                evidence=[message.id],
+                                rule="agent.reference",
+                            )
+                        )
+            if echo:
+                echoes.extend(self._echoed(spans, before))
+            before = []
+            said = set()
+        return facts, echoes
+
+    @staticmethod
+    def _may_echo(text: str, tokens: Sequence[str], said: set[str]) -> bool:
+        """Cheap gate: a word of the agent's turn, capitalised there or a number or a day,
+        also occurs in the customer's turns before it."""
+        return any(
+            len(w) > 2 and (w[0].isdigit() or w.endswith("day") or w.capitalize() in text)
+            for w in said.intersection(tokens).difference(STOPWORDS)
+        )
+
+    @staticmethod
+    def _echoed(spans: Sequence[Span], before: Sequence[Message]) -> list[tuple[Span, str]]:
+        """Slots the agent repeats from the customer's last turns, as the customer wrote them."""
+        found: list[tuple[Span, str]] = []
+        for span in spans:
+            if span.kind not in _ECHO_KINDS or not span.value or len(span.value) < 3:
+                continue
+            needle = re.compile(rf"(?<!\w){re.escape(span.value)}(?!\w)", re.IGNORECASE)
+            for message in before:
+                hit = needle.search(message.text)
+                if hit is not None:
+                    found.append(
+                        (
+                            Span(span.kind, hit.start(), hit.end(), hit.group(), f"echo.{span.kind}"),
+                            message.id,
+                        )
+                    )
+                    break
+        return found
