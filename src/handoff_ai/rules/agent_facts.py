@@ -39,20 +39,34 @@ SLOT_KINDS = frozenset({"day", "date", "time", "place", "address", "room_number"
 REFERENCE_KINDS = frozenset({"claim_id", "ticket_id", "rma_number", "booking_reference", "reference"})
 """Kinds of a reference the agent creates and gives the customer."""
 _ECHO_KINDS = frozenset({"day", "date", "time", "place"})
+_RULE_KINDS = {"agent.resolved": frozenset({"day", "date"}), "agent.answered": frozenset({"day"})}
 _SLOT_RECOGNIZERS = frozenset({"place.named", "place.noun", "date", "time", "day", "address.street", "room"})
 
 _FILLERS = frozenset("hmm hm oh ah ahh well um uh wow so then".split())
-_ACCEPT_PHRASES = (
-    "yes", "yeah", "yep", "yup", "yea", "ya", "sure", "ok", "okay", "alright", "perfect", "great", "fine",
-    "good", "excellent", "awesome", "sounds good", "sounds great", "sounds perfect", "sounds right",
-    "that works", "that would work", "that will work", "that'll work", "that should work", "that's fine",
-    "that is fine", "that's great", "that is great", "that would be great", "that will be great",
-    "that'll be great", "that's good", "that's perfect", "that's right", "that's correct", "works for me",
-    "book it", "book that", "please book", "please do", "go ahead", "do it", "let's do it", "lets do it",
-    "correct", "right", "absolutely", "definitely", "of course", "please", "i'll take it", "i'll take that",
-)  # fmt: skip
-_ACCEPT = PhraseIndex({"accept": _ACCEPT_PHRASES})
-_ACCEPT_FIRST = frozenset(tokens(p)[0] for p in _ACCEPT_PHRASES)
+# "Strong" phrases agree to what the agent proposed wherever they open the reply; a bare
+# "yes" / "ok" / "great" only after a question or an offer ("ok thanks" after a statement
+# acknowledges, it does not accept).
+_ACCEPT_PHRASES = {
+    "strong": (
+        "sounds good", "sounds great", "sounds perfect", "sounds right", "that works", "that would work",
+        "that will work", "that'll work", "that should work", "that's fine", "that is fine", "that's great",
+        "that is great", "that would be great", "that will be great", "that'll be great", "that's good",
+        "that's perfect", "that's right", "that's correct", "works for me", "book it", "book that",
+        "please book", "please do", "go ahead", "do it", "let's do it", "lets do it", "i'll take it",
+        "i'll take that", "that would be fine", "that would be wonderful", "that would be perfect",
+        "sounds fine", "sounds alright", "sounds perfect", "that's perfect", "yes please", "please do that",
+    ),
+    "weak": (
+        "yes", "yeah", "yep", "yup", "yea", "ya", "sure", "ok", "okay", "alright", "perfect", "great", "fine",
+        "good", "excellent", "awesome", "wonderful", "correct", "right", "absolutely", "definitely",
+        "of course", "please",
+    ),
+}  # fmt: skip
+_ACCEPT = PhraseIndex(_ACCEPT_PHRASES)
+_ACCEPT_FIRST = frozenset(tokens(p)[0] for phrases in _ACCEPT_PHRASES.values() for p in phrases)
+_OFFERS = ("would you like", "shall i", "should i", "do you want", "want me to", "how about", "what about")
+# A question opening with one of these can be answered "yes"; "How can I help?" cannot.
+_YES_NO = frozenset("would shall should can could do does did is are was will may that's it's".split())
 _REJECT = frozenset(
     "no nope not don't dont can't cannot instead different another other earlier later wrong rather but "
     "actually wait".split()
@@ -60,6 +74,7 @@ _REJECT = frozenset(
 _BOOKED = frozenset(
     "booked scheduled confirmed reserved successfully rescheduled arranged booking reservation".split()
 )
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _RELATIVE_DAY = frozenset("today tomorrow tonight weekend yesterday tmrw tmr".split())
 _REFERENCE_LABELS = frozenset(
     "claim case ticket rma reference ref confirmation booking reservation return incident".split()
@@ -69,20 +84,37 @@ _SLOT_HINTS = frozenset(
     towards around room""".split()
 )
 _DIGIT = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"[.!?\n]")
 _MAX_ACCEPT_WORDS = 4
 """Only the first words of a reply are read for acceptance ("Yes please. Also ...")."""
 
 
-def _accepts(words: Sequence[str]) -> bool:
-    """Whether a customer reply (its tokens) starts by accepting and never turns it down."""
+def _offers(text: str) -> bool:
+    """Whether an agent turn proposes something: a yes/no question or an offer phrase."""
+    lower = text.lower()
+    if any(o in lower for o in _OFFERS):
+        return True
+    end = lower.rfind("?")
+    if end < 0:
+        return False
+    start = max(lower.rfind(c, 0, end) for c in ".!?\n") + 1
+    question = tokens(lower[start:end])
+    return bool(question) and question[0] in _YES_NO
+
+
+def _accepts(reply: str, words: Sequence[str], offer: str) -> bool:
+    """Whether a customer ``reply`` (``words``: its tokens) accepts the agent's turn ``offer``
+    and its first sentence does not turn it down ("Yes please. I hope it's not serious" accepts)."""
     start = 0
     while start < min(len(words), 2) and words[start] in _FILLERS:
         start += 1
     if start >= len(words) or words[start] not in _ACCEPT_FIRST:
         return False
-    if _ACCEPT.scan(words[start : start + _MAX_ACCEPT_WORDS]).get("accept") != 0:
+    found = _ACCEPT.scan(words[start : start + _MAX_ACCEPT_WORDS])
+    if found.get("strong") != 0 and (found.get("weak") != 0 or not _offers(offer)):
         return False
-    return _REJECT.isdisjoint(words[:12])
+    first = _SENTENCE_END.split(reply.strip(), maxsplit=1)[0]
+    return _REJECT.isdisjoint(tokens(first)[:12])
 
 
 class AgentFacts:
@@ -118,12 +150,14 @@ class AgentFacts:
             text = message.text
             tokens = words(text)
             rule = None
-            if reply is not None and _accepts(words(reply.text)):
+            if reply is not None and _accepts(reply.text, words(reply.text), text):
                 rule = "agent.accepted"
             elif not _BOOKED.isdisjoint(tokens):
                 rule = "agent.confirmed"
             elif before and any(not _RELATIVE_DAY.isdisjoint(words(m.text)) for m in before):
                 rule = "agent.resolved"
+            elif before and _DAYS.isdisjoint(said) and any("?" in m.text for m in before):
+                rule = "agent.answered"  # the day the agent answered a question for
             echo = bool(before) and self._may_echo(text, tokens, said)
             spans = (
                 self._slots.find(text)
@@ -132,7 +166,7 @@ class AgentFacts:
             )
             if rule is not None:
                 for span in spans:
-                    if span.kind in SLOT_KINDS and (rule != "agent.resolved" or span.kind in ("day", "date")):
+                    if span.kind in _RULE_KINDS.get(rule, SLOT_KINDS):
                         evidence = [message.id] + ([reply.id] if rule == "agent.accepted" and reply else [])
                         facts.append(Fact(kind=span.kind, value=span.value, evidence=evidence, rule=rule))
             if not _REFERENCE_LABELS.isdisjoint(tokens):
