@@ -7,7 +7,10 @@ Main" before the ordinal date "5th", labelled ids before bare numbers).
 
 from __future__ import annotations
 
-from .recognizers import Recognizer, _Card, _Generic, _LabelledId, _Name, _Phone, _SecretInline
+import re
+
+from ..privacy.pii import PATTERNS as _PII_PATTERNS
+from .recognizers import Recognizer, _Card, _Generic, _LabelledId, _LoginPair, _Name, _Phone, _SecretInline
 
 __all__ = ["default_recognizers"]
 
@@ -20,6 +23,13 @@ _STREET_SUFFIX = (
     r"(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|"
     r"Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)"
 )
+_COUNTED = (
+    r"times?|tries|try|attempts?|calls?|party|parties|week|weeks|months?|years?|days?|nights?|floor|grade|"
+    r"person|people|place|round|step|option|line|generation|quarter|items?|orders?|emails?|messages?|one|"
+    r"requests?|tickets?|payments?|charges?|reminders?|notices?|letters?|shipments?|packages?|deliver(?:y|ies)|"
+    r"visits?|appointments?|class|hand|gen|edition|birthday|anniversary|century|largest|biggest|best|worst|"
+    r"last|row|seat|level|place|account|card|device|phone|computer|replacement|refund"
+)
 _TIERS = (
     r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|"
     r"elite"
@@ -29,6 +39,13 @@ _PLACE_NOUNS = (
     r"museum|stadium|beach|campus|city cent(?:er|re)|town cent(?:er|re)"
 )
 _CAP = r"[A-Z][a-zA-Z'’]+"
+_TOKEN_SHAPES = re.compile(
+    "|".join(
+        f"(?:{c.regex.pattern})"
+        for c in _PII_PATTERNS
+        if c.name.startswith("secret.") and "labelled" not in c.name
+    )
+)
 
 
 def default_recognizers() -> list[Recognizer]:
@@ -38,11 +55,28 @@ def default_recognizers() -> list[Recognizer]:
             _SecretInline(
                 "secret.inline",
                 "secret",
-                r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|security\s+answer|"
+                r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|pw|pass(?=\s*[:=])|"
+                r"security\s+answer|"
+                # CVV in words: "the 3-digit code on the back is 987", "security code on the back: 123"
+                r"(?:(?:the|my)\s+)?(?:(?:\d|three|four)[-\s]?digits?\s+)?(?:security\s+)?code\s+on\s+the\s+back"
+                r"(?:\s+of\s+(?:my|the)\s+card)?|(?:the|my)\s+(?:\d|three|four)[-\s]?digits?\s+(?:security\s+)?code|"
+                r"(?:the\s+)?code\s+(?:you|u)\s+(?:just\s+)?(?:sent|texted|emailed)(?:\s+(?:to\s+)?me)?|"
+                r"api[-_\s]?key|secret[-_\s]key|(?:access|auth|api|bearer|refresh)[-_\s]?token|client[-_\s]secret|"
+                r"token|"
                 r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
                 r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
                 r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-.]?\s*"
                 r"(?P<value>[^\s,;]+)",
+                withheld=True,
+            ),
+            # Key and token shapes (sk-live-..., ghp_..., AKIA..., JWTs): the redaction patterns.
+            Recognizer("secret.token", "api_key", _TOKEN_SHAPES, withheld=True),
+            _LoginPair(
+                "secret.login_pair",
+                "password",
+                # "login bob / Summer2024!", "credentials: bob|hunter22": the user, then the password.
+                r"\b(?:log-?in|sign-?in|credentials?|user(?:name)?\s*/\s*pass(?:word)?|u/p)\s*(?:is|are|:|=|-)?\s*"
+                r"(?P<user>[^\s/|:]{2,64})\s*[/|]\s*(?P<value>[^\s,;]{3,})",
                 withheld=True,
             ),
             Recognizer(
@@ -79,7 +113,8 @@ def default_recognizers() -> list[Recognizer]:
                 "date",
                 rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
-                rf"\d{{1,2}}{_ORD}\b(?!\s+{_STREET_SUFFIX}\b))\b",  # "1st Ave" is a street, not a date
+                # "1st Ave" is a street and "3rd time" a count, not dates; "1/6th" is a fraction
+                rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b))\b",
             ),
             Recognizer(
                 "time",
@@ -188,7 +223,29 @@ def default_recognizers() -> list[Recognizer]:
 
 _TIER_WORDS = tuple(_TIERS.split("|"))
 _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "secret.inline": (("pin", "pass", "pwd", "secur", "otp", "code", "cvv", "cvc", "maiden", "pet"), False),
+    "secret.inline": (
+        (
+            "pin",
+            "pass",
+            "pw",
+            "secur",
+            "otp",
+            "code",
+            "cvv",
+            "cvc",
+            "maiden",
+            "pet",
+            "key",
+            "token",
+            "secret",
+        ),
+        False,
+    ),
+    "secret.token": (
+        ("sk-", "sk_", "rk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "akia", "asia", "aiza", "eyj"),
+        False,
+    ),
+    "secret.login_pair": (("/", "|"), False),
     "email": (("@",), False),
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),

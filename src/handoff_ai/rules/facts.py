@@ -24,11 +24,13 @@ from ..models import Conversation, Fact, Message
 from .agent_facts import AgentFacts
 from .phrases import CueReader, PhraseIndex, scan_longest, tokens
 from .prechecks import GuardedPattern
-from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span
+from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span, is_placeholder
 
 __all__ = ["FactResult", "extract_facts", "normalize"]
 
-SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
+SECRET_KINDS = frozenset(
+    {"pin", "password", "security_answer", "code", "card_number", "secret", "cvv", "api_key"}
+)
 GENERIC_KINDS = frozenset({"number", "id", "reference"})
 
 # Question cues -> the kind of value asked for. Matched leftmost-longest by words,
@@ -166,7 +168,7 @@ def _shape_fits(kind: str, value: str) -> bool:
     """Whether a bare answer segment can be a value of ``kind``."""
     words = value.split()
     compact = value.replace(" ", "").replace("-", "")
-    if not words:
+    if not words or is_placeholder(value):
         return False
     if kind in ("name", "security_answer"):
         return (

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
 
-__all__ = ["Recognizer", "RecognizerSet", "Span", "find_spans", "luhn_ok", "user_recognizers"]
+__all__ = [
+    "Recognizer",
+    "RecognizerSet",
+    "Span",
+    "find_spans",
+    "in_file_names",
+    "is_placeholder",
+    "luhn_ok",
+    "user_recognizers",
+]
 
 
 @dataclass(slots=True)
@@ -53,6 +62,22 @@ _NAME_BLOCKLIST = STOPWORDS | frozenset(
     phone level address email order zip number account date birth morning evening afternoon night
     day""".split()
 )
+
+
+_PLACEHOLDERS = frozenset(
+    """number num no id none null nil n/a na tbd tba unknown redacted placeholder hidden masked example sample
+    value your order account xxx""".split()
+)
+_MASK_CHARS = frozenset("xX*#•_-")
+
+
+def is_placeholder(value: str) -> bool:
+    """A template slot or a masked value, not a real one: NUMBER, XXXX, ****1234, <order id>, N/A."""
+    bare = value.strip(_TRAILING + "<>[]{}")
+    if not bare or bare.lower() in _PLACEHOLDERS or value.startswith(("<", "[", "{")):
+        return True
+    masked = sum(c in _MASK_CHARS for c in bare)
+    return masked >= 3 and masked * 2 >= len(bare) and not any(c.isdigit() for c in bare[:2])
 
 
 class Recognizer:
@@ -130,22 +155,42 @@ class Recognizer:
 
 
 class _SecretInline(Recognizer):
-    """'my PIN is 1234', 'password: hunter2' -> withheld."""
+    """'my PIN is 1234', 'password: hunter2', 'pw: x', 'the code on the back is 987' -> withheld."""
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         if value.lower().strip(_TRAILING) in STOPWORDS or value.lower() in _NOT_A_SECRET or "@" in value:
             return None
         label = match.group("label").lower()
         has_digit = any(c.isdigit() for c in value)
+        if "key" in label or "token" in label or "secret" in label:  # random-looking values only
+            keyish = len(value) >= 12 and has_digit and any(c.isalpha() for c in value)
+            return "api_key" if keyish else None
         if "pin" in label:
             return "pin" if has_digit else None
+        if "back" in label or "digit" in label or label.startswith(("cvv", "cvc")):
+            return "cvv" if has_digit else None
         if "pet" in label:
             return "security_answer"
-        if "pass" in label or label == "pwd":
+        if "pass" in label or label in ("pwd", "pw"):
             return "password"
         if "maiden" in label or "security answer" in label or "question" in label:
             return "security_answer"
         return "code" if has_digit else None
+
+
+class _LoginPair(Recognizer):
+    """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
+
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for match in self.regex.finditer(text):
+            user, secret = match.group("user"), match.group("value")
+            if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
+                continue
+            yield Span("username", match.start("user"), match.end("user"), user, "login_pair.user")
+            start, end = match.span("value")
+            while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
+                end -= 1
+            yield Span("password", start, end, text[start:end], self.name, withheld=True)
 
 
 _NOT_A_SECRET = frozenset(
@@ -167,15 +212,25 @@ class _Card(Recognizer):
         return "card_number" if re.search(r"card|visa|master|amex|credit|debit|cc\b", before) else None
 
 
+_ID_LABEL_BEFORE = re.compile(
+    r"\b(?:invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
+    r"policy|serial|receipt|rma|po|sku|model|part|build|version|id)\s*(?:number|no\.?|num|#|id)?\s*"
+    r"(?:is|was|:)?\s*[:#]?\s*$"
+)
+_YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
+
+
 class _Phone(Recognizer):
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         digits = sum(c.isdigit() for c in value)
         if not 7 <= digits <= 15:
             return None
+        before = match.string[max(0, match.start() - 30) : match.start()].lower()
+        if _ID_LABEL_BEFORE.search(before) or _YEAR_ID.fullmatch(value):
+            return None  # "invoice 2024-03311" is the invoice's number, not a phone
         if value.startswith("+") or "(" in value or digits >= 9:
             return "phone"
         # 7-8 digits with separators: only with a phone word nearby.
-        before = match.string[max(0, match.start() - 30) : match.start()].lower()
         return "phone" if re.search(r"phone|mobile|cell|call|tel|text|whatsapp|number", before) else None
 
 
@@ -189,6 +244,8 @@ _ID_KIND = {
 
 class _LabelledId(Recognizer):
     def accept(self, value: str, match: re.Match[str]) -> str | None:
+        if is_placeholder(value):
+            return None
         if not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 5):
             return None
         return _ID_KIND.get(match.group("label").lower(), "reference")
@@ -241,6 +298,8 @@ class _Generic(Recognizer):
     """Id-looking tokens with no label: long digit runs, mixed letters and digits."""
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
+        if value[:2].lower() == "0x" or is_placeholder(value):  # a memory address, a masked id
+            return None
         digits = sum(c.isdigit() for c in value)
         if digits == len(value.replace("-", "")):
             return "number" if digits >= 6 else None
@@ -253,6 +312,24 @@ class _Generic(Recognizer):
 
 
 _DIGIT = re.compile(r"\d")
+_FILE_EXTS = (
+    ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".heic", ".webp", ".doc", ".xls", ".csv", ".txt", ".zip", ".log",
+    ".mov", ".mp4", ".json", ".xml", ".eml",
+)  # fmt: skip
+_FILE_NAME = re.compile(
+    r"[^\s\"'<>()\[\]]+\.(?:pdf|png|jpe?g|gif|heic|webp|docx?|xlsx?|csv|txt|zip|log|mov|mp4|json|xml|eml)\b",
+    re.IGNORECASE,
+)
+_IN_FILE_NAME_OK = frozenset({"url", "email"})
+
+
+def in_file_names(text: str, lower: str | None = None) -> list[tuple[int, int]]:
+    """Offsets of attachment-like file names ("scan 2024-03-01.pdf" has no date for the record)."""
+    lower = text.lower() if lower is None else lower
+    if not any(map(lower.__contains__, _FILE_EXTS)):
+        return []
+    return [m.span() for m in _FILE_NAME.finditer(text)]
+
 
 _NOT_PLACES = frozenset(
     """I The A An My Your Our This That It Hi Hello Thanks Thank Please Yes No Ok Okay Customer Support
@@ -291,6 +368,7 @@ class RecognizerSet:
         size = len(text)
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
+        files = in_file_names(text, lower)
         for recognizer, needs, digit, max_len, requires, regex in self._plan:
             if max_len is not None and size > max_len:
                 continue
@@ -305,6 +383,13 @@ class RecognizerSet:
                 continue
             for span in recognizer.find(text, lower):
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
+                    continue
+                if (
+                    files
+                    and span.kind not in _IN_FILE_NAME_OK
+                    and not span.withheld
+                    and any(fs <= span.start and span.end <= fe for fs, fe in files)
+                ):
                     continue
                 # Only the neighbours can overlap: linear even with thousands of spans.
                 at = bisect_right(starts, span.start)
