@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 
 from ..privacy.pii import PATTERNS as _PII_PATTERNS
-from .recognizers import Recognizer, _Card, _Generic, _LabelledId, _LoginPair, _Name, _Phone, _SecretInline
+from .recognizers import (
+    Recognizer,
+    _Card,
+    _Generic,
+    _LabelledId,
+    _LoginPair,
+    _Name,
+    _Phone,
+    _SecretInline,
+    _TenantId,
+)
 
 __all__ = ["default_recognizers"]
 
@@ -22,6 +32,34 @@ _ORD = r"(?:st|nd|rd|th)"
 _STREET_SUFFIX = (
     r"(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|"
     r"Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)"
+)
+_DEVICE = (
+    r"\b(?P<value>iPhone(?:\s?(?:\d{1,2}|SE|XR|XS|X))?(?:\s(?:Pro\sMax|Pro|Max|Plus|mini))?|"
+    r"iPad(?:\s(?:Pro|Air|mini))?(?:\s\d{1,2}(?:\.\d)?)?|"
+    r"(?:Samsung\s)?Galaxy\s(?:[A-Z]\d{1,3}\+?|Note\s?\d{1,2}|Tab\s[A-Z]\d{0,2}|Z\s(?:Fold|Flip)\s?\d)"
+    r"(?:\s(?:Ultra|Plus|FE))?|(?:Google\s)?Pixel\s?\d{1,2}a?(?:\s(?:Pro|XL))?|"
+    r"MacBook(?:\s(?:Pro|Air))?(?:\s(?:M\d|\d{2}))?|iMac|Mac\s(?:mini|Studio)|"
+    r"Surface\s(?:Pro|Laptop|Book)(?:\s\d{1,2})?|OnePlus\s\d{1,2}[A-Z]?|Chromebook|ThinkPad\s[A-Z]\d{1,3}[a-z]?|"
+    r"Xbox(?:\sSeries\s[XS]|\sOne)?|PlayStation\s?\d|PS[45]|Apple\sWatch(?:\sSeries\s\d{1,2})?|"
+    r"Fire\sTV(?:\sStick)?)(?!\w)"
+)
+_OS = (
+    r"\b(?P<value>(?:iOS|iPadOS|macOS|Android|Chrome\s?OS)(?:\s+version)?(?:\s?\d{1,2}(?:\.\d{1,3}){0,3})?|"
+    r"(?:watchOS|tvOS|Mac\s?OS(?:\sX)?|OS\sX|Windows|Ubuntu|Linux|Fedora|Debian|HarmonyOS)(?:\s+version)?"
+    r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave))"
+    r"(?:\s?\((?:build\s)?[\w.]+\))?(?!\w)"
+)
+_APP_VERSION = (
+    r"\b(?:(?:the\s+)?app(?:lication)?\s+(?:version\s+)?|version\s+|ver\.?\s*|v)"
+    r"(?P<value>\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.]+)?)(?!\w)"
+)
+_BROWSER = (
+    r"\b(?P<value>(?:(?:Google\s)?Chrome|(?i:chrome|firefox|safari)|Chromium|Firefox|Safari|Microsoft\sEdge|"
+    r"Edge(?=\s\d)|Internet\sExplorer|IE(?=\s?\d)|Samsung\sInternet)(?:\s(?:version\s)?\d+(?:\.\d+)*)?)(?!\w)"
+)
+_EXCEPTION = (
+    r"\b(?P<value>(?:[a-z_][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error)|EXC_[A-Z_]{3,}|"
+    r"SIG(?:SEGV|ABRT|KILL|BUS|ILL|FPE|TRAP))(?!\w)"
 )
 _COUNTED = (
     r"times?|tries|try|attempts?|calls?|party|parties|week|weeks|months?|years?|days?|nights?|floor|grade|"
@@ -55,7 +93,7 @@ def default_recognizers() -> list[Recognizer]:
             _SecretInline(
                 "secret.inline",
                 "secret",
-                r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|pw|pass(?=\s*[:=])|"
+                r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|(?:pw|pass)(?=\s*(?:[:=]|is\b))|"
                 r"security\s+answer|"
                 # CVV in words: "the 3-digit code on the back is 987", "security code on the back: 123"
                 r"(?:(?:the|my)\s+)?(?:(?:\d|three|four)[-\s]?digits?\s+)?(?:security\s+)?code\s+on\s+the\s+back"
@@ -65,7 +103,7 @@ def default_recognizers() -> list[Recognizer]:
                 r"token|"
                 r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
                 r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
-                r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-.]?\s*"
+                r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-]?\s*"
                 r"(?P<value>[^\s,;]+)",
                 withheld=True,
             ),
@@ -95,6 +133,20 @@ def default_recognizers() -> list[Recognizer]:
                 r"\b(?:card|visa|mastercard|amex|account)\s+(?:number\s+)?(?:ending|ends|that\s+ends)\s+(?:in|with)?\s*"
                 r"(?P<value>\d{4})\b|\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:are|is|of\s+my\s+card\s+are))?\s*:?\s*"
                 r"(?P<v2>\d{4})\b",
+            ),
+            # Technical context for tier 2: device, OS, app version and build, browser, exception.
+            Recognizer("device", "device", _DEVICE),
+            Recognizer("os", "os", _OS),
+            Recognizer("app_version", "app_version", _APP_VERSION),
+            Recognizer("build", "build", r"\bbuild\s*(?:number|no\.?|#)?\s*:?\s*#?(?P<value>\d{2,}[\w.-]*)"),
+            Recognizer("browser", "browser", _BROWSER, flags=0),
+            Recognizer("exception", "exception", _EXCEPTION, flags=0),
+            _TenantId(
+                "tenant_id",
+                "tenant_id",
+                r"\b(?P<label>tenant|workspace|organi[sz]ation|org|project|instance|subdomain|realm|cluster)"
+                r"(?:[\s_-]*(?P<id>id|name|slug|key))?\s*(?:is|:|=|#)?\s*[:=#]?\s*[`'\"]?"
+                r"(?P<value>[A-Za-z0-9][\w.-]{1,62}[A-Za-z0-9])",
             ),
             Recognizer(
                 "place.named",
@@ -139,7 +191,7 @@ def default_recognizers() -> list[Recognizer]:
                 "id.labelled",
                 "reference",
                 r"\b(?P<label>order|account|acct|ticket|case|tracking|invoice|reference|ref|confirmation|booking|"
-                r"reservation|transaction|claim|policy|serial|customer|member|subscription|shipment|package|parcel)"
+                r"reservation|transaction|claim|policy|serial|customer|member|subscription|shipment|package|parcel|rma|incident)"
                 r"(?:\s+(?:number|no\.?|num|#|id|code))?(?:\s+(?:is|was|:))?\s*[:#]?\s*"
                 r"(?P<value>[A-Za-z0-9][A-Za-z0-9-]{2,}[A-Za-z0-9])\b",
             ),
@@ -181,7 +233,9 @@ def default_recognizers() -> list[Recognizer]:
             Recognizer(
                 "username.labelled",
                 "username",
-                r"\b(?:user\s*name|user\s*id|login\s+(?:name|id)|handle)\s*(?:is|:)?\s*[:=]?\s*@?"
+                # "handle" only as a label ("my handle is @x", "handle: x"), never "can you handle that"
+                r"\b(?:(?:user\s*name|user\s*id|login\s+(?:name|id))\s*(?:is|:)?\s*[:=]?\s*@?|handle\s*(?:is\s+|:\s*)@?|"
+                r"handle\s+@)"
                 r"(?P<value>(?!is\b)[A-Za-z0-9._-]{3,})",
             ),
             _Name(
@@ -247,6 +301,52 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
     ),
     "secret.login_pair": (("/", "|"), False),
     "email": (("@",), False),
+    "device": (
+        (
+            "iphone",
+            "ipad",
+            "galaxy",
+            "pixel",
+            "macbook",
+            "imac",
+            "mac ",
+            "surface",
+            "oneplus",
+            "chromebook",
+            "thinkpad",
+            "xbox",
+            "playstation",
+            "ps4",
+            "ps5",
+            "watch",
+            "fire tv",
+        ),
+        False,
+    ),
+    "os": (
+        (
+            "ios",
+            "android",
+            "windows",
+            "mac",
+            "os x",
+            "ubuntu",
+            "linux",
+            "chrome",
+            "fedora",
+            "debian",
+            "harmonyos",
+        ),
+        False,
+    ),
+    "app_version": (("app", "version", "ver", "v"), False),
+    "build": (("build",), False),
+    "browser": (("chrom", "firefox", "safari", "edge", "explorer", "ie", "samsung internet"), False),
+    "exception": (("exception", "error", "exc_", "sig"), False),
+    "tenant_id": (
+        ("tenant", "workspace", "organi", "org", "project", "instance", "subdomain", "realm", "cluster"),
+        False,
+    ),
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
     "card": ((), True),
@@ -278,6 +378,8 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
             "shipment",
             "package",
             "parcel",
+            "rma",
+            "incident",
         ),
         False,
     ),
@@ -299,6 +401,7 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
 # Cheap regexes every match contains (exact, so skipping never drops a match): most
 # messages with a digit have no 5-digit run, no digits split by a separator, ...
 _REQUIRES: dict[str, str] = {
+    "app_version": r"\d\.\d",
     "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
     "phone": r"\d[\s.-]\d|[+(]",
     "postal_code.us": r"\d{5}",

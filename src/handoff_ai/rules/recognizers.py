@@ -238,7 +238,9 @@ _ID_KIND = {
     "order": "order_id", "account": "account_id", "acct": "account_id", "customer": "account_id",
     "member": "account_id", "ticket": "ticket_id", "case": "ticket_id", "tracking": "tracking_number",
     "shipment": "tracking_number", "package": "tracking_number", "parcel": "tracking_number",
-    "invoice": "invoice_id", "subscription": "account_id",
+    "invoice": "invoice_id", "subscription": "account_id", "claim": "claim_id", "rma": "rma_number",
+    "incident": "ticket_id", "confirmation": "booking_reference", "booking": "booking_reference",
+    "reservation": "booking_reference",
 }  # fmt: skip
 
 
@@ -249,6 +251,25 @@ class _LabelledId(Recognizer):
         if not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 5):
             return None
         return _ID_KIND.get(match.group("label").lower(), "reference")
+
+
+_TENANT_KIND = {
+    "tenant": "tenant_id", "realm": "tenant_id", "workspace": "workspace_id", "subdomain": "workspace_id",
+    "org": "org_id", "organization": "org_id", "organisation": "org_id", "project": "project_id",
+    "instance": "instance_id", "cluster": "cluster_id",
+}  # fmt: skip
+
+
+class _TenantId(Recognizer):
+    """'tenant id: acme-prod-eu', 'workspace acme-42': ids of the customer's space in a SaaS product."""
+
+    def accept(self, value: str, match: re.Match[str]) -> str | None:
+        if value.lower() in STOPWORDS or is_placeholder(value):
+            return None
+        # Without "id"/"name" after the label, only an id-looking value ("project 7", not "project is late").
+        if not match.group("id") and not any(c.isdigit() or c in "-_." for c in value):
+            return None
+        return _TENANT_KIND.get(match.group("label").lower(), "tenant_id")
 
 
 class _Name(Recognizer):
