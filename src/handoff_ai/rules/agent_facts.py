@@ -63,14 +63,15 @@ _ACCEPT_PHRASES = {
     ),
 }  # fmt: skip
 _ACCEPT = PhraseIndex(_ACCEPT_PHRASES)
+_REJECT_WORDS = (
+    "no nope not don't dont can't cannot instead different another other earlier later wrong rather but "
+    "actually wait"
+)
+_REJECT_IN = re.compile(r"\b(?:" + "|".join(map(re.escape, _REJECT_WORDS.split())) + r")\b", re.IGNORECASE)
 _ACCEPT_FIRST = frozenset(tokens(p)[0] for phrases in _ACCEPT_PHRASES.values() for p in phrases)
 _OFFERS = ("would you like", "shall i", "should i", "do you want", "want me to", "how about", "what about")
 # A question opening with one of these can be answered "yes"; "How can I help?" cannot.
 _YES_NO = frozenset("would shall should can could do does did is are was will may that's it's".split())
-_REJECT = frozenset(
-    "no nope not don't dont can't cannot instead different another other earlier later wrong rather but "
-    "actually wait".split()
-)
 _BOOKED = frozenset(
     "booked scheduled confirmed reserved successfully rescheduled arranged booking reservation".split()
 )
@@ -79,11 +80,19 @@ _RELATIVE_DAY = frozenset("today tomorrow tonight weekend yesterday tmrw tmr".sp
 _REFERENCE_LABELS = frozenset(
     "claim case ticket rma reference ref confirmation booking reservation return incident".split()
 )
-_SLOT_HINTS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday am pm noon midnight from to in at near
-    towards around room""".split()
+_SLOT_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday noon midnight room airport hospital
+    university station downtown mall hotel office library museum stadium beach campus""".split()
 )
+_GATE_WORDS = _SLOT_WORDS | _REFERENCE_LABELS
 _DIGIT = re.compile(r"\d")
+# A digit, or a capital (or quote) after a place preposition ("to Forbes and Murray", "in
+# Detroit"): what the slot recognizers need. Anchored on the rarer capital, the prepositions
+# checked behind it, so most text is skipped by a character test.
+_CANDIDATE = re.compile(
+    r"[\"'A-Z\d](?:(?<=\d)|(?<=[Ff]rom\s.)|(?<=[Tt]o\s.)|(?<=[Ii]n\s.)|(?<=[Aa]t\s.)|(?<=[Nn]ear\s.)|"
+    r"(?<=[Tt]he\s.)|(?<=[Tt]owards\s.)|(?<=[Aa]round\s.))"
+)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _MAX_ACCEPT_WORDS = 4
 """Only the first words of a reply are read for acceptance ("Yes please. Also ...")."""
@@ -114,7 +123,7 @@ def _accepts(reply: str, words: Sequence[str], offer: str) -> bool:
     if found.get("strong") != 0 and (found.get("weak") != 0 or not _offers(offer)):
         return False
     first = _SENTENCE_END.split(reply.strip(), maxsplit=1)[0]
-    return _REJECT.isdisjoint(tokens(first)[:12])
+    return _REJECT_IN.search(first) is None
 
 
 class AgentFacts:
@@ -138,53 +147,70 @@ class AgentFacts:
         facts: list[Fact] = []
         echoes: list[tuple[Span, str]] = []
         before: list[Message] = []  # customer turns since the previous bot/agent turn
-        said: set[str] = set()  # their words, minus stop words
         for index, message in enumerate(turns):
             if message.role == "customer":
                 before.append(message)
-                said.update(words(message.text))
                 continue
-            reply = (
-                turns[index + 1] if index + 1 < len(turns) and turns[index + 1].role == "customer" else None
-            )
             text = message.text
             tokens = words(text)
-            rule = None
-            if reply is not None and _accepts(reply.text, words(reply.text), text):
-                rule = "agent.accepted"
-            elif not _BOOKED.isdisjoint(tokens):
-                rule = "agent.confirmed"
-            elif before and any(not _RELATIVE_DAY.isdisjoint(words(m.text)) for m in before):
-                rule = "agent.resolved"
-            elif before and _DAYS.isdisjoint(said) and any("?" in m.text for m in before):
-                rule = "agent.answered"  # the day the agent answered a question for
-            echo = bool(before) and self._may_echo(text, tokens, said)
-            spans = (
-                self._slots.find(text)
-                if (rule is not None or echo) and (not _SLOT_HINTS.isdisjoint(tokens) or _DIGIT.search(text))
-                else []
-            )
-            if rule is not None:
-                for span in spans:
-                    if span.kind in _RULE_KINDS.get(rule, SLOT_KINDS):
-                        evidence = [message.id] + ([reply.id] if rule == "agent.accepted" and reply else [])
-                        facts.append(Fact(kind=span.kind, value=span.value, evidence=evidence, rule=rule))
+            # Most agent turns name no day, time, number, place or reference: nothing to read.
+            candidate = _CANDIDATE.search(text) is not None
+            if not candidate and _GATE_WORDS.isdisjoint(tokens):
+                before = []
+                continue
+            if candidate or not _SLOT_WORDS.isdisjoint(tokens):
+                has_digit = _DIGIT.search(text) is not None
+                reply = turns[index + 1] if index + 1 < len(turns) else None
+                if reply is not None and reply.role != "customer":
+                    reply = None
+                facts.extend(self._settled(message, reply, before, tokens, has_digit, words, echoes))
             if not _REFERENCE_LABELS.isdisjoint(tokens):
-                for span in self._refs.find(text):
-                    if span.kind in REFERENCE_KINDS:
-                        facts.append(
-                            Fact(
-                                kind=span.kind,
-                                value=span.value,
-                                evidence=[message.id],
-                                rule="agent.reference",
-                            )
-                        )
-            if echo:
-                echoes.extend(self._echoed(spans, before))
+                facts.extend(
+                    Fact(kind=s.kind, value=s.value, evidence=[message.id], rule="agent.reference")
+                    for s in self._refs.find(text)
+                    if s.kind in REFERENCE_KINDS
+                )
             before = []
-            said = set()
         return facts, echoes
+
+    def _settled(
+        self,
+        message: Message,
+        reply: Message | None,
+        before: Sequence[Message],
+        tokens: Sequence[str],
+        has_digit: bool,
+        words: Callable[[str], list[str]],
+        echoes: list[tuple[Span, str]],
+    ) -> list[Fact]:
+        """Slots one agent turn settles (accepted, booked, resolved, answered); echoes go to ``echoes``."""
+        text = message.text
+        said: set[str] = set().union(*(words(m.text) for m in before))
+        has_day = not _DAYS.isdisjoint(tokens)
+        rule = None
+        if reply is not None and _accepts(reply.text, words(reply.text), text):
+            rule = "agent.accepted"
+        elif not _BOOKED.isdisjoint(tokens):
+            rule = "agent.confirmed"
+        elif (has_day or has_digit) and any(not _RELATIVE_DAY.isdisjoint(words(m.text)) for m in before):
+            rule = "agent.resolved"
+        elif has_day and _DAYS.isdisjoint(said) and any("?" in m.text for m in before):
+            rule = "agent.answered"  # the day the agent answered a question for
+        echo = bool(before) and self._may_echo(text, tokens, said)
+        if rule is None and not echo:
+            return []
+        spans = self._slots.find(text)
+        if echo:
+            echoes.extend(self._echoed(spans, before))
+        if rule is None:
+            return []
+        kinds = _RULE_KINDS.get(rule, SLOT_KINDS)
+        evidence = [message.id] + ([reply.id] if rule == "agent.accepted" and reply else [])
+        return [
+            Fact(kind=s.kind, value=s.value, evidence=list(evidence), rule=rule)
+            for s in spans
+            if s.kind in kinds
+        ]
 
     @staticmethod
     def _may_echo(text: str, tokens: Sequence[str], said: set[str]) -> bool:

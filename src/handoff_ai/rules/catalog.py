@@ -289,64 +289,16 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
             "cvc",
             "maiden",
             "pet",
-            "key",
+            "api",
             "token",
             "secret",
         ),
         False,
     ),
-    "secret.token": (
-        ("sk-", "sk_", "rk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "akia", "asia", "aiza", "eyj"),
-        False,
-    ),
-    "secret.login_pair": (("/", "|"), False),
     "email": (("@",), False),
-    "device": (
-        (
-            "iphone",
-            "ipad",
-            "galaxy",
-            "pixel",
-            "macbook",
-            "imac",
-            "mac ",
-            "surface",
-            "oneplus",
-            "chromebook",
-            "thinkpad",
-            "xbox",
-            "playstation",
-            "ps4",
-            "ps5",
-            "watch",
-            "fire tv",
-        ),
-        False,
-    ),
-    "os": (
-        (
-            "ios",
-            "android",
-            "windows",
-            "mac",
-            "os x",
-            "ubuntu",
-            "linux",
-            "chrome",
-            "fedora",
-            "debian",
-            "harmonyos",
-        ),
-        False,
-    ),
-    "app_version": (("app", "version", "ver", "v"), False),
-    "build": (("build",), False),
-    "browser": (("chrom", "firefox", "safari", "edge", "explorer", "ie", "samsung internet"), False),
-    "exception": (("exception", "error", "exc_", "sig"), False),
-    "tenant_id": (
-        ("tenant", "workspace", "organi", "org", "project", "instance", "subdomain", "realm", "cluster"),
-        False,
-    ),
+    "app_version": ((), True),
+    "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
+    "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
     "card": ((), True),
@@ -398,10 +350,25 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 
+# Words one of which every match contains as a word (a set test on the message's tokens).
+_WORDS: dict[str, str] = {
+    "device": """iphone ipad galaxy pixel macbook imac mac surface oneplus chromebook thinkpad xbox
+        playstation ps4 ps5 apple fire""",
+    "os": """ios ipados macos android chrome chromeos watchos tvos mac macosx os windows ubuntu linux fedora
+        debian harmonyos""",
+    "build": "build",
+    "secret.login_pair": "login log signin sign credentials credential user username u",
+    "browser": "chrome chromium firefox safari edge explorer ie ie6 ie7 ie8 ie9 ie10 ie11 internet",
+    "tenant_id": "tenant workspace organization organisation org project instance subdomain realm cluster",
+}
+
 # Cheap regexes every match contains (exact, so skipping never drops a match): most
 # messages with a digit have no 5-digit run, no digits split by a separator, ...
 _REQUIRES: dict[str, str] = {
     "app_version": r"\d\.\d",
+    "secret.token": r"[A-Za-z0-9_-]{16}",  # every key shape is a long run of these
+    "secret.login_pair": r"[/|]",
+    "exception": r"(?:Exception|Error)\b|EXC_|SIG[A-Z]",
     "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
     "phone": r"\d[\s.-]\d|[+(]",
     "postal_code.us": r"\d{5}",
@@ -417,5 +384,6 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             digit=digit,
             max_len=60 if recognizer.name == "name.bare" else None,
             requires=_REQUIRES.get(recognizer.name),
+            words=_WORDS.get(recognizer.name, "").split(),
         )
     return recognizers

@@ -327,7 +327,7 @@ def extract_facts(
             continue
         if message.role != "customer" or message.kind == "note":
             continue
-        spans = recognizers.find(message.text)
+        spans = recognizers.find(message.text, tokenize(message.text))
         if pending:
             security_asked = "security_answer" in pending
             added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
+from .phrases import tokens
 
 __all__ = [
     "Recognizer",
@@ -68,7 +69,7 @@ _PLACEHOLDERS = frozenset(
     """number num no id none null nil n/a na tbd tba unknown redacted placeholder hidden masked example sample
     value your order account xxx""".split()
 )
-_MASK_CHARS = frozenset("xX*#•_-")
+_MASK_CHARS = "xX*#•_-"
 
 
 def is_placeholder(value: str) -> bool:
@@ -76,7 +77,7 @@ def is_placeholder(value: str) -> bool:
     bare = value.strip(_TRAILING + "<>[]{}")
     if not bare or bare.lower() in _PLACEHOLDERS or value.startswith(("<", "[", "{")):
         return True
-    masked = sum(c in _MASK_CHARS for c in bare)
+    masked = sum(map(bare.count, _MASK_CHARS))
     return masked >= 3 and masked * 2 >= len(bare) and not any(c.isdigit() for c in bare[:2])
 
 
@@ -109,20 +110,26 @@ class Recognizer:
         digit: bool = False,
         max_len: int | None = None,
         requires: str | None = None,
+        words: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
         and ``requires`` finds something in it (a cheap regex, run on the text as
-        is, that every match of the recognizer's regex contains)."""
+        is, that every match of the recognizer's regex contains); and, when
+        ``words`` are given, one of them is a word of the text (``phrases.tokens``,
+        shared with the other passes: a set test, cheaper than a substring scan)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
+        self.words = frozenset(words) if words else None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
-    def applies(self, text: str, lower: str, has_digit: bool) -> bool:
+    def applies(self, text: str, lower: str, has_digit: bool, words: Sequence[str] | None = None) -> bool:
         """Cheap pre-check before running the regex (most messages fail it)."""
         if self.max_len is not None and len(text) > self.max_len:
+            return False
+        if self.words is not None and self.words.isdisjoint(tokens(text) if words is None else words):
             return False
         if self._needs_re is None:
             found = has_digit or not self.digit
@@ -333,21 +340,16 @@ class _Generic(Recognizer):
 
 
 _DIGIT = re.compile(r"\d")
-_FILE_EXTS = (
-    ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".heic", ".webp", ".doc", ".xls", ".csv", ".txt", ".zip", ".log",
-    ".mov", ".mp4", ".json", ".xml", ".eml",
-)  # fmt: skip
-_FILE_NAME = re.compile(
-    r"[^\s\"'<>()\[\]]+\.(?:pdf|png|jpe?g|gif|heic|webp|docx?|xlsx?|csv|txt|zip|log|mov|mp4|json|xml|eml)\b",
-    re.IGNORECASE,
-)
+_EXTENSIONS = r"\.(?:pdf|png|jpe?g|gif|heic|webp|docx?|xlsx?|csv|txt|zip|log|mov|mp4|json|xml|eml)\b"
+_FILE_EXT = re.compile(_EXTENSIONS)
+_FILE_NAME = re.compile(r"[^\s\"'<>()\[\]]+" + _EXTENSIONS, re.IGNORECASE)
 _IN_FILE_NAME_OK = frozenset({"url", "email"})
 
 
 def in_file_names(text: str, lower: str | None = None) -> list[tuple[int, int]]:
     """Offsets of attachment-like file names ("scan 2024-03-01.pdf" has no date for the record)."""
     lower = text.lower() if lower is None else lower
-    if not any(map(lower.__contains__, _FILE_EXTS)):
+    if _FILE_EXT.search(lower) is None:  # a literal "." first: a fast scan
         return []
     return [m.span() for m in _FILE_NAME.finditer(text)]
 
@@ -376,23 +378,35 @@ class RecognizerSet:
     def __init__(self, recognizers: Iterable[Recognizer]) -> None:
         self.recognizers = tuple(recognizers)
         self._plan = tuple(
-            (r, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex) for r in self.recognizers
+            (r, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words) for r in self.recognizers
         )
+        # Every gate word: a message's words are intersected with these once, then each gate
+        # is tested against that (usually empty) intersection.
+        self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
 
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def find(self, text: str) -> list[Span]:
-        """Every non-overlapping span in ``text``, earlier recognizers winning, in text order."""
+    def find(self, text: str, words: Sequence[str] | None = None) -> list[Span]:
+        """Every non-overlapping span in ``text``, earlier recognizers winning, in text order.
+
+        ``words``: ``phrases.tokens(text)`` when the caller has them (else made on demand).
+        """
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
         size = len(text)
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
-        files = in_file_names(text, lower)
-        for recognizer, needs, digit, max_len, requires, regex in self._plan:
+        files: list[tuple[int, int]] | None = None  # attachment file names, once needed
+        present: frozenset[str] | None = None  # the message's gate words, once needed
+        for recognizer, needs, digit, max_len, requires, regex, gate in self._plan:
             if max_len is not None and size > max_len:
                 continue
+            if gate is not None:
+                if present is None:
+                    present = self._gate_words.intersection(tokens(text) if words is None else words)
+                if gate.isdisjoint(present):
+                    continue
             if needs is None:
                 if digit and not has_digit:
                     continue
@@ -405,13 +419,11 @@ class RecognizerSet:
             for span in recognizer.find(text, lower):
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                     continue
-                if (
-                    files
-                    and span.kind not in _IN_FILE_NAME_OK
-                    and not span.withheld
-                    and any(fs <= span.start and span.end <= fe for fs, fe in files)
-                ):
-                    continue
+                if span.kind not in _IN_FILE_NAME_OK and not span.withheld:
+                    if files is None:
+                        files = in_file_names(text, lower)
+                    if files and any(fs <= span.start and span.end <= fe for fs, fe in files):
+                        continue
                 # Only the neighbours can overlap: linear even with thousands of spans.
                 at = bisect_right(starts, span.start)
                 if at and taken[at - 1].end > span.start:
