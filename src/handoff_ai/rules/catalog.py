@@ -95,16 +95,22 @@ def default_recognizers() -> list[Recognizer]:
                 "secret",
                 r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|(?:pw|pass)(?=\s*(?:[:=]|is\b))|"
                 r"security\s+answer|"
-                # CVV in words: "the 3-digit code on the back is 987", "security code on the back: 123"
-                r"(?:(?:the|my)\s+)?(?:(?:\d|three|four)[-\s]?digits?\s+)?(?:security\s+)?code\s+on\s+the\s+back"
-                r"(?:\s+of\s+(?:my|the)\s+card)?|(?:the|my)\s+(?:\d|three|four)[-\s]?digits?\s+(?:security\s+)?code|"
-                r"(?:the\s+)?code\s+(?:you|u)\s+(?:just\s+)?(?:sent|texted|emailed)(?:\s+(?:to\s+)?me)?|"
-                r"api[-_\s]?key|secret[-_\s]key|(?:access|auth|api|bearer|refresh)[-_\s]?token|client[-_\s]secret|"
-                r"token|"
                 r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
                 r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
                 r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-]?\s*"
                 r"(?P<value>[^\s,;]+)",
+                withheld=True,
+            ),
+            _SecretInline(
+                "secret.phrased",
+                "secret",
+                # CVV in words ("the 3-digit code on the back is 987"), "the code you sent me is
+                # 448812", "api key: ...": rarer phrasings, behind their own pre-check.
+                r"\b(?P<label>(?:(?:the|my)\s+)?(?:(?:\d|three|four)[-\s]?digits?\s+)?(?:security\s+)?code\s+on\s+"
+                r"the\s+back(?:\s+of\s+(?:my|the)\s+card)?|(?:the|my)\s+(?:\d|three|four)[-\s]?digits?\s+(?:security\s+)?code|"
+                r"(?:the\s+)?code\s+(?:you|u)\s+(?:just\s+)?(?:sent|texted|emailed)(?:\s+(?:to\s+)?me)?|"
+                r"api[-_\s]?key|secret[-_\s]key|(?:access|auth|api|bearer|refresh)[-_\s]?token|client[-_\s]secret|token)"
+                r"(?!\w)(?:\s+(?:is|was))?\s*[:=\-]?\s*(?P<value>[^\s,;]+)",
                 withheld=True,
             ),
             # Key and token shapes (sk-live-..., ghp_..., AKIA..., JWTs): the redaction patterns.
@@ -289,15 +295,13 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
             "cvc",
             "maiden",
             "pet",
-            "api",
-            "token",
-            "secret",
         ),
         False,
     ),
     "email": (("@",), False),
     "app_version": ((), True),
     "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
+    "secret.phrased": (("back", "digit", "sent", "texted", "emailed", "api", "token", "secret"), False),
     "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
