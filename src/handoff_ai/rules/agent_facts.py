@@ -126,6 +126,15 @@ def _accepts(reply: str, words: Sequence[str], offer: str) -> bool:
     return _REJECT_IN.search(first) is None
 
 
+def _next_turn(messages: Sequence[Message], index: int) -> Message | None:
+    """The customer message right after ``messages[index]`` (events and system lines skipped)."""
+    for position in range(index + 1, len(messages)):  # no slice: a 10k-message thread stays linear
+        message = messages[position]
+        if message.kind == "message" and message.role != "system":
+            return message if message.role == "customer" else None
+    return None
+
+
 class AgentFacts:
     """Reads bot/agent turns for settled slots and created references.
 
@@ -143,11 +152,13 @@ class AgentFacts:
         self, conversation: Conversation, words: Callable[[str], list[str]]
     ) -> tuple[list[Fact], list[tuple[Span, str]]]:
         """Agent-sourced facts, and echoed customer spans as ``(span, customer message id)``."""
-        turns = [m for m in conversation.messages if m.kind == "message" and m.role != "system"]
+        messages = conversation.messages
         facts: list[Fact] = []
         echoes: list[tuple[Span, str]] = []
         before: list[Message] = []  # customer turns since the previous bot/agent turn
-        for index, message in enumerate(turns):
+        for index, message in enumerate(messages):
+            if message.kind != "message" or message.role == "system":
+                continue
             if message.role == "customer":
                 before.append(message)
                 continue
@@ -160,9 +171,7 @@ class AgentFacts:
                 continue
             if candidate or not _SLOT_WORDS.isdisjoint(tokens):
                 has_digit = _DIGIT.search(text) is not None
-                reply = turns[index + 1] if index + 1 < len(turns) else None
-                if reply is not None and reply.role != "customer":
-                    reply = None
+                reply = _next_turn(messages, index)
                 facts.extend(self._settled(message, reply, before, tokens, has_digit, words, echoes))
             if not _REFERENCE_LABELS.isdisjoint(tokens):
                 facts.extend(
