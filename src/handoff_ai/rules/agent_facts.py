@@ -1,26 +1,29 @@
 """Facts a bot or agent turn establishes, which the next human must not re-ask.
 
-Customer facts (``facts.py``) cover what the customer typed. Three more things
-are settled in the conversation without the customer typing the value:
+Customer facts (``facts.py``) cover what the customer typed. More is settled in
+the conversation without the customer typing the value:
 
 * a slot the agent proposed and the customer accepted ("Dr. Alexis has an
-  opening Friday at 8 am" / "yes") — rule ``agent.accepted``;
+  opening Friday at 8 am. Shall I book it?" / "yes") — rule ``agent.accepted``,
+  citing the proposal and the acceptance;
 * a slot the agent booked or confirmed ("your meeting ... scheduled for Monday,
   9 am-11 am") — ``agent.confirmed``;
 * the day the agent resolved a relative one to ("tomorrow" -> "It will be sunny
-  on Saturday") — ``agent.resolved``;
+  on Saturday") — ``agent.resolved``; the day the agent answered a question
+  that named none — ``agent.answered``;
 * a reference the agent created and the customer will quote later (claim
   ``DC-5531``, a case, ticket or RMA number) — ``agent.reference``.
 
-These facts cite the agent's message (and the customer's acceptance); their
-rule starts with ``agent.``, which is how a reader tells them from
-customer-given facts. Separately, a slot the agent echoes from the customer's
-previous turn ("detroit" -> "in Detroit") is recorded as the customer's own
-words, citing the customer's message (``echo.<kind>``).
+These facts cite the agent's message first; their rule starts with ``agent.``,
+which is how a reader tells them from customer-given facts (the record has no
+source field). A value the customer typed keeps the customer's fact. Separately,
+a slot the agent echoes from the customer's previous turns ("detroit" -> "in
+Detroit") is recorded as the customer's own words, citing the customer's
+message (``echo.<kind>``).
 
-Cheap by construction: the slot recognizers only run on a bot/agent turn that
-has a trigger (an accepting reply, a booking word, a relative day before it,
-a reference label, or a customer turn before it to echo).
+Cheap by construction: an agent turn with no digit, no capital after a place
+preposition and no day, place or reference word is skipped after one character
+scan and one set test; the slot recognizers run only when a rule or an echo applies.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ _ACCEPT_PHRASES = {
         "that's perfect", "that's right", "that's correct", "works for me", "book it", "book that",
         "please book", "please do", "go ahead", "do it", "let's do it", "lets do it", "i'll take it",
         "i'll take that", "that would be fine", "that would be wonderful", "that would be perfect",
-        "sounds fine", "sounds alright", "sounds perfect", "that's perfect", "yes please", "please do that",
+        "sounds fine", "sounds alright", "yes please", "please do that",
     ),
     "weak": (
         "yes", "yeah", "yep", "yup", "yea", "ya", "sure", "ok", "okay", "alright", "perfect", "great", "fine",
