@@ -150,3 +150,21 @@ def test_record_is_byte_identical_on_rerun() -> None:
     conversation = _conv(("customer", SECRETS[1][0]), ("customer", "iPhone 13 / iOS 17.2.1, the 3rd time!"))
     first = json.dumps(ho.summarize(conversation).model_dump(mode="json"), sort_keys=True)
     assert json.dumps(ho.summarize(conversation).model_dump(mode="json"), sort_keys=True) == first
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" + "a." * 25_000 + "pdf",  # one 50k-character "file name"
+        ".pdf" * 20_000,
+        "a.b." * 12_000 + "NullPointerException",
+        "iPhone " * 10_000,
+        "login a/" * 8_000,
+        "sk-" * 15_000,
+    ],
+    ids=["dotted-pdf", "pdf-run", "dotted-exception", "iphones", "login-pairs", "sk-run"],
+)
+def test_new_recognizers_stay_linear_on_pathological_text(text: str) -> None:
+    record = ho.summarize(_conv(("customer", text), ("agent", text), ("customer", "yes")))
+    assert record.evidence_ids() <= {"m1", "m2", "m3"}

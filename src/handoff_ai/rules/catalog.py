@@ -58,7 +58,8 @@ _BROWSER = (
     r"Edge(?=\s\d)|Internet\sExplorer|IE(?=\s?\d)|Samsung\sInternet)(?:\s(?:version\s)?\d+(?:\.\d+)*)?)(?!\w)"
 )
 _EXCEPTION = (
-    r"\b(?P<value>(?:[a-z_][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error)|EXC_[A-Z_]{3,}|"
+    # Starts only where a dotted name can start: "a.a.a.a..." is scanned once, not once per dot.
+    r"(?<![\w.])(?P<value>(?:[a-z_][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error)|EXC_[A-Z_]{3,}|"
     r"SIG(?:SEGV|ABRT|KILL|BUS|ILL|FPE|TRAP))(?!\w)"
 )
 _COUNTED = (

@@ -342,16 +342,23 @@ class _Generic(Recognizer):
 _DIGIT = re.compile(r"\d")
 _EXTENSIONS = r"\.(?:pdf|png|jpe?g|gif|heic|webp|docx?|xlsx?|csv|txt|zip|log|mov|mp4|json|xml|eml)\b"
 _FILE_EXT = re.compile(_EXTENSIONS)
-_FILE_NAME = re.compile(r"[^\s\"'<>()\[\]]+" + _EXTENSIONS, re.IGNORECASE)
+_NAME_BREAK = re.compile(r"[\s\"'<>()\[\]]")
 _IN_FILE_NAME_OK = frozenset({"url", "email"})
 
 
 def in_file_names(text: str, lower: str | None = None) -> list[tuple[int, int]]:
     """Offsets of attachment-like file names ("scan 2024-03-01.pdf" has no date for the record)."""
     lower = text.lower() if lower is None else lower
-    if _FILE_EXT.search(lower) is None:  # a literal "." first: a fast scan
-        return []
-    return [m.span() for m in _FILE_NAME.finditer(text)]
+    names: list[tuple[int, int]] = []
+    done = 0  # a name never starts before the end of the previous one: linear on "a.a.a....pdf"
+    for ext in _FILE_EXT.finditer(lower):  # a literal "." first: a fast scan
+        start = ext.start()
+        while start > done and not _NAME_BREAK.match(lower, start - 1):
+            start -= 1
+        if start < ext.start():
+            names.append((start, ext.end()))
+        done = ext.end()
+    return names
 
 
 _NOT_PLACES = frozenset(
