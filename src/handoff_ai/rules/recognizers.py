@@ -77,6 +77,8 @@ def is_placeholder(value: str) -> bool:
     bare = value.strip(_TRAILING + "<>[]{}")
     if not bare or bare.lower() in _PLACEHOLDERS or value.startswith(("<", "[", "{")):
         return True
+    if "x" not in bare and "X" not in bare and "*" not in bare and "#" not in bare and "•" not in bare:
+        return False  # the common case: nothing masked
     masked = sum(map(bare.count, _MASK_CHARS))
     return masked >= 3 and masked * 2 >= len(bare) and not any(c.isdigit() for c in bare[:2])
 
