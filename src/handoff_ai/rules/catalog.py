@@ -7,7 +7,20 @@ Main" before the ordinal date "5th", labelled ids before bare numbers).
 
 from __future__ import annotations
 
-from .recognizers import Recognizer, _Card, _Generic, _LabelledId, _Name, _Phone, _SecretInline
+import re
+
+from ..privacy.pii import PATTERNS as _PII_PATTERNS
+from .recognizers import (
+    Recognizer,
+    _Card,
+    _Generic,
+    _LabelledId,
+    _LoginPair,
+    _Name,
+    _Phone,
+    _SecretInline,
+    _TenantId,
+)
 
 __all__ = ["default_recognizers"]
 
@@ -20,6 +33,42 @@ _STREET_SUFFIX = (
     r"(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|"
     r"Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)"
 )
+_DEVICE = (
+    r"\b(?P<value>iPhone(?:\s?(?:\d{1,2}|SE|XR|XS|X))?(?:\s(?:Pro\sMax|Pro|Max|Plus|mini))?|"
+    r"iPad(?:\s(?:Pro|Air|mini))?(?:\s\d{1,2}(?:\.\d)?)?|"
+    r"(?:Samsung\s)?Galaxy\s(?:[A-Z]\d{1,3}\+?|Note\s?\d{1,2}|Tab\s[A-Z]\d{0,2}|Z\s(?:Fold|Flip)\s?\d)"
+    r"(?:\s(?:Ultra|Plus|FE))?|(?:Google\s)?Pixel\s?\d{1,2}a?(?:\s(?:Pro|XL))?|"
+    r"MacBook(?:\s(?:Pro|Air))?(?:\s(?:M\d|\d{2}))?|iMac|Mac\s(?:mini|Studio)|"
+    r"Surface\s(?:Pro|Laptop|Book)(?:\s\d{1,2})?|OnePlus\s\d{1,2}[A-Z]?|Chromebook|ThinkPad\s[A-Z]\d{1,3}[a-z]?|"
+    r"Xbox(?:\sSeries\s[XS]|\sOne)?|PlayStation\s?\d|PS[45]|Apple\sWatch(?:\sSeries\s\d{1,2})?|"
+    r"Fire\sTV(?:\sStick)?)(?!\w)"
+)
+_OS = (
+    r"\b(?P<value>(?:iOS|iPadOS|macOS|Android|Chrome\s?OS)(?:\s+version)?(?:\s?\d{1,2}(?:\.\d{1,3}){0,3})?|"
+    r"(?:watchOS|tvOS|Mac\s?OS(?:\sX)?|OS\sX|Windows|Ubuntu|Linux|Fedora|Debian|HarmonyOS)(?:\s+version)?"
+    r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave))"
+    r"(?:\s?\((?:build\s)?[\w.]+\))?(?!\w)"
+)
+_APP_VERSION = (
+    r"\b(?:(?:the\s+)?app(?:lication)?\s+(?:version\s+)?|version\s+|ver\.?\s*|v)"
+    r"(?P<value>\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.]+)?)(?!\w)"
+)
+_BROWSER = (
+    r"\b(?P<value>(?:(?:Google\s)?Chrome|(?i:chrome|firefox|safari)|Chromium|Firefox|Safari|Microsoft\sEdge|"
+    r"Edge(?=\s\d)|Internet\sExplorer|IE(?=\s?\d)|Samsung\sInternet)(?:\s(?:version\s)?\d+(?:\.\d+)*)?)(?!\w)"
+)
+_EXCEPTION = (
+    # Starts only where a dotted name can start: "a.a.a.a..." is scanned once, not once per dot.
+    r"(?<![\w.])(?P<value>(?:[a-z_][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error)|EXC_[A-Z_]{3,}|"
+    r"SIG(?:SEGV|ABRT|KILL|BUS|ILL|FPE|TRAP))(?!\w)"
+)
+_COUNTED = (
+    r"times?|tries|try|attempts?|calls?|party|parties|week|weeks|months?|years?|days?|nights?|floor|grade|"
+    r"person|people|place|round|step|option|line|generation|quarter|items?|orders?|emails?|messages?|one|"
+    r"requests?|tickets?|payments?|charges?|reminders?|notices?|letters?|shipments?|packages?|deliver(?:y|ies)|"
+    r"visits?|appointments?|class|hand|gen|edition|birthday|anniversary|century|largest|biggest|best|worst|"
+    r"last|row|seat|level|place|account|card|device|phone|computer|replacement|refund"
+)
 _TIERS = (
     r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|"
     r"elite"
@@ -29,6 +78,13 @@ _PLACE_NOUNS = (
     r"museum|stadium|beach|campus|city cent(?:er|re)|town cent(?:er|re)"
 )
 _CAP = r"[A-Z][a-zA-Z'’]+"
+_TOKEN_SHAPES = re.compile(
+    "|".join(
+        f"(?:{c.regex.pattern})"
+        for c in _PII_PATTERNS
+        if c.name.startswith("secret.") and "labelled" not in c.name
+    )
+)
 
 
 def default_recognizers() -> list[Recognizer]:
@@ -38,11 +94,34 @@ def default_recognizers() -> list[Recognizer]:
             _SecretInline(
                 "secret.inline",
                 "secret",
-                r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|security\s+answer|"
+                r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|(?:pw|pass)(?=\s*(?:[:=]|is\b))|"
+                r"security\s+answer|"
                 r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
                 r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
-                r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-.]?\s*"
+                r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-]?\s*"
                 r"(?P<value>[^\s,;]+)",
+                withheld=True,
+            ),
+            _SecretInline(
+                "secret.phrased",
+                "secret",
+                # CVV in words ("the 3-digit code on the back is 987"), "the code you sent me is
+                # 448812", "api key: ...": rarer phrasings, behind their own pre-check.
+                r"\b(?P<label>(?:(?:the|my)\s+)?(?:(?:\d|three|four)[-\s]?digits?\s+)?(?:security\s+)?code\s+on\s+"
+                r"the\s+back(?:\s+of\s+(?:my|the)\s+card)?|(?:the|my)\s+(?:\d|three|four)[-\s]?digits?\s+(?:security\s+)?code|"
+                r"(?:the\s+)?code\s+(?:you|u)\s+(?:just\s+)?(?:sent|texted|emailed)(?:\s+(?:to\s+)?me)?|"
+                r"api[-_\s]?key|secret[-_\s]key|(?:access|auth|api|bearer|refresh)[-_\s]?token|client[-_\s]secret|token)"
+                r"(?!\w)(?:\s+(?:is|was))?\s*[:=\-]?\s*(?P<value>[^\s,;]+)",
+                withheld=True,
+            ),
+            # Key and token shapes (sk-live-..., ghp_..., AKIA..., JWTs): the redaction patterns.
+            Recognizer("secret.token", "api_key", _TOKEN_SHAPES, withheld=True),
+            _LoginPair(
+                "secret.login_pair",
+                "password",
+                # "login bob / Summer2024!", "credentials: bob|hunter22": the user, then the password.
+                r"\b(?:log-?in|sign-?in|credentials?|user(?:name)?\s*/\s*pass(?:word)?|u/p)\s*(?:is|are|:|=|-)?\s*"
+                r"(?P<user>[^\s/|:]{2,64})\s*[/|]\s*(?P<value>[^\s,;]{3,})",
                 withheld=True,
             ),
             Recognizer(
@@ -62,6 +141,20 @@ def default_recognizers() -> list[Recognizer]:
                 r"(?P<value>\d{4})\b|\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:are|is|of\s+my\s+card\s+are))?\s*:?\s*"
                 r"(?P<v2>\d{4})\b",
             ),
+            # Technical context for tier 2: device, OS, app version and build, browser, exception.
+            Recognizer("device", "device", _DEVICE),
+            Recognizer("os", "os", _OS),
+            Recognizer("app_version", "app_version", _APP_VERSION),
+            Recognizer("build", "build", r"\bbuild\s*(?:number|no\.?|#)?\s*:?\s*#?(?P<value>\d{2,}[\w.-]*)"),
+            Recognizer("browser", "browser", _BROWSER, flags=0),
+            Recognizer("exception", "exception", _EXCEPTION, flags=0),
+            _TenantId(
+                "tenant_id",
+                "tenant_id",
+                r"\b(?P<label>tenant|workspace|organi[sz]ation|org|project|instance|subdomain|realm|cluster)"
+                r"(?:[\s_-]*(?P<id>id|name|slug|key))?\s*(?:is|:|=|#)?\s*[:=#]?\s*[`'\"]?"
+                r"(?P<value>[A-Za-z0-9][\w.-]{1,62}[A-Za-z0-9])",
+            ),
             Recognizer(
                 "place.named",
                 "place",
@@ -79,7 +172,8 @@ def default_recognizers() -> list[Recognizer]:
                 "date",
                 rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
-                rf"\d{{1,2}}{_ORD}\b(?!\s+{_STREET_SUFFIX}\b))\b",  # "1st Ave" is a street, not a date
+                # "1st Ave" is a street and "3rd time" a count, not dates; "1/6th" is a fraction
+                rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b))\b",
             ),
             Recognizer(
                 "time",
@@ -104,7 +198,7 @@ def default_recognizers() -> list[Recognizer]:
                 "id.labelled",
                 "reference",
                 r"\b(?P<label>order|account|acct|ticket|case|tracking|invoice|reference|ref|confirmation|booking|"
-                r"reservation|transaction|claim|policy|serial|customer|member|subscription|shipment|package|parcel)"
+                r"reservation|transaction|claim|policy|serial|customer|member|subscription|shipment|package|parcel|rma|incident)"
                 r"(?:\s+(?:number|no\.?|num|#|id|code))?(?:\s+(?:is|was|:))?\s*[:#]?\s*"
                 r"(?P<value>[A-Za-z0-9][A-Za-z0-9-]{2,}[A-Za-z0-9])\b",
             ),
@@ -146,7 +240,9 @@ def default_recognizers() -> list[Recognizer]:
             Recognizer(
                 "username.labelled",
                 "username",
-                r"\b(?:user\s*name|user\s*id|login\s+(?:name|id)|handle)\s*(?:is|:)?\s*[:=]?\s*@?"
+                # "handle" only as a label ("my handle is @x", "handle: x"), never "can you handle that"
+                r"\b(?:(?:user\s*name|user\s*id|login\s+(?:name|id))\s*(?:is|:)?\s*[:=]?\s*@?|handle\s*(?:is\s+|:\s*)@?|"
+                r"handle\s+@)"
                 r"(?P<value>(?!is\b)[A-Za-z0-9._-]{3,})",
             ),
             _Name(
@@ -188,8 +284,26 @@ def default_recognizers() -> list[Recognizer]:
 
 _TIER_WORDS = tuple(_TIERS.split("|"))
 _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "secret.inline": (("pin", "pass", "pwd", "secur", "otp", "code", "cvv", "cvc", "maiden", "pet"), False),
+    "secret.inline": (
+        (
+            "pin",
+            "pass",
+            "pw",
+            "secur",
+            "otp",
+            "code",
+            "cvv",
+            "cvc",
+            "maiden",
+            "pet",
+        ),
+        False,
+    ),
     "email": (("@",), False),
+    "app_version": ((), True),
+    "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
+    "secret.phrased": (("back", "digit", "sent", "texted", "emailed", "api", "token", "secret"), False),
+    "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
     "card": ((), True),
@@ -221,6 +335,8 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
             "shipment",
             "package",
             "parcel",
+            "rma",
+            "incident",
         ),
         False,
     ),
@@ -239,9 +355,25 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 
+# Words one of which every match contains as a word (a set test on the message's tokens).
+_WORDS: dict[str, str] = {
+    "device": """iphone ipad galaxy pixel macbook imac mac surface oneplus chromebook thinkpad xbox
+        playstation ps4 ps5 apple fire""",
+    "os": """ios ipados macos android chrome chromeos watchos tvos mac macosx os windows ubuntu linux fedora
+        debian harmonyos""",
+    "build": "build",
+    "secret.login_pair": "login log signin sign credentials credential user username u",
+    "browser": "chrome chromium firefox safari edge explorer ie ie6 ie7 ie8 ie9 ie10 ie11 internet",
+    "tenant_id": "tenant workspace organization organisation org project instance subdomain realm cluster",
+}
+
 # Cheap regexes every match contains (exact, so skipping never drops a match): most
 # messages with a digit have no 5-digit run, no digits split by a separator, ...
 _REQUIRES: dict[str, str] = {
+    "app_version": r"\d\.\d",
+    "secret.token": r"[A-Za-z0-9_-]{16}",  # every key shape is a long run of these
+    "secret.login_pair": r"[/|]",
+    "exception": r"(?:Exception|Error)\b|EXC_|SIG[A-Z]",
     "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
     "phone": r"\d[\s.-]\d|[+(]",
     "postal_code.us": r"\d{5}",
@@ -257,5 +389,6 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             digit=digit,
             max_len=60 if recognizer.name == "name.bare" else None,
             requires=_REQUIRES.get(recognizer.name),
+            words=_WORDS.get(recognizer.name, "").split(),
         )
     return recognizers

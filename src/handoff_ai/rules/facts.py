@@ -18,15 +18,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from ..models import Conversation, Fact, Message
+from .agent_facts import AgentFacts
 from .phrases import CueReader, PhraseIndex, scan_longest, tokens
 from .prechecks import GuardedPattern
-from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span
+from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span, is_placeholder
 
 __all__ = ["FactResult", "extract_facts", "normalize"]
 
-SECRET_KINDS = frozenset({"pin", "password", "security_answer", "code", "card_number", "secret"})
+SECRET_KINDS = frozenset(
+    {"pin", "password", "security_answer", "code", "card_number", "secret", "cvv", "api_key"}
+)
 GENERIC_KINDS = frozenset({"number", "id", "reference"})
 
 # Question cues -> the kind of value asked for. Matched leftmost-longest by words,
@@ -164,7 +168,7 @@ def _shape_fits(kind: str, value: str) -> bool:
     """Whether a bare answer segment can be a value of ``kind``."""
     words = value.split()
     compact = value.replace(" ", "").replace("-", "")
-    if not words:
+    if not words or is_placeholder(value):
         return False
     if kind in ("name", "security_answer"):
         return (
@@ -323,7 +327,7 @@ def extract_facts(
             continue
         if message.role != "customer" or message.kind == "note":
             continue
-        spans = recognizers.find(message.text)
+        spans = recognizers.find(message.text, tokenize(message.text))
         if pending:
             security_asked = "security_answer" in pending
             added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)
@@ -345,9 +349,14 @@ def extract_facts(
         for span in spans:
             ordered.append((span, message.id))
 
-    return _assemble(ordered, result)
+    agent = _AGENT_READERS.get(recognizers)
+    if agent is None:
+        agent = _AGENT_READERS[recognizers] = AgentFacts(recognizers)
+    agent_facts, echoes = agent.read(conversation, tokenize)
+    return _assemble([*ordered, *echoes], result, agent_facts)
 
 
+_AGENT_READERS: WeakKeyDictionary[RecognizerSet, AgentFacts] = WeakKeyDictionary()
 _PROPER_NOUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z'’-]+\b")
 
 
@@ -381,7 +390,9 @@ def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prom
         )
 
 
-def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult:
+def _assemble(
+    ordered: list[tuple[Span, str]], result: FactResult, agent_facts: Sequence[Fact] = ()
+) -> FactResult:
     by_value: dict[str, int] = {}
     withheld_seen: dict[tuple[str, str], int] = {}
     secret_seen: dict[str, int] = {}  # one withheld fact per secret, however often it is typed
@@ -430,6 +441,11 @@ def _assemble(ordered: list[tuple[Span, str]], result: FactResult) -> FactResult
             continue
         by_value[norm] = len(facts)
         facts.append(Fact(kind=span.kind, value=value, evidence=[message_id], rule=span.rule))
+    for fact in agent_facts:  # after the customer's own: a value the customer gave keeps its fact
+        norm = normalize(fact.value or "")
+        if norm and norm not in by_value:
+            by_value[norm] = len(facts)
+            facts.append(fact)
     if result.secrets:
         facts = [f for f in facts if f.value is None or not _contains_secret(f.value, result.secrets)]
     result.facts = facts

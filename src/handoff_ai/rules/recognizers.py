@@ -17,8 +17,18 @@ from dataclasses import dataclass
 
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
+from .phrases import tokens
 
-__all__ = ["Recognizer", "RecognizerSet", "Span", "find_spans", "luhn_ok", "user_recognizers"]
+__all__ = [
+    "Recognizer",
+    "RecognizerSet",
+    "Span",
+    "find_spans",
+    "in_file_names",
+    "is_placeholder",
+    "luhn_ok",
+    "user_recognizers",
+]
 
 
 @dataclass(slots=True)
@@ -55,6 +65,24 @@ _NAME_BLOCKLIST = STOPWORDS | frozenset(
 )
 
 
+_PLACEHOLDERS = frozenset(
+    """number num no id none null nil n/a na tbd tba unknown redacted placeholder hidden masked example sample
+    value your order account xxx""".split()
+)
+_MASK_CHARS = "xX*#•_-"
+
+
+def is_placeholder(value: str) -> bool:
+    """A template slot or a masked value, not a real one: NUMBER, XXXX, ****1234, <order id>, N/A."""
+    bare = value.strip(_TRAILING + "<>[]{}")
+    if not bare or bare.lower() in _PLACEHOLDERS or value.startswith(("<", "[", "{")):
+        return True
+    if "x" not in bare and "X" not in bare and "*" not in bare and "#" not in bare and "•" not in bare:
+        return False  # the common case: nothing masked
+    masked = sum(map(bare.count, _MASK_CHARS))
+    return masked >= 3 and masked * 2 >= len(bare) and not any(c.isdigit() for c in bare[:2])
+
+
 class Recognizer:
     """Finds spans of one kind with one regex (group ``value`` if present)."""
 
@@ -84,20 +112,26 @@ class Recognizer:
         digit: bool = False,
         max_len: int | None = None,
         requires: str | None = None,
+        words: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
         and ``requires`` finds something in it (a cheap regex, run on the text as
-        is, that every match of the recognizer's regex contains)."""
+        is, that every match of the recognizer's regex contains); and, when
+        ``words`` are given, one of them is a word of the text (``phrases.tokens``,
+        shared with the other passes: a set test, cheaper than a substring scan)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
+        self.words = frozenset(words) if words else None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
-    def applies(self, text: str, lower: str, has_digit: bool) -> bool:
+    def applies(self, text: str, lower: str, has_digit: bool, words: Sequence[str] | None = None) -> bool:
         """Cheap pre-check before running the regex (most messages fail it)."""
         if self.max_len is not None and len(text) > self.max_len:
+            return False
+        if self.words is not None and self.words.isdisjoint(tokens(text) if words is None else words):
             return False
         if self._needs_re is None:
             found = has_digit or not self.digit
@@ -130,22 +164,42 @@ class Recognizer:
 
 
 class _SecretInline(Recognizer):
-    """'my PIN is 1234', 'password: hunter2' -> withheld."""
+    """'my PIN is 1234', 'password: hunter2', 'pw: x', 'the code on the back is 987' -> withheld."""
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         if value.lower().strip(_TRAILING) in STOPWORDS or value.lower() in _NOT_A_SECRET or "@" in value:
             return None
         label = match.group("label").lower()
         has_digit = any(c.isdigit() for c in value)
+        if "key" in label or "token" in label or "secret" in label:  # random-looking values only
+            keyish = len(value) >= 12 and has_digit and any(c.isalpha() for c in value)
+            return "api_key" if keyish else None
         if "pin" in label:
             return "pin" if has_digit else None
+        if "back" in label or "digit" in label or label.startswith(("cvv", "cvc")):
+            return "cvv" if has_digit else None
         if "pet" in label:
             return "security_answer"
-        if "pass" in label or label == "pwd":
+        if "pass" in label or label in ("pwd", "pw"):
             return "password"
         if "maiden" in label or "security answer" in label or "question" in label:
             return "security_answer"
         return "code" if has_digit else None
+
+
+class _LoginPair(Recognizer):
+    """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
+
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for match in self.regex.finditer(text):
+            user, secret = match.group("user"), match.group("value")
+            if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
+                continue
+            yield Span("username", match.start("user"), match.end("user"), user, "login_pair.user")
+            start, end = match.span("value")
+            while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
+                end -= 1
+            yield Span("password", start, end, text[start:end], self.name, withheld=True)
 
 
 _NOT_A_SECRET = frozenset(
@@ -167,15 +221,25 @@ class _Card(Recognizer):
         return "card_number" if re.search(r"card|visa|master|amex|credit|debit|cc\b", before) else None
 
 
+_ID_LABEL_BEFORE = re.compile(
+    r"\b(?:invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
+    r"policy|serial|receipt|rma|po|sku|model|part|build|version|id)\s*(?:number|no\.?|num|#|id)?\s*"
+    r"(?:is|was|:)?\s*[:#]?\s*$"
+)
+_YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
+
+
 class _Phone(Recognizer):
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         digits = sum(c.isdigit() for c in value)
         if not 7 <= digits <= 15:
             return None
+        before = match.string[max(0, match.start() - 30) : match.start()].lower()
+        if _ID_LABEL_BEFORE.search(before) or _YEAR_ID.fullmatch(value):
+            return None  # "invoice 2024-03311" is the invoice's number, not a phone
         if value.startswith("+") or "(" in value or digits >= 9:
             return "phone"
         # 7-8 digits with separators: only with a phone word nearby.
-        before = match.string[max(0, match.start() - 30) : match.start()].lower()
         return "phone" if re.search(r"phone|mobile|cell|call|tel|text|whatsapp|number", before) else None
 
 
@@ -183,15 +247,38 @@ _ID_KIND = {
     "order": "order_id", "account": "account_id", "acct": "account_id", "customer": "account_id",
     "member": "account_id", "ticket": "ticket_id", "case": "ticket_id", "tracking": "tracking_number",
     "shipment": "tracking_number", "package": "tracking_number", "parcel": "tracking_number",
-    "invoice": "invoice_id", "subscription": "account_id",
+    "invoice": "invoice_id", "subscription": "account_id", "claim": "claim_id", "rma": "rma_number",
+    "incident": "ticket_id", "confirmation": "booking_reference", "booking": "booking_reference",
+    "reservation": "booking_reference",
 }  # fmt: skip
 
 
 class _LabelledId(Recognizer):
     def accept(self, value: str, match: re.Match[str]) -> str | None:
+        if is_placeholder(value):
+            return None
         if not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 5):
             return None
         return _ID_KIND.get(match.group("label").lower(), "reference")
+
+
+_TENANT_KIND = {
+    "tenant": "tenant_id", "realm": "tenant_id", "workspace": "workspace_id", "subdomain": "workspace_id",
+    "org": "org_id", "organization": "org_id", "organisation": "org_id", "project": "project_id",
+    "instance": "instance_id", "cluster": "cluster_id",
+}  # fmt: skip
+
+
+class _TenantId(Recognizer):
+    """'tenant id: acme-prod-eu', 'workspace acme-42': ids of the customer's space in a SaaS product."""
+
+    def accept(self, value: str, match: re.Match[str]) -> str | None:
+        if value.lower() in STOPWORDS or is_placeholder(value):
+            return None
+        # Without "id"/"name" after the label, only an id-looking value ("project 7", not "project is late").
+        if not match.group("id") and not any(c.isdigit() or c in "-_." for c in value):
+            return None
+        return _TENANT_KIND.get(match.group("label").lower(), "tenant_id")
 
 
 class _Name(Recognizer):
@@ -241,6 +328,8 @@ class _Generic(Recognizer):
     """Id-looking tokens with no label: long digit runs, mixed letters and digits."""
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
+        if value[:2].lower() == "0x" or is_placeholder(value):  # a memory address, a masked id
+            return None
         digits = sum(c.isdigit() for c in value)
         if digits == len(value.replace("-", "")):
             return "number" if digits >= 6 else None
@@ -253,6 +342,26 @@ class _Generic(Recognizer):
 
 
 _DIGIT = re.compile(r"\d")
+_EXTENSIONS = r"\.(?:pdf|png|jpe?g|gif|heic|webp|docx?|xlsx?|csv|txt|zip|log|mov|mp4|json|xml|eml)\b"
+_FILE_EXT = re.compile(_EXTENSIONS)
+_NAME_BREAK = re.compile(r"[\s\"'<>()\[\]]")
+_IN_FILE_NAME_OK = frozenset({"url", "email"})
+
+
+def in_file_names(text: str, lower: str | None = None) -> list[tuple[int, int]]:
+    """Offsets of attachment-like file names ("scan 2024-03-01.pdf" has no date for the record)."""
+    lower = text.lower() if lower is None else lower
+    names: list[tuple[int, int]] = []
+    done = 0  # a name never starts before the end of the previous one: linear on "a.a.a....pdf"
+    for ext in _FILE_EXT.finditer(lower):  # a literal "." first: a fast scan
+        start = ext.start()
+        while start > done and not _NAME_BREAK.match(lower, start - 1):
+            start -= 1
+        if start < ext.start():
+            names.append((start, ext.end()))
+        done = ext.end()
+    return names
+
 
 _NOT_PLACES = frozenset(
     """I The A An My Your Our This That It Hi Hello Thanks Thank Please Yes No Ok Okay Customer Support
@@ -278,22 +387,35 @@ class RecognizerSet:
     def __init__(self, recognizers: Iterable[Recognizer]) -> None:
         self.recognizers = tuple(recognizers)
         self._plan = tuple(
-            (r, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex) for r in self.recognizers
+            (r, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words) for r in self.recognizers
         )
+        # Every gate word: a message's words are intersected with these once, then each gate
+        # is tested against that (usually empty) intersection.
+        self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
 
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def find(self, text: str) -> list[Span]:
-        """Every non-overlapping span in ``text``, earlier recognizers winning, in text order."""
+    def find(self, text: str, words: Sequence[str] | None = None) -> list[Span]:
+        """Every non-overlapping span in ``text``, earlier recognizers winning, in text order.
+
+        ``words``: ``phrases.tokens(text)`` when the caller has them (else made on demand).
+        """
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
         size = len(text)
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
-        for recognizer, needs, digit, max_len, requires, regex in self._plan:
+        files: list[tuple[int, int]] | None = None  # attachment file names, once needed
+        present: frozenset[str] | None = None  # the message's gate words, once needed
+        for recognizer, needs, digit, max_len, requires, regex, gate in self._plan:
             if max_len is not None and size > max_len:
                 continue
+            if gate is not None:
+                if present is None:
+                    present = self._gate_words.intersection(tokens(text) if words is None else words)
+                if gate.isdisjoint(present):
+                    continue
             if needs is None:
                 if digit and not has_digit:
                     continue
@@ -306,6 +428,11 @@ class RecognizerSet:
             for span in recognizer.find(text, lower):
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                     continue
+                if span.kind not in _IN_FILE_NAME_OK and not span.withheld:
+                    if files is None:
+                        files = in_file_names(text, lower)
+                    if files and any(fs <= span.start and span.end <= fe for fs, fe in files):
+                        continue
                 # Only the neighbours can overlap: linear even with thousands of spans.
                 at = bisect_right(starts, span.start)
                 if at and taken[at - 1].end > span.start:
