@@ -515,3 +515,21 @@ def test_sentences_keep_titles_and_decimals_whole() -> None:
     text = "I'm on the 18.50 to Reading. Dr. Johnson said it was fine. Then nothing."
     assert sentence_at(text, 12) == "I'm on the 18.50 to Reading."
     assert sentence_at(text, 35) == "Dr. Johnson said it was fine."
+
+
+def test_failed_steps_blocker_keeps_the_error_the_customer_reported() -> None:
+    import handoff_ai as ho
+
+    conversation = ho.load(
+        "Customer: Since Monday the sync fails with error SYNC-4102 every night.\n"
+        "Agent: Have you tried signing out and back in?\n"
+        "Customer: Yes, did that twice, still fails.\n"
+        "Agent: Please try clearing the app cache.\n"
+        "Customer: Done, no change.\n",
+        format="text",
+    )
+    blocker = ho.summarize(conversation).blocker
+    assert blocker is not None
+    assert "SYNC-4102" in blocker.description and "Still not working" in blocker.description
+    first = conversation.messages[0].id
+    assert first in blocker.evidence

@@ -32,6 +32,11 @@ __all__ = ["find_blocker"]
 
 _STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
 _MAX_EVIDENCE = 5
+# What a tier-2 engineer needs beside "still not working": the error the customer reported.
+_ERROR_TOKEN = re.compile(
+    r"\b(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)|[A-Z]{1,6}[-_]?\d{2,5}|[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
+    r"|(?:HTTP|error|status|code)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5})\b"
+)
 
 
 @dataclass
@@ -295,7 +300,27 @@ def find_blocker(
         for c in candidates
         if c.position > resolved_at and not (c.kind == "refusal" and c.position < accepted_at)
     ]
-    return _choose(open_)
+    chosen = _choose(open_)
+    if chosen is not None and chosen.description.startswith(("Customer tried:", "Still not working")):
+        chosen = _with_reported_error(chosen, problems)
+    return chosen
+
+
+def _with_reported_error(blocker: Blocker, problems: Sequence[tuple[int, Message]]) -> Blocker:
+    """Failed steps say what was tried; add the error the customer reported, when they gave one."""
+    for _, message in reversed(problems):
+        if not any(c.isdigit() or c.isupper() for c in message.text):
+            continue
+        match = _ERROR_TOKEN.search(message.text)
+        if match is None:
+            continue
+        sentence = shorten(sentence_at(message.text, match.start()), 160)
+        if sentence and sentence not in blocker.description:
+            evidence = list(dict.fromkeys([message.id, *blocker.evidence[-(_MAX_EVIDENCE - 1) :]]))
+            description = shorten(f"{blocker.description} — reported: {sentence}", 320)
+            return Blocker(description=description, evidence=evidence)
+        break
+    return blocker
 
 
 _STICKY = ("refusal", "note")
