@@ -241,3 +241,21 @@ def test_same_input_same_bytes() -> None:
         Message(id="m4", role="bot", text="Your refund will arrive in 5–7 business days.", timestamp=THURSDAY)
     )
     assert ho.summarize(conversation).to_json() == ho.summarize(conversation).to_json()
+
+
+def test_a_bare_clock_time_resolves_to_an_iso_string() -> None:
+    # "at 5pm" with no day: the message's own day (was a datetime object, not a string)
+    from datetime import datetime, timezone
+
+    import handoff_ai as ho
+
+    when = datetime(2026, 3, 2, 9, 5, tzinfo=timezone.utc)
+    conversation = ho.Conversation(
+        id="clock",
+        messages=[
+            ho.Message(id="m1", role="customer", text="My order is late", timestamp=when),
+            ho.Message(id="m2", role="agent", text="I will call you back at 5pm with an update.", timestamp=when),
+        ],
+    )
+    (commitment,) = ho.summarize(conversation).commitments
+    assert commitment.due == "5pm" and commitment.due_iso == "2026-03-02T17:00:00+00:00"

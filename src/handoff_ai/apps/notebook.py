@@ -35,7 +35,7 @@ from ..evaluation.report import _rows as _metric_rows
 from ..evaluation.report import report_table
 from ..exceptions import UsageError
 from ..models.record import Action, Fact, HandoffRecord
-from ..renderers._note import clean, humanize
+from ..renderers._clean import clean, humanize
 
 __all__ = ["Comparison", "EvalTable", "Row", "compare", "eval_table", "plot"]
 

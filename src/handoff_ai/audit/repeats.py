@@ -72,18 +72,18 @@ def find_repeats(
         kinds: list[str] = []
         if said.get(i):
             reasons.append("cue")
-        reask = answering.get(i)
+        answered = answering.get(i)
         for first, kind in first_of.get(i, ()):
-            if kind in _CONTEXT_KINDS and reask is None:
+            if kind in _CONTEXT_KINDS and answered is None:
                 continue
             if "fact" not in reasons:
                 reasons.append("fact")
             of.append(messages[first].id)
             kinds.append(kind)
         mine = words.get(i, set())
-        if reask is not None and (reasons or (reask.kind == "issue" and len(mine) >= _MIN_WORDS - 1)):
+        if answered is not None and (reasons or (answered.kind == "issue" and len(mine) >= _MIN_WORDS - 1)):
             reasons.append("reanswer")
-            of.append(reask.given)
+            of.append(answered.given)
         norm = normalize(message.text)
         for j, theirs, their_norm in earlier[-_LOOKBACK:]:
             shared = len(mine & theirs)

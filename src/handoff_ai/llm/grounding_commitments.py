@@ -67,8 +67,9 @@ def merge_commitments(
                 warnings.append(f"{where}: due not found in the cited messages, dropped")
                 due = None
             else:
-                found = next((d for lang in languages() if (d := lang.due.find(due, holder.timestamp))), None)
-                due_iso = found.iso if found else None
+                when = holder.timestamp
+                parsed = next((d for lang in languages() if (d := lang.due.find(due, when))), None)
+                due_iso = parsed.iso if parsed else None
         merged.append(
             Commitment(
                 text=short(text),

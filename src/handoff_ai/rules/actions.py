@@ -67,7 +67,7 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | No
             return Action(
                 description=sentence,
                 actor=actor,
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )

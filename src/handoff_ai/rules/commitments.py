@@ -198,7 +198,7 @@ def _commitment(text: str, due: Due | None, actor: str, message_id: str, rule: s
         text=short(text),
         due=due.text if due else None,
         due_iso=due.iso if due else None,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         evidence=[message_id],
         rule=rule,
     )

@@ -144,7 +144,8 @@ class DueReader:
                 for match in self._bare_clock.finditer(sentence):
                     day = when.date() if when is not None else None
                     stamp = self._stamp(day, self._clock_time(match), when)
-                    return Due(self._text(sentence, match.start(), match.end()), stamp)
+                    iso = stamp.isoformat() if stamp else None
+                    return Due(self._text(sentence, match.start(), match.end()), iso)
             return None
         start, end, _, resolved = min(found, key=lambda item: (item[0], -item[1]))
         text = self._text(sentence, start, end)
