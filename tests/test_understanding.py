@@ -188,7 +188,7 @@ def _marked(names: set[str], reason: str) -> list[object]:
     ]
 
 
-@pytest.mark.parametrize("case", _marked(LEAKING_TODAY, "secret leaks today; issue 11 (secrets)"))
+@pytest.mark.parametrize("case", _marked(LEAKING_TODAY, "\"mein Passwort ist …\" / \"mi contraseña …\": secrets in German and Spanish are the languages issue (12)"))
 def test_no_secret_in_record(case: Case) -> None:
     record = summarize(case.conversation())
     assert leaks(record, case.expected.get("secrets", [])) == []
@@ -201,10 +201,23 @@ def test_no_hallucinated_fact(case: Case) -> None:
     assert s.hallucinated == 0, [m for m in s.misses if m.startswith("HALLUCINATED")]
 
 
-# -- the rules backend: figures (thresholds set by the integrator after issue 11) ---------
+# -- the rules backend: figures ---------------------------------------------------------------
 
 THRESHOLDS = {"steps": 0.8, "blocker": 0.8, "facts": 0.85, "commitments": 0.8, "handoff": 0.85}
-"""Minimum per category (where the category has something to score)."""
+"""Issue 11's targets per category (where the category has something to score): not reached
+yet, printed by ``bench/understanding.py`` beside the figures."""
+
+FLOORS = {
+    "bot_loop": {"steps": 8, "blocker": 9, "facts": 21, "handoff": 10},
+    "promise": {"steps": 1, "blocker": 2, "facts": 6, "commitments": 2, "handoff": 1},
+    "refusal": {"steps": 0, "blocker": 3, "facts": 7, "commitments": 1, "handoff": 2},
+    "shift_change": {"steps": 4, "blocker": 3, "facts": 13, "commitments": 6, "handoff": 1},
+    "secret_trap": {"steps": 4, "blocker": 5, "facts": 11, "handoff": 5},
+    "tier_escalation": {"steps": 17, "blocker": 5, "facts": 28, "commitments": 7, "handoff": 8},
+}
+"""Hits per category and figure that the engine reached when the issue 11 work was merged
+(session 3): a change may raise them, never lower them. Raise a floor when the engine
+gets better."""
 
 
 def _by_category() -> dict[str, Score]:
@@ -222,16 +235,16 @@ def by_category() -> dict[str, Score]:
     return _by_category()
 
 
-@pytest.mark.xfail(reason="issue 11 in progress", strict=False)
-@pytest.mark.parametrize("figure", list(THRESHOLDS))
 @pytest.mark.parametrize("category", CATEGORIES)
-def test_figure_threshold(by_category: dict[str, Score], category: str, figure: str) -> None:
-    value, num, den = figures(by_category[category])[figure]
-    if den == 0:
-        pytest.skip(f"nothing to score for {figure} in {category}")
-    assert value is not None and value >= THRESHOLDS[figure], f"{category} {figure} {num}/{den}"
+def test_figures_never_fall_below_their_floor(by_category: dict[str, Score], category: str) -> None:
+    found = figures(by_category[category])
+    below = {
+        figure: f"{found[figure][1]}/{found[figure][2]} < {floor}"
+        for figure, floor in FLOORS[category].items()
+        if found[figure][1] < floor
+    }
+    assert below == {}
 
 
-@pytest.mark.xfail(reason="issue 11 in progress", strict=False)
 def test_no_junk_facts(by_category: dict[str, Score]) -> None:
     assert sum(s.junk for s in by_category.values()) == 0
