@@ -195,3 +195,15 @@ def test_load_many_consumes_a_generator_lazily() -> None:
     assert next(iterator).id == "conversation-1"
     assert seen == [0]
     assert [c.messages[0].text for c in iterator] == ["1", "2"]
+
+
+def test_load_many_reads_a_folder_file_by_file(tmp_path: Path) -> None:
+    import handoff_ai as ho
+
+    for name, text in (("b.txt", "Customer: my order 4411 never arrived\nAgent: Sorry!"), ("a.txt", "Customer: hi")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / ".hidden").write_text("not read", encoding="utf-8")
+    assert [c.id for c in ho.load_many(tmp_path)] == ["a", "b"]
+    assert [c.id for c in ho.load_many(str(tmp_path))] == ["a", "b"]  # a folder path string too
+    with pytest.raises(ho.UsageError, match="directory"):
+        ho.load(str(tmp_path))

@@ -51,10 +51,10 @@ def _registered_extensions() -> tuple[str, ...]:
 
 
 def _existing_path(source: str) -> Path | None:
-    """``source`` as a path if it names an existing file; raise if it is clearly a missing one."""
+    """``source`` as a path if it names an existing file or folder; raise if it is clearly a missing one."""
     if "\n" in source or len(source) > _MAX_PATH or not source.strip():
         return None
-    if os.path.isfile(source):
+    if os.path.isfile(source) or os.path.isdir(source):
         return Path(source)
     stripped = source.strip()
     if stripped[0] in "{[" or ": " in stripped or _EMAIL_ONLY.fullmatch(stripped):
@@ -233,7 +233,9 @@ def load_many(
     yields that one conversation. Conversations without an id get
     ``<file stem>-<line number>`` (or ``conversation-<n>`` for a list).
 
-    ``encoding`` is as for :func:`load` (for a file read whole, or bytes).
+    ``encoding`` is as for :func:`load` (for a file read whole, or bytes). A folder is
+    read file by file, sorted by name; a file that is not a conversation raises when
+    it is reached.
 
     Raises:
         The errors of :func:`load`, raised when the bad line is reached;
@@ -260,6 +262,11 @@ def load_many(
         path = Path(source)
     elif isinstance(source, str):
         path = _existing_path(source)
+    if path is not None and path.is_dir():
+        # A folder: its files, sorted by name (hidden ones skipped), as the command line reads it.
+        for child in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
+            yield from _load_file(child, format, encoding)
+        return
     if path is not None:
         yield from _load_file(path, format, encoding)
         return
