@@ -109,7 +109,11 @@ def test_escalation_logged_in_an_internal_note() -> None:
     got = _handoff(
         ("customer", "the export button does nothing"),
         ("agent", "Could you send a screenshot of the console?", {"author": "Lars"}),
-        ("agent", "Reproduced on staging. Escalated to Tier 3 engineering.", {"kind": "note", "author": "Lars"}),
+        (
+            "agent",
+            "Reproduced on staging. Escalated to Tier 3 engineering.",
+            {"kind": "note", "author": "Lars"},
+        ),
     )
     assert got == ("tier_escalation", "agent_transfer", ["m3"])
 

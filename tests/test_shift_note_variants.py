@@ -25,7 +25,9 @@ def _note(text: str, kind: str = "note") -> Conversation:
     return Conversation(
         id="note",
         messages=[
-            Message(id="c1", role="customer", text="The replacement blender never arrived.", timestamp=MONDAY),
+            Message(
+                id="c1", role="customer", text="The replacement blender never arrived.", timestamp=MONDAY
+            ),
             Message(id="a1", role="agent", text="Sorry, I'm checking with the warehouse.", timestamp=MONDAY),
             Message(id="n1", role="agent", kind=kind, text=text, timestamp=MONDAY),
         ],
@@ -65,8 +67,12 @@ def test_promised_lines_are_commitments(text: str, promise: str) -> None:
 
 
 def test_promise_dues_resolve_against_the_note_time() -> None:
-    record = ho.summarize(_note("Promised: a callback before 16:30. Next shift: chase the courier Wed morning."))
-    dues = {c.text: (c.due, c.due_iso) for c in record.commitments if c.rule and c.rule.startswith("shift_note")}
+    record = ho.summarize(
+        _note("Promised: a callback before 16:30. Next shift: chase the courier Wed morning.")
+    )
+    dues = {
+        c.text: (c.due, c.due_iso) for c in record.commitments if c.rule and c.rule.startswith("shift_note")
+    }
     assert dues == {
         "A callback before 16:30": ("16:30", "2026-06-01T16:30:00+00:00"),
         "Chase the courier Wed morning": ("Wed morning", "2026-06-03"),
@@ -74,7 +80,9 @@ def test_promise_dues_resolve_against_the_note_time() -> None:
 
 
 def test_pending_and_next_step_labels() -> None:
-    [note] = read_shift_notes(_note("Pending: warehouse stock count. Next step: refund if no stock by Thursday."))
+    [note] = read_shift_notes(
+        _note("Pending: warehouse stock count. Next step: refund if no stock by Thursday.")
+    )
     assert note.status == ["warehouse stock count"]
     assert note.next == ["refund if no stock by Thursday"]
 

@@ -111,7 +111,11 @@ class DueReader:
         )
         events = _alternation(list(data.get("event_due", [])) or ["once"])
         # "once the limit is raised", "as soon as it's fixed": due on an event, kept as written.
-        self._event = re.compile(rf"(?<!\w)(?:{events})\s+(?!(?:more|again|or|a|an|in|and|for)\b)[^,.;!?()]{{3,60}}?(?=\s*(?:[,.;!?()]|$))", re.IGNORECASE)
+        self._event = re.compile(
+            rf"(?<!\w)(?:{events})\s+(?!(?:more|again|or|a|an|in|and|for)\b)[^,.;!?()]{{3,60}}?"
+            r"(?=\s*(?:[,.;!?()]|$))",
+            re.IGNORECASE,
+        )
         self._event_words = {w.split()[0].lower() for w in data.get("event_due", ["once"])}
         self._bare_clock = re.compile(
             rf"(?<![\w:.])(?:by|at|before|until)\s+(?P<hour>\d{{1,2}})(?::(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})(?!\w)|(?<![\w:.])(?:by|at|before|until)\s+(?P<noon>noon|midday)(?!\w)",
@@ -142,7 +146,8 @@ class DueReader:
             name = match["wd"].lower()
             rest = sentence[match.end() :].lstrip()
             part = self._day_part.match(rest)
-            if name not in self.full_weekdays and not match["prefix"] and not self._clock.match(rest) and not part:
+            bare = not match["prefix"] and not self._clock.match(rest) and not part
+            if name not in self.full_weekdays and bare:
                 continue  # "sat", "sun", "wed" alone are words too; "wed afternoon" is a day
             day = self._next_weekday(self.weekdays[name], when)
             if part is not None:  # "Wed afternoon": the day, with its part of the day as written

@@ -130,7 +130,8 @@ def parse(message: Message, lang: Language, internal: bool = True) -> ShiftNote:
         )  # fmt: skip
         items = _items(text[match.end() : bound])
         if not match["status"]:  # each chained task is a step or promise of its own
-            items = [piece for item in items for piece in _JOIN.split(item) if len(piece.split()) > 1] or items
+            pieces = [piece for item in items for piece in _JOIN.split(item) if len(piece.split()) > 1]
+            items = pieces or items
         target += [short(item) for item in items]
     return note
 
@@ -169,7 +170,7 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
 
 def _next_commitments(note: ShiftNote) -> list[Commitment]:
     found: list[Commitment] = []
-    parts = [(text, "shift_note.promised") for text in note.promised] + [(t, "shift_note.next") for t in note.next]
+    parts = [(t, "shift_note.promised") for t in note.promised] + [(t, "shift_note.next") for t in note.next]
     seen: set[str] = set()
     for text, rule in parts:
         if text.casefold() in seen:
@@ -199,7 +200,8 @@ def note_actions(notes: Sequence[ShiftNote], actions: Sequence[Action]) -> list[
     found = list(actions)
     known = [a.description.casefold() for a in actions]
     for note in notes:
-        failed = [w.lower() for w in (note.language.shift_note.get("tried_failed", []) if note.language else [])]
+        data = note.language.shift_note if note.language else {}
+        failed = [w.lower() for w in data.get("tried_failed", [])]
         for text, tried in [(t, False) for t in note.done] + [(t, True) for t in note.tried]:
             key = text.casefold()
             if any(key in other or other in key for other in known):
@@ -207,7 +209,8 @@ def note_actions(notes: Sequence[ShiftNote], actions: Sequence[Action]) -> list[
             known.append(key)
             outcome: Outcome = "succeeded"
             if tried:
-                outcome = "failed" if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", key) for w in failed) else "unknown"
+                said = any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", key) for w in failed)
+                outcome = "failed" if said else "unknown"
             found.append(
                 Action(
                     description=_capital(text),

@@ -231,8 +231,8 @@ def read_signals(
                     else "tier_escalation" if tier and transfer is not None
                     else "agent_to_agent"
                 )  # fmt: skip
-                trigger = f"{message.role}_transfer" if transfer is not None and kind != "agent_to_agent" or (
-                    shift is None) else "shift_change"
+                shifted = shift is not None and kind == "agent_to_agent"
+                trigger = "shift_change" if shifted else f"{message.role}_transfer"
                 at = transfer if transfer is not None else shift
                 history.append(
                     HistoryEvent(
