@@ -198,6 +198,8 @@ def note_actions(notes: Sequence[ShiftNote], actions: Sequence[Action]) -> list[
     wrote the note.
     """
     found = list(actions)
+    if not any(note.done or note.tried for note in notes):
+        return found
     known = [a.description.casefold() for a in actions]
     for note in notes:
         data = note.language.shift_note if note.language else {}
