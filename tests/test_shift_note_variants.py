@@ -132,3 +132,15 @@ def test_due_variants(sentence: str, due: str, iso: str | None) -> None:
 @pytest.mark.parametrize("sentence", ["thanks once more", "I'll try once again", "the wed dress"])
 def test_not_dues(sentence: str) -> None:
     assert languages()[0].due.find(sentence, MONDAY) is None
+
+
+def test_a_done_line_citing_a_reference_already_acted_on_is_not_repeated() -> None:
+    conversation = Conversation(
+        messages=[
+            Message(id="c1", role="customer", text="The kettle leaks from the base."),
+            Message(id="a1", role="agent", text="I have opened warranty claim WC-20417 for you."),
+            Message(id="n1", role="agent", kind="note", text="Done: WC-20417 opened, courier pickup booked."),
+        ]
+    )
+    actions = [a for a in ho.summarize(conversation).actions_taken if "WC-20417" in a.description]
+    assert len(actions) == 1 and actions[0].evidence == ["a1"]

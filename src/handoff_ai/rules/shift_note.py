@@ -38,6 +38,8 @@ from .phrases import CueReader
 __all__ = ["ShiftNote", "note_actions", "note_blocker", "note_commitments", "note_steps", "read_shift_notes"]
 
 _END = re.compile(r"(?<=[.!?])\s|\n")
+_ID = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
+"""A reference with letters and digits joined by hyphens ("rma-66120", "eng-4412"), casefolded."""
 _JOIN = re.compile(r"\s+\+\s+|\s*;\s+|,?\s+(?:and\s+)?then\s+(?=[a-z])|\s+&\s+(?=[a-z])")
 """Where one part chains two tasks: "chase the courier, then call her", "text + call back"."""
 
@@ -206,8 +208,9 @@ def note_actions(notes: Sequence[ShiftNote], actions: Sequence[Action]) -> list[
         failed = [w.lower() for w in data.get("tried_failed", [])]
         for text, tried in [(t, False) for t in note.done] + [(t, True) for t in note.tried]:
             key = text.casefold()
-            if any(key in other or other in key for other in known):
-                continue
+            ids = set(_ID.findall(key))
+            if any(key in other or other in key or ids & set(_ID.findall(other)) for other in known):
+                continue  # said already, or the same reference ("RMA-1 created" after "I created RMA-1")
             known.append(key)
             outcome: Outcome = "succeeded"
             if tried:
