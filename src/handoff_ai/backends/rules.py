@@ -27,7 +27,7 @@ from ..rules.intent import classify
 from ..rules.phrases import CueReader
 from ..rules.recognizers import Recognizer, RecognizerSet, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
-from ..rules.shift_note import note_blocker, note_commitments, note_steps, read_shift_notes
+from ..rules.shift_note import note_actions, note_blocker, note_commitments, note_steps, read_shift_notes
 from ..rules.signals import read_signals
 from ..taxonomy import Taxonomy
 from .base import Backend
@@ -91,6 +91,7 @@ class RulesBackend(Backend):
         blocker = find_blocker(conversation, actions, cues, rules=rules)
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
         blocker = note_blocker(notes, conversation, cues, blocker)
+        actions = note_actions(notes, actions)  # the notes' own Done:/Tried: lines
         signals = read_signals(conversation, cues, intent.label, rules)
         expertise = build_expertise(intent, taxonomy)
         commitments = extract_commitments(conversation, note_commitments(notes))

@@ -100,6 +100,23 @@ class DueReader:
             re.IGNORECASE,
         )
         self._iso = re.compile(r"(?<![\w-])(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w-])")
+        parts = _alternation(list(data.get("day_parts", [])) or ["morning"])
+        self._day_part = re.compile(rf"^(?:{parts})(?!\w)", re.IGNORECASE)
+        # "by 18:00", "before 15h30": a 24-hour clock needs its minutes (":" or "h", never "." as
+        # in "reduced by 1.50").
+        self._bare_24 = re.compile(
+            r"(?<![\w:.])(?:by|at|before|until|till)\s+(?P<hour>[01]?\d|2[0-3])(?::|h)(?P<minute>[0-5]\d)"
+            r"(?P<mer>)(?![\w:])",
+            re.IGNORECASE,
+        )
+        events = _alternation(list(data.get("event_due", [])) or ["once"])
+        # "once the limit is raised", "as soon as it's fixed": due on an event, kept as written.
+        self._event = re.compile(
+            rf"(?<!\w)(?:{events})\s+(?!(?:more|again|or|a|an|in|and|for)\b)[^,.;!?()]{{3,60}}?"
+            r"(?=\s*(?:[,.;!?()]|$))",
+            re.IGNORECASE,
+        )
+        self._event_words = {w.split()[0].lower() for w in data.get("event_due", ["once"])}
         self._bare_clock = re.compile(
             rf"(?<![\w:.])(?:by|at|before|until)\s+(?P<hour>\d{{1,2}})(?::(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})(?!\w)|(?<![\w:.])(?:by|at|before|until)\s+(?P<noon>noon|midday)(?!\w)",
             re.IGNORECASE,
@@ -128,9 +145,15 @@ class DueReader:
         for match in self._weekday.finditer(sentence) if words & self._weekday_words else ():
             name = match["wd"].lower()
             rest = sentence[match.end() :].lstrip()
-            if name not in self.full_weekdays and not match["prefix"] and not self._clock.match(rest):
-                continue  # "sat", "sun", "wed" alone are words too
+            part = self._day_part.match(rest)
+            bare = not match["prefix"] and not self._clock.match(rest) and not part
+            if name not in self.full_weekdays and bare:
+                continue  # "sat", "sun", "wed" alone are words too; "wed afternoon" is a day
             day = self._next_weekday(self.weekdays[name], when)
+            if part is not None:  # "Wed afternoon": the day, with its part of the day as written
+                end = match.end() + len(sentence[match.end() :]) - len(rest) + part.end()
+                found.append((match.start(), end, "date", day))
+                continue
             found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
         for match in self._day.finditer(sentence) if words & self._day_words else ():
             value = self.days[" ".join(match["day"].lower().split())]
@@ -139,21 +162,37 @@ class DueReader:
                 found.append((match.start(), match.end(), "day", None))
             else:
                 found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
+        clocks = self._bare_clocks(sentence) if digits or "noon" in words or "midday" in words else []
         if not found:
-            if digits or "noon" in words or "midday" in words:
-                for match in self._bare_clock.finditer(sentence):
-                    day = when.date() if when is not None else None
-                    stamp = self._stamp(day, self._clock_time(match), when)
-                    iso = stamp.isoformat() if stamp else None
-                    return Due(self._text(sentence, match.start(), match.end()), iso)
-            return None
+            for match in clocks[:1]:
+                stamp = self._stamp(when.date() if when is not None else None, self._clock_time(match), when)
+                if isinstance(stamp, datetime) and when is not None and stamp < when:
+                    stamp += timedelta(days=1)  # "by 09:00" said in the evening: tomorrow morning
+                iso = stamp.isoformat() if stamp else None
+                return Due(self._text(sentence, match.start(), match.end()), iso)
+            event = self._event.search(sentence) if words & self._event_words else None
+            return Due(" ".join(event.group().split()), None) if event else None
         start, end, _, resolved = min(found, key=lambda item: (item[0], -item[1]))
+        if type(resolved) is date or (resolved is None and when is None):
+            near = next((c for c in clocks if 0 <= start - c.end() <= 3 or 0 <= c.start() - end <= 3), None)
+            if near is not None:  # "before 5pm today", "tomorrow by 18:00": the day at that clock
+                clock = self._clock_time(near)
+                if clock is not None:
+                    span = sentence[min(start, near.start()) : max(end, near.end())]
+                    text = " ".join(span.split()).rstrip(".,;")
+                    stamp = self._stamp(resolved, clock, when) if resolved is not None else None
+                    return Due(self._text(text, 0, len(text)), stamp.isoformat() if stamp else None)
         text = self._text(sentence, start, end)
         if resolved is None:
             return Due(text, None)
         if isinstance(resolved, datetime):
             resolved = resolved.replace(microsecond=0)
         return Due(text, resolved.isoformat())
+
+    def _bare_clocks(self, sentence: str) -> list[re.Match[str]]:
+        """Clock times after "by/at/before/until", in sentence order ("by 5pm", "before 15:00")."""
+        found = [*self._bare_clock.finditer(sentence), *self._bare_24.finditer(sentence)]
+        return sorted(found, key=lambda match: match.start())
 
     @staticmethod
     def _text(sentence: str, start: int, end: int) -> str:

@@ -32,7 +32,7 @@ __all__ = ["CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "R
 CUE_NAMES = (
     "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
     "negative", "positive", "urgent", "deadline", "repeat_contact", "problem", "resolved", "impact",
-    "not_handoff", "handoff_alone", "tier_transfer", "impact_high", "deadline_soft",
+    "not_handoff", "handoff_alone", "tier_transfer", "impact_high", "deadline_soft", "shift_handover",
 )  # fmt: skip
 WORD_LIST_NAMES = ("handoff_alone_with",)
 """Cue entries that are word sets, not phrases: not scanned for, read by one rule."""
@@ -63,6 +63,7 @@ class _Cues(BaseModel):
     tier_transfer: list[str] = Field(default_factory=list)
     impact_high: list[str] = Field(default_factory=list)
     deadline_soft: list[str] = Field(default_factory=list)
+    shift_handover: list[str] = Field(default_factory=list)
 
 
 class _Language(BaseModel):

@@ -30,13 +30,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..models import Blocker, Commitment, Conversation, Item, Message
+from ..models import Action, Blocker, Commitment, Conversation, Item, Message
+from ..models.record import Outcome
 from .commitments import Language, languages, short
 from .phrases import CueReader
 
-__all__ = ["ShiftNote", "note_blocker", "note_commitments", "note_steps", "read_shift_notes"]
+__all__ = ["ShiftNote", "note_actions", "note_blocker", "note_commitments", "note_steps", "read_shift_notes"]
 
 _END = re.compile(r"(?<=[.!?])\s|\n")
+_ID = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
+"""A reference with letters and digits joined by hyphens ("rma-66120", "eng-4412"), casefolded."""
+_JOIN = re.compile(r"\s+\+\s+|\s*;\s+|,?\s+(?:and\s+)?then\s+(?=[a-z])|\s+&\s+(?=[a-z])")
+"""Where one part chains two tasks: "chase the courier, then call her", "text + call back"."""
 
 
 @dataclass
@@ -47,11 +52,17 @@ class ShiftNote:
     status: list[str] = field(default_factory=list)
     next: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)
+    promised: list[str] = field(default_factory=list)
     language: Language | None = None
 
     @property
     def parts(self) -> int:
-        return len(self.status) + len(self.next) + len(self.warnings)
+        return (
+            len(self.status) + len(self.next) + len(self.warnings) + len(self.done) + len(self.tried)
+            + len(self.promised)
+        )  # fmt: skip
 
 
 def _alternation(phrases: Sequence[str]) -> str:
@@ -61,10 +72,16 @@ def _alternation(phrases: Sequence[str]) -> str:
 
 def _pattern(lang: Language) -> re.Pattern[str]:
     data = lang.shift_note
-    boundary = r"(?:^|(?<=[.!?;\n])|(?<=\s[-–—|•]))\s*"
+    boundary = r"(?:^|(?<=[.!?;\n])|(?<=\s[-–—|•*>])|(?<=\S:\s))\s*"  # also after ":wave: ", "Re: "
+    line = r"(?:^|(?<=\n))[ \t]*(?:[-–—•*>]|\d+[.)])?[ \t]*"
+    whom = r"(?:\s+(?:to\s+)?(?:the\s+)?(?:customer|client|caller|him|her|them|(?-i:[A-Z][\w.-]*)))?"
     return re.compile(
         rf"{boundary}(?:(?P<status>{_alternation(data['status'])})\s*:|(?P<next>{_alternation(data['next'])})\s*:"
-        rf"|(?P<warning>(?:{_alternation(data['warning'])})(?!\w)))",
+        rf"|(?P<done>{_alternation(data.get('done', []))})\s*:"
+        rf"|(?P<tried>{_alternation(data.get('tried', []))})(?:\s*:|(?=\s))"
+        rf"|(?P<promise>{_alternation(data.get('promised', []))}){whom}(?:\s*:|(?=\s))"
+        rf"|(?P<warning>(?:{_alternation(data['warning'])})(?!\w)))"
+        rf"|{line}(?P<line>(?:{_alternation(data.get('next_lines', []))})(?!\w))",
         re.IGNORECASE,
     )
 
@@ -82,8 +99,12 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def parse(message: Message, lang: Language) -> ShiftNote:
-    """The labelled parts of ``message`` in ``lang`` (possibly none)."""
+def parse(message: Message, lang: Language, internal: bool = True) -> ShiftNote:
+    """The labelled parts of ``message`` in ``lang`` (possibly none).
+
+    Lines that start with a follow-up verb ("- Chase the courier") count only in an
+    ``internal`` note: in a reply to the customer they are advice.
+    """
     pattern = _PATTERNS.get(lang.name)
     if pattern is None:
         pattern = _PATTERNS[lang.name] = _pattern(lang)
@@ -101,8 +122,19 @@ def parse(message: Message, lang: Language) -> ShiftNote:
             if len(body.split()) > 2:
                 note.warnings.append(short(_capital(body)))
             continue
-        target = note.status if match["status"] else note.next
-        target += [short(item) for item in _items(text[match.end() : bound])]
+        if match["line"]:  # "- Chase the courier on Monday": the verb is part of the step
+            if internal:
+                note.next += [short(item) for item in _items(text[match.start("line") : bound])[:1]]
+            continue
+        target = (
+            note.status if match["status"] else note.next if match["next"] else note.done if match["done"]
+            else note.tried if match["tried"] else note.promised
+        )  # fmt: skip
+        items = _items(text[match.end() : bound])
+        if not match["status"]:  # each chained task is a step or promise of its own
+            pieces = [piece for item in items for piece in _JOIN.split(item) if len(piece.split()) > 1]
+            items = pieces or items
+        target += [short(item) for item in items]
     return note
 
 
@@ -129,9 +161,10 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
         if not internal and (message.role != "agent" or message.kind != "message" or ":" not in message.text):
             continue
         for lang in languages():
-            note = parse(message, lang)
+            note = parse(message, lang, internal)
             # An ordinary message needs two labelled parts: "Don't hesitate to ask" is no warning.
-            if note.parts if internal else len(note.status) + len(note.next) >= 2:
+            labelled = len(note.status) + len(note.next) + len(note.done) + len(note.promised)
+            if note.parts if internal else labelled >= 2:
                 notes.append(note)
                 break
     return notes
@@ -139,7 +172,12 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
 
 def _next_commitments(note: ShiftNote) -> list[Commitment]:
     found: list[Commitment] = []
-    for text in note.next:
+    parts = [(t, "shift_note.promised") for t in note.promised] + [(t, "shift_note.next") for t in note.next]
+    seen: set[str] = set()
+    for text, rule in parts:
+        if text.casefold() in seen:
+            continue
+        seen.add(text.casefold())
         due = note.language.due.find(text, note.message.timestamp) if note.language else None
         found.append(
             Commitment(
@@ -148,9 +186,45 @@ def _next_commitments(note: ShiftNote) -> list[Commitment]:
                 due_iso=due.iso if due else None,
                 actor="agent",
                 evidence=[note.message.id],
-                rule="shift_note.next",
+                rule=rule,
             )
         )
+    return found
+
+
+def note_actions(notes: Sequence[ShiftNote], actions: Sequence[Action]) -> list[Action]:
+    """``actions``, then each note's ``Done:``/``Tried:`` parts not already among them.
+
+    A done part succeeded; a tried part failed when it says so ("offered credit - refused",
+    ``tried_failed`` in the data), else its outcome is unknown. The actor is the agent who
+    wrote the note.
+    """
+    found = list(actions)
+    if not any(note.done or note.tried for note in notes):
+        return found
+    known = [a.description.casefold() for a in actions]
+    for note in notes:
+        data = note.language.shift_note if note.language else {}
+        failed = [w.lower() for w in data.get("tried_failed", [])]
+        for text, tried in [(t, False) for t in note.done] + [(t, True) for t in note.tried]:
+            key = text.casefold()
+            ids = set(_ID.findall(key))
+            if any(key in other or other in key or ids & set(_ID.findall(other)) for other in known):
+                continue  # said already, or the same reference ("RMA-1 created" after "I created RMA-1")
+            known.append(key)
+            outcome: Outcome = "succeeded"
+            if tried:
+                said = any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", key) for w in failed)
+                outcome = "failed" if said else "unknown"
+            found.append(
+                Action(
+                    description=_capital(text),
+                    actor="agent",
+                    outcome=outcome,
+                    evidence=[note.message.id],
+                    rule="shift_note.tried" if tried else "shift_note.done",
+                )
+            )
     return found
 
 

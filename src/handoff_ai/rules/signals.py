@@ -51,10 +51,11 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _OWNERSHIP = GuardedPattern(
     re.compile(
-        r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed)\b",
+        r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed"
+        r"|hand(?:off|over|[-_ ]off|[-_]over)(?:_to_\w+)?)\b",
         re.IGNORECASE,
     ),
-    "assign transferred handed escalated routed",
+    "assign transferred handed escalated routed handoff handover hand-off hand_off hand-over hand_over",
 )
 _OWNERSHIP_KEYS = ("assignee", "assignee_id", "assigned_to", "assignee_name", "new_assignee")
 _EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subtype")
@@ -77,6 +78,20 @@ def _ownership_change(message: Message) -> str | None:
     if typed or any(meta.get(k) not in (None, "") for k in _OWNERSHIP_KEYS):
         return "Ownership changed (assignment event)"
     return None
+
+
+def _supersedes(current: Handoff, kind: HandoffType, human_spoke: bool) -> bool:
+    """A move by a human agent, once one has answered, replaces a bot's earlier hand-off.
+
+    The note is read by whoever takes over *now*: a bot that passed the chat to a first-line
+    agent who then escalates to Tier 2 (or hands over at the end of a shift) is that later
+    move. The customer's own request and an escalation already on record stay.
+    """
+    if not human_spoke or current.trigger in ("customer_request", "escalation_request"):
+        return False
+    if current.type == "ai_to_human":
+        return kind in ("tier_escalation", "agent_to_agent")
+    return current.type == "agent_to_agent" and kind == "tier_escalation"
 
 
 def customer_request(text: str, cues: CueReader, rules: RuleSet) -> str | None:
@@ -175,6 +190,7 @@ def read_signals(
     previous_channel: str | None = None
     previous_role: str | None = None
     human_spoke = False  # an agent wrote before: an assignment is then between people
+    last_agent: str | None = None  # who last answered as an agent (a new name is a new owner)
 
     for message in conversation.messages:
         text = message.text
@@ -204,31 +220,50 @@ def read_signals(
                     )  # fmt: skip
                     handoff = Handoff(type=kind, trigger="reassignment", evidence=[message.id])
 
-        if message.role in ("bot", "agent") and message.kind == "message":
+        spoken = message.kind == "message" or (message.kind == "note" and message.role == "agent")
+        if message.role in ("bot", "agent") and spoken:
             transfer = cues.find("transfer", text)
-            if transfer is not None:
+            shift = cues.find("shift_handover", text) if message.role == "agent" else None
+            if transfer is not None or shift is not None:
+                tier = cues.has("tier_transfer", text)
                 kind = (
                     "ai_to_human" if message.role == "bot"
-                    else "tier_escalation" if cues.has("tier_transfer", text)
+                    else "tier_escalation" if tier and transfer is not None
                     else "agent_to_agent"
                 )  # fmt: skip
+                shifted = shift is not None and kind == "agent_to_agent"
+                trigger = "shift_change" if shifted else f"{message.role}_transfer"
+                at = transfer if transfer is not None else shift
                 history.append(
                     HistoryEvent(
                         kind="transfer",
-                        description=sentence_at(text, transfer),
+                        description=sentence_at(text, at if at is not None else 0),
                         evidence=[message.id],
                     )
                 )
-                if handoff.trigger in (
-                    None,
-                    "channel_switch",
-                ):  # the customer's own request stays the trigger
-                    handoff = Handoff(type=kind, trigger=f"{message.role}_transfer", evidence=[message.id])
+                if handoff.trigger in (None, "channel_switch") or _supersedes(handoff, kind, human_spoke):
+                    handoff = Handoff(type=kind, trigger=trigger, evidence=[message.id])
                 elif message.id not in handoff.evidence:
                     handoff.evidence.append(message.id)
             elif message.role == "bot" and cues.has("bot_failure", text):
                 _add(found, "bot_failure", message.id, "cue.bot_failure")
-            if message.role == "agent" and previous_role == "bot":
+            if message.role == "agent" and message.kind == "message" and message.author:
+                if (
+                    handoff.type in (None, "ai_to_human", "channel_switch")
+                    and last_agent is not None
+                    and message.author != last_agent
+                    and previous_role != "bot"
+                ):  # a second person answers for the company: the ticket changed hands between agents
+                    history.append(
+                        HistoryEvent(
+                            kind="transfer",
+                            description=f"Another agent took over ({message.author})",
+                            evidence=[message.id],
+                        )
+                    )
+                    handoff = Handoff(type="agent_to_agent", trigger="new_agent", evidence=[message.id])
+                last_agent = message.author
+            if message.role == "agent" and previous_role == "bot" and message.kind == "message":
                 history.append(
                     HistoryEvent(
                         kind="transfer",
