@@ -26,17 +26,19 @@ class GuardedPattern:
             every match of ``regex``.
     """
 
-    __slots__ = ("_words", "regex")
+    __slots__ = ("_any_word", "_words", "regex")
 
     def __init__(self, regex: re.Pattern[str], words: str) -> None:
         self.regex = regex
         self._words = tuple(words.lower().split())
+        # One scan for any of the literals: faster than a substring test per literal.
+        self._any_word = re.compile("|".join(map(re.escape, self._words)) or "(?!)")  # none: never
 
     def may_match(self, text: str) -> bool:
         """False only when no match is possible."""
         if not text.isascii():
             return True
-        return any(map(text.lower().__contains__, self._words))
+        return self._any_word.search(text.lower()) is not None
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text) if self.may_match(text) else None

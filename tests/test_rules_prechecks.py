@@ -1,0 +1,59 @@
+"""Pre-checks that skip regexes must never change what is found.
+
+``GuardedPattern`` and ``RecognizerSet`` test literals before running a regex;
+these tests compare them with the unguarded regex / the per-recognizer
+substring test on ugly text (apostrophes, curly quotes, underscores, other
+scripts, e-mail and link punctuation).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from handoff_ai.rules.catalog import default_recognizers
+from handoff_ai.rules.phrases import tokens
+from handoff_ai.rules.prechecks import GuardedPattern
+from handoff_ai.rules.recognizers import RecognizerSet
+
+TEXTS = [
+    "",
+    "   ",
+    "My order number is ORD-88213 and my zip code is 94107.",
+    "I’m Jane Doe, call me on +1 (415) 555-0199 — the PIN is 4455",
+    "im locked out of my acct, login: bob_smith / Summer2024!",
+    "ERR_CONNECTION_RESET on www.example.com, then EXC_BAD_ACCESS",
+    "the post code is SW1A 1AA; I am at the airport near Heathrow",
+    "Shipping to room 412 on Friday, last 4 digits end in 1234",
+    "Mein Name ist Jürgen, Bestellnummer 12345 — Postleitzahl 10115",
+    "配送先の郵便番号は 100-0001 です。注文番号 A123456",
+    "reach me at jane.doe+test@example.co.uk or https://x.io/a?b=c",
+    "My tier is Gold member since 2021-03-01, membership id GLD-0001",
+    "password reset didn't work; security answer: fluffy",
+    "ſecurity ſervice: KELVIN K sign",
+    "Order# 5521 / ticket #77 / case: 8812 / invoice INV-2024-03311",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_guarded_pattern_finds_what_the_regex_finds(text: str) -> None:
+    regex = re.compile(r"\b(?:pin|password|zip\s+code|order)\b", re.IGNORECASE)
+    guarded = GuardedPattern(regex, "pin password zip order")
+    assert (guarded.search(text) is None) == (regex.search(text) is None)
+
+
+def test_guarded_pattern_without_words_never_matches_ascii() -> None:
+    assert GuardedPattern(re.compile("a"), "").search("a") is None
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_recognizer_set_gates_like_a_substring_test(text: str) -> None:
+    fast = RecognizerSet(default_recognizers())
+    # The same set with every "needs" literal searched in the text, as each Recognizer does.
+    plain = RecognizerSet(fast.recognizers)
+    plain._plan = tuple(
+        (r, None, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words) for r in fast.recognizers
+    )
+    assert fast.find(text) == plain.find(text)
+    assert fast.find(text, tokens(text)) == plain.find(text, tokens(text))
