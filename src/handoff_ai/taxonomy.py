@@ -34,7 +34,31 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["IntentSpec", "RecognizerSpec", "Taxonomy", "TeamSpec"]
+__all__ = ["IntentSpec", "RecognizerSpec", "Taxonomy", "TeamSpec", "parse_data", "read_data_file"]
+
+
+def read_data_file(path: str | Path, *, what: str) -> tuple[bytes, str, bool]:
+    """A TOML or JSON configuration file's bytes, its name and whether it is TOML.
+
+    Raises:
+        ConfigError: the file cannot be read (``what`` names it: "taxonomy", "policy").
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} file ({exc.strerror})", source=str(path)) from None
+    return raw, str(path), path.suffix.lower() == ".toml"
+
+
+def parse_data(raw: bytes, *, source: str, toml: bool) -> Any:
+    """TOML or JSON configuration text as Python data; ``ConfigError`` naming ``source``."""
+    try:
+        text = raw.decode("utf-8")
+        return tomllib.loads(text) if toml else json.loads(text)
+    except (UnicodeDecodeError, ValueError) as exc:
+        kind = "TOML" if toml else "JSON"
+        raise ConfigError(f"not valid {kind}: {exc}", source=source) from None
 
 
 class IntentSpec(BaseModel):
@@ -131,23 +155,13 @@ class Taxonomy(BaseModel):
         Raises:
             ConfigError: the file is missing, unreadable, or not a valid taxonomy.
         """
-        path = Path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read taxonomy file ({exc.strerror})", source=str(path)) from None
-        return cls.from_bytes(raw, source=str(path), toml=path.suffix.lower() == ".toml")
+        raw, source, toml = read_data_file(path, what="taxonomy")
+        return cls.from_bytes(raw, source=source, toml=toml)
 
     @classmethod
     def from_bytes(cls, raw: bytes, *, source: str = "<taxonomy>", toml: bool = False) -> Taxonomy:
         """Parse TOML or JSON taxonomy text (see ``load``)."""
-        try:
-            text = raw.decode("utf-8")
-            data = tomllib.loads(text) if toml else json.loads(text)
-        except (UnicodeDecodeError, ValueError) as exc:
-            kind = "TOML" if toml else "JSON"
-            raise ConfigError(f"not valid {kind}: {exc}", source=source) from None
-        return cls.from_dict(data, source=source)
+        return cls.from_dict(parse_data(raw, source=source, toml=toml), source=source)
 
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "<taxonomy>") -> Taxonomy:

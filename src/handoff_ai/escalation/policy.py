@@ -24,8 +24,6 @@ value raises ``ConfigError`` naming where (``intents.refund.required.0``).
 
 from __future__ import annotations
 
-import json
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,11 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..exceptions import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from ..taxonomy import parse_data, read_data_file
 
 __all__ = [
     "DEFAULT_FRUSTRATION", "EscalationPolicy", "IntentRule", "PolicyLike", "Triggers", "resolve_policy",
@@ -115,22 +109,13 @@ class EscalationPolicy(BaseModel):
         Raises:
             ConfigError: missing, unreadable, or not a valid policy.
         """
-        path = Path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read policy file ({exc.strerror})", source=str(path)) from None
-        return cls.from_bytes(raw, source=str(path), toml=path.suffix.lower() == ".toml")
+        raw, source, toml = read_data_file(path, what="policy")
+        return cls.from_bytes(raw, source=source, toml=toml)
 
     @classmethod
     def from_bytes(cls, raw: bytes, *, source: str = "<policy>", toml: bool = False) -> EscalationPolicy:
         """Parse TOML or JSON policy text."""
-        try:
-            text = raw.decode("utf-8")
-            data = tomllib.loads(text) if toml else json.loads(text)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ConfigError(f"not valid {'TOML' if toml else 'JSON'}: {exc}", source=source) from None
-        return cls.from_dict(data, source=source)
+        return cls.from_dict(parse_data(raw, source=source, toml=toml), source=source)
 
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "<policy>") -> EscalationPolicy:

@@ -146,20 +146,23 @@ def _unscoped(key: str) -> str:
     return key
 
 
+def _add_keys(
+    holder: Mapping[str, Any],
+    fields: tuple[Sequence[str], Sequence[str], Sequence[str]],
+    keys: set[str],
+    scope: str = "",
+) -> None:
+    """Add the keys ``holder`` carries in its (email, phone, id) ``fields``, each read by its kind."""
+    emails, phones, ids = fields
+    found = [_email(holder.get(key)) for key in emails]
+    found += [_phone(holder.get(key)) for key in phones]
+    found += [_scoped(_identifier(holder.get(key)), scope) for key in ids]
+    keys.update(key for key in found if key)
+
+
 def _person_keys(person: Mapping[str, Any], keys: set[str], scope: str = "") -> None:
     """Add the email, phone and id keys of a person object (``{"id", "email", "phone"}``)."""
-    for key in _OBJECT_EMAILS:
-        found = _email(person.get(key))
-        if found:
-            keys.add(found)
-    for key in _OBJECT_PHONES:
-        found = _phone(person.get(key))
-        if found:
-            keys.add(found)
-    for key in _OBJECT_IDS:
-        found = _scoped(_identifier(person.get(key)), scope)
-        if found:
-            keys.add(found)
+    _add_keys(person, (_OBJECT_EMAILS, _OBJECT_PHONES, _OBJECT_IDS), keys, scope)
 
 
 def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
@@ -175,18 +178,7 @@ def _customer_keys(conversation: Conversation) -> tuple[set[str], set[str]]:
     meta = conversation.metadata
     source = next((m.source.format for m in conversation.messages if m.source and m.source.format), "")
     scope = source if source in _VENDOR_FORMATS else ""
-    for key in _CONVERSATION_EMAILS:
-        found = _email(meta.get(key))
-        if found:
-            keys.add(found)
-    for key in _CONVERSATION_PHONES:
-        found = _phone(meta.get(key))
-        if found:
-            keys.add(found)
-    for key in _CONVERSATION_IDS:
-        found = _scoped(_identifier(meta.get(key)), scope)
-        if found:
-            keys.add(found)
+    _add_keys(meta, (_CONVERSATION_EMAILS, _CONVERSATION_PHONES, _CONVERSATION_IDS), keys, scope)
     nested = meta.get("meta")  # Chatwoot: {"meta": {"sender": {...}, "contact": {...}}}
     for holder in (meta, nested) if isinstance(nested, Mapping) else (meta,):
         for name in _PERSON_OBJECTS:
