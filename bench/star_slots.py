@@ -40,7 +40,7 @@ from handoff_ai.evaluation.datasets import STAR_FACT_KEYS, _constraint_value, co
 from handoff_ai.evaluation.metrics import match_value, normalize, occurs_in
 from handoff_ai.models import Conversation, HandoffRecord
 from handoff_ai.rules.catalog import default_recognizers
-from handoff_ai.rules.recognizers import RecognizerSet
+from handoff_ai.rules.recognizer_set import RecognizerSet
 from handoff_ai.taxonomy import Taxonomy
 
 REPO = Path(__file__).resolve().parent.parent

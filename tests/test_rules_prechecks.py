@@ -15,7 +15,7 @@ import pytest
 from handoff_ai.rules.catalog import default_recognizers
 from handoff_ai.rules.phrases import tokens
 from handoff_ai.rules.prechecks import GuardedPattern
-from handoff_ai.rules.recognizers import RecognizerSet
+from handoff_ai.rules.recognizer_set import RecognizerSet
 
 TEXTS = [
     "",

@@ -18,7 +18,8 @@ from ..privacy.secrets import scrubber
 from ..rules.catalog import default_recognizers
 from ..rules.facts import extract_facts
 from ..rules.phrases import CueReader
-from ..rules.recognizers import RecognizerSet, user_recognizers
+from ..rules.recognizer_set import RecognizerSet
+from ..rules.recognizers import user_recognizers
 from ..taxonomy import Taxonomy
 from .cues import content_words, cues, mood, normalize, tokens
 from .models import ConversationAudit, Mood, Transfer

@@ -25,7 +25,8 @@ from ..rules.facts import extract_facts
 from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
 from ..rules.intent import classify
 from ..rules.phrases import CueReader
-from ..rules.recognizers import Recognizer, RecognizerSet, user_recognizers
+from ..rules.recognizer_set import RecognizerSet
+from ..rules.recognizers import Recognizer, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..rules.shift_note import note_actions, note_blocker, note_commitments, note_steps, read_shift_notes
 from ..rules.signals import read_signals

@@ -37,7 +37,8 @@ from ..rules.catalog import default_recognizers
 from ..rules.facts import GENERIC_KINDS, extract_facts
 from ..rules.intent import classify
 from ..rules.phrases import CueReader, tokens
-from ..rules.recognizers import RecognizerSet, user_recognizers
+from ..rules.recognizer_set import RecognizerSet
+from ..rules.recognizers import user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..taxonomy import Taxonomy
 from .phrases import Match, WordIndex, phrase_data

@@ -54,7 +54,8 @@ from ..privacy.secrets import scrubber
 from ..rules.catalog import default_recognizers
 from ..rules.facts import extract_facts
 from ..rules.injection import guard_record
-from ..rules.recognizers import RecognizerSet, user_recognizers
+from ..rules.recognizer_set import RecognizerSet
+from ..rules.recognizers import user_recognizers
 from ..taxonomy import Taxonomy
 from .grounding_check import (
     MAX_ITEMS,

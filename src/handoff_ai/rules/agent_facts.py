@@ -33,7 +33,8 @@ from collections.abc import Callable, Sequence
 
 from ..models import Conversation, Fact, Message
 from .phrases import PhraseIndex, tokens
-from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span
+from .recognizer_set import RecognizerSet
+from .recognizers import STOPWORDS, Recognizer, Span
 
 __all__ = ["REFERENCE_KINDS", "SLOT_KINDS", "AgentFacts"]
 

@@ -24,7 +24,8 @@ from ..models import Conversation, Fact, Message
 from .agent_facts import AgentFacts
 from .phrases import CueReader, PhraseIndex, scan_longest, tokens
 from .prechecks import GuardedPattern
-from .recognizers import STOPWORDS, Recognizer, RecognizerSet, Span, is_placeholder
+from .recognizer_set import RecognizerSet
+from .recognizers import STOPWORDS, Recognizer, Span, is_placeholder
 
 __all__ = ["FactResult", "extract_facts", "normalize"]
 

@@ -5,30 +5,21 @@ the rule that matched). Recognizers run in priority order and a later match
 that overlaps an earlier one is discarded, so an email is never also a URL and
 a date is never also a phone number. Secret-bearing spans (PINs, passwords,
 one-time codes, full card numbers) are marked ``withheld``: the record keeps
-that they were given, never their value.
+that they were given, never their value. Running them together over a message is
+:mod:`.recognizer_set`.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
 from .phrases import tokens
 
-__all__ = [
-    "Recognizer",
-    "RecognizerSet",
-    "Span",
-    "find_spans",
-    "in_file_names",
-    "is_placeholder",
-    "luhn_ok",
-    "user_recognizers",
-]
+__all__ = ["STOPWORDS", "Recognizer", "Span", "is_placeholder", "luhn_ok", "user_recognizers"]
 
 
 @dataclass(slots=True)
@@ -341,36 +332,6 @@ class _Generic(Recognizer):
         return None
 
 
-_DIGIT = re.compile(r"\d")
-_EXTENSIONS = r"\.(?:pdf|png|jpe?g|gif|heic|webp|docx?|xlsx?|csv|txt|zip|log|mov|mp4|json|xml|eml)\b"
-_FILE_EXT = re.compile(_EXTENSIONS)
-_NAME_BREAK = re.compile(r"[\s\"'<>()\[\]]")
-_IN_FILE_NAME_OK = frozenset({"url", "email"})
-
-
-def in_file_names(text: str, lower: str | None = None) -> list[tuple[int, int]]:
-    """Offsets of attachment-like file names ("scan 2024-03-01.pdf" has no date for the record)."""
-    lower = text.lower() if lower is None else lower
-    names: list[tuple[int, int]] = []
-    done = 0  # a name never starts before the end of the previous one: linear on "a.a.a....pdf"
-    for ext in _FILE_EXT.finditer(lower):  # a literal "." first: a fast scan
-        start = ext.start()
-        while start > done and not _NAME_BREAK.match(lower, start - 1):
-            start -= 1
-        if start < ext.start():
-            names.append((start, ext.end()))
-        done = ext.end()
-    return names
-
-
-_NOT_PLACES = frozenset(
-    """I The A An My Your Our This That It Hi Hello Thanks Thank Please Yes No Ok Okay Customer Support
-    Agent Bot Order Account January February March April May June July August September October November
-    December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday
-    Saturday Sunday Today Tomorrow Dr Mr Mrs Ms""".split()
-)
-
-
 def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
     """Recognizers from a taxonomy or rules file (``kind`` + regex)."""
     return [
@@ -379,116 +340,3 @@ def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
         )
         for spec in specs
     ]
-
-
-_MEMO_LIMIT = 100_000
-
-
-def _is_word(literal: str) -> bool:
-    """Whether ``literal`` is all ASCII word characters (so it lies inside one token)."""
-    return literal.isascii() and literal.replace("_", "a").isalnum()
-
-
-class _InWords(dict[str, frozenset[str]]):
-    """Token -> the needed literals it contains, filled on first sight (hits stay in C)."""
-
-    def __init__(self, literals: Iterable[str]) -> None:
-        super().__init__()
-        self._literals = tuple(sorted(set(literals)))
-
-    def __missing__(self, token: str) -> frozenset[str]:
-        if len(self) >= _MEMO_LIMIT:
-            self.clear()
-        value = self[token] = frozenset(filter(token.__contains__, self._literals))
-        return value
-
-
-class RecognizerSet:
-    """Recognizers in priority order, with their pre-checks unpacked for a tight loop.
-
-    A ``needs`` literal made of word characters occurs in the lower-cased text exactly when
-    it occurs inside one of its tokens (``phrases.tokens`` keeps every run of word
-    characters whole), so those literals are found once per message from the tokens
-    (memoized per token) instead of one substring regex per recognizer; only the other
-    literals ("@", "i'm", "post code") are still searched in the text.
-    """
-
-    def __init__(self, recognizers: Iterable[Recognizer]) -> None:
-        self.recognizers = tuple(recognizers)
-        plan = []
-        for r in self.recognizers:
-            in_words = frozenset(n for n in r.needs if _is_word(n)) or None
-            rest = [n for n in r.needs if not _is_word(n)]
-            others = re.compile("|".join(map(re.escape, rest))) if rest else None
-            plan.append((r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words))
-        self._plan = tuple(plan)
-        # Every gate word: a message's words are intersected with these once, then each gate
-        # is tested against that (usually empty) intersection.
-        self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
-        self._in_words = _InWords(n for _, in_words, *_ in plan for n in in_words or ())
-
-    def __iter__(self) -> Iterator[Recognizer]:
-        return iter(self.recognizers)
-
-    def find(self, text: str, words: Sequence[str] | None = None) -> list[Span]:
-        """Every non-overlapping span in ``text``, earlier recognizers winning, in text order.
-
-        ``words``: ``phrases.tokens(text)`` when the caller has them (else made on demand).
-        """
-        lower = text.lower()
-        has_digit = _DIGIT.search(text) is not None
-        size = len(text)
-        taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
-        starts: list[int] = []
-        files: list[tuple[int, int]] | None = None  # attachment file names, once needed
-        present: frozenset[str] | None = None  # the message's gate words, once needed
-        needed: set[str] | None = None  # the word literals of ``needs`` in the message, once needed
-        if words is None:
-            words = tokens(text)
-        for recognizer, in_words, others, digit, max_len, requires, regex, gate in self._plan:
-            if max_len is not None and size > max_len:
-                continue
-            if gate is not None:
-                if present is None:
-                    present = self._gate_words.intersection(words)
-                if gate.isdisjoint(present):
-                    continue
-            if in_words is None and others is None:
-                if digit and not has_digit:
-                    continue
-            elif not (digit and has_digit):
-                if in_words is not None:
-                    if needed is None:
-                        needed = set().union(*map(self._in_words.__getitem__, words))
-                    found = not in_words.isdisjoint(needed)
-                else:
-                    found = False
-                if not found and (others is None or others.search(lower) is None):
-                    continue
-            if requires is not None and requires.search(text) is None:
-                continue
-            if regex.search(text) is None:  # the common case: no match, no generator
-                continue
-            for span in recognizer.find(text, lower):
-                if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
-                    continue
-                if span.kind not in _IN_FILE_NAME_OK and not span.withheld:
-                    if files is None:
-                        files = in_file_names(text, lower)
-                    if files and any(fs <= span.start and span.end <= fe for fs, fe in files):
-                        continue
-                # Only the neighbours can overlap: linear even with thousands of spans.
-                at = bisect_right(starts, span.start)
-                if at and taken[at - 1].end > span.start:
-                    continue
-                if at < len(taken) and taken[at].start < span.end:
-                    continue
-                starts.insert(at, span.start)
-                taken.insert(at, span)
-        return taken
-
-
-def find_spans(text: str, recognizers: Iterable[Recognizer]) -> list[Span]:
-    """Every non-overlapping span in ``text`` (see ``RecognizerSet.find``)."""
-    plan = recognizers if isinstance(recognizers, RecognizerSet) else RecognizerSet(recognizers)
-    return plan.find(text)
