@@ -41,7 +41,7 @@ from handoff_ai.api import summarize  # noqa: E402
 from handoff_ai.audit import AuditReport, audit, audit_conversation, score_note  # noqa: E402
 from handoff_ai.evaluation import conversation_from_row, read_jsonl  # noqa: E402
 from handoff_ai.models import Conversation, Message  # noqa: E402
-from handoff_ai.rules.facts import _asked_kinds, extract_facts  # noqa: E402
+from handoff_ai.rules.facts import asked_kinds, extract_facts  # noqa: E402
 from handoff_ai.rules.phrases import tokens  # noqa: E402
 
 _SIGN_OFF = re.compile(r"(?:\^|(?<=\s)[-–~*/]\s?)([A-Z][A-Za-z]{0,11})\s*$")
@@ -68,7 +68,7 @@ def _baseline(conversation: Conversation) -> tuple[set[tuple[str, str]], int, se
     for i, m in enumerate(conversation.messages):
         if m.role in ("bot", "agent") and m.kind == "message":
             writers.append((m.role, m.author))
-            for kind in _asked_kinds(m.text, tokens(m.text)):
+            for kind in asked_kinds(m.text, tokens(m.text)):
                 if any(f.kind == kind and min(position[e] for e in f.evidence) < i for f in facts):
                     reasks.add((kind, m.id))
     transfers = sum(1 for a, b in pairwise(writers) if a != b)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..models import Conversation, Fact
-from ..rules.facts import _ASK_PHRASES, GENERIC_KINDS, SECRET_KINDS, _asked_kinds
+from ..rules.facts import ASK_PHRASES, GENERIC_KINDS, SECRET_KINDS, asked_kinds
 from .cues import content_words, cues, normalize, sentences, tokens
 from .models import Reask
 
@@ -82,7 +82,7 @@ def read_asks(text: str, words: list[str] | None = None, labels: dict[str, int] 
         words = tokens(text)
     if labels is None:
         labels = index.scan(words)
-    whole = _asked_kinds(text, words)
+    whole = asked_kinds(text, words)
     if not whole and "issue_ask" not in labels:
         return ask
     pieces = sentences(text)
@@ -92,14 +92,14 @@ def read_asks(text: str, words: list[str] | None = None, labels: dict[str, int] 
         found = labels if single else index.scan(sentence_words)
         if "issue_ask" in found and "issue_ask_not" not in found and _ISSUE_ASKING.search(sentence):
             ask.issue = True
-        kinds = whole if single else _asked_kinds(sentence, sentence_words)
+        kinds = whole if single else asked_kinds(sentence, sentence_words)
         if not kinds or "ask_not" in found or not _ASKING.search(sentence) or _STATED_VALUE.search(sentence):
             continue
         if "," in sentence and _STATEMENT.search(sentence):
             told: set[str] = set()
             kept: set[str] = set()
             for clause in sentence.split(","):
-                clause_kinds = _asked_kinds(clause + "?", tokens(clause))
+                clause_kinds = asked_kinds(clause + "?", tokens(clause))
                 (told if _STATEMENT.search(clause) and "?" not in clause else kept).update(clause_kinds)
             kinds = [k for k in kinds if k not in told or k in kept]
         if "name" in kinds and any(w in sentence_words for w in ("full", "last", "surname")):
@@ -118,7 +118,7 @@ def _yours(kind: str, sentence: str) -> bool:
     pattern = _YOURS.get(kind)
     if pattern is None:
         phrases = "|".join(
-            sorted((re.escape(p).replace(r"\ ", r"\s+") for p in _ASK_PHRASES[kind]), key=len)[::-1]
+            sorted((re.escape(p).replace(r"\ ", r"\s+") for p in ASK_PHRASES[kind]), key=len)[::-1]
         )
         pattern = _YOURS[kind] = re.compile(rf"\byour\s+(?:\w+\s+){{0,2}}(?:{phrases})\b", re.IGNORECASE)
     return pattern.search(sentence) is not None

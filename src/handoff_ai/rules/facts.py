@@ -27,7 +27,15 @@ from .prechecks import GuardedPattern
 from .recognizer_set import RecognizerSet
 from .recognizers import STOPWORDS, Recognizer, Span, is_placeholder
 
-__all__ = ["FactResult", "extract_facts", "normalize"]
+__all__ = [
+    "ASK_PHRASES",
+    "GENERIC_KINDS",
+    "SECRET_KINDS",
+    "FactResult",
+    "asked_kinds",
+    "extract_facts",
+    "normalize",
+]
 
 SECRET_KINDS = frozenset(
     {"pin", "password", "security_answer", "code", "card_number", "secret", "cvv", "api_key"}
@@ -36,7 +44,7 @@ GENERIC_KINDS = frozenset({"number", "id", "reference"})
 
 # Question cues -> the kind of value asked for. Matched leftmost-longest by words,
 # so "user name" is a username and "email address" an email, never a name or an address.
-_ASK_PHRASES: dict[str, tuple[str, ...]] = {
+ASK_PHRASES: dict[str, tuple[str, ...]] = {
     "username": ("user name", "username", "user id", "userid", "login id", "login name"),
     "email": ("email", "e mail", "email address", "e mail address"),
     "phone": ("phone", "phone number", "mobile", "cell", "telephone", "contact number"),
@@ -72,7 +80,7 @@ _ASK_PHRASES: dict[str, tuple[str, ...]] = {
     "room_number": ("room",),
     "membership": ("membership", "member level", "membership level", "tier", "member", "members"),
 }  # fmt: skip
-_ASKS = PhraseIndex(_ASK_PHRASES)
+_ASKS = PhraseIndex(ASK_PHRASES)
 _REQUEST = re.compile(
     r"\?|\b(?:please|provide|need|confirm|verify|enter|share|give|tell|what|may\s+i|can\s+i|could\s+i|"
     r"could\s+you|can\s+you|type|send|get|getting|let\s+me|know|start\s+by|your\s+full)\b",
@@ -145,7 +153,7 @@ class FactResult:
     secret_messages: set[str] = field(default_factory=set)
 
 
-def _asked_kinds(text: str, words: Sequence[str]) -> list[str]:
+def asked_kinds(text: str, words: Sequence[str]) -> list[str]:
     """The kinds of value a bot/agent turn asks for (``words``: its ``tokens``)."""
     kinds: list[str] = []
     for _, kind in scan_longest(_ASKS, words):
@@ -315,7 +323,7 @@ def extract_facts(
     for message in conversation.messages:
         if message.role in ("bot", "agent"):
             if message.kind == "message":
-                asked = _asked_kinds(message.text, tokenize(message.text))
+                asked = asked_kinds(message.text, tokenize(message.text))
                 prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
                 pending = (
