@@ -133,7 +133,7 @@ def test_record_json_schema_round_trips() -> None:
     }
     again = HandoffRecord.model_validate_json(record.to_json())
     assert again == record
-    assert json.loads(record.to_json())["schema_version"] == "1.1"
+    assert json.loads(record.to_json())["schema_version"] == "1.2"
 
 
 def test_default_taxonomy_covers_generic_support() -> None:

@@ -46,7 +46,7 @@ def test_summarize_many_files_and_folders_separately(
     assert code == 0
     lines = out.strip().splitlines()
     assert len(lines) == len(inputs)
-    assert all(json.loads(line)["schema_version"] == "1.1" for line in lines)
+    assert all(json.loads(line)["schema_version"] == "1.2" for line in lines)
 
 
 CHANNELS = [str(EXAMPLES / name) for name in ("chat.json", "support_thread.eml", "whatsapp_chat.txt")]

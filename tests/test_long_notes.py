@@ -125,7 +125,7 @@ def test_teams_last_resort_drops_elements_and_says_how_many() -> None:
     dumped = json.dumps(body, indent=2, ensure_ascii=False)
     assert len(dumped.encode()) <= 6000
     assert "more card elements not shown" in dumped
-    assert "schema 1.1" in dumped  # the footer is kept
+    assert "schema 1.2" in dumped  # the footer is kept
 
 
 def test_helpdesk_bodies_shrink_to_their_budget() -> None:

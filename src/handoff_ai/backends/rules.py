@@ -24,6 +24,7 @@ from ..rules.compose import (
 from ..rules.facts import extract_facts
 from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
 from ..rules.intent import classify
+from ..rules.languages import detect_languages, unsupported_warning
 from ..rules.phrases import CueReader
 from ..rules.recognizer_set import RecognizerSet
 from ..rules.recognizers import Recognizer, user_recognizers
@@ -86,8 +87,12 @@ class RulesBackend(Backend):
                 f"set aside {len(housekeeping)} bot-framework bookkeeping events: {', '.join(housekeeping)}"
             )
         cues = CueReader(rules.phrases)
+        languages = detect_languages(conversation, cues.words)
+        if not languages.supported:
+            warnings.append(unsupported_warning(languages))
         facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
-        intent = classify(conversation, taxonomy)
+        unread = None if languages.supported else languages.language
+        intent = classify(conversation, taxonomy, language=unread)
         actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues, rules=rules)
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
@@ -133,6 +138,7 @@ class RulesBackend(Backend):
         return HandoffRecord(
             conversation_id=conversation.id,
             message_count=len(conversation.messages),
+            language=languages.language,
             summary=summary,
             intent=intent,
             customer_impact=signals.customer_impact,

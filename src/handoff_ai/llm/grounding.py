@@ -317,6 +317,7 @@ def merge(
     record = HandoffRecord(
         conversation_id=conversation.id,
         message_count=len(conversation.messages),
+        language=rules.language,
         summary=summary,
         intent=intent,
         customer_impact=impact,

@@ -39,7 +39,7 @@ __all__ = [
     "Urgency",
 ]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """1.1 added ``commitments`` (promises made to the customer or between agents)."""
 
 Evidence = list[str]
@@ -219,6 +219,9 @@ class HandoffRecord(_Part):
     schema_version: str = SCHEMA_VERSION
     conversation_id: str = ""
     message_count: int = Field(0, description="How many messages the record was built from.")
+    language: str | None = Field(
+        None, description="The customer's language (BCP-47, e.g. 'de'); None when nothing tells."
+    )
     summary: str = Field("", description="The problem in one clear sentence.")
     intent: Intent = Field(default_factory=Intent)
     customer_impact: str | None = Field(None, description="What is blocked or at risk, if stated.")

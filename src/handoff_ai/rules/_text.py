@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import string
 
+from .phrases import fold
+
 __all__ = ["STOPWORDS", "stem", "words"]
 
 _DIGIT = re.compile(r"\d")
@@ -45,7 +47,7 @@ class _Stems(dict[str, str]):
     def __missing__(self, token: str) -> str:
         if len(self) >= _MEMO_LIMIT:
             self.clear()
-        value = self[token] = stem(token)
+        value = self[token] = stem(fold(token))  # "devolución" meets "devolucion"
         return value
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from ..exceptions import ConfigError
 from ..models import Commitment, Conversation, Message
 from .due import Due, DueReader
+from .languages import language_section
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -136,13 +137,14 @@ class Language:
 
 @lru_cache(maxsize=1)
 def languages() -> tuple[Language, ...]:
-    """The packaged languages, in file order."""
+    """The packaged languages: English (``commitments.toml``), then each language file's."""
     raw = resources.files("handoff_ai").joinpath(_DATA).read_bytes()
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", source=_DATA) from None
-    return tuple(Language.compile(name, table) for name, table in data.items())
+    tables = {**data, **language_section("commitments")}  # one [commitments] per language file
+    return tuple(Language.compile(name, table) for name, table in tables.items())
 
 
 def _sentences(text: str) -> Iterator[str]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..exceptions import ConfigError
 from ._text import STOPWORDS, stem
+from .languages import language_section
 from .phrases import CueReader, PhraseIndex, tokens
 
 if sys.version_info >= (3, 11):
@@ -166,7 +167,9 @@ def _alternation(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(reversed(parts))})(?!\w)", re.IGNORECASE)
 
 
-def parse_dialogue_phrases(raw: bytes, source: str) -> DialoguePhrases:
+def parse_dialogue_phrases(
+    raw: bytes, source: str, extra: dict[str, dict[str, list[str]]] | None = None
+) -> DialoguePhrases:
     """Build the phrase indexes from a TOML document of language blocks.
 
     Raises:
@@ -174,6 +177,7 @@ def parse_dialogue_phrases(raw: bytes, source: str) -> DialoguePhrases:
     """
     try:
         data = tomllib.loads(raw.decode("utf-8"))
+        data.update(extra or {})  # the language files' [dialogue] sections
         blocks = {name: _Language.model_validate(block) for name, block in data.items()}
     except (UnicodeDecodeError, ValueError) as exc:  # TOMLDecodeError is a ValueError
         raise ConfigError(f"not valid TOML: {exc}", source=source) from None
@@ -228,4 +232,4 @@ def parse_dialogue_phrases(raw: bytes, source: str) -> DialoguePhrases:
 def dialogue_phrases() -> DialoguePhrases:
     """The packaged phrases (read and indexed once per process)."""
     raw = resources.files("handoff_ai").joinpath("rules/data/dialogue.toml").read_bytes()
-    return parse_dialogue_phrases(raw, _SOURCE)
+    return parse_dialogue_phrases(raw, _SOURCE, language_section("dialogue"))

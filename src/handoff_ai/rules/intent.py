@@ -39,6 +39,7 @@ from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
 from ._intent_index import Index, Term, score, split_example
 from ._text import words
+from .languages import example_language
 
 __all__ = ["classify", "split_example"]
 
@@ -47,13 +48,18 @@ _MAX_EVIDENCE = 3
 _ZEROS = repeat(0.0)
 
 
-def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
+def classify(conversation: Conversation, taxonomy: Taxonomy, *, language: str | None = None) -> Intent:
     """The most likely intent of ``conversation`` among ``taxonomy``'s intents.
 
     Returns ``Intent(label="unknown", confidence=0)`` when the conversation has
     no customer text, when nothing in it overlaps any intent, or when the
     taxonomy has no intents. ``evidence`` names the customer messages that
     contributed most; ``alternatives`` the runners-up, best first.
+
+    ``language``: set for a conversation in a language the rules do not read. Its
+    words can match the taxonomy's only by accident (an English keyword inside an
+    Italian word), so the answer is ``unknown`` unless the winning intent has an
+    example in that language.
     """
     index: Index = taxonomy.cached("intent-index", calibrated_index)
     if not index.labels:
@@ -82,7 +88,24 @@ def classify(conversation: Conversation, taxonomy: Taxonomy) -> Intent:
     scored = score(index, customer, agent, event)
     if scored is None:
         return Intent()
-    return _decide(*scored, customer_ids, customer, index)
+    intent = _decide(*scored, customer_ids, customer, index)
+    if language is not None and language not in _example_languages(taxonomy).get(intent.label, ()):
+        return Intent()
+    return intent
+
+
+def _example_languages(taxonomy: Taxonomy) -> dict[str, frozenset[str]]:
+    """Per intent, the languages its examples are written in (computed once per taxonomy)."""
+
+    def build(t: Taxonomy) -> dict[str, frozenset[str]]:
+        found: dict[str, frozenset[str]] = {}
+        for spec in t.intents:
+            codes = {example_language(example) for example in spec.examples}
+            found[spec.name] = frozenset(code for code in codes if code)
+        return found
+
+    languages: dict[str, frozenset[str]] = taxonomy.cached("example-languages", build)
+    return languages
 
 
 def _decide(

@@ -11,16 +11,34 @@ the token index of its first match.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["PhraseIndex", "char_offset", "tokens"]
+__all__ = ["PhraseIndex", "char_offset", "fold", "tokens"]
 
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
 
 
+def fold(text: str) -> str:
+    """``text`` without accents ("pásame" → "pasame"): combining marks dropped, then recomposed.
+
+    Only marks go, so words keep their boundaries and count: a phrase found in the folded
+    text is at the same token index in the original.
+    """
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if len(decomposed) == len(text):
+        return text
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens (apostrophes kept: ``can't``; curly quotes folded)."""
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    """Lower-cased, accent-folded word tokens (apostrophes kept: ``can't``; curly quotes folded)."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        lowered = fold(lowered.replace("’", "'"))
+    return _TOKEN.findall(lowered)
 
 
 def char_offset(text: str, token_index: int) -> int:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..exceptions import ConfigError
 from ..taxonomy import RecognizerSpec
+from .languages import language_section
 from .phrases import PhraseIndex
 
 if sys.version_info >= (3, 11):
@@ -191,8 +192,24 @@ def _packaged() -> tuple[str, _RuleFile]:
 
 
 @lru_cache(maxsize=1)
+def _language_files() -> tuple[tuple[str, _RuleFile], ...]:
+    """Each language file's ``[cues]``, as a rule file of one language block."""
+    files = []
+    for code, cues in language_section("cues").items():
+        source = f"handoff_ai/rules/data/languages/{code}.toml"
+        try:
+            files.append((source, _RuleFile.model_validate({"languages": {code: {"cues": cues}}})))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigError(
+                f"cues: {'.'.join(str(p) for p in first['loc'][3:])}: {first['msg']}", source=source
+            ) from None
+    return tuple(files)
+
+
+@lru_cache(maxsize=1)
 def _default_ruleset() -> RuleSet:
-    return _compile([_packaged()])
+    return _compile([_packaged(), *_language_files()])
 
 
 def load_rules(*extra: str | Path) -> RuleSet:
@@ -203,7 +220,7 @@ def load_rules(*extra: str | Path) -> RuleSet:
     """
     if not extra:
         return _default_ruleset()
-    files = [_packaged()]
+    files = [_packaged(), *_language_files()]
     for path in extra:
         path = Path(path)
         try:

@@ -1,0 +1,259 @@
+"""Which language a conversation is in, and the rule data of each language the rules read.
+
+Each language the rules read is one data file, ``rules/data/languages/<code>.toml``:
+its name, a word profile to recognise it (``[detect]``) and its phrases, in sections
+named after the topic files they extend (``[cues]`` → ``rules.toml``, ``[dialogue]``
+→ ``dialogue.toml``, ``[commitments]`` → ``commitments.toml``, ``[facts]``,
+``[note]``...). Adding a language is adding a file; English phrases stay in the topic
+files. ``_other.toml`` profiles languages the rules recognise but do not read, so
+a conversation in one of them is named in a warning instead of read as English.
+
+Detection is a deterministic word profile, not a model: a message's tokens are
+already there (the cue scan made them), and counting which language's frequent
+words they hold costs a dictionary lookup per token — a few microseconds a
+conversation, against tens to hundreds for the small offline detectors we tried
+to fit in (langid, lingua), which also add a model to ship. Scripts (Japanese,
+Cyrillic, Arabic...) are told by their characters. Messages too short to tell
+("ok", "merci") inherit the conversation's language.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..exceptions import ConfigError
+from ..models import Conversation
+from .phrases import fold, tokens
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "LanguageReport",
+    "detect_languages",
+    "example_language",
+    "fold",
+    "language_data",
+    "language_name",
+    "language_section",
+    "supported_languages",
+    "unsupported_warning",
+]
+
+_DIR = "rules/data/languages"
+_MIN_VOTES = 2
+"""A message needs this many profile words (and a lead of one) to get a language of its own."""
+_MIN_SCRIPT_CHARS = 2
+
+
+def _read(name: str) -> dict[str, Any]:
+    source = f"handoff_ai/{_DIR}/{name}"
+    raw = resources.files("handoff_ai").joinpath(f"{_DIR}/{name}").read_bytes()
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", source=source) from None
+    return data
+
+
+@lru_cache(maxsize=1)
+def language_data() -> dict[str, dict[str, Any]]:
+    """Every packaged language file by code (``{"de": {...}, ...}``), English first."""
+    names = sorted(
+        entry.name
+        for entry in resources.files("handoff_ai").joinpath(_DIR).iterdir()
+        if entry.name.endswith(".toml") and not entry.name.startswith("_")
+    )
+    names.sort(key=lambda n: n != "en.toml")
+    data = {name[: -len(".toml")]: _read(name) for name in names}
+    for code, block in data.items():
+        if not isinstance(block.get("name"), str):
+            raise ConfigError("a language file needs a name", source=f"handoff_ai/{_DIR}/{code}.toml")
+    return data
+
+
+def supported_languages() -> tuple[str, ...]:
+    """Codes of the languages the rules read (``("en", "de", ...)``)."""
+    return tuple(language_data())
+
+
+def language_section(section: str) -> dict[str, Any]:
+    """``{code: that language's [section]}`` for the languages that have it (English has few)."""
+    return {code: data[section] for code, data in language_data().items() if section in data}
+
+
+@lru_cache(maxsize=1)
+def _others() -> dict[str, Any]:
+    return _read("_other.toml")
+
+
+def language_name(code: str | None) -> str:
+    """English name of a language code ("de" → "German"); the code itself when unknown."""
+    if not code:
+        return "unknown"
+    if code in language_data():
+        return str(language_data()[code]["name"])
+    other = _others()
+    if code in other and code != "scripts":
+        return str(other[code]["name"])
+    script = other.get("scripts", {}).get(code)
+    return str(script["name"]) if script else code
+
+
+@dataclass(frozen=True)
+class _Profiles:
+    words: dict[str, tuple[str, ...]]
+    """Token → the languages whose profile holds it."""
+    scripts: tuple[tuple[str, int, int], ...]
+    """(code, first, last code point) of the scripts told by their characters."""
+    order: tuple[str, ...]
+    """Every code, supported first: ties go to the earlier one."""
+
+
+@lru_cache(maxsize=1)
+def _profiles() -> _Profiles:
+    words: dict[str, list[str]] = {}
+    order: list[str] = []
+
+    def add(code: str, profile: Sequence[str]) -> None:
+        order.append(code)
+        for word in profile:
+            for form in {word.lower(), fold(word.lower())}:
+                holders = words.setdefault(form, [])
+                if code not in holders:
+                    holders.append(code)
+
+    for code, data in language_data().items():
+        add(code, data.get("detect", {}).get("words", []))
+    scripts: list[tuple[str, int, int]] = []
+    for code, block in _others().items():
+        if code == "scripts":
+            for script_code, script in block.items():
+                order.append(script_code)
+                for span in script["ranges"]:
+                    first, last = (int(part, 16) for part in span.split("-"))
+                    scripts.append((script_code, first, last))
+        else:
+            add(code, block.get("words", []))
+    return _Profiles({w: tuple(c) for w, c in words.items()}, tuple(scripts), tuple(order))
+
+
+@dataclass(frozen=True)
+class LanguageReport:
+    """The conversation's language and each message's."""
+
+    language: str | None
+    """The customer's language (BCP-47 primary subtag), ``None`` when nothing tells."""
+    messages: Mapping[str, str] = field(default_factory=dict)
+    """Message id → language, for every message with text (short ones inherit)."""
+    supported: bool = True
+    """Whether the rules read ``language`` (always true when it is ``None``)."""
+
+    @property
+    def name(self) -> str:
+        return language_name(self.language)
+
+
+def _script(text: str, profiles: _Profiles) -> str | None:
+    if text.isascii():
+        return None
+    counts: dict[str, int] = {}
+    for char in text:
+        point = ord(char)
+        if point < 0x370:
+            continue
+        for code, first, last in profiles.scripts:
+            if first <= point <= last:
+                counts[code] = counts.get(code, 0) + 1
+                break
+    if not counts:
+        return None
+    if counts.get("ja") and counts.get("zh"):  # kanji beside kana is Japanese
+        counts["ja"] += counts.pop("zh")
+    code, count = max(counts.items(), key=lambda item: item[1])
+    return code if count >= _MIN_SCRIPT_CHARS else None
+
+
+def _vote(tokens: Sequence[str], profiles: _Profiles) -> dict[str, int]:
+    votes: dict[str, int] = {}
+    lookup = profiles.words.get
+    for token in tokens:
+        holders = lookup(token)
+        if holders is None and not token.isascii():
+            holders = lookup(fold(token))
+        if holders:
+            for code in holders:
+                votes[code] = votes.get(code, 0) + 1
+    return votes
+
+
+def _winner(votes: Mapping[str, int], order: Sequence[str]) -> str | None:
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], order.index(item[0])))
+    best, count = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return best if count >= _MIN_VOTES and count > runner_up else None
+
+
+def detect_languages(conversation: Conversation, tokenize: Callable[[str], list[str]]) -> LanguageReport:
+    """The language of each message and of the conversation (the customer's, by votes).
+
+    ``tokenize`` is the cue scan's memoized tokenizer (``CueReader.words``), so no text is
+    tokenized twice. Customer messages decide; without customer text, everyone's do.
+    """
+    profiles = _profiles()
+    own: dict[str, str] = {}
+    totals: dict[str, dict[str, int]] = {"customer": {}, "other": {}}
+    for message in conversation.messages:
+        text = message.text
+        if not text or message.kind == "event":
+            continue
+        script = _script(text, profiles)
+        votes = {script: 1_000} if script is not None else _vote(tokenize(text), profiles)
+        side = totals["customer" if message.role == "customer" else "other"]
+        for code, count in votes.items():
+            side[code] = side.get(code, 0) + count
+        code = script or _winner(votes, profiles.order)
+        if code is not None:
+            own[message.id] = code
+    language = _winner(totals["customer"], profiles.order) or _winner(totals["other"], profiles.order)
+    if language is None:
+        # A close race: the leading language still wins when it leads at all.
+        merged = {**totals["other"], **totals["customer"]}
+        ranked = sorted(merged.items(), key=lambda item: (-item[1], profiles.order.index(item[0])))
+        if ranked and ranked[0][1] >= _MIN_VOTES:
+            language = ranked[0][0]
+    messages = {
+        message.id: own.get(message.id, language)
+        for message in conversation.messages
+        if message.text and message.kind != "event" and own.get(message.id, language)
+    }
+    return LanguageReport(
+        language=language,
+        messages=messages,  # type: ignore[arg-type]
+        supported=language is None or language in language_data(),
+    )
+
+
+def unsupported_warning(report: LanguageReport) -> str:
+    """The provenance warning for a conversation in a language the rules do not read."""
+    return (
+        f"language: the conversation is in {report.name} ({report.language}), which the rules do not read "
+        f"(they read {', '.join(language_name(c) for c in supported_languages())}); only facts that do not "
+        "depend on language (emails, phones, ids, amounts, dates) were extracted, and no intent was guessed "
+        "unless a taxonomy example in that language matched"
+    )
+
+
+def example_language(text: str) -> str | None:
+    """The language of one text on its own (a taxonomy example), ``None`` when it does not tell."""
+    profiles = _profiles()
+    return _script(text, profiles) or _winner(_vote(tokens(text), profiles), profiles.order)
