@@ -8,6 +8,7 @@ actions and signals), so a surprising item can be traced to its rule.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from ..models import Conversation, HandoffRecord, Provenance
@@ -25,12 +26,14 @@ from ..rules.facts import extract_facts
 from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
 from ..rules.intent import classify
 from ..rules.languages import detect_languages, unsupported_warning
+from ..rules.note_words import note_language, note_words
 from ..rules.phrases import CueReader
 from ..rules.recognizer_set import RecognizerSet
 from ..rules.recognizers import Recognizer, user_recognizers
 from ..rules.ruleset import RuleSet, load_rules
 from ..rules.shift_note import note_actions, note_blocker, note_commitments, note_steps, read_shift_notes
 from ..rules.signals import read_signals
+from ..rules.summary_quoted import build_quoted_summary
 from ..taxonomy import Taxonomy
 from .base import Backend
 
@@ -49,6 +52,9 @@ class RulesBackend(Backend):
         rules: extra rule files (TOML) layered over the packaged ``rules.toml``:
             more cue phrases, and ``[[recognizers]]`` (kind + regex) for facts.
         recognizers: extra ``Recognizer`` objects, tried before the packaged ones.
+        note_language: the language of the record's own words (summary frames, next
+            steps, note labels): ``"en"``, ``"de"``, ``"fr"``, ``"es"``, ``"pt"``. By
+            default the conversation's language when the rules read it, else English.
     """
 
     name = "rules"
@@ -58,7 +64,11 @@ class RulesBackend(Backend):
         *,
         rules: str | Path | Sequence[str | Path] | None = None,
         recognizers: Sequence[Recognizer] = (),
+        note_language: str | None = None,
     ) -> None:
+        if note_language is not None:
+            note_words(note_language)  # an unknown code is a ConfigError now, not at the first record
+        self.note_language = note_language
         files = [] if rules is None else [rules] if isinstance(rules, (str, Path)) else list(rules)
         self.rules: RuleSet = load_rules(*files)
         self._own = [*recognizers, *user_recognizers(self.rules.recognizers), *default_recognizers()]
@@ -99,9 +109,16 @@ class RulesBackend(Backend):
         blocker = note_blocker(notes, conversation, cues, blocker)
         actions = note_actions(notes, actions)  # the notes' own Done:/Tried: lines
         signals = read_signals(conversation, cues, intent.label, rules)
-        expertise = build_expertise(intent, taxonomy)
+
         commitments = extract_commitments(conversation, note_commitments(notes))
-        summary = build_summary(
+        note = note_language(self.note_language, languages)
+        words = note_words(note)
+        expertise = build_expertise(intent, taxonomy, words)
+        private = {message_id for fact in facts.facts if fact.withheld for message_id in fact.evidence}
+        retell = build_summary if note == "en" and languages.language in (None, "en") else partial(
+            build_quoted_summary, words=words
+        )  # fmt: skip
+        summary = retell(
             conversation,
             cues,
             actions=actions,
@@ -109,7 +126,7 @@ class RulesBackend(Backend):
             handoff=signals.handoff,
             team=expertise.team,
             commitments=commitments,
-            private={message_id for fact in facts.facts if fact.withheld for message_id in fact.evidence},
+            private=private,
         )
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
         scrub = scrubber(facts.secrets)
@@ -122,11 +139,11 @@ class RulesBackend(Backend):
             event.description = scrub(event.description)
         if signals.customer_impact:
             signals.customer_impact = scrub(signals.customer_impact)
-        open_questions = build_open_questions(conversation)
+        open_questions = build_open_questions(conversation, words)
         for item in open_questions:
             item.text = scrub(item.text)
         next_steps = build_next_steps(
-            signals.handoff, blocker, actions, expertise, facts.facts, signals.sentiment.repeat_contact
+            signals.handoff, blocker, actions, expertise, facts.facts, signals.sentiment.repeat_contact, words
         )
         # Promises to keep, and the shift note's Next / Do-NOT lines first among the steps.
         next_steps = note_steps(notes, next_steps)
@@ -139,6 +156,7 @@ class RulesBackend(Backend):
             conversation_id=conversation.id,
             message_count=len(conversation.messages),
             language=languages.language,
+            note_language=note,
             summary=summary,
             intent=intent,
             customer_impact=signals.customer_impact,

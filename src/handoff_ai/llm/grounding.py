@@ -318,6 +318,7 @@ def merge(
         conversation_id=conversation.id,
         message_count=len(conversation.messages),
         language=rules.language,
+        note_language=rules.note_language,
         summary=summary,
         intent=intent,
         customer_impact=impact,

@@ -222,6 +222,9 @@ class HandoffRecord(_Part):
     language: str | None = Field(
         None, description="The customer's language (BCP-47, e.g. 'de'); None when nothing tells."
     )
+    note_language: str = Field(
+        "en", description="The language of the record's own words: summary frames, next steps, note labels."
+    )
     summary: str = Field("", description="The problem in one clear sentence.")
     intent: Intent = Field(default_factory=Intent)
     customer_impact: str | None = Field(None, description="What is blocked or at risk, if stated.")

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from ..models.record import Action, Commitment, HandoffRecord, Intent, Sentiment, Urgency
 from ._clean import MAX_VALUE_CHARS, clean, has_rtl, humanize, percent
+from ._labels import Labels, labels
 
 __all__ = [
     "MAX_EVIDENCE_IDS",
@@ -105,14 +106,9 @@ class Note:
     closing: tuple[Entry, ...]
     footer: tuple[str, ...]
     warnings: tuple[str, ...]
-
-
-_HANDOFF_TYPES = {
-    "ai_to_human": "AI → human",
-    "agent_to_agent": "agent → agent",
-    "tier_escalation": "tier escalation",
-    "channel_switch": "channel switch",
-}
+    summary_label: str = "Summary"
+    title: str = "Handoff"
+    """The note's name in its language (subject lines, notification text)."""
 
 
 def plain_text(spans: Iterable[Span]) -> str:
@@ -123,7 +119,7 @@ def plain_text(spans: Iterable[Span]) -> str:
 # -- span helpers ----------------------------------------------------------------
 
 
-def _evidence(ids: Sequence[str]) -> list[Span]:
+def _evidence(ids: Sequence[str]) -> list[Span]:  # ids and "+N more": the same in every language
     """`` (m3, m5)`` as spans, or nothing when there is no evidence."""
     unique = list(dict.fromkeys(clean(i, limit=40) for i in ids if i.strip()))
     if not unique:
@@ -152,40 +148,40 @@ def _value(text: str) -> Span:
 # -- sections ------------------------------------------------------------------------
 
 
-def _intent(intent: Intent) -> Entry | None:
+def _intent(intent: Intent, words: Labels) -> Entry | None:
     default = Intent()
     if intent == default:
         return None
     body = [_value(intent.label), Span(f" {percent(intent.confidence)}"), *_evidence(intent.evidence)]
     if intent.alternatives:
         alts = ", ".join(f"{clean(label)} {percent(conf)}" for label, conf in intent.alternatives[:3])
-        body.append(Span(f" · runner-up: {alts}"))
-    return Entry("Intent", tuple(body))
+        body.append(Span(f" · {words['runner_up']}: {alts}"))
+    return Entry(words["intent"], tuple(body))
 
 
-def _urgency(urgency: Urgency) -> Entry | None:
+def _urgency(urgency: Urgency, words: Labels) -> Entry | None:
     if urgency == Urgency():
         return None
     body = [Span(urgency.level, "strong" if urgency.level in ("high", "urgent") else "plain")]
     reasons = list(dict.fromkeys(clean(r) for r in urgency.reasons if r.strip()))
     if reasons:
         body += [Span(" — "), Span(clean("; ".join(reasons)), "value")]
-    return Entry("Urgency", (*body, *_evidence(urgency.evidence)))
+    return Entry(words["urgency"], (*body, *_evidence(urgency.evidence)))
 
 
-def _sentiment(sentiment: Sentiment) -> Entry | None:
+def _sentiment(sentiment: Sentiment, words: Labels) -> Entry | None:
     if sentiment == Sentiment():
         return None
     cues = [[Span(humanize(s.kind)), *_evidence(s.evidence)] for s in sentiment.frustration_signals]
     parts = [
         [Span(sentiment.label)],
-        [Span("repeat contact", "strong")] if sentiment.repeat_contact else [],
-        [Span("cues: "), *_join(cues, ", ")] if cues else [],
+        [Span(words["repeat_contact"], "strong")] if sentiment.repeat_contact else [],
+        [Span(f"{words['cues']}: "), *_join(cues, ", ")] if cues else [],
     ]
-    return Entry("Sentiment", tuple(_join(parts)))
+    return Entry(words["sentiment"], tuple(_join(parts)))
 
 
-def _team(record: HandoffRecord) -> Entry | None:
+def _team(record: HandoffRecord, words: Labels) -> Entry | None:
     need = record.needed_expertise
     body: list[Span] = []
     if need.team:
@@ -196,28 +192,28 @@ def _team(record: HandoffRecord) -> Entry | None:
         body.append(_value(need.reason))
     skills = [clean(s) for s in need.skills if s.strip()]
     if skills:
-        body.append(Span((" " if body else "") + f"(skills: {', '.join(skills)})"))
-    return Entry("Needed team", tuple(body)) if body else None
+        body.append(Span((" " if body else "") + f"({words['skills']}: {', '.join(skills)})"))
+    return Entry(words["team"], tuple(body)) if body else None
 
 
 Row = tuple[str | None, tuple[Span, ...], list[str]]
 """A section line before collapsing: label, body without evidence, evidence ids."""
 
 
-def _action(action: Action) -> Row:
+def _action(action: Action, words: Labels) -> Row:
     mark = OUTCOME_MARKS[action.outcome]
     body = (
         Span(mark, "mark"),
         Span(" "),
-        Span(f"{humanize(action.actor, capitalize=True)}:", "strong"),
+        Span(f"{words.actor(action.actor)}:", "strong"),
         Span(" "),
         _value(action.description),
-        Span(f" — {action.outcome}"),
+        Span(f" — {words.outcome(action.outcome)}"),
     )
     return None, body, list(action.evidence)
 
 
-def _due(commitment: Commitment) -> list[Span]:
+def _due(commitment: Commitment, words: Labels) -> list[Span]:
     """`` — due Tuesday at 10am (2026-03-10 10:00 UTC)``: as written, then resolved."""
     written = clean(commitment.due or "", limit=80)
     iso = clean(commitment.due_iso or "", limit=40)
@@ -226,23 +222,23 @@ def _due(commitment: Commitment) -> list[Span]:
         if len(iso) > 16 and iso[16:19] == ":00" and iso[19:20] in "+-":
             iso = iso[:16] + iso[19:]
     if written and iso:
-        return [Span(" — due "), Span(written, "value"), Span(f" ({iso})")]
+        return [Span(f" — {words['due']} "), Span(written, "value"), Span(f" ({iso})")]
     if written or iso:
-        return [Span(" — due "), Span(written or iso, "value")]
+        return [Span(f" — {words['due']} "), Span(written or iso, "value")]
     return []
 
 
-def _commitment(commitment: Commitment) -> Row:
+def _commitment(commitment: Commitment, words: Labels) -> Row:
     body = (
-        Span(f"{humanize(commitment.actor, capitalize=True)}:", "strong"),
+        Span(f"{words.actor(commitment.actor)}:", "strong"),
         Span(" "),
         _value(commitment.text),
-        *_due(commitment),
+        *_due(commitment, words),
     )
     return None, body, list(commitment.evidence)
 
 
-def _collapse(rows: Sequence[Row], limit: int) -> tuple[Entry, ...]:
+def _collapse(rows: Sequence[Row], limit: int, words: Labels) -> tuple[Entry, ...]:
     """Rows as entries: exact repeats merged (``×3``, every message cited), then capped at ``limit``."""
     merged: dict[tuple[str | None, str], list[Any]] = {}
     for label, body, evidence in rows:
@@ -262,18 +258,18 @@ def _collapse(rows: Sequence[Row], limit: int) -> tuple[Entry, ...]:
     ]
     if len(entries) > limit:
         more = len(entries) - limit
-        entries = [*entries[:limit], Entry(None, (Span(f"+{more} more (the JSON record has all)", "em"),))]
+        entries = [*entries[:limit], Entry(None, (Span(words.more(more), "em"),))]
     return tuple(entries)
 
 
-def _sections(record: HandoffRecord, max_items: int) -> tuple[Section, ...]:
+def _sections(record: HandoffRecord, max_items: int, words: Labels) -> tuple[Section, ...]:
     facts: list[Row] = [
         (
-            humanize(f.kind, capitalize=True),
+            words.kind(f.kind),
             (
                 _value(f.value)
                 if f.value is not None and not f.withheld
-                else Span("given (not stored)", "em"),
+                else Span(words["not_stored"], "em"),
             ),
             list(f.evidence),
         )
@@ -286,17 +282,15 @@ def _sections(record: HandoffRecord, max_items: int) -> tuple[Section, ...]:
     questions: list[Row] = [(None, (_value(q.text),), list(q.evidence)) for q in record.open_questions]
     steps: list[Row] = [(None, (_value(s.text),), list(s.evidence)) for s in record.next_steps]
     fact_items = max(1, max_items * MAX_FACT_ITEMS // MAX_SECTION_ITEMS)
+    actions = [_action(a, words) for a in record.actions_taken]
+    commitments = [_commitment(c, words) for c in record.commitments]
     candidates = (
-        Section("facts", "Already given — do not ask again", _collapse(facts, fact_items)),
-        Section("actions", "Already tried", _collapse([_action(a) for a in record.actions_taken], max_items)),
-        Section(
-            "commitments",
-            "Promised — keep these",
-            _collapse([_commitment(c) for c in record.commitments], max_items),
-        ),
-        Section("history", "History", _collapse(history, max_items)),
-        Section("open_questions", "Open questions", _collapse(questions, max_items)),
-        Section("next_steps", "Suggested next steps", _collapse(steps, max_items)),
+        Section("facts", words["facts"], _collapse(facts, fact_items, words)),
+        Section("actions", words["actions"], _collapse(actions, max_items, words)),
+        Section("commitments", words["commitments"], _collapse(commitments, max_items, words)),
+        Section("history", words["history"], _collapse(history, max_items, words)),
+        Section("open_questions", words["open_questions"], _collapse(questions, max_items, words)),
+        Section("next_steps", words["next_steps"], _collapse(steps, max_items, words)),
     )
     return tuple(s for s in candidates if s.entries)
 
@@ -345,14 +339,15 @@ def build_note(record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS) -> 
 
     ``max_items`` caps each section (facts get half as much again); see the module docstring.
     """
+    words = labels(record.note_language)
     impact = (record.customer_impact or "").strip()
     overview = (
-        _intent(record.intent),
-        _urgency(record.urgency),
-        Entry("Impact", (_value(impact),)) if impact else None,
-        _sentiment(record.sentiment),
-        _team(record),
-        Entry("Blocker", (_value(record.blocker.description), *_evidence(record.blocker.evidence)))
+        _intent(record.intent, words),
+        _urgency(record.urgency, words),
+        Entry(words["impact"], (_value(impact),)) if impact else None,
+        _sentiment(record.sentiment, words),
+        _team(record, words),
+        Entry(words["blocker"], (_value(record.blocker.description), *_evidence(record.blocker.evidence)))
         if record.blocker is not None
         else None,
     )
@@ -360,25 +355,30 @@ def build_note(record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS) -> 
     closing: list[Entry] = []
     if handoff.type or handoff.trigger:
         parts = [
-            [Span(_HANDOFF_TYPES.get(handoff.type, ""))] if handoff.type else [],
-            [Span("trigger: "), Span(humanize(handoff.trigger), "value")] if handoff.trigger else [],
+            [Span(words.handoff_type(handoff.type))] if handoff.type else [],
+            [Span(f"{words['trigger']}: "), Span(humanize(handoff.trigger), "value")]
+            if handoff.trigger
+            else [],
         ]
-        closing.append(Entry("Handoff", (*_join(parts), *_evidence(handoff.evidence))))
+        closing.append(Entry(words["handoff"], (*_join(parts), *_evidence(handoff.evidence))))
     decision = handoff.decision
     if decision is not None:  # only when summarize was asked for it (escalation=)
-        verdict = [Span("hand off now" if decision.escalate else "bot can continue", "strong")]
+        verdict = [Span(words["hand_off_now" if decision.escalate else "bot_can_continue"], "strong")]
         reasons = [[Span(clean(r.description)), *_evidence(r.evidence)] for r in decision.reasons]
-        missing = [[Span("still to ask: "), Span(", ".join(humanize(k) for k in decision.missing), "value")]]
+        asks = ", ".join(words.kind(k, capitalize=False) for k in decision.missing)
+        missing = [[Span(f"{words['still_to_ask']}: "), Span(asks, "value")]]
         parts = [verdict, *reasons, *(missing if decision.missing else [])]
-        closing.append(Entry("Escalation", tuple(_join(parts))))
+        closing.append(Entry(words["escalation"], tuple(_join(parts))))
     return Note(
         summary=clean(record.summary),
         headline=_headline(record),
         overview=tuple(e for e in overview if e is not None),
-        sections=_sections(record, max(1, max_items)),
+        sections=_sections(record, max(1, max_items), words),
         closing=tuple(closing),
         footer=_footer(record),
         warnings=_warnings(record.provenance.warnings),
+        summary_label=words["summary"],
+        title=words["title"],
     )
 
 

@@ -166,7 +166,7 @@ def _note_html(record: HandoffRecord, max_items: int, notice: str | None) -> str
     note = build_note(record, max_items=max_items)
     parts: list[str] = []
     if note.summary:
-        parts.append(f"<p><b>Summary:</b> {isolate(escape(note.summary))}</p>")
+        parts.append(f"<p><b>{escape(note.summary_label)}:</b> {isolate(escape(note.summary))}</p>")
     if note.overview:
         parts.append("<ul>" + "".join(f"<li>{_html_entry(e)}</li>" for e in note.overview) + "</ul>")
     for section in note.sections:

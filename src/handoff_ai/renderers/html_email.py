@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from html import escape
 
 from ..models.record import HandoffRecord, Intent
+from ._labels import labels
 from ._note import clean
 from .html import render_html
 from .registry import register_renderer
@@ -36,7 +37,7 @@ _PREHEADER = (
 
 def email_subject(record: HandoffRecord) -> str:
     """``Handoff [urgent] refund: <summary>`` — one line, at most about 120 characters."""
-    parts = ["Handoff"]
+    parts = [labels(record.note_language)["title"]]
     if record.urgency.level in ("high", "urgent"):
         parts.append(f"[{record.urgency.level}]")
     if record.intent != Intent():

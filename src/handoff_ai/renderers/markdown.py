@@ -61,7 +61,7 @@ def markdown_note(
     note = build_note(record, max_items=max_items)
     blocks: list[str] = []
     if note.summary:
-        blocks.append(f"**Summary:** {escape_markdown(note.summary)}")
+        blocks.append(f"**{escape_markdown(note.summary_label)}:** {escape_markdown(note.summary)}")
     if note.overview:
         blocks.append("\n".join(f"- {_line(e)}" for e in note.overview))
     for section in note.sections:

@@ -91,7 +91,7 @@ def to_rich(record: HandoffRecord) -> RenderableType:
         spaced.append(part)
     return Panel(
         Group(*spaced),
-        title=Text("Handoff", style="bold"),
+        title=Text(note.title, style="bold"),
         title_align="left",
         padding=(0, 1),
     )

@@ -96,7 +96,7 @@ def _field(entry: Entry) -> dict[str, Any]:
 
 def _header(note: Note) -> Block:
     headline = plain_text(note.headline)
-    text = f"Handoff: {headline}" if headline else "Handoff"
+    text = f"{note.title}: {headline}" if headline else note.title
     return {
         "type": "header",
         "text": {"type": "plain_text", "text": truncate(escape_slack(text), MAX_HEADER_CHARS), "emoji": True},
@@ -130,9 +130,8 @@ def _packed(title: str, lines: list[str]) -> list[Block]:
 def _body_blocks(note: Note) -> list[Block]:
     blocks: list[Block] = []
     if note.summary:
-        blocks.append(
-            {"type": "section", "text": _mrkdwn(f"*Summary:* {isolate(escape_slack(note.summary))}")}
-        )
+        text = f"*{escape_slack(note.summary_label)}:* {isolate(escape_slack(note.summary))}"
+        blocks.append({"type": "section", "text": _mrkdwn(text)})
     if note.overview:
         blocks += _fields_sections(note.overview, None)
     for section in note.sections:
@@ -174,7 +173,7 @@ def slack_payload(record: HandoffRecord, *, max_items: int = MAX_SECTION_ITEMS) 
         body = [*body[: room - 1], {"type": "context", "elements": [_mrkdwn(notice)]}]
     summary = note.summary or "a conversation needs a human"
     return {
-        "text": truncate(escape_slack(f"Handoff: {summary}"), MAX_TEXT_CHARS),
+        "text": truncate(escape_slack(f"{note.title}: {summary}"), MAX_TEXT_CHARS),
         "blocks": [*head, *body, *tail],
     }
 

@@ -90,7 +90,7 @@ def _card_body(record: HandoffRecord, max_items: int, notice: str | None = None)
     note = build_note(record, max_items=max_items)
     headline = "".join(_span(s) for s in note.headline)
     body: list[Element] = [
-        _text(f"Handoff: {headline}" if headline else "Handoff", size="Medium", weight="Bolder"),
+        _text(f"{note.title}: {headline}" if headline else note.title, size="Medium", weight="Bolder"),
     ]
     if note.summary:
         body.append(_text(isolate(_md(note.summary))))

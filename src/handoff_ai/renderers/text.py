@@ -64,10 +64,10 @@ def render_text(record: HandoffRecord) -> str:
     """Render ``record`` as plain text (no trailing newline)."""
     note = build_note(record)
     top = [e for e in (*note.overview, *note.closing) if e.label]
-    width = max([len("Summary:"), *(len(e.label or "") + 1 for e in top)]) + 1
+    width = max([len(note.summary_label) + 1, *(len(e.label or "") + 1 for e in top)]) + 1
     blocks: list[list[str]] = []
     if note.summary:
-        blocks.append(wrap(note.summary, first="Summary:".ljust(width), rest=" " * width))
+        blocks.append(wrap(note.summary, first=f"{note.summary_label}:".ljust(width), rest=" " * width))
     if note.overview:
         blocks.append(_entries(note.overview, label_width=width))
     for section in note.sections:

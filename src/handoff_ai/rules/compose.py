@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..models import Action, Blocker, Conversation, Expertise, Fact, Handoff, Intent, Item, Message
 from ..taxonomy import Taxonomy
+from .note_words import NoteWords, note_words
 from .phrases import CueReader
 from .summary import build_summary
 
@@ -50,7 +51,8 @@ def problem_statement(conversation: Conversation, cues: CueReader) -> Message | 
     return first
 
 
-def build_expertise(intent: Intent, taxonomy: Taxonomy) -> Expertise:
+def build_expertise(intent: Intent, taxonomy: Taxonomy, words: NoteWords | None = None) -> Expertise:
+    words = words or note_words("en")
     spec = taxonomy.intent(intent.label)
     if spec is None or not spec.team:
         return Expertise()
@@ -58,12 +60,15 @@ def build_expertise(intent: Intent, taxonomy: Taxonomy) -> Expertise:
     return Expertise(
         team=spec.team,
         skills=list(team.skills) if team else [],
-        reason=f"intent '{intent.label}' ({intent.confidence:.0%}) is handled by {spec.team}",
+        reason=words.step(
+            "team_reason", intent=intent.label, confidence=f"{intent.confidence:.0%}", team=spec.team
+        ),
     )
 
 
-def build_open_questions(conversation: Conversation) -> list[Item]:
+def build_open_questions(conversation: Conversation, words: NoteWords | None = None) -> list[Item]:
     """Questions the customer asked that no bot or agent turn came after."""
+    words = words or note_words("en")
     items: list[Item] = []
     for message in reversed(conversation.messages):
         if message.role in ("bot", "agent") and message.kind == "message":
@@ -72,7 +77,9 @@ def build_open_questions(conversation: Conversation) -> list[Item]:
             for match in _QUESTION.finditer(message.text):
                 question = " ".join(match.group().split())
                 if len(question.split()) >= 3:
-                    items.append(Item(text=f"Customer asked: {question}", evidence=[message.id]))
+                    items.append(
+                        Item(text=words.step("customer_asked", text=question), evidence=[message.id])
+                    )
     items.reverse()
     return items[:5]
 
@@ -84,31 +91,33 @@ def build_next_steps(
     expertise: Expertise,
     facts: Sequence[Fact],
     repeat_contact: bool,
+    words: NoteWords | None = None,
 ) -> list[Item]:
+    words = words or note_words("en")
     steps: list[Item] = []
     if handoff.trigger in ("customer_request", "escalation_request"):
-        steps.append(Item(text="Acknowledge the request for a person and take over the conversation",
-                          evidence=list(handoff.evidence)))  # fmt: skip
+        steps.append(Item(text=words.step("acknowledge_request"), evidence=list(handoff.evidence)))
     if repeat_contact:
-        steps.append(
-            Item(text="Acknowledge the earlier contact; do not ask the customer to repeat themselves")
-        )
+        steps.append(Item(text=words.step("acknowledge_contact")))
     if blocker is not None:
-        steps.append(Item(text=f"Resolve: {blocker.description}", evidence=list(blocker.evidence)))
+        steps.append(
+            Item(text=words.step("resolve", text=blocker.description), evidence=list(blocker.evidence))
+        )
     for action in actions:
         if action.outcome == "pending" and action.actor in ("bot", "agent"):
-            steps.append(Item(text=f"Follow up on: {action.description}", evidence=list(action.evidence)))
+            steps.append(
+                Item(text=words.step("follow_up", text=action.description), evidence=list(action.evidence))
+            )
             break
     withheld = [f for f in facts if f.withheld]
     if withheld:
         kinds = ", ".join(sorted({f.kind.replace("_", " ") for f in withheld}))
         steps.append(
             Item(
-                text=f"Verify identity through the secure process (the customer typed a {kinds}; "
-                "it was not stored)",
+                text=words.step("verify_identity", kinds=kinds),
                 evidence=list(dict.fromkeys(f.evidence[0] for f in withheld if f.evidence))[:3],
             )
         )
     if expertise.team:
-        steps.append(Item(text=f"Route to {expertise.team}"))
+        steps.append(Item(text=words.step("route", team=expertise.team)))
     return steps

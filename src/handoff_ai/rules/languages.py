@@ -165,9 +165,13 @@ def _script(text: str, profiles: _Profiles) -> str | None:
     if text.isascii():
         return None
     counts: dict[str, int] = {}
+    latin = 0
     for char in text:
         point = ord(char)
         if point < 0x370:
+            latin += char.isalpha()
+            continue
+        if not char.isalpha():  # digits, marks, punctuation of a script do not write in it
             continue
         for code, first, last in profiles.scripts:
             if first <= point <= last:
@@ -178,7 +182,8 @@ def _script(text: str, profiles: _Profiles) -> str | None:
     if counts.get("ja") and counts.get("zh"):  # kanji beside kana is Japanese
         counts["ja"] += counts.pop("zh")
     code, count = max(counts.items(), key=lambda item: item[1])
-    return code if count >= _MIN_SCRIPT_CHARS else None
+    # CJK writes a word in two or three characters: a share of a third of the letters is a lot.
+    return code if count >= _MIN_SCRIPT_CHARS and 3 * count >= latin else None
 
 
 def _vote(tokens: Sequence[str], profiles: _Profiles) -> dict[str, int]:

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from ..models import Action, Blocker, Conversation, Handoff, Message
 from ._text import STOPWORDS
-from .phrases import CueReader
+from .phrases import CueReader, char_offset, tokens
 from .restate import EDGE, FILLER_FIRST, clean, first_word, third_person
 from .sentences import split_sentences
 
@@ -134,7 +134,10 @@ def _limit(text: str, words: int) -> str:
 
 
 def issue_sentence(
-    conversation: Conversation, cues: CueReader, private: Collection[str] = ()
+    conversation: Conversation,
+    cues: CueReader,
+    private: Collection[str] = (),
+    pleasantries: Sequence[tuple[str, ...]] = (),
 ) -> tuple[str, Message] | None:
     """The customer's most informative statement of the problem, and its message.
 
@@ -143,6 +146,8 @@ def issue_sentence(
     message; inside it, the sentence with the most content words (the one with
     the problem cue first). A short winner takes the next sentence along. Only
     the winning message is split into sentences: this runs on every record.
+    ``pleasantries``: greetings and sign-offs (as tokens) a sentence may open with and
+    that are not part of the issue ("Sehr geehrte Damen und Herren, ...").
     """
     candidates: list[tuple[float, int, Message]] = []
     for message in conversation.messages:
@@ -162,13 +167,15 @@ def issue_sentence(
         if len(candidates) >= _CANDIDATE_MESSAGES:
             break
     for _, _, message in sorted(candidates, key=lambda c: c[:2]):
-        found = _best_sentence(message, cues)
+        found = _best_sentence(message, cues, pleasantries)
         if found is not None:
             return found, message
     return None
 
 
-def _best_sentence(message: Message, cues: CueReader) -> str | None:
+def _best_sentence(
+    message: Message, cues: CueReader, pleasantries: Sequence[tuple[str, ...]] = ()
+) -> str | None:
     """The sentence of ``message`` with the most content words (the problem cue's first)."""
     text = message.text
     labels = cues.labels(text)
@@ -179,6 +186,8 @@ def _best_sentence(message: Message, cues: CueReader) -> str | None:
     spans = split_sentences(text)
     for start, end in spans:
         sentence = _probe(text[start:end])
+        if pleasantries:
+            sentence = _without_pleasantry(sentence, pleasantries)
         if not sentence:
             continue
         states_problem = cue_at is not None and start <= cue_at < end
@@ -198,6 +207,17 @@ def _best_sentence(message: Message, cues: CueReader) -> str | None:
     sentence = clean(parts[index][0])
     if len(sentence.split()) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
         sentence = f"{sentence.rstrip()} {clean(parts[index + 1][0])}"
+    return sentence
+
+
+def _without_pleasantry(sentence: str, pleasantries: Sequence[tuple[str, ...]]) -> str:
+    """``sentence`` after a greeting or sign-off it opens with ("" when that is all it says)."""
+    words = tokens(sentence)
+    for phrase in pleasantries:
+        if tuple(words[: len(phrase)]) == phrase:
+            if len(words) == len(phrase):
+                return ""
+            return sentence[char_offset(sentence, len(phrase)) :].lstrip(" ,;:!-")
     return sentence
 
 
