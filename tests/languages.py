@@ -19,6 +19,7 @@ copying it: ``score_language`` runs it and adds the language figures.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -139,14 +140,11 @@ class LanguageScore(Score):
 
 
 def _warns(record: HandoffRecord, code: str) -> bool:
-    """A provenance warning naming the language by code (as a word) or by English name."""
+    """A provenance warning naming the language by English name, or by code set off as a code
+    (``(it)``, ``"it"``, ``language=it``, ``language: it``): "it" alone is an English word."""
     name = LANGUAGE_NAMES.get(code, code).casefold()
-    for warning in record.provenance.warnings:
-        low = warning.casefold()
-        words = {w.strip("()[]{}'\".,:;") for w in low.split()}
-        if name in low or code in words:
-            return True
-    return False
+    as_code = re.compile(rf"(?:[(\[\"'`=]|\blanguage:?\s+){re.escape(code)}(?![a-z])", re.IGNORECASE)
+    return any(name in w.casefold() or as_code.search(w) for w in record.provenance.warnings)
 
 
 def score_language(

@@ -272,3 +272,7 @@ def test_scorer_catches_false_alarms_missing_warnings_and_confident_intents() ->
         }
     )
     assert score_language(other, conversation, named, language=language).warned == 1
+    vague = record.model_copy(
+        update={"provenance": record.provenance.model_copy(update={"warnings": ["could not read it"]})}
+    )
+    assert score_language(other, conversation, vague, language=language).warned == 0
