@@ -22,6 +22,7 @@ from .backends import (
     RulesBackend,
     get_backend,
 )
+from .backends.note_language import with_note_language
 from .escalation import should_escalate
 from .escalation.policy import PolicyLike
 from .exceptions import UsageError
@@ -99,6 +100,10 @@ class Summarizer:
             a TOML/JSON path: every record then carries ``handoff.decision``, the
             ``should_escalate`` decision for the same messages. Off by default: it about
             doubles the rules engine's time per conversation.
+        note_language: the language of the record's own words — summary frames, next
+            steps, the note's labels, a model's free text: ``"en"``, ``"de"``, ``"fr"``,
+            ``"es"``, ``"pt"`` (or the English name). Default: the conversation's language
+            when the rules read it, else English. Quoted words stay as written.
     """
 
     def __init__(
@@ -109,12 +114,16 @@ class Summarizer:
         format: str = "auto",
         cache_size: int = DEFAULT_CACHE_SIZE,
         escalation: EscalationLike = False,
+        note_language: str | None = None,
     ) -> None:
         self.backend = _resolve_backend(backend)
         # With no backend given and a model configured, asummarize uses the async twin.
         self._async_backend = (
             _resolve_backend(backend, asynchronous=True) if backend is None else self.backend
         )
+        if note_language is not None:
+            self.backend = with_note_language(self.backend, note_language)
+            self._async_backend = with_note_language(self._async_backend, note_language)
         self.taxonomy = _resolve_taxonomy(taxonomy)
         self.format = format
         self.escalation = escalation
@@ -249,6 +258,7 @@ def summarize(
     taxonomy: TaxonomyLike = None,
     format: str = "auto",
     escalation: EscalationLike = False,
+    note_language: str | None = None,
 ) -> HandoffRecord:
     """Summarize one conversation into a handoff record.
 
@@ -261,6 +271,8 @@ def summarize(
         format: input format name, or ``"auto"`` to detect it.
         escalation: ``True`` or a policy to fill ``record.handoff.decision`` (see
             ``Summarizer``).
+        note_language: the language of the record's own words and labels (see
+            ``Summarizer``); default: the conversation's, when the rules read it.
 
     Raises:
         UsageError: bad arguments (unknown format/backend, invalid taxonomy).
@@ -271,11 +283,14 @@ def summarize(
         backend is None
         and taxonomy is None
         and not escalation
+        and note_language is None
         and isinstance(source, Conversation)
         and not os.environ.get("HANDOFF_AI_MODEL")
     ):  # the common embedded case, without building a Summarizer
         return _rules_backend().extract(source, Taxonomy.default())
-    summarizer = Summarizer(backend=backend, taxonomy=taxonomy, format=format, escalation=escalation)
+    summarizer = Summarizer(
+        backend=backend, taxonomy=taxonomy, format=format, escalation=escalation, note_language=note_language
+    )
     return summarizer.summarize(source)
 
 
@@ -286,7 +301,10 @@ async def asummarize(
     taxonomy: TaxonomyLike = None,
     format: str = "auto",
     escalation: EscalationLike = False,
+    note_language: str | None = None,
 ) -> HandoffRecord:
     """Async twin of ``summarize``."""
-    summarizer = Summarizer(backend=backend, taxonomy=taxonomy, format=format, escalation=escalation)
+    summarizer = Summarizer(
+        backend=backend, taxonomy=taxonomy, format=format, escalation=escalation, note_language=note_language
+    )
     return await summarizer.asummarize(source)

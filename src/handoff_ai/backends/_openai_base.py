@@ -49,6 +49,8 @@ from ..models import Conversation, HandoffRecord, Message
 from ..models.llm import LLMAnswer
 from ..models.record import TokenUsage
 from ..privacy.redact import Redactor
+from ..rules.languages import language_name
+from ..rules.note_words import note_code
 from ..taxonomy import Taxonomy
 from .rules import RulesBackend
 
@@ -183,7 +185,7 @@ class _OpenAIBase:
         self.template = _resolve_template(template)
         self.prices = prices
         self.strict = strict
-        self.rules = rules or RulesBackend()
+        self.rules = rules or RulesBackend(note_language=note_code(language) if language else None)
         if isinstance(redact, Redactor):
             self.redactor: Redactor | None = redact
         elif isinstance(redact, bool):
@@ -247,6 +249,15 @@ class _OpenAIBase:
 
     # -- planning ----------------------------------------------------------------------
 
+    @property
+    def note_language(self) -> str | None:
+        """The language of the record's free text (``language``), as the rules call it."""
+        return note_code(self.language) if self.language else None
+
+    @note_language.setter
+    def note_language(self, code: str | None) -> None:
+        self.language = code
+
     def _wire(self) -> Wire:
         if self.mode == "auto":
             return "json_object" if self._downgraded else "json_schema"
@@ -264,7 +275,7 @@ class _OpenAIBase:
             conversation,
             taxonomy,
             template=self.template,
-            language=self.language,
+            language=language_name(self.language) if self.language else None,
             schema_in_prompt=schema_in_prompt,
             messages=messages,
         )
@@ -387,7 +398,7 @@ class _OpenAIBase:
                     answers,
                     taxonomy,
                     template=merge_template,
-                    language=self.language,
+                    language=language_name(self.language) if self.language else None,
                     schema_in_prompt=schema_in_prompt,
                     message_count=len(conversation.messages),
                 )

@@ -15,7 +15,7 @@ from typing import Any
 from ..exceptions import ConfigError
 from .languages import LanguageReport, language_name, language_section
 
-__all__ = ["NoteWords", "note_language", "note_languages", "note_words"]
+__all__ = ["NoteWords", "note_code", "note_language", "note_languages", "note_words"]
 
 _SUMMARY = (
     "customer_says", "customer_asks", "agent_says", "bot_says", "promised", "blocked", "human_request",
@@ -42,6 +42,15 @@ class NoteWords:
 def note_languages() -> tuple[str, ...]:
     """Languages the record's own words can be written in."""
     return tuple(language_section("note"))
+
+
+def note_code(language: str) -> str | None:
+    """The code of a note language given by code or English name ("German" → "de"), else ``None``."""
+    wanted = language.strip().lower()
+    for code in note_languages():
+        if wanted in (code, language_name(code).lower()):
+            return code
+    return None
 
 
 @cache
