@@ -70,6 +70,11 @@ class IntentSpec(BaseModel):
     description: str = ""
     keywords: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
+    translations: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Keywords in other languages by code ({'de': [...]}): added for conversations in that "
+        "language (weighed like examples), so they leave the reading of other languages as it is.",
+    )
     team: str | None = None
     # Escalation policy keys (handoff_ai.escalation): a policy file's entry for the intent wins.
     escalate: bool | None = Field(None, description="True: always hand off; False: never automatically.")

@@ -101,8 +101,7 @@ class RulesBackend(Backend):
         if not languages.supported:
             warnings.append(unsupported_warning(languages))
         facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
-        unread = None if languages.supported else languages.language
-        intent = classify(conversation, taxonomy, language=unread)
+        intent = classify(conversation, taxonomy, language=languages.language, supported=languages.supported)
         actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues, rules=rules)
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)

@@ -39,7 +39,8 @@ from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
 from ._intent_index import Index, Term, score, split_example
 from ._text import words
-from .languages import example_language
+from .languages import example_language, language_section
+from .phrases import tokens as phrase_tokens
 
 __all__ = ["classify", "split_example"]
 
@@ -48,7 +49,9 @@ _MAX_EVIDENCE = 3
 _ZEROS = repeat(0.0)
 
 
-def classify(conversation: Conversation, taxonomy: Taxonomy, *, language: str | None = None) -> Intent:
+def classify(
+    conversation: Conversation, taxonomy: Taxonomy, *, language: str | None = None, supported: bool = True
+) -> Intent:
     """The most likely intent of ``conversation`` among ``taxonomy``'s intents.
 
     Returns ``Intent(label="unknown", confidence=0)`` when the conversation has
@@ -56,12 +59,13 @@ def classify(conversation: Conversation, taxonomy: Taxonomy, *, language: str | 
     taxonomy has no intents. ``evidence`` names the customer messages that
     contributed most; ``alternatives`` the runners-up, best first.
 
-    ``language``: set for a conversation in a language the rules do not read. Its
+    ``language``: the conversation's language; the intents' ``translations`` for it
+    join their keywords. When the rules do not read it (``supported=False``), its
     words can match the taxonomy's only by accident (an English keyword inside an
     Italian word), so the answer is ``unknown`` unless the winning intent has an
     example in that language.
     """
-    index: Index = taxonomy.cached("intent-index", calibrated_index)
+    index = _index(taxonomy, language)
     if not index.labels:
         return Intent()
     customer_ids: list[str] = []
@@ -89,9 +93,33 @@ def classify(conversation: Conversation, taxonomy: Taxonomy, *, language: str | 
     if scored is None:
         return Intent()
     intent = _decide(*scored, customer_ids, customer, index)
-    if language is not None and language not in _example_languages(taxonomy).get(intent.label, ()):
+    if not supported and language not in _example_languages(taxonomy).get(intent.label, ()):
         return Intent()
     return intent
+
+
+def _index(taxonomy: Taxonomy, language: str | None) -> Index:
+    """The compiled taxonomy, with the intents' keywords in ``language`` when it has any."""
+    if language is None or not any(language in spec.translations for spec in taxonomy.intents):
+        index: Index = taxonomy.cached("intent-index", calibrated_index)
+        return index
+
+    function_words = frozenset(language_section("detect").get(language, {}).get("words", ()))
+
+    def content(keyword: str) -> str:
+        # "fermer mon compte" -> "fermer compte": the intent index knows English function
+        # words only, and "mon" alone must not signal cancellation.
+        return " ".join(word for word in phrase_tokens(keyword) if word not in function_words)
+
+    def localized(t: Taxonomy) -> Index:
+        data = t.model_dump()
+        for spec in data["intents"]:
+            extra = [content(k) for k in spec["translations"].get(language, [])]
+            spec["examples"] = [*spec["examples"], *(k for k in extra if k)]
+        return calibrated_index(Taxonomy.model_validate(data))
+
+    index = taxonomy.cached(f"intent-index:{language}", localized)
+    return index
 
 
 def _example_languages(taxonomy: Taxonomy) -> dict[str, frozenset[str]]:
