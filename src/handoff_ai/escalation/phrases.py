@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import ConfigError
 from ..rules.phrases import tokens
+from ..rules.ruleset import load_rules
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -90,7 +91,6 @@ class WordIndex:
 class PhraseData:
     index: WordIndex
     intent_hints: WordIndex
-    language: Mapping[str, frozenset[str]]
     ask: Mapping[str, Mapping[str, str]]
     handoff: Mapping[str, Mapping[str, str]]
     fact_labels: Mapping[str, str]
@@ -110,7 +110,7 @@ def _load(package: str, name: str) -> dict[str, Any]:
 def phrase_data() -> PhraseData:
     """The compiled packaged data (built once per process)."""
     own = _load("handoff_ai.escalation", "data/escalation.toml")
-    engine = _load("handoff_ai.rules", "data/rules.toml").get("cues", {})
+    engine = load_rules().lists  # every language's cue lists
     labelled: list[tuple[str, str]] = []
     phrases = own.get("phrases", {})
     for label in _OWN:
@@ -122,7 +122,6 @@ def phrase_data() -> PhraseData:
         intent_hints=WordIndex(
             [(intent, p) for intent, hints in own.get("intent_hints", {}).items() for p in hints]
         ),
-        language={lang: frozenset(words) for lang, words in own.get("language", {}).items()},
         ask=own.get("ask", {}),
         handoff=own.get("handoff", {}),
         fact_labels={

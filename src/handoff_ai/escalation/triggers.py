@@ -36,6 +36,7 @@ from ..rules.actions import extract_actions
 from ..rules.catalog import default_recognizers
 from ..rules.facts import GENERIC_KINDS, extract_facts
 from ..rules.intent import classify
+from ..rules.languages import language_votes, leading_language
 from ..rules.phrases import CueReader, tokens
 from ..rules.recognizer_set import RecognizerSet
 from ..rules.recognizers import user_recognizers
@@ -224,7 +225,7 @@ class TurnState:
         words = self._cues.words(text)
         matches = phrase_data().index.matches(words)
         labels = {m.label for m in matches}
-        self._vote_language(words)
+        self._vote_language(text)
         if ("human_request" in labels or "engine_request" in labels) and _asks_for_person(matches):
             self.human_request.append(message.id)
         for match in self._keywords.matches(words):
@@ -306,20 +307,16 @@ class TurnState:
             if key not in self.facts:
                 self.facts[key] = GivenFact(kind, fact.value, [message.id])
 
-    def _vote_language(self, words: list[str]) -> None:
-        for language, known in phrase_data().language.items():
-            hits = sum(1 for w in words if w in known)
-            if hits:
-                self.language_votes[language] = self.language_votes.get(language, 0) + hits
+    def _vote_language(self, text: str) -> None:
+        for language, hits in language_votes(text, self._cues.words).items():
+            self.language_votes[language] = self.language_votes.get(language, 0) + hits
 
     # -- what the decision reads -----------------------------------------------------
 
     @property
     def language(self) -> str:
-        """``en``, ``de`` or ``es``: the customer's language by common words (ties: ``en``)."""
-        votes = self.language_votes
-        best = max(("en", "de", "es"), key=lambda lang: (votes.get(lang, 0), lang == "en"))
-        return best if votes.get(best, 0) else "en"
+        """The customer's language (``rules.languages`` word profiles); ``en`` until one tells."""
+        return leading_language(self.language_votes) or "en"
 
     def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever something the decision reads changes (every list only grows,

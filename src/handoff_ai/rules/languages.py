@@ -43,6 +43,8 @@ __all__ = [
     "language_data",
     "language_name",
     "language_section",
+    "language_votes",
+    "leading_language",
     "supported_languages",
     "unsupported_warning",
 ]
@@ -262,3 +264,17 @@ def example_language(text: str) -> str | None:
     """The language of one text on its own (a taxonomy example), ``None`` when it does not tell."""
     profiles = _profiles()
     return _script(text, profiles) or _winner(_vote(tokens(text), profiles), profiles.order)
+
+
+def language_votes(text: str, tokenize: Callable[[str], list[str]]) -> dict[str, int]:
+    """How strongly one message speaks each language (for callers that add up turn by turn)."""
+    profiles = _profiles()
+    script = _script(text, profiles)
+    return {script: 1_000} if script is not None else _vote(tokenize(text), profiles)
+
+
+def leading_language(votes: Mapping[str, int]) -> str | None:
+    """The language with the most votes (at least two; ties go to English, then file order)."""
+    profiles = _profiles()
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], profiles.order.index(item[0])))
+    return ranked[0][0] if ranked and ranked[0][1] >= _MIN_VOTES else None

@@ -130,6 +130,8 @@ class RuleSet:
     """The lists of ``HANDOFF_LABELS`` alone, for a leftmost-longest reading of a request."""
     handoff_alone_with: frozenset[str]
     """Words that may stand beside a ``handoff_alone`` word ("agent please")."""
+    lists: dict[str, tuple[str, ...]]
+    """Every cue list as phrases, all languages merged (for readers with their own index)."""
 
 
 def _read(raw: bytes, source: str) -> _RuleFile:
@@ -182,6 +184,7 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
         sources=tuple(source for source, _ in files),
         handoff=PhraseIndex({label: cues[label] for label in HANDOFF_LABELS}),
         handoff_alone_with=frozenset(w.lower() for w in word_lists["handoff_alone_with"]),
+        lists={name: tuple(values) for name, values in cues.items()},
     )
 
 
