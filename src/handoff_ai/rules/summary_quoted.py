@@ -75,6 +75,8 @@ def build_quoted_summary(
         key = "customer_asks" if _asks(issue[0]) else "customer_says"
         parts.append(frames[key].format(text=_quote(issue[0], _ISSUE_WORDS)))
     statement = _agent_statement(conversation, actions, cues)
+    if statement is not None and "bot_failure" in cues.fresh(statement[1]):
+        statement = None  # "Je n'ai pas compris" says nothing about where the case stands
     if commitments:
         parts.append(frames["promised"].format(text=_quote(commitments[-1].text, _STATUS_WORDS)))
     elif statement is not None:
