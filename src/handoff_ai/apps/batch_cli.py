@@ -58,6 +58,9 @@ def add_batch_parser(commands: Commands) -> None:
     batch.add_argument("--backend", "-b", default=None, help="backend name (default: rules)")
     batch.add_argument("--format", "-f", default="auto", help="input format (default: detect)")
     batch.add_argument(
+        "--note-language", default=None, metavar="CODE", help="language of the notes' own words (en, de, …)"
+    )
+    batch.add_argument(
         "--encoding",
         default=None,
         help="text encoding of the input files (default: UTF-8, or the charset an email declares)",
@@ -265,7 +268,13 @@ def run_batch(args: argparse.Namespace) -> int:
         get_parser(args.format)  # an unknown name is a usage error, not 10,000 item errors
     if out.exists() and source.exists() and out.resolve() == source.resolve():
         raise UsageError("--out must not be the input file")
-    summarizer = Summarizer(backend=args.backend, taxonomy=args.taxonomy, format=args.format, cache_size=0)
+    summarizer = Summarizer(
+        backend=args.backend,
+        taxonomy=args.taxonomy,
+        format=args.format,
+        cache_size=0,
+        note_language=args.note_language,
+    )
     console = Console(stderr=True)
     show = not args.quiet and console.is_terminal
     items, total = _items(source, args.format, count=show, encoding=args.encoding)

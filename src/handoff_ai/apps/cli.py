@@ -105,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
         help="add the escalation decision to the record (handoff.decision); POLICY: a TOML/JSON policy file",
     )
     summarize.add_argument(
+        "--note-language",
+        default=None,
+        metavar="CODE",
+        help="write the note's own words in this language (en, de, fr, es, pt); default: the conversation's",
+    )
+    summarize.add_argument(
         "--output",
         "-o",
         choices=sorted({*_OUTPUTS, *renderer_names()}),
@@ -260,7 +266,11 @@ def _summarize(args: argparse.Namespace) -> int:
         else ("rich" if sys.stdout.isatty() else "markdown")
     )
     summarizer = Summarizer(
-        backend=args.backend, taxonomy=args.taxonomy, format=args.format, escalation=args.escalation
+        backend=args.backend,
+        taxonomy=args.taxonomy,
+        format=args.format,
+        escalation=args.escalation,
+        note_language=args.note_language,
     )
     records, failed = _records(args, summarizer)
     code = 1 if failed else 0  # like ``batch``: every readable file printed, then a non-zero exit
