@@ -1,7 +1,7 @@
 """``handoff batch``: summarize a folder or a JSON Lines file into a results JSONL, resumably.
 
     handoff batch DIR_OR_JSONL --out results.jsonl [--taxonomy T] [--backend B] [--format F]
-                  [--concurrency N] [--retry-errors] [--quiet]
+                  [--concurrency N | --workers N] [--retry-errors] [--quiet]
 
 One output line per conversation, in input order::
 
@@ -23,6 +23,11 @@ more than once in the output (a retried error), the **last line wins**. A
 conversation whose id already occurred earlier in the same input is not
 summarized again: it is counted as a duplicate in the summary line.
 
+``--workers N`` runs N processes (the rules engine is pure Python: threads share one
+core): the parent sends raw lines or file paths and writes the JSON lines the workers
+send back, in input order (see ``batch_pool``). With a folder, ids already done are then
+matched by file name (a file's stem), since the parent does not open the files.
+
 Exit status: 0 when every conversation of this run succeeded, 1 when any
 failed (counts on stderr), 2 for a usage mistake (missing input, unknown
 backend/format/taxonomy, an ``--out`` that is not a results file).
@@ -35,16 +40,24 @@ import asyncio
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 from ..exceptions import HandoffError, ParseError, UsageError
 from ..models import Conversation, HandoffRecord
+from .batch_io import (
+    JSONL_SUFFIXES,
+    Job,
+    first_row_is_conversation,
+    open_file,
+    raw_items,
+    result_line,
+    row_id,
+)
 from .cli_args import Commands, positive_int
 
 __all__ = ["add_batch_parser", "run_batch"]
-
-_JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
 def add_batch_parser(commands: Commands) -> None:
@@ -67,6 +80,13 @@ def add_batch_parser(commands: Commands) -> None:
     )
     batch.add_argument(
         "--concurrency", "-j", type=positive_int, default=1, help="conversations in flight (default: 1)"
+    )
+    batch.add_argument(
+        "--workers",
+        "-w",
+        type=positive_int,
+        default=1,
+        help="processes (default: 1; one per core uses them all with the rules backend)",
     )
     batch.add_argument(
         "--retry-errors", action="store_true", help="summarize again ids whose last line is an error"
@@ -94,23 +114,12 @@ def _folder(folder: Path, format: str, encoding: str | None = None) -> Iterator[
         yield _load_file(child, format, encoding)
 
 
-def _is_conversation_row(value: Any) -> bool:
-    from ..parsers._json import is_conversation
-
-    return is_conversation(value) or (isinstance(value, list) and bool(value))
-
-
-def _row_id(value: Any, fallback: str) -> str:
-    row_id = value.get("id") if isinstance(value, dict) else None
-    return str(row_id) if isinstance(row_id, (str, int)) and not isinstance(row_id, bool) else fallback
-
-
 def _jsonl(path: Path, format: str) -> Iterator[_Item]:
     """One item per non-blank line; a bad line is that line's error, the next line goes on."""
     from ..parsers import ParserInput
     from ..parsers._load import parse_input
 
-    handle = _open(path, "rb")
+    handle = open_file(path, "rb")
     with handle:
         for number, raw in enumerate(handle, start=1):
             fallback = f"{path.stem}-{number}"
@@ -133,20 +142,9 @@ def _jsonl(path: Path, format: str) -> Iterator[_Item]:
             try:
                 conversation = parse_input(data, format)
             except HandoffError as exc:
-                yield _row_id(value, fallback), exc
+                yield row_id(value, fallback), exc
                 continue
             yield conversation.id, conversation
-
-
-def _first_row_is_conversation(path: Path) -> bool:
-    with _open(path, "rb") as handle:
-        for raw in handle:
-            if raw.strip():
-                try:
-                    return _is_conversation_row(json.loads(raw.removeprefix(b"\xef\xbb\xbf")))
-                except (ValueError, RecursionError):
-                    return False
-    return False
 
 
 def _items(
@@ -160,20 +158,13 @@ def _items(
         return _folder(source, format, encoding), files
     if not source.is_file():
         raise UsageError(f"{source}: no such file or folder")
-    if source.suffix.lower() in _JSONL_SUFFIXES or _first_row_is_conversation(source):
+    if source.suffix.lower() in JSONL_SUFFIXES or first_row_is_conversation(source):
         lines = None
         if count:  # one quick pass over the bytes; only when a progress bar is shown
-            with _open(source, "rb") as handle:
+            with open_file(source, "rb") as handle:
                 lines = sum(1 for line in handle if line.strip())
         return _jsonl(source, format), lines
     return iter([_load_file(source, format, encoding)]), 1
-
-
-def _open(path: Path, mode: str) -> IO[Any]:
-    try:
-        return path.open(mode)
-    except OSError as exc:
-        raise UsageError(f"cannot open {path}: {exc.strerror or type(exc).__name__}") from None
 
 
 # -- the results file ------------------------------------------------------------------------
@@ -189,7 +180,7 @@ def _done_ids(out: Path, retry_errors: bool) -> set[str]:
     if out.is_dir():
         raise UsageError(f"--out {out} is a folder")
     last_ok: dict[str, bool] = {}
-    with _open(out, "rb+") as handle:
+    with open_file(out, "rb+") as handle:
         good_end = 0
         for number, raw in enumerate(handle, start=1):
             if not raw.endswith(b"\n"):
@@ -210,15 +201,6 @@ def _done_ids(out: Path, retry_errors: bool) -> set[str]:
     return {key for key, ok in last_ok.items() if ok or not retry_errors}
 
 
-def _line(conversation_id: str, result: HandoffRecord | Exception) -> str:
-    if isinstance(result, HandoffRecord):
-        return json.dumps({"id": conversation_id, "record": result.model_dump(mode="json")}) + "\n"
-    # handoff_ai's own messages never quote transcript text; another library's might.
-    message = str(result) if isinstance(result, HandoffError) else f"unexpected {type(result).__name__}"
-    error = {"type": type(result).__name__, "message": message}
-    return json.dumps({"id": conversation_id, "error": error}) + "\n"
-
-
 class _OrderedWriter:
     """Writes result lines in input order while results arrive in completion order."""
 
@@ -231,11 +213,15 @@ class _OrderedWriter:
         self.failed = 0
 
     def put(self, slot: int, conversation_id: str, result: HandoffRecord | Exception) -> None:
-        if isinstance(result, Exception):
-            self.failed += 1
-        else:
+        self.put_line(slot, result_line(conversation_id, result), not isinstance(result, Exception))
+
+    def put_line(self, slot: int, line: str, ok: bool) -> None:
+        """A result line made elsewhere (a worker process)."""
+        if ok:
             self.ok += 1
-        self._ready[slot] = _line(conversation_id, result)
+        else:
+            self.failed += 1
+        self._ready[slot] = line
         while self._next in self._ready:
             self._handle.write(self._ready.pop(self._next))
             self._next += 1
@@ -308,7 +294,13 @@ def run_batch(args: argparse.Namespace) -> int:
             ids[len(seen) - 1] = conversation_id
             yield _Failed(item) if isinstance(item, Exception) else item
 
-    with progress, _open(out, "a") as handle:
+    if args.workers > 1 and not isinstance(summarizer.backend, AsyncBackend):
+        with progress, open_file(out, "a") as handle:
+            writer = _OrderedWriter(handle, lambda: progress.advance(task))
+            skipped, duplicates = _run_workers(args, source, done, writer, lambda: progress.advance(task))
+        return _report(args, writer, out, skipped, duplicates)
+
+    with progress, open_file(out, "a") as handle:
         writer = _OrderedWriter(handle, lambda: progress.advance(task))
 
         def emit(index: int, result: HandoffRecord | Exception) -> None:
@@ -319,6 +311,12 @@ def run_batch(args: argparse.Namespace) -> int:
         else:
             _run_many(summarizer, sources(), args.concurrency, emit)
 
+    return _report(args, writer, out, skipped, duplicates)
+
+
+def _report(
+    args: argparse.Namespace, writer: _OrderedWriter, out: Path, skipped: int, duplicates: int
+) -> int:
     if writer.failed or not args.quiet:
         extra = f", {duplicates} duplicate ids skipped" if duplicates else ""
         print(
@@ -327,3 +325,38 @@ def run_batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if writer.failed else 0
+
+
+def _run_workers(
+    args: argparse.Namespace, source: Path, done: set[str], writer: _OrderedWriter, advance: Any
+) -> tuple[int, int]:
+    """``--workers N``: raw lines or paths out to processes, result lines back; (skipped, duplicates)."""
+    from .batch_pool import WorkerConfig, run_pool
+
+    if not source.exists():
+        raise UsageError(f"{source}: no such file or folder")
+    config = WorkerConfig(
+        backend=args.backend,
+        taxonomy=args.taxonomy,
+        format=args.format,
+        note_language=args.note_language,
+        encoding=args.encoding,
+    )
+    counts = {"skipped": 0, "duplicates": 0}
+
+    def jobs() -> Iterator[Job]:
+        seen: set[str] = set()
+        for conversation_id, item in raw_items(source):
+            if conversation_id in done or conversation_id in seen:
+                counts["duplicates" if conversation_id in seen else "skipped"] += 1
+                advance()
+                continue
+            seen.add(conversation_id)
+            slot = len(seen) - 1
+            if isinstance(item, Exception):
+                writer.put(slot, conversation_id, item)  # unreadable in the parent: no worker needed
+            else:
+                yield replace(item, slot=slot)
+
+    run_pool(config, jobs(), args.workers, writer.put_line)
+    return counts["skipped"], counts["duplicates"]
