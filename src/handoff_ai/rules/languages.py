@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
 from ..exceptions import ConfigError
-from ..models import Conversation
+from ..models import Conversation, Message
 from .phrases import fold, tokens
 
 if sys.version_info >= (3, 11):
@@ -147,20 +147,29 @@ def _profiles() -> _Profiles:
     return _Profiles({w: tuple(c) for w, c in words.items()}, tuple(scripts), tuple(order))
 
 
-@dataclass(frozen=True)
 class LanguageReport:
     """The conversation's language and each message's."""
 
-    language: str | None
-    """The customer's language (BCP-47 primary subtag), ``None`` when nothing tells."""
-    messages: Mapping[str, str] = field(default_factory=dict)
-    """Message id → language, for every message with text (short ones inherit)."""
-    supported: bool = True
-    """Whether the rules read ``language`` (always true when it is ``None``)."""
+    def __init__(self, language: str | None, messages: Callable[[], dict[str, str]] | None = None) -> None:
+        self.language = language
+        """The customer's language (BCP-47 primary subtag), ``None`` when nothing tells."""
+        self.supported = language is None or language in language_data()
+        """Whether the rules read ``language`` (always true when it is ``None``)."""
+        self._messages = messages
 
     @property
     def name(self) -> str:
         return language_name(self.language)
+
+    @cached_property
+    def messages(self) -> Mapping[str, str]:
+        """Message id → language, for every message with text (short ones inherit).
+
+        Built on first use: the record needs only the customer's language, so the other
+        messages are read only when someone asks.
+        """
+        found = self._messages() if self._messages else {}
+        return {message_id: code for message_id, code in found.items() if code}
 
 
 def _script(text: str, profiles: _Profiles) -> str | None:
@@ -191,10 +200,7 @@ def _script(text: str, profiles: _Profiles) -> str | None:
 def _vote(tokens: Sequence[str], profiles: _Profiles) -> dict[str, int]:
     votes: dict[str, int] = {}
     lookup = profiles.words.get
-    for token in tokens:
-        holders = lookup(token)
-        if holders is None and not token.isascii():
-            holders = lookup(fold(token))
+    for holders in map(lookup, tokens):  # tokens are folded already: one lookup each
         if holders:
             for code in holders:
                 votes[code] = votes.get(code, 0) + 1
@@ -210,44 +216,59 @@ def _winner(votes: Mapping[str, int], order: Sequence[str]) -> str | None:
     return best if count >= _MIN_VOTES and count > runner_up else None
 
 
+def _tally(
+    messages: Sequence[Message],
+    tokenize: Callable[[str], list[str]],
+    profiles: _Profiles,
+    own: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """Votes of ``messages`` added up; with ``own``, each message's own language into it."""
+    totals: dict[str, int] = {}
+    for message in messages:
+        text = message.text
+        script = _script(text, profiles)
+        votes = {script: 1_000} if script is not None else _vote(tokenize(text), profiles)
+        for code, count in votes.items():
+            totals[code] = totals.get(code, 0) + count
+        if own is not None:
+            code = script or _winner(votes, profiles.order)
+            if code is not None:
+                own[message.id] = code
+    return totals
+
+
 def detect_languages(conversation: Conversation, tokenize: Callable[[str], list[str]]) -> LanguageReport:
     """The language of each message and of the conversation (the customer's, by votes).
 
     ``tokenize`` is the cue scan's memoized tokenizer (``CueReader.words``), so no text is
-    tokenized twice. Customer messages decide; without customer text, everyone's do.
+    tokenized twice. Customer messages decide; only without a verdict there do the
+    others' count (then the leading language wins even a close race). Each message's own
+    language is worked out only when ``LanguageReport.messages`` is read.
     """
     profiles = _profiles()
-    own: dict[str, str] = {}
-    totals: dict[str, dict[str, int]] = {"customer": {}, "other": {}}
+    customer: list[Message] = []
+    others: list[Message] = []
     for message in conversation.messages:
-        text = message.text
-        if not text or message.kind == "event":
-            continue
-        script = _script(text, profiles)
-        votes = {script: 1_000} if script is not None else _vote(tokenize(text), profiles)
-        side = totals["customer" if message.role == "customer" else "other"]
-        for code, count in votes.items():
-            side[code] = side.get(code, 0) + count
-        code = script or _winner(votes, profiles.order)
-        if code is not None:
-            own[message.id] = code
-    language = _winner(totals["customer"], profiles.order) or _winner(totals["other"], profiles.order)
+        if message.text and message.kind != "event":
+            (customer if message.role == "customer" else others).append(message)
+    language = _winner(_tally(customer, tokenize, profiles), profiles.order)
     if language is None:
-        # A close race: the leading language still wins when it leads at all.
-        merged = {**totals["other"], **totals["customer"]}
-        ranked = sorted(merged.items(), key=lambda item: (-item[1], profiles.order.index(item[0])))
-        if ranked and ranked[0][1] >= _MIN_VOTES:
-            language = ranked[0][0]
-    messages = {
-        message.id: own.get(message.id, language)
-        for message in conversation.messages
-        if message.text and message.kind != "event" and own.get(message.id, language)
-    }
-    return LanguageReport(
-        language=language,
-        messages=messages,  # type: ignore[arg-type]
-        supported=language is None or language in language_data(),
-    )
+        totals = _tally(others, tokenize, profiles)
+        language = _winner(totals, profiles.order)
+        if language is None:
+            for code, count in _tally(customer, tokenize, profiles).items():
+                totals[code] = totals.get(code, 0) + count
+            ranked = sorted(totals.items(), key=lambda item: (-item[1], profiles.order.index(item[0])))
+            if ranked and ranked[0][1] >= _MIN_VOTES:
+                language = ranked[0][0]
+
+    def every_message() -> dict[str, str]:
+        found: dict[str, str] = {}
+        _tally([*customer, *others], tokenize, profiles, found)
+        inherited = language or ""  # a message too short to tell speaks the conversation's language
+        return {m.id: found.get(m.id, inherited) for m in (*customer, *others)}
+
+    return LanguageReport(language, every_message)
 
 
 def unsupported_warning(report: LanguageReport) -> str:
