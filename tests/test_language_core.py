@@ -183,3 +183,12 @@ def test_escalation_answers_in_the_customers_language() -> None:
     )
     decision = ho.should_escalate(french)
     assert decision.language == "fr"
+
+
+def test_the_model_is_asked_for_free_text_in_the_note_language() -> None:
+    model = with_note_language(OpenAIBackend(model="m", base_url="http://127.0.0.1:9", api_key="k"), "es")
+    messages = model._prompt(SPANISH, Taxonomy.default(), None, schema_in_prompt=False)  # type: ignore[attr-defined]
+    assert "Write the summary and all other free text in Spanish." in messages[0]["content"]
+    default = OpenAIBackend(model="m", base_url="http://127.0.0.1:9", api_key="k")
+    messages = default._prompt(SPANISH, Taxonomy.default(), None, schema_in_prompt=False)
+    assert "in the language the customer writes in" in messages[0]["content"]
