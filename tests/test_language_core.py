@@ -192,3 +192,24 @@ def test_the_model_is_asked_for_free_text_in_the_note_language() -> None:
     default = OpenAIBackend(model="m", base_url="http://127.0.0.1:9", api_key="k")
     messages = default._prompt(SPANISH, Taxonomy.default(), None, schema_in_prompt=False)
     assert "in the language the customer writes in" in messages[0]["content"]
+
+
+def test_localized_speaker_labels_in_text_transcripts() -> None:
+    text = (
+        "Kunde: Meine Bestellung 4711 ist nicht angekommen\n"
+        "Mitarbeiter: Ich prüfe das sofort\n"
+        "Ana (cliente): hola\n"
+        "Conseiller : Bonjour, je regarde\n"
+        "Atendente: Olá\n"
+        "Kunde: Usuario: jperez\n"
+    )
+    conversation = ho.load(text, format="text")
+    assert [m.role for m in conversation.messages] == [
+        "customer",
+        "agent",
+        "customer",
+        "agent",
+        "agent",
+        "customer",
+    ]
+    assert conversation.messages[-1].text == "Usuario: jperez"  # a label inside a message stays text

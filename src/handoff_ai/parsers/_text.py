@@ -58,7 +58,31 @@ SPEAKER_LABELS: dict[str, tuple[Role, MessageKind]] = {
         ("agent", "message"),
     ),
     "system": ("system", "event"),
-}
+    # The same speakers in German, French, Spanish and Portuguese transcripts.
+    **dict.fromkeys(
+        (
+            "kunde", "kundin", "cliente", "clienta", "visiteur", "visitante", "besucher",
+        ),
+        ("customer", "message"),
+    ),
+    **dict.fromkeys(
+        (
+            "asistente", "asistente virtual", "assistente", "assistente virtual", "assistant virtuel",
+            "virtueller assistent", "chatbot ia", "robô", "robot",
+        ),
+        ("bot", "message"),
+    ),
+    **dict.fromkeys(
+        (
+            "mitarbeiter", "mitarbeiterin", "berater", "beraterin", "kundenservice", "kundendienst", "agente",
+            "asesor", "asesora", "operador", "operadora", "atendente", "conseiller", "conseillère",
+            "opérateur", "opératrice", "service client", "servicio al cliente", "atención al cliente",
+            "suporte", "atendimento", "soporte",
+        ),
+        ("agent", "message"),
+    ),
+}  # fmt: skip
+# Not "Usuario:", "Benutzer:", "Sistema:": customers write "Usuario: jperez" inside a message.
 """Bare labels that start a message (case-insensitive). ``Name (role):`` accepts any known role."""
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
@@ -72,7 +96,7 @@ _LINE = re.compile(
       |(?P<s3>{_STAMP})(?:[ \t]+[-–—|,]?[ \t]*|[ \t]*[-–—|,][ \t]*)
     )?
     (?:(?P<label>{_LABELS})
-      |(?P<name>[^\s:()\[\]][^:()\[\]]{{0,40}}?)[ \t]*\([ \t]*(?P<role>[A-Za-z][A-Za-z _-]{{0,29}})[ \t]*\)
+      |(?P<name>[^\s:()\[\]][^:()\[\]]{{0,40}}?)[ \t]*\([ \t]*(?P<role>[^\W\d_][\w _-]{{0,29}})[ \t]*\)
     )
     [ \t]*:[ \t]?(?P<text>.*)$""",
     re.IGNORECASE | re.VERBOSE,
@@ -113,7 +137,7 @@ def _speaker(match: re.Match[str]) -> tuple[Role, MessageKind, str | None] | Non
     if label is not None:
         role, kind = SPEAKER_LABELS[label.lower()]
         return role, kind, None
-    found = normalize_role(match.group("role"))
+    found = normalize_role(match.group("role")) or SPEAKER_LABELS.get(match.group("role").strip().lower())
     if found is None:
         return None
     return found[0], found[1], match.group("name").strip()
