@@ -109,6 +109,10 @@ def _customer_message(state: TurnState, team: str | None, language: str) -> str:
     return f"{head} {words['passed'].format(items=joined)}"
 
 
+_SURE = 0.5
+"""Intent confidence at which the policy's required facts apply without a keyword."""
+
+
 def decide(state: TurnState, policy: EscalationPolicy) -> EscalationDecision:
     """The decision for the conversation ``state`` has read so far."""
     found = state.effective_intent()
@@ -127,7 +131,10 @@ def decide(state: TurnState, policy: EscalationPolicy) -> EscalationDecision:
     spec = state.taxonomy.intent(intent)
     team = rule.team or (spec.team if spec is not None else None)
     given = state.given_kinds()
-    missing = [kind for kind in rule.required if kind not in given]
+    # Facts to collect first only for an intent the customer's words stand behind (or a
+    # confident reading): asking a blender question for an order number helps nobody.
+    sure = bool(grounded) or found.confidence >= _SURE
+    missing = [kind for kind in rule.required if kind not in given] if sure else []
     language = state.language
     # Built from validated parts (no user input reaches these fields unchecked): constructing
     # without re-validation keeps a decision on every message cheap.
