@@ -99,11 +99,19 @@ def real(data: Path, limit: int | None, show_misses: bool) -> None:
     print(f"    baseline:        {base_convs} conversations ({100 * base_convs / n:.2f} %), "
           f"{base_states} states")
     star = [r for r in _rows(data / "star" / "dev.jsonl", limit) if r.get("gold", {}).get("happy_path")]
+    _star(star, None, show_misses)
+    # STAR's bank bot takes fraud reports itself: the team that owns such a bot says so.
+    print("  the same, with the policy of a team whose bot takes fraud reports "
+          "({'intents': {'fraud_security': {'escalate': False}}}):")
+    _star(star, {"intents": {"fraud_security": {"escalate": False}}}, show_misses)
+
+
+def _star(star: list[dict], policy: dict | None, show_misses: bool) -> None:  # type: ignore[type-arg]
     states = convs = base_convs = any_states = policy_only = 0
     flagged = Counter()
     for row in star:
         conv = conversation_from_row(row)
-        live = LiveEscalation(conversation_id=conv.id)
+        live = LiveEscalation(conversation_id=conv.id, policy=policy)
         hit = base_hit = False
         kinds: set[str] = set()
         for index, message in enumerate(conv.messages[:-1]):
