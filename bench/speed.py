@@ -1,16 +1,20 @@
-"""Speed and memory of ``handoff_ai.summarize`` with the rules backend (single process).
+"""Speed and memory of ``handoff_ai.summarize`` with the rules backend, with and without prefilters.
 
-1. Throughput on ABCD dev: conversations per second from pre-loaded
-   ``Conversation`` objects, and from raw row dicts (parsing included), with the
-   packaged default taxonomy and with the ABCD taxonomy.
-2. One synthetic 10,000-message conversation (varied, realistic messages built
-   deterministically): seconds to summarize.
+1. Throughput on ABCD dev: conversations per second from pre-loaded ``Conversation``
+   objects and from raw row dicts (parsing included), with the packaged default
+   taxonomy and with the ABCD taxonomy; and on STAR dev (objects, default taxonomy).
+2. One synthetic 10,000-message conversation and one 1 MB message: seconds.
 3. Memory: ``tracemalloc`` peak while summarizing 1k, 5k, 10k and 20k-message
    conversations, with ratios to show growth is linear.
+4. ``handoff batch`` on ABCD dev rows with 1 process and with ``--workers`` = the cores.
 
-Timings use ``time.perf_counter``, after a warm-up run, best of 3.
+Each figure is measured twice in one run, in two fresh processes: with the set-matcher
+prefilter (``handoff_ai.rules.prefilter``; needs the ``fast`` extra) and without it
+(``HANDOFF_AI_PREFILTER=off``), printed side by side. Timings use ``time.perf_counter``,
+after a warm-up run, the best (minimum) of ``--repeat`` rounds (default 5). Pin it to one
+core for per-core figures: ``taskset -c 0 python bench/speed.py``.
 
-    python bench/speed.py [--data ../shared/data] [--limit N] [--repeat 3]
+    python bench/speed.py [--data ../shared/data] [--limit N] [--repeat 5] [--no-batch]
 """
 
 from __future__ import annotations
@@ -128,84 +132,149 @@ def synthetic_conversation(n: int, *, seed: int = SEED) -> Conversation:
     return Conversation(id=f"synthetic-{n}", messages=messages)
 
 
-# -- measurements -------------------------------------------------------------------------
+# -- measurements (one process, one prefilter setting) -----------------------------------------
 
 
-def throughput(rows: Sequence[dict[str, Any]], taxonomies: dict[str, Taxonomy], repeat: int) -> Table:
+def _throughput(rows: Sequence[dict[str, Any]], taxonomy: Taxonomy, repeat: int) -> tuple[float, float]:
     conversations = [conversation_from_row(row) for row in rows]
-    table = Table(title=f"Throughput on ABCD dev ({len(rows):,} conversations, best of {repeat})")
-    for column in ("taxonomy", "input", "seconds", "conversations / s"):
-        table.add_column(column, justify="left" if column in ("taxonomy", "input") else "right")
-    for name, taxonomy in taxonomies.items():
 
-        def preloaded(taxonomy: Taxonomy = taxonomy) -> None:
-            for conversation in conversations:
-                summarize(conversation, taxonomy=taxonomy)
+    def preloaded() -> None:
+        for conversation in conversations:
+            summarize(conversation, taxonomy=taxonomy)
 
-        def from_rows(taxonomy: Taxonomy = taxonomy) -> None:
-            for row in rows:
-                summarize(conversation_from_row(row), taxonomy=taxonomy)
+    def from_rows() -> None:
+        for row in rows:
+            summarize(conversation_from_row(row), taxonomy=taxonomy)
 
-        for label, run in (("Conversation objects", preloaded), ("row dicts (with load)", from_rows)):
-            seconds = best_of(repeat, run)
-            table.add_row(name, label, f"{seconds:.3f}", f"{len(rows) / seconds:,.0f}")
-    return table
+    return len(rows) / best_of(repeat, preloaded), len(rows) / best_of(repeat, from_rows)
 
 
-def long_conversation(repeat: int, taxonomy: Taxonomy) -> Table:
-    conversation = synthetic_conversation(10_000)
-    seconds = best_of(repeat, lambda: summarize(conversation, taxonomy=taxonomy))
-    table = Table(title=f"Long conversation (best of {repeat})")
-    table.add_column("messages", justify="right")
-    table.add_column("seconds", justify="right")
-    table.add_column("messages / s", justify="right")
-    table.add_row(f"{len(conversation):,}", f"{seconds:.3f}", f"{len(conversation) / seconds:,.0f}")
-    return table
+def one_megabyte_message() -> Conversation:
+    """One customer message of about 1 MB (a pasted log), deterministic."""
+    rnd = random.Random(SEED)
+    words = "my order 12345 never arrived and the app crashes when I open it please help refund".split()
+    text = " ".join(rnd.choice(words) for _ in range(170_000))
+    return Conversation(id="one-mb", messages=[Message(id="m1", role="customer", text=text)])
 
 
-def memory(sizes: Sequence[int], taxonomy: Taxonomy) -> Table:
-    summarize(synthetic_conversation(100), taxonomy=taxonomy)  # warm caches (taxonomy index, regexes)
-    table = Table(title="tracemalloc peak while summarizing (input built beforehand)")
-    for column in ("messages", "peak MiB", "bytes / message", "size ratio", "peak ratio"):
-        table.add_column(column, justify="right")
-    base: tuple[int, int] | None = None
-    for n in sizes:
+def measure(data: Path, limit: int | None, repeat: int) -> dict[str, float]:
+    """Every figure of this process's engine, by name."""
+    rows = read_jsonl(data / "abcd" / "dev.jsonl", limit=limit)
+    default = Taxonomy.default()
+    figures: dict[str, float] = {}
+    figures["abcd objects"], figures["abcd rows"] = _throughput(rows, default, repeat)
+    abcd = abcd_taxonomy(rows, data / "abcd")
+    figures["abcd taxonomy objects"], figures["abcd taxonomy rows"] = _throughput(rows, abcd, repeat)
+    star = read_jsonl(data / "star" / "dev.jsonl", limit=limit)
+    figures["star objects"], _ = _throughput(star, default, max(1, repeat // 2))
+    long = synthetic_conversation(10_000)
+    figures["10k messages s"] = best_of(repeat, lambda: summarize(long, taxonomy=default))
+    big = one_megabyte_message()
+    figures["1 MB message s"] = best_of(max(1, repeat // 2), lambda: summarize(big, taxonomy=default))
+    summarize(synthetic_conversation(100), taxonomy=default)  # warm caches before tracemalloc
+    for n in (1_000, 5_000, 10_000, 20_000):
         conversation = synthetic_conversation(n)
         gc.collect()
         tracemalloc.start()
-        summarize(conversation, taxonomy=taxonomy)
-        _, peak = tracemalloc.get_traced_memory()
+        summarize(conversation, taxonomy=default)
+        figures[f"peak MiB {n}"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-        base = base or (n, peak)
-        table.add_row(
-            f"{n:,}",
-            f"{peak / 2**20:.2f}",
-            f"{peak / n:,.0f}",
-            f"{n / base[0]:.1f}×",
-            f"{peak / base[1]:.2f}×",
-        )
-    return table
+    return figures
+
+
+def batch_scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
+    """Seconds of ``handoff batch`` on ABCD dev rows with 1 process and with ``workers``."""
+    import subprocess
+    import tempfile
+
+    source = data / "abcd" / "dev.jsonl"
+    figures: dict[str, float] = {}
+    for count in (1, workers):
+        best = float("inf")
+        for _ in range(2):
+            with tempfile.TemporaryDirectory() as folder:
+                out = Path(folder) / "out.jsonl"
+                command = [sys.executable, "-m", "handoff_ai", "batch", str(source), "--out", str(out), "-q"]
+                start = time.perf_counter()
+                subprocess.run([*command, "--workers", str(count)], check=True, env=env)
+                best = min(best, time.perf_counter() - start)
+        figures[f"batch {count} process{'es' if count > 1 else ''} conv/s"] = 1004 / best
+    return figures
+
+
+# -- the side-by-side run ---------------------------------------------------------------------
+
+
+_ROWS = (
+    ("abcd objects", "ABCD dev, default taxonomy, Conversation objects (conv/s)", "{:,.0f}"),
+    ("abcd rows", "ABCD dev, default taxonomy, row dicts with load (conv/s)", "{:,.0f}"),
+    ("abcd taxonomy objects", "ABCD dev, ABCD taxonomy, objects (conv/s)", "{:,.0f}"),
+    ("abcd taxonomy rows", "ABCD dev, ABCD taxonomy, rows (conv/s)", "{:,.0f}"),
+    ("star objects", "STAR dev, default taxonomy, objects (conv/s)", "{:,.0f}"),
+    ("10k messages s", "one 10,000-message conversation (s)", "{:.3f}"),
+    ("1 MB message s", "one 1 MB message (s)", "{:.3f}"),
+    ("peak MiB 1000", "peak memory, 1k messages (MiB)", "{:.1f}"),
+    ("peak MiB 5000", "peak memory, 5k messages (MiB)", "{:.1f}"),
+    ("peak MiB 10000", "peak memory, 10k messages (MiB)", "{:.1f}"),
+    ("peak MiB 20000", "peak memory, 20k messages (MiB)", "{:.1f}"),
+)
+
+
+def _child(args: argparse.Namespace, prefilter: str) -> dict[str, float]:
+    import json
+    import os
+    import subprocess
+
+    env = {**os.environ, "HANDOFF_AI_PREFILTER": prefilter}
+    command = [sys.executable, __file__, "--measure", "--data", str(args.data), "--repeat", str(args.repeat)]
+    if args.limit:
+        command += ["--limit", str(args.limit)]
+    done = subprocess.run(command, check=True, env=env, capture_output=True, text=True)
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    if not args.no_batch:
+        figures.update(batch_scaling(args.data, max(2, os.cpu_count() or 2), env))
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="data directory")
-    parser.add_argument("--limit", type=int, default=None, help="use at most N ABCD rows for throughput")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure (best is kept)")
+    parser.add_argument("--limit", type=int, default=None, help="use at most N rows per data set")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds per figure (the minimum is kept)")
+    parser.add_argument("--no-batch", action="store_true", help="skip the handoff batch scaling figures")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one child run: JSON out
     args = parser.parse_args(argv)
-
-    console = Console(width=120)
-    path = args.data / "abcd" / "dev.jsonl"
-    if not path.exists():
-        console.print(f"[red]missing {path}[/red] (use --data)")
+    if not (args.data / "abcd" / "dev.jsonl").exists():
+        print(f"missing {args.data / 'abcd' / 'dev.jsonl'} (use --data)", file=sys.stderr)
         return 2
-    rows = read_jsonl(path, limit=args.limit)
-    default = Taxonomy.default()
-    taxonomies = {"default": default, "abcd": abcd_taxonomy(rows, args.data / "abcd")}
-    console.print(f"Python {sys.version.split()[0]}, single process")
-    console.print(throughput(rows, taxonomies, args.repeat))
-    console.print(long_conversation(args.repeat, default))
-    console.print(memory([1_000, 5_000, 10_000, 20_000], default))
+    if args.measure:
+        import json
+
+        print(json.dumps(measure(args.data, args.limit, args.repeat)))
+        return 0
+
+    from handoff_ai.rules.prefilter import prefilter_available
+
+    engine = prefilter_available()
+    console = Console(width=130)
+    console.print(f"Python {sys.version.split()[0]}; prefilter engine: {engine or 'none installed'}")
+    with_set = _child(args, engine or "off")
+    without = _child(args, "off")
+    table = Table(title=f"Rules engine, best of {args.repeat} rounds, one process unless said")
+    for column in ("figure", f"with prefilter ({engine or 'none'})", "without prefilter", "ratio"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    rows = list(_ROWS)
+    rows += [
+        (key, f"handoff batch, ABCD dev rows, {key.split()[1]} {key.split()[2]} (conv/s)", "{:,.0f}")
+        for key in with_set
+        if key.startswith("batch ")
+    ]
+    for key, label, fmt in rows:
+        a, b = with_set[key], without[key]
+        ratio = (a / b) if not key.endswith((" s",)) and not key.startswith("peak") else (b / a if a else 0.0)
+        table.add_row(label, fmt.format(a), fmt.format(b), f"{ratio:.2f}×")
+    console.print(table)
+    console.print("ratio: how many times better with the prefilter (speed up, time or memory down).")
     return 0
 
 
