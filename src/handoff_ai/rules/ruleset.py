@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..exceptions import ConfigError
 from ..taxonomy import RecognizerSpec
 from .languages import language_section
-from .phrases import PhraseIndex
+from .phrases import PhraseIndex, fold
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,13 +67,6 @@ class _Cues(BaseModel):
     shift_handover: list[str] = Field(default_factory=list)
 
 
-class _Language(BaseModel):
-    """One language's cue phrases (``[languages.<code>.cues]``), added to ``[cues]``."""
-
-    model_config = ConfigDict(extra="forbid")
-    cues: _Cues = Field(default_factory=_Cues)
-
-
 class _Patterns(BaseModel):
     model_config = ConfigDict(extra="forbid")
     done: str | None = None
@@ -90,6 +83,17 @@ class _PatternWords(BaseModel):
     pending: list[str] | None = None
     tried: list[str] | None = None
     tried_failed: list[str] | None = None
+
+
+class _Language(BaseModel):
+    """One language's cue phrases (``[languages.<code>.cues]``), added to ``[cues]``, and its
+    patterns (``[languages.<code>.patterns]``), each tried beside the main one of its name
+    (never replacing it): a German "ich habe den Router neu gestartet" needs its own regex."""
+
+    model_config = ConfigDict(extra="forbid")
+    cues: _Cues = Field(default_factory=_Cues)
+    patterns: _Patterns = Field(default_factory=_Patterns)
+    pattern_words: _PatternWords = Field(default_factory=_PatternWords)
 
 
 class _RuleFile(BaseModel):
@@ -150,10 +154,27 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
     patterns: dict[str, str | None] = dict.fromkeys(PATTERN_NAMES)
     words: dict[str, frozenset[str] | None] = dict.fromkeys(PATTERN_NAMES)
     recognizers: list[RecognizerSpec] = []
+    added: dict[str, list[str]] = {name: [] for name in PATTERN_NAMES}  # the languages' own patterns
+    added_words: dict[str, set[str] | None] = {name: set() for name in PATTERN_NAMES}
     for source, rule_file in files:
         for block in (rule_file.cues, *(language.cues for language in rule_file.languages.values())):
             for name in cues:
                 cues[name].extend(getattr(block, name))
+        for language in rule_file.languages.values():
+            for name in PATTERN_NAMES:
+                value = getattr(language.patterns, name)
+                if value is None:
+                    continue
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ConfigError(
+                        f"patterns.{name}: invalid regular expression: {exc}", source=source
+                    ) from None
+                added[name].append(value)
+                given = getattr(language.pattern_words, name)
+                known = added_words[name]
+                added_words[name] = None if given is None or known is None else known | {fold(w.lower()) for w in given}
         for name in PATTERN_NAMES:
             value = getattr(rule_file.patterns, name)
             if value is not None:
@@ -170,6 +191,11 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                 words[name] = frozenset(w.lower() for w in given)
         recognizers.extend(rule_file.recognizers)
     word_lists = {name: cues.pop(name) for name in WORD_LIST_NAMES}
+    for name in PATTERN_NAMES:
+        if added[name]:  # the main pattern first: English text matches as it did
+            patterns[name] = "|".join(f"(?:{p})" for p in [patterns[name] or r"(?!)", *added[name]])
+            more, main = added_words[name], words[name]
+            words[name] = None if more is None or main is None else main | frozenset(more)
     return RuleSet(
         cues={name: _phrase_regex(values) for name, values in cues.items()},
         # "not_handoff" only matters beside a request: it is read by ``handoff`` alone.
@@ -193,16 +219,19 @@ def _packaged() -> tuple[str, _RuleFile]:
 
 @lru_cache(maxsize=1)
 def _language_files() -> tuple[tuple[str, _RuleFile], ...]:
-    """Each language file's ``[cues]``, as a rule file of one language block."""
+    """Each language file's ``[cues]``, ``[patterns]`` and ``[pattern_words]``, as a rule file of one
+    language block."""
     files = []
-    for code, cues in language_section("cues").items():
+    sections = {name: language_section(name) for name in ("cues", "patterns", "pattern_words")}
+    for code in dict.fromkeys(code for section in sections.values() for code in section):
         source = f"handoff_ai/rules/data/languages/{code}.toml"
+        block = {name: section[code] for name, section in sections.items() if code in section}
         try:
-            files.append((source, _RuleFile.model_validate({"languages": {code: {"cues": cues}}})))
+            files.append((source, _RuleFile.model_validate({"languages": {code: block}})))
         except ValidationError as exc:
             first = exc.errors()[0]
             raise ConfigError(
-                f"cues: {'.'.join(str(p) for p in first['loc'][3:])}: {first['msg']}", source=source
+                f"{'.'.join(str(p) for p in first['loc'][2:])}: {first['msg']}", source=source
             ) from None
     return tuple(files)
 
