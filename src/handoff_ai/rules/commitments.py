@@ -113,6 +113,7 @@ class Language:
         lead = r"^\s+(?:[\w'-]+\s+){0,8}?" if data.get("verb_final") else r"^\s+(?:[\w'-]+\s+){0,4}?"
         verbs = [*data.get("verb_futures", []), *data.get("present_promises", [])]
         compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
+        estimates = data.get("estimates", [])
         return cls(
             name=name,
             due=DueReader(data),
@@ -134,7 +135,7 @@ class Language:
             clitic_negations=frozenset(w.lower() for w in data.get("negations", [])),
             conjunctions=frozenset(w.lower() for w in data.get("conjunctions", [])),
             verb_final=bool(data.get("verb_final", False)),
-            estimate=re.compile(rf"(?<!\w)(?:{_alternation(data['estimates'])})(?!\w)") if data.get("estimates") else None,
+            estimate=re.compile(rf"(?<!\w)(?:{_alternation(estimates)})(?!\w)") if estimates else None,
         )
 
     def _subject(self, low: str, start: int) -> tuple[str, bool]:
@@ -168,9 +169,9 @@ class Language:
         low = _fold(sentence)
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
-        if self.estimate is not None and self.estimate.search(low) and self.deliverable.search(low):
-            if self.due.find(sentence, None):
-                return "commitment.delivery"
+        estimate = self.estimate.search(low) if self.estimate is not None else None
+        if estimate and self.deliverable.search(low) and self.due.find(sentence[estimate.start() :], None):
+            return "commitment.delivery"  # "le diagnostic prend 48 heures"
         for start, end, verb in self._forms(low):
             subject, negated = self._subject(low, start) if self.clitics else self._plain_subject(low, start)
             if negated:

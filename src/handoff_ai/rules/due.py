@@ -38,10 +38,8 @@ class Due:
 
 
 def _alternation(phrases: list[str]) -> str:
-    parts = sorted(
-        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+").replace("'", "['’]") for p in phrases if p.strip()},
-        key=len,
-    )
+    escaped = (re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip())
+    parts = sorted({part.replace("'", "['’]") for part in escaped}, key=len)
     return "|".join(reversed(parts))
 
 

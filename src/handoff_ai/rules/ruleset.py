@@ -174,7 +174,8 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                 added[name].append(value)
                 given = getattr(language.pattern_words, name)
                 known = added_words[name]
-                added_words[name] = None if given is None or known is None else known | {fold(w.lower()) for w in given}
+                folded = {fold(w.lower()) for w in given} if given is not None else None
+                added_words[name] = None if folded is None or known is None else known | folded
         for name in PATTERN_NAMES:
             value = getattr(rule_file.patterns, name)
             if value is not None:
