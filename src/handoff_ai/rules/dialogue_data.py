@@ -63,6 +63,24 @@ class _Language(BaseModel):
     accepted: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
     customer_request: list[str] = Field(default_factory=list)
+    # Optional, for word orders other than English's (each adds to a built-in English set).
+    late_verb_openers: list[str] = Field(default_factory=list)
+    """Openers whose step verb may end the clause ("Haben Sie schon den Cache *geleert*?")."""
+    imperatives: list[str] = Field(default_factory=list)
+    """Imperatives that suggest a step on their own ("Nettoyez le port", "Starten Sie den Router neu")."""
+    not_before_imperative: list[str] = Field(default_factory=list)
+    """Words that make an imperative form something else ("si vous *nettoyez*")."""
+    past_openers: list[str] = Field(default_factory=list)
+    """First words of an opener that asks about the past ("haben", "avez"; English: have, did)."""
+    yes: list[str] = Field(default_factory=list)
+    """A reply starting with one of these says "yes" ("ja", "oui"; English: yes, yeah, yep, yup)."""
+    skip_after_opener: list[str] = Field(default_factory=list)
+    attempt_leads: list[str] = Field(default_factory=list)
+    """Words that may stand before a customer's bare step verb ("et *vidé* le cache")."""
+    trailing_negations: list[str] = Field(default_factory=list)
+    """Negations right after a success phrase ("ça marche *pas*", "funktioniert jetzt *nicht*")."""
+    clause_links: list[str] = Field(default_factory=list)
+    """A step of one word runs on past a comma before one of these ("testen, *ob* es mit WLAN geht")."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,13 @@ class DialoguePhrases:
     not_problem: re.Pattern[str]
     """Any ``not_problem`` phrase ("can't wait"), to tell a figure of speech from a problem."""
     languages: tuple[str, ...]
+    past_words: frozenset[str] = frozenset()
+    yes_words: frozenset[str] = frozenset()
+    skip_words: frozenset[str] = frozenset()
+    attempt_leads: frozenset[str] = frozenset()
+    trailing_negations: frozenset[str] = frozenset()
+    not_before_imperative: frozenset[str] = frozenset()
+    clause_links: frozenset[str] = frozenset()
 
 
 class DialogueReader:
@@ -191,7 +216,7 @@ def parse_dialogue_phrases(
             getattr(merged, name).extend(getattr(block, name))
     m = merged
     lists = {
-        "suggestion": m.suggestion_openers,
+        "suggestion": [*m.suggestion_openers, *m.late_verb_openers, *m.imperatives],
         "request": m.request_openers,
         "failed": m.outcome_failed,
         "succeeded": m.outcome_succeeded,
@@ -208,7 +233,12 @@ def parse_dialogue_phrases(
         "customer_request": m.customer_request,
     }
     openers: dict[tuple[str, ...], str] = {}
-    for label, phrases in (("suggestion", m.suggestion_openers), ("request", m.request_openers)):
+    for label, phrases in (
+        ("suggestion", m.suggestion_openers),
+        ("request", m.request_openers),
+        ("late", m.late_verb_openers),
+        ("imperative", m.imperatives),
+    ):
         for phrase in phrases:
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
@@ -225,6 +255,13 @@ def parse_dialogue_phrases(
         negations=_words(m.negations),
         not_problem=_alternation(m.not_problem),
         languages=tuple(blocks),
+        past_words=_words(m.past_openers),
+        yes_words=_words(m.yes),
+        skip_words=_words(m.skip_after_opener),
+        attempt_leads=_words(m.attempt_leads),
+        trailing_negations=_words(m.trailing_negations),
+        not_before_imperative=_words(m.not_before_imperative),
+        clause_links=_words(m.clause_links),
     )
 
 
