@@ -232,8 +232,30 @@ def languages() -> tuple[Language, ...]:
     return tuple(Language.compile(name, table) for name, table in tables.items())
 
 
+@lru_cache(maxsize=1)
+def _dotted_dates() -> re.Pattern[str] | None:
+    """A month after a day written "5." ("5. März"): not the end of a sentence, in the languages
+    whose ordinals are a dot."""
+    months = [m for lang in languages() if lang.due.dotted for m in lang.due.months]
+    return re.compile(rf"(?:{_alternation(months)})(?!\w)", re.IGNORECASE) if months else None
+
+
+_DAY_DOT = re.compile(r"(?<!\w)\d{1,2}\.$")
+
+
 def _sentences(text: str) -> Iterator[str]:
-    for part in _SENTENCE.split(text):
+    parts = _SENTENCE.split(text)
+    dates = _dotted_dates() if len(parts) > 1 and "." in text else None
+    for index, part in enumerate(parts):
+        while (
+            dates is not None
+            and index + 1 < len(parts)
+            and _DAY_DOT.search(part)
+            and dates.match(parts[index + 1])
+        ):  # "bis zum 5." + "März …": one sentence
+            index += 1
+            part = f"{part} {parts[index]}"
+            parts[index] = ""
         part = part.strip(" \t-*>")
         if part:
             yield part

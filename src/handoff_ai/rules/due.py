@@ -81,6 +81,8 @@ class DueReader:
         bare_leads = _alternation(leads) if leads else "by|at|before|until"
         bare_24_leads = _alternation(leads) if leads else "by|at|before|until|till"
         ordinals = _alternation(data.get("ordinals", [])) or "st|nd|rd|th"
+        self.dotted = "." in data.get("ordinals", [])
+        """Days are written "5." ("5. März"): a dot after a day may not end a sentence."""
         business_after = data.get("business_after", [])
         # Literal pre-checks: a regex is only tried on a sentence holding one of its words.
         self._span_words = {_first_word(w) for w in data["span_words"]}
