@@ -49,6 +49,7 @@ MAX_TEXT_CHARS = 300
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
 _SPEAKERS = frozenset({"bot", "agent"})
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _REQUIRED = (
     "future", "not_promisers", "negations", "needs", "conditions", "contact", "receive", "deliverables",
     "delivery_verbs", "numbers", "span_words", "business", "units", "range_words", "days", "weekdays",
@@ -84,6 +85,8 @@ class Language:
     not_promisers: frozenset[str]
     shift_note: dict[str, list[str]]
     futures: tuple[str, ...]
+    form_words: frozenset[str] = frozenset()
+    """The first word of each future form and estimate ("'ll" as "ll"): a sentence has none, no promise."""
     verb_future: re.Pattern[str] | None = None
     """Optional: verbs that carry the future themselves ("rappellerons", "recevrez") or, said in the
     present, promise ("wir melden uns", "je vous rappelle"); each starts the text read after it."""
@@ -114,6 +117,7 @@ class Language:
         verbs = [*data.get("verb_futures", []), *data.get("present_promises", [])]
         compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
         estimates = data.get("estimates", [])
+        forms = [*data["future"], *verbs, *estimates]
         return cls(
             name=name,
             due=DueReader(data),
@@ -127,7 +131,8 @@ class Language:
             delivery=re.compile(rf"{lead}(?:{_alternation(data['delivery_verbs'])})(?!\w)"),
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
-            futures=(*data["future"], *verbs, *data.get("estimates", [])),
+            futures=(*forms,),
+            form_words=frozenset((_LETTERS.findall(form.lower()) or [form.lower()])[0] for form in forms),
             verb_future=re.compile(rf"(?<!\w)(?:{_alternation(verbs)})(?!\w)") if verbs else None,
             present=frozenset(v.lower() for v in data.get("present_promises", [])),
             promisers=frozenset(w.lower() for w in data.get("promisers", [])),
@@ -271,28 +276,24 @@ def short(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 
 @lru_cache(maxsize=1)
-def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    """Every future form of every language ("'ll" as "ll" after an apostrophe): substrings
-    one of which a message must hold (``in`` tests, fast), then one word-bounded search."""
-    forms = sorted({form.lstrip("'’").lower() for lang in languages() for form in lang.futures}, key=len)
-    literals: list[str] = []
-    for form in forms:
-        if not any(shorter in form for shorter in literals):
-            literals.append(form)
-    return tuple(literals), re.compile(rf"(?<!\w)(?:{_alternation(forms)})(?!\w)", re.IGNORECASE)
+def _guard() -> frozenset[str]:
+    """The first word of every future form of every language ("'ll" as "ll"): a message without
+    one of them as a word makes no promise (one set test, however many languages and forms)."""
+    return frozenset(word for lang in languages() for word in lang.form_words)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
-    literals, guard = _guard()
-    low = message.text.lower()
-    if not any(literal in low for literal in literals) or guard.search(message.text) is None:
+    words = set(_LETTERS.findall(message.text.lower()))
+    if _guard().isdisjoint(words):
         return []
     found: list[Commitment] = []
     for sentence in _sentences(message.text):
         for lang in langs or languages():
+            if lang.form_words and lang.form_words.isdisjoint(words):
+                continue  # none of this language's future forms: nothing to read
             rule = lang.promise(sentence)
             if rule is None:
                 continue

@@ -22,13 +22,17 @@ from ..exceptions import ConfigError
 from ..taxonomy import RecognizerSpec
 from .languages import language_section
 from .phrases import PhraseIndex, fold
+from .prechecks import GuardedPattern
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "RuleSet", "load_rules"]
+__all__ = [
+    "CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "LanguagePatterns", "RuleSet",
+    "load_rules",
+]  # fmt: skip
 
 CUE_NAMES = (
     "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
@@ -108,6 +112,30 @@ class _RuleFile(BaseModel):
 _NEVER = re.compile(r"(?!)")
 
 
+class LanguagePatterns:
+    """A pattern and the languages' own of the same name, searched like one ``re.Pattern``: the
+    leftmost match wins (the main pattern's on a tie). A language's regex is tried only when the
+    text may hold one of its words, so English text pays for German and French almost nothing."""
+
+    __slots__ = ("main", "others")
+
+    def __init__(
+        self, main: re.Pattern[str], others: tuple[tuple[re.Pattern[str], GuardedPattern | None], ...]
+    ) -> None:
+        self.main = main
+        self.others = others
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        best = self.main.search(text, pos)
+        for regex, guard in self.others:
+            if guard is not None and not guard.may_match(text):
+                continue
+            found = regex.search(text, pos)
+            if found is not None and (best is None or found.start() < best.start()):
+                best = found
+        return best
+
+
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
     """One alternation for a cue list: longest first, word-bounded, spaces flexible."""
     if not phrases:
@@ -119,13 +147,18 @@ def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
+def _guard(words: frozenset[str] | None) -> GuardedPattern | None:
+    """A pre-check only (``may_match``): one of ``words`` is in every match of the regex it guards."""
+    return GuardedPattern(_NEVER, " ".join(sorted(words))) if words else None
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """Compiled rules: one regex per cue list and per pattern."""
 
     cues: dict[str, re.Pattern[str]]
     phrases: PhraseIndex
-    patterns: dict[str, re.Pattern[str]]
+    patterns: dict[str, re.Pattern[str] | LanguagePatterns]
     pattern_words: dict[str, frozenset[str] | None]
     """Per pattern, words one of which every match contains (``None``: always try it)."""
     recognizers: tuple[RecognizerSpec, ...]
@@ -154,8 +187,7 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
     patterns: dict[str, str | None] = dict.fromkeys(PATTERN_NAMES)
     words: dict[str, frozenset[str] | None] = dict.fromkeys(PATTERN_NAMES)
     recognizers: list[RecognizerSpec] = []
-    added: dict[str, list[str]] = {name: [] for name in PATTERN_NAMES}  # the languages' own patterns
-    added_words: dict[str, set[str] | None] = {name: set() for name in PATTERN_NAMES}
+    added: dict[str, list[tuple[str, frozenset[str] | None]]] = {name: [] for name in PATTERN_NAMES}
     for source, rule_file in files:
         for block in (rule_file.cues, *(language.cues for language in rule_file.languages.values())):
             for name in cues:
@@ -171,11 +203,9 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                     raise ConfigError(
                         f"patterns.{name}: invalid regular expression: {exc}", source=source
                     ) from None
-                added[name].append(value)
                 given = getattr(language.pattern_words, name)
-                known = added_words[name]
-                folded = {fold(w.lower()) for w in given} if given is not None else None
-                added_words[name] = None if folded is None or known is None else known | folded
+                folded = frozenset(fold(w.lower()) for w in given) if given is not None else None
+                added[name].append((value, folded))
         for name in PATTERN_NAMES:
             value = getattr(rule_file.patterns, name)
             if value is not None:
@@ -192,18 +222,24 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                 words[name] = frozenset(w.lower() for w in given)
         recognizers.extend(rule_file.recognizers)
     word_lists = {name: cues.pop(name) for name in WORD_LIST_NAMES}
+    compiled: dict[str, re.Pattern[str] | LanguagePatterns] = {
+        name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
+    }
     for name in PATTERN_NAMES:
-        if added[name]:  # the main pattern first: English text matches as it did
-            patterns[name] = "|".join(f"(?:{p})" for p in [patterns[name] or r"(?!)", *added[name]])
-            more, main = added_words[name], words[name]
-            words[name] = None if more is None or main is None else main | frozenset(more)
+        if not added[name]:
+            continue
+        others = tuple((re.compile(value, re.IGNORECASE), _guard(words)) for value, words in added[name])
+        main = compiled[name]
+        assert isinstance(main, re.Pattern)
+        compiled[name] = LanguagePatterns(main, others)
+        # The message-word pre-check (``pattern_words``) admits the languages' words too.
+        main_words, more = words[name], [given for _, given in added[name]]
+        words[name] = None if main_words is None or None in more else main_words.union(*more)  # type: ignore[arg-type]
     return RuleSet(
         cues={name: _phrase_regex(values) for name, values in cues.items()},
         # "not_handoff" only matters beside a request: it is read by ``handoff`` alone.
         phrases=PhraseIndex({name: values for name, values in cues.items() if name != "not_handoff"}),
-        patterns={
-            name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
-        },
+        patterns=compiled,
         pattern_words=words,
         recognizers=tuple(recognizers),
         sources=tuple(source for source, _ in files),
