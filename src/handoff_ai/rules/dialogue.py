@@ -139,7 +139,8 @@ def _suggestions(
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
             if start is not None:
-                text = _clause(message.text, start, CLAUSE_END, "" if verb else "try ")
+                prefix = "" if verb else phrases.prefixes.get(tuple(words[i : i + size]), "try ")
+                text = _clause(message.text, start, CLAUSE_END, prefix)
                 if " " not in text.strip() and phrases.clause_links:
                     text = _linked(message.text, start, text, phrases)
                 if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):

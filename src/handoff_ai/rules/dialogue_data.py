@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -81,6 +81,9 @@ class _Language(BaseModel):
     """Negations right after a success phrase ("ça marche *pas*", "funktioniert jetzt *nicht*")."""
     clause_links: list[str] = Field(default_factory=list)
     """A step of one word runs on past a comma before one of these ("testen, *ob* es mit WLAN geht")."""
+    try_prefix: str | None = None
+    """What a suggested step without a verb starts with after this language's openers ("essayer un
+    autre câble"; English "try"); ``""`` for none ("den Router neu zu starten" reads on its own)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ class DialoguePhrases:
     trailing_negations: frozenset[str] = frozenset()
     not_before_imperative: frozenset[str] = frozenset()
     clause_links: frozenset[str] = frozenset()
+    prefixes: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Opener words -> the ``try_prefix`` of its language (English's "try " when absent)."""
 
 
 class DialogueReader:
@@ -211,9 +216,14 @@ def parse_dialogue_phrases(
         where = ".".join(str(p) for p in first["loc"]) or "<root>"
         raise ConfigError(f"{where}: {first['msg']}", source=source) from None
     merged = _Language()
+    prefixes: dict[tuple[str, ...], str] = {}
     for block in blocks.values():
         for name in type(merged).model_fields:
-            getattr(merged, name).extend(getattr(block, name))
+            if name != "try_prefix":
+                getattr(merged, name).extend(getattr(block, name))
+        if block.try_prefix is not None:
+            for phrase in (*block.suggestion_openers, *block.late_verb_openers, *block.imperatives):
+                prefixes.setdefault(tuple(tokens(phrase)), block.try_prefix)
     m = merged
     lists = {
         "suggestion": [*m.suggestion_openers, *m.late_verb_openers, *m.imperatives],
@@ -262,6 +272,7 @@ def parse_dialogue_phrases(
         trailing_negations=_words(m.trailing_negations),
         not_before_imperative=_words(m.not_before_imperative),
         clause_links=_words(m.clause_links),
+        prefixes=prefixes,
     )
 
 
