@@ -55,6 +55,11 @@ def said(text: str, role: str = "agent") -> list[Commitment]:
         "Passez-moi une vraie personne svp",
         "parler a un humain s'il vous plait",
         "CONSEILLER",
+        "Ich möchte einen Rückruf von einem Mitarbeiter",
+        "Hallo? Ist da jemand?",
+        "Menschlicher Support bitte",
+        "Je souhaite être mis en relation avec un conseiller",
+        "Y a-t-il un humain ?",
     ],
 )
 def test_a_person_is_asked_for_in_many_phrasings(text: str) -> None:
@@ -88,6 +93,10 @@ def test_going_up_the_chain_is_an_escalation_request(text: str) -> None:
         "Le conseiller d'hier m'a très bien aidé",
         "Mon conseiller commercial m'a envoyé le devis",
         "C'est le responsable du magasin qui m'a dit ça",
+        "Spreche ich mit einem echten Menschen?",
+        "Vous êtes un vrai humain ?",
+        "J'ai déjà parlé à un conseiller hier",
+        "Il y a quelqu'un qui a utilisé ma carte",
     ],
 )
 def test_mentions_of_people_that_ask_for_nobody(text: str) -> None:
@@ -251,9 +260,12 @@ def test_agent_work_done_and_refused_in_german_and_french() -> None:
         ("Remboursement validé ; comptez 5 à 7 jours ouvrés pour le voir sur votre compte.",
          "comptez 5 à 7 jours ouvrés", "2026-03-11"),
         ("On va vous rappeler le 1er avril à 14h.", "1er avril à 14h", "2026-04-01T14:00:00+00:00"),
+        ("Un conseiller vous recontactera dans les plus brefs délais.", "dans les plus brefs délais", None),
+        ("Der Techniker kommt am Dienstag zwischen 8 und 12 Uhr.", "am Dienstag", "2026-03-03"),
+        ("Votre colis sera livré demain.", "demain", "2026-03-03"),
     ],
 )
-def test_promises_in_german_and_french(text: str, due: str, due_iso: str) -> None:
+def test_promises_in_german_and_french(text: str, due: str, due_iso: str | None) -> None:
     [found] = said(text)
     assert (found.due, found.due_iso) == (due, due_iso)
     assert found.actor == "agent" and found.evidence == ["m1"]
@@ -272,6 +284,8 @@ def test_promises_in_german_and_french(text: str, due: str, due_iso: str) -> Non
         "Rappelez-nous demain.",
         "Vous nous enverrez le colis.",
         "Pouvez-vous nous rappeler demain ?",
+        "Je ne vous rappellerai plus.",
+        "Wir geben Ihnen 10 € Rabatt.",
     ],
 )
 def test_not_promises(text: str) -> None:
