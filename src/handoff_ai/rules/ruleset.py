@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -134,6 +135,12 @@ class LanguagePatterns:
             if found is not None and (best is None or found.start() < best.start()):
                 best = found
         return best
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """Every match of each pattern (no pre-check), in text order."""
+        regexes = (self.main, *(regex for regex, _ in self.others))
+        found = [match for regex in regexes for match in regex.finditer(text, pos)]
+        yield from sorted(found, key=lambda match: match.start())
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
