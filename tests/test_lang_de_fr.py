@@ -340,3 +340,42 @@ def test_a_language_pattern_is_tried_beside_the_main_one() -> None:
 def test_a_broken_language_pattern_names_its_file() -> None:
     with pytest.raises(ConfigError, match=r"patterns\.tried"):
         _compile([("xx.toml", _rule_file({"languages": {"xx": {"patterns": {"tried": "(unclosed"}}}}))])
+
+
+# -- shift notes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "status", "step", "due_iso"),
+    [
+        (
+            "Status: wartet auf Technik (ENG-4412). Nächster Schritt: Kundin Di 10:00 zurückrufen. "
+            "Nicht noch einmal eine Gutschrift anbieten – bereits abgelehnt.",
+            "Wartet auf Technik (ENG-4412)",
+            "Kundin Di 10:00 zurückrufen",
+            "2026-03-10T10:00:00+00:00",
+        ),
+        (
+            "Statut : en attente du service technique (ENG-4412). Prochaine étape : rappeler la cliente mardi "
+            "à 10h. Ne pas proposer d'avoir à nouveau – déjà refusé.",
+            "En attente du service technique (ENG-4412)",
+            "Rappeler la cliente mardi à 10h",
+            "2026-03-10T10:00:00+00:00",
+        ),
+    ],
+)
+def test_a_shift_note_in_its_language(note: str, status: str, step: str, due_iso: str) -> None:
+    thursday = datetime(2026, 3, 5, 17, 0, tzinfo=timezone.utc)
+    record = ho.summarize(
+        Conversation(
+            messages=[
+                Message(id="m1", role="customer", text="Rechnung falsch / facture fausse", timestamp=thursday),
+                Message(id="m2", role="agent", kind="note", text=note, timestamp=thursday),
+            ]
+        )
+    )
+    assert record.blocker is not None and record.blocker.description.startswith(status)
+    assert [s.text for s in record.next_steps][:2] == [step, record.next_steps[1].text]
+    assert record.next_steps[1].text.startswith(("Nicht", "Ne pas"))
+    [promise] = record.commitments
+    assert (promise.text, promise.due_iso) == (step, due_iso)
