@@ -49,6 +49,7 @@ MAX_TEXT_CHARS = 300
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
 _SPEAKERS = frozenset({"bot", "agent"})
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _REQUIRED = (
     "future", "not_promisers", "negations", "needs", "conditions", "contact", "receive", "deliverables",
     "delivery_verbs", "numbers", "span_words", "business", "units", "range_words", "days", "weekdays",
@@ -84,6 +85,25 @@ class Language:
     not_promisers: frozenset[str]
     shift_note: dict[str, list[str]]
     futures: tuple[str, ...]
+    form_words: frozenset[str] = frozenset()
+    """The first word of each future form and estimate ("'ll" as "ll"): a sentence has none, no promise."""
+    verb_future: re.Pattern[str] | None = None
+    """Optional: verbs that carry the future themselves ("rappellerons", "recevrez") or, said in the
+    present, promise ("wir melden uns", "je vous rappelle"); each starts the text read after it."""
+    present: frozenset[str] = frozenset()
+    """Those of ``verb_future`` in the present: a promise with a ``promisers`` subject beside them
+    (before, or after as in "Morgen rufen wir Sie an"), or with a due time."""
+    promisers: frozenset[str] = frozenset()
+    clitics: frozenset[str] = frozenset()
+    """Pronouns between a subject and its verb ("nous *vous* rappellerons"), skipped to find it."""
+    clitic_negations: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()
+    verb_final: bool = False
+    """Verbs come last ("Wir werden uns bis Freitag bei Ihnen melden"): contact and delivery phrases
+    are looked for further on, and what is received may be named before the verb."""
+    estimate: re.Pattern[str] | None = None
+    """Optional: words that turn a due time and a deliverable into a promise without a future
+    ("comptez 5 à 7 jours ouvrés pour le remboursement")."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -93,7 +113,11 @@ class Language:
         words = [f for f in data["future"] if not f.startswith("'")]
         attached = [f for f in data["future"] if f.startswith("'")]
         future = rf"(?:(?<=\w)(?:{_alternation(attached) or '(?!)'})|(?<!\w)(?:{_alternation(words)}))(?!\w)"
-        lead = r"^\s+(?:[\w'-]+\s+){0,4}?"
+        lead = r"^\s+(?:[\w'-]+\s+){0,8}?" if data.get("verb_final") else r"^\s+(?:[\w'-]+\s+){0,4}?"
+        verbs = [*data.get("verb_futures", []), *data.get("present_promises", [])]
+        compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
+        estimates = data.get("estimates", [])
+        forms = [*data["future"], *verbs, *estimates]
         return cls(
             name=name,
             due=DueReader(data),
@@ -102,37 +126,103 @@ class Language:
             condition=re.compile(rf"^\W*(?:{_alternation(data['conditions'])})(?!\w)"),
             contact=re.compile(rf"{lead}(?:{_alternation(data['contact'])})(?!\w)"),
             receive=re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(data['receive'])})(?!\w)"),
-            deliverable=re.compile(rf"(?<!\w)(?:{_alternation(data['deliverables'])})s?(?!\w)"),
+            # German compounds end in their noun: "Aktivierungsbrief", "Bestätigungsmail".
+            deliverable=re.compile(rf"(?<!\w){compound}(?:{_alternation(data['deliverables'])})s?(?!\w)"),
             delivery=re.compile(rf"{lead}(?:{_alternation(data['delivery_verbs'])})(?!\w)"),
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
-            futures=tuple(data["future"]),
+            futures=(*forms,),
+            form_words=frozenset((_LETTERS.findall(form.lower()) or [form.lower()])[0] for form in forms),
+            verb_future=re.compile(rf"(?<!\w)(?:{_alternation(verbs)})(?!\w)") if verbs else None,
+            present=frozenset(v.lower() for v in data.get("present_promises", [])),
+            promisers=frozenset(w.lower() for w in data.get("promisers", [])),
+            clitics=frozenset(w.lower() for w in data.get("clitics", [])),
+            clitic_negations=frozenset(w.lower() for w in data.get("negations", [])),
+            conjunctions=frozenset(w.lower() for w in data.get("conjunctions", [])),
+            verb_final=bool(data.get("verb_final", False)),
+            estimate=re.compile(rf"(?<!\w)(?:{_alternation(estimates)})(?!\w)") if estimates else None,
         )
+
+    def _subject(self, low: str, start: int) -> tuple[str, bool]:
+        """The word before a future form, object pronouns skipped ("un technicien *vous* contactera",
+        "nous *vous* rappellerons"), and whether a skipped one negates it ("nous *ne* vous
+        rappellerons pas"). A pronoun that may be either ("nous", "vous") is the subject where its
+        clause starts (after punctuation or a conjunction)."""
+        raw = low[max(0, start - 40) : start].split()
+        words = [_WORD_EDGE.sub("", word) for word in raw]
+        pronouns = self.clitics & (self.promisers | self.not_promisers)
+        negated = False
+        while len(words) > 1 and words[-1] in self.clitics:
+            if words[-1] in pronouns and (
+                not words[-2] or raw[-2][-1] in ",;:.!?()" or words[-2] in self.conjunctions
+            ):
+                break  # "…postes ; nous revenons vers vous"
+            raw.pop()
+            negated = negated or words.pop() in self.clitic_negations
+        return (words[-1] if words else ""), negated
+
+    def _forms(self, low: str) -> Iterator[tuple[int, int, bool]]:
+        """``(start, end, the verb itself)`` of each future form, in sentence order."""
+        found = [(m.start(), m.end(), False) for m in self.future.finditer(low)]
+        if self.verb_future is not None:
+            found += [(m.start(), m.end(), True) for m in self.verb_future.finditer(low)]
+            found.sort()
+        yield from found
 
     def promise(self, sentence: str) -> str | None:
         """The rule that makes ``sentence`` a promise, or ``None``."""
         low = _fold(sentence)
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
-        for match in self.future.finditer(low):
-            before = low[max(0, match.start() - 40) : match.start()].split()
-            subject = _WORD_EDGE.sub("", before[-1]) if before else ""
-            if not subject:
-                continue  # "Will you ...": a question
-            after = low[match.end() :]
-            if self.negated.match(after):
+        estimate = self.estimate.search(low) if self.estimate is not None else None
+        if estimate and self.deliverable.search(low) and self.due.find(sentence[estimate.start() :], None):
+            return "commitment.delivery"  # "le diagnostic prend 48 heures"
+        for start, end, verb in self._forms(low):
+            subject, negated = self._subject(low, start) if self.clitics else self._plain_subject(low, start)
+            if negated:
                 continue
+            if verb and low[start:end] in self.present and subject not in self.not_promisers:
+                # A present tense promises with "I/we" beside it, or with a due time.
+                nxt = _WORD_EDGE.sub("", (low[end:].split() or [""])[0])
+                if not (subject in self.promisers or nxt in self.promisers) and (
+                    not subject or nxt in self.not_promisers or not self.due.find(sentence, None)
+                ):
+                    continue  # "Bitte rufen Sie uns morgen an" asks the customer
+            elif not subject:
+                continue  # "Will you ...": a question
+            after = low[end:]
+            nearby = {_WORD_EDGE.sub("", word) for word in after.split()[:3]} if verb else set()
+            if self.negated.match(after) or not self.clitic_negations.isdisjoint(nearby):
+                continue  # "will not", "wir melden uns nicht"
+            if verb:  # the verb is part of what is promised ("rappellerons", "melden uns")
+                after = " " + low[start:]
             if subject in self.not_promisers:
                 found = self.receive.match(after)
                 # What is received is named within a few words ("receive an email confirming ...").
-                if found and self.deliverable.search(" ".join(after[found.end() :].split()[:4])):
+                window = 8 if self.verb_final else 4
+                if found and self.deliverable.search(" ".join(after[found.end() :].split()[:window])):
                     return "commitment.receive"
+                if found and self.verb_final and self.deliverable.search(after[: found.end()]):
+                    return "commitment.receive"  # "Sie werden eine E-Mail erhalten"
                 continue
             if self.contact.match(after):
                 return "commitment.contact"
             if self.due.find(sentence, None) and (self.delivery.match(after) or self.deliverable.search(low)):
                 return "commitment.delivery"
         return None
+
+    def due_clause(self, sentence: str) -> str:
+        """Where the due time is read: from an ``estimates`` word on ("validé aujourd'hui ; comptez
+        5 à 7 jours ouvrés" is due in 5 to 7 days), else the whole sentence."""
+        if self.estimate is None:
+            return sentence
+        found = self.estimate.search(_fold(sentence))
+        return sentence[found.start() :] if found else sentence
+
+    @staticmethod
+    def _plain_subject(low: str, start: int) -> tuple[str, bool]:
+        before = low[max(0, start - 40) : start].split()
+        return (_WORD_EDGE.sub("", before[-1]) if before else ""), False
 
 
 @lru_cache(maxsize=1)
@@ -147,8 +237,30 @@ def languages() -> tuple[Language, ...]:
     return tuple(Language.compile(name, table) for name, table in tables.items())
 
 
+@lru_cache(maxsize=1)
+def _dotted_dates() -> re.Pattern[str] | None:
+    """A month after a day written "5." ("5. März"): not the end of a sentence, in the languages
+    whose ordinals are a dot."""
+    months = [m for lang in languages() if lang.due.dotted for m in lang.due.months]
+    return re.compile(rf"(?:{_alternation(months)})(?!\w)", re.IGNORECASE) if months else None
+
+
+_DAY_DOT = re.compile(r"(?<!\w)\d{1,2}\.$")
+
+
 def _sentences(text: str) -> Iterator[str]:
-    for part in _SENTENCE.split(text):
+    parts = _SENTENCE.split(text)
+    dates = _dotted_dates() if len(parts) > 1 and "." in text else None
+    for index, part in enumerate(parts):
+        while (
+            dates is not None
+            and index + 1 < len(parts)
+            and _DAY_DOT.search(part)
+            and dates.match(parts[index + 1])
+        ):  # "bis zum 5." + "März …": one sentence
+            index += 1
+            part = f"{part} {parts[index]}"
+            parts[index] = ""
         part = part.strip(" \t-*>")
         if part:
             yield part
@@ -164,32 +276,28 @@ def short(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 
 @lru_cache(maxsize=1)
-def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    """Every future form of every language ("'ll" as "ll" after an apostrophe): substrings
-    one of which a message must hold (``in`` tests, fast), then one word-bounded search."""
-    forms = sorted({form.lstrip("'’").lower() for lang in languages() for form in lang.futures}, key=len)
-    literals: list[str] = []
-    for form in forms:
-        if not any(shorter in form for shorter in literals):
-            literals.append(form)
-    return tuple(literals), re.compile(rf"(?<!\w)(?:{_alternation(forms)})(?!\w)", re.IGNORECASE)
+def _guard() -> frozenset[str]:
+    """The first word of every future form of every language ("'ll" as "ll"): a message without
+    one of them as a word makes no promise (one set test, however many languages and forms)."""
+    return frozenset(word for lang in languages() for word in lang.form_words)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
-    literals, guard = _guard()
-    low = message.text.lower()
-    if not any(literal in low for literal in literals) or guard.search(message.text) is None:
+    words = set(_LETTERS.findall(message.text.lower()))
+    if _guard().isdisjoint(words):
         return []
     found: list[Commitment] = []
     for sentence in _sentences(message.text):
         for lang in langs or languages():
+            if lang.form_words and lang.form_words.isdisjoint(words):
+                continue  # none of this language's future forms: nothing to read
             rule = lang.promise(sentence)
             if rule is None:
                 continue
-            due = lang.due.find(sentence, message.timestamp)
+            due = lang.due.find(lang.due_clause(sentence), message.timestamp)
             found.append(_commitment(sentence, due, message.role, message.id, rule))
             break
     return found

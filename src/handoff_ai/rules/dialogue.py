@@ -20,6 +20,7 @@ same step, in any wording, become one item.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -80,6 +81,8 @@ _ATTEMPT_LEAD = frozenset(
 )
 _SUGGESTION = "dialogue.suggestion"
 _PAST_QUESTION = frozenset({"have", "did"})  # "have you tried ...?" asks about the past
+_YES = frozenset({"yes", "yeah", "yep", "yup"})
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 @dataclass
@@ -114,9 +117,19 @@ def _suggestions(
         if label is None or (label == "request" and not has_verb):
             i += 1
             continue
+        if label == "imperative":  # the opener is the verb: "Nettoyez le port", "Starten Sie ..."
+            if i and words[i - 1] in phrases.not_before_imperative:
+                i += 1
+                continue
+            size = 0
         j = i + size
-        while j < count and words[j] in _SKIP_AFTER_OPENER:
+        while j < count and (words[j] in _SKIP_AFTER_OPENER or words[j] in phrases.skip_words):
             j += 1
+        past = words[i] in _PAST_QUESTION or words[i] in phrases.past_words
+        if label == "late":  # the step verb may close the clause: "Haben Sie schon den Cache geleert?"
+            found.extend(_late(message, words, j, past, phrases))
+            i = j + 1
+            continue
         if j < count and words[j] in TRY_WORDS and j + 1 < count:
             j += 1
         if j >= count:
@@ -126,13 +139,40 @@ def _suggestions(
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
             if start is not None:
-                text = _clause(message.text, start, CLAUSE_END, "" if verb else "try ")
+                prefix = "" if verb else phrases.prefixes.get(tuple(words[i : i + size]), "try ")
+                text = _clause(message.text, start, CLAUSE_END, prefix)
+                if " " not in text.strip() and phrases.clause_links:
+                    text = _linked(message.text, start, text, phrases)
                 if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):
-                    found.append((start, words[i] in _PAST_QUESTION, text))
+                    found.append((start, past, text))
             i = j + 1
         else:
             i += size
     return found
+
+
+def _linked(text: str, start: int, clause: str, phrases: DialoguePhrases) -> str:
+    """A one-word step that a subordinate clause completes: "testen, ob es mit WLAN geht"."""
+    rest = text[start + len(clause) :].lstrip(" ,")
+    head = tokens(rest[:20])[:1]
+    if head and head[0] in phrases.clause_links:
+        return _clause(text, start, _SENTENCE_END)
+    return clause
+
+
+def _late(
+    message: Message, words: list[str], j: int, past: bool, phrases: DialoguePhrases
+) -> list[tuple[int, bool, str]]:
+    """The step after a late-verb opener, when its clause holds a step verb or participle."""
+    start = _offset(message.text, j) if j < len(words) else None
+    if start is None:
+        return []
+    text = _clause(message.text, start, _SENTENCE_END)
+    clause_words = tokens(text)
+    stems, participles = phrases.step_stems, phrases.attempt_words
+    if len(clause_words) < 2 or not any(w in participles or _stem(w) in stems for w in clause_words):
+        return []
+    return [(start, past, text)]
 
 
 def _attempts(
@@ -143,7 +183,9 @@ def _attempts(
     if phrases.attempt_words.isdisjoint(words):
         return found
     for i, word in enumerate(words):
-        if word not in phrases.attempt_words or (i and words[i - 1] not in _ATTEMPT_LEAD):
+        if word not in phrases.attempt_words or (
+            i and words[i - 1] not in _ATTEMPT_LEAD and words[i - 1] not in phrases.attempt_leads
+        ):
             continue
         key = step_key(words[i:], phrases)
         # In a reply, the suggested step's own verb is that step ("tried to close everything").
@@ -260,7 +302,7 @@ def _paired(
             outcome = "failed" if result == "failed" else "succeeded"
         elif result == "partial":
             outcome = "failed"
-        elif past and reader.words(first.text)[:1] in (["yes"], ["yeah"], ["yep"], ["yup"]):
+        elif past and any(w in _YES or w in phrases.yes_words for w in reader.words(first.text)[:1]):
             outcome, quote = "failed", shorten(unhandled(first.text), QUOTE_CHARS)
         if not quote:
             quote = shorten(unhandled(messages[evidence_index(evidence, messages)].text), QUOTE_CHARS)

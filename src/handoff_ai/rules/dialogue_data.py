@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -63,6 +63,27 @@ class _Language(BaseModel):
     accepted: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
     customer_request: list[str] = Field(default_factory=list)
+    # Optional, for word orders other than English's (each adds to a built-in English set).
+    late_verb_openers: list[str] = Field(default_factory=list)
+    """Openers whose step verb may end the clause ("Haben Sie schon den Cache *geleert*?")."""
+    imperatives: list[str] = Field(default_factory=list)
+    """Imperatives that suggest a step on their own ("Nettoyez le port", "Starten Sie den Router neu")."""
+    not_before_imperative: list[str] = Field(default_factory=list)
+    """Words that make an imperative form something else ("si vous *nettoyez*")."""
+    past_openers: list[str] = Field(default_factory=list)
+    """First words of an opener that asks about the past ("haben", "avez"; English: have, did)."""
+    yes: list[str] = Field(default_factory=list)
+    """A reply starting with one of these says "yes" ("ja", "oui"; English: yes, yeah, yep, yup)."""
+    skip_after_opener: list[str] = Field(default_factory=list)
+    attempt_leads: list[str] = Field(default_factory=list)
+    """Words that may stand before a customer's bare step verb ("et *vidé* le cache")."""
+    trailing_negations: list[str] = Field(default_factory=list)
+    """Negations right after a success phrase ("ça marche *pas*", "funktioniert jetzt *nicht*")."""
+    clause_links: list[str] = Field(default_factory=list)
+    """A step of one word runs on past a comma before one of these ("testen, *ob* es mit WLAN geht")."""
+    try_prefix: str | None = None
+    """What a suggested step without a verb starts with after this language's openers ("essayer un
+    autre câble"; English "try"); ``""`` for none ("den Router neu zu starten" reads on its own)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,15 @@ class DialoguePhrases:
     not_problem: re.Pattern[str]
     """Any ``not_problem`` phrase ("can't wait"), to tell a figure of speech from a problem."""
     languages: tuple[str, ...]
+    past_words: frozenset[str] = frozenset()
+    yes_words: frozenset[str] = frozenset()
+    skip_words: frozenset[str] = frozenset()
+    attempt_leads: frozenset[str] = frozenset()
+    trailing_negations: frozenset[str] = frozenset()
+    not_before_imperative: frozenset[str] = frozenset()
+    clause_links: frozenset[str] = frozenset()
+    prefixes: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Opener words -> the ``try_prefix`` of its language (English's "try " when absent)."""
 
 
 class DialogueReader:
@@ -186,12 +216,17 @@ def parse_dialogue_phrases(
         where = ".".join(str(p) for p in first["loc"]) or "<root>"
         raise ConfigError(f"{where}: {first['msg']}", source=source) from None
     merged = _Language()
+    prefixes: dict[tuple[str, ...], str] = {}
     for block in blocks.values():
         for name in type(merged).model_fields:
-            getattr(merged, name).extend(getattr(block, name))
+            if name != "try_prefix":
+                getattr(merged, name).extend(getattr(block, name))
+        if block.try_prefix is not None:
+            for phrase in (*block.suggestion_openers, *block.late_verb_openers, *block.imperatives):
+                prefixes.setdefault(tuple(tokens(phrase)), block.try_prefix)
     m = merged
     lists = {
-        "suggestion": m.suggestion_openers,
+        "suggestion": [*m.suggestion_openers, *m.late_verb_openers, *m.imperatives],
         "request": m.request_openers,
         "failed": m.outcome_failed,
         "succeeded": m.outcome_succeeded,
@@ -208,7 +243,12 @@ def parse_dialogue_phrases(
         "customer_request": m.customer_request,
     }
     openers: dict[tuple[str, ...], str] = {}
-    for label, phrases in (("suggestion", m.suggestion_openers), ("request", m.request_openers)):
+    for label, phrases in (
+        ("suggestion", m.suggestion_openers),
+        ("request", m.request_openers),
+        ("late", m.late_verb_openers),
+        ("imperative", m.imperatives),
+    ):
         for phrase in phrases:
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
@@ -225,6 +265,14 @@ def parse_dialogue_phrases(
         negations=_words(m.negations),
         not_problem=_alternation(m.not_problem),
         languages=tuple(blocks),
+        past_words=_words(m.past_openers),
+        yes_words=_words(m.yes),
+        skip_words=_words(m.skip_after_opener),
+        attempt_leads=_words(m.attempt_leads),
+        trailing_negations=_words(m.trailing_negations),
+        not_before_imperative=_words(m.not_before_imperative),
+        clause_links=_words(m.clause_links),
+        prefixes=prefixes,
     )
 
 

@@ -38,10 +38,15 @@ class Due:
 
 
 def _alternation(phrases: list[str]) -> str:
-    parts = sorted(
-        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
-    )
+    escaped = (re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip())
+    parts = sorted({part.replace("'", "['’]") for part in escaped}, key=len)
     return "|".join(reversed(parts))
+
+
+def _first_word(phrase: str) -> str:
+    """The first word of a phrase as a sentence's word set holds it ("d'ici" -> "d")."""
+    found = _WORDS.findall(phrase.lower())
+    return found[0] if found else phrase.split()[0].lower()
 
 
 def _add_business_days(day: date, count: int) -> date:
@@ -67,22 +72,35 @@ class DueReader:
             name: index + 1 for index, names in enumerate(data["months"]) for name in names
         }
         self.pm = {p.lower() for p in data["pm"]}
+        # Optional, for other languages: "15 Uhr", "14h" (a 24-hour clock word), "um 10 Uhr", "à 14h"
+        # (words before a clock), "le 1er mars", "5. März" (ordinals), "5 jours ouvrés" (business after
+        # the unit); a unit may be "workdays" itself ("Werktagen").
+        self.clock_words = {w.lower() for w in data.get("clock_words", [])}
+        clock_prefixes = _alternation(data.get("clock_prefixes", [])) or "at|@"
+        leads = data.get("clock_leads")
+        bare_leads = _alternation(leads) if leads else "by|at|before|until"
+        bare_24_leads = _alternation(leads) if leads else "by|at|before|until|till"
+        ordinals = _alternation(data.get("ordinals", [])) or "st|nd|rd|th"
+        self.dotted = "." in data.get("ordinals", [])
+        """Days are written "5." ("5. März"): a dot after a day may not end a sentence."""
+        business_after = data.get("business_after", [])
         # Literal pre-checks: a regex is only tried on a sentence holding one of its words.
-        self._span_words = {w.split()[0].lower() for w in data["span_words"]}
+        self._span_words = {_first_word(w) for w in data["span_words"]}
         self._number_words = set(self.numbers)
-        self._day_words = {w.split()[0] for w in self.days}
+        self._day_words = {_first_word(w) for w in self.days}
         self._weekday_words = set(self.weekdays)
         self._month_words = set(self.months)
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
-        meridiem = _alternation([*data["am"], *data["pm"]])
+        meridiem = _alternation([*data["am"], *data["pm"], *self.clock_words])
         clock = (
-            rf"(?:(?:at|@)\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+            rf"(?:(?:{clock_prefixes})\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
         )
         self._clock = re.compile(rf"^{clock}(?![\w:])", re.IGNORECASE)
         self._span = re.compile(
             rf"(?<!\w)(?:{_alternation(data['span_words'])})\s+(?P<n1>{number})"
             rf"(?:\s*(?:{_alternation(data['range_words'])})\s*(?P<n2>{number}))?"
-            rf"\s*(?P<biz>(?:{_alternation(data['business'])})\s+)?(?P<unit>{_alternation(list(self.units))})(?!\w)",
+            rf"\s*(?P<biz>(?:{_alternation(data['business'])})\s+)?(?P<unit>{_alternation(list(self.units))})(?!\w)"
+            + (rf"(?:\s+(?P<biz_after>{_alternation(business_after)})(?!\w))?" if business_after else ""),
             re.IGNORECASE,
         )
         self._day = re.compile(
@@ -96,7 +114,7 @@ class DueReader:
         )
         months = _alternation(list(self.months))
         self._month_day = re.compile(
-            rf"(?<!\w)(?:(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{months}))(?!\w)",
+            rf"(?<!\w)(?:(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:{ordinals})?|(?P<d2>\d{{1,2}})(?:{ordinals})?\s+(?:of\s+)?(?P<mon2>{months}))(?!\w)",
             re.IGNORECASE,
         )
         self._iso = re.compile(r"(?<![\w-])(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w-])")
@@ -105,7 +123,7 @@ class DueReader:
         # "by 18:00", "before 15h30": a 24-hour clock needs its minutes (":" or "h", never "." as
         # in "reduced by 1.50").
         self._bare_24 = re.compile(
-            r"(?<![\w:.])(?:by|at|before|until|till)\s+(?P<hour>[01]?\d|2[0-3])(?::|h)(?P<minute>[0-5]\d)"
+            rf"(?<![\w:.])(?:{bare_24_leads})\s+(?P<hour>[01]?\d|2[0-3])(?::|h)(?P<minute>[0-5]\d)"
             r"(?P<mer>)(?![\w:])",
             re.IGNORECASE,
         )
@@ -116,9 +134,9 @@ class DueReader:
             r"(?=\s*(?:[,.;!?()]|$))",
             re.IGNORECASE,
         )
-        self._event_words = {w.split()[0].lower() for w in data.get("event_due", ["once"])}
+        self._event_words = {_first_word(w) for w in data.get("event_due", ["once"])}
         self._bare_clock = re.compile(
-            rf"(?<![\w:.])(?:by|at|before|until)\s+(?P<hour>\d{{1,2}})(?::(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})(?!\w)|(?<![\w:.])(?:by|at|before|until)\s+(?P<noon>noon|midday)(?!\w)",
+            rf"(?<![\w:.])(?:{bare_leads})\s+(?P<hour>\d{{1,2}})(?::(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})(?!\w)|(?<![\w:.])(?:{bare_leads})\s+(?P<noon>noon|midday)(?!\w)",
             re.IGNORECASE,
         )
 
@@ -220,7 +238,7 @@ class DueReader:
             return unit, when + timedelta(hours=count)
         if unit == "weeks":
             return unit, when.date() + timedelta(weeks=count)
-        if match["biz"]:
+        if match["biz"] or unit == "workdays" or match.groupdict().get("biz_after"):
             return unit, _add_business_days(when.date(), count)
         return unit, when.date() + timedelta(days=count)
 
@@ -257,6 +275,8 @@ class DueReader:
             return time(12, 0)
         hour, minute = int(match["hour"]), int(match["minute"] or 0)
         meridiem = (match["mer"] or "").lower()
+        if meridiem in self.clock_words:  # "15 Uhr", "14h": a 24-hour clock
+            return time(hour, minute) if hour < 24 else None
         if meridiem:
             if not 1 <= hour <= 12:
                 return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,14 +22,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..exceptions import ConfigError
 from ..taxonomy import RecognizerSpec
 from .languages import language_section
-from .phrases import PhraseIndex
+from .phrases import PhraseIndex, fold
+from .prechecks import GuardedPattern
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "RuleSet", "load_rules"]
+__all__ = [
+    "CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "LanguagePatterns", "RuleSet",
+    "load_rules",
+]  # fmt: skip
 
 CUE_NAMES = (
     "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
@@ -67,13 +72,6 @@ class _Cues(BaseModel):
     shift_handover: list[str] = Field(default_factory=list)
 
 
-class _Language(BaseModel):
-    """One language's cue phrases (``[languages.<code>.cues]``), added to ``[cues]``."""
-
-    model_config = ConfigDict(extra="forbid")
-    cues: _Cues = Field(default_factory=_Cues)
-
-
 class _Patterns(BaseModel):
     model_config = ConfigDict(extra="forbid")
     done: str | None = None
@@ -92,6 +90,17 @@ class _PatternWords(BaseModel):
     tried_failed: list[str] | None = None
 
 
+class _Language(BaseModel):
+    """One language's cue phrases (``[languages.<code>.cues]``), added to ``[cues]``, and its
+    patterns (``[languages.<code>.patterns]``), each tried beside the main one of its name
+    (never replacing it): a German "ich habe den Router neu gestartet" needs its own regex."""
+
+    model_config = ConfigDict(extra="forbid")
+    cues: _Cues = Field(default_factory=_Cues)
+    patterns: _Patterns = Field(default_factory=_Patterns)
+    pattern_words: _PatternWords = Field(default_factory=_PatternWords)
+
+
 class _RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cues: _Cues = Field(default_factory=_Cues)
@@ -102,6 +111,36 @@ class _RuleFile(BaseModel):
 
 
 _NEVER = re.compile(r"(?!)")
+
+
+class LanguagePatterns:
+    """A pattern and the languages' own of the same name, searched like one ``re.Pattern``: the
+    leftmost match wins (the main pattern's on a tie). A language's regex is tried only when the
+    text may hold one of its words, so English text pays for German and French almost nothing."""
+
+    __slots__ = ("main", "others")
+
+    def __init__(
+        self, main: re.Pattern[str], others: tuple[tuple[re.Pattern[str], GuardedPattern | None], ...]
+    ) -> None:
+        self.main = main
+        self.others = others
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        best = self.main.search(text, pos)
+        for regex, guard in self.others:
+            if guard is not None and not guard.may_match(text):
+                continue
+            found = regex.search(text, pos)
+            if found is not None and (best is None or found.start() < best.start()):
+                best = found
+        return best
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """Every match of each pattern (no pre-check), in text order."""
+        regexes = (self.main, *(regex for regex, _ in self.others))
+        found = [match for regex in regexes for match in regex.finditer(text, pos)]
+        yield from sorted(found, key=lambda match: match.start())
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
@@ -115,13 +154,18 @@ def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
+def _guard(words: frozenset[str] | None) -> GuardedPattern | None:
+    """A pre-check only (``may_match``): one of ``words`` is in every match of the regex it guards."""
+    return GuardedPattern(_NEVER, " ".join(sorted(words))) if words else None
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """Compiled rules: one regex per cue list and per pattern."""
 
     cues: dict[str, re.Pattern[str]]
     phrases: PhraseIndex
-    patterns: dict[str, re.Pattern[str]]
+    patterns: dict[str, re.Pattern[str] | LanguagePatterns]
     pattern_words: dict[str, frozenset[str] | None]
     """Per pattern, words one of which every match contains (``None``: always try it)."""
     recognizers: tuple[RecognizerSpec, ...]
@@ -152,10 +196,25 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
     patterns: dict[str, str | None] = dict.fromkeys(PATTERN_NAMES)
     words: dict[str, frozenset[str] | None] = dict.fromkeys(PATTERN_NAMES)
     recognizers: list[RecognizerSpec] = []
+    added: dict[str, list[tuple[str, frozenset[str] | None]]] = {name: [] for name in PATTERN_NAMES}
     for source, rule_file in files:
         for block in (rule_file.cues, *(language.cues for language in rule_file.languages.values())):
             for name in cues:
                 cues[name].extend(getattr(block, name))
+        for language in rule_file.languages.values():
+            for name in PATTERN_NAMES:
+                value = getattr(language.patterns, name)
+                if value is None:
+                    continue
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ConfigError(
+                        f"patterns.{name}: invalid regular expression: {exc}", source=source
+                    ) from None
+                given = getattr(language.pattern_words, name)
+                folded = frozenset(fold(w.lower()) for w in given) if given is not None else None
+                added[name].append((value, folded))
         for name in PATTERN_NAMES:
             value = getattr(rule_file.patterns, name)
             if value is not None:
@@ -172,13 +231,24 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
                 words[name] = frozenset(w.lower() for w in given)
         recognizers.extend(rule_file.recognizers)
     word_lists = {name: cues.pop(name) for name in WORD_LIST_NAMES}
+    compiled: dict[str, re.Pattern[str] | LanguagePatterns] = {
+        name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
+    }
+    for name in PATTERN_NAMES:
+        if not added[name]:
+            continue
+        others = tuple((re.compile(value, re.IGNORECASE), _guard(words)) for value, words in added[name])
+        main = compiled[name]
+        assert isinstance(main, re.Pattern)
+        compiled[name] = LanguagePatterns(main, others)
+        # The message-word pre-check (``pattern_words``) admits the languages' words too.
+        main_words, more = words[name], [given for _, given in added[name]]
+        words[name] = None if main_words is None or None in more else main_words.union(*more)  # type: ignore[arg-type]
     return RuleSet(
         cues={name: _phrase_regex(values) for name, values in cues.items()},
         # "not_handoff" only matters beside a request: it is read by ``handoff`` alone.
         phrases=PhraseIndex({name: values for name, values in cues.items() if name != "not_handoff"}),
-        patterns={
-            name: re.compile(value, re.IGNORECASE) if value else _NEVER for name, value in patterns.items()
-        },
+        patterns=compiled,
         pattern_words=words,
         recognizers=tuple(recognizers),
         sources=tuple(source for source, _ in files),
@@ -196,16 +266,19 @@ def _packaged() -> tuple[str, _RuleFile]:
 
 @lru_cache(maxsize=1)
 def _language_files() -> tuple[tuple[str, _RuleFile], ...]:
-    """Each language file's ``[cues]``, as a rule file of one language block."""
+    """Each language file's ``[cues]``, ``[patterns]`` and ``[pattern_words]``, as a rule file of one
+    language block."""
     files = []
-    for code, cues in language_section("cues").items():
+    sections = {name: language_section(name) for name in ("cues", "patterns", "pattern_words")}
+    for code in dict.fromkeys(code for section in sections.values() for code in section):
         source = f"handoff_ai/rules/data/languages/{code}.toml"
+        block = {name: section[code] for name, section in sections.items() if code in section}
         try:
-            files.append((source, _RuleFile.model_validate({"languages": {code: {"cues": cues}}})))
+            files.append((source, _RuleFile.model_validate({"languages": {code: block}})))
         except ValidationError as exc:
             first = exc.errors()[0]
             raise ConfigError(
-                f"cues: {'.'.join(str(p) for p in first['loc'][3:])}: {first['msg']}", source=source
+                f"{'.'.join(str(p) for p in first['loc'][2:])}: {first['msg']}", source=source
             ) from None
     return tuple(files)
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from ..models import Action, Blocker, Commitment, Conversation, Item, Message
 from ..models.record import Outcome
 from .commitments import Language, languages, short
+from .languages import example_language
 from .phrases import CueReader
 
 __all__ = ["ShiftNote", "note_actions", "note_blocker", "note_commitments", "note_steps", "read_shift_notes"]
@@ -153,6 +154,18 @@ def _items(segment: str) -> list[str]:
     return items
 
 
+def _languages_for(text: str) -> tuple[Language, ...]:
+    """Every language, the note's own first ("Status: … Nächster Schritt: …" is German even though
+    "Status:" is an English label too); English first when the note does not tell."""
+    packaged = languages()
+    if len(packaged) == 1:
+        return packaged
+    code = example_language(text)
+    if code is None or code == packaged[0].name:
+        return packaged
+    return tuple(sorted(packaged, key=lambda lang: lang.name != code))  # stable: the rest keep their order
+
+
 def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
     """The conversation's shift notes, oldest first."""
     notes: list[ShiftNote] = []
@@ -160,7 +173,7 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
         internal = message.kind == "note" and message.role in ("agent", "bot")
         if not internal and (message.role != "agent" or message.kind != "message" or ":" not in message.text):
             continue
-        for lang in languages():
+        for lang in _languages_for(message.text):
             note = parse(message, lang, internal)
             # An ordinary message needs two labelled parts: "Don't hesitate to ask" is no warning.
             labelled = len(note.status) + len(note.next) + len(note.done) + len(note.promised)

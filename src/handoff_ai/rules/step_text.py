@@ -148,6 +148,9 @@ def reply_outcome(labels: dict[str, int], words: list[str], phrases: DialoguePhr
     succeeded = labels.get("dialogue.succeeded")
     if succeeded is not None and phrases.negations.intersection(words[max(0, succeeded - 3) : succeeded]):
         return "failed"
+    after = words[succeeded + 1 : succeeded + 4] if succeeded is not None else ()
+    if phrases.trailing_negations.intersection(after):
+        return "failed"  # "ça marche pas", "funktioniert jetzt nicht"
     if succeeded is not None:
         failed = labels.get("dialogue.failed")
         if "dialogue.partial" in labels or (failed is not None and failed > succeeded):
