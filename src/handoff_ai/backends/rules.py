@@ -26,6 +26,7 @@ from ..rules.facts import extract_facts
 from ..rules.injection import INJECTION_WARNING, find_injections, neutralize
 from ..rules.intent import classify
 from ..rules.languages import detect_languages, unsupported_warning
+from ..rules.localize import localize_items
 from ..rules.note_words import note_language, note_words
 from ..rules.phrases import CueReader
 from ..rules.recognizer_set import RecognizerSet
@@ -112,6 +113,7 @@ class RulesBackend(Backend):
         commitments = extract_commitments(conversation, note_commitments(notes))
         note = note_language(self.note_language, languages)
         words = note_words(note)
+        localize_items(note, actions, blocker, signals.history)  # the fixed English words around quotes
         expertise = build_expertise(intent, taxonomy, words)
         private = {message_id for fact in facts.facts if fact.withheld for message_id in fact.evidence}
         retell = build_summary if note == "en" and languages.language in (None, "en") else partial(

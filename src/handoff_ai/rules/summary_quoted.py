@@ -11,12 +11,12 @@ customer's mouth.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 from ..models import Action, Blocker, Conversation, Handoff
 from .languages import language_section
+from .localize import local_labels
 from .note_words import NoteWords
 from .phrases import CueReader, tokens
 from .restate import clean
@@ -35,7 +35,7 @@ __all__ = ["build_quoted_summary"]
 
 _ISSUE_WORDS = 24
 _STATUS_WORDS = 14
-_LABEL = re.compile(r"^(?:Customer tried|Failed):\s*")
+_ENGLISH_LABELS = ("Customer tried: ", "Failed: ")
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +47,14 @@ def _pleasantries() -> tuple[tuple[str, ...], ...]:
         for p in section.get("pleasantries", [])
     }
     return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+def _unlabelled(text: str) -> str:
+    """A blocker's description without its "Customer tried:" / "Failed:" opening, in any language."""
+    for label in (*_ENGLISH_LABELS, *local_labels()):
+        if text.startswith(label):
+            return text[len(label) :]
+    return text
 
 
 def _quote(text: str, words: int) -> str:
@@ -84,7 +92,7 @@ def build_quoted_summary(
         parts.append(frames[key].format(text=_quote(statement[1], _STATUS_WORDS)))
     used = {issue[1].id if issue else None, statement[2] if statement else None}
     if blocker is not None and blocker.evidence and blocker.evidence[0] not in used | set(private):
-        text = _LABEL.sub("", clean(blocker.description))
+        text = _unlabelled(clean(blocker.description))
         if _content(text) >= 2 and not _credential(text):
             parts.append(frames["blocked"].format(text=_quote(text, _STATUS_WORDS)))
     if handoff is not None and handoff.trigger == "customer_request":
