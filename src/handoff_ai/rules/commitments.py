@@ -84,6 +84,14 @@ class Language:
     not_promisers: frozenset[str]
     shift_note: dict[str, list[str]]
     futures: tuple[str, ...]
+    endings: tuple[str, ...] = ()
+    """``future_endings``: a word that is an infinitive plus one of these is a future ("llamaremos")."""
+    clitics: frozenset[str] = frozenset()
+    """Pronouns between the subject and the verb ("le", "te"), skipped to find the subject."""
+    pro_drop: bool = False
+    """The subject may go unsaid ("Le llamaremos"): no subject is the speaker, and a negation
+    before the verb ("no le llamaremos") negates it."""
+    negations: frozenset[str] = frozenset()
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -93,6 +101,9 @@ class Language:
         words = [f for f in data["future"] if not f.startswith("'")]
         attached = [f for f in data["future"] if f.startswith("'")]
         future = rf"(?:(?<=\w)(?:{_alternation(attached) or '(?!)'})|(?<!\w)(?:{_alternation(words)}))(?!\w)"
+        endings = tuple(data.get("future_endings", ()))
+        if endings:  # the infinitive ends in a vowel and "r" ("llamar", "ser"), or "dr"/"br" ("pondr", "habr")
+            future += rf"|(?<!\w)(?P<inf>\w+?(?:[aeiouáéíóúâêô]|d|b)r)(?:{_alternation(endings)})(?!\w)"
         lead = r"^\s+(?:[\w'-]+\s+){0,4}?"
         return cls(
             name=name,
@@ -107,6 +118,10 @@ class Language:
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
             futures=tuple(data["future"]),
+            endings=endings,
+            clitics=frozenset(w.lower() for w in data.get("clitics", ())),
+            pro_drop=bool(data.get("pro_drop", False)),
+            negations=frozenset(w.lower() for w in data["negations"]),
         )
 
     def promise(self, sentence: str) -> str | None:
@@ -117,9 +132,16 @@ class Language:
         for match in self.future.finditer(low):
             before = low[max(0, match.start() - 40) : match.start()].split()
             subject = _WORD_EDGE.sub("", before[-1]) if before else ""
-            if not subject:
+            while subject in self.clitics and before:  # "le llamaremos": the subject is before "le"
+                before.pop()
+                subject = _WORD_EDGE.sub("", before[-1]) if before else ""
+            if self.pro_drop and subject in self.negations:
+                continue  # "no le llamaremos"
+            if not subject and not self.pro_drop:
                 continue  # "Will you ...": a question
             after = low[match.end() :]
+            if self.endings and match.group("inf"):
+                after = f" {match.group('inf')}{after}"  # "llamaremos el martes" -> " llamar el martes"
             if self.negated.match(after):
                 continue
             if subject in self.not_promisers:
@@ -168,11 +190,15 @@ def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
     """Every future form of every language ("'ll" as "ll" after an apostrophe): substrings
     one of which a message must hold (``in`` tests, fast), then one word-bounded search."""
     forms = sorted({form.lstrip("'’").lower() for lang in languages() for form in lang.futures}, key=len)
+    endings = sorted({ending.lower() for lang in languages() for ending in lang.endings}, key=len)
     literals: list[str] = []
-    for form in forms:
+    for form in [*forms, *endings]:
         if not any(shorter in form for shorter in literals):
             literals.append(form)
-    return tuple(literals), re.compile(rf"(?<!\w)(?:{_alternation(forms)})(?!\w)", re.IGNORECASE)
+    guard = rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
+    if endings:
+        guard += rf"|(?<=\w)(?:{_alternation(endings)})(?!\w)"
+    return tuple(literals), re.compile(guard, re.IGNORECASE)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:

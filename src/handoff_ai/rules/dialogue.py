@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
-from .dialogue_data import DialoguePhrases, DialogueReader
+from .dialogue_data import ATTEMPT_LEAD_WORDS, DialoguePhrases, DialogueReader
 from .phrases import tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at, shorten
@@ -53,31 +53,7 @@ _WINDOW = 8
 _SKIP_AFTER_OPENER = frozenset(
     {"please", "just", "also", "quickly", "maybe", "perhaps", "to", "kindly", "first"}
 )
-_ATTEMPT_LEAD = frozenset(
-    {
-        "and",
-        "i",
-        "we",
-        "yes",
-        "yeah",
-        "yep",
-        "also",
-        "already",
-        "even",
-        "just",
-        "have",
-        "i've",
-        "we've",
-        "i'd",
-        "had",
-        "both",
-        "then",
-        "but",
-        "ok",
-        "okay",
-        "so",
-    }
-)
+_ATTEMPT_LEAD = ATTEMPT_LEAD_WORDS
 _SUGGESTION = "dialogue.suggestion"
 _PAST_QUESTION = frozenset({"have", "did"})  # "have you tried ...?" asks about the past
 
@@ -122,7 +98,7 @@ def _suggestions(
         if j >= count:
             break
         content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in VAGUE]
-        verb = _stem(words[j]) in phrases.step_stems
+        verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
             if start is not None:
@@ -143,7 +119,9 @@ def _attempts(
     if phrases.attempt_words.isdisjoint(words):
         return found
     for i, word in enumerate(words):
-        if word not in phrases.attempt_words or (i and words[i - 1] not in _ATTEMPT_LEAD):
+        if word not in phrases.attempt_words or (
+            i and words[i - 1] not in phrases.attempt_leads.get(word, _ATTEMPT_LEAD)
+        ):
             continue
         key = step_key(words[i:], phrases)
         # In a reply, the suggested step's own verb is that step ("tried to close everything").
@@ -165,13 +143,14 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
     tried = rules.pattern_words.get("tried")
     step_forms, openers = phrases.step_forms, phrases.keywords[_SUGGESTION]
+    native = phrases.attempt_leads.keys()  # attempt forms of inflecting languages ("reinicié")
     words_of = reader.cues.words
     for index, message in enumerate(messages):
         if message.kind != "message" or message.role == "system":
             continue
         words = words_of(message.text)
         if message.role == "customer":
-            if tried is None or not tried.isdisjoint(words):
+            if tried is None or not tried.isdisjoint(words) or not native.isdisjoint(words):
                 customers.append(index)
             continue
         # A request opener ("can you", "please") only counts before a step verb.
@@ -300,14 +279,20 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
     text = message.text
     words = reader.words(text)
     needed = rules.pattern_words.get("tried")
-    if needed is not None and needed.isdisjoint(words):
-        return []
-    match = rules.patterns["tried"].search(text)
-    if not match:
-        return []
+    english = needed is None or not needed.isdisjoint(words)
+    match = rules.patterns["tried"].search(text) if english else None
+    native: list[tuple[StepKey, str]] = []
+    if match is None:
+        # An inflecting language's attempt form ("ya lo reinicié"): the steps are read by
+        # ``_attempts`` alone, their outcome by the dialogue phrases.
+        if phrases.attempt_leads.keys().isdisjoint(words):
+            return []
+        native = _attempts(message, words, phrases, None)
+        if not native:
+            return []
     evidence = [message.id]
     result = reply_outcome(reader.labels(text), words, phrases)
-    if result is None and rules.patterns["tried_failed"].search(text, match.start()):
+    if result is None and match is not None and rules.patterns["tried_failed"].search(text, match.start()):
         result = "failed"
     if result is None:
         # The customer's next messages (before anyone answers) may say it did not help.
@@ -324,8 +309,8 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
     outcome: Outcome = (
         "succeeded" if result == "succeeded" else "failed" if result in ("failed", "partial") else "unknown"
     )
-    found = _attempts(message, words, phrases, None)
-    if not found:  # "I have tried pretty much everything": the whole sentence
+    found = native or _attempts(message, words, phrases, None)
+    if not found and match is not None:  # "I have tried pretty much everything": the whole sentence
         found = [(step_key(tokens(match.group()), phrases), sentence_at(text, match.start()))]
     if outcome != "unknown":  # the last step carries what the customer said about them
         source = messages[evidence_index(evidence, messages)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -27,6 +27,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = [
+    "ATTEMPT_LEAD_WORDS",
     "PREFIX",
     "DialoguePhrases",
     "DialogueReader",
@@ -63,6 +64,45 @@ class _Language(BaseModel):
     accepted: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
     customer_request: list[str] = Field(default_factory=list)
+    # Languages that inflect by ending (es, pt...): ``step_verbs`` are infinitives, and
+    # these give their forms, keyed by the infinitive's ending ("ar" -> "a", "e", "ado"...;
+    # a longer key adds spelling changes: "car" -> "que"). ``attempt_endings`` are the forms
+    # a customer uses for a step of their own ("reinicié", "reiniciei"); ``attempt_lead`` the
+    # words that may stand before one ("ya lo reinicié"), read only before this block's forms.
+    verb_endings: dict[str, list[str]] = Field(default_factory=dict)
+    attempt_endings: dict[str, list[str]] = Field(default_factory=dict)
+    attempt_lead: list[str] = Field(default_factory=list)
+    skip_forms: list[str] = Field(default_factory=list)
+    """Generated forms that are words of another language ("complete", "active"): left out."""
+
+
+_MAPS = ("verb_endings", "attempt_endings")
+ATTEMPT_LEAD_WORDS = frozenset(
+    {
+        "and",
+        "i",
+        "we",
+        "yes",
+        "yeah",
+        "yep",
+        "also",
+        "already",
+        "even",
+        "just",
+        "have",
+        "i've",
+        "we've",
+        "i'd",
+        "had",
+        "both",
+        "then",
+        "but",
+        "ok",
+        "okay",
+        "so",
+    }
+)
+"""Words that may stand before a bare attempt verb in a reply ("yes, reinstalled it")."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +129,11 @@ class DialoguePhrases:
     not_problem: re.Pattern[str]
     """Any ``not_problem`` phrase ("can't wait"), to tell a figure of speech from a problem."""
     languages: tuple[str, ...]
+    verb_bases: dict[str, str] = field(default_factory=dict)
+    """Inflected form -> infinitive, from the blocks with ``verb_endings`` ("reinicie" ->
+    "reiniciar"): the verb of a step's key, where the English stemmer cannot see it."""
+    attempt_leads: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Attempt form of an inflecting language -> the words that may stand before it."""
 
 
 class DialogueReader:
@@ -188,7 +233,8 @@ def parse_dialogue_phrases(
     merged = _Language()
     for block in blocks.values():
         for name in type(merged).model_fields:
-            getattr(merged, name).extend(getattr(block, name))
+            if name not in _MAPS:
+                getattr(merged, name).extend(getattr(block, name))
     m = merged
     lists = {
         "suggestion": m.suggestion_openers,
@@ -212,20 +258,67 @@ def parse_dialogue_phrases(
         for phrase in phrases:
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
+    inflected = _inflected(blocks)
     return DialoguePhrases(
         index=PhraseIndex({f"{PREFIX}{label}": values for label, values in lists.items()}),
         keywords={f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()},
         openers=openers,
         longest_opener=max((len(k) for k in openers), default=0),
         opener_heads=frozenset(k[0] for k in openers),
-        step_forms=frozenset(form for verb in _words(m.step_verbs) for form in _inflections(verb)),
+        step_forms=frozenset(form for verb in _words(m.step_verbs) for form in _inflections(verb))
+        | frozenset(inflected["verb_bases"]),
         step_stems=frozenset(stem(word) for word in _words(m.step_verbs)),
-        attempt_words=_words(m.attempt_verbs),
+        attempt_words=_words(m.attempt_verbs) | frozenset(inflected["attempt_leads"]),
         filler=_words(m.object_filler),
         negations=_words(m.negations),
         not_problem=_alternation(m.not_problem),
         languages=tuple(blocks),
+        **inflected,  # type: ignore[arg-type]
     )
+
+
+def _forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, str]:
+    """Every form of each infinitive by its ending's table ("reiniciar" -> "reinicie", ...)."""
+    found: dict[str, str] = {}
+    for verb in verbs:
+        for word in tokens(verb):
+            for key, tails in endings.items():
+                if word.endswith(key) and len(word) > len(key) + 1:
+                    root = word[: -len(key)]
+                    for tail in tails:
+                        found.setdefault(tokens(root + tail)[0], word)
+    return found
+
+
+def _inflected(blocks: dict[str, _Language]) -> dict[str, dict[str, str] | dict[str, frozenset[str]]]:
+    """``verb_bases`` and ``attempt_leads`` of the blocks that inflect by ending.
+
+    A form that is also a word of a block without endings (English "use", "pulse") is
+    left out, so those blocks read exactly as they do alone.
+    """
+    plain: set[str] = set()
+    for block in blocks.values():
+        plain |= _words(block.skip_forms)
+        if not block.verb_endings:
+            for name in ("step_verbs", "attempt_verbs", "object_filler"):
+                plain |= _words(getattr(block, name))
+            plain |= {f for verb in _words(block.step_verbs) for f in _inflections(verb)}
+    bases: dict[str, str] = {}
+    leads: dict[str, frozenset[str]] = {}
+    for block in blocks.values():
+        if not block.verb_endings:
+            continue
+        forms = _forms(block.step_verbs, block.verb_endings)
+        attempts = _forms(block.step_verbs, block.attempt_endings)
+        attempts.update({w: w for w in _words(block.attempt_verbs) if w not in attempts})
+        lead = ATTEMPT_LEAD_WORDS | _words(block.attempt_lead)
+        for form, verb in {**forms, **attempts}.items():
+            if form not in plain:
+                bases.setdefault(form, verb)
+        for form in attempts:
+            if form not in plain:
+                leads.setdefault(form, lead)
+    return {"verb_bases": bases, "attempt_leads": leads}
 
 
 @lru_cache(maxsize=1)

@@ -75,14 +75,17 @@ class DueReader:
         self._month_words = set(self.months)
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
         meridiem = _alternation([*data["am"], *data["pm"]])
+        clock_words = _alternation(list(data.get("clock_prefixes", ["at", "@"])))
         clock = (
-            rf"(?:(?:at|@)\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+            rf"(?:(?:{clock_words})\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
         )
         self._clock = re.compile(rf"^{clock}(?![\w:])", re.IGNORECASE)
         self._span = re.compile(
             rf"(?<!\w)(?:{_alternation(data['span_words'])})\s+(?P<n1>{number})"
             rf"(?:\s*(?:{_alternation(data['range_words'])})\s*(?P<n2>{number}))?"
-            rf"\s*(?P<biz>(?:{_alternation(data['business'])})\s+)?(?P<unit>{_alternation(list(self.units))})(?!\w)",
+            rf"\s*(?P<biz>(?:{_alternation(data['business'])})\s+)?(?P<unit>{_alternation(list(self.units))})(?!\w)"
+            # "5 días hábiles", "5 dias úteis": the business word after the unit.
+            + (rf"(?P<biz_after>\s+(?:{_alternation(data['business_after'])})(?!\w))?" if data.get("business_after") else "(?P<biz_after>(?!))?"),
             re.IGNORECASE,
         )
         self._day = re.compile(
@@ -95,8 +98,9 @@ class DueReader:
             re.IGNORECASE,
         )
         months = _alternation(list(self.months))
+        joiners = _alternation(list(data.get("day_month_joiners", ["of"])))  # "5 of March", "5 de marzo"
         self._month_day = re.compile(
-            rf"(?<!\w)(?:(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{months}))(?!\w)",
+            rf"(?<!\w)(?:(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:(?:{joiners})\s+)?(?P<mon2>{months}))(?!\w)",
             re.IGNORECASE,
         )
         self._iso = re.compile(r"(?<![\w-])(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w-])")
@@ -220,7 +224,7 @@ class DueReader:
             return unit, when + timedelta(hours=count)
         if unit == "weeks":
             return unit, when.date() + timedelta(weeks=count)
-        if match["biz"]:
+        if match["biz"] or match["biz_after"]:
             return unit, _add_business_days(when.date(), count)
         return unit, when.date() + timedelta(days=count)
 

@@ -105,7 +105,7 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     verb = ""
     rest: Sequence[str] = words
     for i, word in enumerate(words[:3]):
-        base = stem_of(word)
+        base = phrases.verb_bases.get(word) or stem_of(word)
         if base in phrases.step_stems or word in phrases.attempt_words:
             verb = base
             rest = words[i + 1 :]
