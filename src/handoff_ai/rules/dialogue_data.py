@@ -12,6 +12,7 @@ import sys
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -73,10 +74,21 @@ class _Language(BaseModel):
     attempt_endings: dict[str, list[str]] = Field(default_factory=dict)
     attempt_lead: list[str] = Field(default_factory=list)
     skip_forms: list[str] = Field(default_factory=list)
+    # A bot/agent stating work done, where the English ``done`` pattern cannot read it: a
+    # ``done_verbs`` form by ``done_endings`` ("desbloqueamos", "enviei"), or by
+    # ``done_participles`` right after one of ``done_auxiliaries`` ("he desbloqueado",
+    # "foi enviado", "ya envié"). ``work_failed`` / ``work_pending``: phrases of work that
+    # failed ("no hemos podido") or is under way ("está en trámite").
+    done_verbs: list[str] = Field(default_factory=list)
+    done_endings: dict[str, list[str]] = Field(default_factory=dict)
+    done_participles: dict[str, list[str]] = Field(default_factory=dict)
+    done_auxiliaries: list[str] = Field(default_factory=list)
+    work_failed: list[str] = Field(default_factory=list)
+    work_pending: list[str] = Field(default_factory=list)
     """Generated forms that are words of another language ("complete", "active"): left out."""
 
 
-_MAPS = ("verb_endings", "attempt_endings")
+_MAPS = ("verb_endings", "attempt_endings", "done_endings", "done_participles")
 ATTEMPT_LEAD_WORDS = frozenset(
     {
         "and",
@@ -134,6 +146,9 @@ class DialoguePhrases:
     "reiniciar"): the verb of a step's key, where the English stemmer cannot see it."""
     attempt_leads: dict[str, frozenset[str]] = field(default_factory=dict)
     """Attempt form of an inflecting language -> the words that may stand before it."""
+    done_forms: dict[str, bool] = field(default_factory=dict)
+    """A form stating work done -> whether it needs an auxiliary right before it."""
+    done_aux: frozenset[str] = frozenset()
 
 
 class DialogueReader:
@@ -252,6 +267,8 @@ def parse_dialogue_phrases(
         "accepted": m.accepted,
         "reaction": m.reaction,
         "customer_request": m.customer_request,
+        "work_failed": m.work_failed,
+        "work_pending": m.work_pending,
     }
     openers: dict[tuple[str, ...], str] = {}
     for label, phrases in (("suggestion", m.suggestion_openers), ("request", m.request_openers)):
@@ -290,7 +307,7 @@ def _forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, str]:
     return found
 
 
-def _inflected(blocks: dict[str, _Language]) -> dict[str, dict[str, str] | dict[str, frozenset[str]]]:
+def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
     """``verb_bases`` and ``attempt_leads`` of the blocks that inflect by ending.
 
     A form that is also a word of a block without endings (English "use", "pulse") is
@@ -305,9 +322,21 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, dict[str, str] | dict[
             plain |= {f for verb in _words(block.step_verbs) for f in _inflections(verb)}
     bases: dict[str, str] = {}
     leads: dict[str, frozenset[str]] = {}
+    done: dict[str, bool] = {}
+    aux: set[str] = set()
     for block in blocks.values():
         if not block.verb_endings:
             continue
+        finite = _forms(block.done_verbs, block.done_endings)
+        participles = _forms(block.done_verbs, block.done_participles)
+        participles.update({w: w for w in _words(block.done_verbs) if w not in participles and w not in finite})
+        for form in participles:
+            if form not in plain and form not in finite:
+                done.setdefault(form, True)
+        for form in finite:
+            if form not in plain:
+                done.setdefault(form, False)
+        aux |= _words(block.done_auxiliaries)
         forms = _forms(block.step_verbs, block.verb_endings)
         attempts = _forms(block.step_verbs, block.attempt_endings)
         attempts.update({w: w for w in _words(block.attempt_verbs) if w not in attempts})
@@ -318,7 +347,7 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, dict[str, str] | dict[
         for form in attempts:
             if form not in plain:
                 leads.setdefault(form, lead)
-    return {"verb_bases": bases, "attempt_leads": leads}
+    return {"verb_bases": bases, "attempt_leads": leads, "done_forms": done, "done_aux": frozenset(aux)}
 
 
 @lru_cache(maxsize=1)
