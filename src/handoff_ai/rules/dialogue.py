@@ -79,14 +79,18 @@ def _suggestions(
     i, count = 0, len(words)
     while i < count:
         if words[i] not in phrases.opener_heads:
-            i += 1
-            continue
-        label, size = None, 0
-        for n in range(min(longest, count - i), 0, -1):
-            label = table.get(tuple(words[i : i + n]))
-            if label is not None:
-                size = n
-                break
+            if words[i] in phrases.imperatives and _opens_sentence(message.text, i):
+                label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
+            else:
+                i += 1
+                continue
+        else:
+            label, size = None, 0
+            for n in range(min(longest, count - i), 0, -1):
+                label = table.get(tuple(words[i : i + n]))
+                if label is not None:
+                    size = n
+                    break
         if label is None or (label == "request" and not has_verb):
             i += 1
             continue
@@ -107,8 +111,17 @@ def _suggestions(
                     found.append((start, words[i] in _PAST_QUESTION, text))
             i = j + 1
         else:
-            i += size
+            i += size or 1
     return found
+
+
+def _opens_sentence(text: str, index: int) -> bool:
+    """Whether the ``index``-th token starts a sentence (or the message)."""
+    start = _offset(text, index)
+    if start is None:
+        return False
+    before = text[:start].rstrip(" \t\"'“”¡¿")
+    return not before or before[-1] in ".!?:\n"
 
 
 def _attempts(

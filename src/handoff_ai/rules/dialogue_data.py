@@ -79,6 +79,9 @@ class _Language(BaseModel):
     # ``done_participles`` right after one of ``done_auxiliaries`` ("he desbloqueado",
     # "foi enviado", "ya envié"). ``work_failed`` / ``work_pending``: phrases of work that
     # failed ("no hemos podido") or is under way ("está en trámite").
+    imperative_endings: dict[str, list[str]] = Field(default_factory=dict)
+    """Forms of ``step_verbs`` that, opening a bot/agent sentence, suggest the step on their
+    own ("Actualiza la app…", "Reinicie o roteador…"): no opener needed."""
     done_verbs: list[str] = Field(default_factory=list)
     done_endings: dict[str, list[str]] = Field(default_factory=dict)
     done_participles: dict[str, list[str]] = Field(default_factory=dict)
@@ -88,7 +91,7 @@ class _Language(BaseModel):
     """Generated forms that are words of another language ("complete", "active"): left out."""
 
 
-_MAPS = ("verb_endings", "attempt_endings", "done_endings", "done_participles")
+_MAPS = ("verb_endings", "attempt_endings", "done_endings", "done_participles", "imperative_endings")
 ATTEMPT_LEAD_WORDS = frozenset(
     {
         "and",
@@ -149,6 +152,8 @@ class DialoguePhrases:
     done_forms: dict[str, bool] = field(default_factory=dict)
     """A form stating work done -> whether it needs an auxiliary right before it."""
     done_aux: frozenset[str] = frozenset()
+    imperatives: frozenset[str] = frozenset()
+    """Forms that suggest a step when they open a bot/agent sentence."""
 
 
 class DialogueReader:
@@ -324,9 +329,14 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
     leads: dict[str, frozenset[str]] = {}
     done: dict[str, bool] = {}
     aux: set[str] = set()
+    imperatives: set[str] = set()
     for block in blocks.values():
         if not block.verb_endings:
             continue
+        for form, verb in _forms(block.step_verbs, block.imperative_endings).items():
+            if form not in plain:
+                imperatives.add(form)
+                bases.setdefault(form, verb)
         finite = _forms(block.done_verbs, block.done_endings)
         participles = _forms(block.done_verbs, block.done_participles)
         participles.update({w: w for w in _words(block.done_verbs) if w not in participles and w not in finite})
@@ -347,7 +357,7 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
         for form in attempts:
             if form not in plain:
                 leads.setdefault(form, lead)
-    return {"verb_bases": bases, "attempt_leads": leads, "done_forms": done, "done_aux": frozenset(aux)}
+    return {"verb_bases": bases, "attempt_leads": leads, "done_forms": done, "done_aux": frozenset(aux), "imperatives": frozenset(imperatives)}
 
 
 @lru_cache(maxsize=1)
