@@ -20,7 +20,7 @@ same step, in any wording, become one item.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Action, Conversation, Message
@@ -101,7 +101,8 @@ def _suggestions(
             j += 1
         if j >= count:
             break
-        content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in VAGUE]
+        filler = phrases.native_filler if words[j] in phrases.verb_bases else phrases.filler
+        content = [w for w in words[j : j + 6] if w not in filler and w not in VAGUE]
         verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
@@ -125,14 +126,18 @@ def _opens_sentence(text: str, index: int) -> bool:
 
 
 def _attempts(
-    message: Message, words: list[str], phrases: DialoguePhrases, skip: StepKey | None
+    message: Message,
+    words: list[str],
+    phrases: DialoguePhrases,
+    skip: StepKey | None,
+    only: Collection[str] | None = None,
 ) -> list[tuple[StepKey, str]]:
-    """Steps a customer reports in a reply, bare or with "I": ``(key, clause)``."""
+    """Steps a customer reports in a reply, bare or with "I": ``(key, clause)`` (``only``: these words)."""
     found: list[tuple[StepKey, str]] = []
     if phrases.attempt_words.isdisjoint(words):
         return found
     for i, word in enumerate(words):
-        if word not in phrases.attempt_words or (
+        if word not in (phrases.attempt_words if only is None else only) or (
             i and words[i - 1] not in phrases.attempt_leads.get(word, _ATTEMPT_LEAD)
         ):
             continue
@@ -300,7 +305,7 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
         # ``_attempts`` alone, their outcome by the dialogue phrases.
         if phrases.attempt_leads.keys().isdisjoint(words):
             return []
-        native = _attempts(message, words, phrases, None)
+        native = _attempts(message, words, phrases, None, phrases.attempt_leads.keys())
         if not native:
             return []
     evidence = [message.id]

@@ -153,6 +153,8 @@ class DialoguePhrases:
     """A form stating work done -> whether it needs an auxiliary right before it."""
     done_aux: frozenset[str] = frozenset()
     imperatives: frozenset[str] = frozenset()
+    native_filler: frozenset[str] = frozenset()
+    """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
     """Forms that suggest a step when they open a bot/agent sentence."""
 
 
@@ -253,7 +255,9 @@ def parse_dialogue_phrases(
     merged = _Language()
     for block in blocks.values():
         for name in type(merged).model_fields:
-            if name not in _MAPS:
+            # An inflecting language's object filler ("el", "la", "o") holds English-looking
+            # words: it is read only after that language's verbs (``native_filler``).
+            if name not in _MAPS and not (name == "object_filler" and block.verb_endings):
                 getattr(merged, name).extend(getattr(block, name))
     m = merged
     lists = {
@@ -292,6 +296,8 @@ def parse_dialogue_phrases(
         step_stems=frozenset(stem(word) for word in _words(m.step_verbs)),
         attempt_words=_words(m.attempt_verbs) | frozenset(inflected["attempt_leads"]),
         filler=_words(m.object_filler),
+        native_filler=_words(m.object_filler)
+        | frozenset(w for b in blocks.values() if b.verb_endings for w in _words(b.object_filler)),
         negations=_words(m.negations),
         not_problem=_alternation(m.not_problem),
         languages=tuple(blocks),

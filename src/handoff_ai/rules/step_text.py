@@ -104,10 +104,13 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     words = [w for w in words[:12] if w not in TRY_WORDS] or list(words[:1])
     verb = ""
     rest: Sequence[str] = words
+    filler = phrases.filler
     for i, word in enumerate(words[:3]):
         base = phrases.verb_bases.get(word) or stem_of(word)
         if base in phrases.step_stems or word in phrases.attempt_words:
             verb = base
+            if word in phrases.verb_bases:
+                filler = phrases.native_filler  # "reinicié el router": the object is "router"
             rest = words[i + 1 :]
             if (
                 rest
@@ -121,7 +124,7 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     for word in rest[:6]:
         if word in _CONJUNCTIONS:
             break
-        if word not in phrases.filler and word not in VAGUE:
+        if word not in filler and word not in VAGUE:
             obj = stem_of(word)
             break
     if not verb:
