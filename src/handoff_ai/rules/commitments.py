@@ -92,6 +92,8 @@ class Language:
     """The subject may go unsaid ("Le llamaremos"): no subject is the speaker, and a negation
     before the verb ("no le llamaremos") negates it."""
     negations: frozenset[str] = frozenset()
+    literals: tuple[str, ...] = ()
+    """Substrings one of which a sentence must hold for ``future`` to match (a cheap test first)."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -122,11 +124,14 @@ class Language:
             clitics=frozenset(w.lower() for w in data.get("clitics", ())),
             pro_drop=bool(data.get("pro_drop", False)),
             negations=frozenset(w.lower() for w in data["negations"]),
+            literals=_literals([*(f.lstrip("'’").lower() for f in data["future"]), *(f"r{e}" for e in endings)]),
         )
 
     def promise(self, sentence: str) -> str | None:
         """The rule that makes ``sentence`` a promise, or ``None``."""
         low = _fold(sentence)
+        if not any(literal in low for literal in self.literals):
+            return None
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
         for match in self.future.finditer(low):
@@ -185,20 +190,25 @@ def short(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return cut.rstrip(",;:") + "…"
 
 
+def _literals(forms: Sequence[str]) -> tuple[str, ...]:
+    """The shortest substrings covering ``forms`` ("ll" covers "will"): a pre-check, not a match."""
+    literals: list[str] = []
+    for form in sorted(set(forms), key=len):
+        if form and not any(shorter in form for shorter in literals):
+            literals.append(form)
+    return tuple(literals)
+
+
 @lru_cache(maxsize=1)
 def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
     """Every future form of every language ("'ll" as "ll" after an apostrophe): substrings
     one of which a message must hold (``in`` tests, fast), then one word-bounded search."""
     forms = sorted({form.lstrip("'’").lower() for lang in languages() for form in lang.futures}, key=len)
     endings = sorted({ending.lower() for lang in languages() for ending in lang.endings}, key=len)
-    literals: list[str] = []
-    for form in [*forms, *endings]:
-        if not any(shorter in form for shorter in literals):
-            literals.append(form)
     guard = rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
-    if endings:
-        guard += rf"|(?<=\w)(?:{_alternation(endings)})(?!\w)"
-    return tuple(literals), re.compile(guard, re.IGNORECASE)
+    if endings:  # a synthetic future ends in "r" + its ending ("llamaremos", "ligarei")
+        guard += rf"|(?<=\w)r(?:{_alternation(endings)})(?!\w)"
+    return _literals([*forms, *(f"r{e}" for e in endings)]), re.compile(guard, re.IGNORECASE)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
