@@ -93,6 +93,9 @@ class Language:
     before the verb ("no le llamaremos") negates it."""
     negations: frozenset[str] = frozenset()
     literals: tuple[str, ...] = ()
+    present: re.Pattern[str] | None = None
+    """``present_contact``: a first-person present that promises contact when a due time is
+    stated ("te llamo mañana", "te retorno até sexta"), as English would say "I'll call"."""
     """Substrings one of which a sentence must hold for ``future`` to match (a cheap test first)."""
 
     @classmethod
@@ -124,7 +127,16 @@ class Language:
             clitics=frozenset(w.lower() for w in data.get("clitics", ())),
             pro_drop=bool(data.get("pro_drop", False)),
             negations=frozenset(w.lower() for w in data["negations"]),
-            literals=_literals([*(f.lstrip("'’").lower() for f in data["future"]), *(f"r{e}" for e in endings)]),
+            literals=_literals(
+                [
+                    *(f.lstrip("'’").lower() for f in data["future"]),
+                    *(f"r{e}" for e in endings),
+                    *(p.split()[-1].lower() for p in data.get("present_contact", ())),
+                ]
+            ),
+            present=re.compile(rf"(?<!\w)(?:{_alternation(data['present_contact'])})(?!\w)")
+            if data.get("present_contact")
+            else None,
         )
 
     def promise(self, sentence: str) -> str | None:
@@ -149,6 +161,10 @@ class Language:
                 after = f" {match.group('inf')}{after}"  # "llamaremos el martes" -> " llamar el martes"
             if self.negated.match(after):
                 continue
+            if not subject and self.pro_drop:  # "Recibirá un correo": said to "usted"
+                found = self.receive.match(after)
+                if found and self.deliverable.search(" ".join(after[found.end() :].split()[:4])):
+                    return "commitment.receive"
             if subject in self.not_promisers:
                 found = self.receive.match(after)
                 # What is received is named within a few words ("receive an email confirming ...").
@@ -159,6 +175,11 @@ class Language:
                 return "commitment.contact"
             if self.due.find(sentence, None) and (self.delivery.match(after) or self.deliverable.search(low)):
                 return "commitment.delivery"
+        if self.present is not None:
+            found = self.present.search(low)
+            before = low[: found.start()].split()[-1:] if found else []
+            if found and not self.negations.intersection(before) and self.due.find(sentence, None):
+                return "commitment.contact"
         return None
 
 
@@ -208,7 +229,8 @@ def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
     guard = rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
     if endings:  # a synthetic future ends in "r" + its ending ("llamaremos", "ligarei")
         guard += rf"|(?<=\w)r(?:{_alternation(endings)})(?!\w)"
-    return _literals([*forms, *(f"r{e}" for e in endings)]), re.compile(guard, re.IGNORECASE)
+    guard += "".join(f"|{lang.present.pattern}" for lang in languages() if lang.present is not None)
+    return _literals([literal for lang in languages() for literal in lang.literals]), re.compile(guard, re.IGNORECASE)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:

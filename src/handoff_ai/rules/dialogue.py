@@ -303,8 +303,8 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
     if match is None:
         # An inflecting language's attempt form ("ya lo reinicié"): the steps are read by
         # ``_attempts`` alone, their outcome by the dialogue phrases.
-        if phrases.attempt_leads.keys().isdisjoint(words):
-            return []
+        if phrases.attempt_leads.keys().isdisjoint(words) or "dialogue.not_tried" in reader.labels(text):
+            return []  # "no, todavía no lo he probado" reports nothing tried
         native = _attempts(message, words, phrases, None, phrases.attempt_leads.keys())
         if not native:
             return []
