@@ -256,7 +256,9 @@ def test_a_bare_clock_time_resolves_to_an_iso_string() -> None:
         id="clock",
         messages=[
             ho.Message(id="m1", role="customer", text="My order is late", timestamp=when),
-            ho.Message(id="m2", role="agent", text="I will call you back at 5pm with an update.", timestamp=when),
+            ho.Message(
+                id="m2", role="agent", text="I will call you back at 5pm with an update.", timestamp=when
+            ),
         ],
     )
     (commitment,) = ho.summarize(conversation).commitments

@@ -161,7 +161,9 @@ def test_agent_work_stated_by_verb_ending() -> None:
         ("agent", "Listo, hemos desbloqueado su cuenta."),
     )
     assert step(found, "desbloqueado") == ("agent", "succeeded")
-    found = record(("customer", "o boleto veio errado"), ("agent", "Já corrigi o boleto e enviei por e-mail."))
+    found = record(
+        ("customer", "o boleto veio errado"), ("agent", "Já corrigi o boleto e enviei por e-mail.")
+    )
     assert step(found, "corrigi") == ("agent", "succeeded")
 
 
@@ -202,7 +204,9 @@ def test_not_promises(text: str) -> None:
 
 
 def test_a_customer_never_promises() -> None:
-    assert promises_in(Message(id="c1", role="customer", text="Le llamaré el martes.", timestamp=MONDAY)) == []
+    assert (
+        promises_in(Message(id="c1", role="customer", text="Le llamaré el martes.", timestamp=MONDAY)) == []
+    )
 
 
 # -- English reads exactly as before ---------------------------------------------------------------

@@ -86,8 +86,8 @@ def _inflected_statement(
     if not forms.keys().isdisjoint(words):
         for i, word in enumerate(words):
             needs = forms.get(word)
-            if needs is None or (needs and not (i and words[i - 1] in aux or i > 1 and words[i - 2] in aux)):
-                continue
+            if needs is None or (needs and aux.isdisjoint(words[max(0, i - 2) : i])):
+                continue  # a participle counts after an auxiliary: "ha sido desbloqueada", "foi enviado"
             found.append((i, "done"))
             break
     keys = phrases.keywords
@@ -100,10 +100,16 @@ def _inflected_statement(
         sentence = sentence_at(message.text, offset(message.text, at) or 0)
         if sentence.endswith("?"):
             continue
-        outcome: Outcome = "failed" if label == "work_failed" else "pending" if label == "work_pending" else "succeeded"
+        outcome: Outcome = (
+            "failed" if label == "work_failed" else "pending" if label == "work_pending" else "succeeded"
+        )
         name = "failed" if label == "work_failed" else "pending" if label == "work_pending" else "done"
         return Action(
-            description=sentence, actor=actor, outcome=outcome, evidence=[message.id], rule=f"statement.{name}"
+            description=sentence,
+            actor=actor,
+            outcome=outcome,
+            evidence=[message.id],
+            rule=f"statement.{name}",
         )
     return None
 

@@ -107,7 +107,9 @@ class Language:
         attached = [f for f in data["future"] if f.startswith("'")]
         future = rf"(?:(?<=\w)(?:{_alternation(attached) or '(?!)'})|(?<!\w)(?:{_alternation(words)}))(?!\w)"
         endings = tuple(data.get("future_endings", ()))
-        if endings:  # the infinitive ends in a vowel and "r" ("llamar", "ser"), or "dr"/"br" ("pondr", "habr")
+        if (
+            endings
+        ):  # the infinitive ends in a vowel and "r" ("llamar", "ser"), or "dr"/"br" ("pondr", "habr")
             future += rf"|(?<!\w)(?P<inf>\w+?(?:[aeiouáéíóúâêô]|d|b)r)(?:{_alternation(endings)})(?!\w)"
         lead = r"^\s+(?:[\w'-]+\s+){0,4}?"
         return cls(
@@ -230,7 +232,9 @@ def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
     if endings:  # a synthetic future ends in "r" + its ending ("llamaremos", "ligarei")
         guard += rf"|(?<=\w)r(?:{_alternation(endings)})(?!\w)"
     guard += "".join(f"|{lang.present.pattern}" for lang in languages() if lang.present is not None)
-    return _literals([literal for lang in languages() for literal in lang.literals]), re.compile(guard, re.IGNORECASE)
+    return _literals([literal for lang in languages() for literal in lang.literals]), re.compile(
+        guard, re.IGNORECASE
+    )
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:

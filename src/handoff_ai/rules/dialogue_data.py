@@ -12,8 +12,8 @@ import sys
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 from importlib import resources
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -345,7 +345,9 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
                 bases.setdefault(form, verb)
         finite = _forms(block.done_verbs, block.done_endings)
         participles = _forms(block.done_verbs, block.done_participles)
-        participles.update({w: w for w in _words(block.done_verbs) if w not in participles and w not in finite})
+        participles.update(
+            {w: w for w in _words(block.done_verbs) if w not in participles and w not in finite}
+        )
         for form in participles:
             if form not in plain and form not in finite:
                 done.setdefault(form, True)
@@ -363,7 +365,13 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
         for form in attempts:
             if form not in plain:
                 leads.setdefault(form, lead)
-    return {"verb_bases": bases, "attempt_leads": leads, "done_forms": done, "done_aux": frozenset(aux), "imperatives": frozenset(imperatives)}
+    return {
+        "verb_bases": bases,
+        "attempt_leads": leads,
+        "done_forms": done,
+        "done_aux": frozenset(aux),
+        "imperatives": frozenset(imperatives),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -77,7 +77,8 @@ class DueReader:
         meridiem = _alternation([*data["am"], *data["pm"]])
         clock_words = _alternation(list(data.get("clock_prefixes", ["at", "@"])))
         clock = (
-            rf"(?:(?:{clock_words})\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+            rf"(?:(?:{clock_words})\s+)?"
+            rf"(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
         )
         self._clock = re.compile(rf"^{clock}(?![\w:])", re.IGNORECASE)
         self._span = re.compile(
@@ -85,7 +86,11 @@ class DueReader:
             rf"(?:\s*(?:{_alternation(data['range_words'])})\s*(?P<n2>{number}))?"
             rf"\s*(?P<biz>(?:{_alternation(data['business'])})\s+)?(?P<unit>{_alternation(list(self.units))})(?!\w)"
             # "5 días hábiles", "5 dias úteis": the business word after the unit.
-            + (rf"(?P<biz_after>\s+(?:{_alternation(data['business_after'])})(?!\w))?" if data.get("business_after") else "(?P<biz_after>(?!))?"),
+            + (
+                rf"(?P<biz_after>\s+(?:{_alternation(data['business_after'])})(?!\w))?"
+                if data.get("business_after")
+                else "(?P<biz_after>(?!))?"
+            ),
             re.IGNORECASE,
         )
         self._day = re.compile(
