@@ -227,3 +227,34 @@ def test_an_english_chat_is_read_as_english() -> None:
     )
     assert [a.rule for a in found.actions_taken] == []
     assert [c.due for c in found.commitments] == ["Tuesday"]
+
+
+# -- shift notes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "due_iso"),
+    [
+        (
+            "Estado: esperando a ingeniería (ENG-4412). Siguiente: llamar al cliente el martes a las 10:00. "
+            "No ofrecer crédito otra vez, ya lo rechazó.",
+            "2026-03-03T10:00:00+00:00",
+        ),
+        (
+            "Status: aguardando a engenharia (ENG-4412). Próximo passo: ligar para o cliente na terça às 10:00. "
+            "Não oferecer crédito de novo — já recusou.",
+            "2026-03-03T10:00:00+00:00",
+        ),
+    ],
+)
+def test_a_shift_note_in_the_language_that_reads_most_of_it(note: str, due_iso: str) -> None:
+    conversation = Conversation(
+        messages=[
+            Message(id="c1", role="customer", text="no funciona / não funciona", timestamp=MONDAY),
+            Message(id="n1", role="agent", kind="note", text=note, timestamp=MONDAY),
+        ]
+    )
+    found = ho.summarize(conversation)
+    assert found.blocker is not None and "ENG-4412" in found.blocker.description
+    assert [c.due_iso for c in found.commitments] == [due_iso]
+    assert any(s.text.lower().startswith(("no ofrecer", "não oferecer")) for s in found.next_steps)
