@@ -258,3 +258,14 @@ def test_a_shift_note_in_the_language_that_reads_most_of_it(note: str, due_iso: 
     assert found.blocker is not None and "ENG-4412" in found.blocker.description
     assert [c.due_iso for c in found.commitments] == [due_iso]
     assert any(s.text.lower().startswith(("no ofrecer", "não oferecer")) for s in found.next_steps)
+
+
+def test_a_question_whether_a_step_was_done_pairs_with_the_reply() -> None:
+    found = record(
+        ("customer", "sem internet desde ontem"),
+        ("agent", "Você já reiniciou o modem?"),
+        ("customer", "sim, já reiniciei duas vezes e continua sem sinal"),
+    )
+    assert [(a.actor, a.outcome) for a in found.actions_taken] == [("customer", "failed")]
+    stated = record(("customer", "sem internet"), ("agent", "Já reiniciei a sua linha pelo sistema."))
+    assert [(a.actor, a.outcome) for a in stated.actions_taken] == [("agent", "succeeded")]

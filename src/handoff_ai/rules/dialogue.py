@@ -39,6 +39,7 @@ from .step_text import (
     reply_outcome,
     step_key,
     unhandled,
+    with_breaks,
 )
 from .step_text import clause as _clause
 from .step_text import described as _described
@@ -91,25 +92,28 @@ def _suggestions(
                 if label is not None:
                     size = n
                     break
-        if label is None or (label == "request" and not has_verb):
+        if label is None or (label in ("request", "question") and not has_verb):
             i += 1
             continue
         j = i + size
         while j < count and words[j] in _SKIP_AFTER_OPENER:
             j += 1
-        if j < count and words[j] in TRY_WORDS and j + 1 < count:
+        if j < count and (words[j] in TRY_WORDS or words[j] in phrases.try_forms) and j + 1 < count:
             j += 1
         if j >= count:
             break
         filler = phrases.native_filler if words[j] in phrases.verb_bases else phrases.filler
         content = [w for w in words[j : j + 6] if w not in filler and w not in VAGUE]
         verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
+        if verb and label == "question":  # "¿Ha limpiado el filtro?": only asked, never stated
+            at = _offset(message.text, j)
+            verb = at is not None and sentence_at(message.text, at).rstrip().endswith("?")
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
             if start is not None:
                 text = _clause(message.text, start, CLAUSE_END, "" if verb else "try ")
                 if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):
-                    found.append((start, words[i] in _PAST_QUESTION, text))
+                    found.append((start, words[i] in _PAST_QUESTION or label == "question", text))
             i = j + 1
         else:
             i += size or 1
@@ -149,7 +153,9 @@ def _attempts(
             continue
         start = _offset(message.text, i)
         if start is not None:
-            found.append((key, _clause(message.text, start, ATTEMPT_END)))
+            native = word in phrases.attempt_leads  # "reinicié el router y nada": ends at "y"
+            ends = with_breaks(ATTEMPT_END, phrases.clause_breaks) if native else ATTEMPT_END
+            found.append((key, _clause(message.text, start, ends)))
     return found
 
 

@@ -48,6 +48,9 @@ class _Language(BaseModel):
     model_config = ConfigDict(extra="forbid")
     suggestion_openers: list[str] = Field(default_factory=list)
     request_openers: list[str] = Field(default_factory=list)
+    question_openers: list[str] = Field(default_factory=list)
+    """Openers that ask whether a step was done, read only in a question before a step verb
+    ("¿Ha limpiado el filtro?", "Você já reiniciou o modem?")."""
     step_verbs: list[str] = Field(default_factory=list)
     attempt_verbs: list[str] = Field(default_factory=list)
     object_filler: list[str] = Field(default_factory=list)
@@ -82,6 +85,10 @@ class _Language(BaseModel):
     imperative_endings: dict[str, list[str]] = Field(default_factory=dict)
     """Forms of ``step_verbs`` that, opening a bot/agent sentence, suggest the step on their
     own ("Actualiza la app…", "Reinicie o roteador…"): no opener needed."""
+    try_verbs: list[str] = Field(default_factory=list)
+    """Verbs meaning "try" ("probar", "tentar"): skipped before the step they introduce."""
+    clause_breaks: list[str] = Field(default_factory=list)
+    """Words that end a step's clause after this language's verbs ("y", "pero", "sigue")."""
     done_verbs: list[str] = Field(default_factory=list)
     done_endings: dict[str, list[str]] = Field(default_factory=dict)
     done_participles: dict[str, list[str]] = Field(default_factory=dict)
@@ -154,6 +161,10 @@ class DialoguePhrases:
     done_aux: frozenset[str] = frozenset()
     imperatives: frozenset[str] = frozenset()
     native_filler: frozenset[str] = frozenset()
+    try_forms: frozenset[str] = frozenset()
+    """Forms of the inflecting languages' ``try_verbs`` ("probé", "tentei")."""
+    clause_breaks: str = ""
+    """Regex alternation of the inflecting languages' ``clause_breaks`` (empty: none)."""
     """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
     """Forms that suggest a step when they open a bot/agent sentence."""
 
@@ -280,7 +291,11 @@ def parse_dialogue_phrases(
         "work_pending": m.work_pending,
     }
     openers: dict[tuple[str, ...], str] = {}
-    for label, phrases in (("suggestion", m.suggestion_openers), ("request", m.request_openers)):
+    for label, phrases in (
+        ("suggestion", m.suggestion_openers),
+        ("request", m.request_openers),
+        ("question", m.question_openers),
+    ):
         for phrase in phrases:
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
@@ -336,9 +351,14 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
     done: dict[str, bool] = {}
     aux: set[str] = set()
     imperatives: set[str] = set()
+    tries: set[str] = set()
+    breaks: list[str] = []
     for block in blocks.values():
         if not block.verb_endings:
             continue
+        for endings in (block.verb_endings, block.attempt_endings):
+            tries |= {form for form in _forms(block.try_verbs, endings) if form not in plain}
+        breaks += block.clause_breaks
         for form, verb in _forms(block.step_verbs, block.imperative_endings).items():
             if form not in plain:
                 imperatives.add(form)
@@ -371,6 +391,8 @@ def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
         "done_forms": done,
         "done_aux": frozenset(aux),
         "imperatives": frozenset(imperatives),
+        "try_forms": frozenset(tries),
+        "clause_breaks": _alternation(breaks).pattern if breaks else "",
     }
 
 

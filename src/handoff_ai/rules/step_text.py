@@ -31,6 +31,7 @@ __all__ = [
     "stem_of",
     "step_key",
     "unhandled",
+    "with_breaks",
 ]
 
 StepKey = tuple[str, str]
@@ -101,7 +102,7 @@ def stem_of(word: str) -> str:
 
 def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     """Verb stem (with its particle) and the first object word's stem."""
-    words = [w for w in words[:12] if w not in TRY_WORDS] or list(words[:1])
+    words = [w for w in words[:12] if w not in TRY_WORDS and w not in phrases.try_forms] or list(words[:1])
     verb = ""
     rest: Sequence[str] = words
     filler = phrases.filler
@@ -130,6 +131,12 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     if not verb:
         verb, obj = obj, ""
     return verb, obj
+
+
+@lru_cache(maxsize=16)
+def with_breaks(end_pattern: re.Pattern[str], breaks: str) -> re.Pattern[str]:
+    """``end_pattern`` that also ends at an inflecting language's clause breaks ("y", "mas")."""
+    return re.compile(f"{end_pattern.pattern}|{breaks}", end_pattern.flags) if breaks else end_pattern
 
 
 def clause(text: str, start: int, end_pattern: re.Pattern[str], prefix: str = "") -> str:
