@@ -223,31 +223,38 @@ def _literals(forms: Sequence[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _guard() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    """Every future form of every language ("'ll" as "ll" after an apostrophe): substrings
-    one of which a message must hold (``in`` tests, fast), then one word-bounded search."""
-    forms = sorted({form.lstrip("'’").lower() for lang in languages() for form in lang.futures}, key=len)
-    endings = sorted({ending.lower() for lang in languages() for ending in lang.endings}, key=len)
-    guard = rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
-    if endings:  # a synthetic future ends in "r" + its ending ("llamaremos", "ligarei")
-        guard += rf"|(?<=\w)r(?:{_alternation(endings)})(?!\w)"
-    guard += "".join(f"|{lang.present.pattern}" for lang in languages() if lang.present is not None)
-    return _literals([literal for lang in languages() for literal in lang.literals]), re.compile(
-        guard, re.IGNORECASE
-    )
+def _guards() -> tuple[tuple[Language, re.Pattern[str], re.Pattern[str]], ...]:
+    """Per language: its literals as one search (any of them in the message, fast), then one
+    word-bounded search for its future forms ("'ll" as "ll" after an apostrophe)."""
+    found = []
+    for lang in languages():
+        forms = sorted({form.lstrip("'’").lower() for form in lang.futures}, key=len)
+        guard = rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
+        if lang.endings:  # a synthetic future ends in "r" + its ending ("llamaremos", "ligarei")
+            guard += rf"|(?<=\w)r(?:{_alternation(lang.endings)})(?!\w)"
+        if lang.present is not None:
+            guard += f"|{lang.present.pattern}"
+        literal = "|".join(re.escape(x) for x in sorted(lang.literals, key=len, reverse=True))
+        found.append((lang, re.compile(literal), re.compile(guard, re.IGNORECASE)))
+    return tuple(found)
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
-    literals, guard = _guard()
     low = message.text.lower()
-    if not any(literal in low for literal in literals) or guard.search(message.text) is None:
+    # Only the languages whose future forms the message holds (``promise`` needs one anyway).
+    active = [
+        lang
+        for lang, literal, guard in _guards()
+        if (langs is None or lang in langs) and literal.search(low) and guard.search(message.text)
+    ]
+    if not active:
         return []
     found: list[Commitment] = []
     for sentence in _sentences(message.text):
-        for lang in langs or languages():
+        for lang in active:
             rule = lang.promise(sentence)
             if rule is None:
                 continue
