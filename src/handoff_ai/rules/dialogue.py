@@ -105,8 +105,8 @@ def _suggestions(
         filler = phrases.native_filler if words[j] in phrases.verb_bases else phrases.filler
         content = [w for w in words[j : j + 6] if w not in filler and w not in VAGUE]
         verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
-        if verb and label == "question":  # "¿Ha limpiado el filtro?": only asked, never stated
-            at = _offset(message.text, j)
+        if label == "question":  # "¿Ha limpiado el filtro?": its own language's verb, only asked
+            at = _offset(message.text, j) if words[j] in phrases.verb_bases else None
             verb = at is not None and sentence_at(message.text, at).rstrip().endswith("?")
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
