@@ -269,3 +269,12 @@ def test_a_question_whether_a_step_was_done_pairs_with_the_reply() -> None:
     assert [(a.actor, a.outcome) for a in found.actions_taken] == [("customer", "failed")]
     stated = record(("customer", "sem internet"), ("agent", "Já reiniciei a sua linha pelo sistema."))
     assert [(a.actor, a.outcome) for a in stated.actions_taken] == [("agent", "succeeded")]
+
+
+def test_english_has_and_question_openers_stay_english() -> None:
+    found = record(
+        ("customer", "What are your store hours now?"),
+        ("agent", "sure, I know a lot has changed recently huh? Let me research the hours for you"),
+        ("customer", "Sounds good"),
+    )
+    assert found.actions_taken == []

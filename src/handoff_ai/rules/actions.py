@@ -25,7 +25,7 @@ from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
-from .dialogue_data import DialoguePhrases, dialogue_reader
+from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_reader
 from .events import event_outcome, failure_reason
 from .phrases import CueReader
 from .ruleset import RuleSet
@@ -73,16 +73,16 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: Dialo
                 rule=f"statement.{name}",
             )
     if phrases.done_forms:
-        return _inflected_statement(message, words, phrases, actor)
+        return _inflected_statement(message, words, dialogue_reader(cues, phrases), actor)
     return None
 
 
 def _inflected_statement(
-    message: Message, words: list[str], phrases: DialoguePhrases, actor: Actor
+    message: Message, words: list[str], reader: DialogueReader, actor: Actor
 ) -> Action | None:
     """The same, in a language that says it by verb ending ("desbloqueamos", "foi enviado")."""
     found: list[tuple[int, str]] = []
-    forms, aux = phrases.done_forms, phrases.done_aux
+    forms, aux = reader.phrases.done_forms, reader.phrases.done_aux
     if not forms.keys().isdisjoint(words):
         for i, word in enumerate(words):
             needs = forms.get(word)
@@ -90,12 +90,11 @@ def _inflected_statement(
                 continue  # a participle counts after an auxiliary: "ha sido desbloqueada", "foi enviado"
             found.append((i, "done"))
             break
-    keys = phrases.keywords
+    labels = reader.labels(message.text, "work_failed", "work_pending")  # memoized, shared
     for label in ("work_failed", "work_pending"):
-        if not keys[f"dialogue.{label}"].isdisjoint(words):
-            at = phrases.index.scan(words).get(f"dialogue.{label}")
-            if at is not None:
-                found.append((at, label))
+        at = labels.get(f"dialogue.{label}")
+        if at is not None:
+            found.append((at, label))
     for at, label in sorted(found, key=lambda item: (item[1] != "work_failed", item[0])):
         sentence = sentence_at(message.text, offset(message.text, at) or 0)
         if sentence.endswith("?"):

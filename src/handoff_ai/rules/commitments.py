@@ -93,10 +93,13 @@ class Language:
     before the verb ("no le llamaremos") negates it."""
     negations: frozenset[str] = frozenset()
     literals: tuple[str, ...] = ()
+    """Substrings one of which a sentence must hold for ``future`` to match (a cheap test first)."""
+    triggers: frozenset[str] = frozenset()
+    """Or one of these words (the rarest word of each future form: "vamos", "llamo"), for a
+    language with many forms: a set test instead of a substring test per form."""
     present: re.Pattern[str] | None = None
     """``present_contact``: a first-person present that promises contact when a due time is
     stated ("te llamo mañana", "te retorno até sexta"), as English would say "I'll call"."""
-    """Substrings one of which a sentence must hold for ``future`` to match (a cheap test first)."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -129,22 +132,20 @@ class Language:
             clitics=frozenset(w.lower() for w in data.get("clitics", ())),
             pro_drop=bool(data.get("pro_drop", False)),
             negations=frozenset(w.lower() for w in data["negations"]),
-            literals=_literals(
-                [
-                    *(f.lstrip("'’").lower() for f in data["future"]),
-                    *(f"r{e}" for e in endings),
-                    *(p.split()[-1].lower() for p in data.get("present_contact", ())),
-                ]
-            ),
+            **_prechecks(data, endings),
             present=re.compile(rf"(?<!\w)(?:{_alternation(data['present_contact'])})(?!\w)")
             if data.get("present_contact")
             else None,
         )
 
+    def holds(self, low: str, words: Sequence[str]) -> bool:
+        """Whether lower-cased text (and its space-separated ``words``) may hold a future form."""
+        return any(literal in low for literal in self.literals) or not self.triggers.isdisjoint(words)
+
     def promise(self, sentence: str) -> str | None:
         """The rule that makes ``sentence`` a promise, or ``None``."""
         low = _fold(sentence)
-        if not any(literal in low for literal in self.literals):
+        if not self.holds(low, low.split()):
             return None
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
@@ -213,6 +214,19 @@ def short(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return cut.rstrip(",;:") + "…"
 
 
+def _prechecks(data: dict[str, Any], endings: tuple[str, ...]) -> dict[str, Any]:
+    """``literals`` and ``triggers`` of a language's future forms (see :class:`Language`)."""
+    forms = [f.lstrip("'’").lower() for f in data["future"]]
+    phrases = [*forms, *(p.lower() for p in data.get("present_contact", ()))]
+    if not endings and not data.get("present_contact"):
+        return {"literals": _literals(forms)}
+    words = {max(phrase.split(), key=len) for phrase in phrases if phrase.split()}
+    variants = {
+        f"{lead}{word}{tail}" for word in words for lead in ("", "¿", "¡") for tail in ("", *".,;:!?")
+    }
+    return {"literals": _literals([f"r{e}" for e in endings]), "triggers": frozenset(variants)}
+
+
 def _literals(forms: Sequence[str]) -> tuple[str, ...]:
     """The shortest substrings covering ``forms`` ("ll" covers "will"): a pre-check, not a match."""
     literals: list[str] = []
@@ -223,9 +237,9 @@ def _literals(forms: Sequence[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _guards() -> tuple[tuple[Language, re.Pattern[str], re.Pattern[str]], ...]:
-    """Per language: its literals as one search (any of them in the message, fast), then one
-    word-bounded search for its future forms ("'ll" as "ll" after an apostrophe)."""
+def _guards() -> tuple[tuple[Language, re.Pattern[str]], ...]:
+    """Per language, one word-bounded search for its future forms ("'ll" as "ll" after an
+    apostrophe), tried only on a message that ``Language.holds`` one of them."""
     found = []
     for lang in languages():
         forms = sorted({form.lstrip("'’").lower() for form in lang.futures}, key=len)
@@ -234,8 +248,7 @@ def _guards() -> tuple[tuple[Language, re.Pattern[str], re.Pattern[str]], ...]:
             guard += rf"|(?<=\w)r(?:{_alternation(lang.endings)})(?!\w)"
         if lang.present is not None:
             guard += f"|{lang.present.pattern}"
-        literal = "|".join(re.escape(x) for x in sorted(lang.literals, key=len, reverse=True))
-        found.append((lang, re.compile(literal), re.compile(guard, re.IGNORECASE)))
+        found.append((lang, re.compile(guard, re.IGNORECASE)))
     return tuple(found)
 
 
@@ -244,11 +257,12 @@ def promises_in(message: Message, langs: Sequence[Language] | None = None) -> li
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
     low = message.text.lower()
+    words = low.split()
     # Only the languages whose future forms the message holds (``promise`` needs one anyway).
     active = [
         lang
-        for lang, literal, guard in _guards()
-        if (langs is None or lang in langs) and literal.search(low) and guard.search(message.text)
+        for lang, guard in _guards()
+        if (langs is None or lang in langs) and lang.holds(low, words) and guard.search(message.text)
     ]
     if not active:
         return []
