@@ -72,7 +72,7 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: Dialo
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
-    if phrases.done_forms:
+    if not phrases.statement_words.isdisjoint(words):
         return _inflected_statement(message, words, dialogue_reader(cues, phrases), actor)
     return None
 

@@ -252,12 +252,23 @@ def _guards() -> tuple[tuple[Language, re.Pattern[str]], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1)
+def _prechecks_all() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Every language's literals and trigger words together."""
+    langs = languages()
+    triggers: frozenset[str] = frozenset().union(*(lang.triggers for lang in langs))
+    return _literals([x for lang in langs for x in lang.literals]), triggers
+
+
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
     low = message.text.lower()
     words = low.split()
+    literals, triggers = _prechecks_all()
+    if not any(literal in low for literal in literals) and triggers.isdisjoint(words):
+        return []  # no language's future form (the common case): one test for all of them
     # Only the languages whose future forms the message holds (``promise`` needs one anyway).
     active = [
         lang

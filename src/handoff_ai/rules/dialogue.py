@@ -78,9 +78,10 @@ def _suggestions(
     table, longest = phrases.openers, phrases.longest_opener
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
+    imperatives = phrases.imperatives if not phrases.imperatives.isdisjoint(words) else frozenset()
     while i < count:
         if words[i] not in phrases.opener_heads:
-            if words[i] in phrases.imperatives and _opens_sentence(message.text, i):
+            if words[i] in imperatives and _opens_sentence(message.text, i):
                 label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
             else:
                 i += 1

@@ -164,6 +164,9 @@ class DialoguePhrases:
     try_forms: frozenset[str] = frozenset()
     """Forms of the inflecting languages' ``try_verbs`` ("probé", "tentei")."""
     clause_breaks: str = ""
+    statement_words: frozenset[str] = frozenset()
+    """Words one of which a bot/agent sentence needs to state work by verb ending or by a
+    ``work_failed`` / ``work_pending`` phrase: no such word, no further look."""
     """Regex alternation of the inflecting languages' ``clause_breaks`` (empty: none)."""
     """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
     """Forms that suggest a step when they open a bot/agent sentence."""
@@ -300,9 +303,13 @@ def parse_dialogue_phrases(
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
     inflected = _inflected(blocks)
+    keywords = {f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()}
     return DialoguePhrases(
         index=PhraseIndex({f"{PREFIX}{label}": values for label, values in lists.items()}),
-        keywords={f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()},
+        keywords=keywords,
+        statement_words=frozenset(inflected["done_forms"])
+        | keywords[f"{PREFIX}work_failed"]
+        | keywords[f"{PREFIX}work_pending"],
         openers=openers,
         longest_opener=max((len(k) for k in openers), default=0),
         opener_heads=frozenset(k[0] for k in openers),
