@@ -156,7 +156,13 @@ def _attempts(
         if start is not None:
             native = word in phrases.attempt_leads  # "reinicié el router y nada": ends at "y"
             ends = with_breaks(ATTEMPT_END, phrases.clause_breaks) if native else ATTEMPT_END
-            found.append((key, _clause(message.text, start, ends)))
+            text = _clause(message.text, start, ends)
+            if native and " " not in text and i:  # "ya lo he reiniciado y nada": "Lo he reiniciado"
+                lead = phrases.attempt_leads[word]
+                first = next((k for k in range(max(0, i - 2), i) if words[k] in lead), i)
+                earlier = _offset(message.text, first) if first < i else None
+                text = _clause(message.text, earlier, ends) if earlier is not None else text
+            found.append((key, text))
     return found
 
 
