@@ -121,6 +121,7 @@ def test_repeats_are_one_commitment_citing_every_message() -> None:
 def test_languages_are_data_blocks() -> None:
     names = [lang.name for lang in languages()]
     assert names[0] == "en" and len(set(names)) == len(names)  # then one block per language file
+    assert {"de", "fr", "es", "pt"} <= set(names)  # a language file's [commitments] is one more block
 
 
 # -- shift notes --------------------------------------------------------------------------------
@@ -255,7 +256,9 @@ def test_a_bare_clock_time_resolves_to_an_iso_string() -> None:
         id="clock",
         messages=[
             ho.Message(id="m1", role="customer", text="My order is late", timestamp=when),
-            ho.Message(id="m2", role="agent", text="I will call you back at 5pm with an update.", timestamp=when),
+            ho.Message(
+                id="m2", role="agent", text="I will call you back at 5pm with an update.", timestamp=when
+            ),
         ],
     )
     (commitment,) = ho.summarize(conversation).commitments

@@ -22,14 +22,15 @@ from collections import Counter
 from collections.abc import Hashable
 
 from ..models import Action, Conversation, Message
-from ..models.record import Actor
+from ..models.record import Actor, Outcome
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
-from .dialogue_data import DialoguePhrases, dialogue_reader
+from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_reader
 from .events import event_outcome, failure_reason
 from .phrases import CueReader
 from .ruleset import RuleSet
 from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
+from .step_text import offset
 
 __all__ = ["MAX_ACTIONS", "extract_actions", "find_blocker", "first_sentence", "sentence_at"]
 
@@ -51,7 +52,7 @@ def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
     return needed is None or not needed.isdisjoint(words)
 
 
-def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | None:
+def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
     actor: Actor = "bot" if message.role == "bot" else "agent"
@@ -71,6 +72,44 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader) -> Action | No
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
+    if not phrases.statement_words.isdisjoint(words):
+        return _inflected_statement(message, words, dialogue_reader(cues, phrases), actor)
+    return None
+
+
+def _inflected_statement(
+    message: Message, words: list[str], reader: DialogueReader, actor: Actor
+) -> Action | None:
+    """The same, in a language that says it by verb ending ("desbloqueamos", "foi enviado")."""
+    found: list[tuple[int, str]] = []
+    forms, aux = reader.phrases.done_forms, reader.phrases.done_aux
+    if not forms.keys().isdisjoint(words):
+        for i, word in enumerate(words):
+            needs = forms.get(word)
+            if needs is None or (needs and aux.isdisjoint(words[max(0, i - 2) : i])):
+                continue  # a participle counts after an auxiliary: "ha sido desbloqueada", "foi enviado"
+            found.append((i, "done"))
+            break
+    labels = reader.labels(message.text, "work_failed", "work_pending")  # memoized, shared
+    for label in ("work_failed", "work_pending"):
+        at = labels.get(f"dialogue.{label}")
+        if at is not None:
+            found.append((at, label))
+    for at, label in sorted(found, key=lambda item: (item[1] != "work_failed", item[0])):
+        sentence = sentence_at(message.text, offset(message.text, at) or 0)
+        if sentence.endswith("?"):
+            continue
+        outcome: Outcome = (
+            "failed" if label == "work_failed" else "pending" if label == "work_pending" else "succeeded"
+        )
+        name = "failed" if label == "work_failed" else "pending" if label == "work_pending" else "done"
+        return Action(
+            description=sentence,
+            actor=actor,
+            outcome=outcome,
+            evidence=[message.id],
+            rule=f"statement.{name}",
+        )
     return None
 
 
@@ -79,7 +118,7 @@ def _normal(text: str) -> str:
 
 
 def _logged(
-    conversation: Conversation, rules: RuleSet, cues: CueReader
+    conversation: Conversation, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases
 ) -> list[tuple[int, Hashable, Action]]:
     """Events and bot/agent statements as ``(position, key, action)``.
 
@@ -117,7 +156,7 @@ def _logged(
                 action.outcome = "pending"  # until its result says otherwise
             found.append((index, ("event", _normal(message.text)), action))
         elif message.role in ("bot", "agent") and message.kind == "message":
-            statement = _statement(message, rules, cues)
+            statement = _statement(message, rules, cues, phrases)
             if statement is not None:
                 found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
     return found
@@ -192,7 +231,7 @@ def extract_actions(
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
     steps = read_steps(conversation, rules, reader)
-    merged = _dedupe(_logged(conversation, rules, cues), steps)
+    merged = _dedupe(_logged(conversation, rules, cues, reader.phrases), steps)
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:

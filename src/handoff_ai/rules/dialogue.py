@@ -21,12 +21,12 @@ same step, in any wording, become one item.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
-from .dialogue_data import DialoguePhrases, DialogueReader
+from .dialogue_data import ATTEMPT_LEAD_WORDS, DialoguePhrases, DialogueReader
 from .phrases import tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at, shorten
@@ -40,6 +40,7 @@ from .step_text import (
     reply_outcome,
     step_key,
     unhandled,
+    with_breaks,
 )
 from .step_text import clause as _clause
 from .step_text import described as _described
@@ -54,31 +55,7 @@ _WINDOW = 8
 _SKIP_AFTER_OPENER = frozenset(
     {"please", "just", "also", "quickly", "maybe", "perhaps", "to", "kindly", "first"}
 )
-_ATTEMPT_LEAD = frozenset(
-    {
-        "and",
-        "i",
-        "we",
-        "yes",
-        "yeah",
-        "yep",
-        "also",
-        "already",
-        "even",
-        "just",
-        "have",
-        "i've",
-        "we've",
-        "i'd",
-        "had",
-        "both",
-        "then",
-        "but",
-        "ok",
-        "okay",
-        "so",
-    }
-)
+_ATTEMPT_LEAD = ATTEMPT_LEAD_WORDS
 _SUGGESTION = "dialogue.suggestion"
 _PAST_QUESTION = frozenset({"have", "did"})  # "have you tried ...?" asks about the past
 _YES = frozenset({"yes", "yeah", "yep", "yup"})
@@ -104,17 +81,22 @@ def _suggestions(
     table, longest = phrases.openers, phrases.longest_opener
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
+    imperatives = phrases.imperatives if not phrases.imperatives.isdisjoint(words) else frozenset()
     while i < count:
         if words[i] not in phrases.opener_heads:
-            i += 1
-            continue
-        label, size = None, 0
-        for n in range(min(longest, count - i), 0, -1):
-            label = table.get(tuple(words[i : i + n]))
-            if label is not None:
-                size = n
-                break
-        if label is None or (label == "request" and not has_verb):
+            if words[i] in imperatives and _opens_sentence(message.text, i):
+                label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
+            else:
+                i += 1
+                continue
+        else:
+            label, size = None, 0
+            for n in range(min(longest, count - i), 0, -1):
+                label = table.get(tuple(words[i : i + n]))
+                if label is not None:
+                    size = n
+                    break
+        if label is None or (label in ("request", "question") and not has_verb):
             i += 1
             continue
         if label == "imperative":  # the opener is the verb: "Nettoyez le port", "Starten Sie ..."
@@ -130,12 +112,16 @@ def _suggestions(
             found.extend(_late(message, words, j, past, phrases))
             i = j + 1
             continue
-        if j < count and words[j] in TRY_WORDS and j + 1 < count:
+        if j < count and (words[j] in TRY_WORDS or words[j] in phrases.try_forms) and j + 1 < count:
             j += 1
         if j >= count:
             break
-        content = [w for w in words[j : j + 6] if w not in phrases.filler and w not in VAGUE]
-        verb = _stem(words[j]) in phrases.step_stems
+        filler = phrases.native_filler if words[j] in phrases.verb_bases else phrases.filler
+        content = [w for w in words[j : j + 6] if w not in filler and w not in VAGUE]
+        verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
+        if label == "question":  # "¿Ha limpiado el filtro?": its own language's verb, only asked
+            at = _offset(message.text, j) if words[j] in phrases.verb_bases else None
+            verb = at is not None and sentence_at(message.text, at).rstrip().endswith("?")
         if verb or (label == "suggestion" and bool(content)):
             start = _offset(message.text, j)
             if start is not None:
@@ -144,10 +130,10 @@ def _suggestions(
                 if " " not in text.strip() and phrases.clause_links:
                     text = _linked(message.text, start, text, phrases)
                 if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):
-                    found.append((start, past, text))
+                    found.append((start, past or label == "question", text))
             i = j + 1
         else:
-            i += size
+            i += size or 1
     return found
 
 
@@ -175,16 +161,31 @@ def _late(
     return [(start, past, text)]
 
 
+def _opens_sentence(text: str, index: int) -> bool:
+    """Whether the ``index``-th token starts a sentence (or the message)."""
+    start = _offset(text, index)
+    if start is None:
+        return False
+    before = text[:start].rstrip(" \t\"'“”¡¿")
+    return not before or before[-1] in ".!?:\n"
+
+
 def _attempts(
-    message: Message, words: list[str], phrases: DialoguePhrases, skip: StepKey | None
+    message: Message,
+    words: list[str],
+    phrases: DialoguePhrases,
+    skip: StepKey | None,
+    only: Collection[str] | None = None,
 ) -> list[tuple[StepKey, str]]:
-    """Steps a customer reports in a reply, bare or with "I": ``(key, clause)``."""
+    """Steps a customer reports in a reply, bare or with "I": ``(key, clause)`` (``only``: these words)."""
     found: list[tuple[StepKey, str]] = []
     if phrases.attempt_words.isdisjoint(words):
         return found
     for i, word in enumerate(words):
-        if word not in phrases.attempt_words or (
-            i and words[i - 1] not in _ATTEMPT_LEAD and words[i - 1] not in phrases.attempt_leads
+        if word not in (phrases.attempt_words if only is None else only) or (
+            i
+            and words[i - 1] not in phrases.attempt_leads.get(word, _ATTEMPT_LEAD)
+            and words[i - 1] not in phrases.lead_words
         ):
             continue
         key = step_key(words[i:], phrases)
@@ -195,7 +196,15 @@ def _attempts(
             continue
         start = _offset(message.text, i)
         if start is not None:
-            found.append((key, _clause(message.text, start, ATTEMPT_END)))
+            native = word in phrases.attempt_leads  # "reinicié el router y nada": ends at "y"
+            ends = with_breaks(ATTEMPT_END, phrases.clause_breaks) if native else ATTEMPT_END
+            text = _clause(message.text, start, ends)
+            if native and " " not in text and i:  # "ya lo he reiniciado y nada": "Lo he reiniciado"
+                lead = phrases.attempt_leads[word]
+                first = next((k for k in range(max(0, i - 2), i) if words[k] in lead), i)
+                earlier = _offset(message.text, first) if first < i else None
+                text = _clause(message.text, earlier, ends) if earlier is not None else text
+            found.append((key, text))
     return found
 
 
@@ -207,13 +216,14 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
     tried = rules.pattern_words.get("tried")
     step_forms, openers = phrases.step_forms, phrases.keywords[_SUGGESTION]
+    native = phrases.attempt_leads.keys()  # attempt forms of inflecting languages ("reinicié")
     words_of = reader.cues.words
     for index, message in enumerate(messages):
         if message.kind != "message" or message.role == "system":
             continue
         words = words_of(message.text)
         if message.role == "customer":
-            if tried is None or not tried.isdisjoint(words):
+            if tried is None or not tried.isdisjoint(words) or not native.isdisjoint(words):
                 customers.append(index)
             continue
         # A request opener ("can you", "please") only counts before a step verb.
@@ -342,14 +352,20 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
     text = message.text
     words = reader.words(text)
     needed = rules.pattern_words.get("tried")
-    if needed is not None and needed.isdisjoint(words):
-        return []
-    match = rules.patterns["tried"].search(text)
-    if not match:
-        return []
+    english = needed is None or not needed.isdisjoint(words)
+    match = rules.patterns["tried"].search(text) if english else None
+    native: list[tuple[StepKey, str]] = []
+    if match is None:
+        # An inflecting language's attempt form ("ya lo reinicié"): the steps are read by
+        # ``_attempts`` alone, their outcome by the dialogue phrases.
+        if phrases.attempt_leads.keys().isdisjoint(words) or "dialogue.not_tried" in reader.labels(text):
+            return []  # "no, todavía no lo he probado" reports nothing tried
+        native = _attempts(message, words, phrases, None, phrases.attempt_leads.keys())
+        if not native:
+            return []
     evidence = [message.id]
     result = reply_outcome(reader.labels(text), words, phrases)
-    if result is None and rules.patterns["tried_failed"].search(text, match.start()):
+    if result is None and match is not None and rules.patterns["tried_failed"].search(text, match.start()):
         result = "failed"
     if result is None:
         # The customer's next messages (before anyone answers) may say it did not help.
@@ -366,8 +382,8 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
     outcome: Outcome = (
         "succeeded" if result == "succeeded" else "failed" if result in ("failed", "partial") else "unknown"
     )
-    found = _attempts(message, words, phrases, None)
-    if not found:  # "I have tried pretty much everything": the whole sentence
+    found = native or _attempts(message, words, phrases, None)
+    if not found and match is not None:  # "I have tried pretty much everything": the whole sentence
         found = [(step_key(tokens(match.group()), phrases), sentence_at(text, match.start()))]
     if outcome != "unknown":  # the last step carries what the customer said about them
         source = messages[evidence_index(evidence, messages)]

@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,6 +28,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = [
+    "ATTEMPT_LEAD_WORDS",
     "PREFIX",
     "DialoguePhrases",
     "DialogueReader",
@@ -46,6 +48,9 @@ class _Language(BaseModel):
     model_config = ConfigDict(extra="forbid")
     suggestion_openers: list[str] = Field(default_factory=list)
     request_openers: list[str] = Field(default_factory=list)
+    question_openers: list[str] = Field(default_factory=list)
+    """Openers that ask whether a step was done, read only in a question before a step verb
+    ("¿Ha limpiado el filtro?", "Você já reiniciou o modem?")."""
     step_verbs: list[str] = Field(default_factory=list)
     attempt_verbs: list[str] = Field(default_factory=list)
     object_filler: list[str] = Field(default_factory=list)
@@ -84,6 +89,63 @@ class _Language(BaseModel):
     try_prefix: str | None = None
     """What a suggested step without a verb starts with after this language's openers ("essayer un
     autre câble"; English "try"); ``""`` for none ("den Router neu zu starten" reads on its own)."""
+    # Languages that inflect by ending (es, pt...): ``step_verbs`` are infinitives, and
+    # these give their forms, keyed by the infinitive's ending ("ar" -> "a", "e", "ado"...;
+    # a longer key adds spelling changes: "car" -> "que"). ``attempt_endings`` are the forms
+    # a customer uses for a step of their own ("reinicié", "reiniciei"); ``attempt_lead`` the
+    # words that may stand before one ("ya lo reinicié"), read only before this block's forms.
+    verb_endings: dict[str, list[str]] = Field(default_factory=dict)
+    attempt_endings: dict[str, list[str]] = Field(default_factory=dict)
+    attempt_lead: list[str] = Field(default_factory=list)
+    skip_forms: list[str] = Field(default_factory=list)
+    # A bot/agent stating work done, where the English ``done`` pattern cannot read it: a
+    # ``done_verbs`` form by ``done_endings`` ("desbloqueamos", "enviei"), or by
+    # ``done_participles`` right after one of ``done_auxiliaries`` ("he desbloqueado",
+    # "foi enviado", "ya envié"). ``work_failed`` / ``work_pending``: phrases of work that
+    # failed ("no hemos podido") or is under way ("está en trámite").
+    imperative_endings: dict[str, list[str]] = Field(default_factory=dict)
+    """Forms of ``step_verbs`` that, opening a bot/agent sentence, suggest the step on their
+    own ("Actualiza la app…", "Reinicie o roteador…"): no opener needed."""
+    try_verbs: list[str] = Field(default_factory=list)
+    """Verbs meaning "try" ("probar", "tentar"): skipped before the step they introduce."""
+    clause_breaks: list[str] = Field(default_factory=list)
+    """Words that end a step's clause after this language's verbs ("y", "pero", "sigue")."""
+    done_verbs: list[str] = Field(default_factory=list)
+    done_endings: dict[str, list[str]] = Field(default_factory=dict)
+    done_participles: dict[str, list[str]] = Field(default_factory=dict)
+    done_auxiliaries: list[str] = Field(default_factory=list)
+    work_failed: list[str] = Field(default_factory=list)
+    work_pending: list[str] = Field(default_factory=list)
+    """Generated forms that are words of another language ("complete", "active"): left out."""
+
+
+_MAPS = ("verb_endings", "attempt_endings", "done_endings", "done_participles", "imperative_endings")
+ATTEMPT_LEAD_WORDS = frozenset(
+    {
+        "and",
+        "i",
+        "we",
+        "yes",
+        "yeah",
+        "yep",
+        "also",
+        "already",
+        "even",
+        "just",
+        "have",
+        "i've",
+        "we've",
+        "i'd",
+        "had",
+        "both",
+        "then",
+        "but",
+        "ok",
+        "okay",
+        "so",
+    }
+)
+"""Words that may stand before a bare attempt verb in a reply ("yes, reinstalled it")."""
 
 
 @dataclass(frozen=True)
@@ -113,12 +175,32 @@ class DialoguePhrases:
     past_words: frozenset[str] = frozenset()
     yes_words: frozenset[str] = frozenset()
     skip_words: frozenset[str] = frozenset()
-    attempt_leads: frozenset[str] = frozenset()
+    lead_words: frozenset[str] = frozenset()
+    """Words before a bare step verb of the word-order languages (``attempt_leads`` of de/fr)."""
     trailing_negations: frozenset[str] = frozenset()
     not_before_imperative: frozenset[str] = frozenset()
     clause_links: frozenset[str] = frozenset()
     prefixes: dict[tuple[str, ...], str] = field(default_factory=dict)
     """Opener words -> the ``try_prefix`` of its language (English's "try " when absent)."""
+    verb_bases: dict[str, str] = field(default_factory=dict)
+    """Inflected form -> infinitive, from the blocks with ``verb_endings`` ("reinicie" ->
+    "reiniciar"): the verb of a step's key, where the English stemmer cannot see it."""
+    attempt_leads: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Attempt form of an inflecting language -> the words that may stand before it."""
+    done_forms: dict[str, bool] = field(default_factory=dict)
+    """A form stating work done -> whether it needs an auxiliary right before it."""
+    done_aux: frozenset[str] = frozenset()
+    imperatives: frozenset[str] = frozenset()
+    native_filler: frozenset[str] = frozenset()
+    try_forms: frozenset[str] = frozenset()
+    """Forms of the inflecting languages' ``try_verbs`` ("probé", "tentei")."""
+    clause_breaks: str = ""
+    statement_words: frozenset[str] = frozenset()
+    """Words one of which a bot/agent sentence needs to state work by verb ending or by a
+    ``work_failed`` / ``work_pending`` phrase: no such word, no further look."""
+    """Regex alternation of the inflecting languages' ``clause_breaks`` (empty: none)."""
+    """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
+    """Forms that suggest a step when they open a bot/agent sentence."""
 
 
 class DialogueReader:
@@ -219,8 +301,11 @@ def parse_dialogue_phrases(
     prefixes: dict[tuple[str, ...], str] = {}
     for block in blocks.values():
         for name in type(merged).model_fields:
-            if name != "try_prefix":
-                getattr(merged, name).extend(getattr(block, name))
+            # An inflecting language's object filler ("el", "la", "o") holds English-looking
+            # words: it is read only after that language's verbs (``native_filler``).
+            if name == "try_prefix" or name in _MAPS or (name == "object_filler" and block.verb_endings):
+                continue
+            getattr(merged, name).extend(getattr(block, name))
         if block.try_prefix is not None:
             for phrase in (*block.suggestion_openers, *block.late_verb_openers, *block.imperatives):
                 prefixes.setdefault(tuple(tokens(phrase)), block.try_prefix)
@@ -241,6 +326,8 @@ def parse_dialogue_phrases(
         "accepted": m.accepted,
         "reaction": m.reaction,
         "customer_request": m.customer_request,
+        "work_failed": m.work_failed,
+        "work_pending": m.work_pending,
     }
     openers: dict[tuple[str, ...], str] = {}
     for label, phrases in (
@@ -248,32 +335,118 @@ def parse_dialogue_phrases(
         ("request", m.request_openers),
         ("late", m.late_verb_openers),
         ("imperative", m.imperatives),
+        ("question", m.question_openers),
     ):
         for phrase in phrases:
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
+    inflected = _inflected(blocks)
+    keywords = {f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()}
     return DialoguePhrases(
         index=PhraseIndex({f"{PREFIX}{label}": values for label, values in lists.items()}),
-        keywords={f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()},
+        keywords=keywords,
+        statement_words=frozenset(inflected["done_forms"])
+        | keywords[f"{PREFIX}work_failed"]
+        | keywords[f"{PREFIX}work_pending"],
         openers=openers,
         longest_opener=max((len(k) for k in openers), default=0),
         opener_heads=frozenset(k[0] for k in openers),
-        step_forms=frozenset(form for verb in _words(m.step_verbs) for form in _inflections(verb)),
+        step_forms=frozenset(form for verb in _words(m.step_verbs) for form in _inflections(verb))
+        | frozenset(inflected["verb_bases"]),
         step_stems=frozenset(stem(word) for word in _words(m.step_verbs)),
-        attempt_words=_words(m.attempt_verbs),
+        attempt_words=_words(m.attempt_verbs) | frozenset(inflected["attempt_leads"]),
         filler=_words(m.object_filler),
+        native_filler=_words(m.object_filler)
+        | frozenset(w for b in blocks.values() if b.verb_endings for w in _words(b.object_filler)),
         negations=_words(m.negations),
         not_problem=_alternation(m.not_problem),
         languages=tuple(blocks),
         past_words=_words(m.past_openers),
         yes_words=_words(m.yes),
         skip_words=_words(m.skip_after_opener),
-        attempt_leads=_words(m.attempt_leads),
+        lead_words=_words(m.attempt_leads),
         trailing_negations=_words(m.trailing_negations),
         not_before_imperative=_words(m.not_before_imperative),
         clause_links=_words(m.clause_links),
         prefixes=prefixes,
+        **inflected,  # type: ignore[arg-type]
     )
+
+
+def _forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, str]:
+    """Every form of each infinitive by its ending's table ("reiniciar" -> "reinicie", ...)."""
+    found: dict[str, str] = {}
+    for verb in verbs:
+        for word in tokens(verb):
+            for key, tails in endings.items():
+                if word.endswith(key) and len(word) > len(key) + 1:
+                    root = word[: -len(key)]
+                    for tail in tails:
+                        found.setdefault(tokens(root + tail)[0], word)
+    return found
+
+
+def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
+    """``verb_bases`` and ``attempt_leads`` of the blocks that inflect by ending.
+
+    A form that is also a word of a block without endings (English "use", "pulse") is
+    left out, so those blocks read exactly as they do alone.
+    """
+    plain: set[str] = set()
+    for block in blocks.values():
+        plain |= _words(block.skip_forms)
+        if not block.verb_endings:
+            for name in ("step_verbs", "attempt_verbs", "object_filler"):
+                plain |= _words(getattr(block, name))
+            plain |= {f for verb in _words(block.step_verbs) for f in _inflections(verb)}
+    bases: dict[str, str] = {}
+    leads: dict[str, frozenset[str]] = {}
+    done: dict[str, bool] = {}
+    aux: set[str] = set()
+    imperatives: set[str] = set()
+    tries: set[str] = set()
+    breaks: list[str] = []
+    for block in blocks.values():
+        if not block.verb_endings:
+            continue
+        for endings in (block.verb_endings, block.attempt_endings):
+            tries |= {form for form in _forms(block.try_verbs, endings) if form not in plain}
+        breaks += block.clause_breaks
+        for form, verb in _forms(block.step_verbs, block.imperative_endings).items():
+            if form not in plain:
+                imperatives.add(form)
+                bases.setdefault(form, verb)
+        finite = _forms(block.done_verbs, block.done_endings)
+        participles = _forms(block.done_verbs, block.done_participles)
+        participles.update(
+            {w: w for w in _words(block.done_verbs) if w not in participles and w not in finite}
+        )
+        for form in participles:
+            if form not in plain and form not in finite:
+                done.setdefault(form, True)
+        for form in finite:
+            if form not in plain:
+                done.setdefault(form, False)
+        aux |= _words(block.done_auxiliaries)
+        forms = _forms(block.step_verbs, block.verb_endings)
+        attempts = _forms(block.step_verbs, block.attempt_endings)
+        attempts.update({w: w for w in _words(block.attempt_verbs) if w not in attempts})
+        lead = ATTEMPT_LEAD_WORDS | _words(block.attempt_lead)
+        for form, verb in {**forms, **attempts}.items():
+            if form not in plain:
+                bases.setdefault(form, verb)
+        for form in attempts:
+            if form not in plain:
+                leads.setdefault(form, lead)
+    return {
+        "verb_bases": bases,
+        "attempt_leads": leads,
+        "done_forms": done,
+        "done_aux": frozenset(aux),
+        "imperatives": frozenset(imperatives),
+        "try_forms": frozenset(tries),
+        "clause_breaks": _alternation(breaks).pattern if breaks else "",
+    }
 
 
 @lru_cache(maxsize=1)

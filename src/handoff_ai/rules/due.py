@@ -113,8 +113,9 @@ class DueReader:
             re.IGNORECASE,
         )
         months = _alternation(list(self.months))
+        joiners = _alternation(list(data.get("day_month_joiners", ["of"])))  # "5 of March", "5 de marzo"
         self._month_day = re.compile(
-            rf"(?<!\w)(?:(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:{ordinals})?|(?P<d2>\d{{1,2}})(?:{ordinals})?\s+(?:of\s+)?(?P<mon2>{months}))(?!\w)",
+            rf"(?<!\w)(?:(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:{ordinals})?|(?P<d2>\d{{1,2}})(?:{ordinals})?\s+(?:(?:{joiners})\s+)?(?P<mon2>{months}))(?!\w)",
             re.IGNORECASE,
         )
         self._iso = re.compile(r"(?<![\w-])(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w-])")

@@ -173,13 +173,15 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
         internal = message.kind == "note" and message.role in ("agent", "bot")
         if not internal and (message.role != "agent" or message.kind != "message" or ":" not in message.text):
             continue
-        for lang in _languages_for(message.text):
+        best: ShiftNote | None = None
+        for lang in _languages_for(message.text):  # its own language first: it wins a tie
             note = parse(message, lang, internal)
             # An ordinary message needs two labelled parts: "Don't hesitate to ask" is no warning.
             labelled = len(note.status) + len(note.next) + len(note.done) + len(note.promised)
-            if note.parts if internal else labelled >= 2:
-                notes.append(note)
-                break
+            if (note.parts if internal else labelled >= 2) and (best is None or note.parts > best.parts):
+                best = note  # the language that reads most of it ("Status:" is English and Portuguese)
+        if best is not None:
+            notes.append(best)
     return notes
 
 

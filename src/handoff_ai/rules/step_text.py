@@ -31,6 +31,7 @@ __all__ = [
     "stem_of",
     "step_key",
     "unhandled",
+    "with_breaks",
 ]
 
 StepKey = tuple[str, str]
@@ -101,13 +102,16 @@ def stem_of(word: str) -> str:
 
 def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     """Verb stem (with its particle) and the first object word's stem."""
-    words = [w for w in words[:12] if w not in TRY_WORDS] or list(words[:1])
+    words = [w for w in words[:12] if w not in TRY_WORDS and w not in phrases.try_forms] or list(words[:1])
     verb = ""
     rest: Sequence[str] = words
+    filler = phrases.filler
     for i, word in enumerate(words[:3]):
-        base = stem_of(word)
+        base = phrases.verb_bases.get(word) or stem_of(word)
         if base in phrases.step_stems or word in phrases.attempt_words:
             verb = base
+            if word in phrases.verb_bases:
+                filler = phrases.native_filler  # "reinicié el router": the object is "router"
             rest = words[i + 1 :]
             if (
                 rest
@@ -121,12 +125,18 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
     for word in rest[:6]:
         if word in _CONJUNCTIONS:
             break
-        if word not in phrases.filler and word not in VAGUE:
+        if word not in filler and word not in VAGUE:
             obj = stem_of(word)
             break
     if not verb:
         verb, obj = obj, ""
     return verb, obj
+
+
+@lru_cache(maxsize=16)
+def with_breaks(end_pattern: re.Pattern[str], breaks: str) -> re.Pattern[str]:
+    """``end_pattern`` that also ends at an inflecting language's clause breaks ("y", "mas")."""
+    return re.compile(f"{end_pattern.pattern}|{breaks}", end_pattern.flags) if breaks else end_pattern
 
 
 def clause(text: str, start: int, end_pattern: re.Pattern[str], prefix: str = "") -> str:
