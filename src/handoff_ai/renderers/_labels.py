@@ -57,6 +57,14 @@ class Labels:
     def handoff_type(self, kind: str) -> str:
         return self._named("handoff_types", kind, False)
 
+    def event(self, kind: str) -> str:
+        """A history event's kind ("earlier_contact" → "Früherer Kontakt")."""
+        return self._named("events", kind, True)
+
+    def signal(self, kind: str) -> str:
+        """A frustration signal's kind ("as_i_said" → "wie schon gesagt")."""
+        return self._named("signals", kind, False)
+
     def more(self, count: int) -> str:
         return self["more"].format(count=count)
 

@@ -172,7 +172,7 @@ def _urgency(urgency: Urgency, words: Labels) -> Entry | None:
 def _sentiment(sentiment: Sentiment, words: Labels) -> Entry | None:
     if sentiment == Sentiment():
         return None
-    cues = [[Span(humanize(s.kind)), *_evidence(s.evidence)] for s in sentiment.frustration_signals]
+    cues = [[Span(words.signal(s.kind)), *_evidence(s.evidence)] for s in sentiment.frustration_signals]
     parts = [
         [Span(sentiment.label)],
         [Span(words["repeat_contact"], "strong")] if sentiment.repeat_contact else [],
@@ -266,18 +266,13 @@ def _sections(record: HandoffRecord, max_items: int, words: Labels) -> tuple[Sec
     facts: list[Row] = [
         (
             words.kind(f.kind),
-            (
-                _value(f.value)
-                if f.value is not None and not f.withheld
-                else Span(words["not_stored"], "em"),
-            ),
+            (_value(f.value) if f.value is not None and not f.withheld else Span(words["not_stored"], "em"),),
             list(f.evidence),
         )
         for f in record.facts
     ]
     history: list[Row] = [
-        (humanize(h.kind, capitalize=True), (_value(h.description),), list(h.evidence))
-        for h in record.history
+        (words.event(h.kind), (_value(h.description),), list(h.evidence)) for h in record.history
     ]
     questions: list[Row] = [(None, (_value(q.text),), list(q.evidence)) for q in record.open_questions]
     steps: list[Row] = [(None, (_value(s.text),), list(s.evidence)) for s in record.next_steps]

@@ -4,7 +4,6 @@ Its own module so the built-in renderers can register themselves without importi
 the package that imports them (see :mod:`handoff_ai.renderers`).
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Callable

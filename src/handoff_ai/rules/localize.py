@@ -85,3 +85,12 @@ def local_labels() -> tuple[str, ...]:
             if english in ("Failed: ", "Customer tried: ")
         ]
     return tuple(found)
+
+
+def local_markers() -> tuple[str, ...]:
+    """Every language's " — reported: " marker, for readers that take what follows it."""
+    return tuple(
+        section["record"]["infixes"][" — reported: "]
+        for section in language_section("note").values()
+        if " — reported: " in section.get("record", {}).get("infixes", {})
+    )

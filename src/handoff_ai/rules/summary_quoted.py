@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..models import Action, Blocker, Conversation, Handoff
 from .languages import language_section
-from .localize import local_labels
+from .localize import local_labels, local_markers
 from .note_words import NoteWords
 from .phrases import CueReader, tokens
 from .restate import clean
@@ -50,11 +50,18 @@ def _pleasantries() -> tuple[tuple[str, ...], ...]:
 
 
 def _unlabelled(text: str) -> str:
-    """A blocker's description without its "Customer tried:" / "Failed:" opening, in any language."""
+    """What is still open, from a blocker's description in any language: what the customer
+    reported after the step when the description has it ("… — reported: F21 ist immer noch
+    da"), else the step without its opening ("Customer tried:") and its parenthesised note."""
+    for marker in (" — reported: ", *local_markers()):
+        if marker in text:
+            return text.split(marker, 1)[1]
     for label in (*_ENGLISH_LABELS, *local_labels()):
         if text.startswith(label):
-            return text[len(label) :]
-    return text
+            text = text[len(label) :]
+            break
+    head = text.split(" (", 1)[0]
+    return head if len(head.split()) >= 3 else text
 
 
 def _quote(text: str, words: int) -> str:
