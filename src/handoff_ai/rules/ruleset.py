@@ -159,6 +159,39 @@ def _guard(words: frozenset[str] | None) -> GuardedPattern | None:
     return GuardedPattern(_NEVER, " ".join(sorted(words))) if words else None
 
 
+class _LazyRegexes(dict[str, re.Pattern[str]]):
+    """Cue list name -> its regex, compiled on first use: the engine reads most lists through
+    the phrase index, so compiling them all would only slow the first record of a process."""
+
+    def __init__(self, lists: dict[str, list[str]]) -> None:
+        super().__init__()
+        self._lists = lists
+
+    def __missing__(self, name: str) -> re.Pattern[str]:
+        if name not in self._lists:
+            raise KeyError(name)
+        value = self[name] = _phrase_regex(self._lists[name])
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._lists
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._lists)
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def keys(self):  # type: ignore[no-untyped-def, override]
+        return self._lists.keys()
+
+    def items(self):  # type: ignore[no-untyped-def, override]
+        return [(name, self[name]) for name in self._lists]
+
+    def values(self):  # type: ignore[no-untyped-def, override]
+        return [self[name] for name in self._lists]
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """Compiled rules: one regex per cue list and per pattern."""
@@ -245,7 +278,7 @@ def _compile(files: list[tuple[str, _RuleFile]]) -> RuleSet:
         main_words, more = words[name], [given for _, given in added[name]]
         words[name] = None if main_words is None or None in more else main_words.union(*more)  # type: ignore[arg-type]
     return RuleSet(
-        cues={name: _phrase_regex(values) for name, values in cues.items()},
+        cues=_LazyRegexes({name: list(values) for name, values in cues.items()}),
         # "not_handoff" only matters beside a request: it is read by ``handoff`` alone.
         phrases=PhraseIndex({name: values for name, values in cues.items() if name != "not_handoff"}),
         patterns=compiled,
