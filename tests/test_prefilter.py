@@ -116,3 +116,29 @@ def test_off_and_non_ascii_run_every_pattern(monkeypatch: pytest.MonkeyPatch) ->
         prefilter._engine.cache_clear()
     if ENGINES:
         assert PatternSet(PATTERNS).candidates("mot de passe : Soleil2024 ✓") is None
+
+
+DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not ENGINES or not (DATA / "abcd").exists(), reason="no set matcher or no shared data")
+def test_records_are_byte_identical_with_and_without_the_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
+    from handoff_ai.evaluation import conversation_from_row, read_jsonl
+    from handoff_ai.taxonomy import Taxonomy
+
+    rows = [
+        *read_jsonl(DATA / "abcd" / "dev.jsonl", limit=60),
+        *read_jsonl(DATA / "star" / "dev.jsonl", limit=60),
+    ]
+    conversations = [conversation_from_row(row) for row in rows]
+
+    def records(setting: str) -> list[str]:
+        monkeypatch.setenv("HANDOFF_AI_PREFILTER", setting)
+        prefilter._engine.cache_clear()
+        backend = RulesBackend()
+        return [backend.extract(c, Taxonomy.default()).model_dump_json() for c in conversations]
+
+    try:
+        assert records(ENGINES[0]) == records("off")
+    finally:
+        prefilter._engine.cache_clear()
