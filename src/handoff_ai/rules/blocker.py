@@ -152,8 +152,11 @@ def _problem(
         return None
     text = message.text.replace("’", "'")
     weak: _Candidate | None = None
+    figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
     for match in rules.cues["problem"].finditer(text):
-        if any(m.start() <= match.start() < m.end() for m in phrases.not_problem.finditer(text)):
+        if figures is None:
+            figures = [m.span() for m in phrases.not_problem.finditer(text)]
+        if any(start <= match.start() < end for start, end in figures):
             continue
         sentence = sentence_at(message.text, match.start())
         if sentence.rstrip().endswith("?") and answered_after > index:

@@ -53,6 +53,8 @@ _DIR = "rules/data/languages"
 _MIN_VOTES = 2
 """A message needs this many profile words (and a lead of one) to get a language of its own."""
 _MIN_SCRIPT_CHARS = 2
+_MAX_TOKENS = 2_000
+"""Words of one message that vote: a pasted 1 MB log says no more about its language than this."""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -227,7 +229,7 @@ def _tally(
     for message in messages:
         text = message.text
         script = _script(text, profiles)
-        votes = {script: 1_000} if script is not None else _vote(tokenize(text), profiles)
+        votes = {script: 1_000} if script is not None else _vote(tokenize(text)[:_MAX_TOKENS], profiles)
         for code, count in votes.items():
             totals[code] = totals.get(code, 0) + count
         if own is not None:

@@ -30,6 +30,8 @@ __all__ = ["MAX_WORDS", "HasText", "build_summary", "issue_sentence", "third_per
 MAX_WORDS = 45
 """The summary's length limit in words (human summaries of TweetSumm: median 33)."""
 _ISSUE_WORDS = 26
+_SCAN = 50_000  # characters of one message looked at for credentials (the facts withhold values anyway)
+_LONG = 2_000  # characters of one sentence worth reading for a summary of at most 45 words
 _STATUS_WORDS = 18
 _CANDIDATE_MESSAGES = 4  # the issue is stated in the customer's first few messages
 _AGENT_MESSAGES = 4  # where it stands is in the last few replies (past them: closings only)
@@ -180,7 +182,7 @@ def _best_sentence(
     text = message.text
     labels = cues.labels(text)
     cue_at = cues.find("problem", text) if "problem" in labels else None
-    guarded = _credential(text)  # the customer talks about a PIN, password, code…
+    guarded = _credential(text[:_SCAN])  # the customer talks about a PIN, password, code…
     parts: list[tuple[str, int]] = []
     choice: tuple[float, int] | None = None
     spans = split_sentences(text)
@@ -245,6 +247,8 @@ def _asks(sentence: str) -> bool:
 
 
 def _frame_customer(sentence: str) -> str:
+    if len(sentence) > _LONG:  # a pasted log with no full stop: only its start can be quoted
+        sentence = " ".join(sentence[:_LONG].split()[:-1])
     asks = _asks(sentence)
     body = third_person(sentence).rstrip(" .!?…")
     body = _lower_first(body)
