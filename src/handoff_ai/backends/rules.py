@@ -90,7 +90,13 @@ class RulesBackend(Backend):
         languages = detect_languages(conversation, cues.words)
         if not languages.supported:
             warnings.append(unsupported_warning(languages))
-        facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
+        facts = extract_facts(
+            conversation,
+            self._recognizers(taxonomy),
+            cues,
+            language=languages.language,
+            message_languages=languages.messages,
+        )
         unread = None if languages.supported else languages.language
         intent = classify(conversation, taxonomy, language=unread)
         actions = extract_actions(conversation, rules, cues)

@@ -87,7 +87,7 @@ class RecognizerSet:
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
             rest = [n for n in r.needs if not _is_word(n)]
             others = re.compile("|".join(map(re.escape, rest))) if rest else None
-            plan.append((r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words))
+            plan.append((r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language))
         self._plan = tuple(plan)
         # Every gate word: a message's words are intersected with these once, then each gate
         # is tested against that (usually empty) intersection.
@@ -97,10 +97,14 @@ class RecognizerSet:
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def find(self, text: str, words: Sequence[str] | None = None) -> list[Span]:
+    def find(
+        self, text: str, words: Sequence[str] | None = None, languages: frozenset[str] = frozenset()
+    ) -> list[Span]:
         """Every non-overlapping span in ``text``, earlier recognizers winning, in text order.
 
         ``words``: ``phrases.tokens(text)`` when the caller has them (else made on demand).
+        ``languages``: the codes whose recognizers run ("*" for those of any language but
+        English); a recognizer of no language always runs.
         """
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
@@ -112,7 +116,9 @@ class RecognizerSet:
         needed: set[str] | None = None  # the word literals of ``needs`` in the message, once needed
         if words is None:
             words = tokens(text)
-        for recognizer, in_words, others, digit, max_len, requires, regex, gate in self._plan:
+        for recognizer, in_words, others, digit, max_len, requires, regex, gate, language in self._plan:
+            if language is not None and language not in languages:
+                continue
             if max_len is not None and size > max_len:
                 continue
             if gate is not None:
