@@ -181,7 +181,7 @@ def test_baseline_scores_low() -> None:
 
 # -- the rules backend: invariants ------------------------------------------------------
 
-LEAKING_TODAY = {"de12_passwort_tan", "pt11_senha_codigo"}
+LEAKING_TODAY: set[str] = set()  # de12 and pt11 leaked before the languages' [facts.secrets] (issue 12)
 """Records that leak a secret with the engine this set was written against (before issue 12):
 "Mein Passwort ist Sommer2024!" and "senha: Praia2024"."""
 

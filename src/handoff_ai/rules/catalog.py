@@ -50,7 +50,7 @@ _DEVICE = (
 _OS = (
     r"\b(?P<value>(?:iOS|iPadOS|macOS|Android|Chrome\s?OS)(?:\s+version)?(?:\s?\d{1,2}(?:\.\d{1,3}){0,3})?|"
     r"(?:watchOS|tvOS|Mac\s?OS(?:\sX)?|OS\sX|Windows|Ubuntu|Linux|Fedora|Debian|HarmonyOS)(?:\s+version)?"
-    r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave))"
+    r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave)(?:\s\d{2}H[12](?!\w))?)"  # "Windows 11 24H2"
     r"(?:\s?\((?:build\s)?[\w.]+\))?(?!\w)"
 )
 _APP_VERSION = (
@@ -420,7 +420,7 @@ _LOCAL_AMOUNT = (
 )
 _LOCAL_PHONE = (
     # "0171 2345678", "030/1234567", "0711-98765": a trunk "0", an area code, then the number.
-    r"(?<![\w+/.-])0\d{2,4}[ /-]\d{4,8}(?![\w/.-])|"
+    r"(?<![\w+/.-])0\d{1,4}[ /-]\d{4,8}(?![\w/.-])|"
     r"(?<![\w+/.-])\(\d{2,3}\)\s?\d{4,5}-?\d{4}(?![\w-])"  # (11) 98765-4321
 )
 _CITY_POSTAL = (
@@ -435,7 +435,7 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
     labels = secret_labels()
     secret = _LangSecret(
         "secret.lang",
-        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+){{0,5}}?(?P<cop>(?:\s+{labels.copulas})+)\s*[:=]?"
+        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+){{0,5}}?(?P<cop>(?:\s+{labels.copulas}(?=[\s:=]))+)\s*[:=]?"
         rf"|\s*[:=]|(?=\s+[^\s,;]*\d))\s*(?P<value>\d{{2,4}}(?:[ .-]\d{{2,4}}){{1,3}}(?![\w.-])|[^\s,;]+)",
         labels.kinds,
         labels.not_secret,
@@ -459,7 +459,7 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
     for code, words in fact_words().items():
         ids = _LangLabelled(
             f"id.{code}",
-            rf"(?P<label>{words.label_pattern})\.?(?:\s*{words.copulas})*(?:\s+{words.articles})?\s*[:#]?\s*"
+            rf"(?P<label>{words.label_pattern})\.?(?:\s*{words.copulas}(?=[\s:]))*(?:\s+{words.articles}(?=\s))?\s*[:#]?\s*"
             r"(?:(?:n\.?[°º]|nr|no|n[úu]m)\.?\s*)?",
             words.labels,
             code,
@@ -479,6 +479,16 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
         postal.prefilter(digit=True, requires=r"\d{5}")
         postal.language = code
         placed["postal_code.labelled"].append(postal)
+    # "klantnummer 8812-4410", "Kd.-Nr. 4711": a word for "number" before a value, in any language.
+    numbered = _LangLabelled(
+        "id.numbered",
+        r"(?<![\w.-])(?P<label>[^\W\d_]*(?:nummer|numer|numero|número|numéro|number|nr|nº|n°))\.?\s*[:#]?\s*",
+        {},
+        "*",
+        default="reference",
+    )
+    numbered.prefilter(digit=True)
+    placed["card_last4"].append(numbered)
     out: list[Recognizer] = []
     for recognizer in recognizers:
         if recognizer.name in ("date", "amount"):

@@ -363,6 +363,16 @@ class _LangSecret(Recognizer):
         self._kinds = kinds
         self._not_secret = not_secret
 
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for match in self.regex.finditer(text):
+            start, end = match.span("value")
+            while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
+                end -= 1
+            value = text[start:end]
+            kind = self.accept(value, match)
+            if kind is not None:
+                yield Span(kind, start, end, value, self.name, withheld=True)
+
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         bare = value.lower().strip(_TRAILING)
         if not bare or bare in STOPWORDS or bare in _NOT_A_SECRET or "@" in value:
@@ -376,6 +386,9 @@ class _LangSecret(Recognizer):
         if match.group("cop") is not None and kind == "password" and not _SECRET_SHAPE.search(value):
             return None  # "mein Passwort ist abgelaufen" names no password
         return kind
+
+
+_PHONE_AFTER = re.compile(r"(?:\+\s?\d{1,3}[ ./-]?|0|[6-9])\d*(?:[ ./-]?\d{2,5}){2,5}(?![\w-])")
 
 
 class _LangLabelled(Recognizer):
@@ -402,17 +415,26 @@ class _LangLabelled(Recognizer):
         ),
     }
 
-    def __init__(self, name: str, pattern: str, labels: dict[str, str], language: str) -> None:
+    def __init__(
+        self, name: str, pattern: str, labels: dict[str, str], language: str, *, default: str | None = None
+    ) -> None:
         super().__init__(name, "reference", pattern)
         self._labels = labels
+        self._default = default
         self.language = language
 
     def find(self, text: str, lower: str) -> Iterable[Span]:
         for match in self.regex.finditer(text):
             label = match.group("label")
-            kind = self._labels.get(" ".join(tokens(label.replace("°", " ").replace("º", " "))))
+            kind = self._labels.get(" ".join(tokens(label.replace("°", " ").replace("º", " "))), self._default)
             if kind is None:
                 continue
+            if kind == "reference" and (phone := _PHONE_AFTER.match(text, match.end())):
+                # "mon numéro : 0781223344", "meine Nummer 0171 2345678": a number to call
+                value = phone.group()
+                if 9 <= sum(c.isdigit() for c in value) <= 15:
+                    yield Span("phone", phone.start(), phone.end(), value, self.name)
+                    continue
             shape = self._VALUES.get(kind, self._VALUES[""])
             found = shape.match(text, match.end())
             if found is None:
