@@ -67,7 +67,8 @@ _MEDIA_WORDS = (
     r"|immagine|video|audio|sticker|GIF|documento|scheda contatto|afbeelding|video|audio|sticker|document"
 )
 _MEDIA = re.compile(
-    r"^(?:<(?:Media omitted|Medien ausgeschlossen|Médias omis|Multimedia omitido|Mídia oculta|Multimédia omitido"
+    r"^(?:<(?:Media omitted|Medien ausgeschlossen|Médias omis|Multimedia omitido|Mídia oculta"
+    r"|Multimédia omitido"
     r"|Ficheiro multimédia omitido|Media omessi|Media weggelaten)>"
     rf"|(?:{_MEDIA_WORDS}) (?:omitted|weggelassen|ausgeschlossen|absente?|omise?s?|omitid[oa]|ocultad[oa]"
     r"|oculto|omess[oa]|weggelaten)"
@@ -94,7 +95,8 @@ _ENCRYPTED = (
     r"|Los mensajes y las llamadas están cifrados de extremo a extremo"
     r"|As mensagens e as chamadas (?:são protegidas com a criptografia|estão encriptadas) de ponta a ponta"
     r"|As mensagens e chamadas (?:são protegidas com a criptografia|estão encriptadas) de ponta a ponta"
-    r"|I messaggi e le chiamate sono crittografati end-to-end|Berichten en oproepen zijn end-to-end versleuteld"
+    r"|I messaggi e le chiamate sono crittografati end-to-end"
+    r"|Berichten en oproepen zijn end-to-end versleuteld"
 )
 _MISSED = (
     r"Missed (?:voice|video|group) call|Verpasster (?:Sprach|Video|Gruppen)anruf|Appel (?:vocal|vidéo) manqué"
@@ -102,9 +104,11 @@ _MISSED = (
     r"|Chiamata (?:vocale |video )?persa|Gemiste (?:spraak|video)oproep"
 )
 _BUSINESS = (
-    r"This business (?:uses|is using)|This chat is with a business account|Dieses Unternehmen (?:nutzt|verwendet)"
-    r"|Dieser Chat ist mit einem Unternehmenskonto|Cette entreprise utilise|Cette discussion est avec un compte"
-    r"|Esta empresa (?:usa|utiliza)|Este chat es con una cuenta de empresa|Esta conversa é com uma conta comercial"
+    r"This business (?:uses|is using)|This chat is with a business account"
+    r"|Dieses Unternehmen (?:nutzt|verwendet)|Dieser Chat ist mit einem Unternehmenskonto"
+    r"|Cette entreprise utilise|Cette discussion est avec un compte"
+    r"|Esta empresa (?:usa|utiliza)|Este chat es con una cuenta de empresa"
+    r"|Esta conversa é com uma conta comercial"
     r"|Questa azienda usa|Dit bedrijf gebruikt"
 )
 _SECURITY = (

@@ -50,7 +50,8 @@ _DEVICE = (
 _OS = (
     r"\b(?P<value>(?:iOS|iPadOS|macOS|Android|Chrome\s?OS)(?:\s+version)?(?:\s?\d{1,2}(?:\.\d{1,3}){0,3})?|"
     r"(?:watchOS|tvOS|Mac\s?OS(?:\sX)?|OS\sX|Windows|Ubuntu|Linux|Fedora|Debian|HarmonyOS)(?:\s+version)?"
-    r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave)(?:\s\d{2}H[12](?!\w))?)"  # "Windows 11 24H2"
+    r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave)"
+    r"(?:\s\d{2}H[12](?!\w))?)"  # "Windows 11 24H2"
     r"(?:\s?\((?:build\s)?[\w.]+\))?(?!\w)"
 )
 _APP_VERSION = (
@@ -475,7 +476,8 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
         date.prefilter(digit=True, words=words.months)
         date.language = code
         placed["date"].insert(0, date)
-        postal = Recognizer(f"postal_code.{code}", "postal_code", _BR_POSTAL if code == "pt" else _CITY_POSTAL, flags=0)
+        shape = _BR_POSTAL if code == "pt" else _CITY_POSTAL
+        postal = Recognizer(f"postal_code.{code}", "postal_code", shape, flags=0)
         postal.prefilter(digit=True, requires=r"\d{5}")
         postal.language = code
         placed["postal_code.labelled"].append(postal)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .languages import language_section
-from .phrases import PhraseIndex, fold, tokens
+from .phrases import fold, tokens
 
 __all__ = ["FactWords", "fact_words", "phrase_pattern", "secret_labels"]
 
@@ -68,7 +68,7 @@ class FactWords:
     code: str
     asks: dict[str, tuple[str, ...]]
     """Kind → the phrases of a question asking for it."""
-    request: PhraseIndex
+    request_phrases: tuple[str, ...]
     """Words that make a turn naming a kind a request ("bitte", "por favor", "indiquez")."""
     filler_head: re.Pattern[str]
     """What an answer opens with before its value ("ja klar, meine PLZ ist")."""
@@ -110,7 +110,7 @@ def _words_of(code: str, block: Mapping[str, object]) -> FactWords:
     return FactWords(
         code=code,
         asks=asks,
-        request=PhraseIndex({"request": [str(r) for r in block.get("request", [])]}),  # type: ignore[attr-defined]
+        request_phrases=tuple(str(r) for r in block.get("request", [])),  # type: ignore[attr-defined]
         filler_head=re.compile(head, re.IGNORECASE),
         labels=labels,
         label_pattern=_alternation(p for phrases in labels_by_kind.values() for p in phrases),

@@ -121,6 +121,8 @@ def _tail_stop(piece: str, lead: int) -> int:
         stop -= len(word)
 
 
+_LOOSE_KINDS = GENERIC_KINDS | {"phone"}
+"""Kinds an answer in another language may relabel: "Qual é o seu CPF?" / "123.456.789-09" is no phone."""
 _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
 _SECRET_WORD = GuardedPattern(
@@ -155,22 +157,29 @@ class FactResult:
     secret_messages: set[str] = field(default_factory=set)
 
 
-@lru_cache(maxsize=16)
-def _asks(language: str | None) -> tuple[PhraseIndex, FactWords | None]:
-    """The ask index for a turn in ``language``: English's, plus that language's phrases."""
-    words = fact_words().get(language or "")
-    if words is None:
+@lru_cache(maxsize=32)
+def _asks(languages: tuple[str, ...]) -> tuple[PhraseIndex, PhraseIndex | None]:
+    """The ask index for a turn in ``languages``: English's, plus those languages' phrases,
+    and their request words."""
+    local = [fact_words()[code] for code in languages if code in fact_words()]
+    if not local:
         return _ASKS, None
-    merged = {kind: (*ASK_PHRASES.get(kind, ()), *words.asks.get(kind, ())) for kind in {**ASK_PHRASES, **words.asks}}
-    return PhraseIndex(merged), words
+    kinds = {**ASK_PHRASES, **{kind: () for words in local for kind in words.asks}}
+    merged = {
+        kind: (*ASK_PHRASES.get(kind, ()), *(p for words in local for p in words.asks.get(kind, ())))
+        for kind in kinds
+    }
+    requests = PhraseIndex({"request": [p for w in local for p in w.request_phrases]})
+    return PhraseIndex(merged), requests
 
 
-def asked_kinds(text: str, words: Sequence[str], language: str | None = None) -> list[str]:
+def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...] | None = None) -> list[str]:
     """The kinds of value a bot/agent turn asks for (``words``: its ``tokens``).
 
-    ``language``: the turn's language; its ``[facts.asks]`` and request words are read too.
+    ``language``: the turn's language(s); their ``[facts.asks]`` and request words are read too.
     """
-    index, local = _asks(language)
+    codes = (language,) if isinstance(language, str) else tuple(language or ())
+    index, local = _asks(codes)
     kinds: list[str] = []
     for _, kind in scan_longest(index, words):
         if kind not in kinds:
@@ -180,7 +189,7 @@ def asked_kinds(text: str, words: Sequence[str], language: str | None = None) ->
     requested = (
         "?" in text  # "?" matches _REQUEST: no regex needed
         or _REQUEST.search(text) is not None
-        or (local is not None and bool(local.request.scan(words)))
+        or (local is not None and bool(local.scan(words)))
     )
     if not requested and (
         (len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK
@@ -285,8 +294,9 @@ def _answer(
     # Relabel generic spans (a bare 10-digit number answering "order id?"); when a
     # secret was asked, a name/date/number the reply volunteers is taken as the secret.
     secret_asked = any(k in SECRET_KINDS for k in remaining)
+    loose = GENERIC_KINDS if local is None or "phone" in kinds else _LOOSE_KINDS
     for span in spans:
-        if span.kind in GENERIC_KINDS or (
+        if span.kind in loose or (
             secret_asked and span.kind in _SECRET_LOOKALIKES and span.kind not in kinds and not span.withheld
         ):
             fit = next((k for k in remaining if _shape_fits(k, span.value or "")), None)
@@ -323,6 +333,11 @@ def _answer(
         if not remaining:
             break
     return added, remaining
+
+
+def _codes(language: str | None, own: str | None) -> tuple[str, ...]:
+    """The conversation's and a message's language, English left out (it is always read)."""
+    return tuple(dict.fromkeys(c for c in (language, own) if c and c != "en"))
 
 
 def _active_languages(language: str | None, own: str | None) -> frozenset[str]:
@@ -363,11 +378,12 @@ def extract_facts(
     for message in conversation.messages:
         if message.role in ("bot", "agent"):
             if language not in (None, "en") and message.kind in ("message", "note"):
-                stated += _stated(message, recognizers, tokenize, _active_languages(language, own.get(message.id)))
+                active = _active_languages(language, own.get(message.id))
+                stated += _stated(message, recognizers, tokenize, active)
             if message.kind == "message":
                 code = own.get(message.id, language)
                 words = tokenize(message.text)
-                asked = asked_kinds(message.text, words, code if code != "en" else None)
+                asked = asked_kinds(message.text, words, _codes(language, code))
                 prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None or (
                     code not in (None, "en") and not secret_words.isdisjoint(words)
                 )
@@ -388,7 +404,7 @@ def extract_facts(
         spans = recognizers.find(message.text, words, active)
         if pending:
             security_asked = "security_answer" in pending
-            local = fact_words().get(code or "") if active else None
+            local = (fact_words().get(code or "") or fact_words().get(language or "")) if active else None
             added, pending = _answer(message, pending, spans, single=answered_in_turn == 0, local=local)
             spans.extend(added)
             if security_asked and not any(s.withheld for s in spans):

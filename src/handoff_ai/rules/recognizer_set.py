@@ -87,7 +87,9 @@ class RecognizerSet:
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
             rest = [n for n in r.needs if not _is_word(n)]
             others = re.compile("|".join(map(re.escape, rest))) if rest else None
-            plan.append((r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language))
+            plan.append(
+                (r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language)
+            )
         self._plan = tuple(plan)
         # Every gate word: a message's words are intersected with these once, then each gate
         # is tested against that (usually empty) intersection.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
@@ -398,7 +399,7 @@ class _LangLabelled(Recognizer):
     shape of the value read after it.
     """
 
-    _VALUES: dict[str, re.Pattern[str]] = {
+    _VALUES: ClassVar[dict[str, re.Pattern[str]]] = {
         "postal_code": re.compile(r"\d{4,5}(?:-\d{3,4})?(?![\w-])|[A-Z]\d[A-Z]\s?\d[A-Z]\d(?!\w)"),
         "phone": re.compile(r"(?:\+\s?)?(?:\(\d{1,4}\)\s?)?\d[\d ./-]{4,20}\d(?![\w-])"),
         "card_last4": re.compile(r"\d{4}(?![\w-])"),
@@ -407,7 +408,8 @@ class _LangLabelled(Recognizer):
         "error_code": re.compile(r"(?-i:[A-Z]{0,5}[-_]?\d{2,6}[A-Z]?)(?![\w-])"),
         # A model: capitalised brand words, then tokens with a digit ("HP LaserJet M404", "Frío-3500").
         "device": re.compile(
-            r"(?-i:(?:[A-Z][\w]*[ ]){0,3}(?=[\w-]*\d)[A-Z0-9][\w-]*(?:[ ](?:[A-Z]*\d[\w-]*|[A-Z][A-Z0-9-]+))*)(?![\w-])"
+            r"(?-i:(?:[A-Z][\w]*[ ]){0,3}(?=[\w-]*\d)[A-Z0-9][\w-]*"
+            r"(?:[ ](?:[A-Z]*\d[\w-]*|[A-Z][A-Z0-9-]+))*)(?![\w-])"
         ),
         "": re.compile(
             r"\d{1,3}(?:\.\d{3})+(?:-\d{1,2})?(?![\w.-])|\d{3,}(?:\s\d{3,})+(?![\w-])|"
@@ -426,7 +428,8 @@ class _LangLabelled(Recognizer):
     def find(self, text: str, lower: str) -> Iterable[Span]:
         for match in self.regex.finditer(text):
             label = match.group("label")
-            kind = self._labels.get(" ".join(tokens(label.replace("°", " ").replace("º", " "))), self._default)
+            key = " ".join(tokens(label.replace("°", " ").replace("º", " ")))
+            kind = self._labels.get(key, self._default)
             if kind is None:
                 continue
             if kind == "reference" and (phone := _PHONE_AFTER.match(text, match.end())):
