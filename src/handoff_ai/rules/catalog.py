@@ -428,6 +428,10 @@ _CITY_POSTAL = (
     # "69003 Lyon", "10115 Berlin", "28013 Madrid": five digits before a capitalised place name.
     r"(?<![\w.,-])(?P<value>\d{5})(?=\s+(?-i:[A-ZÀ-Ý][a-zà-ÿ]+)(?!\s*(?:€|EUR|Euro)))"
 )
+_ENGLISH_WORDS = frozenset(
+    "code password pass pin question secret token confirmation verification unique sms cvv".split()
+)
+"""Words of secrets' labels in other languages that English text holds too (a gate, not a rule)."""
 _BR_POSTAL = r"(?<![\w.-])\d{5}-\d{3}(?![\w-])"
 
 
@@ -441,7 +445,13 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
         labels.kinds,
         labels.not_secret,
     )
-    secret.prefilter(words=labels.words)
+    # In every conversation, the labels no English text holds ("Passwort", "contraseña", "senha"); in
+    # other languages' conversations also those English shares ("code", "pin", "token"), which
+    # English's own secret recognizers read in English text.
+    secret.prefilter(words=labels.words - _ENGLISH_WORDS)
+    shared = _LangSecret("secret.lang", secret.regex.pattern, labels.kinds, labels.not_secret)
+    shared.prefilter(words=labels.words & _ENGLISH_WORDS)
+    shared.language = "*"
     amount = Recognizer("amount.local", "amount", _LOCAL_AMOUNT)
     amount.prefilter(digit=True)
     amount.language = "*"
@@ -449,7 +459,7 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
     phone.prefilter(digit=True, requires=r"\d[ /-]\d|\(")
     phone.language = "*"
     placed: dict[str, list[Recognizer]] = {
-        "secret.login_pair": [secret],
+        "secret.login_pair": [secret, shared],
         "card_last4": [],
         "date": [],
         "amount": [],
