@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .languages import language_section
 from .phrases import fold, tokens
@@ -70,8 +70,8 @@ class FactWords:
     """Kind → the phrases of a question asking for it."""
     request_phrases: tuple[str, ...]
     """Words that make a turn naming a kind a request ("bitte", "por favor", "indiquez")."""
-    filler_head: re.Pattern[str]
-    """What an answer opens with before its value ("ja klar, meine PLZ ist")."""
+    filler_pattern: str
+    """What an answer opens with before its value ("ja klar, meine PLZ ist"): ``filler_head``."""
     labels: dict[str, str]
     """Label (its ``_key``) → kind, for values written after a label."""
     label_pattern: str
@@ -85,6 +85,11 @@ class FactWords:
     month_pattern: str
     not_secret: frozenset[str]
     """Folded words that follow a secret's label without being the secret ("falsch")."""
+
+    @cached_property
+    def filler_head(self) -> re.Pattern[str]:
+        """``filler_pattern`` compiled on first use (English conversations never pay for it)."""
+        return re.compile(self.filler_pattern, re.IGNORECASE)
 
 
 def _words_of(code: str, block: Mapping[str, object]) -> FactWords:
@@ -111,7 +116,7 @@ def _words_of(code: str, block: Mapping[str, object]) -> FactWords:
         code=code,
         asks=asks,
         request_phrases=tuple(str(r) for r in block.get("request", [])),  # type: ignore[attr-defined]
-        filler_head=re.compile(head, re.IGNORECASE),
+        filler_pattern=head,
         labels=labels,
         label_pattern=_alternation(p for phrases in labels_by_kind.values() for p in phrases),
         copulas=_alternation(copulas),
