@@ -425,8 +425,11 @@ _LOCAL_PHONE = (
     r"(?<![\w+/.-])\(\d{2,3}\)\s?\d{4,5}-?\d{4}(?![\w-])"  # (11) 98765-4321
 )
 _CITY_POSTAL = (
-    # "69003 Lyon", "10115 Berlin", "28013 Madrid": five digits before a capitalised place name.
-    r"(?<![\w.,-])(?P<value>\d{5})(?=\s+(?-i:[A-ZÀ-Ý][a-zà-ÿ]+)(?!\s*(?:€|EUR|Euro)))"
+    # "Hauptstraße 5, 10115 Berlin", "69003 Lyon" on its own line: five digits before a capitalised
+    # place name, where an address puts them (after a comma or at a line's start: German nouns are
+    # capitalised too, and "40000 Kunden" is no postal code).
+    r"(?:(?<=,[ ])|(?<=^)|(?<=\n)|(?<=\n[ ])|(?<=:[ ]))(?P<value>\d{5})(?![ ](?:Euro|EUR)\b)"
+    r"(?=[ ][A-ZÀ-Ý][a-zà-ÿ]+)"
 )
 _ENGLISH_WORDS = frozenset(
     "code password pass pin question secret token confirmation verification unique sms cvv".split()

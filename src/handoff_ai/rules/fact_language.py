@@ -70,6 +70,8 @@ class FactWords:
     """Kind → the phrases of a question asking for it."""
     request_phrases: tuple[str, ...]
     """Words that make a turn naming a kind a request ("bitte", "por favor", "indiquez")."""
+    conjunctions: str
+    """Regex alternation of words that join two answers ("und", "y", "et", "e")."""
     filler_pattern: str
     """What an answer opens with before its value ("ja klar, meine PLZ ist"): ``filler_head``."""
     labels: dict[str, str]
@@ -85,6 +87,11 @@ class FactWords:
     month_pattern: str
     not_secret: frozenset[str]
     """Folded words that follow a secret's label without being the secret ("falsch")."""
+
+    @cached_property
+    def joins(self) -> re.Pattern[str]:
+        """Where an answer splits at a conjunction (compiled on first use)."""
+        return re.compile(rf"(?<!\s)\s+{self.conjunctions}\s+", re.IGNORECASE)
 
     @cached_property
     def filler_head(self) -> re.Pattern[str]:
@@ -116,6 +123,7 @@ def _words_of(code: str, block: Mapping[str, object]) -> FactWords:
         code=code,
         asks=asks,
         request_phrases=tuple(str(r) for r in block.get("request", [])),  # type: ignore[attr-defined]
+        conjunctions=_alternation(str(c) for c in block.get("conjunctions", [])),  # type: ignore[attr-defined]
         filler_pattern=head,
         labels=labels,
         label_pattern=_alternation(p for phrases in labels_by_kind.values() for p in phrases),

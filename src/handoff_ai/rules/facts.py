@@ -260,7 +260,11 @@ def _segments(text: str, spans: Sequence[Span], local: FactWords | None = None) 
     masked = "".join([*parts, text[done:]])  # a span becomes "\n" + filler: a split, never a word
     pieces: list[tuple[int, int]] = []
     start = 0
-    for match in [*_SEGMENT_SPLIT.finditer(masked), None]:
+    splits = list(_SEGMENT_SPLIT.finditer(masked))
+    if local is not None:  # "28013 y 612345678": the language's "and" splits too
+        splits = sorted([*splits, *local.joins.finditer(masked)], key=lambda m: m.start())
+        splits = [m for i, m in enumerate(splits) if not i or m.start() >= splits[i - 1].end()]
+    for match in [*splits, None]:
         end = match.start() if match else len(masked)
         piece = masked[start:end]
         if piece.startswith("\x00"):  # the rest of a span that ends just before this piece

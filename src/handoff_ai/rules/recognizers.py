@@ -451,7 +451,7 @@ class _LangLabelled(Recognizer):
             if kind == "device" and not any(c.isdigit() for c in value.split()[-1]):
                 continue
             if kind not in ("phone", "postal_code", "card_last4", "username", "device", "error_code") and (
-                len(value) < 3 or (not digits and not (value.isupper() and len(value) >= 5))
+                len(value) < 4 or (not digits and not (value.isupper() and len(value) >= 5))
             ):
                 continue
             yield Span(kind, found.start(), found.start() + len(value), value, self.name)
