@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from .languages import language_section
 from .phrases import fold, tokens
@@ -99,12 +100,12 @@ class FactWords:
         return re.compile(self.filler_pattern, re.IGNORECASE)
 
 
-def _words_of(code: str, block: Mapping[str, object]) -> FactWords:
-    asks = {kind: tuple(phrases) for kind, phrases in dict(block.get("asks", {})).items()}  # type: ignore[arg-type]
-    labels_by_kind: dict[str, list[str]] = dict(block.get("labels", {}))  # type: ignore[arg-type]
+def _words_of(code: str, block: Mapping[str, Any]) -> FactWords:
+    asks = {kind: tuple(phrases) for kind, phrases in dict(block.get("asks", {})).items()}
+    labels_by_kind: dict[str, list[str]] = dict(block.get("labels", {}))
     labels = {_key(p): kind for kind, phrases in labels_by_kind.items() for p in phrases}
-    copulas = [str(c) for c in block.get("copulas", [])]  # type: ignore[attr-defined]
-    fillers = [str(f) for f in block.get("fillers", [])]  # type: ignore[attr-defined]
+    copulas = [str(c) for c in block.get("copulas", [])]
+    fillers = [str(f) for f in block.get("fillers", [])]
     ask_words = [p for phrases in asks.values() for p in phrases] + [
         p for phrases in labels_by_kind.values() for p in phrases
     ]
@@ -115,23 +116,23 @@ def _words_of(code: str, block: Mapping[str, object]) -> FactWords:
         rf"(?:{_alternation(copulas)}\s+)?"
     )
     months: dict[str, int] = {}
-    for number, names in enumerate(block.get("months", []), start=1):  # type: ignore[arg-type]
+    for number, names in enumerate(block.get("months", []), start=1):
         for name in names:
             months[fold(name.lower())] = number
-    month_names = [n for names in block.get("months", []) for n in names]  # type: ignore[attr-defined]
+    month_names = [n for names in block.get("months", []) for n in names]
     return FactWords(
         code=code,
         asks=asks,
-        request_phrases=tuple(str(r) for r in block.get("request", [])),  # type: ignore[attr-defined]
-        conjunctions=_alternation(str(c) for c in block.get("conjunctions", [])),  # type: ignore[attr-defined]
+        request_phrases=tuple(str(r) for r in block.get("request", [])),
+        conjunctions=_alternation(str(c) for c in block.get("conjunctions", [])),
         filler_pattern=head,
         labels=labels,
         label_pattern=_alternation(p for phrases in labels_by_kind.values() for p in phrases),
         copulas=_alternation(copulas),
-        articles=_alternation(str(a) for a in block.get("articles", [])),  # type: ignore[attr-defined]
+        articles=_alternation(str(a) for a in block.get("articles", [])),
         months=months,
         month_pattern=_alternation(month_names),
-        not_secret=frozenset(fold(str(w).lower()) for w in block.get("not_secret", [])),  # type: ignore[attr-defined]
+        not_secret=frozenset(fold(str(w).lower()) for w in block.get("not_secret", [])),
     )
 
 
