@@ -181,9 +181,10 @@ def test_baseline_scores_low() -> None:
 
 # -- the rules backend: invariants ------------------------------------------------------
 
-LEAKING_TODAY: set[str] = set()  # de12 and pt11 leaked before the languages' [facts.secrets] (issue 12)
+LEAKING_TODAY = {"de12_passwort_tan", "es14_clave_wa", "pt11_senha_codigo", "pt14_senha_email"}
 """Records that leak a secret with the engine this set was written against (before issue 12):
-"Mein Passwort ist Sommer2024!" and "senha: Praia2024"."""
+"Mein Passwort ist Sommer2024!", "la clave es Sevilla_2023", "senha: Praia2024" and
+"Minha senha é Floripa@2025"."""
 
 
 @pytest.mark.parametrize(
@@ -192,7 +193,7 @@ LEAKING_TODAY: set[str] = set()  # de12 and pt11 leaked before the languages' [f
         pytest.param(
             c,
             id=f"{c.group}/{c.name}",
-            marks=pytest.mark.xfail(reason="secrets in de/pt wording: issue 12", strict=True)
+            marks=pytest.mark.xfail(reason="secrets in de/es/pt wording: issue 12", strict=True)
             if c.name in LEAKING_TODAY
             else (),
         )
@@ -225,10 +226,10 @@ def test_no_hallucinated_fact_and_no_false_alarm(by_group: dict[str, LanguageSco
 # -- the rules backend: figures ---------------------------------------------------------
 
 FLOORS = {
-    "de": {"human_request": 0, "steps": 0, "facts": 7, "commitments": 0, "language": 0},
-    "fr": {"human_request": 0, "steps": 0, "facts": 13, "commitments": 0, "language": 0},
-    "es": {"human_request": 1, "steps": 0, "facts": 10, "commitments": 0, "language": 0},
-    "pt": {"human_request": 1, "steps": 0, "facts": 10, "commitments": 0, "language": 0},
+    "de": {"human_request": 0, "steps": 0, "facts": 8, "commitments": 0, "language": 0},
+    "fr": {"human_request": 0, "steps": 0, "facts": 14, "commitments": 0, "language": 0},
+    "es": {"human_request": 1, "steps": 0, "facts": 12, "commitments": 0, "language": 0},
+    "pt": {"human_request": 1, "steps": 0, "facts": 11, "commitments": 0, "language": 0},
     "other": {"facts": 19, "language": 0, "warning": 0, "low_confidence": 6},
 }
 """Hits per language group and figure that the engine reached when this set was written
