@@ -443,7 +443,7 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
     labels = secret_labels()
     secret = _LangSecret(
         "secret.lang",
-        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+){{0,5}}?(?P<cop>(?:\s+{labels.copulas}(?=[\s:=]))+)\s*[:=]?"
+        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+(?:['’][^\W\d_]+)?){{0,5}}?(?P<cop>(?:\s+{labels.copulas}(?=[\s:=]))+)\s*[:=]?"
         rf"|\s*[:=]|(?=\s+[^\s,;]*\d))\s*(?P<value>\d{{2,4}}(?:[ .-]\d{{2,4}}){{1,3}}(?![\w.-])|[^\s,;]+)",
         labels.kinds,
         labels.not_secret,

@@ -43,6 +43,8 @@ def phrase_pattern(phrase: str) -> str:
             parts.append(f"[{re.escape(char)}{re.escape(bare)}]")
         elif char in "°º":
             parts.append("[°ºo]")
+        elif char in "'’":
+            parts.append("['’]")
         else:
             parts.append(re.escape(char))
     body = "".join(parts)
