@@ -248,6 +248,33 @@ def test_no_secret_in_any_field_of_the_record(code: str, text: str, secret: str)
     assert _withheld(record), record.facts
 
 
+@pytest.mark.parametrize(
+    ("text", "secret", "kind"),
+    [
+        ("Minha senha é Floripa@2025, caso precisem testar", "Floripa@2025", "password"),
+        ("o token que chegou no e-mail foi 903114", "903114", "code"),
+        ("mon mot de passe de l'appli c'est Bretagne!77, si ça peut aider", "Bretagne!77", "password"),
+        ("Mein Kennwort lautet Hamburg#1987 und die PIN für die Hotline ist 2468", "Hamburg#1987", "password"),
+    ],
+)
+def test_secrets_with_words_between_label_and_value(text: str, secret: str, kind: str) -> None:
+    opening = {"M": "Olá, não consigo entrar na plataforma desde sexta, preciso de ajuda"}.get(text[0], "")
+    record = ho.summarize(_conv(*([("customer", opening)] if opening else []), ("customer", text)))
+    assert secret not in record.model_dump_json()
+    assert kind in _withheld(record), record.facts
+
+
+def test_german_im_is_not_an_english_im() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "Guten Morgen, ich komme nicht mehr in mein Kundenkonto bei Ihnen"),
+            ("customer", "ja, die Mail kommt nicht an, auch nicht im Spam. Meine Karte endet auf 5512"),
+        )
+    )
+    assert not any(f.kind == "name" for f in record.facts), record.facts
+    assert ("card_last4", "5512") in _facts(record)
+
+
 def test_words_about_a_secret_are_not_a_secret() -> None:
     record = ho.summarize(
         _conv(

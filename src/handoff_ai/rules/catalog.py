@@ -438,12 +438,31 @@ _ENGLISH_WORDS = frozenset(
 _BR_POSTAL = r"(?<![\w.-])\d{5}-\d{3}(?![\w-])"
 
 
+def _without_im(recognizers: list[Recognizer]) -> Recognizer:
+    """``name.labelled`` for conversations in other languages: without the lead "im" (English
+    "I'm" typed without its apostrophe), which is German "in the" ("auch nicht im Spam")."""
+    english = next(r for r in recognizers if r.name == "name.labelled")
+    english.language = "en"
+    pattern = english.regex.pattern.replace(r"\bi'm|\bim|", r"\bi'm|")
+    if pattern == english.regex.pattern:  # pragma: no cover - the English pattern changed
+        raise AssertionError("name.labelled: the 'im' lead is not where it was")
+    other = _Name("name.labelled", "name", pattern)
+    other.prefilter(
+        tuple(n for n in english.needs if n != "im "),
+        digit=english.digit,
+        max_len=english.max_len,
+        words=english.words or (),
+    )
+    other.language = "*"
+    return other
+
+
 def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
     """``recognizers`` with every other language's, each placed where it must win."""
     labels = secret_labels()
     secret = _LangSecret(
         "secret.lang",
-        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+(?:['’][^\W\d_]+)?){{0,5}}?(?P<cop>(?:\s+{labels.copulas}(?=[\s:=]))+)\s*[:=]?"
+        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+(?:['’-][^\W\d_]+)?){{0,5}}?(?P<cop>(?:\s+{labels.copulas}(?=[\s:=]))+)\s*[:=]?"
         rf"|\s*[:=]|(?=\s+[^\s,;]*\d))\s*(?P<value>\d{{2,4}}(?:[ .-]\d{{2,4}}){{1,3}}(?![\w.-])|[^\s,;]+)",
         labels.kinds,
         labels.not_secret,
@@ -468,6 +487,7 @@ def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
         "amount": [],
         "phone": [phone],
         "postal_code.labelled": [],
+        "name.labelled": [_without_im(recognizers)],
     }
     placed["date"].append(amount)  # before English dates too: "1.234,50" is no date
     for code, words in fact_words().items():

@@ -348,7 +348,10 @@ def _active_languages(language: str | None, own: str | None) -> frozenset[str]:
     """Codes whose recognizers run on a message: its language and the conversation's, and
     "*" (formats any language but English writes: "1.234,50 €") — none for English."""
     codes = {c for c in (language, own) if c and c != "en"}
-    return frozenset({*codes, "*"}) if codes else frozenset()
+    if not codes:
+        return frozenset()
+    # A message of its own language in an English conversation still reads English ("en").
+    return frozenset({*codes, "*", "en"}) if language in (None, "en") else frozenset({*codes, "*"})
 
 
 def extract_facts(

@@ -49,6 +49,7 @@ _NOT_PLACES = frozenset(
 
 
 _MEMO_LIMIT = 100_000
+_ENGLISH = frozenset({"en"})
 
 
 def _is_word(literal: str) -> bool:
@@ -116,7 +117,7 @@ class RecognizerSet:
         """``_plan`` without the recognizers of a language (memoized while ``_plan`` stays)."""
         memo = self._memo_en
         if memo is None or memo[0] is not self._plan:
-            memo = self._memo_en = (self._plan, tuple(p for p in self._plan if p[-1] is None))
+            memo = self._memo_en = (self._plan, tuple(p for p in self._plan if p[-1] in (None, "en")))
         return memo[1]
 
     def __iter__(self) -> Iterator[Recognizer]:
@@ -129,10 +130,12 @@ class RecognizerSet:
 
         ``words``: ``phrases.tokens(text)`` when the caller has them (else made on demand).
         ``languages``: the codes whose recognizers run ("*" for those of any language but
-        English); a recognizer of no language always runs.
+        English); none means English, whose own recognizers ("en") run only then; a recognizer
+        of no language always runs.
         """
         # English: the other languages' recognizers are not even looked at.
         plan = self._plan if languages else self._english_plan()
+        active = languages or _ENGLISH
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
         size = len(text)
@@ -144,7 +147,7 @@ class RecognizerSet:
         if words is None:
             words = tokens(text)
         for recognizer, in_words, others, digit, max_len, requires, regex, gate, language in plan:
-            if language is not None and language not in languages:
+            if language is not None and language not in active:
                 continue
             if max_len is not None and size > max_len:
                 continue

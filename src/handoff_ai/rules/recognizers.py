@@ -95,7 +95,8 @@ class Recognizer:
         self.prefilter(needs, digit=digit)
         self.withheld = withheld
         self.language: str | None = None
-        """Run only in conversations in this language ("*": any but English); ``None``: always."""
+        """Run only in conversations in this language ("*": any but English; "en": English only);
+        ``None``: always."""
         names = [g for g in ("value", "v2", "v3") if g in self.regex.groupindex]
         self._value_groups: tuple[str | int, ...] = tuple(names) or ((1,) if self.regex.groups else ())
 
@@ -347,6 +348,7 @@ def user_recognizers(specs: Sequence[RecognizerSpec]) -> list[Recognizer]:
 
 # -- the languages the rules read (data: each language file's [facts]) --------------------------
 
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[\w-]+(?:\.[\w-]+)+[.,;:!?]?")
 _SECRET_SHAPE = re.compile(r"\d|[^\w\s]|\w[A-Z]")
 """A value that looks like a password: a digit, a symbol or an inner capital ("Sommer2024!")."""
 
@@ -376,7 +378,7 @@ class _LangSecret(Recognizer):
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         bare = value.lower().strip(_TRAILING)
-        if not bare or bare in STOPWORDS or bare in _NOT_A_SECRET or "@" in value:
+        if not bare or bare in STOPWORDS or bare in _NOT_A_SECRET or _EMAIL_LIKE.fullmatch(value):
             return None
         if fold_word(bare) in self._not_secret:
             return None
