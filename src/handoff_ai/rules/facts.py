@@ -339,6 +339,10 @@ def _answer(
     return added, remaining
 
 
+_ENGLISH = (None, "en")
+_NO_LANGUAGES: frozenset[str] = frozenset()
+
+
 def _codes(language: str | None, own: str | None) -> tuple[str, ...]:
     """The conversation's and a message's language, English left out (it is always read)."""
     return tuple(dict.fromkeys(c for c in (language, own) if c and c != "en"))
@@ -371,6 +375,7 @@ def extract_facts(
     """
     own = message_languages or {}
     secret_words = secret_labels().single
+    english = language in _ENGLISH  # the common case: no other language's words to read
     pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
     outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
     prompt_mentions_secret = False  # the last bot/agent turn talked about a PIN/password/code
@@ -390,7 +395,9 @@ def extract_facts(
             if message.kind == "message":
                 code = own.get(message.id, language)
                 words = tokenize(message.text)
-                asked = asked_kinds(message.text, words, _codes(language, code))
+                asked = asked_kinds(
+                    message.text, words, () if english and code in _ENGLISH else _codes(language, code)
+                )
                 prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None or (
                     code not in (None, "en") and not secret_words.isdisjoint(words)
                 )
@@ -406,7 +413,7 @@ def extract_facts(
         if message.role != "customer" or message.kind == "note":
             continue
         code = own.get(message.id, language)
-        active = _active_languages(language, code)
+        active = _NO_LANGUAGES if english and code in _ENGLISH else _active_languages(language, code)
         words = tokenize(message.text)
         spans = recognizers.find(message.text, words, active)
         if pending:
