@@ -181,7 +181,7 @@ def test_baseline_scores_low() -> None:
 
 # -- the rules backend: invariants ------------------------------------------------------
 
-LEAKING_TODAY = {"de12_passwort_tan", "es14_clave_wa", "pt11_senha_codigo", "pt14_senha_email"}
+LEAKING_TODAY: set[str] = set()  # all four leaked before the languages' [facts.secrets] (issue 12)
 """Records that leak a secret with the engine this set was written against (before issue 12):
 "Mein Passwort ist Sommer2024!", "la clave es Sevilla_2023", "senha: Praia2024" and
 "Minha senha é Floripa@2025"."""

@@ -33,6 +33,9 @@ TEXTS = [
     "password reset didn't work; security answer: fluffy",
     "ſecurity ſervice: KELVIN K sign",
     "Order# 5521 / ticket #77 / case: 8812 / invoice INV-2024-03311",
+    "Mein Passwort ist Sommer2024!, die TAN war 482913, Kundennummer 55-201, 1.234,50 € am 5. März",
+    "mot de passe : Soleil2024, n° de commande 4711, payé 49,99 € le 5 mars, tél 06 12 34 56 78",
+    "mi contraseña es Verano2024, pedido #A-77, CEP 01310-100, R$ 1.234,56 em 5 de março",
 ]
 
 
@@ -53,7 +56,10 @@ def test_recognizer_set_gates_like_a_substring_test(text: str) -> None:
     # The same set with every "needs" literal searched in the text, as each Recognizer does.
     plain = RecognizerSet(fast.recognizers)
     plain._plan = tuple(
-        (r, None, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words) for r in fast.recognizers
+        (r, None, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language)
+        for r in fast.recognizers
     )
     assert fast.find(text) == plain.find(text)
     assert fast.find(text, tokens(text)) == plain.find(text, tokens(text))
+    every = frozenset({"de", "fr", "es", "pt", "*"})  # with every language's recognizers too
+    assert fast.find(text, tokens(text), every) == plain.find(text, tokens(text), every)

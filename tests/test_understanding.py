@@ -175,7 +175,7 @@ def test_scorer_catches_leaks_hallucinations_and_junk() -> None:
 
 # -- the rules backend: invariants ------------------------------------------------------
 
-LEAKING_TODAY = {"st08_multilingual_password"}  # German/Spanish "Passwort"/"contraseña": the languages issue (12)
+LEAKING_TODAY: set[str] = set()  # st08 (German/Spanish "Passwort"/"contraseña") leaked before issue 12
 """Records that leak a secret with the engine this set was written against (issue 11)."""
 
 

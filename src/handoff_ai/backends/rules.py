@@ -101,7 +101,13 @@ class RulesBackend(Backend):
         languages = detect_languages(conversation, cues.words)
         if not languages.supported:
             warnings.append(unsupported_warning(languages))
-        facts = extract_facts(conversation, self._recognizers(taxonomy), cues)
+        facts = extract_facts(
+            conversation,
+            self._recognizers(taxonomy),
+            cues,
+            language=languages.language,
+            message_languages=languages.messages,
+        )
         intent = classify(conversation, taxonomy, language=languages.language, supported=languages.supported)
         actions = extract_actions(conversation, rules, cues)
         blocker = find_blocker(conversation, actions, cues, rules=rules)

@@ -10,8 +10,11 @@ Recognized, in this order:
   ``Begin forwarded message:``): it *is* the content, so it stays in the text
   and only what is written above it is cleaned;
 - a reply header that starts the quoted tail: ``On <date>, <name> wrote:``
-  (also split over two lines, and the French/German/Spanish/Dutch forms),
-  Outlook's ``-----Original Message-----`` and its ``From: … / Sent: …`` block;
+  (also split over two lines, and the French/German/Spanish/Portuguese/Italian/Dutch
+  forms: ``Am 05.03.2026 um 14:30 schrieb X:``, ``Em 5 de mar. de 2026, às 14:30, X
+  escreveu:``), Outlook's ``-----Original Message-----`` (``Ursprüngliche Nachricht``,
+  ``Mensaje original``...) and its ``From: … / Sent: …`` block (``Von: / Gesendet:``,
+  ``De : / Envoyé :``, ``De: / Enviado:``);
   when text is interleaved with the quote (inline replies), only the header
   and the ``>`` lines are cut;
 - ``>`` quoted lines anywhere;
@@ -30,26 +33,34 @@ from typing import Final
 __all__ = ["Reply", "split_reply"]
 
 _FORWARD = re.compile(
-    r"^\s*(?:-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)"
+    r"^\s*(?:-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado"
+    r"|Mensagem encaminhada|Messaggio inoltrato|Doorgestuurd bericht)"
     r"\s*-{2,}|Begin forwarded message:)\s*$",
     re.IGNORECASE,
 )
 _WROTE = re.compile(
     r"^\s*(?:On\s.{1,250}\swrote|Le\s.{1,250}\sa\sécrit|Am\s.{1,250}\sschrieb\s?.{0,120}"
-    r"|El\s.{1,250}\sescribió|Op\s.{1,250}\sschreef\s?.{0,120})\s?:\s*$",
+    r"|El\s.{1,250}\sescribió|Op\s.{1,250}\sschreef\s?.{0,120}|Em\s.{1,250}\sescreveu"
+    r"|Il\s.{1,250}\sha\sscritto)\s?:\s*$",
     re.IGNORECASE,
 )
-_WROTE_START = re.compile(r"^\s*(?:On|Le|Am|El|Op)\s", re.IGNORECASE)
+_WROTE_START = re.compile(r"^\s*(?:On|Le|Am|El|Op|Em|Il)\s", re.IGNORECASE)
 _ORIGINAL = re.compile(
-    r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}\s*$", re.I
+    r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original"
+    r"|Mensagem original|Messaggio originale|Oorspronkelijk bericht)\s*-{2,}\s*$",
+    re.I,
 )
-_OUTLOOK_FROM = re.compile(r"^\s*\*?(?:From|Von|De)\s?:\*?\s", re.IGNORECASE)
-_OUTLOOK_NEXT = re.compile(r"^\s*\*?(?:Sent|Date|Gesendet|Datum|Envoyé)\s?:\*?\s", re.IGNORECASE)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?(?:From|Von|De|Da|Van)\s?:\*?\s", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(
+    r"^\s*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Data|Inviato|Verzonden)\s?:\*?\s",
+    re.IGNORECASE,
+)
 _RULE = re.compile(r"^\s*_{8,}\s*$")
 _MOBILE = re.compile(
     r"^\s*(?:Sent from my \w[\w ]{0,30}|Sent from (?:Yahoo Mail|Mail for Windows|Outlook)\b.{0,40}"
     r"|Get Outlook for (?:iOS|Android)|Sent from Samsung\b.{0,40}|Sent via .{1,40}"
-    r"|Envoyé de mon \w+|Von meinem \w+ gesendet|Enviado desde mi \w+)\s*$",
+    r"|Envoyé de mon \w+|Von meinem \w+ gesendet|Enviado desde mi \w+|Enviado do meu \w+"
+    r"|Inviato da(?:l mio)? \w+|Verzonden (?:vanaf|met) (?:mijn )?\w+)\s*$",
     re.IGNORECASE,
 )
 _OUTLOOK_WINDOW: Final = 5

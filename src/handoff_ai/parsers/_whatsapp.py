@@ -21,6 +21,9 @@ the first sender of a real message is the customer and every other sender an
 agent (a group chat with several customers needs the option). System lines
 (encryption notice, joins, deleted messages, missed calls) become ``system``
 events; media placeholders keep their text with ``metadata["media"] = True``.
+Both are recognised in the app's languages seen in exports (English, German,
+French, Spanish, Portuguese, Italian, Dutch): "Se eliminó este mensaje" is a
+system event, "<Multimedia omitido>" a media placeholder, never customer text.
 """
 
 from __future__ import annotations
@@ -53,26 +56,81 @@ _ANDROID = re.compile(rf"^{_DATE},?[ \u202f\u00a0]{_TIME}[ \u202f\u00a0][-–][ 
 _NAME = re.compile(r"^(?P<name>[^:\n]{1,80}?): (?P<text>.*)$")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 
+# Platform text in the export's language: English, German, French, Spanish, Portuguese (BR and
+# PT), Italian and Dutch, as the Android ("<Media omitted>") and iOS ("image omitted") apps write it.
+_MEDIA_WORDS = (
+    r"image|video|audio|sticker|GIF|document|Contact card|photo"
+    r"|Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte|Foto"
+    r"|image|vidéo|audio|autocollant|sticker|GIF|document|fiche contact|photo"
+    r"|imagen|video|audio|sticker|GIF|documento|tarjeta de contacto|foto"
+    r"|imagem|vídeo|áudio|figurinha|autocolante|GIF|documento|cartão de contato|foto"
+    r"|immagine|video|audio|sticker|GIF|documento|scheda contatto|afbeelding|video|audio|sticker|document"
+)
 _MEDIA = re.compile(
-    r"^(?:<Media omitted>|(?:image|video|audio|sticker|GIF|document|Contact card) omitted"
-    r"|<attached: (?P<attached>[^>]+)>|(?P<file>.+) \(file attached\)|null)$",
+    r"^(?:<(?:Media omitted|Medien ausgeschlossen|Médias omis|Multimedia omitido|Mídia oculta"
+    r"|Multimédia omitido"
+    r"|Ficheiro multimédia omitido|Media omessi|Media weggelaten)>"
+    rf"|(?:{_MEDIA_WORDS}) (?:omitted|weggelassen|ausgeschlossen|absente?|omise?s?|omitid[oa]|ocultad[oa]"
+    r"|oculto|omess[oa]|weggelaten)"
+    r"|<(?:attached|angehängt|pièce jointe|adjunto|anexado|anexo|allegato|bijlage) ?: (?P<attached>[^>]+)>"
+    r"|(?P<file>.+) \((?:file attached|Datei angehängt|fichier joint|archivo adjunto|arquivo anexado"
+    r"|ficheiro anexado|file allegato|bestand bijgevoegd)\)|null)$",
     re.IGNORECASE,
 )
-_DELETED = re.compile(r"^(?:You deleted this message|This message was deleted)\.?$", re.IGNORECASE)
+_DELETED = re.compile(
+    r"^(?:You deleted this message|This message was deleted"
+    r"|Diese Nachricht wurde gelöscht|Du hast diese Nachricht gelöscht|Sie haben diese Nachricht gelöscht"
+    r"|Ce message a été supprimé|Vous avez supprimé ce message"
+    r"|Se eliminó este mensaje|Eliminaste este mensaje|Este mensaje fue eliminado|Mensaje eliminado"
+    r"|Esta mensagem foi apagada|Mensagem apagada|Você apagou esta mensagem|Apagou esta mensagem"
+    r"|Apagaste esta mensagem|Esta mensagem foi eliminada"
+    r"|Questo messaggio è stato eliminato|Hai eliminato questo messaggio"
+    r"|Dit bericht is verwijderd|Je hebt dit bericht verwijderd)\.?$",
+    re.IGNORECASE,
+)
+_ENCRYPTED = (
+    r"Messages and calls are end-to-end encrypted|Messages to this group are now secured"
+    r"|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt"
+    r"|Les messages et les appels sont chiffrés de bout en bout"
+    r"|Los mensajes y las llamadas están cifrados de extremo a extremo"
+    r"|As mensagens e as chamadas (?:são protegidas com a criptografia|estão encriptadas) de ponta a ponta"
+    r"|As mensagens e chamadas (?:são protegidas com a criptografia|estão encriptadas) de ponta a ponta"
+    r"|I messaggi e le chiamate sono crittografati end-to-end"
+    r"|Berichten en oproepen zijn end-to-end versleuteld"
+)
+_MISSED = (
+    r"Missed (?:voice|video|group) call|Verpasster (?:Sprach|Video|Gruppen)anruf|Appel (?:vocal|vidéo) manqué"
+    r"|Llamada (?:de voz |de video |grupal )?perdida|Chamada (?:de voz |de vídeo )?perdida"
+    r"|Chiamata (?:vocale |video )?persa|Gemiste (?:spraak|video)oproep"
+)
+_BUSINESS = (
+    r"This business (?:uses|is using)|This chat is with a business account"
+    r"|Dieses Unternehmen (?:nutzt|verwendet)|Dieser Chat ist mit einem Unternehmenskonto"
+    r"|Cette entreprise utilise|Cette discussion est avec un compte"
+    r"|Esta empresa (?:usa|utiliza)|Este chat es con una cuenta de empresa"
+    r"|Esta conversa é com uma conta comercial"
+    r"|Questa azienda usa|Dit bedrijf gebruikt"
+)
+_SECURITY = (
+    r"Your security code with|Deine Sicherheitsnummer (?:für|mit)|Votre code de sécurité avec"
+    r"|Tu código de seguridad con|Seu código de segurança com|O seu código de segurança com"
+    r"|Il tuo codice di sicurezza con|Je beveiligingscode met"
+)
 _SYSTEM = re.compile(
-    r"(?:Messages and calls are end-to-end encrypted|Messages to this group are now secured"
+    rf"(?:{_ENCRYPTED}|{_BUSINESS}|{_SECURITY}"
     r"|created (?:the )?group|created this group|joined using this group's invite link"
     r"|\b(?:added|removed) |^(?:.+ )?left$|^(?:.+ )?joined$|changed the subject|changed this group's icon"
     r"|deleted this group's icon|changed the group description|changed their phone number"
-    r"|security code (?:with .+ )?changed|^Missed (?:voice|video|group) call|disappearing messages"
-    r"|This business (?:uses|is using)|This chat is with a business account|is a contact\.?$"
-    r"|You (?:blocked|unblocked) this contact|registered as a standard account|Tap to learn more)",
+    rf"|security code (?:with .+ )?changed|^(?:{_MISSED})|disappearing messages"
+    r"|is a contact\.?$"
+    r"|You (?:blocked|unblocked) this contact|registered as a standard account|Tap to learn more"
+    r"|Tippe, um mehr zu erfahren|Appuyez pour en savoir plus|Toca para obtener más información"
+    r"|Toque para saber mais|Toca para más información|hat die Gruppe erstellt|a créé le groupe"
+    r"|creó el grupo|criou o grupo|(?:hat|ha) .+ hinzugefügt|a ajouté|añadió a|adicionou)",
     re.IGNORECASE,
 )
 _STRONG = re.compile(
-    r"^(?:Messages and calls are end-to-end encrypted|Messages to this group are now secured"
-    r"|Missed (?:voice|video|group) call|Your security code with|This business (?:uses|is using)"
-    r"|This chat is with a business account)",
+    rf"^(?:{_ENCRYPTED}|{_MISSED}|{_SECURITY}|{_BUSINESS})",
     re.IGNORECASE,
 )
 _SNIFF_LINES: Final = 5

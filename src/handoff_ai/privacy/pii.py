@@ -327,9 +327,10 @@ PATTERNS: tuple[Candidate, ...] = (
         "secret.labelled",
         "SECRET",
         r"\b(?P<label>pass(?:word|wort|code|phrase)|pwd|mot[ ]de[ ]passe|contrase[ñn]a|senha|wachtwoord|"
+        r"kennwort|mdp|palavra[ -]passe|"
         r"pin(?:[ ]?code)?|cvv2?|cvc|api[ _-]?key|secret(?:[ _-]?key)?|(?:access|auth|api|bearer)[ _-]?token|"
         r"token|bearer|access[ _-]?key)(?!\w)"
-        r"(?P<sep>(?:[ ](?:is|was|to|ist|est|es|è|é|is[ ]het|lautet|=))?[ ]?[:=]?)[ ]?"
+        r"(?P<sep>(?:[ ](?:is|was|to|ist|est|es|è|é|era|war|foi|is[ ]het|lautet|=))?[ ]?[:=]?)[ ]?"
         r"(?P<value>[^\s,;]{3,200})",
         _accept_labelled_secret,
         _I,

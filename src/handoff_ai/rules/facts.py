@@ -16,12 +16,14 @@ part of the record can repeat them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from ..models import Conversation, Fact, Message
 from .agent_facts import AgentFacts
+from .fact_language import FactWords, fact_words, secret_labels
 from .phrases import CueReader, PhraseIndex, scan_longest, tokens
 from .prechecks import GuardedPattern
 from .recognizer_set import RecognizerSet
@@ -119,6 +121,8 @@ def _tail_stop(piece: str, lead: int) -> int:
         stop -= len(word)
 
 
+_LOOSE_KINDS = GENERIC_KINDS | {"phone"}
+"""Kinds an answer in another language may relabel: "Qual é o seu CPF?" / "123.456.789-09" is no phone."""
 _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
 _SECRET_WORD = GuardedPattern(
@@ -153,15 +157,40 @@ class FactResult:
     secret_messages: set[str] = field(default_factory=set)
 
 
-def asked_kinds(text: str, words: Sequence[str]) -> list[str]:
-    """The kinds of value a bot/agent turn asks for (``words``: its ``tokens``)."""
+@lru_cache(maxsize=32)
+def _asks(languages: tuple[str, ...]) -> tuple[PhraseIndex, PhraseIndex | None]:
+    """The ask index for a turn in ``languages``: English's, plus those languages' phrases,
+    and their request words."""
+    local = [fact_words()[code] for code in languages if code in fact_words()]
+    if not local:
+        return _ASKS, None
+    kinds = {**ASK_PHRASES, **{kind: () for words in local for kind in words.asks}}
+    merged = {
+        kind: (*ASK_PHRASES.get(kind, ()), *(p for words in local for p in words.asks.get(kind, ())))
+        for kind in kinds
+    }
+    requests = PhraseIndex({"request": [p for w in local for p in w.request_phrases]})
+    return PhraseIndex(merged), requests
+
+
+def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...] | None = None) -> list[str]:
+    """The kinds of value a bot/agent turn asks for (``words``: its ``tokens``).
+
+    ``language``: the turn's language(s); their ``[facts.asks]`` and request words are read too.
+    """
+    codes = (language,) if isinstance(language, str) else tuple(language or ())
+    index, local = _asks(codes)
     kinds: list[str] = []
-    for _, kind in scan_longest(_ASKS, words):
+    for _, kind in scan_longest(index, words):
         if kind not in kinds:
             kinds.append(kind)
     if not kinds:
         return []
-    requested = "?" in text or _REQUEST.search(text) is not None  # "?" matches _REQUEST: no regex needed
+    requested = (
+        "?" in text  # "?" matches _REQUEST: no regex needed
+        or _REQUEST.search(text) is not None
+        or (local is not None and bool(local.scan(words)))
+    )
     if not requested and (
         (len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK
     ):
@@ -193,8 +222,8 @@ def _shape_fits(kind: str, value: str) -> bool:
         return (len(words) == 1 and len(compact) >= 5 and any(c.isdigit() for c in compact)) or (
             kind == "account_id" and len(words) == 1 and value.isupper() and len(value) >= 5
         )
-    if kind == "postal_code":
-        return bool(re.fullmatch(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}", value))
+    if kind == "postal_code":  # US, UK/CA, Brazil (01310-100) and Portugal (4000-123)
+        return bool(re.fullmatch(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{4,5}-\d{3}", value))
     if kind == "phone":
         return 7 <= sum(c.isdigit() for c in value) <= 15 and not any(c.isalpha() for c in value)
     if kind in ("pin", "code"):
@@ -219,7 +248,7 @@ def _shape_fits(kind: str, value: str) -> bool:
     return False
 
 
-def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
+def _segments(text: str, spans: Sequence[Span], local: FactWords | None = None) -> list[tuple[int, int]]:
     """Offsets of answer pieces not already covered by a typed span, fillers trimmed."""
     parts: list[str] = []
     done = 0
@@ -231,7 +260,11 @@ def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
     masked = "".join([*parts, text[done:]])  # a span becomes "\n" + filler: a split, never a word
     pieces: list[tuple[int, int]] = []
     start = 0
-    for match in [*_SEGMENT_SPLIT.finditer(masked), None]:
+    splits = list(_SEGMENT_SPLIT.finditer(masked))
+    if local is not None:  # "28013 y 612345678": the language's "and" splits too
+        splits = sorted([*splits, *local.joins.finditer(masked)], key=lambda m: m.start())
+        splits = [m for i, m in enumerate(splits) if not i or m.start() >= splits[i - 1].end()]
+    for match in [*splits, None]:
         end = match.start() if match else len(masked)
         piece = masked[start:end]
         if piece.startswith("\x00"):  # the rest of a span that ends just before this piece
@@ -243,6 +276,8 @@ def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
             continue
         head = _FILLER_HEAD.match(piece)
         lead = head.end() if head else 0
+        if local is not None and (own := local.filler_head.match(piece, lead)):
+            lead = own.end()  # "ja klar, meine PLZ ist 10115"
         stop = _tail_stop(piece, lead)
         if stop > lead:
             pieces.append((start + lead, start + stop))
@@ -252,7 +287,7 @@ def _segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
 
 
 def _answer(
-    message: Message, kinds: list[str], spans: list[Span], *, single: bool
+    message: Message, kinds: list[str], spans: list[Span], *, single: bool, local: FactWords | None = None
 ) -> tuple[list[Span], list[str]]:
     """Read ``message`` as an answer to a question asking for ``kinds``.
 
@@ -263,8 +298,9 @@ def _answer(
     # Relabel generic spans (a bare 10-digit number answering "order id?"); when a
     # secret was asked, a name/date/number the reply volunteers is taken as the secret.
     secret_asked = any(k in SECRET_KINDS for k in remaining)
+    loose = GENERIC_KINDS if local is None or "phone" in kinds else _LOOSE_KINDS
     for span in spans:
-        if span.kind in GENERIC_KINDS or (
+        if span.kind in loose or (
             secret_asked and span.kind in _SECRET_LOOKALIKES and span.kind not in kinds and not span.withheld
         ):
             fit = next((k for k in remaining if _shape_fits(k, span.value or "")), None)
@@ -275,7 +311,7 @@ def _answer(
                 remaining.remove(fit)
     added: list[Span] = []
     text = message.text
-    for start, end in _segments(text, spans):
+    for start, end in _segments(text, spans, local):
         value = text[start:end]
         if "membership" in remaining and (tier := _TIER_IN.search(value)):
             start, end = start + tier.start(), start + tier.end()
@@ -303,13 +339,43 @@ def _answer(
     return added, remaining
 
 
+_ENGLISH = (None, "en")
+_NO_LANGUAGES: frozenset[str] = frozenset()
+
+
+def _codes(language: str | None, own: str | None) -> tuple[str, ...]:
+    """The conversation's and a message's language, English left out (it is always read)."""
+    return tuple(dict.fromkeys(c for c in (language, own) if c and c != "en"))
+
+
+def _active_languages(language: str | None, own: str | None) -> frozenset[str]:
+    """Codes whose recognizers run on a message: its language and the conversation's, and
+    "*" (formats any language but English writes: "1.234,50 €") — none for English."""
+    codes = {c for c in (language, own) if c and c != "en"}
+    if not codes:
+        return frozenset()
+    # A message of its own language in an English conversation still reads English ("en").
+    return frozenset({*codes, "*", "en"}) if language in (None, "en") else frozenset({*codes, "*"})
+
+
 def extract_facts(
-    conversation: Conversation, recognizers: Iterable[Recognizer], cues: CueReader | None = None
+    conversation: Conversation,
+    recognizers: Iterable[Recognizer],
+    cues: CueReader | None = None,
+    *,
+    language: str | None = None,
+    message_languages: Mapping[str, str] | None = None,
 ) -> FactResult:
     """All facts the customer gave, deduplicated, each citing its messages.
 
     ``cues``: the conversation's cue reader, to share its tokenizing of bot/agent turns.
+    ``language`` and ``message_languages`` (``languages.detect_languages``): the conversation's
+    and each message's language, whose question words, labels, dates and formats are read
+    (English's always are; secrets' labels of every language too).
     """
+    own = message_languages or {}
+    secret_words = secret_labels().single
+    english = language in _ENGLISH  # the common case: no other language's words to read
     pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
     outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
     prompt_mentions_secret = False  # the last bot/agent turn talked about a PIN/password/code
@@ -320,11 +386,21 @@ def extract_facts(
         recognizers = RecognizerSet(recognizers)
     tokenize = tokens if cues is None else cues.words
 
+    stated: list[Fact] = []  # what a bot/agent stated, in a conversation in another language
     for message in conversation.messages:
         if message.role in ("bot", "agent"):
+            if language not in (None, "en") and message.kind in ("message", "note"):
+                active = _active_languages(language, own.get(message.id))
+                stated += _stated(message, recognizers, tokenize, active)
             if message.kind == "message":
-                asked = asked_kinds(message.text, tokenize(message.text))
-                prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None
+                code = own.get(message.id, language)
+                words = tokenize(message.text)
+                asked = asked_kinds(
+                    message.text, words, () if english and code in _ENGLISH else _codes(language, code)
+                )
+                prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None or (
+                    code not in (None, "en") and not secret_words.isdisjoint(words)
+                )
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
                 pending = (
                     [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
@@ -336,10 +412,14 @@ def extract_facts(
             continue
         if message.role != "customer" or message.kind == "note":
             continue
-        spans = recognizers.find(message.text, tokenize(message.text))
+        code = own.get(message.id, language)
+        active = _NO_LANGUAGES if english and code in _ENGLISH else _active_languages(language, code)
+        words = tokenize(message.text)
+        spans = recognizers.find(message.text, words, active)
         if pending:
             security_asked = "security_answer" in pending
-            added, pending = _answer(message, pending, spans, single=answered_in_turn == 0)
+            local = (fact_words().get(code or "") or fact_words().get(language or "")) if active else None
+            added, pending = _answer(message, pending, spans, single=answered_in_turn == 0, local=local)
             spans.extend(added)
             if security_asked and not any(s.withheld for s in spans):
                 # "I think I used Skippy or maybe Buddy": the names in the reply are the answer.
@@ -352,7 +432,8 @@ def extract_facts(
             ):
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
-        _protect_secrets(message.text, spans, outstanding_secret, prompt_mentions_secret)
+        mentions = prompt_mentions_secret or (bool(active) and not secret_words.isdisjoint(words))
+        _protect_secrets(message.text, spans, outstanding_secret, mentions)
         if any(s.withheld for s in spans):
             outstanding_secret = None
         for span in spans:
@@ -362,7 +443,30 @@ def extract_facts(
     if agent is None:
         agent = _AGENT_READERS[recognizers] = AgentFacts(recognizers)
     agent_facts, echoes = agent.read(conversation, tokenize)
-    return _assemble([*ordered, *echoes], result, agent_facts)
+    return _assemble([*ordered, *echoes], result, [*agent_facts, *stated])
+
+
+_STATED_KINDS = frozenset(
+    """date amount phone email card_last4 tracking_number ticket_id claim_id rma_number booking_reference
+    reference order_id invoice_id account_id id app_version error_code postal_code""".split()
+)
+"""Kinds a bot/agent turn states for the next human (a date, an amount, a reference, a number to call)."""
+
+
+def _stated(
+    message: Message, recognizers: RecognizerSet, tokenize: Callable[[str], list[str]], active: frozenset[str]
+) -> list[Fact]:
+    """Values a bot or agent turn states ("Ihr Paket wurde am 11. April zugestellt", "Su número de
+    incidencia es INC-60731"), read in conversations in a language other than English; rule
+    ``agent.stated``. English turns keep the narrower ``agent_facts`` reading."""
+    text = message.text
+    if not any(c.isdigit() for c in text) and "@" not in text:
+        return []
+    return [
+        Fact(kind=span.kind, value=span.value, evidence=[message.id], rule="agent.stated")
+        for span in recognizers.find(text, tokenize(text), active)
+        if span.kind in _STATED_KINDS and not span.withheld and span.value
+    ]
 
 
 _AGENT_READERS: WeakKeyDictionary[RecognizerSet, AgentFacts] = WeakKeyDictionary()

@@ -49,6 +49,7 @@ _NOT_PLACES = frozenset(
 
 
 _MEMO_LIMIT = 100_000
+_ENGLISH = frozenset({"en"})
 
 
 def _is_word(literal: str) -> bool:
@@ -70,6 +71,21 @@ class _InWords(dict[str, frozenset[str]]):
         return value
 
 
+_Step = tuple[
+    Recognizer,
+    "frozenset[str] | None",
+    "re.Pattern[str] | None",
+    bool,
+    "int | None",
+    "re.Pattern[str] | None",
+    "re.Pattern[str]",
+    "frozenset[str] | None",
+    "str | None",
+]
+"""One recognizer's unpacked pre-checks: itself, word literals, other literals, digit, max length,
+required regex, regex, gate words, language."""
+
+
 class RecognizerSet:
     """Recognizers in priority order, with their pre-checks unpacked for a tight loop.
 
@@ -82,26 +98,44 @@ class RecognizerSet:
 
     def __init__(self, recognizers: Iterable[Recognizer]) -> None:
         self.recognizers = tuple(recognizers)
-        plan = []
+        plan: list[_Step] = []
         for r in self.recognizers:
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
             rest = [n for n in r.needs if not _is_word(n)]
             others = re.compile("|".join(map(re.escape, rest))) if rest else None
-            plan.append((r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words))
+            plan.append(
+                (r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language)
+            )
         self._plan = tuple(plan)
+        self._memo_en: tuple[tuple[_Step, ...], tuple[_Step, ...]] | None = None
         # Every gate word: a message's words are intersected with these once, then each gate
         # is tested against that (usually empty) intersection.
         self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
         self._in_words = _InWords(n for _, in_words, *_ in plan for n in in_words or ())
 
+    def _english_plan(self) -> tuple[_Step, ...]:
+        """``_plan`` without the recognizers of a language (memoized while ``_plan`` stays)."""
+        memo = self._memo_en
+        if memo is None or memo[0] is not self._plan:
+            memo = self._memo_en = (self._plan, tuple(p for p in self._plan if p[-1] in (None, "en")))
+        return memo[1]
+
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def find(self, text: str, words: Sequence[str] | None = None) -> list[Span]:
+    def find(
+        self, text: str, words: Sequence[str] | None = None, languages: frozenset[str] = frozenset()
+    ) -> list[Span]:
         """Every non-overlapping span in ``text``, earlier recognizers winning, in text order.
 
         ``words``: ``phrases.tokens(text)`` when the caller has them (else made on demand).
+        ``languages``: the codes whose recognizers run ("*" for those of any language but
+        English); none means English, whose own recognizers ("en") run only then; a recognizer
+        of no language always runs.
         """
+        # English: the other languages' recognizers are not even looked at.
+        plan = self._plan if languages else self._english_plan()
+        active = languages or _ENGLISH
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
         size = len(text)
@@ -112,7 +146,9 @@ class RecognizerSet:
         needed: set[str] | None = None  # the word literals of ``needs`` in the message, once needed
         if words is None:
             words = tokens(text)
-        for recognizer, in_words, others, digit, max_len, requires, regex, gate in self._plan:
+        for recognizer, in_words, others, digit, max_len, requires, regex, gate, language in plan:
+            if language is not None and language not in active:
+                continue
             if max_len is not None and size > max_len:
                 continue
             if gate is not None:
