@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
 from .phrases import tokens
+from .prefilter import PatternSet
 from .recognizers import Recognizer, Span
 
 __all__ = ["RecognizerSet", "find_spans", "in_file_names"]
@@ -81,9 +82,10 @@ _Step = tuple[
     "re.Pattern[str]",
     "frozenset[str] | None",
     "str | None",
+    int,
 ]
 """One recognizer's unpacked pre-checks: itself, word literals, other literals, digit, max length,
-required regex, regex, gate words, language."""
+required regex, regex, gate words, language, its place in the prefilter's pattern set."""
 
 
 class RecognizerSet:
@@ -99,12 +101,23 @@ class RecognizerSet:
     def __init__(self, recognizers: Iterable[Recognizer]) -> None:
         self.recognizers = tuple(recognizers)
         plan: list[_Step] = []
-        for r in self.recognizers:
+        for number, r in enumerate(self.recognizers):
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
             rest = [n for n in r.needs if not _is_word(n)]
             others = re.compile("|".join(map(re.escape, rest))) if rest else None
             plan.append(
-                (r, in_words, others, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language)
+                (
+                    r,
+                    in_words,
+                    others,
+                    r.digit,
+                    r.max_len,
+                    r._requires_re,
+                    r.regex,
+                    r.words,
+                    r.language,
+                    number,
+                )
             )
         self._plan = tuple(plan)
         self._memo_en: tuple[tuple[_Step, ...], tuple[_Step, ...]] | None = None
@@ -112,13 +125,20 @@ class RecognizerSet:
         # is tested against that (usually empty) intersection.
         self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
         self._in_words = _InWords(n for _, in_words, *_ in plan for n in in_words or ())
+        self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
 
     def _english_plan(self) -> tuple[_Step, ...]:
         """``_plan`` without the recognizers of a language (memoized while ``_plan`` stays)."""
         memo = self._memo_en
         if memo is None or memo[0] is not self._plan:
-            memo = self._memo_en = (self._plan, tuple(p for p in self._plan if p[-1] in (None, "en")))
+            memo = self._memo_en = (self._plan, tuple(p for p in self._plan if p[-2] in (None, "en")))
         return memo[1]
+
+    def _candidates(self, text: str) -> frozenset[int] | None:
+        """The recognizers whose regex may match ``text`` (``None``: any may; see ``prefilter``)."""
+        if self._prefilter is None:
+            self._prefilter = PatternSet([r.regex for r in self.recognizers])
+        return self._prefilter.candidates(text)
 
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
@@ -146,7 +166,8 @@ class RecognizerSet:
         needed: set[str] | None = None  # the word literals of ``needs`` in the message, once needed
         if words is None:
             words = tokens(text)
-        for recognizer, in_words, others, digit, max_len, requires, regex, gate, language in plan:
+        candidates: frozenset[int] | bool | None = False  # the prefilter's answer, once asked
+        for recognizer, in_words, others, digit, max_len, requires, regex, gate, language, number in plan:
             if language is not None and language not in active:
                 continue
             if max_len is not None and size > max_len:
@@ -168,6 +189,10 @@ class RecognizerSet:
                     found = False
                 if not found and (others is None or others.search(lower) is None):
                     continue
+            if candidates is False:  # a regex is about to run: one set scan rules most of them out
+                candidates = self._candidates(text)
+            if candidates is not None and number not in candidates:  # type: ignore[operator]
+                continue
             if requires is not None and requires.search(text) is None:
                 continue
             if regex.search(text) is None:  # the common case: no match, no generator
