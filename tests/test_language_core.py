@@ -213,3 +213,13 @@ def test_localized_speaker_labels_in_text_transcripts() -> None:
         "customer",
     ]
     assert conversation.messages[-1].text == "Usuario: jperez"  # a label inside a message stays text
+
+
+def test_two_media_placeholders_are_not_a_repeated_message() -> None:
+    export = (
+        "12/03/25, 10:01 - Ana: Hola, mi pedido 4471 no llegó\n"
+        "12/03/25, 10:02 - Ana: <Multimedia omitido>\n"
+        "12/03/25, 10:02 - Ana: <Multimedia omitido>\n"
+    )
+    record = ho.summarize(ho.load(export, format="whatsapp"))
+    assert "repeat" not in [s.kind for s in record.sentiment.frustration_signals]

@@ -56,8 +56,8 @@ def test_recognizer_set_gates_like_a_substring_test(text: str) -> None:
     # The same set with every "needs" literal searched in the text, as each Recognizer does.
     plain = RecognizerSet(fast.recognizers)
     plain._plan = tuple(
-        (r, None, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language)
-        for r in fast.recognizers
+        (r, None, r._needs_re, r.digit, r.max_len, r._requires_re, r.regex, r.words, r.language, number)
+        for number, r in enumerate(fast.recognizers)
     )
     assert fast.find(text) == plain.find(text)
     assert fast.find(text, tokens(text)) == plain.find(text, tokens(text))

@@ -311,7 +311,7 @@ def read_signals(
         if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
             _add(found, "punctuation", message.id, "shape.punctuation")
         norm = " ".join(cues.words(text))
-        if len(norm) >= 12:
+        if len(norm) >= 12 and not message.metadata.get("media"):  # two "<Multimedia omitido>" are no repeat
             if norm in seen_texts:
                 _add(found, "repeat", message.id, "shape.repeat")
             else:
