@@ -18,6 +18,12 @@ question, an "if" sentence, a negated future ("we will not refund"), a stated ne
 ("I will need your order id today"), or a future with nothing promised ("I'll
 check"). Nothing is invented: the text is the sentence as said, the due time is as
 written, and its ISO date only when the message has a timestamp (:mod:`.due`).
+
+Other languages say the same with optional keys of their ``[commitments]`` (docs/rules.md):
+verbs that carry the future ("rappellerons") or promise in the present ("wir melden uns"),
+synthetic futures by ending ("llamaremos"), an unsaid subject ("Le llamaremos el martes"),
+pronouns between subject and verb, a verb at the end of the clause. One pre-check serves them
+all: a message holds a word of some language's forms, or a word with a future ending.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ MAX_TEXT_CHARS = 300
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
 _SPEAKERS = frozenset({"bot", "agent"})
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
-_LETTERS = re.compile(r"[^\W\d_]+")
+_WORDS = re.compile(r"\w+")
+"""A form's words and a message's, split alike: every form is matched between non-word characters."""
 _REQUIRED = (
     "future", "not_promisers", "negations", "needs", "conditions", "contact", "receive", "deliverables",
     "delivery_verbs", "numbers", "span_words", "business", "units", "range_words", "days", "weekdays",
@@ -135,7 +142,7 @@ class Language:
         compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
         estimates = data.get("estimates", [])
         forms = [*data["future"], *verbs, *estimates]
-        rare = [max(_LETTERS.findall(f.lower()) or [f.lower()], key=len) for f in [*forms, *contacts]]
+        rare = [max(_WORDS.findall(f.lower()) or [f.lower()], key=len) for f in [*forms, *contacts]]
         return cls(
             name=name,
             due=DueReader(data),
@@ -210,7 +217,8 @@ class Language:
         if estimate and self.deliverable.search(low) and self.due.find(sentence[estimate.start() :], None):
             return "commitment.delivery"  # "le diagnostic prend 48 heures"
         for start, end, verb, after in self._forms(low):
-            subject, negated = self._subject(low, start) if self.clitics else self._plain_subject(low, start)
+            read = self._subject if self.clitics or self.pro_drop else self._plain_subject
+            subject, negated = read(low, start)
             if negated:
                 continue
             if verb and low[start:end] in self.present and subject not in self.not_promisers:
@@ -330,16 +338,17 @@ def _readers(text: str, langs: Sequence[Language]) -> list[Language]:
     """The languages of ``langs`` that may find a promise in ``text``: those with one of their
     ``form_words`` in it, or a word with one of their ``future_endings``."""
     low = text.lower()
-    words = set(_LETTERS.findall(low))
+    words = _WORDS.findall(low)
     forms, ending = _guard()
     ended = ending is not None and ending.search(low) is not None
     if not ended and forms.isdisjoint(words):
         return []  # no language's future form (the common case)
+    held = set(words)
     return [
         lang
         for lang in langs
         if not lang.form_words
-        or not lang.form_words.isdisjoint(words)
+        or not lang.form_words.isdisjoint(held)
         or (ended and lang.ending is not None and lang.ending.search(low) is not None)
     ]
 
