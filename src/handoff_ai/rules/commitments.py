@@ -18,6 +18,12 @@ question, an "if" sentence, a negated future ("we will not refund"), a stated ne
 ("I will need your order id today"), or a future with nothing promised ("I'll
 check"). Nothing is invented: the text is the sentence as said, the due time is as
 written, and its ISO date only when the message has a timestamp (:mod:`.due`).
+
+Other languages say the same with optional keys of their ``[commitments]`` (docs/rules.md):
+verbs that carry the future ("rappellerons") or promise in the present ("wir melden uns"),
+synthetic futures by ending ("llamaremos"), an unsaid subject ("Le llamaremos el martes"),
+pronouns between subject and verb, a verb at the end of the clause. One pre-check serves them
+all: a message holds a word of some language's forms, or a word with a future ending.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ MAX_TEXT_CHARS = 300
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
 _SPEAKERS = frozenset({"bot", "agent"})
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
-_LETTERS = re.compile(r"[^\W\d_]+")
+_WORDS = re.compile(r"\w+")
+"""A form's words and a message's, split alike: every form is matched between non-word characters."""
 _REQUIRED = (
     "future", "not_promisers", "negations", "needs", "conditions", "contact", "receive", "deliverables",
     "delivery_verbs", "numbers", "span_words", "business", "units", "range_words", "days", "weekdays",
@@ -86,7 +93,10 @@ class Language:
     shift_note: dict[str, list[str]]
     futures: tuple[str, ...]
     form_words: frozenset[str] = frozenset()
-    """The first word of each future form and estimate ("'ll" as "ll"): a sentence has none, no promise."""
+    """The longest word of each future form, estimate and ``present_contact`` phrase ("'ll" as
+    "ll", "going" of "am going to"): a message with none of them (and no ``ending``), no promise."""
+    ending: re.Pattern[str] | None = None
+    """An "r" plus one of ``endings`` ends a word ("llamaremos", "ligarei"): a pre-check."""
     verb_future: re.Pattern[str] | None = None
     """Optional: verbs that carry the future themselves ("rappellerons", "recevrez") or, said in the
     present, promise ("wir melden uns", "je vous rappelle"); each starts the text read after it."""
@@ -95,8 +105,9 @@ class Language:
     (before, or after as in "Morgen rufen wir Sie an"), or with a due time."""
     promisers: frozenset[str] = frozenset()
     clitics: frozenset[str] = frozenset()
-    """Pronouns between a subject and its verb ("nous *vous* rappellerons"), skipped to find it."""
-    clitic_negations: frozenset[str] = frozenset()
+    """Pronouns between a subject and its verb ("nous *vous* rappellerons", "*le* llamaremos"),
+    skipped to find it."""
+    negations: frozenset[str] = frozenset()
     conjunctions: frozenset[str] = frozenset()
     verb_final: bool = False
     """Verbs come last ("Wir werden uns bis Freitag bei Ihnen melden"): contact and delivery phrases
@@ -104,6 +115,15 @@ class Language:
     estimate: re.Pattern[str] | None = None
     """Optional: words that turn a due time and a deliverable into a promise without a future
     ("comptez 5 à 7 jours ouvrés pour le remboursement")."""
+    endings: tuple[str, ...] = ()
+    """``future_endings``: a word that is an infinitive plus one of them is a future, read as the
+    future of that infinitive ("llamaremos el martes" as "llamar el martes")."""
+    pro_drop: bool = False
+    """The subject may go unsaid ("Le llamaremos"): none is the speaker, and a negation where the
+    subject would be negates ("no le llamaremos", "não vamos ligar")."""
+    present_contact: re.Pattern[str] | None = None
+    """Optional: a first-person present that promises contact when a due time is stated ("te
+    llamo mañana", "te retorno até sexta"), as English says "I'll call"."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -113,11 +133,16 @@ class Language:
         words = [f for f in data["future"] if not f.startswith("'")]
         attached = [f for f in data["future"] if f.startswith("'")]
         future = rf"(?:(?<=\w)(?:{_alternation(attached) or '(?!)'})|(?<!\w)(?:{_alternation(words)}))(?!\w)"
+        endings = _alternation(data.get("future_endings", []))
+        if endings:  # an infinitive ends in a vowel + "r" ("llamar"), or "dr"/"br" ("pondr", "habr")
+            future += rf"|(?<!\w)(?P<inf>\w+?(?:[aeiouáéíóúâêô]|d|b)r)(?:{endings})(?!\w)"
+        contacts = data.get("present_contact", [])
         lead = r"^\s+(?:[\w'-]+\s+){0,8}?" if data.get("verb_final") else r"^\s+(?:[\w'-]+\s+){0,4}?"
         verbs = [*data.get("verb_futures", []), *data.get("present_promises", [])]
         compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
         estimates = data.get("estimates", [])
         forms = [*data["future"], *verbs, *estimates]
+        rare = [max(_WORDS.findall(f.lower()) or [f.lower()], key=len) for f in [*forms, *contacts]]
         return cls(
             name=name,
             due=DueReader(data),
@@ -132,41 +157,55 @@ class Language:
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
             futures=(*forms,),
-            form_words=frozenset((_LETTERS.findall(form.lower()) or [form.lower()])[0] for form in forms),
+            form_words=frozenset(rare),
+            ending=re.compile(rf"r(?:{endings})(?!\w)") if endings else None,
             verb_future=re.compile(rf"(?<!\w)(?:{_alternation(verbs)})(?!\w)") if verbs else None,
             present=frozenset(v.lower() for v in data.get("present_promises", [])),
             promisers=frozenset(w.lower() for w in data.get("promisers", [])),
             clitics=frozenset(w.lower() for w in data.get("clitics", [])),
-            clitic_negations=frozenset(w.lower() for w in data.get("negations", [])),
+            negations=frozenset(w.lower() for w in data["negations"]),
             conjunctions=frozenset(w.lower() for w in data.get("conjunctions", [])),
             verb_final=bool(data.get("verb_final", False)),
             estimate=re.compile(rf"(?<!\w)(?:{_alternation(estimates)})(?!\w)") if estimates else None,
+            endings=tuple(e.lower() for e in data.get("future_endings", [])),
+            pro_drop=bool(data.get("pro_drop", False)),
+            present_contact=re.compile(rf"(?<!\w)(?:{_alternation(contacts)})(?!\w)") if contacts else None,
         )
 
     def _subject(self, low: str, start: int) -> tuple[str, bool]:
         """The word before a future form, object pronouns skipped ("un technicien *vous* contactera",
         "nous *vous* rappellerons"), and whether a skipped one negates it ("nous *ne* vous
         rappellerons pas"). A pronoun that may be either ("nous", "vous") is the subject where its
-        clause starts (after punctuation or a conjunction)."""
+        clause starts (after punctuation or a conjunction). In a ``pro_drop`` language the subject
+        may be none ("Le llamaremos"), and a negation in its place negates ("No le llamaremos")."""
         raw = low[max(0, start - 40) : start].split()
         words = [_WORD_EDGE.sub("", word) for word in raw]
         pronouns = self.clitics & (self.promisers | self.not_promisers)
         negated = False
-        while len(words) > 1 and words[-1] in self.clitics:
+        while words and words[-1] in self.clitics and (self.pro_drop or len(words) > 1):
             if words[-1] in pronouns and (
-                not words[-2] or raw[-2][-1] in ",;:.!?()" or words[-2] in self.conjunctions
+                len(words) == 1
+                or not words[-2]
+                or raw[-2][-1] in ",;:.!?()"
+                or words[-2] in self.conjunctions
             ):
                 break  # "…postes ; nous revenons vers vous"
             raw.pop()
-            negated = negated or words.pop() in self.clitic_negations
-        return (words[-1] if words else ""), negated
+            negated = negated or words.pop() in self.negations
+        subject = words[-1] if words else ""
+        return subject, negated or (self.pro_drop and subject in self.negations)
 
-    def _forms(self, low: str) -> Iterator[tuple[int, int, bool]]:
-        """``(start, end, the verb itself)`` of each future form, in sentence order."""
-        found = [(m.start(), m.end(), False) for m in self.future.finditer(low)]
+    def _forms(self, low: str) -> Iterator[tuple[int, int, bool, str]]:
+        """``(start, end, the verb itself, the text read after it)`` of each future form, in
+        sentence order; a synthetic future is read as the future of its infinitive ("llamaremos
+        el martes" as " llamar el martes", as English reads "will" + " call on Tuesday")."""
+        found = []
+        for m in self.future.finditer(low):
+            inf = m["inf"] if self.endings else None
+            found.append((m.start(), m.end(), False, f" {inf}{low[m.end() :]}" if inf else low[m.end() :]))
         if self.verb_future is not None:
-            found += [(m.start(), m.end(), True) for m in self.verb_future.finditer(low)]
-            found.sort()
+            found += [(m.start(), m.end(), True, low[m.end() :]) for m in self.verb_future.finditer(low)]
+            found.sort(key=lambda form: form[:3])
         yield from found
 
     def promise(self, sentence: str) -> str | None:
@@ -177,8 +216,9 @@ class Language:
         estimate = self.estimate.search(low) if self.estimate is not None else None
         if estimate and self.deliverable.search(low) and self.due.find(sentence[estimate.start() :], None):
             return "commitment.delivery"  # "le diagnostic prend 48 heures"
-        for start, end, verb in self._forms(low):
-            subject, negated = self._subject(low, start) if self.clitics else self._plain_subject(low, start)
+        for start, end, verb, after in self._forms(low):
+            read = self._subject if self.clitics or self.pro_drop else self._plain_subject
+            subject, negated = read(low, start)
             if negated:
                 continue
             if verb and low[start:end] in self.present and subject not in self.not_promisers:
@@ -188,15 +228,15 @@ class Language:
                     not subject or nxt in self.not_promisers or not self.due.find(sentence, None)
                 ):
                     continue  # "Bitte rufen Sie uns morgen an" asks the customer
-            elif not subject:
+            elif not subject and not self.pro_drop:
                 continue  # "Will you ...": a question
-            after = low[end:]
             nearby = {_WORD_EDGE.sub("", word) for word in after.split()[:3]} if verb else set()
-            if self.negated.match(after) or not self.clitic_negations.isdisjoint(nearby):
-                continue  # "will not", "wir melden uns nicht"
+            if self.negated.match(after) or not self.negations.isdisjoint(nearby):
+                continue  # "will not", "wir melden uns nicht", "necesitaremos" (a need)
             if verb:  # the verb is part of what is promised ("rappellerons", "melden uns")
                 after = " " + low[start:]
-            if subject in self.not_promisers:
+            said_to = subject in self.not_promisers
+            if said_to or (self.pro_drop and not subject):  # "Recibirá un correo": said to "usted"
                 found = self.receive.match(after)
                 # What is received is named within a few words ("receive an email confirming ...").
                 window = 8 if self.verb_final else 4
@@ -204,12 +244,20 @@ class Language:
                     return "commitment.receive"
                 if found and self.verb_final and self.deliverable.search(after[: found.end()]):
                     return "commitment.receive"  # "Sie werden eine E-Mail erhalten"
-                continue
+                if said_to:
+                    continue
             if self.contact.match(after):
                 return "commitment.contact"
             if self.due.find(sentence, None) and (self.delivery.match(after) or self.deliverable.search(low)):
                 return "commitment.delivery"
-        return None
+        return self._present_contact(sentence, low)
+
+    def _present_contact(self, sentence: str, low: str) -> str | None:
+        """A ``present_contact`` phrase, not negated, with a due time ("te llamo mañana")."""
+        found = self.present_contact.search(low) if self.present_contact is not None else None
+        if found is None or not self.negations.isdisjoint(low[: found.start()].split()[-1:]):
+            return None
+        return "commitment.contact" if self.due.find(sentence, None) else None
 
     def due_clause(self, sentence: str) -> str:
         """Where the due time is read: from an ``estimates`` word on ("validé aujourd'hui ; comptez
@@ -276,24 +324,45 @@ def short(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 
 @lru_cache(maxsize=1)
-def _guard() -> frozenset[str]:
-    """The first word of every future form of every language ("'ll" as "ll"): a message without
-    one of them as a word makes no promise (one set test, however many languages and forms)."""
-    return frozenset(word for lang in languages() for word in lang.form_words)
+def _guard() -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """Every language's ``form_words``, and one search for every language's ``future_endings``:
+    a message with neither makes no promise (one set test and one literal-led search, however many
+    languages and forms)."""
+    langs = languages()
+    endings = [ending for lang in langs for ending in lang.endings]
+    found = re.compile(rf"r(?:{_alternation(endings)})(?!\w)") if endings else None
+    return frozenset(word for lang in langs for word in lang.form_words), found
+
+
+def _readers(text: str, langs: Sequence[Language]) -> list[Language]:
+    """The languages of ``langs`` that may find a promise in ``text``: those with one of their
+    ``form_words`` in it, or a word with one of their ``future_endings``."""
+    low = text.lower()
+    words = _WORDS.findall(low)
+    forms, ending = _guard()
+    ended = ending is not None and ending.search(low) is not None
+    if not ended and forms.isdisjoint(words):
+        return []  # no language's future form (the common case)
+    held = set(words)
+    return [
+        lang
+        for lang in langs
+        if not lang.form_words
+        or not lang.form_words.isdisjoint(held)
+        or (ended and lang.ending is not None and lang.ending.search(low) is not None)
+    ]
 
 
 def promises_in(message: Message, langs: Sequence[Language] | None = None) -> list[Commitment]:
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
-    words = set(_LETTERS.findall(message.text.lower()))
-    if _guard().isdisjoint(words):
+    readers = _readers(message.text, langs or languages())
+    if not readers:
         return []
     found: list[Commitment] = []
     for sentence in _sentences(message.text):
-        for lang in langs or languages():
-            if lang.form_words and lang.form_words.isdisjoint(words):
-                continue  # none of this language's future forms: nothing to read
+        for lang in readers:
             rule = lang.promise(sentence)
             if rule is None:
                 continue
