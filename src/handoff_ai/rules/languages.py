@@ -53,6 +53,7 @@ _DIR = "rules/data/languages"
 _MIN_VOTES = 2
 """A message needs this many profile words (and a lead of one) to get a language of its own."""
 _MIN_SCRIPT_CHARS = 2
+_CLEAR = 8
 _MAX_TOKENS = 2_000
 """Words of one message that vote: a pasted 1 MB log says no more about its language than this."""
 
@@ -224,9 +225,17 @@ def _tally(
     profiles: _Profiles,
     own: dict[str, str] | None = None,
 ) -> dict[str, int]:
-    """Votes of ``messages`` added up; with ``own``, each message's own language into it."""
+    """Votes of ``messages`` added up; with ``own``, each message's own language into it.
+
+    Without ``own`` the count stops once one language leads clearly (``_CLEAR`` votes ahead
+    of the next): a chat's first lines already tell, and most chats are long.
+    """
     totals: dict[str, int] = {}
     for message in messages:
+        if own is None and totals:
+            ranked = sorted(totals.values(), reverse=True)
+            if ranked[0] - (ranked[1] if len(ranked) > 1 else 0) >= _CLEAR:
+                break
         text = message.text
         script = _script(text, profiles)
         votes = {script: 1_000} if script is not None else _vote(tokenize(text)[:_MAX_TOKENS], profiles)

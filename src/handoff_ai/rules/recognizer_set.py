@@ -50,6 +50,8 @@ _NOT_PLACES = frozenset(
 
 
 _MEMO_LIMIT = 100_000
+_SET_SCAN_MIN = 256
+"""Characters from which a message is scanned by the prefilter's set before its regexes run."""
 _ENGLISH = frozenset({"en"})
 
 
@@ -190,7 +192,8 @@ class RecognizerSet:
                 if not found and (others is None or others.search(lower) is None):
                     continue
             if candidates is False:  # a regex is about to run: one set scan rules most of them out
-                candidates = self._candidates(text)
+                # (on a short chat turn the literal pre-checks above already did: the scan costs more)
+                candidates = self._candidates(text) if size >= _SET_SCAN_MIN else None
             if candidates is not None and number not in candidates:  # type: ignore[operator]
                 continue
             if requires is not None and requires.search(text) is None:

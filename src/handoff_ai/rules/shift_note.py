@@ -88,6 +88,19 @@ def _pattern(lang: Language) -> re.Pattern[str]:
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
+_WORD = re.compile(r"\w+")
+_LABEL_WORDS: dict[str, frozenset[str]] = {}
+
+
+def _label_words(lang: Language) -> frozenset[str]:
+    """The first word of every label of ``lang``: a note in it holds one of them."""
+    found = _LABEL_WORDS.get(lang.name)
+    if found is None:
+        phrases = [p for values in lang.shift_note.values() for p in values]
+        found = _LABEL_WORDS[lang.name] = frozenset(
+            words[0] for words in (_WORD.findall(p.lower()) for p in phrases) if words
+        )
+    return found
 
 
 def _sentence(text: str) -> str:
@@ -174,7 +187,10 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
         if not internal and (message.role != "agent" or message.kind != "message" or ":" not in message.text):
             continue
         best: ShiftNote | None = None
+        words = set(_WORD.findall(message.text.lower()))
         for lang in _languages_for(message.text):  # its own language first: it wins a tie
+            if _label_words(lang).isdisjoint(words):
+                continue  # none of this language's labels can be there
             note = parse(message, lang, internal)
             # An ordinary message needs two labelled parts: "Don't hesitate to ask" is no warning.
             labelled = len(note.status) + len(note.next) + len(note.done) + len(note.promised)
