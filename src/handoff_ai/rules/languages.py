@@ -53,6 +53,8 @@ _DIR = "rules/data/languages"
 _MIN_VOTES = 2
 """A message needs this many profile words (and a lead of one) to get a language of its own."""
 _MIN_SCRIPT_CHARS = 2
+_WEB_WORDS = frozenset({"com", "net", "org", "www", "http", "https", "html", "co", "io"})
+"""Words of addresses, not of a language: they never vote."""
 _CLEAR = 8
 _MAX_TOKENS = 2_000
 """Words of one message that vote: a pasted 1 MB log says no more about its language than this."""
@@ -130,6 +132,8 @@ def _profiles() -> _Profiles:
     def add(code: str, profile: Sequence[str]) -> None:
         order.append(code)
         for word in profile:
+            if word in _WEB_WORDS:
+                continue  # "com" is Portuguese, and the end of every email address
             for form in {word.lower(), fold(word.lower())}:
                 holders = words.setdefault(form, [])
                 if code not in holders:
