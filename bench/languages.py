@@ -25,6 +25,9 @@ from tests.languages import CASES, FIGURES, GROUPS, LanguageScore, baseline, fig
 
 from handoff_ai import summarize  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from understanding import _cell, layout  # noqa: E402  (the understanding bench's table layout)
+
 _SHORT = {
     "human_request": "human",
     "false_alarms": "f.alarm",
@@ -47,13 +50,6 @@ TARGETS = {
 """Issue 12's acceptance figures for de/fr/es/pt (``other``: warning and conf<.5 at 1.0)."""
 
 
-def _cell(value: tuple[float | int | None, int, int]) -> str:
-    v, num, den = value
-    if den == 0 and isinstance(v, int):
-        return str(v)
-    return "–" if v is None else f"{v:.2f} {num}/{den}"
-
-
 def table(title: str, by_group: dict[str, LanguageScore]) -> str:
     """One row per language group plus ``all``; one column per figure."""
     names = list(FIGURES)
@@ -64,17 +60,7 @@ def table(title: str, by_group: dict[str, LanguageScore]) -> str:
         total = total + s
         rows.append([group, str(s.cases), *(_cell(figures(s)[n]) for n in names)])
     rows.append(["all", str(total.cases), *(_cell(figures(total)[n]) for n in names)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [title]
-    for i, row in enumerate(rows):
-        lines.append(
-            "  ".join(
-                c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-        if i == 0 or i == len(rows) - 2:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return layout(title, rows)
 
 
 def _totals(group: dict[str, LanguageScore]) -> dict[str, Any]:

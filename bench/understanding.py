@@ -59,6 +59,11 @@ def table(title: str, by_category: dict[str, Score]) -> str:
         total = total + s
         rows.append([category, str(s.cases), *(_cell(figures(s)[n]) for n in names)])
     rows.append(["all", str(total.cases), *(_cell(figures(total)[n]) for n in names)])
+    return layout(title, rows)
+
+
+def layout(title: str, rows: list[list[str]]) -> str:
+    """``rows`` (a header first, a total last) as aligned text columns under ``title``."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [title]
     for i, row in enumerate(rows):

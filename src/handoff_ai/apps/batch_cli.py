@@ -50,6 +50,7 @@ from .batch_io import (
     JSONL_SUFFIXES,
     Job,
     first_row_is_conversation,
+    jsonl_lines,
     open_file,
     raw_items,
     result_line,
@@ -119,32 +120,17 @@ def _jsonl(path: Path, format: str) -> Iterator[_Item]:
     from ..parsers import ParserInput
     from ..parsers._load import parse_input
 
-    handle = open_file(path, "rb")
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            fallback = f"{path.stem}-{number}"
-            try:
-                text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8") if number == 1 else raw.decode()
-            except UnicodeDecodeError:
-                yield (
-                    fallback,
-                    ParseError("line is not valid UTF-8", format="jsonl", location=f"line {number}"),
-                )
-                continue
-            if not text.strip():
-                continue
-            try:
-                value = json.loads(text)
-            except (json.JSONDecodeError, RecursionError):
-                yield fallback, ParseError("invalid JSON", format="jsonl", location=f"line {number}")
-                continue
-            data = ParserInput(value=value, file=str(path), prefix=f"line {number}", fallback_id=fallback)
-            try:
-                conversation = parse_input(data, format)
-            except HandoffError as exc:
-                yield row_id(value, fallback), exc
-                continue
-            yield conversation.id, conversation
+    for number, fallback, _, value in jsonl_lines(path):
+        if isinstance(value, ParseError):
+            yield fallback, value
+            continue
+        data = ParserInput(value=value, file=str(path), prefix=f"line {number}", fallback_id=fallback)
+        try:
+            conversation = parse_input(data, format)
+        except HandoffError as exc:
+            yield row_id(value, fallback), exc
+            continue
+        yield conversation.id, conversation
 
 
 def _items(

@@ -19,6 +19,7 @@ __all__ = [
     "JSONL_SUFFIXES",
     "Job",
     "first_row_is_conversation",
+    "jsonl_lines",
     "open_file",
     "raw_items",
     "result_line",
@@ -51,8 +52,9 @@ def row_id(value: Any, fallback: str) -> str:
     return str(row_id) if isinstance(row_id, (str, int)) and not isinstance(row_id, bool) else fallback
 
 
-def _raw_jsonl(path: Path) -> Iterator[tuple[str, Job | Exception]]:
-    """``_jsonl`` without the parsing: each line's id and the line itself, for a worker to parse."""
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str, str, Any]]:
+    """``(line number, fallback id, text, JSON value)`` of each non-blank line; the value is a
+    ``ParseError`` for a line that is not UTF-8 or not JSON (the next line goes on)."""
     handle = open_file(path, "rb")
     with handle:
         for number, raw in enumerate(handle, start=1):
@@ -60,20 +62,28 @@ def _raw_jsonl(path: Path) -> Iterator[tuple[str, Job | Exception]]:
             try:
                 text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8") if number == 1 else raw.decode()
             except UnicodeDecodeError:
-                yield (
-                    fallback,
-                    ParseError("line is not valid UTF-8", format="jsonl", location=f"line {number}"),
-                )
+                error = ParseError("line is not valid UTF-8", format="jsonl", location=f"line {number}")
+                yield number, fallback, "", error
                 continue
             if not text.strip():
                 continue
             try:
                 value = json.loads(text)
             except (json.JSONDecodeError, RecursionError):
-                yield fallback, ParseError("invalid JSON", format="jsonl", location=f"line {number}")
-                continue
-            job = Job(slot=-1, fallback=fallback, text=text, file=str(path), number=number)
-            yield row_id(value, fallback), job
+                value = ParseError("invalid JSON", format="jsonl", location=f"line {number}")
+            yield number, fallback, text, value
+
+
+def _raw_jsonl(path: Path) -> Iterator[tuple[str, Job | Exception]]:
+    """Each line's id and the line itself, for a worker to parse (it reads it once more)."""
+    for number, fallback, text, value in jsonl_lines(path):
+        if isinstance(value, ParseError):
+            yield fallback, value
+        else:
+            yield (
+                row_id(value, fallback),
+                Job(slot=-1, fallback=fallback, text=text, file=str(path), number=number),
+            )
 
 
 def raw_items(source: Path) -> Iterator[tuple[str, Job | Exception]]:

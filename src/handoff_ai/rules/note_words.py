@@ -86,8 +86,3 @@ def note_language(configured: str | None, report: LanguageReport) -> str:
     if report.language is not None and report.language in language_section("note"):
         return report.language
     return "en"
-
-
-def describe(code: str) -> str:
-    """ "German (de)" for messages."""
-    return f"{language_name(code)} ({code})"

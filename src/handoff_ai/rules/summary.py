@@ -373,8 +373,13 @@ def build_summary(
         parts.append("The customer asked to escalate.")
     if team and handoff is not None and handoff.type is not None:
         parts.append(f"Next: {team.replace('_', ' ')}.")
+    return join_parts(parts)
+
+
+def join_parts(parts: Sequence[str]) -> str:
+    """Whole parts, in order of importance, while they fit in ``MAX_WORDS``."""
     summary = ""
-    for part in parts:  # whole parts, in order of importance, while they fit
+    for part in parts:
         if not part:
             continue
         if part.endswith("….") or part.endswith("?."):

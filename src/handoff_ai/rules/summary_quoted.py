@@ -21,7 +21,6 @@ from .note_words import NoteWords
 from .phrases import CueReader, tokens
 from .restate import clean
 from .summary import (
-    MAX_WORDS,
     HasText,
     _agent_statement,
     _asks,
@@ -29,6 +28,7 @@ from .summary import (
     _credential,
     _limit,
     issue_sentence,
+    join_parts,
 )
 
 __all__ = ["build_quoted_summary"]
@@ -108,10 +108,4 @@ def build_quoted_summary(
         parts.append(frames["escalation_request"])
     if team and handoff is not None and handoff.type is not None:
         parts.append(frames["next_team"].format(team=team.replace("_", " ")))
-    summary = ""
-    for part in parts:  # whole parts, in order of importance, while they fit
-        candidate = f"{summary} {part}".strip()
-        if len(candidate.split()) > MAX_WORDS and summary:
-            continue
-        summary = candidate
-    return summary
+    return join_parts(parts)
