@@ -75,6 +75,7 @@ def localize_items(
         event.description = words.event(event.description)
 
 
+@cache
 def local_labels() -> tuple[str, ...]:
     """Every language's blocker openings ("Fehlgeschlagen: ", ...), for readers that drop them."""
     found = []
@@ -87,6 +88,7 @@ def local_labels() -> tuple[str, ...]:
     return tuple(found)
 
 
+@cache
 def local_markers() -> tuple[str, ...]:
     """Every language's " — reported: " marker, for readers that take what follows it."""
     return tuple(
