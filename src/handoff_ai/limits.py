@@ -85,18 +85,19 @@ def check_depth(value: Any, limits: Limits, *, location: str | None = None) -> N
     maximum = limits.max_json_depth
     if maximum is None:
         return
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, (list, tuple)):
-            children = item
-        else:
-            continue
+    # Level by level: each level's containers are one deeper than the last (no per-item tuples).
+    level: list[Any] = [value]
+    depth = 0
+    while level:
+        containers = [item for item in level if isinstance(item, (dict, list, tuple))]
+        if not containers:
+            return
+        depth += 1
         if depth > maximum:
             raise LimitExceededError("max_json_depth", depth, maximum, location=location)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, tuple)))
+        level = []
+        for item in containers:
+            level.extend(item.values() if isinstance(item, dict) else item)
 
 
 def check_conversation(messages: Any, limits: Limits, *, location: str | None = None) -> None:

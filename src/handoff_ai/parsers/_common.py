@@ -176,8 +176,12 @@ class IdAllocator:
 
 
 def source_ref(format: str, file: str | None, pointer: str) -> SourceRef:
-    """A validated ``SourceRef`` (three strings: cheap to validate, so we do)."""
-    return SourceRef(format=format, file=file, pointer=pointer)
+    """The ``SourceRef`` of a parsed message.
+
+    Built without validation: every parser passes its own format name, the file name it was
+    given (or ``None``) and a pointer it wrote, and this runs once per message.
+    """
+    return SourceRef.model_construct(format=format, file=file, pointer=pointer)
 
 
 def _first_error(exc: ValidationError) -> tuple[str, str]:

@@ -139,6 +139,47 @@ def _text(value: Any, pointer: str, key: str, metadata: dict[str, Any]) -> str:
     )
 
 
+_Plan = tuple[dict[int, tuple[int, str]], list[tuple[int, str]], tuple[Any, ...]]
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+_PLANS_LIMIT: Final = 512
+
+
+def _plan(keys: tuple[Any, ...]) -> _Plan:
+    """How a message's keys are read: the chosen key per field, role keys by rank, the rest.
+
+    Exports repeat one key layout on every message, so the plan is made once per layout.
+    """
+    found = _PLANS.get(keys)
+    if found is not None:
+        return found
+    chosen: dict[int, tuple[int, str]] = {}
+    role_keys: list[tuple[int, str]] = []
+    others: list[Any] = []  # metadata keys, in the order they are set aside
+    for key in keys:
+        cls = _KEY_CLASS.get(key)
+        if cls is None and isinstance(key, str):
+            cls = _KEY_CLASS.get(key.lower())
+        if cls is None:
+            others.append(key)
+            continue
+        kind_of, rank = cls
+        if kind_of == _ROLE:
+            role_keys.append((rank, key))
+            continue
+        previous = chosen.get(kind_of)
+        if previous is None or rank < previous[0]:
+            if previous is not None:
+                others.append(previous[1])
+            chosen[kind_of] = (rank, key)
+        else:
+            others.append(key)
+    role_keys.sort()
+    if len(_PLANS) >= _PLANS_LIMIT:
+        _PLANS.clear()
+    found = _PLANS[keys] = (chosen, role_keys, tuple(others))
+    return found
+
+
 def parse_message(
     item: Any,
     position: int,
@@ -153,31 +194,10 @@ def parse_message(
         raise ParseError(
             f"a message must be an object, got {type(item).__name__}", format=format, location=pointer
         )
-    chosen: dict[int, tuple[int, str]] = {}
-    role_keys: list[tuple[int, str]] = []
-    metadata: dict[str, Any] = {}
-    for key in item:
-        cls = _KEY_CLASS.get(key)
-        if cls is None and isinstance(key, str):
-            cls = _KEY_CLASS.get(key.lower())
-        if cls is None:
-            metadata[key] = item[key]
-            continue
-        kind_of, rank = cls
-        if kind_of == _ROLE:
-            role_keys.append((rank, key))
-            continue
-        previous = chosen.get(kind_of)
-        if previous is None or rank < previous[0]:
-            if previous is not None:
-                metadata[previous[1]] = item[previous[1]]
-            chosen[kind_of] = (rank, key)
-        else:
-            metadata[key] = item[key]
+    chosen, role_keys, others = _plan(tuple(item))
+    metadata: dict[str, Any] = {key: item[key] for key in others}
 
     # role: the highest-ranked role key whose value names a role
-    if len(role_keys) > 1:
-        role_keys.sort()
     resolved: tuple[Role, MessageKind, str | None] | None = None
     author: str | None = None
     for _, key in role_keys:

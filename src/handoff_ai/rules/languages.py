@@ -246,9 +246,9 @@ def _tally(
         for code, count in votes.items():
             totals[code] = totals.get(code, 0) + count
         if own is not None:
-            code = script or _winner(votes, profiles.order)
-            if code is not None:
-                own[message.id] = code
+            chosen = script or _winner(votes, profiles.order)
+            if chosen is not None:
+                own[message.id] = chosen
     return totals
 
 
