@@ -122,19 +122,13 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
-        self._memo_en: tuple[tuple[_Step, ...], tuple[_Step, ...]] | None = None
+        self._plan_en = tuple(p for p in self._plan if p[-2] in (None, "en"))
+        """``_plan`` without the recognizers of other languages: what an English message needs."""
         # Every gate word: a message's words are intersected with these once, then each gate
         # is tested against that (usually empty) intersection.
         self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
         self._in_words = _InWords(n for _, in_words, *_ in plan for n in in_words or ())
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
-
-    def _english_plan(self) -> tuple[_Step, ...]:
-        """``_plan`` without the recognizers of a language (memoized while ``_plan`` stays)."""
-        memo = self._memo_en
-        if memo is None or memo[0] is not self._plan:
-            memo = self._memo_en = (self._plan, tuple(p for p in self._plan if p[-2] in (None, "en")))
-        return memo[1]
 
     def _candidates(self, text: str) -> frozenset[int] | None:
         """The recognizers whose regex may match ``text`` (``None``: any may; see ``prefilter``)."""
@@ -156,7 +150,7 @@ class RecognizerSet:
         of no language always runs.
         """
         # English: the other languages' recognizers are not even looked at.
-        plan = self._plan if languages else self._english_plan()
+        plan = self._plan if languages else self._plan_en
         active = languages or _ENGLISH
         lower = text.lower()
         has_digit = _DIGIT.search(text) is not None
