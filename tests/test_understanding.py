@@ -194,16 +194,33 @@ LEAKING_TODAY: set[str] = set()  # st08 (German/Spanish "Passwort"/"contraseña"
 """Records that leak a secret with the engine this set was written against (issue 11)."""
 
 
-def _marked(names: set[str], reason: str) -> list[object]:
-    return [
-        pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=reason, strict=True))
-        if c.name in names
-        else pytest.param(c, id=c.name)
-        for c in CASES
-    ] + [pytest.param(c, id=f"holdout-{c.name}") for c in HOLDOUT_CASES]
+HOLDOUT_LEAKING_TODAY: set[str] = {"st51_card_abroad_codes", "st52_ci_db_url"}
+"""Held-out records that leak a secret with the engine at main when the held-out set was
+written: secret phrasings the engine does not catch yet. Drop a name when its
+leak is fixed (the mark is strict); ``bench/understanding.py --holdout --misses`` says which."""
 
 
-@pytest.mark.parametrize("case", _marked(LEAKING_TODAY, "\"mein Passwort ist …\" / \"mi contraseña …\": secrets in German and Spanish are the languages issue (12)"))
+def _marked(
+    names: set[str], reason: str, holdout_names: set[str] | frozenset[str] = frozenset()
+) -> list[object]:
+    def param(case: Case, name: str, leaking: bool, why: str) -> object:
+        marks = [pytest.mark.xfail(reason=why, strict=True)] if leaking else []
+        return pytest.param(case, id=name, marks=marks)
+
+    return [param(c, c.name, c.name in names, reason) for c in CASES] + [
+        param(c, f"holdout-{c.name}", c.name in holdout_names, "held-out secret phrasing not caught yet")
+        for c in HOLDOUT_CASES
+    ]
+
+
+@pytest.mark.parametrize(
+    "case",
+    _marked(
+        LEAKING_TODAY,
+        '"mein Passwort ist …" / "mi contraseña …": secrets in German and Spanish are the languages issue (12)',
+        HOLDOUT_LEAKING_TODAY,
+    ),
+)
 def test_no_secret_in_record(case: Case) -> None:
     record = summarize(case.conversation())
     assert leaks(record, case.expected.get("secrets", [])) == []
