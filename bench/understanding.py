@@ -160,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     out: dict[str, Any] = {}
-    for i, (title, key, cases) in enumerate(sets):
-        if i:
+    for title, key, cases in sets:
+        if not cases:  # --case matched nothing in this set
+            continue
+        if out:
             print()
         out[key] = report(title, cases, args.misses)
     print()
