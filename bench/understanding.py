@@ -4,9 +4,12 @@ Scores the rules backend on ``tests/fixtures/understanding/`` (46 hand-written c
 in 10 input formats; expectations written as a careful human taking over would, see
 ``tests/understanding.py``) per category and overall, beside a trivial baseline in the same
 run: blocker = the last customer message, no tried steps, no facts, no commitments, handoff
-type ``ai_to_human``.
+type ``ai_to_human``. Then the same tables on the held-out set
+``tests/fixtures/understanding_holdout/`` (written after the engine work began, never used
+for tuning), under its own title: the gap between the two says how far the engine's gains
+generalise. ``--holdout`` prints only the held-out set.
 
-    python bench/understanding.py [--misses] [--case NAME] [--json PATH]
+    python bench/understanding.py [--holdout] [--misses] [--case NAME] [--json PATH]
 """
 
 from __future__ import annotations
@@ -21,7 +24,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.understanding import CASES, CATEGORIES, FIGURES, Score, baseline_record, figures, score  # noqa: E402
+from tests.understanding import (  # noqa: E402
+    CASES,
+    CATEGORIES,
+    FIGURES,
+    HOLDOUT_CASES,
+    Case,
+    Score,
+    baseline_record,
+    figures,
+    score,
+)
 
 from handoff_ai import summarize  # noqa: E402
 
@@ -77,14 +90,8 @@ def layout(title: str, rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list what each conversation missed (rules)")
-    parser.add_argument("--case", help="only conversations whose name contains this")
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    args = parser.parse_args(argv)
-
-    cases = [c for c in CASES if not args.case or args.case in c.name]
+def run(cases: list[Case]) -> tuple[dict[str, Score], dict[str, Score], float, list[tuple[str, list[str]]]]:
+    """Rules and baseline scores per category, seconds spent in ``summarize``, misses per case."""
     engine: dict[str, Score] = {}
     base: dict[str, Score] = {}
     spent = 0.0
@@ -101,8 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         if s.misses:
             misses.append((case.name, s.misses))
+    return engine, base, spent, misses
 
+
+def report(title: str, cases: list[Case], show_misses: bool) -> dict[str, Any]:
+    """Print one set's rules and baseline tables (and misses); return its figures."""
+    engine, base, spent, misses = run(cases)
     formats = sorted({c.format for c in cases})
+    print(f"== {title}")
     print(
         f"{len(cases)} conversations, {len(formats)} formats ({', '.join(formats)}); "
         f"rules: {spent * 1000 / max(1, len(cases)):.1f} ms / conversation"
@@ -111,23 +124,52 @@ def main(argv: list[str] | None = None) -> int:
     print(table("rules backend", engine))
     print()
     print(table("baseline (blocker = last customer message, handoff = ai_to_human, nothing else)", base))
-    print()
-    for name, text in FIGURES.items():
-        print(f"  {_SHORT[name]:>8}: {text}")
-    if args.misses:
+    if show_misses:
         print()
         for name, items in misses:
             print(name)
             for item in items:
                 print(f"    {item}")
+    out: dict[str, Any] = {}
+    for label, group in (("rules", engine), ("baseline", base)):
+        total = Score()
+        for s in group.values():
+            total = total + s
+        out[label] = {c: {k: v[0] for k, v in figures(s).items()} for c, s in group.items()}
+        out[label]["all"] = {k: v[0] for k, v in figures(total).items()}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list what each conversation missed (rules)")
+    parser.add_argument("--holdout", action="store_true", help="only the held-out set")
+    parser.add_argument("--case", help="only conversations whose name contains this")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+
+    def pick(cases: list[Case]) -> list[Case]:
+        return [c for c in cases if not args.case or args.case in c.name]
+
+    sets = [] if args.holdout else [("fixture set (tests/fixtures/understanding)", "fixtures", pick(CASES))]
+    sets.append(
+        (
+            "HELD-OUT set (tests/fixtures/understanding_holdout, never tuned on)",
+            "holdout",
+            pick(HOLDOUT_CASES),
+        ),
+    )
+    out: dict[str, Any] = {}
+    for title, key, cases in sets:
+        if not cases:  # --case matched nothing in this set
+            continue
+        if out:
+            print()
+        out[key] = report(title, cases, args.misses)
+    print()
+    for name, text in FIGURES.items():
+        print(f"  {_SHORT[name]:>8}: {text}")
     if args.json:
-        out: dict[str, Any] = {}
-        for label, group in (("rules", engine), ("baseline", base)):
-            total = Score()
-            for s in group.values():
-                total = total + s
-            out[label] = {c: {k: v[0] for k, v in figures(s).items()} for c, s in group.items()}
-            out[label]["all"] = {k: v[0] for k, v in figures(total).items()}
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")
     return 0
 

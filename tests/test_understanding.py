@@ -2,8 +2,10 @@
 
 Three layers:
 
-* the fixture set itself: size and spread, every conversation parses in its declared format
-  with every message accounted for, expectations well formed and grounded in the text;
+* the fixture sets themselves (the tuning set and the held-out set in
+  tests/fixtures/understanding_holdout): size and spread, every conversation parses in its
+  declared format with every message accounted for, expectations well formed and grounded in
+  the text;
 * the scorer (``tests/understanding.py``): a record written from the expectations scores full
   marks, the trivial baseline and an empty record do not, leaks and hallucinations are caught;
 * the rules backend: invariants that hold whatever the engine's progress (no secret in any
@@ -26,6 +28,7 @@ from .understanding import (
     CASES,
     CATEGORIES,
     HANDOFF_TYPES,
+    HOLDOUT_CASES,
     OUTCOMES,
     Case,
     Score,
@@ -37,7 +40,10 @@ from .understanding import (
     score,
 )
 
-IDS = [c.name for c in CASES]
+BOTH = [pytest.param(c, id=c.name) for c in CASES] + [
+    pytest.param(c, id=f"holdout-{c.name}") for c in HOLDOUT_CASES
+]
+"""The tuning set and the held-out set: every set check and engine invariant runs on both."""
 _KEYS = {
     "category",
     "format",
@@ -69,7 +75,16 @@ def test_set_size_and_spread() -> None:
     assert {c.category for c in CASES} <= set(CATEGORIES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_holdout_size_and_spread() -> None:
+    assert len(HOLDOUT_CASES) >= 18
+    assert len({c.format for c in HOLDOUT_CASES}) >= 6
+    per = {cat: sum(c.category == cat for c in HOLDOUT_CASES) for cat in CATEGORIES}
+    assert all(n >= 3 for n in per.values()), per
+    assert {c.category for c in HOLDOUT_CASES} <= set(CATEGORIES)
+    assert not {c.name for c in HOLDOUT_CASES} & {c.name for c in CASES}
+
+
+@pytest.mark.parametrize("case", BOTH)
 def test_expectation_is_well_formed(case: Case) -> None:
     e = case.expected
     assert set(e) <= _KEYS, set(e) - _KEYS
@@ -89,7 +104,7 @@ def test_expectation_is_well_formed(case: Case) -> None:
         assert commitment.get("due_iso") is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", commitment["due_iso"])
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH)
 def test_parses_in_declared_format_with_every_message(case: Case) -> None:
     conversation = case.conversation()
     assert len(conversation.messages) == case.expected["messages"]
@@ -108,7 +123,7 @@ def test_parses_in_declared_format_with_every_message(case: Case) -> None:
             )
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH)
 def test_expected_values_are_in_the_conversation(case: Case) -> None:
     """Expectations never name a value the conversation does not hold."""
     texts = [normalize(m.text) for m in case.conversation().messages]
@@ -124,7 +139,7 @@ def test_expected_values_are_in_the_conversation(case: Case) -> None:
 # -- the scorer -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH)
 def test_oracle_record_scores_full_marks(case: Case) -> None:
     conversation = case.conversation()
     s = score(case, conversation, oracle_record(case, conversation))
@@ -179,22 +194,39 @@ LEAKING_TODAY: set[str] = set()  # st08 (German/Spanish "Passwort"/"contraseña"
 """Records that leak a secret with the engine this set was written against (issue 11)."""
 
 
-def _marked(names: set[str], reason: str) -> list[object]:
-    return [
-        pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=reason, strict=True))
-        if c.name in names
-        else pytest.param(c, id=c.name)
-        for c in CASES
+HOLDOUT_LEAKING_TODAY: set[str] = {"st51_card_abroad_codes", "st52_ci_db_url"}
+"""Held-out records that leak a secret with the engine at main when the held-out set was
+written: secret phrasings the engine does not catch yet. Drop a name when its
+leak is fixed (the mark is strict); ``bench/understanding.py --holdout --misses`` says which."""
+
+
+def _marked(
+    names: set[str], reason: str, holdout_names: set[str] | frozenset[str] = frozenset()
+) -> list[object]:
+    def param(case: Case, name: str, leaking: bool, why: str) -> object:
+        marks = [pytest.mark.xfail(reason=why, strict=True)] if leaking else []
+        return pytest.param(case, id=name, marks=marks)
+
+    return [param(c, c.name, c.name in names, reason) for c in CASES] + [
+        param(c, f"holdout-{c.name}", c.name in holdout_names, "held-out secret phrasing not caught yet")
+        for c in HOLDOUT_CASES
     ]
 
 
-@pytest.mark.parametrize("case", _marked(LEAKING_TODAY, "\"mein Passwort ist …\" / \"mi contraseña …\": secrets in German and Spanish are the languages issue (12)"))
+@pytest.mark.parametrize(
+    "case",
+    _marked(
+        LEAKING_TODAY,
+        '"mein Passwort ist …" / "mi contraseña …": secrets in German and Spanish are the languages issue (12)',
+        HOLDOUT_LEAKING_TODAY,
+    ),
+)
 def test_no_secret_in_record(case: Case) -> None:
     record = summarize(case.conversation())
     assert leaks(record, case.expected.get("secrets", [])) == []
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH)
 def test_no_hallucinated_fact(case: Case) -> None:
     conversation = case.conversation()
     s = score(case, conversation, summarize(conversation))

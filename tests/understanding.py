@@ -1,8 +1,10 @@
 """The dialogue-understanding fixture set (issue 11) and how a record is scored against it.
 
 Shared by ``tests/test_understanding.py`` and ``bench/understanding.py``. Each conversation in
-``tests/fixtures/understanding/`` (``NAME.<ext>``) has ``NAME.expected.json``, written as a
-careful human agent taking over would write it, not from any engine's output:
+``tests/fixtures/understanding/`` (``CASES``) and in the held-out
+``tests/fixtures/understanding_holdout/`` (``HOLDOUT_CASES``) is ``NAME.<ext>`` with
+``NAME.expected.json``, written as a careful human agent taking over would write it, not from
+any engine's output:
 
 * ``category``, ``format`` (the parser that must read it), ``messages`` (how many messages
   the input holds, counted by hand);
@@ -39,6 +41,8 @@ __all__ = [
     "CATEGORIES",
     "FIGURES",
     "FIXTURES",
+    "HOLDOUT",
+    "HOLDOUT_CASES",
     "KIND_ALIASES",
     "Case",
     "Score",
@@ -50,6 +54,9 @@ __all__ = [
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures" / "understanding"
+HOLDOUT = Path(__file__).parent / "fixtures" / "understanding_holdout"
+"""Held-out conversations in the same layout, written after the issue 11 engine work began and
+never used for tuning: only the bench and the set checks read them."""
 CATEGORIES = ("tier_escalation", "bot_loop", "shift_change", "secret_trap", "refusal", "promise")
 ACTORS = frozenset(("customer", "bot", "agent", "system"))
 OUTCOMES = frozenset(("succeeded", "failed", "pending", "unknown"))
@@ -145,11 +152,11 @@ class Case:
         return load(str(self.path), format=self.format)
 
 
-def _cases() -> list[Case]:
+def _cases(directory: Path = FIXTURES) -> list[Case]:
     found = []
-    for spec in sorted(FIXTURES.glob("*.expected.json")):
+    for spec in sorted(directory.glob("*.expected.json")):
         name = spec.name.removesuffix(".expected.json")
-        inputs = [p for p in FIXTURES.glob(f"{name}.*") if not p.name.endswith(".expected.json")]
+        inputs = [p for p in directory.glob(f"{name}.*") if not p.name.endswith(".expected.json")]
         if len(inputs) != 1:
             raise ValueError(f"{spec.name}: expected one input file named {name}.*, found {len(inputs)}")
         found.append(Case(name, inputs[0], json.loads(spec.read_text(encoding="utf-8"))))
@@ -157,6 +164,7 @@ def _cases() -> list[Case]:
 
 
 CASES: list[Case] = _cases()
+HOLDOUT_CASES: list[Case] = _cases(HOLDOUT)
 
 
 # -- matching ---------------------------------------------------------------------------
