@@ -27,7 +27,14 @@ from hypothesis import strategies as st
 import handoff_ai as ho
 from handoff_ai.backends import FallbackBackend, OpenAIBackend, RulesBackend
 from handoff_ai.models import Conversation, Message
-from handoff_ai.rules.injection import INJECTION_CUES, _may_cue, find_injections, guard_record, injection_ids
+from handoff_ai.rules.injection import (
+    INJECTION_CUES,
+    _cue_candidates,
+    _may_cue,
+    find_injections,
+    guard_record,
+    injection_ids,
+)
 from handoff_ai.taxonomy import Taxonomy
 
 from .conftest import data_file
@@ -144,8 +151,9 @@ def test_only_customer_messages_are_read_and_spans_keep_offsets() -> None:
 )
 def test_the_cue_precheck_never_skips_a_cue(index: int) -> None:
     """``_may_cue`` (a literal-word test before the big regex) is true for every ASCII text a cue
-    matches: generated from each cue (its look-behinds dropped: they only narrow the match).
-    Cues written in other scripts only match non-ASCII text, which always runs the regex."""
+    matches, and the cue is among the candidates its words route to (``_cue_candidates``):
+    generated from each cue (its look-behinds dropped: they only narrow the match). Cues
+    written in other scripts only match non-ASCII text, which always runs the whole regex."""
     pattern = re.sub(r"\(\?<!.*?\)(?=\(\?<!|\\b)", "", INJECTION_CUES[index])
     strategy = st.from_regex(
         re.compile(pattern, re.IGNORECASE), fullmatch=True, alphabet=st.characters(max_codepoint=127)
@@ -155,5 +163,24 @@ def test_the_cue_precheck_never_skips_a_cue(index: int) -> None:
     @given(strategy)
     def check(text: str) -> None:
         assert _may_cue(text.lower()), text
+        assert index in _cue_candidates(text.lower()), text
 
     check()
+
+
+def test_routed_cue_search_agrees_with_the_whole_regex() -> None:
+    """``_has_cue`` (only the cues a sentence's words route to) says what the one big regex says,
+    on every red-team injection, every clean message, and sentences of ABCD-like support text."""
+    from handoff_ai.rules.injection import _CUES, _has_cue
+
+    texts = [item["injection"] for item in ITEMS]
+    texts += [m["text"] for item in ITEMS for m in item["clean"]["messages"]]
+    texts += [
+        "I need the refund logged on my ticket before the team closes it",
+        "You must note that the priority is high, my file was lost",
+        "please record my report, the system mode should be normal",
+        "you are not listening. ignore my last message",
+    ]
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text.lower()):
+            assert _has_cue(sentence) == (_CUES.search(sentence) is not None), sentence

@@ -63,3 +63,21 @@ def test_recognizer_set_gates_like_a_substring_test(text: str) -> None:
     assert fast.find(text, tokens(text)) == plain.find(text, tokens(text))
     every = frozenset({"de", "fr", "es", "pt", "*"})  # with every language's recognizers too
     assert fast.find(text, tokens(text), every) == plain.find(text, tokens(text), every)
+
+
+def test_any_literal_finds_exactly_the_texts_holding_a_literal() -> None:
+    """The trie-shaped regex says what a flat alternation of the literals says, on ugly text."""
+    import random
+
+    from handoff_ai.rules.phrases import any_literal
+
+    literals = ["urgen", "urgency", "url", "###", "inst]", "you are no", "a.b", "(x", "", "zz"]
+    flat = re.compile("|".join(map(re.escape, [w for w in literals if w])))
+    trie = any_literal(literals)
+    rng = random.Random(7)
+    alphabet = "urgenclyo ab.#[]inst(xz\n😀é"
+    texts = ["", "URGENT", "urgent!", "the url", "## #", "[inst]", "you are not", "a.b", "ab", "(x)"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert (trie.search(text) is None) == (flat.search(text) is None), text
+    assert any_literal([]).search("anything") is None

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Conversation, HandoffRecord
+from .phrases import any_literal
 
 __all__ = [
     "DIRECTIVE",
@@ -150,8 +151,50 @@ def _may_cue(sentence: str) -> bool:
     return not sentence.isascii() or _CUE_WORD.search(sentence) is not None
 
 
-_CUE_WORD = re.compile("|".join(map(re.escape, _CUE_WORDS)))
-"""Any of ``_CUE_WORDS`` (one literal-alternation scan beats ninety substring tests)."""
+_CUE_WORD = any_literal(_CUE_WORDS)
+"""Any of ``_CUE_WORDS`` (one trie-shaped scan beats ninety substring tests)."""
+
+_CUE_PATTERNS = tuple(re.compile(cue, re.IGNORECASE) for cue in INJECTION_CUES)
+
+
+def _routes() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Cue word → the cues whose pattern text holds it; and the cues that hold none (always tried)."""
+    by_word: dict[str, list[int]] = {}
+    unrouted: list[int] = []
+    for index, cue in enumerate(INJECTION_CUES):
+        source = re.sub(r"\\(.)", r"\1", cue).lower()  # escapes off: "\\[inst\\]" holds "[inst]"
+        words = [word for word in _CUE_WORDS if word in source]
+        for word in words:
+            by_word.setdefault(word, []).append(index)
+        if not words:
+            unrouted.append(index)
+    return {word: tuple(indices) for word, indices in by_word.items()}, tuple(unrouted)
+
+
+_BY_CUE_WORD, _UNROUTED = _routes()
+
+
+def _cue_candidates(sentence: str) -> list[int]:
+    """The cues that may match ``sentence`` (ASCII, lower-cased): those holding one of its cue words.
+
+    A cue whose pattern text holds cue words matches only text holding one of them, so on a
+    sentence with "need" only the few cues about needs run, not all of them in one big regex.
+    ``tests/test_redteam.py`` generates matches of every cue and checks each is a candidate.
+    """
+    chosen = set(_UNROUTED)
+    for word, indices in _BY_CUE_WORD.items():
+        if word in sentence:
+            chosen.update(indices)
+    return sorted(chosen)
+
+
+def _has_cue(sentence: str) -> bool:
+    """``_CUES.search(sentence)`` is not ``None`` (``sentence`` lower-cased), by the cues that may match."""
+    if not sentence.isascii():
+        return _CUES.search(sentence) is not None
+    if _CUE_WORD.search(sentence) is None:
+        return False
+    return any(_CUE_PATTERNS[index].search(sentence) for index in _cue_candidates(sentence))
 
 
 _SENTENCE_END = re.compile(r"[。！？]+|[.!?]+(?=\s|$)|\n+")
@@ -210,20 +253,23 @@ def _spans(text: str) -> list[tuple[int, int]]:
         tail = len(text) - half
         return [*_spans(text[:half]), *((s + tail, e + tail) for s, e in _spans(text[tail:]))]
     visible, offsets = _visible(text)
-    if not visible or (not _may_cue(visible) and ":" not in visible and "：" not in visible):
+    cued = bool(visible) and _may_cue(visible)
+    speaker = ":" in visible or "：" in visible  # every FAKE_SPEAKER match ends in a colon
+    if not cued and not speaker:
         return []  # no cue word anywhere and no speaker colon: most messages stop here
     found: list[tuple[int, int]] = []
-    sentences = _sentences(visible)
-    flagged = False
-    for start, end in sentences:
-        sentence = visible[start:end]
-        if (_may_cue(sentence) and _CUES.search(sentence)) or (flagged and DIRECTIVE.search(sentence)):
-            found.append((start, end))
-            flagged = True
-        elif sentence.strip():
-            flagged = False
-    for match in FAKE_SPEAKER.finditer(visible):
-        found.append((match.start(), _line_end(visible, match.start())))
+    if cued:  # a directive counts only after a cue, so without a cue word no sentence is read
+        flagged = False
+        for start, end in _sentences(visible):
+            sentence = visible[start:end]
+            if _has_cue(sentence) or (flagged and DIRECTIVE.search(sentence)):
+                found.append((start, end))
+                flagged = True
+            elif sentence.strip():
+                flagged = False
+    if speaker:
+        for match in FAKE_SPEAKER.finditer(visible):
+            found.append((match.start(), _line_end(visible, match.start())))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1]:

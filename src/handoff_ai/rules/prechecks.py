@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .phrases import any_literal
+
 __all__ = ["GuardedPattern"]
 
 
@@ -32,7 +34,7 @@ class GuardedPattern:
         self.regex = regex
         self._words = tuple(words.lower().split())
         # One scan for any of the literals: faster than a substring test per literal.
-        self._any_word = re.compile("|".join(map(re.escape, self._words)) or "(?!)")  # none: never
+        self._any_word = any_literal(self._words)  # one scan for all (none: never matches)
 
     def may_match(self, text: str) -> bool:
         """False only when no match is possible."""

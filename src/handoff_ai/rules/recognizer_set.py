@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
-from .phrases import tokens
+from .phrases import any_literal, tokens
 from .prefilter import PatternSet
 from .recognizers import Recognizer, Span
 
@@ -106,7 +106,7 @@ class RecognizerSet:
         for number, r in enumerate(self.recognizers):
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
             rest = [n for n in r.needs if not _is_word(n)]
-            others = re.compile("|".join(map(re.escape, rest))) if rest else None
+            others = any_literal(rest) if rest else None
             plan.append(
                 (
                     r,
