@@ -152,3 +152,20 @@ def test_bad_worker_counts_are_usage_errors(workers: Any) -> None:
 def test_workers_and_concurrency_together_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="not both"):
         summarize_many([], workers=2, concurrency=4)
+
+
+def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "backfill.py"
+    script.write_text(
+        "import handoff_ai as ho\n"
+        "print(ho.summarize_many([{'id': 'a', 'messages': [{'role': 'user', 'content': 'hi'}]}] * 3, workers=2))\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode != 0
+    assert "HandoffError" in done.stderr and "if __name__ == '__main__'" in done.stderr

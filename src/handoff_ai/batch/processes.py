@@ -15,6 +15,7 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, TypeVar
@@ -90,6 +91,11 @@ def process_map(
             pending.append(pool.submit(_chunk_of, task, part))
         while pending:
             yield from pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise HandoffError(
+            "a worker process stopped: killed (out of memory?), or a script that starts this work "
+            "when imported: call it under if __name__ == '__main__': (workers import the main module)"
+        ) from exc
     finally:  # an error, or the caller stopped reading: drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
 
