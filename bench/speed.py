@@ -215,6 +215,45 @@ def _many_seconds(rows_path: Path, workers: int) -> float:
     return seconds
 
 
+def _cpu_start(config: object) -> Any:
+    from handoff_ai.api import Summarizer
+
+    return Summarizer(cache_size=0)
+
+
+def _cpu_task(summarizer: Any, row: dict[str, Any]) -> tuple[str, float]:
+    """What a ``summarize_many`` worker does for a row, with the CPU seconds it took."""
+    start = time.process_time()
+    text = summarizer.summarize(row).model_dump_json()
+    return text, time.process_time() - start
+
+
+def _cpu_split(rows_path: Path, workers: int) -> dict[str, float]:
+    """CPU ms per conversation: in one process, and with ``workers`` (the parent's share:
+    sending rows, rebuilding records; the workers' share). CPU time, so other sessions'
+    load matters little; the bound is the speed-up on idle cores."""
+    from handoff_ai.batch.processes import process_map
+    from handoff_ai.models import HandoffRecord
+
+    rows = read_jsonl(rows_path)
+    one = _cpu_start(None)
+    start = time.process_time()
+    for row in rows:
+        HandoffRecord.model_validate_json(_cpu_task(one, row)[0])
+    alone = (time.process_time() - start) * 1000 / len(rows)
+    parent, work = time.process_time(), 0.0
+    for text, cpu in process_map(_cpu_task, rows, workers=workers, start=_cpu_start, config=None):
+        HandoffRecord.model_validate_json(text)
+        work += cpu
+    parent_ms, worker_ms = (time.process_time() - parent) * 1000 / len(rows), work * 1000 / len(rows)
+    return {
+        "one process ms": alone,
+        "parent ms": parent_ms,
+        "workers ms": worker_ms,
+        "bound": alone / max((parent_ms + worker_ms) / workers, parent_ms, worker_ms / workers),
+    }
+
+
 def scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
     """Conversations/s of ``handoff batch``, ``handoff audit`` and ``summarize_many`` on ABCD dev
     ×4 rows with 1 process and with ``workers``: best of 2 fresh processes each (interpreter
@@ -247,6 +286,9 @@ def scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
                 for _ in range(2)
             )
             figures[f"summarize_many {count} conv/s"] = rows / best
+        child = [sys.executable, __file__, "--cpu", str(workers), "--rows", str(source)]
+        cpu = json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
+        figures.update({f"cpu {key}": value for key, value in cpu.items()})
     return figures
 
 
@@ -269,6 +311,21 @@ def _scaling_table(console: Console, figures: dict[str, float], workers: int) ->
         one, many = figures[f"{name} 1 conv/s"], figures[f"{name} {workers} conv/s"]
         table.add_row(label, f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}×")
     console.print(table)
+    console.print(
+        f"summarize_many CPU per conversation: {figures['cpu one process ms']:.2f} ms in one process; with "
+        f"{workers} workers {figures['cpu parent ms']:.2f} ms in the parent (rows out, records rebuilt) + "
+        f"{figures['cpu workers ms']:.2f} ms in the workers: at most {figures['cpu bound']:.2f}× on "
+        f"{workers} idle cores."
+    )
+    try:
+        autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        autogroup = False
+    if autogroup:
+        console.print(
+            "sched_autogroup is on: while other sessions are busy, this session's processes share one "
+            "fair slice of the CPU, so the wall-clock speed-ups above are a floor."
+        )
 
 
 # -- the side-by-side run ---------------------------------------------------------------------
@@ -322,12 +379,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one child run: JSON out
     parser.add_argument("--many", type=int, default=0, help=argparse.SUPPRESS)  # one summarize_many run
+    parser.add_argument("--cpu", type=int, default=0, help=argparse.SUPPRESS)  # CPU split, N workers
     parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.many:
         import json
 
         print(json.dumps(_many_seconds(args.rows, args.many)))
+        return 0
+    if args.cpu:
+        import json
+
+        print(json.dumps(_cpu_split(args.rows, args.cpu)))
         return 0
     if not (args.data / "abcd" / "dev.jsonl").exists():
         print(f"missing {args.data / 'abcd' / 'dev.jsonl'} (use --data)", file=sys.stderr)
