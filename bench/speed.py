@@ -228,13 +228,35 @@ def _cpu_task(summarizer: Any, row: dict[str, Any]) -> tuple[str, float]:
     return text, time.process_time() - start
 
 
+def _audit_task(state: Any, job: Any) -> tuple[Any, float]:
+    """What a ``handoff audit --workers`` worker does for a line, with the CPU seconds it took."""
+    from handoff_ai.apps.audit_pool import _one
+
+    start = time.process_time()
+    result = _one(state, job)
+    return result, time.process_time() - start
+
+
+def _bound(alone: float, parent: float, work: float, workers: int) -> float:
+    return alone / max((parent + work) / workers, parent, work / workers)
+
+
 def _cpu_split(rows_path: Path, workers: int) -> dict[str, float]:
-    """CPU ms per conversation: in one process, and with ``workers`` (the parent's share:
-    sending rows, rebuilding records; the workers' share). CPU time, so other sessions'
-    load matters little; the bound is the speed-up on idle cores."""
+    """CPU ms per conversation of ``summarize_many`` and of ``handoff audit``'s loop: in one
+    process, and with ``workers`` (the parent's share: sending rows or lines, rebuilding
+    records or audits; the workers' share). CPU time, so other sessions' load matters
+    little; ``bound`` is the speed-up on idle cores."""
+    import json
+    from dataclasses import replace
+
+    from handoff_ai.apps.audit_pool import AuditConfig
+    from handoff_ai.apps.audit_pool import _start as audit_start
+    from handoff_ai.apps.batch_io import raw_items
+    from handoff_ai.audit import AuditReport, ConversationAudit
     from handoff_ai.batch.processes import process_map
     from handoff_ai.models import HandoffRecord
 
+    figures: dict[str, float] = {}
     rows = read_jsonl(rows_path)
     one = _cpu_start(None)
     start = time.process_time()
@@ -245,13 +267,35 @@ def _cpu_split(rows_path: Path, workers: int) -> dict[str, float]:
     for text, cpu in process_map(_cpu_task, rows, workers=workers, start=_cpu_start, config=None):
         HandoffRecord.model_validate_json(text)
         work += cpu
-    parent_ms, worker_ms = (time.process_time() - parent) * 1000 / len(rows), work * 1000 / len(rows)
-    return {
-        "one process ms": alone,
-        "parent ms": parent_ms,
-        "workers ms": worker_ms,
-        "bound": alone / max((parent_ms + worker_ms) / workers, parent_ms, worker_ms / workers),
-    }
+    parent_ms, work_ms = (time.process_time() - parent) * 1000 / len(rows), work * 1000 / len(rows)
+    figures.update({"many one ms": alone, "many parent ms": parent_ms, "many workers ms": work_ms})
+    figures["many bound"] = _bound(alone, parent_ms, work_ms, workers)
+
+    config = AuditConfig(taxonomy=None, format="auto", excerpts=True)
+    jobs = [replace(job, slot=n) for n, (_, job) in enumerate(raw_items(rows_path))]
+    state = audit_start(config)
+
+    def add(report: AuditReport, entry: str, shown: str | None) -> None:
+        audited = ConversationAudit.model_validate_json(entry)
+        excerpts = json.loads(shown) if shown else {}
+        report.add(audited, excerpts=lambda: excerpts)
+        audited.model_dump_json()  # the --jsonl line
+
+    report, start = AuditReport(keep_all=False), time.process_time()
+    for job in jobs:
+        _, _, entry, shown = _audit_task(state, job)[0]
+        add(report, entry, shown)
+    alone = (time.process_time() - start) * 1000 / len(jobs)
+    report, parent, work = AuditReport(keep_all=False), time.process_time(), 0.0
+    for (_, _, entry, shown), cpu in process_map(
+        _audit_task, jobs, workers=workers, start=audit_start, config=config
+    ):
+        add(report, entry, shown)
+        work += cpu
+    parent_ms, work_ms = (time.process_time() - parent) * 1000 / len(jobs), work * 1000 / len(jobs)
+    figures.update({"audit one ms": alone, "audit parent ms": parent_ms, "audit workers ms": work_ms})
+    figures["audit bound"] = _bound(alone, parent_ms, work_ms, workers)
+    return figures
 
 
 def scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
@@ -311,12 +355,13 @@ def _scaling_table(console: Console, figures: dict[str, float], workers: int) ->
         one, many = figures[f"{name} 1 conv/s"], figures[f"{name} {workers} conv/s"]
         table.add_row(label, f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}×")
     console.print(table)
-    console.print(
-        f"summarize_many CPU per conversation: {figures['cpu one process ms']:.2f} ms in one process; with "
-        f"{workers} workers {figures['cpu parent ms']:.2f} ms in the parent (rows out, records rebuilt) + "
-        f"{figures['cpu workers ms']:.2f} ms in the workers: at most {figures['cpu bound']:.2f}× on "
-        f"{workers} idle cores."
-    )
+    for name, key, what in (("summarize_many", "many", "rows, records"), ("audit", "audit", "lines, audits")):
+        console.print(
+            f"{name} CPU per conversation: {figures[f'cpu {key} one ms']:.2f} ms in one process; "
+            f"with {workers} workers {figures[f'cpu {key} parent ms']:.2f} ms in the parent ({what}) + "
+            f"{figures[f'cpu {key} workers ms']:.2f} ms in the workers: at most "
+            f"{figures[f'cpu {key} bound']:.2f}× on {workers} idle cores."
+        )
     try:
         autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
     except OSError:
