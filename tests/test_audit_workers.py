@@ -108,3 +108,26 @@ def test_workers_keep_ties_among_the_worst_in_input_order(
     for case_id, _, copy in worst:
         copies.setdefault(case_id, []).append(int(copy))
     assert len(worst) == 3 and all(found == list(range(len(found))) for found in copies.values()), worst
+
+
+def test_workers_read_the_taxonomy_recognizers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Only the taxonomy's recognizer knows "zqvxkw" is a value: the new agent showing it is a warm handoff.
+    taxonomy = tmp_path / "taxonomy.toml"
+    taxonomy.write_text(
+        '[[intents]]\nname = "loyalty"\nkeywords = ["points"]\n\n'
+        '[[recognizers]]\nkind = "member_code"\npattern = "\\\\bzq[a-z]{4}\\\\b"\n',
+        encoding="utf-8",
+    )
+    messages = [
+        {"role": "customer", "content": "My points vanished, member zqvxkw"},
+        {"role": "bot", "content": "Let me transfer you to an agent."},
+        {"role": "agent", "content": "Hi, I have zqvxkw open here."},
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({"id": f"c{n}", "messages": messages}) for n in range(40)) + "\n", encoding="utf-8"
+    )
+    one = _run(capsys, tmp_path, "one", [path], "--taxonomy", str(taxonomy))
+    two = _run(capsys, tmp_path, "two", [path], "--taxonomy", str(taxonomy), "--workers", "2")
+    assert one == two
+    assert json.loads(two[3])["summary"]["warm"] == 40
