@@ -6,7 +6,9 @@
 2. One synthetic 10,000-message conversation and one 1 MB message: seconds.
 3. Memory: ``tracemalloc`` peak while summarizing 1k, 5k, 10k and 20k-message
    conversations, with ratios to show growth is linear.
-4. ``handoff batch`` on ABCD dev rows with 1 process and with ``--workers`` = the cores.
+4. Scale-out: ``handoff batch``, ``handoff audit`` and ``summarize_many(rows, workers=)`` on
+   ABCD dev ×4 rows (4,016) with 1 process and with as many as the cores (at least 2);
+   ``--scaling`` prints only these (the load average is printed: the machine may be shared).
 
 Each figure is measured twice in one run, in two fresh processes: with the set-matcher
 prefilter (``handoff_ai.rules.prefilter``; needs the ``fast`` extra) and without it
@@ -14,7 +16,7 @@ prefilter (``handoff_ai.rules.prefilter``; needs the ``fast`` extra) and without
 after a warm-up run, the best (minimum) of ``--repeat`` rounds (default 5). Pin it to one
 core for per-core figures: ``taskset -c 0 python bench/speed.py``.
 
-    python bench/speed.py [--data ../shared/data] [--limit N] [--repeat 5] [--no-batch]
+    python bench/speed.py [--data ../shared/data] [--limit N] [--repeat 5] [--no-batch | --scaling]
 """
 
 from __future__ import annotations
@@ -182,24 +184,193 @@ def measure(data: Path, limit: int | None, repeat: int) -> dict[str, float]:
     return figures
 
 
-def batch_scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
-    """Seconds of ``handoff batch`` on ABCD dev rows with 1 process and with ``workers``."""
+SCALE_COPIES = 4
+"""ABCD dev is repeated this many times (ids made unique) for the scale-out figures: 4,016 rows."""
+
+
+def _scaled_rows(data: Path, folder: Path) -> Path:
+    """ABCD dev ``SCALE_COPIES`` times over, ids suffixed per copy (``handoff batch`` skips repeats)."""
+    import json
+
+    lines = (data / "abcd" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    out = folder / "abcd-x4.jsonl"
+    with out.open("w", encoding="utf-8") as handle:
+        for copy in range(SCALE_COPIES):
+            for line in lines:
+                row = json.loads(line)
+                row["id"] = f"{row['id']}-{copy}"
+                handle.write(json.dumps(row) + "\n")
+    return out
+
+
+def _many_seconds(rows_path: Path, workers: int) -> float:
+    """Seconds of ``summarize_many`` over the rows (dicts, parsed in the workers), pool start included."""
+    from handoff_ai.batch import summarize_many
+
+    rows = read_jsonl(rows_path)
+    start = time.perf_counter()
+    results = summarize_many(rows, workers=workers)
+    seconds = time.perf_counter() - start
+    assert not any(isinstance(r, Exception) for r in results)
+    return seconds
+
+
+def _cpu_start(config: object) -> Any:
+    from handoff_ai.api import Summarizer
+
+    return Summarizer(cache_size=0)
+
+
+def _cpu_task(summarizer: Any, row: dict[str, Any]) -> tuple[str, float]:
+    """What a ``summarize_many`` worker does for a row, with the CPU seconds it took."""
+    start = time.process_time()
+    text = summarizer.summarize(row).model_dump_json()
+    return text, time.process_time() - start
+
+
+def _audit_task(state: Any, job: Any) -> tuple[Any, float]:
+    """What a ``handoff audit --workers`` worker does for a line, with the CPU seconds it took."""
+    from handoff_ai.apps.audit_pool import _one
+
+    start = time.process_time()
+    result = _one(state, job)
+    return result, time.process_time() - start
+
+
+def _bound(alone: float, parent: float, work: float, workers: int) -> float:
+    return alone / max((parent + work) / workers, parent, work / workers)
+
+
+def _cpu_split(rows_path: Path, workers: int) -> dict[str, float]:
+    """CPU ms per conversation of ``summarize_many`` and of ``handoff audit``'s loop: in one
+    process, and with ``workers`` (the parent's share: sending rows or lines, rebuilding
+    records or audits; the workers' share). CPU time, so other sessions' load matters
+    little; ``bound`` is the speed-up on idle cores."""
+    import json
+    from dataclasses import replace
+
+    from handoff_ai.apps.audit_pool import AuditConfig
+    from handoff_ai.apps.audit_pool import _start as audit_start
+    from handoff_ai.apps.batch_io import raw_items
+    from handoff_ai.audit import AuditReport, ConversationAudit
+    from handoff_ai.batch.processes import process_map
+    from handoff_ai.models import HandoffRecord
+
+    figures: dict[str, float] = {}
+    rows = read_jsonl(rows_path)
+    one = _cpu_start(None)
+    start = time.process_time()
+    for row in rows:
+        HandoffRecord.model_validate_json(_cpu_task(one, row)[0])
+    alone = (time.process_time() - start) * 1000 / len(rows)
+    parent, work = time.process_time(), 0.0
+    for text, cpu in process_map(_cpu_task, rows, workers=workers, start=_cpu_start, config=None):
+        HandoffRecord.model_validate_json(text)
+        work += cpu
+    parent_ms, work_ms = (time.process_time() - parent) * 1000 / len(rows), work * 1000 / len(rows)
+    figures.update({"many one ms": alone, "many parent ms": parent_ms, "many workers ms": work_ms})
+    figures["many bound"] = _bound(alone, parent_ms, work_ms, workers)
+
+    config = AuditConfig(taxonomy=None, format="auto", excerpts=True)
+    jobs = [replace(job, slot=n) for n, (_, job) in enumerate(raw_items(rows_path))]
+    state = audit_start(config)
+
+    def add(report: AuditReport, entry: str, shown: str | None) -> None:
+        audited = ConversationAudit.model_validate_json(entry)
+        excerpts = json.loads(shown) if shown else {}
+        report.add(audited, excerpts=lambda: excerpts)
+        audited.model_dump_json()  # the --jsonl line
+
+    report, start = AuditReport(keep_all=False), time.process_time()
+    for job in jobs:
+        _, _, entry, shown = _audit_task(state, job)[0]
+        add(report, entry, shown)
+    alone = (time.process_time() - start) * 1000 / len(jobs)
+    report, parent, work = AuditReport(keep_all=False), time.process_time(), 0.0
+    for (_, _, entry, shown), cpu in process_map(
+        _audit_task, jobs, workers=workers, start=audit_start, config=config
+    ):
+        add(report, entry, shown)
+        work += cpu
+    parent_ms, work_ms = (time.process_time() - parent) * 1000 / len(jobs), work * 1000 / len(jobs)
+    figures.update({"audit one ms": alone, "audit parent ms": parent_ms, "audit workers ms": work_ms})
+    figures["audit bound"] = _bound(alone, parent_ms, work_ms, workers)
+    return figures
+
+
+def scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
+    """Conversations/s of ``handoff batch``, ``handoff audit`` and ``summarize_many`` on ABCD dev
+    ×4 rows with 1 process and with ``workers``: best of 2 fresh processes each (interpreter
+    start and the pool's start included)."""
+    import json
     import subprocess
     import tempfile
 
-    source = data / "abcd" / "dev.jsonl"
     figures: dict[str, float] = {}
-    for count in (1, workers):
-        best = float("inf")
-        for _ in range(2):
-            with tempfile.TemporaryDirectory() as folder:
-                out = Path(folder) / "out.jsonl"
-                command = [sys.executable, "-m", "handoff_ai", "batch", str(source), "--out", str(out), "-q"]
-                start = time.perf_counter()
-                subprocess.run([*command, "--workers", str(count)], check=True, env=env)
-                best = min(best, time.perf_counter() - start)
-        figures[f"batch {count} process{'es' if count > 1 else ''} conv/s"] = 1004 / best
+    with tempfile.TemporaryDirectory() as folder:
+        source = _scaled_rows(data, Path(folder))
+        rows = sum(1 for _ in source.open(encoding="utf-8"))
+        cli = [sys.executable, "-m", "handoff_ai"]
+        commands = {
+            "batch": lambda out: [*cli, "batch", str(source), "--out", str(out), "-q"],
+            "audit": lambda out: [*cli, "audit", str(source), "--jsonl", str(out), "-q"],
+        }
+        for count in (1, workers):
+            for name, command in commands.items():
+                best = float("inf")
+                for round_ in range(2):
+                    out = Path(folder) / f"{name}-{count}-{round_}.jsonl"
+                    start = time.perf_counter()
+                    subprocess.run([*command(out), "--workers", str(count)], check=True, env=env)
+                    best = min(best, time.perf_counter() - start)
+                figures[f"{name} {count} conv/s"] = rows / best
+            child = [sys.executable, __file__, "--many", str(count), "--rows", str(source)]
+            best = min(
+                json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
+                for _ in range(2)
+            )
+            figures[f"summarize_many {count} conv/s"] = rows / best
+        child = [sys.executable, __file__, "--cpu", str(workers), "--rows", str(source)]
+        cpu = json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
+        figures.update({f"cpu {key}": value for key, value in cpu.items()})
     return figures
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def _scaling_table(console: Console, figures: dict[str, float], workers: int) -> None:
+    table = Table(title=f"Scale-out on {workers} processes, ABCD dev ×{SCALE_COPIES} rows (conv/s)")
+    for column in ("run", "1 process", f"{workers} processes", "speed-up"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    for name, label in (
+        ("batch", "handoff batch --workers"),
+        ("audit", "handoff audit --workers"),
+        ("summarize_many", "summarize_many(rows, workers=)"),
+    ):
+        one, many = figures[f"{name} 1 conv/s"], figures[f"{name} {workers} conv/s"]
+        table.add_row(label, f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}×")
+    console.print(table)
+    for name, key, what in (("summarize_many", "many", "rows, records"), ("audit", "audit", "lines, audits")):
+        console.print(
+            f"{name} CPU per conversation: {figures[f'cpu {key} one ms']:.2f} ms in one process; "
+            f"with {workers} workers {figures[f'cpu {key} parent ms']:.2f} ms in the parent ({what}) + "
+            f"{figures[f'cpu {key} workers ms']:.2f} ms in the workers: at most "
+            f"{figures[f'cpu {key} bound']:.2f}× on {workers} idle cores."
+        )
+    try:
+        autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        autogroup = False
+    if autogroup:
+        console.print(
+            "sched_autogroup is on: while other sessions are busy, this session's processes share one "
+            "fair slice of the CPU, so the wall-clock speed-ups above are a floor."
+        )
 
 
 # -- the side-by-side run ---------------------------------------------------------------------
@@ -232,8 +403,14 @@ def _child(args: argparse.Namespace, prefilter: str) -> dict[str, float]:
     done = subprocess.run(command, check=True, env=env, capture_output=True, text=True)
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     if not args.no_batch:
-        figures.update(batch_scaling(args.data, max(2, os.cpu_count() or 2), env))
+        figures.update(scaling(args.data, _workers(), env))
     return figures
+
+
+def _workers() -> int:
+    import os
+
+    return max(2, os.cpu_count() or 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,9 +418,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="data directory")
     parser.add_argument("--limit", type=int, default=None, help="use at most N rows per data set")
     parser.add_argument("--repeat", type=int, default=5, help="timed rounds per figure (the minimum is kept)")
-    parser.add_argument("--no-batch", action="store_true", help="skip the handoff batch scaling figures")
+    parser.add_argument("--no-batch", action="store_true", help="skip the scale-out figures")
+    parser.add_argument(
+        "--scaling", action="store_true", help="only the scale-out figures, with the default prefilter"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one child run: JSON out
+    parser.add_argument("--many", type=int, default=0, help=argparse.SUPPRESS)  # one summarize_many run
+    parser.add_argument("--cpu", type=int, default=0, help=argparse.SUPPRESS)  # CPU split, N workers
+    parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.many:
+        import json
+
+        print(json.dumps(_many_seconds(args.rows, args.many)))
+        return 0
+    if args.cpu:
+        import json
+
+        print(json.dumps(_cpu_split(args.rows, args.cpu)))
+        return 0
     if not (args.data / "abcd" / "dev.jsonl").exists():
         print(f"missing {args.data / 'abcd' / 'dev.jsonl'} (use --data)", file=sys.stderr)
         return 2
@@ -258,6 +451,14 @@ def main(argv: list[str] | None = None) -> int:
     engine = prefilter_available()
     console = Console(width=130)
     console.print(f"Python {sys.version.split()[0]}; prefilter engine: {engine or 'none installed'}")
+    console.print(f"load average (1, 5, 15 min) before: {_load()}")
+    if args.scaling:
+        import os
+
+        figures = scaling(args.data, _workers(), {**os.environ})
+        _scaling_table(console, figures, _workers())
+        console.print(f"load average after: {_load()}")
+        return 0
     with_set = _child(args, engine or "off")
     without = _child(args, "off")
     table = Table(title=f"Rules engine, best of {args.repeat} rounds, one process unless said")
@@ -265,9 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         table.add_column(column, justify="left" if column == "figure" else "right")
     rows = list(_ROWS)
     rows += [
-        (key, f"handoff batch, ABCD dev rows, {key.split()[1]} {key.split()[2]} (conv/s)", "{:,.0f}")
+        (key, f"{key.split()[0]}, ABCD ×{SCALE_COPIES} rows, {key.split()[1]} proc. (conv/s)", "{:,.0f}")
         for key in with_set
-        if key.startswith("batch ")
+        if key.endswith(" conv/s")
     ]
     for key, label, fmt in rows:
         a, b = with_set[key], without[key]
@@ -275,6 +476,9 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(label, fmt.format(a), fmt.format(b), f"{ratio:.2f}×")
     console.print(table)
     console.print("ratio: how many times better with the prefilter (speed up, time or memory down).")
+    if not args.no_batch:
+        _scaling_table(console, with_set, _workers())
+    console.print(f"load average after: {_load()}")
     return 0
 
 

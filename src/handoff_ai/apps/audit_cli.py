@@ -1,7 +1,7 @@
 """``handoff audit``: where context was lost across past conversations.
 
     handoff audit FILES... [--html report.html] [--json out.json] [--jsonl entries.jsonl]
-                  [--taxonomy T] [--format F] [--worst N] [--no-charts] [--quiet]
+                  [--taxonomy T] [--format F] [--worst N] [--workers N] [--no-charts] [--quiet]
 
 FILES are conversation files, folders of them, or JSON Lines files (one conversation
 per line), read as a stream: a 100k-conversation history is never held in memory.
@@ -10,18 +10,23 @@ a progress bar on stderr; ``--html`` writes a self-contained report that opens
 offline, ``--json`` the summary and the worst conversations, ``--jsonl`` one audit
 line per conversation as it is read. An input that cannot be read is counted and
 skipped (its id and error type on stderr, never its text); the exit status is then 1.
+
+``--workers N`` audits on N processes (see ``audit_pool``): the same outputs, byte for
+byte, in the same order.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..audit import ConversationAudit
 from ..exceptions import UsageError
 from ..models import Conversation
+from ..taxonomy import Taxonomy
 from .batch_cli import _items
 from .cli_args import Commands, positive_int
 
@@ -42,6 +47,13 @@ def add_audit_parser(commands: Commands) -> None:
     audit.add_argument(
         "--worst", type=positive_int, default=20, help="worst conversations kept (default: 20)"
     )
+    audit.add_argument(
+        "--workers",
+        "-w",
+        type=positive_int,
+        default=1,
+        help="processes (default: 1; one per core uses them all; same outputs)",
+    )
     audit.add_argument("--no-charts", action="store_true", help="CSS bars instead of matplotlib charts")
     audit.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary table")
 
@@ -54,6 +66,25 @@ def _sources(files: list[str], format: str, errors: list[tuple[str, str]]) -> It
                 errors.append((conversation_id, type(item).__name__))
                 continue
             yield item
+
+
+_Audited = tuple[ConversationAudit, Callable[[], dict[str, dict[str, str]]]]
+
+
+def _audits(
+    args: argparse.Namespace, taxonomy: Taxonomy | None, errors: list[tuple[str, str]]
+) -> Iterator[_Audited]:
+    """Each readable input's audit and its excerpts, in input order, on one or ``--workers`` processes."""
+    if args.workers > 1:
+        from .audit_pool import AuditConfig, pooled_audits
+
+        config = AuditConfig(taxonomy=args.taxonomy, format=args.format, excerpts=args.worst > 0)
+        yield from pooled_audits(args.files, config, args.workers, errors)
+        return
+    from ..audit.run import audit_parts
+
+    for conversation in _sources(args.files, args.format, errors):
+        yield audit_parts(conversation, taxonomy=taxonomy)
 
 
 def _write(path: str, text: str) -> None:
@@ -75,8 +106,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..audit import AuditReport, audit_into
-    from ..taxonomy import Taxonomy
+    from ..audit import AuditReport
 
     for name in args.files:
         if not Path(name).exists():
@@ -98,8 +128,8 @@ def run_audit(args: argparse.Namespace) -> int:
     try:
         with progress:
             task = progress.add_task("audit", total=None)
-            for conversation in _sources(args.files, args.format, errors):
-                entry = audit_into(report, conversation, taxonomy=taxonomy)
+            for entry, cited in _audits(args, taxonomy, errors):
+                report.add(entry, excerpts=cited)
                 if lines is not None:
                     lines.write(entry.model_dump_json() + "\n")
                 progress.advance(task)

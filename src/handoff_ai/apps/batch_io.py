@@ -21,6 +21,7 @@ __all__ = [
     "first_row_is_conversation",
     "jsonl_lines",
     "open_file",
+    "parse_job",
     "raw_items",
     "result_line",
     "row_id",
@@ -95,6 +96,22 @@ def raw_items(source: Path) -> Iterator[tuple[str, Job | Exception]]:
         yield from _raw_jsonl(source)
     else:
         yield source.stem, Job(slot=-1, fallback=source.stem, path=str(source))
+
+
+def parse_job(job: Job, format: str, encoding: str | None = None) -> Any:
+    """The ``Conversation`` of a job, read in a worker process (typed errors as ``load`` raises them)."""
+    from ..parsers import ParserInput, load
+    from ..parsers._load import parse_input
+
+    if job.path is not None:
+        return load(Path(job.path), format, encoding=encoding)
+    assert job.text is not None
+    try:
+        value = json.loads(job.text)
+    except (json.JSONDecodeError, RecursionError):
+        raise ParseError("invalid JSON", format="jsonl", location=f"line {job.number}") from None
+    data = ParserInput(value=value, file=job.file, prefix=f"line {job.number}", fallback_id=job.fallback)
+    return parse_input(data, format)
 
 
 def first_row_is_conversation(path: Path) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..models import Conversation
@@ -28,7 +28,7 @@ from .repeats import find_repeats
 from .report import AuditReport
 from .transfers import find_transfers
 
-__all__ = ["audit", "audit_conversation", "audit_into", "excerpts", "iter_audit"]
+__all__ = ["audit", "audit_conversation", "audit_into", "audit_parts", "excerpts", "iter_audit"]
 
 _KNOWN = 50
 """Values given before a transfer that its messages are checked for (the latest; bounds huge threads)."""
@@ -293,6 +293,15 @@ def audit_into(
     report: AuditReport, conversation: Conversation, *, taxonomy: Taxonomy | None = None
 ) -> ConversationAudit:
     """Audit one conversation and fold it into ``report`` (the loop behind :func:`audit`)."""
-    entry, secrets = _audit(conversation, taxonomy)
-    report.add(entry, excerpts=lambda: excerpts(entry, conversation, secrets))
+    entry, cited = audit_parts(conversation, taxonomy=taxonomy)
+    report.add(entry, excerpts=cited)
     return entry
+
+
+def audit_parts(
+    conversation: Conversation, *, taxonomy: Taxonomy | None = None
+) -> tuple[ConversationAudit, Callable[[], dict[str, dict[str, str]]]]:
+    """What :meth:`AuditReport.add` takes: the audit, and its cited excerpts (secrets masked)
+    made on demand. A worker process of ``handoff audit --workers`` calls both and sends them."""
+    entry, secrets = _audit(conversation, taxonomy)
+    return entry, lambda: excerpts(entry, conversation, secrets)

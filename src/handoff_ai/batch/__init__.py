@@ -8,7 +8,9 @@ So both functions:
   exception that item raised (any ``Exception``; the batch never aborts on one);
 - pull from ``sources`` lazily — a generator such as ``load_many(path)`` is read
   only as far as the concurrency window needs;
-- keep at most ``concurrency`` items in flight.
+- keep at most ``concurrency`` items in flight (threads, for a model backend), or
+  with ``workers`` > 1 run on that many processes (the CPU-bound rules engine), a
+  few chunks per process in flight.
 
 Caller mistakes that would fail every item (unknown backend or taxonomy, an async
 backend given to the sync function, ``concurrency < 1``) raise ``UsageError``
@@ -23,24 +25,18 @@ an exception type.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from .api import BackendLike, Summarizer, TaxonomyLike
-from .backends import AsyncBackend, RulesBackend
-from .exceptions import UsageError
-from .models import Conversation, HandoffRecord
+from ..api import BackendLike, Summarizer, TaxonomyLike
+from ..backends import AsyncBackend, RulesBackend
+from ..exceptions import UsageError
+from ..models import Conversation, HandoffRecord
+from .items import OnResult, _Failed, _failed, _one, _pull
 
 __all__ = ["asummarize_many", "summarize_many"]
-
-logger = logging.getLogger("handoff_ai.batch")
-
-OnResult = Callable[[int, "HandoffRecord | Exception"], object]
-"""``on_result(index, result)``: called once per item as it finishes (completion order)."""
-
 
 def _check(sources: Iterable[Any], concurrency: int) -> None:
     if isinstance(sources, (str, bytes, bytearray, memoryview, os.PathLike, dict, Conversation)):
@@ -52,47 +48,6 @@ def _check(sources: Iterable[Any], concurrency: int) -> None:
         raise UsageError(f"sources must be an iterable, not {type(sources).__name__}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise UsageError(f"concurrency must be a positive integer, not {concurrency!r}")
-
-
-def _pull(sources: Iterable[Any]) -> Iterator[tuple[Any, Exception | None]]:
-    """``(source, None)`` per item; ``(None, error)`` once if the iterator itself raises, then stop."""
-    iterator = iter(sources)
-    while True:
-        try:
-            source = next(iterator)
-        except StopIteration:
-            return
-        except Exception as exc:  # e.g. load_many on a line that is not JSON
-            yield None, exc
-            return
-        yield source, None
-
-
-def _failed(index: int, exc: Exception) -> Exception:
-    # The type only, never the message: a third-party exception may quote transcript text.
-    logger.debug("batch item %d failed: %s", index, type(exc).__name__)
-    return exc
-
-
-class _Failed:
-    """A source already known to have failed (the CLI's unreadable file): its error is its result.
-
-    Lets a caller that parses up front keep its errors in their input-order slots.
-    """
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-def _one(summarizer: Summarizer, source: Any) -> HandoffRecord | Exception:
-    if isinstance(source, _Failed):
-        return source.error
-    try:
-        return summarizer.summarize(source)
-    except Exception as exc:
-        return exc
 
 
 async def _aone(summarizer: Summarizer, source: Any) -> HandoffRecord | Exception:
@@ -210,6 +165,7 @@ def summarize_many(
     taxonomy: TaxonomyLike = None,
     format: str = "auto",
     concurrency: int = 1,
+    workers: int = 1,
     on_result: OnResult | None = None,
 ) -> list[HandoffRecord | Exception]:
     """Summarize many conversations; one slot per input, in input order.
@@ -227,6 +183,14 @@ def summarize_many(
             overlap its waiting). The rules backend always runs in the calling
             thread: it is CPU-bound Python, which threads cannot speed up
             under the GIL.
+        workers: processes (default 1: the calling process). Above 1, each
+            process builds its own ``Summarizer`` and the sources go out in chunks
+            (a few per process in flight), records come back as JSON text: the same
+            records as one process, in input order, on every core. The backend
+            must be a name (``None``/``"rules"``...) or a ``RulesBackend``; call it
+            from under ``if __name__ == "__main__":`` in a script (the processes
+            import the main module). Pass paths or row dicts rather than parsed
+            ``Conversation`` objects to parse in the workers too.
         on_result: ``on_result(index, result)``, called in the calling thread as
             each item finishes (completion order, which may differ from input
             order); e.g. to drive a progress bar. An exception it raises stops
@@ -237,14 +201,24 @@ def summarize_many(
 
     Raises:
         UsageError: bad arguments (unknown backend, invalid taxonomy, an async
-            backend, ``concurrency < 1``, a single source instead of an iterable).
+            backend, ``concurrency < 1``, a single source instead of an iterable,
+            ``workers`` > 1 with ``concurrency`` > 1 or with a model backend instance).
     """
     _check(sources, concurrency)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise UsageError(f"workers must be a positive integer, not {workers!r}")
+    if workers > 1 and concurrency > 1:
+        raise UsageError("use workers (processes, CPU-bound rules) or concurrency (threads), not both")
     summarizer = Summarizer(
         backend=backend, taxonomy=taxonomy, format=format, cache_size=0
     )  # no transcripts kept
     results, emit = _collector(on_result)
-    _run_many(summarizer, sources, concurrency, emit)
+    if workers > 1:
+        from .processes import run_processes, setup
+
+        run_processes(summarizer, setup(summarizer, backend, format), sources, workers, emit)
+    else:
+        _run_many(summarizer, sources, concurrency, emit)
     return [results[index] for index in range(len(results))]
 
 
