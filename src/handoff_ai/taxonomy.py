@@ -149,9 +149,11 @@ class Taxonomy(BaseModel):
 
         Callers must not mutate a taxonomy after using it; build a new one instead.
         """
-        if key not in self._cache:
-            self._cache[key] = build(self)
-        return self._cache[key]
+        cache = self._cache  # one private-attribute lookup: this runs on every classify call
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = build(self)
+        return found
 
     @classmethod
     def load(cls, path: str | Path) -> Taxonomy:

@@ -16,9 +16,18 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ..taxonomy import IntentSpec, Taxonomy
-from ._text import STOPWORDS, words
+from ._text import _TABLE, STOPWORDS, words
 
-__all__ = ["CUSTOMER", "Index", "build_index", "example_groups", "score", "split_example"]
+__all__ = [
+    "CUSTOMER",
+    "Index",
+    "build_index",
+    "example_groups",
+    "intent_words",
+    "score",
+    "split_example",
+    "with_durations",
+]
 
 Term = str | tuple[str, str]
 
@@ -54,6 +63,35 @@ _W_DESCRIPTION_UTTERANCES = 0.35
 _W_KEYWORDS_AGENT = 0.5
 # Centroid weights are quantized to this many bits (relative to the largest one).
 _BITS = 20
+
+
+# Durations keep their number: "2 days ago" and "8 days ago" are different cases
+# (a promo code still valid or expired, a parcel late or lost), while other
+# numbers -- ids, amounts, phone numbers -- stay the single token "0".
+_UNITS = frozenset(words("minute minutes hour hours day days week weeks month months year years"))
+_LONGEST_KEPT = 2  # digits
+
+
+def intent_words(text: str) -> list[str]:
+    """``words(text)``, except that a number of at most two digits followed by a unit
+    of time stays itself (``"n8"``, then ``"day"``) instead of becoming ``"0"``."""
+    tokens = words(text)
+    return with_durations(text, tokens) if "0" in tokens else tokens
+
+
+def with_durations(text: str, tokens: list[str]) -> list[str]:
+    """``tokens`` (``words(text)``) with the numbers of durations restored (see ``intent_words``)."""
+    if _UNITS.isdisjoint(tokens):
+        return tokens
+    raw = text.lower().translate(_TABLE).split()
+    if len(raw) != len(tokens):  # a token vanished in stemming: positions do not align
+        return tokens
+    for i, (token, following) in enumerate(pairwise(tokens)):
+        if token == "0" and following in _UNITS:
+            number = raw[i]
+            if number.isdigit() and len(number) <= _LONGEST_KEPT:
+                tokens[i] = f"n{int(number)}"
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -160,7 +198,7 @@ def example_groups(example: str) -> tuple[list[list[str]], list[str], list[str]]
     event: list[str] = []
     for space, text in split_example(example):
         if space == CUSTOMER:
-            tokens = words(text)
+            tokens = intent_words(text)
             if tokens:
                 customer.append(tokens)
         elif text:
@@ -220,10 +258,10 @@ def _intent_documents(spec: IntentSpec) -> tuple[list[Vector], Vector, Vector]:
     examples = [v for v in map(_example_vector, spec.examples) if v]
     keywords: Vector = {}
     for phrase in [*spec.keywords, spec.name.replace("_", " ").replace("-", " ")]:
-        tokens = words(phrase)
+        tokens = intent_words(phrase)
         for key, value in _raw_vector([(CUSTOMER, 1.0, tokens), (AGENT, _W_KEYWORDS_AGENT, tokens)]).items():
             keywords[key] = max(keywords.get(key, 0.0), value)
-    description = _raw_vector([(CUSTOMER, 1.0, words(spec.description))])
+    description = _raw_vector([(CUSTOMER, 1.0, intent_words(spec.description))])
     return examples, keywords, description
 
 

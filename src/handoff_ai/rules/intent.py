@@ -37,7 +37,7 @@ from itertools import chain, pairwise, repeat
 from ..models import Conversation, Intent
 from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
-from ._intent_index import Index, Term, score, split_example
+from ._intent_index import Index, Term, score, split_example, with_durations
 from ._text import words
 from .languages import example_language, language_section
 from .phrases import tokens as phrase_tokens
@@ -81,6 +81,8 @@ def classify(
             event.append(text)
         elif role == "customer":
             tokens = words(text)
+            if "0" in tokens:  # "8 days ago" keeps its number (see _intent_index.intent_words)
+                tokens = with_durations(text, tokens)
             if tokens:
                 customer_ids.append(message.id)
                 customer.append(tokens)
