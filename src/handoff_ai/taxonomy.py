@@ -36,6 +36,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 __all__ = ["IntentSpec", "RecognizerSpec", "Taxonomy", "TeamSpec", "parse_data", "read_data_file"]
 
+_MISSING = object()  # Taxonomy.cached: a key not built yet (a built value may be None)
+
 
 def read_data_file(path: str | Path, *, what: str) -> tuple[bytes, str, bool]:
     """A TOML or JSON configuration file's bytes, its name and whether it is TOML.
@@ -150,8 +152,8 @@ class Taxonomy(BaseModel):
         Callers must not mutate a taxonomy after using it; build a new one instead.
         """
         cache = self._cache  # one private-attribute lookup: this runs on every classify call
-        found = cache.get(key)
-        if found is None:
+        found = cache.get(key, _MISSING)
+        if found is _MISSING:
             found = cache[key] = build(self)
         return found
 

@@ -102,7 +102,7 @@ def classify(
 
 def _index(taxonomy: Taxonomy, language: str | None) -> Index:
     """The compiled taxonomy, with the intents' keywords in ``language`` when it has any."""
-    if language is None or not any(language in spec.translations for spec in taxonomy.intents):
+    if language is None or language not in taxonomy.cached("translation-languages", _translation_languages):
         index: Index = taxonomy.cached("intent-index", calibrated_index)
         return index
 
@@ -122,6 +122,12 @@ def _index(taxonomy: Taxonomy, language: str | None) -> Index:
 
     index = taxonomy.cached(f"intent-index:{language}", localized)
     return index
+
+
+def _translation_languages(taxonomy: Taxonomy) -> frozenset[str]:
+    """The languages some intent has keyword translations for (looked up on every call,
+    so computed once per taxonomy)."""
+    return frozenset(code for spec in taxonomy.intents for code in spec.translations)
 
 
 def _example_languages(taxonomy: Taxonomy) -> dict[str, frozenset[str]]:
