@@ -12,7 +12,10 @@ of the conversation:
   verification in progress"``).
 
 Each intent's centroid mixes its examples, its keywords (and its name) and its
-description. An example is normally one customer utterance; an example whose
+description; utterance examples then pull confusable centroids apart (one
+leave-one-out drag-and-push pass, see ``_intent_index._push_apart``). Numbers
+are one token, except the number of a duration ("8 days" vs "2 days", see
+``_intent_index.intent_words``). An example is normally one customer utterance; an example whose
 lines start with ``customer:``, ``agent:``, ``bot:`` or ``system:`` is read as
 a whole example conversation, so a user can configure intents with real
 transcripts. Keywords and descriptions live in the customer space (and, at a

@@ -1,4 +1,5 @@
-"""Durations keep their number in the intent features ("2 days ago" is not "8 days ago")."""
+"""Intent features for sparse taxonomies: durations keep their number ("2 days ago" is not
+"8 days ago"), and utterance examples pull confusable intents apart when compiled."""
 
 from __future__ import annotations
 
@@ -70,3 +71,53 @@ def test_other_numbers_still_collapse() -> None:
     a = classify(said("my promo code doesn't work, order 4411", "it was 2 days ago"), taxonomy)
     b = classify(said("my promo code doesn't work, order 9075", "it was 2 days ago"), taxonomy)
     assert a == b
+
+
+# -- compiling: utterance examples pull confusable intents apart ---------------------------
+
+
+def _sums(documents: list[list[dict]]) -> list[dict]:
+    """Centroid sums as build_index makes them (idf 1): each example normalized, times 1/n."""
+    sums = []
+    for examples in documents:
+        total: dict = {}
+        for vector in examples:
+            length = sum(v * v for v in vector.values()) ** 0.5
+            for key, value in vector.items():
+                total[key] = total.get(key, 0.0) + value / length / len(examples)
+        sums.append(total)
+    return sums
+
+
+def test_push_apart_leaves_separated_intents_alone() -> None:
+    from handoff_ai.rules._intent_index import _push_apart
+
+    a = [{(0, "refund"): 1.0, (0, "money"): 1.0}, {(0, "refund"): 1.0}]
+    b = [{(0, "parcel"): 1.0, (0, "late"): 1.0}, {(0, "parcel"): 1.0}]
+    sums = _sums([a, b])
+    before = [dict(s) for s in sums]
+    idf = {key: 1.0 for vectors in (a, b) for v in vectors for key in v}
+    _push_apart(
+        sums,
+        [
+            (a, {}, {}),
+            (b, {}, {}),
+        ],
+        idf,
+    )
+    assert sums == before
+
+
+def test_push_apart_moves_an_example_that_reads_as_the_rival() -> None:
+    from handoff_ai.rules._intent_index import _push_apart
+
+    # The second "invalid" example shares everything with the "expired" intent.
+    invalid = [{(0, "code"): 1.0, (0, "broken"): 1.0}, {(0, "code"): 1.0, (0, "expir"): 1.0}]
+    expired = [{(0, "code"): 1.0, (0, "expir"): 1.0}, {(0, "code"): 1.0, (0, "expir"): 1.0}]
+    sums = _sums([invalid, expired])
+    before = [dict(s) for s in sums]
+    idf = {key: 1.0 for vectors in (invalid, expired) for v in vectors for key in v}
+    _push_apart(sums, [(invalid, {}, {}), (expired, {}, {})], idf)
+    assert sums[0][(0, "expir")] > before[0][(0, "expir")]  # dragged towards its example
+    assert sums[1][(0, "expir")] < before[1][(0, "expir")]  # the rival pushed away
+    assert all(value >= 0.0 for s in sums for value in s.values())
