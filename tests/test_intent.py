@@ -380,3 +380,28 @@ def test_words_no_intent_knows_lower_the_confidence_not_the_label() -> None:
     )
     assert short.label == diluted.label == "lost_card"
     assert diluted.confidence < short.confidence
+
+
+def test_taxonomy_cache_builds_once_even_a_none_value() -> None:
+    taxonomy = Taxonomy.default()
+    calls: list[int] = []
+
+    def build(_: Taxonomy) -> None:
+        calls.append(1)
+
+    assert taxonomy.cached("test:none", build) is None
+    assert taxonomy.cached("test:none", build) is None
+    assert calls == [1]
+
+
+def test_a_language_without_translations_uses_the_plain_index() -> None:
+    """English (no intent has English translations) scores exactly as no language."""
+    taxonomy = Taxonomy.default()
+    conversation = say("I was charged twice for my subscription this month")
+    plain = classify(conversation, taxonomy)
+    assert classify(conversation, taxonomy, language="en") == plain
+    assert plain.label == "billing"
+    assert "intent-index:en" not in taxonomy._cache
+    # A language some intent has translations for gets its own index.
+    classify(say("j'ai été débité deux fois"), taxonomy, language="fr")
+    assert "intent-index:fr" in taxonomy._cache

@@ -16,9 +16,18 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ..taxonomy import IntentSpec, Taxonomy
-from ._text import STOPWORDS, words
+from ._text import _TABLE, STOPWORDS, words
 
-__all__ = ["CUSTOMER", "Index", "build_index", "example_groups", "score", "split_example"]
+__all__ = [
+    "CUSTOMER",
+    "Index",
+    "build_index",
+    "example_groups",
+    "intent_words",
+    "score",
+    "split_example",
+    "with_durations",
+]
 
 Term = str | tuple[str, str]
 
@@ -52,8 +61,39 @@ _W_KEYWORDS_UTTERANCES = 1.0
 _W_DESCRIPTION = 0.15
 _W_DESCRIPTION_UTTERANCES = 0.35
 _W_KEYWORDS_AGENT = 0.5
+# How far one example drags its own centroid and pushes a rival's (see _push_apart).
+_PUSH = 0.05
 # Centroid weights are quantized to this many bits (relative to the largest one).
 _BITS = 20
+
+
+# Durations keep their number: "2 days ago" and "8 days ago" are different cases
+# (a promo code still valid or expired, a parcel late or lost), while other
+# numbers -- ids, amounts, phone numbers -- stay the single token "0".
+_UNITS = frozenset(words("minute minutes hour hours day days week weeks month months year years"))
+_LONGEST_KEPT = 2  # digits
+
+
+def intent_words(text: str) -> list[str]:
+    """``words(text)``, except that a number of at most two digits followed by a unit
+    of time stays itself (``"n8"``, then ``"day"``) instead of becoming ``"0"``."""
+    tokens = words(text)
+    return with_durations(text, tokens) if "0" in tokens else tokens
+
+
+def with_durations(text: str, tokens: list[str]) -> list[str]:
+    """``tokens`` (``words(text)``) with the numbers of durations restored (see ``intent_words``)."""
+    if _UNITS.isdisjoint(tokens):
+        return tokens
+    raw = text.lower().translate(_TABLE).split()
+    if len(raw) != len(tokens):  # a token vanished in stemming: positions do not align
+        return tokens
+    for i, (token, following) in enumerate(pairwise(tokens)):
+        if token == "0" and following in _UNITS:
+            number = raw[i]
+            if number.isdigit() and len(number) <= _LONGEST_KEPT:
+                tokens[i] = f"n{int(number)}"
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -160,7 +200,7 @@ def example_groups(example: str) -> tuple[list[list[str]], list[str], list[str]]
     event: list[str] = []
     for space, text in split_example(example):
         if space == CUSTOMER:
-            tokens = words(text)
+            tokens = intent_words(text)
             if tokens:
                 customer.append(tokens)
         elif text:
@@ -220,10 +260,10 @@ def _intent_documents(spec: IntentSpec) -> tuple[list[Vector], Vector, Vector]:
     examples = [v for v in map(_example_vector, spec.examples) if v]
     keywords: Vector = {}
     for phrase in [*spec.keywords, spec.name.replace("_", " ").replace("-", " ")]:
-        tokens = words(phrase)
+        tokens = intent_words(phrase)
         for key, value in _raw_vector([(CUSTOMER, 1.0, tokens), (AGENT, _W_KEYWORDS_AGENT, tokens)]).items():
             keywords[key] = max(keywords.get(key, 0.0), value)
-    description = _raw_vector([(CUSTOMER, 1.0, words(spec.description))])
+    description = _raw_vector([(CUSTOMER, 1.0, intent_words(spec.description))])
     return examples, keywords, description
 
 
@@ -242,7 +282,7 @@ def build_index(taxonomy: Taxonomy) -> Index:
         df.update(present)
     idf = {key: math.log((1.0 + n) / (1.0 + count)) + 1.0 for key, count in df.items()}
 
-    columns: dict[tuple[int, Term], list[tuple[int, float]]] = {}
+    sums: list[Vector] = []
     for label, (examples, keywords, description) in enumerate(documents):
         centroid: Vector = {}
         parts = [(vector, 1.0 / len(examples)) for vector in examples]
@@ -254,12 +294,61 @@ def build_index(taxonomy: Taxonomy) -> Index:
             length = math.sqrt(sum(v * v for v in weighted.values()))
             for key, value in weighted.items():
                 centroid[key] = centroid.get(key, 0.0) + weight * value / length
-        length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-        for key, value in centroid.items():
-            columns.setdefault(key, []).append((label, value / length))
+        sums.append(centroid)
 
     cross = not any(len(split_example(e)) > 1 for spec in taxonomy.intents for e in spec.examples)
+    if cross:
+        _push_apart(sums, documents, idf)
+    columns: dict[tuple[int, Term], list[tuple[int, float]]] = {}
+    for label, centroid in enumerate(sums):
+        length = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+        for key, value in centroid.items():
+            if value > 0.0:
+                columns.setdefault(key, []).append((label, value / length))
     return _pack(labels, columns, idf, cross)
+
+
+def _push_apart(
+    sums: list[Vector], documents: list[tuple[list[Vector], Vector, Vector]], idf: Vector
+) -> None:
+    """One pass of "drag and push" over utterance examples, in place on the centroid sums.
+
+    Each example is scored against every centroid -- its own without itself (leave one
+    out) -- and when another intent scores as high, the example is added to its own
+    centroid and taken from the other one (weights floored at 0), by _PUSH of the
+    centroid's length. Short utterances are where two intents' centroids overlap most
+    (the same words, a different case); on ABCD's sparse taxonomy this is worth +0.6
+    points on every halving tried. Only for utterance examples: a pass over hundreds of
+    transcripts would cost seconds of compiling.
+    """
+    n = len(sums)
+    norms = [math.sqrt(sum(v * v for v in c.values())) or 1.0 for c in sums]
+    for label, (examples, _, _) in enumerate(documents):
+        share = 1.0 / len(examples) if examples else 0.0
+        for vector in examples:
+            weighted = {key: value * idf[key] for key, value in vector.items()}
+            length = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+            example = {key: value / length for key, value in weighted.items()}
+            scores = [
+                sum(v * c.get(k, 0.0) for k, v in example.items()) / norms[i] for i, c in enumerate(sums)
+            ]
+            # Its own centroid without this example (which is in it with weight `share`).
+            own = sums[label]
+            dot = sum(v * (own.get(k, 0.0) - share * v) for k, v in example.items())
+            squares = norms[label] ** 2 - sum(
+                own.get(k, 0.0) ** 2 - (own.get(k, 0.0) - share * v) ** 2 for k, v in example.items()
+            )
+            mine = dot / math.sqrt(max(squares, 1e-12))
+            scores[label] = -1.0
+            rival = max(range(n), key=scores.__getitem__)
+            if scores[rival] < mine:
+                continue
+            for target, sign in ((label, 1.0), (rival, -1.0)):
+                centroid = sums[target]
+                step = sign * _PUSH * norms[target]
+                for key, value in example.items():
+                    centroid[key] = max(0.0, centroid.get(key, 0.0) + step * value)
+                norms[target] = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
 
 
 def _pseudo_weights(spec: IntentSpec, examples: int) -> tuple[float, float]:

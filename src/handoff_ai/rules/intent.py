@@ -12,7 +12,10 @@ of the conversation:
   verification in progress"``).
 
 Each intent's centroid mixes its examples, its keywords (and its name) and its
-description. An example is normally one customer utterance; an example whose
+description; utterance examples then pull confusable centroids apart (one
+leave-one-out drag-and-push pass, see ``_intent_index._push_apart``). Numbers
+are one token, except the number of a duration ("8 days" vs "2 days", see
+``_intent_index.intent_words``). An example is normally one customer utterance; an example whose
 lines start with ``customer:``, ``agent:``, ``bot:`` or ``system:`` is read as
 a whole example conversation, so a user can configure intents with real
 transcripts. Keywords and descriptions live in the customer space (and, at a
@@ -37,7 +40,7 @@ from itertools import chain, pairwise, repeat
 from ..models import Conversation, Intent
 from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
-from ._intent_index import Index, Term, score, split_example
+from ._intent_index import Index, Term, score, split_example, with_durations
 from ._text import words
 from .languages import example_language, language_section
 from .phrases import tokens as phrase_tokens
@@ -81,6 +84,8 @@ def classify(
             event.append(text)
         elif role == "customer":
             tokens = words(text)
+            if "0" in tokens:  # "8 days ago" keeps its number (see _intent_index.intent_words)
+                tokens = with_durations(text, tokens)
             if tokens:
                 customer_ids.append(message.id)
                 customer.append(tokens)
@@ -100,7 +105,7 @@ def classify(
 
 def _index(taxonomy: Taxonomy, language: str | None) -> Index:
     """The compiled taxonomy, with the intents' keywords in ``language`` when it has any."""
-    if language is None or not any(language in spec.translations for spec in taxonomy.intents):
+    if language is None or language not in taxonomy.cached("translation-languages", _translation_languages):
         index: Index = taxonomy.cached("intent-index", calibrated_index)
         return index
 
@@ -120,6 +125,12 @@ def _index(taxonomy: Taxonomy, language: str | None) -> Index:
 
     index = taxonomy.cached(f"intent-index:{language}", localized)
     return index
+
+
+def _translation_languages(taxonomy: Taxonomy) -> frozenset[str]:
+    """The languages some intent has keyword translations for (looked up on every call,
+    so computed once per taxonomy)."""
+    return frozenset(code for spec in taxonomy.intents for code in spec.translations)
 
 
 def _example_languages(taxonomy: Taxonomy) -> dict[str, frozenset[str]]:
