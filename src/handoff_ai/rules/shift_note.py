@@ -148,8 +148,25 @@ def parse(message: Message, lang: Language, internal: bool = True) -> ShiftNote:
         if not match["status"]:  # each chained task is a step or promise of its own
             pieces = [piece for item in items for piece in _JOIN.split(item) if len(piece.split()) > 1]
             items = pieces or items
+        if match["promise"]:  # "ships today via DHL, tracking number emailed by 18:00": two promises
+            items = [piece for item in items for piece in _promises(item)]
         target += [short(item) for item in items]
     return note
+
+
+_COMMA = re.compile(r",\s+")
+_CONDITION = frozenset(
+    {"if", "unless", "when", "once", "otherwise", "or", "but", "so", "which", "as", "because"}
+)
+
+
+def _promises(item: str) -> list[str]:
+    """``item``, or its comma-separated parts when each reads as a promise of its own (three words
+    or more, not a condition or an aside)."""
+    parts = _COMMA.split(item)
+    if len(parts) < 2 or any(len(p.split()) < 3 or p.split()[0].lower() in _CONDITION for p in parts):
+        return [item]
+    return parts
 
 
 def _items(segment: str) -> list[str]:
