@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
+from .blocker_text import ERROR_TOKEN, BlockerPhrases, blocker_phrases
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
@@ -33,9 +34,11 @@ __all__ = ["find_blocker"]
 _STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
 _MAX_EVIDENCE = 5
 # What a tier-2 engineer needs beside "still not working": the error the customer reported.
-_ERROR_TOKEN = re.compile(
-    r"\b(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)|[A-Z]{1,6}[-_]?\d{2,5}|[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
-    r"|(?:HTTP|error|status|code)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5})\b"
+_ERROR_TOKEN = ERROR_TOKEN
+# A tool call's logged result that is an error: "-> 409 CONFLICT: …", "→ HTTP 503", "=> RATE_LIMITED".
+_RESULT_ERROR = re.compile(
+    r"(?:->|→|=>)\s*\"?(?:HTTP\s*)?[45]\d\d\b|(?:->|→|=>)\s*\"?[A-Z_]*(?:ERROR|CONFLICT|FAIL\w*|DENIED|INVALID"
+    r"|TIME[DO]?_?OUT|REJECTED|FORBIDDEN|UNAUTHORI[SZ]ED|NOT_FOUND|UNAVAILABLE|LIMITED)\b"
 )
 
 
@@ -57,7 +60,9 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     found: list[_Candidate] = []
     steps: list[tuple[int, Action]] = []
     for action in actions:
-        if action.outcome != "failed" or not action.evidence or action.rule == "actions.rollup":
+        if not action.evidence or action.rule == "actions.rollup":
+            continue
+        if action.outcome != "failed" and not _tool_error(action):
             continue
         where = max(order.get(e, -1) for e in action.evidence)
         if where < 0:
@@ -93,6 +98,17 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     return found
 
 
+def _tool_error(action: Action) -> bool:
+    """A logged tool call whose result is an error, whatever else it says ("-> 409 CONFLICT:
+    pending order exists" is no pending step)."""
+    text = action.description
+    return (
+        action.rule == "event"
+        and ("->" in text or "→" in text or "=>" in text)
+        and _RESULT_ERROR.search(text) is not None
+    )
+
+
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
     """The sentence at ``position``, and the next one when it gives the reason."""
     spans = list(sentence_spans(text))
@@ -108,29 +124,87 @@ def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) ->
     return " ".join(text.split())
 
 
-def _said(message: Message, reader: DialogueReader) -> _Candidate | None:
-    """A refusal by the bot or an agent, or an internal note's finding."""
+def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _Candidate | None:
+    """A refusal by the bot or an agent, a diagnosis stated in a reply, or an internal note's finding."""
     phrases = reader.phrases
-    labels = reader.labels(message.text, "refusal" if message.kind == "message" else "note_finding")
     lowered = message.text.lower().replace("’", "'")
-    if message.kind == "message" and "dialogue.refusal" in labels:
-        at = char_offset(lowered, labels["dialogue.refusal"])
-        quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
+    if message.kind == "message":
+        labels = reader.labels(message.text, "refusal")
+        if "dialogue.refusal" in labels:
+            at = char_offset(lowered, labels["dialogue.refusal"])
+            quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
+            return _Candidate(
+                0,
+                _STRONG,
+                Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
+                kind="refusal",
+            )
+        finding = _diagnosis(message.text, reader.words(message.text), found)
+        if finding is None:
+            return None
         return _Candidate(
             0,
             _STRONG,
-            Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
-            kind="refusal",
+            Blocker(description=f"Found by the {message.role}: {finding}", evidence=[message.id]),
+            kind="note",
         )
-    if message.kind == "note" and message.role == "agent" and "dialogue.note_finding" in labels:
+    if message.kind == "note" and message.role == "agent":
         if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
             return None
-        at = char_offset(lowered, labels["dialogue.note_finding"])
-        quote = shorten(sentence_at(message.text, at), 200)
+        quote = _note_finding(message.text, reader, found)
+        if quote is None:
+            return None
         return _Candidate(
             0, _STRONG, Blocker(description=f"Internal note: {quote}", evidence=[message.id]), kind="note"
         )
     return None
+
+
+def _diagnosis(text: str, words: list[str], found: BlockerPhrases) -> str | None:
+    """The sentence of a bot/agent reply that states what is wrong ("Our logs show your certificate
+    was revoked", "that confirms the charger is faulty"): a finding phrase beside a fault word or
+    an error code, not a question."""
+    if not found.labels(words, "finding"):
+        return None
+    for start, end in sentence_spans(text):
+        sentence = " ".join(text[start:end].split())
+        if sentence.endswith("?"):
+            continue
+        labels = found.in_text(sentence, "finding")
+        if "finding" in labels and ("fault" in labels or _ERROR_TOKEN.search(sentence)):
+            return shorten(sentence, 200)
+    return None
+
+
+_CONDITIONS = frozenset({"if", "unless", "when", "once", "whether"})
+
+
+def _note_finding(text: str, reader: DialogueReader, found: BlockerPhrases) -> str | None:
+    """The first sentence of an agent's internal note that states a finding, not only a routing
+    ("Escalated to Tier 2.") nor a condition ("follow up if he hasn't confirmed"); a note whose
+    findings are all routing gives its first other sentence, else the routing itself."""
+    words = reader.words(text)
+    dialogue = reader.labels(text, "note_finding")
+    if "dialogue.note_finding" not in dialogue and not found.labels(words, "note_finding"):
+        return None
+    routing: str | None = None
+    other: str | None = None
+    for start, end in sentence_spans(text):
+        sentence = " ".join(text[start:end].split())
+        sentence_words = tokens(sentence)
+        labels = found.labels(sentence_words)
+        finding = "note_finding" in labels or (
+            "dialogue.note_finding" in reader.phrases.index.scan(sentence_words)
+        )
+        if "routing" in labels:
+            routing = routing or sentence
+            continue
+        if finding and _CONDITIONS.isdisjoint(sentence_words):
+            return shorten(sentence, 200)
+        if other is None and len(sentence_words) > 3 and not sentence.endswith("?"):
+            other = sentence
+    quote = (other or routing) if routing else None  # no finding but a routing: what else it says
+    return shorten(quote, 200) if quote else None
 
 
 def _shouted(sentence: str) -> bool:
@@ -242,7 +316,10 @@ def find_blocker(
     messages = conversation.messages
     candidates: list[_Candidate] = []
     resolved_at = accepted_at = -1
-    if any(a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") for a in actions):
+    if any(
+        a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") or _tool_error(a)
+        for a in actions
+    ):
         order = _positions(conversation)
         candidates = _failures(actions, order)
         for action in actions:
@@ -251,16 +328,18 @@ def find_blocker(
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
-    refusal, finding = phrases.keywords["dialogue.refusal"], phrases.keywords["dialogue.note_finding"]
+    found = blocker_phrases()
+    said_words = phrases.keywords["dialogue.refusal"] | found.keywords["finding"]
+    note_words = phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"]
     for index, message in enumerate(messages):
         role, kind = message.role, message.kind
         if role == "bot" or role == "agent":
             if kind == "message":
                 replies.append(index)
-            if (kind == "message" and not refusal.isdisjoint(cues.words(message.text))) or (
-                kind == "note" and not finding.isdisjoint(cues.words(message.text))
+            if (kind == "message" and not said_words.isdisjoint(cues.words(message.text))) or (
+                kind == "note" and not note_words.isdisjoint(cues.words(message.text))
             ):
-                said = _said(message, reader)
+                said = _said(message, reader, found)
                 if said is not None:
                     said.position = index
                     candidates.append(said)

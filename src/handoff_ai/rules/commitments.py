@@ -419,11 +419,14 @@ _CLAUSE = re.compile(r"\s*;\s+|,?\s+and\s+|,\s+")
 
 def _clauses(sentence: str, lang: Language, promise: tuple[str, int]) -> list[tuple[str, tuple[str, int]]]:
     """``sentence`` with its ``promise``, or its clauses when two or more of them promise on their
-    own ("I'll call you back Tuesday, and our team will email you the report within 5 days")."""
+    own, each with its due time ("I'll call you back Tuesday, and our team will email you the
+    report within 5 days")."""
     if "," in sentence or ";" in sentence or " and " in sentence:
         parts = [part for part in _CLAUSE.split(sentence) if part]
         found = [(part, p) for part in parts if (p := lang.promise_at(part)) is not None]
-        if len(parts) > 1 and len(found) > 1:
+        # each its own promise with its own due time; else one promise in several clauses
+        # ("Ich schicke Ihnen einen Brief, er kommt in 3–5 Werktagen")
+        if len(parts) > 1 and len(found) > 1 and all(lang.due.find(part, None) for part, _ in found):
             return found
     return [(sentence, promise)]
 
