@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
-from .blocker_text import ERROR_TOKEN, BlockerPhrases, blocker_phrases
+from .blocker_text import ERROR_NAME, ERROR_TOKEN, BlockerPhrases, blocker_phrases
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
@@ -220,19 +220,21 @@ def _problem(
     rules: RuleSet,
     cues: CueReader,
     phrases: DialoguePhrases,
+    found: BlockerPhrases,
 ) -> _Candidate | None:
     """The customer's problem line in ``message``: the first sentence that is one."""
-    if not cues.has("problem", message.text):
+    positions = _problem_positions(message, rules, cues, found)
+    if not positions:
         return None
     text = message.text.replace("’", "'")
     weak: _Candidate | None = None
     figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
-    for match in rules.cues["problem"].finditer(text):
+    for position in positions:
         if figures is None:
             figures = [m.span() for m in phrases.not_problem.finditer(text)]
-        if any(start <= match.start() < end for start, end in figures):
+        if any(start <= position < end for start, end in figures):
             continue
-        sentence = sentence_at(message.text, match.start())
+        sentence = sentence_at(message.text, position)
         if sentence.rstrip().endswith("?") and answered_after > index:
             continue  # a question a bot or agent has since answered
         labels = phrases.index.scan(tokens(sentence))
@@ -328,9 +330,9 @@ def find_blocker(
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
-    found = blocker_phrases()
-    said_words = phrases.keywords["dialogue.refusal"] | found.keywords["finding"]
-    note_words = phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"]
+    bp = blocker_phrases()
+    said_words = phrases.keywords["dialogue.refusal"] | bp.keywords["finding"]
+    note_words = phrases.keywords["dialogue.note_finding"] | bp.keywords["note_finding"]
     for index, message in enumerate(messages):
         role, kind = message.role, message.kind
         if role == "bot" or role == "agent":
@@ -339,7 +341,7 @@ def find_blocker(
             if (kind == "message" and not said_words.isdisjoint(cues.words(message.text))) or (
                 kind == "note" and not note_words.isdisjoint(cues.words(message.text))
             ):
-                said = _said(message, reader, found)
+                said = _said(message, reader, bp)
                 if said is not None:
                     said.position = index
                     candidates.append(said)
@@ -366,7 +368,7 @@ def find_blocker(
     for index, message in reversed(problems):
         if index <= resolved_at:
             break
-        found = _problem(message, index, answered_at, rules, cues, phrases)
+        found = _problem(message, index, answered_at, rules, cues, phrases, bp)
         if found is not None:
             candidates.append(found)
             if found.tier == _PROBLEM and not found.reaction:
@@ -383,13 +385,96 @@ def find_blocker(
         if c.position > resolved_at and not (c.kind == "refusal" and c.position < accepted_at)
     ]
     chosen = _choose(open_)
-    if chosen is not None and chosen.description.startswith(("Customer tried:", "Still not working")):
-        chosen = _with_reported_error(chosen, problems)
+    if chosen is None:
+        return None
+    if chosen.description.startswith(("Customer tried:", "Still not working")):
+        chosen, lead = _with_problem(chosen, problems, rules, cues, phrases, bp)
+        return _with_reported_error(chosen, problems, lead)
+    if (
+        chosen.evidence
+        and chosen.evidence[0] in {m.id for _, m in problems}
+        and not _ERROR_TOKEN.search(chosen.description)
+    ):
+        return _with_reported_error(chosen, problems)  # "export job fails since Tuesday" + "ERROR 1213 …"
     return chosen
 
 
-def _with_reported_error(blocker: Blocker, problems: Sequence[tuple[int, Message]]) -> Blocker:
-    """Failed steps say what was tried; add the error the customer reported, when they gave one."""
+def _problem_positions(message: Message, rules: RuleSet, cues: CueReader, found: BlockerPhrases) -> list[int]:
+    """Where a problem is said in a customer message: each problem cue, and each sentence that
+    says it in the blocker's own words ("nothing is at the door", "calls go straight to …")."""
+    text = message.text
+    at = (
+        [m.start() for m in rules.cues["problem"].finditer(text.replace("’", "'"))]
+        if cues.has("problem", text)
+        else []
+    )
+    if found.labels(cues.words(text), "open_problem"):
+        at += [
+            start
+            for start, end in sentence_spans(text)
+            if "open_problem" in found.in_text(text[start:end], "open_problem")
+        ]
+        at.sort()
+    return at
+
+
+def _problem_sentences(
+    message: Message, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases, found: BlockerPhrases
+) -> list[tuple[int, str]]:
+    """The sentences of a customer message that state the problem, with where they start."""
+    text = message.text.replace("’", "'")
+    at = _problem_positions(message, rules, cues, found)
+    if any(c.isupper() or c.isdigit() for c in text):
+        at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
+    if not at:
+        return []
+    figures = [m.span() for m in phrases.not_problem.finditer(text)]
+    spans = list(sentence_spans(message.text))
+    chosen: dict[int, str] = {}
+    for position in sorted(at):
+        if any(start <= position < end for start, end in figures):
+            continue
+        for start, end in spans:
+            if start <= position < end or (position < start and not chosen):
+                chosen.setdefault(start, " ".join(message.text[start:end].split()))
+                break
+    return sorted(chosen.items())
+
+
+def _with_problem(
+    blocker: Blocker,
+    problems: Sequence[tuple[int, Message]],
+    rules: RuleSet,
+    cues: CueReader,
+    phrases: DialoguePhrases,
+    found: BlockerPhrases,
+) -> tuple[Blocker, str]:
+    """Steps that did not help, after the problem they were meant to fix: the customer's first
+    problem statement leads ("My voicemail stopped working … — still not working after 2 steps
+    tried; latest: …"), with its next problem sentence when both are short. Also the lead."""
+    for _, message in problems:
+        sentences = [s for _, s in _problem_sentences(message, rules, cues, phrases, found)]
+        sentences = [s for s in sentences if not s.rstrip().endswith("?")][:2]
+        if not sentences:
+            continue
+        if len(sentences) > 1 and len(sentences[0]) + len(sentences[1]) > 140:
+            sentences = sentences[:1]
+        problem = shorten(" ".join(sentences), 160).rstrip(" .")
+        description = blocker.description
+        if description.startswith("Customer tried: "):
+            description = f"{problem} — tried: {description[len('Customer tried: ') :]}"
+        else:
+            description = f"{problem} — {description[:1].lower()}{description[1:]}"
+        evidence = list(dict.fromkeys([*blocker.evidence, message.id]))[-_MAX_EVIDENCE:]
+        return Blocker(description=shorten(description, 320), evidence=evidence), problem
+    return blocker, ""
+
+
+def _with_reported_error(
+    blocker: Blocker, problems: Sequence[tuple[int, Message]], lead: str = ""
+) -> Blocker:
+    """Failed steps say what was tried; add the error the customer reported, when they gave one
+    (right after ``lead``, the problem statement, when the description starts with it)."""
     for _, message in reversed(problems):
         if not any(c.isdigit() or c.isupper() for c in message.text):
             continue
@@ -399,7 +484,11 @@ def _with_reported_error(blocker: Blocker, problems: Sequence[tuple[int, Message
         sentence = shorten(sentence_at(message.text, match.start()), 160)
         if sentence and sentence not in blocker.description:
             evidence = list(dict.fromkeys([message.id, *blocker.evidence[-(_MAX_EVIDENCE - 1) :]]))
-            description = shorten(f"{blocker.description} — reported: {sentence}", 320)
+            text = blocker.description
+            if lead and text.startswith(lead):
+                description = shorten(f"{lead} — reported: {sentence}{text[len(lead) :]}", 360)
+            else:
+                description = shorten(f"{text} — reported: {sentence}", 320)
             return Blocker(description=description, evidence=evidence)
         break
     return blocker

@@ -27,16 +27,23 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["ERROR_TOKEN", "BlockerPhrases", "blocker_phrases"]
+__all__ = ["ERROR_NAME", "ERROR_TOKEN", "BlockerPhrases", "blocker_phrases"]
 
 _DATA = "rules/data/blocker.toml"
 _KEYS = ("finding", "fault", "note_finding", "routing", "open_problem", "ack", "contrast")
 
 ERROR_TOKEN = re.compile(
-    r"\b(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)|[A-Z]{1,6}[-_]?\d{2,5}|[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
-    r"|(?i:HTTP|error|status|code|fehler|erreur)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5}|0x[0-9A-Fa-f]{2,8})\b"
+    r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b"
+    r"|(?<![-\w.])(?:[A-Z]{1,6}[-_]?\d{2,5}|[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
+    r"|(?i:HTTP|error|status|code|fehler|erreur)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5}|0x[0-9A-Fa-f]{2,8})\b(?![-.]\w)"
 )
-"""What a tier-2 engineer looks for: an exception name, an error code, an HTTP status."""
+"""What a tier-2 engineer looks for: an exception name, an error code, an HTTP status; not a part
+of a longer id ("INV-2025-0311") or of a file name ("IMG-…-WA0007.jpg")."""
+ERROR_NAME = re.compile(
+    r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b|(?<![-\w.])(?:[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
+    r"|(?i:error|fehler|erreur)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5}|0x[0-9A-Fa-f]{2,8})\b(?![-.]\w)"
+)
+"""The error tokens that cannot be an order or ticket id: an exception, a CODE_NAME, "error 1213"."""
 
 
 @dataclass(frozen=True)
