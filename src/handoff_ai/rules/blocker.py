@@ -180,31 +180,22 @@ _CONDITIONS = frozenset({"if", "unless", "when", "once", "whether"})
 
 
 def _note_finding(text: str, reader: DialogueReader, found: BlockerPhrases) -> str | None:
-    """The first sentence of an agent's internal note that states a finding, not only a routing
-    ("Escalated to Tier 2.") nor a condition ("follow up if he hasn't confirmed"); a note whose
-    findings are all routing gives its first other sentence, else the routing itself."""
+    """The first sentence of an agent's internal note that states a finding: not one that only
+    routes the case ("Escalated to Tier 2."), which says nothing of what blocks it, nor a
+    condition ("follow up if he hasn't confirmed")."""
     words = reader.words(text)
     dialogue = reader.labels(text, "note_finding")
     if "dialogue.note_finding" not in dialogue and not found.labels(words, "note_finding"):
         return None
-    routing: str | None = None
-    other: str | None = None
     for start, end in sentence_spans(text):
         sentence = " ".join(text[start:end].split())
         sentence_words = tokens(sentence)
         labels = found.labels(sentence_words)
-        finding = "note_finding" in labels or (
-            "dialogue.note_finding" in reader.phrases.index.scan(sentence_words)
-        )
-        if "routing" in labels:
-            routing = routing or sentence
+        if "routing" in labels or not _CONDITIONS.isdisjoint(sentence_words):
             continue
-        if finding and _CONDITIONS.isdisjoint(sentence_words):
+        if "note_finding" in labels or "dialogue.note_finding" in reader.phrases.index.scan(sentence_words):
             return shorten(sentence, 200)
-        if other is None and len(sentence_words) > 3 and not sentence.endswith("?"):
-            other = sentence
-    quote = (other or routing) if routing else None  # no finding but a routing: what else it says
-    return shorten(quote, 200) if quote else None
+    return None
 
 
 def _shouted(sentence: str) -> bool:
@@ -275,6 +266,16 @@ def _thanks(message: Message, cues: CueReader) -> bool:
     """A thank-you that opens the message ("Thank you for taking my issue seriously"), no question."""
     at = cues.labels(message.text).get("positive")
     return at is not None and at <= 3 and "?" not in message.text
+
+
+def _acknowledged(message: Message, cues: CueReader, found: BlockerPhrases) -> bool:
+    """A message that opens by acknowledging ("ok.", "great, and if it's late?") with no "but",
+    "still" nor problem in it."""
+    words = cues.words(message.text)
+    if not words or found.keywords["ack"].isdisjoint(words[:2]):
+        return False
+    labels = found.labels(words)
+    return labels.get("ack") == 0 and "contrast" not in labels and not cues.has("problem", message.text)
 
 
 def _request(
@@ -351,11 +352,11 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
-            elif _thanks(message, cues):
+            elif _thanks(message, cues) or _acknowledged(message, cues, bp):
                 if done is None:
                     done = _work_done(actions, conversation)
                 if done and done[0] < index:
-                    resolved_at = index  # "the bonus has been added" ... "Thank you!"
+                    resolved_at = index  # "the bonus has been added" ... "Thank you!" / "ok."
             problems.append((index, message))
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
         for index, message in problems:

@@ -319,7 +319,9 @@ def _blocker(
     if any(order[m.id] > at and cues.has("resolved", m.text) for m in said):
         return blocker
     if status:
-        return Blocker(description=f"{_capital('; '.join(status))} (internal note)", evidence=[note.message.id])
+        return Blocker(
+            description=f"{_capital('; '.join(status))} (internal note)", evidence=[note.message.id]
+        )
     # No status: what the note leaves to do (its promises and next steps) is what stays open,
     # unless the customer had already said it was solved, the note's own finding says more, or
     # the customer has spoken since (their problem, read by the rules, stands).
@@ -328,4 +330,6 @@ def _blocker(
         return blocker
     if blocker is not None and (note.message.id in blocker.evidence or any(order[m.id] > at for m in said)):
         return blocker
-    return Blocker(description=short(f"Open: {'; '.join(items)} (internal note)", 280), evidence=[note.message.id])
+    return Blocker(
+        description=short(f"Open: {'; '.join(items)} (internal note)", 280), evidence=[note.message.id]
+    )
