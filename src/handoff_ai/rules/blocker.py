@@ -466,7 +466,7 @@ def _with_problem(
             description = f"{problem} — tried: {description[len('Customer tried: ') :]}"
         else:
             description = f"{problem} — {description[:1].lower()}{description[1:]}"
-        evidence = list(dict.fromkeys([*blocker.evidence, message.id]))[-_MAX_EVIDENCE:]
+        evidence = list(dict.fromkeys([message.id, *blocker.evidence]))[:_MAX_EVIDENCE]
         return Blocker(description=shorten(description, 320), evidence=evidence), problem
     return blocker, ""
 
