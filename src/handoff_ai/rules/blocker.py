@@ -193,7 +193,11 @@ def _note_finding(text: str, reader: DialogueReader, found: BlockerPhrases) -> s
         labels = found.labels(sentence_words)
         if "routing" in labels or not _CONDITIONS.isdisjoint(sentence_words):
             continue
-        if "note_finding" in labels or "dialogue.note_finding" in reader.phrases.index.scan(sentence_words):
+        if (
+            "note_finding" in labels
+            or "dialogue.note_finding" in reader.phrases.index.scan(sentence_words)
+            or ERROR_NAME.search(sentence)
+        ):
             return shorten(sentence, 200)
     return None
 
@@ -268,6 +272,15 @@ def _thanks(message: Message, cues: CueReader) -> bool:
     return at is not None and at <= 3 and "?" not in message.text
 
 
+def _says_what_still_fails(message: Message, reader: DialogueReader, found: BlockerPhrases) -> bool:
+    """A reply that says a step worked and what still does not ("ok on 4G it works! but signal is
+    bad, we need wifi back"): a contrast word after the success, or a failed/partial reading."""
+    words = reader.words(message.text)
+    if reply_outcome(reader.labels(message.text), words, reader.phrases) in ("failed", "partial"):
+        return True
+    return message.role == "customer" and "contrast" in found.labels(words[1:], "contrast")
+
+
 def _acknowledged(message: Message, cues: CueReader, found: BlockerPhrases) -> bool:
     """A message that opens by acknowledging ("ok.", "great, and if it's late?") with no "but",
     "still" nor problem in it."""
@@ -317,6 +330,7 @@ def find_blocker(
     rules = rules or load_rules()
     reader = dialogue_reader(cues, phrases)
     messages = conversation.messages
+    bp = blocker_phrases()
     candidates: list[_Candidate] = []
     resolved_at = accepted_at = -1
     if any(
@@ -327,11 +341,12 @@ def find_blocker(
         candidates = _failures(actions, order)
         for action in actions:
             if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
-                resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
+                at = max(order.get(e, -1) for e in action.evidence)
+                if at >= 0 and not _says_what_still_fails(messages[at], reader, bp):
+                    resolved_at = max(resolved_at, at)
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
-    bp = blocker_phrases()
     said_words = phrases.keywords["dialogue.refusal"] | bp.keywords["finding"]
     note_words = phrases.keywords["dialogue.note_finding"] | bp.keywords["note_finding"]
     for index, message in enumerate(messages):

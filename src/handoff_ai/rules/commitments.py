@@ -128,6 +128,9 @@ class Language:
     receive_alone: re.Pattern[str] | None = None
     """Optional: what the customer "will" get that needs no deliverable named ("you'll *hear
     back* within 2 days", "you'll *be contacted* tomorrow")."""
+    hedge: re.Pattern[str] | None = None
+    """Optional: words that take a promise back anywhere in its sentence ("we *can't promise*
+    the refund arrives in 5 days", "*no guarantee*")."""
     booked: re.Pattern[str] | None = None
     """Optional: work that fixes a future time ("I have *booked* the installer for Wednesday 11
     June", "*scheduled* for tomorrow"): a promise when a due time follows it."""
@@ -148,7 +151,7 @@ class Language:
         verbs = [*data.get("verb_futures", []), *data.get("present_promises", [])]
         compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
         estimates = data.get("estimates", [])
-        alone, booked = data.get("receive_alone", []), data.get("booked", [])
+        alone, booked, hedges = data.get("receive_alone", []), data.get("booked", []), data.get("hedges", [])
         forms = [*data["future"], *verbs, *estimates, *booked]
         rare = [max(_WORDS.findall(f.lower()) or [f.lower()], key=len) for f in [*forms, *contacts]]
         return cls(
@@ -182,6 +185,7 @@ class Language:
                 re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(alone)})(?!\w)") if alone else None
             ),
             booked=re.compile(rf"(?<!\w)(?:{_alternation(booked)})(?!\w)") if booked else None,
+            hedge=re.compile(rf"(?<!\w)(?:{_alternation(hedges)})(?!\w)") if hedges else None,
         )
 
     def _subject(self, low: str, start: int) -> tuple[str, bool]:
@@ -232,6 +236,8 @@ class Language:
         low = _fold(sentence)
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
+        if self.hedge is not None and self.hedge.search(low):
+            return None  # "we can't promise it arrives in 5 days"
         estimate = self.estimate.search(low) if self.estimate is not None else None
         if (
             estimate
