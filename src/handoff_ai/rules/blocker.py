@@ -18,7 +18,7 @@ a refusal, accepts) is no blocker.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
@@ -62,7 +62,7 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     for action in actions:
         if not action.evidence or action.rule == "actions.rollup":
             continue
-        if action.outcome != "failed" and not _tool_error(action):
+        if action.outcome != "failed" and (action.rule != "event" or not _tool_error(action)):
             continue
         where = max(order.get(e, -1) for e in action.evidence)
         if where < 0:
@@ -96,6 +96,21 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
             )
         )
     return found
+
+
+_SAID_WORDS: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozenset[str], frozenset[str]]:
+    """The key words of a refusal or a finding in a reply, and of a note's finding (built once)."""
+    key = (id(phrases), id(found))
+    words = _SAID_WORDS.get(key)
+    if words is None:
+        words = _SAID_WORDS[key] = (
+            phrases.keywords["dialogue.refusal"] | found.keywords["finding"],
+            phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
+        )
+    return words
 
 
 def _tool_error(action: Action) -> bool:
@@ -164,8 +179,9 @@ def _diagnosis(text: str, words: list[str], found: BlockerPhrases) -> str | None
     """The sentence of a bot/agent reply that states what is wrong ("Our logs show your certificate
     was revoked", "that confirms the charger is faulty"): a finding phrase beside a fault word or
     an error code, not a question."""
-    if not found.labels(words, "finding"):
-        return None
+    labels = found.labels(words, "finding")
+    if "finding" not in labels or ("fault" not in labels and not _ERROR_TOKEN.search(text)):
+        return None  # the whole reply first: most say nothing of the kind
     for start, end in sentence_spans(text):
         sentence = " ".join(text[start:end].split())
         if sentence.endswith("?"):
@@ -218,10 +234,12 @@ def _problem(
     found: BlockerPhrases,
 ) -> _Candidate | None:
     """The customer's problem line in ``message``: the first sentence that is one."""
-    positions = _problem_positions(message, rules, cues, found)
-    if not positions:
-        return None
+    if not cues.has("problem", message.text) and found.keywords["open_problem"].isdisjoint(
+        cues.words(message.text)
+    ):
+        return None  # most lines: neither a problem cue nor a word of the blocker's own
     text = message.text.replace("’", "'")
+    positions = _problem_starts(message, text, rules, cues, found)
     weak: _Candidate | None = None
     figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
     for position in positions:
@@ -276,6 +294,8 @@ def _says_what_still_fails(message: Message, reader: DialogueReader, found: Bloc
     """A reply that says a step worked and what still does not ("ok on 4G it works! but signal is
     bad, we need wifi back"): a contrast word after the success, or a failed/partial reading."""
     words = reader.words(message.text)
+    if found.keywords["contrast"].isdisjoint(words):
+        return False  # "worked for the login but not the export" has its "but" too
     if reply_outcome(reader.labels(message.text), words, reader.phrases) in ("failed", "partial"):
         return True
     return message.role == "customer" and "contrast" in found.labels(words[1:], "contrast")
@@ -334,7 +354,9 @@ def find_blocker(
     candidates: list[_Candidate] = []
     resolved_at = accepted_at = -1
     if any(
-        a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") or _tool_error(a)
+        a.outcome == "failed"
+        or (a.actor == "customer" and a.outcome == "succeeded")
+        or (a.rule == "event" and _tool_error(a))
         for a in actions
     ):
         order = _positions(conversation)
@@ -347,8 +369,16 @@ def find_blocker(
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
-    said_words = phrases.keywords["dialogue.refusal"] | bp.keywords["finding"]
-    note_words = phrases.keywords["dialogue.note_finding"] | bp.keywords["note_finding"]
+    said_words, note_words = _said_words(phrases, bp)
+    # An acknowledgment ("ok.") is read in the customer's last message only.
+    last_said = next(
+        (
+            i
+            for i in range(len(messages) - 1, -1, -1)
+            if messages[i].role == "customer" and messages[i].kind == "message"
+        ),
+        -1,
+    )
     for index, message in enumerate(messages):
         role, kind = message.role, message.kind
         if role == "bot" or role == "agent":
@@ -367,7 +397,7 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
-            elif _thanks(message, cues) or _acknowledged(message, cues, bp):
+            elif _thanks(message, cues) or (index == last_said and _acknowledged(message, cues, bp)):
                 if done is None:
                     done = _work_done(actions, conversation)
                 if done and done[0] < index:
@@ -406,31 +436,45 @@ def find_blocker(
     if chosen.description.startswith(("Customer tried:", "Still not working")):
         chosen, lead = _with_problem(chosen, problems, rules, cues, phrases, bp)
         return _with_reported_error(chosen, problems, lead)
-    if (
-        chosen.evidence
-        and chosen.evidence[0] in {m.id for _, m in problems}
-        and not _ERROR_TOKEN.search(chosen.description)
-    ):
-        return _with_reported_error(chosen, problems)  # "export job fails since Tuesday" + "ERROR 1213 …"
+    own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
+    if own is not None and not _ERROR_TOKEN.search(chosen.description):
+        return _with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
     return chosen
 
 
-def _problem_positions(message: Message, rules: RuleSet, cues: CueReader, found: BlockerPhrases) -> list[int]:
-    """Where a problem is said in a customer message: each problem cue, and each sentence that
-    says it in the blocker's own words ("nothing is at the door", "calls go straight to …")."""
+def _problem_starts(
+    message: Message, text: str, rules: RuleSet, cues: CueReader, found: BlockerPhrases
+) -> Iterator[int]:
+    """Where a problem is said, lazily: each problem cue, then the first place the blocker's own
+    words say one ("nothing is at the door")."""
+    if cues.has("problem", message.text):
+        for match in rules.cues["problem"].finditer(text):
+            yield match.start()
+    extra = found.labels(cues.words(message.text), "open_problem").get("open_problem")
+    if extra is not None:
+        yield char_offset(text.lower(), extra)
+
+
+def _problem_positions(
+    message: Message, rules: RuleSet, cues: CueReader, found: BlockerPhrases, every: bool = False
+) -> list[int]:
+    """Where a problem is said in a customer message: each problem cue, and the first sentence
+    (``every``: each sentence) that says it in the blocker's own words ("nothing is at the
+    door", "calls go straight to …")."""
     text = message.text
     at = (
         [m.start() for m in rules.cues["problem"].finditer(text.replace("’", "'"))]
         if cues.has("problem", text)
         else []
     )
-    if found.labels(cues.words(text), "open_problem"):
+    extra = found.labels(cues.words(text), "open_problem").get("open_problem")
+    if extra is not None and not every:  # its first place is enough: the sentence around it is read
+        at.append(char_offset(text.lower().replace("’", "'"), extra))
+    elif extra is not None:
         at += [
-            start
-            for start, end in sentence_spans(text)
-            if "open_problem" in found.in_text(text[start:end], "open_problem")
+            s for s, e in sentence_spans(text) if "open_problem" in found.in_text(text[s:e], "open_problem")
         ]
-        at.sort()
+    at.sort()
     return at
 
 
@@ -439,9 +483,8 @@ def _problem_sentences(
 ) -> list[tuple[int, str]]:
     """The sentences of a customer message that state the problem, with where they start."""
     text = message.text.replace("’", "'")
-    at = _problem_positions(message, rules, cues, found)
-    if any(c.isupper() or c.isdigit() for c in text):
-        at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
+    at = _problem_positions(message, rules, cues, found, every=True)
+    at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
     if not at:
         return []
     figures = [m.span() for m in phrases.not_problem.finditer(text)]
@@ -492,8 +535,6 @@ def _with_reported_error(
     """Failed steps say what was tried; add the error the customer reported, when they gave one
     (right after ``lead``, the problem statement, when the description starts with it)."""
     for _, message in reversed(problems):
-        if not any(c.isdigit() or c.isupper() for c in message.text):
-            continue
         match = _ERROR_TOKEN.search(message.text)
         if match is None:
             continue

@@ -236,8 +236,12 @@ class Language:
         low = _fold(sentence)
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
-        if self.hedge is not None and self.hedge.search(low):
+        found = self._promise_at(sentence, low)
+        if found is not None and self.hedge is not None and self.hedge.search(low):
             return None  # "we can't promise it arrives in 5 days"
+        return found
+
+    def _promise_at(self, sentence: str, low: str) -> tuple[str, int] | None:
         estimate = self.estimate.search(low) if self.estimate is not None else None
         if (
             estimate
@@ -246,7 +250,7 @@ class Language:
             and not self._negated_before(low, estimate.start())
         ):
             return "commitment.delivery", estimate.start()  # "le diagnostic prend 48 heures"
-        booked = self.booked.search(low) if self.booked is not None else None
+        booked = self.booked.search(low) if self.booked is not None and "ed" in low else None
         if (
             booked
             and not self._negated_before(low, booked.start())
