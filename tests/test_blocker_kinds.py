@@ -290,3 +290,17 @@ def test_a_french_agent_diagnosis_is_read_and_labelled_in_french() -> None:
     )
     assert record.blocker is not None and "NullPointerException" in record.blocker.description
     assert record.blocker.description.startswith("Constaté par l'agent")
+
+
+def test_a_bots_vague_failure_gets_the_error_the_customer_reported() -> None:
+    found = _blocker(
+        _conv(
+            (
+                "customer",
+                'Since this morning your API returns 403 on every upload. Body: {"code":"token_scope_missing"}',
+            ),
+            ("bot", "It seems your token may not be valid. Have you created a new one?"),
+            ("customer", "yes, created it 10 min ago, same thing"),
+        )
+    )
+    assert found is not None and ("403" in found or "token_scope_missing" in found)

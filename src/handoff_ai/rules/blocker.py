@@ -98,6 +98,7 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     return found
 
 
+_DIGIT = re.compile(r"[\d_]")
 _SAID_WORDS: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
 
 
@@ -234,10 +235,12 @@ def _problem(
     found: BlockerPhrases,
 ) -> _Candidate | None:
     """The customer's problem line in ``message``: the first sentence that is one."""
-    if not cues.has("problem", message.text) and found.keywords["open_problem"].isdisjoint(
-        cues.words(message.text)
+    if (
+        not cues.has("problem", message.text)
+        and found.keywords["open_problem"].isdisjoint(cues.words(message.text))
+        and (_DIGIT.search(message.text) is None or ERROR_NAME.search(message.text) is None)
     ):
-        return None  # most lines: neither a problem cue nor a word of the blocker's own
+        return None  # most lines: no problem cue, no word of the blocker's own, no error code
     text = message.text.replace("’", "'")
     positions = _problem_starts(message, text, rules, cues, found)
     weak: _Candidate | None = None
@@ -436,6 +439,11 @@ def find_blocker(
     if chosen.description.startswith(("Customer tried:", "Still not working")):
         chosen, lead = _with_problem(chosen, problems, rules, cues, phrases, bp)
         return _with_reported_error(chosen, problems, lead)
+    if chosen.description.startswith("Failed: ") and not _ERROR_TOKEN.search(chosen.description):
+        # a bot's "your API key may be invalid": the error the customer reported says which
+        said_by = next((m.role for m in messages if chosen.evidence and m.id == chosen.evidence[0]), None)
+        if said_by in ("bot", "agent"):
+            return _with_reported_error(chosen, problems)
     own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
     if own is not None and not _ERROR_TOKEN.search(chosen.description):
         return _with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
@@ -453,6 +461,8 @@ def _problem_starts(
     extra = found.labels(cues.words(message.text), "open_problem").get("open_problem")
     if extra is not None:
         yield char_offset(text.lower(), extra)
+    if _DIGIT.search(text):  # "your API returns 403 on every upload", "DRIVER_IRQL_NOT_LESS…"
+        yield from (match.start() for match in ERROR_NAME.finditer(text))
 
 
 def _problem_positions(
@@ -539,7 +549,11 @@ def _with_reported_error(
         if match is None:
             continue
         sentence = shorten(sentence_at(message.text, match.start()), 160)
-        if sentence and sentence not in blocker.description:
+        if (
+            sentence
+            and sentence.rstrip(" .") not in blocker.description
+            and match.group() not in blocker.description
+        ):
             evidence = list(dict.fromkeys([message.id, *blocker.evidence[-(_MAX_EVIDENCE - 1) :]]))
             text = blocker.description
             if lead and text.startswith(lead):

@@ -36,12 +36,17 @@ ERROR_TOKEN = re.compile(
     r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b"
     r"|(?<![-\w.])(?:[A-Z]{1,6}[-_]?\d{2,5}|[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
     r"|(?i:HTTP|error|status|code|fehler|erreur)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5}|0x[0-9A-Fa-f]{2,8})\b(?![-.]\w)"
+    r"|(?i:returns?|returned|returning|throws|responds with|answers with)\s+[45]\d\d\b"
+    r"|\"(?:code|error_code|errorCode|error)\"\s*:\s*\"[a-z][a-z0-9]*(?:_[a-z0-9]+)+\""
 )
-"""What a tier-2 engineer looks for: an exception name, an error code, an HTTP status; not a part
+"""What a tier-2 engineer looks for: an exception name, an error code, an HTTP status ("returns
+401"), a JSON error code (``"code":"api_key_revoked"``); not a part
 of a longer id ("INV-2025-0311") or of a file name ("IMG-…-WA0007.jpg")."""
 ERROR_NAME = re.compile(
     r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b|(?<![-\w.])(?:[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
     r"|(?i:error|fehler|erreur)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5}|0x[0-9A-Fa-f]{2,8})\b(?![-.]\w)"
+    r"|(?i:returns?|returned|returning|throws|responds with|answers with)\s+[45]\d\d\b"
+    r"|\"(?:code|error_code|errorCode|error)\"\s*:\s*\"[a-z][a-z0-9]*(?:_[a-z0-9]+)+\""
 )
 """The error tokens that cannot be an order or ticket id: an exception, a CODE_NAME, "error 1213"."""
 
