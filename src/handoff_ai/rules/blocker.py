@@ -18,11 +18,23 @@ a refusal, accepts) is no blocker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
-from .blocker_text import ERROR_NAME, ERROR_TOKEN, BlockerPhrases, blocker_phrases
+from .blocker_read import (
+    MAX_EVIDENCE,
+    acknowledged,
+    diagnosis,
+    may_state_problem,
+    note_finding,
+    problem_starts,
+    says_what_still_fails,
+    tool_error,
+    with_problem,
+    with_reported_error,
+)
+from .blocker_text import ERROR_TOKEN, BlockerPhrases, blocker_phrases
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
@@ -32,16 +44,11 @@ from .sentences import sentence_at, sentence_spans, shorten
 __all__ = ["find_blocker"]
 
 _STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
-_MAX_EVIDENCE = 5
 # What a tier-2 engineer needs beside "still not working": the error the customer reported.
 _ERROR_TOKEN = ERROR_TOKEN
+
+
 # A tool call's logged result that is an error: "-> 409 CONFLICT: …", "→ HTTP 503", "=> RATE_LIMITED".
-_RESULT_ERROR = re.compile(
-    r"(?:->|→|=>)\s*\"?(?:HTTP\s*)?[45]\d\d\b|(?:->|→|=>)\s*\"?[A-Z_]*(?:ERROR|CONFLICT|FAIL\w*|DENIED|INVALID"
-    r"|TIME[DO]?_?OUT|REJECTED|FORBIDDEN|UNAUTHORI[SZ]ED|NOT_FOUND|UNAVAILABLE|LIMITED)\b"
-)
-
-
 @dataclass
 class _Candidate:
     position: int
@@ -62,7 +69,7 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     for action in actions:
         if not action.evidence or action.rule == "actions.rollup":
             continue
-        if action.outcome != "failed" and (action.rule != "event" or not _tool_error(action)):
+        if action.outcome != "failed" and (action.rule != "event" or not tool_error(action)):
             continue
         where = max(order.get(e, -1) for e in action.evidence)
         if where < 0:
@@ -86,7 +93,7 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
             evidence = list(last.evidence)
         else:
             description = f"Still not working after {len(steps)} steps tried; latest: {last.description}"
-            evidence = list(dict.fromkeys(a.evidence[-1] for _, a in steps))[-_MAX_EVIDENCE:]
+            evidence = list(dict.fromkeys(a.evidence[-1] for _, a in steps))[-MAX_EVIDENCE:]
         found.append(
             _Candidate(
                 where,
@@ -98,7 +105,6 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     return found
 
 
-_DIGIT = re.compile(r"[\d_]")
 _SAID_WORDS: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
 
 
@@ -112,17 +118,6 @@ def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozen
             phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
         )
     return words
-
-
-def _tool_error(action: Action) -> bool:
-    """A logged tool call whose result is an error, whatever else it says ("-> 409 CONFLICT:
-    pending order exists" is no pending step)."""
-    text = action.description
-    return (
-        action.rule == "event"
-        and ("->" in text or "→" in text or "=>" in text)
-        and _RESULT_ERROR.search(text) is not None
-    )
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
@@ -155,7 +150,7 @@ def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _C
                 Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
                 kind="refusal",
             )
-        finding = _diagnosis(message.text, reader.words(message.text), found)
+        finding = diagnosis(message.text, reader.words(message.text), found)
         if finding is None:
             return None
         return _Candidate(
@@ -167,55 +162,12 @@ def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _C
     if message.kind == "note" and message.role == "agent":
         if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
             return None
-        quote = _note_finding(message.text, reader, found)
+        quote = note_finding(message.text, reader, found)
         if quote is None:
             return None
         return _Candidate(
             0, _STRONG, Blocker(description=f"Internal note: {quote}", evidence=[message.id]), kind="note"
         )
-    return None
-
-
-def _diagnosis(text: str, words: list[str], found: BlockerPhrases) -> str | None:
-    """The sentence of a bot/agent reply that states what is wrong ("Our logs show your certificate
-    was revoked", "that confirms the charger is faulty"): a finding phrase beside a fault word or
-    an error code, not a question."""
-    labels = found.labels(words, "finding")
-    if "finding" not in labels or ("fault" not in labels and not _ERROR_TOKEN.search(text)):
-        return None  # the whole reply first: most say nothing of the kind
-    for start, end in sentence_spans(text):
-        sentence = " ".join(text[start:end].split())
-        if sentence.endswith("?"):
-            continue
-        labels = found.in_text(sentence, "finding")
-        if "finding" in labels and ("fault" in labels or _ERROR_TOKEN.search(sentence)):
-            return shorten(sentence, 200)
-    return None
-
-
-_CONDITIONS = frozenset({"if", "unless", "when", "once", "whether"})
-
-
-def _note_finding(text: str, reader: DialogueReader, found: BlockerPhrases) -> str | None:
-    """The first sentence of an agent's internal note that states a finding: not one that only
-    routes the case ("Escalated to Tier 2."), which says nothing of what blocks it, nor a
-    condition ("follow up if he hasn't confirmed")."""
-    words = reader.words(text)
-    dialogue = reader.labels(text, "note_finding")
-    if "dialogue.note_finding" not in dialogue and not found.labels(words, "note_finding"):
-        return None
-    for start, end in sentence_spans(text):
-        sentence = " ".join(text[start:end].split())
-        sentence_words = tokens(sentence)
-        labels = found.labels(sentence_words)
-        if "routing" in labels or not _CONDITIONS.isdisjoint(sentence_words):
-            continue
-        if (
-            "note_finding" in labels
-            or "dialogue.note_finding" in reader.phrases.index.scan(sentence_words)
-            or ERROR_NAME.search(sentence)
-        ):
-            return shorten(sentence, 200)
     return None
 
 
@@ -235,14 +187,10 @@ def _problem(
     found: BlockerPhrases,
 ) -> _Candidate | None:
     """The customer's problem line in ``message``: the first sentence that is one."""
-    if (
-        not cues.has("problem", message.text)
-        and found.keywords["open_problem"].isdisjoint(cues.words(message.text))
-        and (_DIGIT.search(message.text) is None or ERROR_NAME.search(message.text) is None)
-    ):
+    if not may_state_problem(message, cues, found):
         return None  # most lines: no problem cue, no word of the blocker's own, no error code
     text = message.text.replace("’", "'")
-    positions = _problem_starts(message, text, rules, cues, found)
+    positions = problem_starts(message, text, rules, cues, found)
     weak: _Candidate | None = None
     figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
     for position in positions:
@@ -293,27 +241,6 @@ def _thanks(message: Message, cues: CueReader) -> bool:
     return at is not None and at <= 3 and "?" not in message.text
 
 
-def _says_what_still_fails(message: Message, reader: DialogueReader, found: BlockerPhrases) -> bool:
-    """A reply that says a step worked and what still does not ("ok on 4G it works! but signal is
-    bad, we need wifi back"): a contrast word after the success, or a failed/partial reading."""
-    words = reader.words(message.text)
-    if found.keywords["contrast"].isdisjoint(words):
-        return False  # "worked for the login but not the export" has its "but" too
-    if reply_outcome(reader.labels(message.text), words, reader.phrases) in ("failed", "partial"):
-        return True
-    return message.role == "customer" and "contrast" in found.labels(words[1:], "contrast")
-
-
-def _acknowledged(message: Message, cues: CueReader, found: BlockerPhrases) -> bool:
-    """A message that opens by acknowledging ("ok.", "great, and if it's late?") with no "but",
-    "still" nor problem in it."""
-    words = cues.words(message.text)
-    if not words or found.keywords["ack"].isdisjoint(words[:2]):
-        return False
-    labels = found.labels(words)
-    return labels.get("ack") == 0 and "contrast" not in labels and not cues.has("problem", message.text)
-
-
 def _request(
     problems: list[tuple[int, Message]], resolved_at: int, answered_at: int, reader: DialogueReader
 ) -> _Candidate | None:
@@ -359,7 +286,7 @@ def find_blocker(
     if any(
         a.outcome == "failed"
         or (a.actor == "customer" and a.outcome == "succeeded")
-        or (a.rule == "event" and _tool_error(a))
+        or (a.rule == "event" and tool_error(a))
         for a in actions
     ):
         order = _positions(conversation)
@@ -367,7 +294,7 @@ def find_blocker(
         for action in actions:
             if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
                 at = max(order.get(e, -1) for e in action.evidence)
-                if at >= 0 and not _says_what_still_fails(messages[at], reader, bp):
+                if at >= 0 and not says_what_still_fails(messages[at], reader, bp):
                     resolved_at = max(resolved_at, at)
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
@@ -400,7 +327,7 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
-            elif _thanks(message, cues) or (index == last_said and _acknowledged(message, cues, bp)):
+            elif _thanks(message, cues) or (index == last_said and acknowledged(message, cues, bp)):
                 if done is None:
                     done = _work_done(actions, conversation)
                 if done and done[0] < index:
@@ -437,132 +364,17 @@ def find_blocker(
     if chosen is None:
         return None
     if chosen.description.startswith(("Customer tried:", "Still not working")):
-        chosen, lead = _with_problem(chosen, problems, rules, cues, phrases, bp)
-        return _with_reported_error(chosen, problems, lead)
+        chosen, lead = with_problem(chosen, problems, rules, cues, phrases, bp)
+        return with_reported_error(chosen, problems, lead)
     if chosen.description.startswith("Failed: ") and not _ERROR_TOKEN.search(chosen.description):
         # a bot's "your API key may be invalid": the error the customer reported says which
         said_by = next((m.role for m in messages if chosen.evidence and m.id == chosen.evidence[0]), None)
         if said_by in ("bot", "agent"):
-            return _with_reported_error(chosen, problems)
+            return with_reported_error(chosen, problems)
     own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
     if own is not None and not _ERROR_TOKEN.search(chosen.description):
-        return _with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
+        return with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
     return chosen
-
-
-def _problem_starts(
-    message: Message, text: str, rules: RuleSet, cues: CueReader, found: BlockerPhrases
-) -> Iterator[int]:
-    """Where a problem is said, lazily: each problem cue, then the first place the blocker's own
-    words say one ("nothing is at the door")."""
-    if cues.has("problem", message.text):
-        for match in rules.cues["problem"].finditer(text):
-            yield match.start()
-    extra = found.labels(cues.words(message.text), "open_problem").get("open_problem")
-    if extra is not None:
-        yield char_offset(text.lower(), extra)
-    if _DIGIT.search(text):  # "your API returns 403 on every upload", "DRIVER_IRQL_NOT_LESS…"
-        yield from (match.start() for match in ERROR_NAME.finditer(text))
-
-
-def _problem_positions(
-    message: Message, rules: RuleSet, cues: CueReader, found: BlockerPhrases, every: bool = False
-) -> list[int]:
-    """Where a problem is said in a customer message: each problem cue, and the first sentence
-    (``every``: each sentence) that says it in the blocker's own words ("nothing is at the
-    door", "calls go straight to …")."""
-    text = message.text
-    at = (
-        [m.start() for m in rules.cues["problem"].finditer(text.replace("’", "'"))]
-        if cues.has("problem", text)
-        else []
-    )
-    extra = found.labels(cues.words(text), "open_problem").get("open_problem")
-    if extra is not None and not every:  # its first place is enough: the sentence around it is read
-        at.append(char_offset(text.lower().replace("’", "'"), extra))
-    elif extra is not None:
-        at += [
-            s for s, e in sentence_spans(text) if "open_problem" in found.in_text(text[s:e], "open_problem")
-        ]
-    at.sort()
-    return at
-
-
-def _problem_sentences(
-    message: Message, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases, found: BlockerPhrases
-) -> list[tuple[int, str]]:
-    """The sentences of a customer message that state the problem, with where they start."""
-    text = message.text.replace("’", "'")
-    at = _problem_positions(message, rules, cues, found, every=True)
-    at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
-    if not at:
-        return []
-    figures = [m.span() for m in phrases.not_problem.finditer(text)]
-    spans = list(sentence_spans(message.text))
-    chosen: dict[int, str] = {}
-    for position in sorted(at):
-        if any(start <= position < end for start, end in figures):
-            continue
-        for start, end in spans:
-            if start <= position < end or (position < start and not chosen):
-                chosen.setdefault(start, " ".join(message.text[start:end].split()))
-                break
-    return sorted(chosen.items())
-
-
-def _with_problem(
-    blocker: Blocker,
-    problems: Sequence[tuple[int, Message]],
-    rules: RuleSet,
-    cues: CueReader,
-    phrases: DialoguePhrases,
-    found: BlockerPhrases,
-) -> tuple[Blocker, str]:
-    """Steps that did not help, after the problem they were meant to fix: the customer's first
-    problem statement leads ("My voicemail stopped working … — still not working after 2 steps
-    tried; latest: …"), with its next problem sentence when both are short. Also the lead."""
-    for _, message in problems:
-        sentences = [s for _, s in _problem_sentences(message, rules, cues, phrases, found)]
-        sentences = [s for s in sentences if not s.rstrip().endswith("?")][:2]
-        if not sentences:
-            continue
-        if len(sentences) > 1 and len(sentences[0]) + len(sentences[1]) > 140:
-            sentences = sentences[:1]
-        problem = shorten(" ".join(sentences), 160).rstrip(" .")
-        description = blocker.description
-        if description.startswith("Customer tried: "):
-            description = f"{problem} — tried: {description[len('Customer tried: ') :]}"
-        else:
-            description = f"{problem} — {description[:1].lower()}{description[1:]}"
-        evidence = list(dict.fromkeys([message.id, *blocker.evidence]))[:_MAX_EVIDENCE]
-        return Blocker(description=shorten(description, 320), evidence=evidence), problem
-    return blocker, ""
-
-
-def _with_reported_error(
-    blocker: Blocker, problems: Sequence[tuple[int, Message]], lead: str = ""
-) -> Blocker:
-    """Failed steps say what was tried; add the error the customer reported, when they gave one
-    (right after ``lead``, the problem statement, when the description starts with it)."""
-    for _, message in reversed(problems):
-        match = _ERROR_TOKEN.search(message.text)
-        if match is None:
-            continue
-        sentence = shorten(sentence_at(message.text, match.start()), 160)
-        if (
-            sentence
-            and sentence.rstrip(" .") not in blocker.description
-            and match.group() not in blocker.description
-        ):
-            evidence = list(dict.fromkeys([message.id, *blocker.evidence[-(_MAX_EVIDENCE - 1) :]]))
-            text = blocker.description
-            if lead and text.startswith(lead):
-                description = shorten(f"{lead} — reported: {sentence}{text[len(lead) :]}", 360)
-            else:
-                description = shorten(f"{text} — reported: {sentence}", 320)
-            return Blocker(description=description, evidence=evidence)
-        break
-    return blocker
 
 
 _STICKY = ("refusal", "note")
