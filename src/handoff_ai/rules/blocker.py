@@ -22,6 +22,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
+from .blocker_read import (
+    MAX_EVIDENCE,
+    acknowledged,
+    diagnosis,
+    may_state_problem,
+    note_finding,
+    problem_starts,
+    says_what_still_fails,
+    tool_error,
+    with_problem,
+    with_reported_error,
+)
+from .blocker_text import ERROR_TOKEN, BlockerPhrases, blocker_phrases
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
@@ -31,14 +44,11 @@ from .sentences import sentence_at, sentence_spans, shorten
 __all__ = ["find_blocker"]
 
 _STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
-_MAX_EVIDENCE = 5
 # What a tier-2 engineer needs beside "still not working": the error the customer reported.
-_ERROR_TOKEN = re.compile(
-    r"\b(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)|[A-Z]{1,6}[-_]?\d{2,5}|[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
-    r"|(?:HTTP|error|status|code)\s*[:#]?\s*[A-Z]?[-_]?\d{2,5})\b"
-)
+_ERROR_TOKEN = ERROR_TOKEN
 
 
+# A tool call's logged result that is an error: "-> 409 CONFLICT: …", "→ HTTP 503", "=> RATE_LIMITED".
 @dataclass
 class _Candidate:
     position: int
@@ -57,7 +67,9 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
     found: list[_Candidate] = []
     steps: list[tuple[int, Action]] = []
     for action in actions:
-        if action.outcome != "failed" or not action.evidence or action.rule == "actions.rollup":
+        if not action.evidence or action.rule == "actions.rollup":
+            continue
+        if action.outcome != "failed" and (action.rule != "event" or not tool_error(action)):
             continue
         where = max(order.get(e, -1) for e in action.evidence)
         if where < 0:
@@ -81,7 +93,7 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
             evidence = list(last.evidence)
         else:
             description = f"Still not working after {len(steps)} steps tried; latest: {last.description}"
-            evidence = list(dict.fromkeys(a.evidence[-1] for _, a in steps))[-_MAX_EVIDENCE:]
+            evidence = list(dict.fromkeys(a.evidence[-1] for _, a in steps))[-MAX_EVIDENCE:]
         found.append(
             _Candidate(
                 where,
@@ -91,6 +103,21 @@ def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candida
             )
         )
     return found
+
+
+_SAID_WORDS: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozenset[str], frozenset[str]]:
+    """The key words of a refusal or a finding in a reply, and of a note's finding (built once)."""
+    key = (id(phrases), id(found))
+    words = _SAID_WORDS.get(key)
+    if words is None:
+        words = _SAID_WORDS[key] = (
+            phrases.keywords["dialogue.refusal"] | found.keywords["finding"],
+            phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
+        )
+    return words
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
@@ -108,25 +135,36 @@ def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) ->
     return " ".join(text.split())
 
 
-def _said(message: Message, reader: DialogueReader) -> _Candidate | None:
-    """A refusal by the bot or an agent, or an internal note's finding."""
+def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _Candidate | None:
+    """A refusal by the bot or an agent, a diagnosis stated in a reply, or an internal note's finding."""
     phrases = reader.phrases
-    labels = reader.labels(message.text, "refusal" if message.kind == "message" else "note_finding")
     lowered = message.text.lower().replace("’", "'")
-    if message.kind == "message" and "dialogue.refusal" in labels:
-        at = char_offset(lowered, labels["dialogue.refusal"])
-        quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
+    if message.kind == "message":
+        labels = reader.labels(message.text, "refusal")
+        if "dialogue.refusal" in labels:
+            at = char_offset(lowered, labels["dialogue.refusal"])
+            quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
+            return _Candidate(
+                0,
+                _STRONG,
+                Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
+                kind="refusal",
+            )
+        finding = diagnosis(message.text, reader.words(message.text), found)
+        if finding is None:
+            return None
         return _Candidate(
             0,
             _STRONG,
-            Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
-            kind="refusal",
+            Blocker(description=f"Found by the {message.role}: {finding}", evidence=[message.id]),
+            kind="note",
         )
-    if message.kind == "note" and message.role == "agent" and "dialogue.note_finding" in labels:
+    if message.kind == "note" and message.role == "agent":
         if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
             return None
-        at = char_offset(lowered, labels["dialogue.note_finding"])
-        quote = shorten(sentence_at(message.text, at), 200)
+        quote = note_finding(message.text, reader, found)
+        if quote is None:
+            return None
         return _Candidate(
             0, _STRONG, Blocker(description=f"Internal note: {quote}", evidence=[message.id]), kind="note"
         )
@@ -146,19 +184,21 @@ def _problem(
     rules: RuleSet,
     cues: CueReader,
     phrases: DialoguePhrases,
+    found: BlockerPhrases,
 ) -> _Candidate | None:
     """The customer's problem line in ``message``: the first sentence that is one."""
-    if not cues.has("problem", message.text):
-        return None
+    if not may_state_problem(message, cues, found):
+        return None  # most lines: no problem cue, no word of the blocker's own, no error code
     text = message.text.replace("’", "'")
+    positions = problem_starts(message, text, rules, cues, found)
     weak: _Candidate | None = None
     figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
-    for match in rules.cues["problem"].finditer(text):
+    for position in positions:
         if figures is None:
             figures = [m.span() for m in phrases.not_problem.finditer(text)]
-        if any(start <= match.start() < end for start, end in figures):
+        if any(start <= position < end for start, end in figures):
             continue
-        sentence = sentence_at(message.text, match.start())
+        sentence = sentence_at(message.text, position)
         if sentence.rstrip().endswith("?") and answered_after > index:
             continue  # a question a bot or agent has since answered
         labels = phrases.index.scan(tokens(sentence))
@@ -240,27 +280,44 @@ def find_blocker(
     rules = rules or load_rules()
     reader = dialogue_reader(cues, phrases)
     messages = conversation.messages
+    bp = blocker_phrases()
     candidates: list[_Candidate] = []
     resolved_at = accepted_at = -1
-    if any(a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") for a in actions):
+    if any(
+        a.outcome == "failed"
+        or (a.actor == "customer" and a.outcome == "succeeded")
+        or (a.rule == "event" and tool_error(a))
+        for a in actions
+    ):
         order = _positions(conversation)
         candidates = _failures(actions, order)
         for action in actions:
             if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
-                resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
+                at = max(order.get(e, -1) for e in action.evidence)
+                if at >= 0 and not says_what_still_fails(messages[at], reader, bp):
+                    resolved_at = max(resolved_at, at)
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
-    refusal, finding = phrases.keywords["dialogue.refusal"], phrases.keywords["dialogue.note_finding"]
+    said_words, note_words = _said_words(phrases, bp)
+    # An acknowledgment ("ok.") is read in the customer's last message only.
+    last_said = next(
+        (
+            i
+            for i in range(len(messages) - 1, -1, -1)
+            if messages[i].role == "customer" and messages[i].kind == "message"
+        ),
+        -1,
+    )
     for index, message in enumerate(messages):
         role, kind = message.role, message.kind
         if role == "bot" or role == "agent":
             if kind == "message":
                 replies.append(index)
-            if (kind == "message" and not refusal.isdisjoint(cues.words(message.text))) or (
-                kind == "note" and not finding.isdisjoint(cues.words(message.text))
+            if (kind == "message" and not said_words.isdisjoint(cues.words(message.text))) or (
+                kind == "note" and not note_words.isdisjoint(cues.words(message.text))
             ):
-                said = _said(message, reader)
+                said = _said(message, reader, bp)
                 if said is not None:
                     said.position = index
                     candidates.append(said)
@@ -270,11 +327,11 @@ def find_blocker(
                 reader.labels(message.text), reader.words(message.text), phrases
             ) not in ("failed", "partial"):
                 resolved_at = index
-            elif _thanks(message, cues):
+            elif _thanks(message, cues) or (index == last_said and acknowledged(message, cues, bp)):
                 if done is None:
                     done = _work_done(actions, conversation)
                 if done and done[0] < index:
-                    resolved_at = index  # "the bonus has been added" ... "Thank you!"
+                    resolved_at = index  # "the bonus has been added" ... "Thank you!" / "ok."
             problems.append((index, message))
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
         for index, message in problems:
@@ -287,7 +344,7 @@ def find_blocker(
     for index, message in reversed(problems):
         if index <= resolved_at:
             break
-        found = _problem(message, index, answered_at, rules, cues, phrases)
+        found = _problem(message, index, answered_at, rules, cues, phrases, bp)
         if found is not None:
             candidates.append(found)
             if found.tier == _PROBLEM and not found.reaction:
@@ -304,26 +361,20 @@ def find_blocker(
         if c.position > resolved_at and not (c.kind == "refusal" and c.position < accepted_at)
     ]
     chosen = _choose(open_)
-    if chosen is not None and chosen.description.startswith(("Customer tried:", "Still not working")):
-        chosen = _with_reported_error(chosen, problems)
+    if chosen is None:
+        return None
+    if chosen.description.startswith(("Customer tried:", "Still not working")):
+        chosen, lead = with_problem(chosen, problems, rules, cues, phrases, bp)
+        return with_reported_error(chosen, problems, lead)
+    if chosen.description.startswith("Failed: ") and not _ERROR_TOKEN.search(chosen.description):
+        # a bot's "your API key may be invalid": the error the customer reported says which
+        said_by = next((m.role for m in messages if chosen.evidence and m.id == chosen.evidence[0]), None)
+        if said_by in ("bot", "agent"):
+            return with_reported_error(chosen, problems)
+    own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
+    if own is not None and not _ERROR_TOKEN.search(chosen.description):
+        return with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
     return chosen
-
-
-def _with_reported_error(blocker: Blocker, problems: Sequence[tuple[int, Message]]) -> Blocker:
-    """Failed steps say what was tried; add the error the customer reported, when they gave one."""
-    for _, message in reversed(problems):
-        if not any(c.isdigit() or c.isupper() for c in message.text):
-            continue
-        match = _ERROR_TOKEN.search(message.text)
-        if match is None:
-            continue
-        sentence = shorten(sentence_at(message.text, match.start()), 160)
-        if sentence and sentence not in blocker.description:
-            evidence = list(dict.fromkeys([message.id, *blocker.evidence[-(_MAX_EVIDENCE - 1) :]]))
-            description = shorten(f"{blocker.description} — reported: {sentence}", 320)
-            return Blocker(description=description, evidence=evidence)
-        break
-    return blocker
 
 
 _STICKY = ("refusal", "note")

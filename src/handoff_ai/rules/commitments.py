@@ -52,7 +52,8 @@ _DATA = "rules/data/commitments.toml"
 MAX_TEXT_CHARS = 300
 """Longest commitment text kept; a longer sentence is cut at a word with ``…``."""
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[•·]\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n[ \t]*\n\s*|\n+(?![a-z])|\s+[•·]\s+")
+"""Sentence and clause ends; a line break before a small letter is an e-mail's soft wrap."""
 _SPEAKERS = frozenset({"bot", "agent"})
 _WORD_EDGE = re.compile(r"^\W+|\W+$")
 _WORDS = re.compile(r"\w+")
@@ -124,6 +125,15 @@ class Language:
     present_contact: re.Pattern[str] | None = None
     """Optional: a first-person present that promises contact when a due time is stated ("te
     llamo mañana", "te retorno até sexta"), as English says "I'll call"."""
+    receive_alone: re.Pattern[str] | None = None
+    """Optional: what the customer "will" get that needs no deliverable named ("you'll *hear
+    back* within 2 days", "you'll *be contacted* tomorrow")."""
+    hedge: re.Pattern[str] | None = None
+    """Optional: words that take a promise back anywhere in its sentence ("we *can't promise*
+    the refund arrives in 5 days", "*no guarantee*")."""
+    booked: re.Pattern[str] | None = None
+    """Optional: work that fixes a future time ("I have *booked* the installer for Wednesday 11
+    June", "*scheduled* for tomorrow"): a promise when a due time follows it."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -141,7 +151,8 @@ class Language:
         verbs = [*data.get("verb_futures", []), *data.get("present_promises", [])]
         compound = r"[^\W_]*?" if data.get("compound_nouns") else ""
         estimates = data.get("estimates", [])
-        forms = [*data["future"], *verbs, *estimates]
+        alone, booked, hedges = data.get("receive_alone", []), data.get("booked", []), data.get("hedges", [])
+        forms = [*data["future"], *verbs, *estimates, *booked]
         rare = [max(_WORDS.findall(f.lower()) or [f.lower()], key=len) for f in [*forms, *contacts]]
         return cls(
             name=name,
@@ -170,6 +181,11 @@ class Language:
             endings=tuple(e.lower() for e in data.get("future_endings", [])),
             pro_drop=bool(data.get("pro_drop", False)),
             present_contact=re.compile(rf"(?<!\w)(?:{_alternation(contacts)})(?!\w)") if contacts else None,
+            receive_alone=(
+                re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(alone)})(?!\w)") if alone else None
+            ),
+            booked=re.compile(rf"(?<!\w)(?:{_alternation(booked)})(?!\w)") if booked else None,
+            hedge=re.compile(rf"(?<!\w)(?:{_alternation(hedges)})(?!\w)") if hedges else None,
         )
 
     def _subject(self, low: str, start: int) -> tuple[str, bool]:
@@ -210,12 +226,37 @@ class Language:
 
     def promise(self, sentence: str) -> str | None:
         """The rule that makes ``sentence`` a promise, or ``None``."""
+        found = self.promise_at(sentence)
+        return found[0] if found else None
+
+    def promise_at(self, sentence: str) -> tuple[str, int] | None:
+        """The rule that makes ``sentence`` a promise and where the promise starts (its future
+        form, or its estimate word), or ``None``: the due time is read from there on first
+        ("restart the TV tomorrow morning and I'll check back *on Monday*")."""
         low = _fold(sentence)
         if low.rstrip().endswith("?") or self.condition.match(low):
             return None
+        found = self._promise_at(sentence, low)
+        if found is not None and self.hedge is not None and self.hedge.search(low):
+            return None  # "we can't promise it arrives in 5 days"
+        return found
+
+    def _promise_at(self, sentence: str, low: str) -> tuple[str, int] | None:
         estimate = self.estimate.search(low) if self.estimate is not None else None
-        if estimate and self.deliverable.search(low) and self.due.find(sentence[estimate.start() :], None):
-            return "commitment.delivery"  # "le diagnostic prend 48 heures"
+        if (
+            estimate
+            and self.deliverable.search(low)
+            and self.due.find(sentence[estimate.start() :], None)
+            and not self._negated_before(low, estimate.start())
+        ):
+            return "commitment.delivery", estimate.start()  # "le diagnostic prend 48 heures"
+        booked = self.booked.search(low) if self.booked is not None and "ed" in low else None
+        if (
+            booked
+            and not self._negated_before(low, booked.start())
+            and self.due.find(sentence[booked.end() :], None) is not None
+        ):
+            return "commitment.appointment", booked.start()  # "I have booked the installer for Wed"
         for start, end, verb, after in self._forms(low):
             read = self._subject if self.clitics or self.pro_drop else self._plain_subject
             subject, negated = read(low, start)
@@ -241,16 +282,24 @@ class Language:
                 # What is received is named within a few words ("receive an email confirming ...").
                 window = 8 if self.verb_final else 4
                 if found and self.deliverable.search(" ".join(after[found.end() :].split()[:window])):
-                    return "commitment.receive"
+                    return "commitment.receive", start
                 if found and self.verb_final and self.deliverable.search(after[: found.end()]):
-                    return "commitment.receive"  # "Sie werden eine E-Mail erhalten"
+                    return "commitment.receive", start  # "Sie werden eine E-Mail erhalten"
+                if said_to and self.receive_alone is not None and self.receive_alone.match(after):
+                    return "commitment.receive", start  # "You'll hear back within 2 business days"
                 if said_to:
                     continue
             if self.contact.match(after):
-                return "commitment.contact"
+                return "commitment.contact", start
             if self.due.find(sentence, None) and (self.delivery.match(after) or self.deliverable.search(low)):
-                return "commitment.delivery"
-        return self._present_contact(sentence, low)
+                return "commitment.delivery", start
+        rule = self._present_contact(sentence, low)
+        return (rule, 0) if rule else None
+
+    def _negated_before(self, low: str, at: int) -> bool:
+        """A negation in the two words before ``at`` ("the refund *didn't* arrive in 5 days")."""
+        before = [_WORD_EDGE.sub("", w) for w in low[max(0, at - 30) : at].split()[-2:]]
+        return any(w in self.negations or w.endswith("n't") for w in before)
 
     def _present_contact(self, sentence: str, low: str) -> str | None:
         """A ``present_contact`` phrase, not negated, with a due time ("te llamo mañana")."""
@@ -363,13 +412,33 @@ def promises_in(message: Message, langs: Sequence[Language] | None = None) -> li
     found: list[Commitment] = []
     for sentence in _sentences(message.text):
         for lang in readers:
-            rule = lang.promise(sentence)
-            if rule is None:
+            promise = lang.promise_at(sentence)
+            if promise is None:
                 continue
-            due = lang.due.find(lang.due_clause(sentence), message.timestamp)
-            found.append(_commitment(sentence, due, message.role, message.id, rule))
+            for clause, (rule, start) in _clauses(sentence, lang, promise):
+                due = (lang.due.find(clause[start:], message.timestamp) if start else None) or lang.due.find(
+                    lang.due_clause(clause), message.timestamp
+                )
+                found.append(_commitment(clause, due, message.role, message.id, rule))
             break
     return found
+
+
+_CLAUSE = re.compile(r"\s*;\s+|,?\s+and\s+|,\s+")
+
+
+def _clauses(sentence: str, lang: Language, promise: tuple[str, int]) -> list[tuple[str, tuple[str, int]]]:
+    """``sentence`` with its ``promise``, or its clauses when two or more of them promise on their
+    own, each with its due time ("I'll call you back Tuesday, and our team will email you the
+    report within 5 days")."""
+    if "," in sentence or ";" in sentence or " and " in sentence:
+        parts = [part for part in _CLAUSE.split(sentence) if part]
+        found = [(part, p) for part in parts if (p := lang.promise_at(part)) is not None]
+        # each its own promise with its own due time; else one promise in several clauses
+        # ("Ich schicke Ihnen einen Brief, er kommt in 3–5 Werktagen")
+        if len(parts) > 1 and len(found) > 1 and all(lang.due.find(part, None) for part, _ in found):
+            return found
+    return [(sentence, promise)]
 
 
 def _commitment(text: str, due: Due | None, actor: str, message_id: str, rule: str) -> Commitment:

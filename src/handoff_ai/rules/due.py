@@ -136,6 +136,17 @@ class DueReader:
             re.IGNORECASE,
         )
         self._event_words = {_first_word(w) for w in data.get("event_due", ["once"])}
+        # "5 business days after the visit": a span counted from an event, kept as written.
+        relative = data.get("span_after", [])
+        self._after_event = (
+            re.compile(
+                rf"\s+(?:{_alternation(relative)})\s+(?!(?:today|now|this|that)\b)[^\W\d][^,.;!?()]{{2,40}}?"
+                r"(?=\s*(?:[,.;!?()]|$))",
+                re.IGNORECASE,
+            )
+            if relative
+            else None
+        )
         self._bare_clock = re.compile(
             rf"(?<![\w:.])(?:{bare_leads})\s+(?P<hour>\d{{1,2}})(?::(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})(?!\w)|(?<![\w:.])(?:{bare_leads})\s+(?P<noon>noon|midday)(?!\w)",
             re.IGNORECASE,
@@ -150,6 +161,10 @@ class DueReader:
         digits = any(ch.isdigit() for ch in sentence)
         if words & self._span_words and (digits or words & self._number_words):
             for match in self._span.finditer(sentence):
+                after = self._after_event.match(sentence, match.end()) if self._after_event else None
+                if after is not None:  # "within 5 business days after the visit": not from today
+                    found.append((match.start(), after.end(), "span", None))
+                    continue
                 found.append((match.start(), match.end(), *self._resolve_span(match, when)))
         for match in self._iso.finditer(sentence) if digits and "-" in sentence else ():
             try:

@@ -148,8 +148,25 @@ def parse(message: Message, lang: Language, internal: bool = True) -> ShiftNote:
         if not match["status"]:  # each chained task is a step or promise of its own
             pieces = [piece for item in items for piece in _JOIN.split(item) if len(piece.split()) > 1]
             items = pieces or items
+        if match["promise"]:  # "ships today via DHL, tracking number emailed by 18:00": two promises
+            items = [piece for item in items for piece in _promises(item)]
         target += [short(item) for item in items]
     return note
+
+
+_COMMA = re.compile(r",\s+")
+_CONDITION = frozenset(
+    {"if", "unless", "when", "once", "otherwise", "or", "but", "so", "which", "as", "because"}
+)
+
+
+def _promises(item: str) -> list[str]:
+    """``item``, or its comma-separated parts when each reads as a promise of its own (three words
+    or more, not a condition or an aside)."""
+    parts = _COMMA.split(item)
+    if len(parts) < 2 or any(len(p.split()) < 3 or p.split()[0].lower() in _CONDITION for p in parts):
+        return [item]
+    return parts
 
 
 def _items(segment: str) -> list[str]:
@@ -292,13 +309,27 @@ def _blocker(
     lang = note.language
     done = {w.lower() for w in (lang.shift_note.get("status_done", []) if lang else [])}
     status = [s for s in note.status if not done.intersection(re.findall(r"[\w/]+", s.lower()))]
-    if not status:
-        return blocker
+    if note.status and not status:
+        return blocker  # "Status: resolved"
     order = {m.id: i for i, m in enumerate(conversation.messages)}
     at = order[note.message.id]
     if blocker is not None and max((order.get(i, -1) for i in blocker.evidence), default=-1) > at:
         return blocker
-    later = conversation.messages[at + 1 :]
-    if any(m.role == "customer" and m.kind == "message" and cues.has("resolved", m.text) for m in later):
+    said = [m for m in conversation.messages if m.role == "customer" and m.kind == "message"]
+    if any(order[m.id] > at and cues.has("resolved", m.text) for m in said):
         return blocker
-    return Blocker(description=f"{_capital('; '.join(status))} (internal note)", evidence=[note.message.id])
+    if status:
+        return Blocker(
+            description=f"{_capital('; '.join(status))} (internal note)", evidence=[note.message.id]
+        )
+    # No status: what the note leaves to do (its promises and next steps) is what stays open,
+    # unless the customer had already said it was solved, the note's own finding says more, or
+    # the customer has spoken since (their problem, read by the rules, stands).
+    items = list(dict.fromkeys([*note.promised, *note.next]))
+    if not items or (blocker is None and any(cues.has("resolved", m.text) for m in said)):
+        return blocker
+    if blocker is not None and (note.message.id in blocker.evidence or any(order[m.id] > at for m in said)):
+        return blocker
+    return Blocker(
+        description=short(f"Open: {'; '.join(items)} (internal note)", 280), evidence=[note.message.id]
+    )
