@@ -26,7 +26,7 @@ from ..models.record import Actor, Outcome
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_reader
-from .events import event_outcome, failure_reason
+from .events import event_outcome, failure_reason, result_outcome
 from .phrases import CueReader
 from .ruleset import RuleSet
 from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
@@ -134,7 +134,7 @@ def _logged(
             call_id = message.metadata.get("tool_call_id")
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
-                call.outcome = event_outcome(message.text)
+                call.outcome = result_outcome(message.text)
                 if call.outcome == "failed":
                     reason = failure_reason(message.text) or message.text
                     call.description = shorten(f"{call.description} → {reason}")
