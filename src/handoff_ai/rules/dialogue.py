@@ -49,7 +49,6 @@ from .step_text import offset as _offset
 from .step_text import quote as _quote
 from .step_text import same_step as _same
 from .step_text import stem_of as _stem
-from .step_text import stem_of
 
 __all__ = ["Step", "StepKey", "read_steps", "reply_outcome", "step_key", "unhandled"]
 
@@ -215,10 +214,7 @@ def _attempts(
         if not key[0] or any(_same(key, k) for k, _, _ in found):
             continue
         if skip is not None and (
-            key[0] == skip[0]
-            or not key[1]
-            or key[0] in same
-            or not same.isdisjoint(key[1].split())
+            key[0] == skip[0] or not key[1] or key[0] in same or not same.isdisjoint(key[1].split())
         ):
             continue  # in a reply, the suggested step's own verb is that step ("tried to close everything")
         if word == "tried" and i + 1 < len(words) and words[i + 1] in ("that", "it", "this", "everything"):
@@ -259,7 +255,9 @@ def _segment_outcomes(
 
 
 def _outcome(result: str | None) -> Outcome:
-    return "succeeded" if result == "succeeded" else "failed" if result in ("failed", "partial") else "unknown"
+    if result == "succeeded":
+        return "succeeded"
+    return "failed" if result in ("failed", "partial") else "unknown"
 
 
 _THEN = re.compile(r"(?:,\s*|\s+)(?:and\s+)?then\s+", re.IGNORECASE)
@@ -294,7 +292,7 @@ def _stems(text: str, key: StepKey, phrases: DialoguePhrases) -> frozenset[str]:
     found = {key[0], *key[1].split()}
     for word in words[:10]:
         if word not in phrases.filler and word not in VAGUE and word not in _SKIP_AFTER_OPENER:
-            stemmed = stem_of(word)
+            stemmed = _stem(word)
             if stemmed != "0" and len(stemmed) > 2:
                 found.add(stemmed)
     return frozenset(found - {"", "try"})
@@ -308,7 +306,7 @@ def _focused(text: str, same: frozenset[str], reader: DialogueReader) -> str | N
         bits.append(text[at : match.start()])
         at = match.end()
     bits.append(text[at:])
-    about = [b for b in bits if not same.isdisjoint(stem_of(w) for w in tokens(b))]
+    about = [b for b in bits if not same.isdisjoint(_stem(w) for w in tokens(b))]
     if not about or len(about) == len(bits):
         return None
     words = tokens(" ; ".join(about))
@@ -543,7 +541,8 @@ def _reported(index: int, messages: Sequence[Message], rules: RuleSet, reader: D
     outcome = _outcome(result)
     if not found and match is not None:  # "I have tried pretty much everything": the whole sentence
         found = [(step_key(tokens(match.group()), phrases), sentence_at(text, match.start()), match.start())]
-    said = _segment_outcomes(text, [a[2] for a in found], reader) if len(evidence) == 1 else [None] * len(found)
+    starts = [a[2] for a in found]
+    said = _segment_outcomes(text, starts, reader) if len(evidence) == 1 else [None] * len(found)
     outcomes: list[Outcome] = []
     for (_, _, start), own in zip(found, said, strict=True):
         step_outcome = _outcome(own) if own else outcome
