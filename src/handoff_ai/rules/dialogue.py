@@ -87,6 +87,8 @@ def _suggestions(
         if words[i] not in phrases.opener_heads:
             if words[i] in imperatives and _opens_sentence(message.text, i):
                 label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
+            elif words[i] in phrases.sentence_imperatives and _imperative(message.text, words, i):
+                label, size = "request", 0  # "Restart the router.", "… - rotate that password"
             else:
                 i += 1
                 continue
@@ -97,6 +99,8 @@ def _suggestions(
                 if label is not None:
                     size = n
                     break
+        if label is not None and words[i] in TRY_WORDS and i and words[i - 1] in _SUBJECTS:
+            label = None  # "What happens when you try to activate?" suggests nothing
         if label is None or (label in ("request", "question") and not has_verb):
             i += 1
             continue
@@ -162,6 +166,24 @@ def _late(
     return [(start, past, text)]
 
 
+_SUBJECTS = frozenset({"you", "i", "we", "they", "u", "he", "she"})
+_NOT_AFTER_IMPERATIVE = frozenset("is are was were will has have had of to and or".split())
+
+
+def _imperative(text: str, words: list[str], index: int) -> bool:
+    """An English step verb that opens a sentence or follows a dash, before its object: a step."""
+    if index + 1 >= len(words) or words[index + 1] in _NOT_AFTER_IMPERATIVE:
+        return False
+    start = _offset(text, index)
+    if start is None:
+        return False
+    after = text[start : start + 24].split(" ", 1)[0]
+    if after.endswith((":", "?")):  # "Update: …", a heading
+        return False
+    before = text[:start].rstrip(" \t\"'“”¡¿")
+    return not before or before[-1] in ".!?:\n-–—•*"
+
+
 def _opens_sentence(text: str, index: int) -> bool:
     """Whether the ``index``-th token starts a sentence (or the message)."""
     start = _offset(text, index)
@@ -188,8 +210,8 @@ def _attempts(
 ) -> list[tuple[StepKey, str, int]]:
     """Steps a customer reports, bare or with "I": ``(key, clause, char offset)``.
 
-    ``skip``: the step a reply answers; an attempt of its verb, or with only "it" for an
-    object, or whose verb or object is a word of that step (``same``), is that step.
+    ``skip``: the step a reply answers; an attempt of its verb, or whose verb is a word of
+    that step (``same``: "Reset worked" after "hold the reset button"), is that step.
     ``only``: read just these attempt words (an inflecting language's forms).
     """
     found: list[tuple[StepKey, str, int]] = []
@@ -273,9 +295,9 @@ _CHECK_VERBS = frozenset({"check", "make", "confirm", "ensure", "look"})
 def _chained(message: Message, found: list[tuple[int, bool, str]], phrases: DialoguePhrases) -> None:
     """Add the steps chained after a suggested one: "hold the reset button…, then re-pair it"."""
     text = message.text
-    for start, past, step in list(found):
-        end = start + len(step)
-        match = _THEN.match(text, end)
+    for start, past, _ in list(found):
+        stop = CLAUSE_END.search(text, start + 1)
+        match = _THEN.match(text, stop.start()) if stop else None
         if match is None:
             continue
         after = match.end()
@@ -331,6 +353,7 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     messages = conversation.messages
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
     customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
+    tried = rules.pattern_words.get("tried")
     attempt_words = phrases.attempt_words
     step_forms, openers = phrases.step_forms, phrases.keywords[_SUGGESTION]
     native = phrases.attempt_leads.keys()  # attempt forms of inflecting languages ("reinicié")
@@ -340,7 +363,12 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
             continue
         words = words_of(message.text)
         if message.role == "customer":
-            if not attempt_words.isdisjoint(words) or not native.isdisjoint(words):
+            if (
+                tried is None
+                or not tried.isdisjoint(words)
+                or not attempt_words.isdisjoint(words)
+                or not native.isdisjoint(words)
+            ):
                 customers.append(index)
             continue
         # A request opener ("can you", "please") only counts before a step verb.

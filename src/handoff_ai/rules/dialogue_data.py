@@ -72,6 +72,9 @@ class _Language(BaseModel):
     """Irregular past forms of step and work verbs -> base form ("ran" -> "run")."""
     verb_synonyms: dict[str, str] = Field(default_factory=dict)
     """Verb -> the verb it names the same step as ("reboot" -> "restart")."""
+    sentence_imperatives: list[str] = Field(default_factory=list)
+    """Step verbs that suggest the step when they open a bot/agent sentence ("Restart the router.",
+    "… - rotate that password"); words that also open plain instructions ("check") are left out."""
     work_verbs: list[str] = Field(default_factory=list)
     request_verbs: list[str] = Field(default_factory=list)
     delivery_openers: list[str] = Field(default_factory=list)
@@ -210,6 +213,7 @@ class DialoguePhrases:
     try_forms: frozenset[str] = frozenset()
     """Forms of the inflecting languages' ``try_verbs`` ("probé", "tentei")."""
     clause_breaks: str = ""
+    sentence_imperatives: frozenset[str] = frozenset()
     english_verbs: dict[str, str] = field(default_factory=dict)
     """A form of a step verb of the blocks without endings -> its base ("rebooted" -> "reboot",
     "ran" -> "run")."""
@@ -393,6 +397,7 @@ def parse_dialogue_phrases(
         not_before_imperative=_words(m.not_before_imperative),
         clause_links=_words(m.clause_links),
         prefixes=prefixes,
+        sentence_imperatives=_words(m.sentence_imperatives),
         **_english(blocks),
         **inflected,  # type: ignore[arg-type]
     )
