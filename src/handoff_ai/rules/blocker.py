@@ -182,6 +182,30 @@ _NOT_A_FIX = re.compile(
 )
 
 
+_HANDED_ON = re.compile(r"escalat|transfer|forward|pass(?:ed|ing)\s+(?:you|this|it)", re.IGNORECASE)
+
+
+def _solved_by_step(actions: Sequence[Action], order: dict[str, int]) -> int:
+    """Where a step the customer took worked, when that was the end of it: a check that passed
+    ("ran it, all tests passed") is no fix when a step fails at or after it, or the case is then
+    handed on (escalated, transferred)."""
+    solved = -1
+    for action in actions:
+        if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
+            solved = max(solved, max(order.get(e, -1) for e in action.evidence))
+    if solved < 0:
+        return solved
+    for action in actions:
+        where = max((order.get(e, -1) for e in action.evidence), default=-1)
+        if where < solved:
+            continue
+        if (action.outcome == "failed" and action.actor == "customer") or (
+            action.actor in ("agent", "bot") and _HANDED_ON.search(action.description)
+        ):
+            return -1
+    return solved
+
+
 def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
     """Where a bot or agent says, or a log shows, work done (not an escalation or a lookup)."""
     ids = {
@@ -245,9 +269,7 @@ def find_blocker(
     if any(a.outcome == "failed" or (a.actor == "customer" and a.outcome == "succeeded") for a in actions):
         order = _positions(conversation)
         candidates = _failures(actions, order)
-        for action in actions:
-            if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
-                resolved_at = max(resolved_at, max(order.get(e, -1) for e in action.evidence))
+        resolved_at = _solved_by_step(actions, order)
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []

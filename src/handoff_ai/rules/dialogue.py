@@ -320,20 +320,22 @@ def _stems(text: str, key: StepKey, phrases: DialoguePhrases) -> frozenset[str]:
     return frozenset(found - {"", "try"})
 
 
-def _focused(text: str, same: frozenset[str], reader: DialogueReader) -> str | None:
-    """The outcome in the clauses of a reply about this step (when one message suggested several)."""
+def _focused(text: str, same: frozenset[str], reader: DialogueReader) -> tuple[str | None, str]:
+    """The outcome in the clauses of a reply about this step (when one message suggested several),
+    and those clauses."""
     phrases = reader.phrases
     bits, at = [], 0
     for match in _REPLY_CLAUSE.finditer(text):
         bits.append(text[at : match.start()])
         at = match.end()
     bits.append(text[at:])
-    about = [b for b in bits if not same.isdisjoint(_stem(w) for w in tokens(b))]
+    about = [b.strip() for b in bits if not same.isdisjoint(_stem(w) for w in tokens(b))]
     if not about or len(about) == len(bits):
-        return None
-    words = tokens(" ; ".join(about))
+        return None, ""
+    joined = "; ".join(about)
+    words = tokens(joined)
     result = reply_outcome(phrases.index.scan(words), words, phrases)
-    return result if result in ("failed", "succeeded", "partial") else None
+    return (result if result in ("failed", "succeeded", "partial") else None), joined
 
 
 def _confirmed(words: list[str], labels: dict[str, int], key: StepKey, phrases: DialoguePhrases) -> bool:
@@ -397,8 +399,9 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
                 window.append(later)
         keys = [step_key(tokens(text), phrases) for _, _, text in found]
         others = len(found) > 1
+        every = frozenset().union(*(_stems(t, k, phrases) for (_, _, t), k in zip(found, keys, strict=True)))
         for (_, past, text), key in zip(found, keys, strict=True):
-            pair = _Pair(message, text, past, key, others, then_suggested)
+            pair = _Pair(message, text, past, key, others, then_suggested, every)
             steps.extend(_paired(pair, window, messages, reader, index, in_reply))
     for index in customers:
         if index not in in_reply:
@@ -419,6 +422,8 @@ class _Pair:
     """The same message suggested other steps too: read only the reply's clauses about this one."""
     then_suggested: bool
     """The bot/agent's next turn after the replies suggests another step (this one did not fix it)."""
+    every: frozenset[str]
+    """The stems of every step the message suggested: a reply's attempt of one of them is no new step."""
 
 
 def _paired(
@@ -448,7 +453,7 @@ def _paired(
         in_reply.add(later)
         evidence.append(reply.id)
         confirmed = confirmed or _confirmed(words, labels, key, phrases)
-        attempts = _attempts(reply, words, phrases, key, same=same)
+        attempts = _attempts(reply, words, phrases, key, same=same | pair.every)
         if attempts:
             starts = [0, *(a[2] for a in attempts)]
             raw = _segment_outcomes(reply.text, starts, reader, carry=False)
@@ -469,12 +474,18 @@ def _paired(
             result = raw[0]
             if result is None and not _affirmed(words):
                 result = carried[0]
+            else:  # what the reply says before the customer's own steps
+                main_part = reply.text[: starts[1]].strip()
+                quote = shorten(unhandled(main_part), QUOTE_CHARS) if main_part else ""
         if pair.others:
-            result = _focused(reply.text, same, reader) or result
+            focus, about = _focused(reply.text, same, reader)
+            result = focus or result
+            if about:
+                quote = shorten(unhandled(about), QUOTE_CHARS)
         if result is None and key[0] in _CHECK_VERBS and _affirmed(words):
             result = "succeeded"  # "Can you check that port 5432 is open?" - "It is."
         if result in ("failed", "succeeded", "partial"):
-            quote = _quote(reply.text, labels)
+            quote = quote or _quote(reply.text, labels)
             break
     outcome: Outcome = "unknown"
     if not window:

@@ -50,7 +50,7 @@ CLAUSE_END = re.compile(
 _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
 ATTEMPT_END = re.compile(
     r"[!?\n(]|[.,:](?!\w)|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
-    r"\b(?:and|but|then|because|so|still|it|which)\b",
+    r"\b(?:and|but|then|because|so|still|which)\b",
     re.IGNORECASE,
 )
 VAGUE = frozenset(
