@@ -124,6 +124,8 @@ def _suggestions(
         filler = phrases.native_filler if words[j] in phrases.verb_bases else phrases.filler
         content = [w for w in words[j : j + 6] if w not in filler and w not in VAGUE]
         verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
+        if not verb and words[j] in phrases.provide_verbs:
+            verb = not phrases.artifacts.isdisjoint(words[j + 1 : j + 7])  # "send me the diagnostics bundle"
         if label == "question":  # "¿Ha limpiado el filtro?": its own language's verb, only asked
             at = _offset(message.text, j) if words[j] in phrases.verb_bases else None
             verb = at is not None and sentence_at(message.text, at).rstrip().endswith("?")
@@ -374,7 +376,9 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
                 customers.append(index)
             continue
         # A request opener ("can you", "please") only counts before a step verb.
-        has_verb = not step_forms.isdisjoint(words)
+        has_verb = not step_forms.isdisjoint(words) or (
+            not phrases.provide_verbs.isdisjoint(words) and not phrases.artifacts.isdisjoint(words)
+        )
         if not has_verb and openers.isdisjoint(words):
             continue
         found = _suggestions(message, words, phrases, has_verb)
@@ -503,6 +507,8 @@ def _paired(
             outcome, quote = "failed", shorten(unhandled(first.text), QUOTE_CHARS)
         elif confirmed and pair.then_suggested:
             outcome = "failed"  # done, and the next turn had to suggest something else
+        elif confirmed and key[0] in phrases.provide_verbs:
+            outcome = "succeeded"  # "Could you send me the logs?" - "done, uploaded vpn-diag.zip"
         if not quote:
             quote = shorten(unhandled(messages[evidence_index(evidence, messages)].text), QUOTE_CHARS)
         how = "partly worked" if result == "partial" else "customer"

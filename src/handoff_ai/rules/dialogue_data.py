@@ -75,6 +75,9 @@ class _Language(BaseModel):
     sentence_imperatives: list[str] = Field(default_factory=list)
     """Step verbs that suggest the step when they open a bot/agent sentence ("Restart the router.",
     "… - rotate that password"); words that also open plain instructions ("check") are left out."""
+    provide_verbs: list[str] = Field(default_factory=list)
+    """Verbs of giving the agent something ("send", "upload"): a step only before an ``artifacts`` word."""
+    artifacts: list[str] = Field(default_factory=list)
     work_verbs: list[str] = Field(default_factory=list)
     request_verbs: list[str] = Field(default_factory=list)
     delivery_openers: list[str] = Field(default_factory=list)
@@ -214,6 +217,8 @@ class DialoguePhrases:
     """Forms of the inflecting languages' ``try_verbs`` ("probé", "tentei")."""
     clause_breaks: str = ""
     sentence_imperatives: frozenset[str] = frozenset()
+    provide_verbs: frozenset[str] = frozenset()
+    artifacts: frozenset[str] = frozenset()
     english_verbs: dict[str, str] = field(default_factory=dict)
     """A form of a step verb of the blocks without endings -> its base ("rebooted" -> "reboot",
     "ran" -> "run")."""
@@ -398,6 +403,8 @@ def parse_dialogue_phrases(
         clause_links=_words(m.clause_links),
         prefixes=prefixes,
         sentence_imperatives=_words(m.sentence_imperatives),
+        provide_verbs=_words(m.provide_verbs),
+        artifacts=_words(m.artifacts),
         **_english(blocks),
         **inflected,  # type: ignore[arg-type]
     )

@@ -196,9 +196,24 @@ def reply_outcome(labels: dict[str, int], words: list[str], phrases: DialoguePhr
         if "dialogue.partial" in labels or (failed is not None and failed > succeeded):
             return "partial"  # "worked for the login but not the export"
         return "failed" if failed is not None else "succeeded"
-    if "dialogue.failed" in labels:
+    if "dialogue.failed" in labels or _same_again(words):
         return "failed"
     return None
+
+
+_SAME_AS_BEFORE = frozenset(
+    {"error", "errors", "problem", "issue", "thing", "message", "result", "crash", "code"}
+)
+
+
+def _same_again(words: list[str]) -> bool:
+    """ "same ERR_OTP_EXPIRED", "gives the same AUTH-4012", a bare "same": the problem did not change
+    ("the same month" is no outcome)."""
+    if "same" not in words:
+        return False
+    at = words.index("same")
+    after = words[at + 1] if at + 1 < len(words) else ""
+    return not after or after in _SAME_AS_BEFORE or any(c.isdigit() or c == "_" for c in after)
 
 
 def quote(text: str, labels: dict[str, int], tight: bool = False) -> str:

@@ -40,8 +40,28 @@ _BETWEEN = frozenset(
 )
 """Words that may stand between the subject and the verb ("I have *just also* rebooked")."""
 _PASSIVE = frozenset({"was", "were", "been", "is", "are"})
+_NP_BREAK = re.compile(r":|,|;|\s(?:and|but)\s|\s[-–—]\s")
+_STATES = frozenset({"failed", "pending", "blocked", "declined", "denied", "rejected", "error", "not"})
+"""A word after a note's participle that makes it a noun ("2FA reset blocked")."""
 _NOT_HEAD = _SUBJECTS | _PASSIVE | {"you", "he", "she", "they", "customer", "not", "if"}
-_NOT_BEFORE = frozenset({"not", "never", "haven't", "hasn't", "didn't", "if", "when", "once", "will", "you"})
+_NOT_BEFORE = frozenset(
+    {
+        "not",
+        "never",
+        "haven't",
+        "hasn't",
+        "didn't",
+        "if",
+        "when",
+        "once",
+        "will",
+        "you",
+        "until",
+        "after",
+        "before",
+        "unless",
+    }
+)
 _END = re.compile(
     r"[!?\n(;]|[.,:](?!\w)|\s[-–—]\s|\b(?:and|but|so|because|which|once|until)\b", re.IGNORECASE
 )
@@ -79,7 +99,9 @@ class Work:
 def _subject(words: list[str], index: int) -> int | None:
     """The token index of "I"/"we" before the verb at ``index`` (only adverbs between), or None."""
     k = index - 1
-    while k >= 0 and index - k <= 4 and words[k] in _BETWEEN:
+    if k >= 0 and words[k] == "re":  # "I re-queued"
+        k -= 1
+    while k >= 0 and index - k <= 5 and words[k] in _BETWEEN:
         k -= 1
     if k >= 0 and words[k] in _SUBJECTS and not (k and words[k - 1] in ("if", "when", "once")):
         return k
@@ -140,6 +162,10 @@ def work_statements(
         if head and head[0] in ("please", "kindly", "can", "could", "would"):
             continue  # "Please add the DKIM record we sent you": a request to the customer
         subject = _subject(words, i)
+        before = _NP_BREAK.split(text[sentence[0] : at])[-1]
+        phrase = [w for w in tokens(before) if w not in _PASSIVE]  # "your refund of $349.00 (was)"
+        after = words[i + 1] if i + 1 < len(words) else ""
+        bare = False
         if subject is not None and _NOT_BEFORE.isdisjoint(words[max(0, subject - 2) : subject]):
             start = offset(text, subject)
         elif (
@@ -153,15 +179,21 @@ def work_statements(
             i
             and words[i - 1] in _PASSIVE
             and word in done
-            and _NOT_BEFORE.isdisjoint(words[max(0, i - 3) : i])
+            and _NOT_BEFORE.isdisjoint(words[max(0, i - 5) : i])
         ):
-            if i + 1 < len(words) and words[i + 1] == "by":
+            if after == "by":
                 continue  # "the visit was cancelled by our contractor": not work done here
-            start = sentence[0]  # "Your refund of $349.00 was issued today"
+            start, bare = sentence[0], True  # "Your refund of $349.00 was issued today"
         elif (
-            note and len(head) <= 3 and _NOT_HEAD.isdisjoint(head) and not any(w.endswith("ed") for w in head)
+            note
+            and len(phrase) <= 3
+            and _NOT_HEAD.isdisjoint(phrase)
+            and not any(w.endswith("ed") for w in phrase)
+            and not after.endswith("ed")
+            and after not in _STATES
+            and not text[sentence[0] : at].lstrip(" -•*").lower().startswith("status")
         ):
-            start = sentence[0] if head else at  # "Rebooked install Thu", "£25 credit applied"
+            start, bare = (sentence[0] if head else at), True  # "Rebooked install Thu", "£25 credit applied"
         else:
             continue
         if start is None or words[max(0, i - 1)] in ("not", "never"):
@@ -172,9 +204,7 @@ def work_statements(
         outcome: Outcome = "pending" if word in asked and word not in done else "succeeded"
         if said == "failed" and outcome == "succeeded":
             outcome = "failed"
-        key = _key(
-            base, word in asked and word not in done, rest, head if start == sentence[0] else [], reader
-        )
+        key = _key(base, word in asked and word not in done, rest, phrase if bare else [], reader)
         action = Action(
             description=clause,
             actor=actor,
@@ -219,8 +249,8 @@ def _key(base: str, request: bool, rest: list[str], head: list[str], reader: Dia
             return phrases.synonyms.get(verb, verb), _objects(words[1:], reader)
     verb = phrases.synonyms.get(base, base)
     objects = _objects(rest[1:], reader)
-    if not objects and head:
-        objects = _objects(head, reader)
+    if head:  # the object stands before the verb: "your refund was issued", "£25 credit applied"
+        objects = " ".join(sorted({*_objects(head, reader).split(), *objects.split()}))
     return verb, objects
 
 
