@@ -45,6 +45,7 @@ _STATEMENTS = (("failed", "failed"), ("done", "succeeded"), ("pending", "pending
 
 
 _ASKS = ("please ", "kindly ", "can you", "could you")
+_IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
 
 
 def _is_marker(message: Message) -> bool:
@@ -72,6 +73,8 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: Dialo
                 continue
             if sentence[:8].lower().startswith(_ASKS):
                 continue  # "Please add the DKIM record we sent you" asks the customer
+            if _IF.search(text[max(0, match.start() - 12) : match.start() + 1]):
+                continue  # "If we reset the modem …" is no work done
             return Action(
                 description=sentence,
                 actor=actor,
@@ -233,14 +236,14 @@ _GENERIC = frozenset(
     """get call create update check send set add make do run lookup look fetch post put list find search
     your the for and with from this that have has now you our tool result request""".split()
 )
-_NAME = re.compile(r"[a-z]+")
+_CALL = re.compile(r"(?:called\s+|ran\s+)?([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
+"""A logged tool call: its snake_case name first ("called resend_activation_email(…)")."""
 
 
-def _event_words(action: Action) -> frozenset[str]:
+def _event_words(name: str) -> frozenset[str]:
     """The stems of a tool call's name ("resend_activation_email" -> resend, activation, email)."""
-    name = action.description.split("(", 1)[0].lower()
     found: set[str] = set()
-    for word in _NAME.findall(name.replace("called", " ").replace("ran action", " ")):
+    for word in name.split("_"):
         if len(word) > 2 and word not in _GENERIC:
             found.add(stem_of(word))
             if word.startswith("re") and len(word) > 5:
@@ -261,17 +264,22 @@ def _said_words(action: Action) -> frozenset[str]:
 def _with_events(merged: list[tuple[int, Action, int]]) -> list[tuple[int, Action, int]]:
     """A bot/agent's word about a tool call next to it ("I've resent the activation email!" beside
     ``resend_activation_email`` failing) is that call: one item, the call's result wins."""
-    events = [(p, a) for p, a, _ in merged if a.rule == "event" and a.actor != "customer"]
+    calls = [(p, a, m) for p, a, _ in merged if a.rule == "event" and (m := _CALL.match(a.description))]
+    if not calls:
+        return merged
+    said_at = [
+        p for p, a, _ in merged if a.actor in ("bot", "agent") and (a.rule or "").startswith("statement.")
+    ]
+    events = [(p, a) for p, a, _ in calls if a.actor != "customer" and any(abs(p - q) <= 3 for q in said_at)]
     if not events:
         return merged
-    names = {id(a): _event_words(a) for _, a in events}
+    names = {id(a): _event_words(m.group(1)) for _, a, m in calls}
     kept: list[tuple[int, Action, int]] = []
     for position, action, mentions in merged:
         if (action.rule or "").startswith("statement.") and action.actor in ("bot", "agent"):
-            said = _said_words(action)
-            event = next(
-                (a for p, a in events if abs(p - position) <= 3 and not names[id(a)].isdisjoint(said)), None
-            )
+            near = [a for p, a in events if abs(p - position) <= 3]
+            said = _said_words(action) if near else frozenset()
+            event = next((a for a in near if not names[id(a)].isdisjoint(said)), None)
             if event is not None:
                 event.evidence.extend(e for e in action.evidence if e not in event.evidence)
                 if event.outcome not in ("failed", "succeeded", "pending"):

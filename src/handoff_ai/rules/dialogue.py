@@ -358,21 +358,15 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
     customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
     tried = rules.pattern_words.get("tried")
-    attempt_words = phrases.attempt_words
+    gate = None if tried is None else _customer_gate(tried, phrases)
     step_forms, openers = phrases.step_forms, phrases.keywords[_SUGGESTION]
-    native = phrases.attempt_leads.keys()  # attempt forms of inflecting languages ("reinicié")
     words_of = reader.cues.words
     for index, message in enumerate(messages):
         if message.kind != "message" or message.role == "system":
             continue
         words = words_of(message.text)
         if message.role == "customer":
-            if (
-                tried is None
-                or not tried.isdisjoint(words)
-                or not attempt_words.isdisjoint(words)
-                or not native.isdisjoint(words)
-            ):
+            if gate is None or not gate.isdisjoint(words):
                 customers.append(index)
             continue
         # A request opener ("can you", "please") only counts before a step verb.
@@ -412,6 +406,18 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
             steps.extend(_reported(index, messages, rules, reader))
     steps.sort(key=lambda s: s.position)
     return steps
+
+
+_GATES: dict[tuple[int, int], frozenset[str]] = {}
+
+
+def _customer_gate(tried: frozenset[str], phrases: DialoguePhrases) -> frozenset[str]:
+    """The words one of which a customer's message needs to report a step (built once)."""
+    key = (id(tried), id(phrases))
+    found = _GATES.get(key)
+    if found is None:
+        found = _GATES[key] = tried | phrases.attempt_words | frozenset(phrases.attempt_leads)
+    return found
 
 
 @dataclass

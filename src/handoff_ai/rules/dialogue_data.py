@@ -226,6 +226,13 @@ class DialoguePhrases:
     work_forms: dict[str, str] = field(default_factory=dict)
     """Past form of a work verb -> its base ("rebooked" -> "rebook", "sent" -> "send")."""
     request_forms: dict[str, str] = field(default_factory=dict)
+    verb_set: frozenset[str] = frozenset()
+    """Every base form of a step or work verb ("waive", "restart")."""
+    delivery: re.Pattern[str] = re.compile(r"(?!)")
+    """Any ``delivery_openers`` phrase ("here is your", "please find attached")."""
+    work_gate: frozenset[str] = frozenset()
+    """Words one of which a bot/agent message needs to state work (a past work or request verb, a
+    delivery opener's key word, "can't"/"unable"): no such word, no further look."""
     """Past form of a request verb ("asked", "requested") -> its base."""
     statement_words: frozenset[str] = frozenset()
     """Words one of which a bot/agent sentence needs to state work by verb ending or by a
@@ -375,6 +382,13 @@ def parse_dialogue_phrases(
     openers.pop((), None)
     inflected = _inflected(blocks)
     keywords = {f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()}
+    english = _english(blocks)
+    english["work_gate"] = (
+        frozenset(english["work_forms"])
+        | frozenset(english["request_forms"])
+        | keywords[f"{PREFIX}delivery"]
+        | _CANNOT
+    )
     return DialoguePhrases(
         index=PhraseIndex({f"{PREFIX}{label}": values for label, values in lists.items()}),
         keywords=keywords,
@@ -403,11 +417,15 @@ def parse_dialogue_phrases(
         clause_links=_words(m.clause_links),
         prefixes=prefixes,
         sentence_imperatives=_words(m.sentence_imperatives),
+        delivery=_alternation(m.delivery_openers),
         provide_verbs=_words(m.provide_verbs),
         artifacts=_words(m.artifacts),
-        **_english(blocks),
+        **english,
         **inflected,  # type: ignore[arg-type]
     )
+
+
+_CANNOT = frozenset({"can't", "cannot", "couldn't", "unable", "able"})
 
 
 def _past(verb: str) -> set[str]:
@@ -437,7 +455,13 @@ def _english(blocks: dict[str, _Language]) -> dict[str, Any]:
                 for form in _past(verb):
                     target.setdefault(form, verb)
                 target.update({form: base for form, base in irregular.items() if base == verb})
-    return {"english_verbs": verbs, "synonyms": synonyms, "work_forms": work, "request_forms": requests}
+    return {
+        "english_verbs": verbs,
+        "synonyms": synonyms,
+        "work_forms": work,
+        "request_forms": requests,
+        "verb_set": frozenset(verbs.values()) | frozenset(work.values()),
+    }
 
 
 def _forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, str]:

@@ -24,6 +24,7 @@ __all__ = [
     "StepKey",
     "clause",
     "described",
+    "object_stems",
     "offset",
     "quote",
     "reply_outcome",
@@ -137,8 +138,20 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
                 verb = f"{base} {rest[0]}"
                 rest = rest[1:]
             break
+    objects = object_stems(rest, filler)
+    if not verb:
+        if tried or not objects:
+            verb = "try"
+        else:
+            verb, objects = objects[0], objects[1:]
+    return verb, " ".join(sorted(objects))
+
+
+def object_stems(words: Sequence[str], filler: frozenset[str]) -> list[str]:
+    """Stems of up to three content words of the object at the start of ``words``, before a
+    conjunction or (after the first) a preposition; numbers and ``filler`` do not count."""
     objects: list[str] = []
-    for word in rest[:8]:
+    for word in words[:8]:
         if word in _CONJUNCTIONS or (objects and word in _PREPOSITIONS):
             break
         if word not in filler and word not in VAGUE and word not in _PREPOSITIONS:
@@ -147,12 +160,7 @@ def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
                 objects.append(stemmed)
                 if len(objects) == 3:
                     break
-    if not verb:
-        if tried or not objects:
-            verb = "try"
-        else:
-            verb, objects = objects[0], objects[1:]
-    return verb, " ".join(sorted(objects))
+    return objects
 
 
 _PARTICLES = frozenset({"out", "in", "off", "on", "up", "down"})

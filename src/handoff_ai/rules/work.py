@@ -29,7 +29,7 @@ from ..models.record import Actor, Outcome
 from .dialogue_data import DialogueReader
 from .phrases import tokens
 from .sentences import sentence_at, sentence_spans, shorten
-from .step_text import QUOTE_CHARS, StepKey, described, offset, quote, reply_outcome, step_key, unhandled
+from .step_text import QUOTE_CHARS, StepKey, described, object_stems, offset, quote, reply_outcome, unhandled
 
 __all__ = ["Work", "work_statements"]
 
@@ -81,6 +81,7 @@ _CANNOT_WORDS = (
     "can’t",
     "couldn’t",
 )
+_CANNOT_TOKENS = frozenset({"can't", "cannot", "couldn't", "unable", "able"})
 _NOT_WORK = frozenset({"escalate", "transfer", "assign", "log", "confirm", "verify"})
 """Work that a customer's "still not working" does not undo (handing the case on, noting it)."""
 _REPLY_WORDS = 15
@@ -133,25 +134,33 @@ def work_statements(
     phrases = reader.phrases
     text = message.text
     words = reader.words(text)
+    if phrases.work_gate.isdisjoint(words):
+        return []
     done, asked = phrases.work_forms, phrases.request_forms
     delivery = phrases.keywords["dialogue.delivery"]
-    if (
-        done.keys().isdisjoint(words)
-        and asked.keys().isdisjoint(words)
-        and delivery.isdisjoint(words)
-        and not any(w in text for w in _CANNOT_WORDS)
-    ):
+    hits = (
+        [i for i, w in enumerate(words) if w in done or w in asked]
+        if not (done.keys().isdisjoint(words) and asked.keys().isdisjoint(words))
+        else []
+    )
+    cannot = not _CANNOT_TOKENS.isdisjoint(words)
+    handed = not delivery.isdisjoint(words)
+    if not hits and not cannot and not handed:
         return []
     actor: Actor = "bot" if message.role == "bot" else "agent"
     note = message.kind == "note"
-    spans = sentence_spans(text)
+    spans: list[tuple[int, int]] = []
     found: list[Work] = []
     where: list[tuple[tuple[int, int], int, str]] = []
     last_sentence = (-1, -1)
-    for i, word in enumerate(words):
-        base = done.get(word) or asked.get(word)
-        if base is None:
-            continue
+    for i in hits:
+        word = words[i]
+        base = done.get(word) or asked.get(word) or word
+        previous = words[i - 1] if i else ""
+        if not (note or found or previous in _PASSIVE or previous == "re" or _subject(words, i) is not None):
+            continue  # no subject, no chain, no passive: a word, not a statement
+        if not spans:
+            spans = sentence_spans(text)
         at = offset(text, i)
         if at is None:
             continue
@@ -218,8 +227,9 @@ def work_statements(
         where.append((sentence, start, clause))
         last_sentence = sentence
     _whole_sentences(text, found, where)
-    found.extend(_cannot(message, index, reader, actor, found))
-    if not delivery.isdisjoint(words):
+    if cannot:
+        found.extend(_cannot(message, index, reader, actor, found))
+    if handed:
         found.extend(_delivered(message, index, reader, actor, messages))
     return found
 
@@ -256,7 +266,7 @@ def _key(base: str, request: bool, rest: list[str], head: list[str], reader: Dia
 
 def _objects(words: list[str], reader: DialogueReader) -> str:
     """The object part of a step key for the words after a verb."""
-    return step_key(["try", *words], reader.phrases)[1]
+    return " ".join(sorted(object_stems(words, reader.phrases.filler)))
 
 
 def _rule(outcome: Outcome) -> str:
@@ -275,7 +285,7 @@ def _cannot(
     for match in _CANNOT.finditer(text):
         verb = match.group(1).lower()
         base = phrases.english_verbs.get(verb) or verb
-        if base not in phrases.work_forms.values() and base not in phrases.english_verbs.values():
+        if base not in phrases.verb_set:
             continue
         clause = _clause(text, match.start(), len(text))
         key = (base, _objects(tokens(text[match.end(1) : match.end(1) + 60]), reader))
@@ -320,7 +330,7 @@ def _read_reply(
     words = reader.words(reply.text)
     if len(words) > _REPLY_WORDS and about.isdisjoint(words):
         return
-    labels = reader.labels(reply.text)
+    labels = reader.labels(reply.text, "failed", "partial", "succeeded")
     if reply_outcome(labels, words, reader.phrases) in ("failed", "partial"):
         action.outcome = "failed"
         action.rule = "statement.failed"
@@ -333,14 +343,11 @@ def _delivered(
     message: Message, index: int, reader: DialogueReader, actor: Actor, messages: Sequence[Message]
 ) -> list[Work]:
     """ "Here is your invoice: <link>": handed over, and what the customer says of it."""
-    labels = reader.labels(message.text, "delivery")
-    at = labels.get("dialogue.delivery")
-    if at is None:
-        return []
     text = message.text
-    start = offset(text, at)
-    if start is None:
+    match = reader.phrases.delivery.search(text.replace("’", "'"))
+    if match is None:
         return []
+    start = match.start()
     end = next((e for s, e in sentence_spans(text) if s <= start < e), len(text))
     clause = shorten(" ".join(text[start:end].split()), 120)
     words = tokens(clause)
@@ -353,7 +360,7 @@ def _delivered(
     reply = _customer_reply(messages, index)
     if reply is not None:
         reply_words = reader.words(reply.text)
-        reply_labels = reader.labels(reply.text)
+        reply_labels = reader.labels(reply.text, "failed", "partial", "succeeded")
         if reply_outcome(reply_labels, reply_words, reader.phrases) in ("failed", "partial"):
             said = shorten(unhandled(quote(reply.text, reply_labels)), QUOTE_CHARS)
             action = Action(
