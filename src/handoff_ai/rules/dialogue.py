@@ -237,9 +237,7 @@ def _attempts(
         key = step_key(words[first:], phrases)
         if not key[0] or any(_same(key, k) for k, _, _ in found):
             continue
-        if skip is not None and (
-            key[0] == skip[0] or not key[1] or key[0] in same or not same.isdisjoint(key[1].split())
-        ):
+        if skip is not None and (key[0] == skip[0] or key[0] in same):
             continue  # in a reply, the suggested step's own verb is that step ("tried to close everything")
         if word == "tried" and i + 1 < len(words) and words[i + 1] in ("that", "it", "this", "everything"):
             continue

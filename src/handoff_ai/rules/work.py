@@ -43,7 +43,9 @@ _PASSIVE = frozenset({"was", "were", "been", "is", "are"})
 _NP_BREAK = re.compile(r":|,|;|\s(?:and|but)\s|\s[-–—]\s")
 _STATES = frozenset({"failed", "pending", "blocked", "declined", "denied", "rejected", "error", "not"})
 """A word after a note's participle that makes it a noun ("2FA reset blocked")."""
-_NOT_HEAD = _SUBJECTS | _PASSIVE | {"you", "he", "she", "they", "customer", "not", "if"}
+_NOT_HEAD = (
+    _SUBJECTS | _PASSIVE | {"you", "he", "she", "they", "customer", "not", "no", "if", "has", "have", "had"}
+)
 _NOT_BEFORE = frozenset(
     {
         "not",
