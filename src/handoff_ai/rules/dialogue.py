@@ -231,7 +231,7 @@ def _attempts(
         if first and (
             lead not in phrases.attempt_leads.get(word, _ATTEMPT_LEAD)
             and lead not in phrases.lead_words
-            and not (only is None and _clause_start(text, start))
+            and not (only is None and word not in phrases.attempt_leads and _clause_start(text, start))
         ):
             continue
         key = step_key(words[first:], phrases)
