@@ -202,7 +202,7 @@ def work_statements(
             and not any(w.endswith("ed") for w in phrase)
             and not after.endswith("ed")
             and after not in _STATES
-            and not text[sentence[0] : at].lstrip(" -•*").lower().startswith("status")
+            and ":" not in text[sentence[0] : at]  # a labelled line ("Done: …") is the shift note's
         ):
             start, bare = (sentence[0] if head else at), True  # "Rebooked install Thu", "£25 credit applied"
         else:
