@@ -225,7 +225,9 @@ def test_an_english_chat_is_read_as_english() -> None:
         ("customer", "Tried a different HDMI port, still DRM-110.\n\nEnviado do meu iPhone"),
         ("agent", "Please complete the form and reserve a slot; I'll call you back Tuesday."),
     )
-    assert [a.rule for a in found.actions_taken] == []
+    # The English attempt is a step; nothing is read as Spanish or Portuguese ("Enviado", "complete").
+    assert [a.rule for a in found.actions_taken] == ["customer.tried"]
+    assert found.actions_taken[0].description.startswith("Tried a different HDMI port")
     assert [c.due for c in found.commitments] == ["Tuesday"]
 
 

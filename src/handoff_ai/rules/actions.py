@@ -18,19 +18,21 @@ for existing callers.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_reader
-from .events import event_outcome, failure_reason
-from .phrases import CueReader
+from .events import event_outcome, failure_reason, result_outcome
+from .phrases import CueReader, tokens
 from .ruleset import RuleSet
 from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
-from .step_text import offset
+from .step_text import offset, same_step, stem_of
+from .work import Work, work_statements
 
 __all__ = ["MAX_ACTIONS", "extract_actions", "find_blocker", "first_sentence", "sentence_at"]
 
@@ -40,6 +42,10 @@ MAX_ACTIONS = 25
 _NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
 """Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
 _STATEMENTS = (("failed", "failed"), ("done", "succeeded"), ("pending", "pending"))
+
+
+_ASKS = ("please ", "kindly ", "can you", "could you")
+_IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
 
 
 def _is_marker(message: Message) -> bool:
@@ -65,6 +71,10 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: Dialo
             sentence = sentence_at(text, match.start())
             if sentence.endswith("?"):  # "Could you tell us where the pending images are?" did nothing
                 continue
+            if sentence[:8].lower().startswith(_ASKS):
+                continue  # "Please add the DKIM record we sent you" asks the customer
+            if _IF.search(text[max(0, match.start() - 12) : match.start() + 1]):
+                continue  # "If we reset the modem …" is no work done
             return Action(
                 description=sentence,
                 actor=actor,
@@ -118,7 +128,11 @@ def _normal(text: str) -> str:
 
 
 def _logged(
-    conversation: Conversation, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases
+    conversation: Conversation,
+    rules: RuleSet,
+    cues: CueReader,
+    phrases: DialoguePhrases,
+    works: list[Work],
 ) -> list[tuple[int, Hashable, Action]]:
     """Events and bot/agent statements as ``(position, key, action)``.
 
@@ -127,6 +141,7 @@ def _logged(
     """
     found: list[tuple[int, Hashable, Action]] = []
     calls: dict[str, Action] = {}
+    reader = dialogue_reader(cues, phrases)
     for index, message in enumerate(conversation.messages):
         if message.kind == "event":
             if _is_marker(message):
@@ -134,7 +149,7 @@ def _logged(
             call_id = message.metadata.get("tool_call_id")
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
-                call.outcome = event_outcome(message.text)
+                call.outcome = result_outcome(message.text)
                 if call.outcome == "failed":
                     reason = failure_reason(message.text) or message.text
                     call.description = shorten(f"{call.description} → {reason}")
@@ -155,11 +170,23 @@ def _logged(
                 calls[call_id] = action
                 action.outcome = "pending"  # until its result says otherwise
             found.append((index, ("event", _normal(message.text)), action))
-        elif message.role in ("bot", "agent") and message.kind == "message":
+        elif message.role in ("bot", "agent") and message.kind in ("message", "note"):
+            if "openai_role" in message.metadata and message.kind == "note":
+                continue  # a system prompt
+            said = work_statements(message, index, reader, conversation.messages)
+            works.extend(said)
+            if message.kind != "message":
+                continue
             statement = _statement(message, rules, cues, phrases)
-            if statement is not None:
+            if statement is not None and not any(_covers(statement, w.action) for w in said):
                 found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
     return found
+
+
+def _covers(statement: Action, work: Action) -> bool:
+    """A sentence-level statement that a clause-level one already says."""
+    clause = _normal(work.description.split(" (customer:", 1)[0]).rstrip(".!")
+    return bool(clause) and clause in _normal(statement.description)
 
 
 def _merge(into: Action, other: Action) -> None:
@@ -172,7 +199,9 @@ def _merge(into: Action, other: Action) -> None:
             into.description, into.actor, into.rule = other.description, other.actor, other.rule
 
 
-def _dedupe(items: list[tuple[int, Hashable, Action]], steps: list[Step]) -> list[tuple[int, Action, int]]:
+def _dedupe(
+    items: list[tuple[int, Hashable, Action]], steps: Sequence[Step | Work]
+) -> list[tuple[int, Action, int]]:
     """One item per step or repeated event: ``(position, action, mentions)``."""
     merged: list[tuple[int, Action, int]] = []
     by_key: dict[Hashable, int] = {}
@@ -187,9 +216,7 @@ def _dedupe(items: list[tuple[int, Hashable, Action]], steps: list[Step]) -> lis
         slot: int | None
         if isinstance(key, tuple) and key and key[0] == "step":
             step: StepKey = key[1]
-            slot = next(
-                (i for k, i in by_verb.get(step[0], []) if k[1] == step[1] or not k[1] or not step[1]), None
-            )
+            slot = next((i for k, i in by_verb.get(step[0], []) if same_step(k, step)), None)
             if slot is None:
                 by_verb.setdefault(step[0], []).append((step, len(merged)))
         else:
@@ -203,6 +230,63 @@ def _dedupe(items: list[tuple[int, Hashable, Action]], steps: list[Step]) -> lis
             _merge(merged[slot][1], action)
             counts[slot] += 1
     return [(position, action, counts[i]) for i, (position, action, _) in enumerate(merged)]
+
+
+_GENERIC = frozenset(
+    """get call create update check send set add make do run lookup look fetch post put list find search
+    your the for and with from this that have has now you our tool result request""".split()
+)
+_CALL = re.compile(r"(?:called\s+|ran\s+)?([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
+"""A logged tool call: its snake_case name first ("called resend_activation_email(…)")."""
+
+
+def _event_words(name: str) -> frozenset[str]:
+    """The stems of a tool call's name ("resend_activation_email" -> resend, activation, email)."""
+    found: set[str] = set()
+    for word in name.split("_"):
+        if len(word) > 2 and word not in _GENERIC:
+            found.add(stem_of(word))
+            if word.startswith("re") and len(word) > 5:
+                found.add(stem_of(word[2:]))  # "rebill" is about a bill
+    return frozenset(found)
+
+
+def _said_words(action: Action) -> frozenset[str]:
+    found: set[str] = set()
+    for word in tokens(action.description.split(" (customer:", 1)[0]):
+        if len(word) > 2 and word not in _GENERIC:
+            found.add(stem_of(word))
+            if word.startswith("re") and len(word) > 5:
+                found.add(stem_of(word[2:]))
+    return frozenset(found)
+
+
+def _with_events(merged: list[tuple[int, Action, int]]) -> list[tuple[int, Action, int]]:
+    """A bot/agent's word about a tool call next to it ("I've resent the activation email!" beside
+    ``resend_activation_email`` failing) is that call: one item, the call's result wins."""
+    calls = [(p, a, m) for p, a, _ in merged if a.rule == "event" and (m := _CALL.match(a.description))]
+    if not calls:
+        return merged
+    said_at = [
+        p for p, a, _ in merged if a.actor in ("bot", "agent") and (a.rule or "").startswith("statement.")
+    ]
+    events = [(p, a) for p, a, _ in calls if a.actor != "customer" and any(abs(p - q) <= 3 for q in said_at)]
+    if not events:
+        return merged
+    names = {id(a): _event_words(m.group(1)) for _, a, m in calls}
+    kept: list[tuple[int, Action, int]] = []
+    for position, action, mentions in merged:
+        if (action.rule or "").startswith("statement.") and action.actor in ("bot", "agent"):
+            near = [a for p, a in events if abs(p - position) <= 3]
+            said = _said_words(action) if near else frozenset()
+            event = next((a for a in near if not names[id(a)].isdisjoint(said)), None)
+            if event is not None:
+                event.evidence.extend(e for e in action.evidence if e not in event.evidence)
+                if event.outcome not in ("failed", "succeeded", "pending"):
+                    event.outcome = action.outcome
+                continue
+        kept.append((position, action, mentions))
+    return kept
 
 
 def _rollup(actions: list[Action]) -> list[Action]:
@@ -230,8 +314,10 @@ def extract_actions(
 ) -> list[Action]:
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
-    steps = read_steps(conversation, rules, reader)
-    merged = _dedupe(_logged(conversation, rules, cues, reader.phrases), steps)
+    steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
+    works: list[Work] = []
+    logged = _logged(conversation, rules, cues, reader.phrases, works)
+    merged = _with_events(_dedupe(logged, sorted([*steps, *works], key=lambda s: s.position)))
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:

@@ -18,7 +18,7 @@ a refusal, accepts) is no blocker.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
@@ -222,6 +222,32 @@ _NOT_A_FIX = re.compile(
 )
 
 
+_HANDED_ON = re.compile(r"escalat|transfer|forward|pass(?:ed|ing)\s+(?:you|this|it)", re.IGNORECASE)
+
+
+def _solved_by_step(actions: Sequence[Action], order: dict[str, int], clean: Callable[[int], bool]) -> int:
+    """Where a step the customer took worked, when that was the end of it: a check that passed
+    ("ran it, all tests passed") is no fix when its message says what still fails (``clean``
+    is false there), a step fails at or after it, or the case is then handed on."""
+    solved = -1
+    for action in actions:
+        if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
+            at = max(order.get(e, -1) for e in action.evidence)
+            if at >= 0 and clean(at):
+                solved = max(solved, at)
+    if solved < 0:
+        return solved
+    for action in actions:
+        where = max((order.get(e, -1) for e in action.evidence), default=-1)
+        if where < solved:
+            continue
+        if (action.outcome == "failed" and action.actor == "customer") or (
+            action.actor in ("agent", "bot") and _HANDED_ON.search(action.description)
+        ):
+            return -1
+    return solved
+
+
 def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
     """Where a bot or agent says, or a log shows, work done (not an escalation or a lookup)."""
     ids = {
@@ -291,11 +317,9 @@ def find_blocker(
     ):
         order = _positions(conversation)
         candidates = _failures(actions, order)
-        for action in actions:
-            if action.actor == "customer" and action.outcome == "succeeded" and action.evidence:
-                at = max(order.get(e, -1) for e in action.evidence)
-                if at >= 0 and not says_what_still_fails(messages[at], reader, bp):
-                    resolved_at = max(resolved_at, at)
+        resolved_at = _solved_by_step(
+            actions, order, lambda at: not says_what_still_fails(messages[at], reader, bp)
+        )
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []

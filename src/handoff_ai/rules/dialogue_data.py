@@ -68,6 +68,19 @@ class _Language(BaseModel):
     accepted: list[str] = Field(default_factory=list)
     reaction: list[str] = Field(default_factory=list)
     customer_request: list[str] = Field(default_factory=list)
+    past_forms: dict[str, str] = Field(default_factory=dict)
+    """Irregular past forms of step and work verbs -> base form ("ran" -> "run")."""
+    verb_synonyms: dict[str, str] = Field(default_factory=dict)
+    """Verb -> the verb it names the same step as ("reboot" -> "restart")."""
+    sentence_imperatives: list[str] = Field(default_factory=list)
+    """Step verbs that suggest the step when they open a bot/agent sentence ("Restart the router.",
+    "… - rotate that password"); words that also open plain instructions ("check") are left out."""
+    provide_verbs: list[str] = Field(default_factory=list)
+    """Verbs of giving the agent something ("send", "upload"): a step only before an ``artifacts`` word."""
+    artifacts: list[str] = Field(default_factory=list)
+    work_verbs: list[str] = Field(default_factory=list)
+    request_verbs: list[str] = Field(default_factory=list)
+    delivery_openers: list[str] = Field(default_factory=list)
     # Optional, for word orders other than English's (each adds to a built-in English set).
     late_verb_openers: list[str] = Field(default_factory=list)
     """Openers whose step verb may end the clause ("Haben Sie schon den Cache *geleert*?")."""
@@ -119,7 +132,15 @@ class _Language(BaseModel):
     """Generated forms that are words of another language ("complete", "active"): left out."""
 
 
-_MAPS = ("verb_endings", "attempt_endings", "done_endings", "done_participles", "imperative_endings")
+_MAPS = (
+    "verb_endings",
+    "attempt_endings",
+    "done_endings",
+    "done_participles",
+    "imperative_endings",
+    "past_forms",
+    "verb_synonyms",
+)
 ATTEMPT_LEAD_WORDS = frozenset(
     {
         "and",
@@ -195,6 +216,24 @@ class DialoguePhrases:
     try_forms: frozenset[str] = frozenset()
     """Forms of the inflecting languages' ``try_verbs`` ("probé", "tentei")."""
     clause_breaks: str = ""
+    sentence_imperatives: frozenset[str] = frozenset()
+    provide_verbs: frozenset[str] = frozenset()
+    artifacts: frozenset[str] = frozenset()
+    english_verbs: dict[str, str] = field(default_factory=dict)
+    """A form of a step verb of the blocks without endings -> its base ("rebooted" -> "reboot",
+    "ran" -> "run")."""
+    synonyms: dict[str, str] = field(default_factory=dict)
+    work_forms: dict[str, str] = field(default_factory=dict)
+    """Past form of a work verb -> its base ("rebooked" -> "rebook", "sent" -> "send")."""
+    request_forms: dict[str, str] = field(default_factory=dict)
+    verb_set: frozenset[str] = frozenset()
+    """Every base form of a step or work verb ("waive", "restart")."""
+    delivery: re.Pattern[str] = re.compile(r"(?!)")
+    """Any ``delivery_openers`` phrase ("here is your", "please find attached")."""
+    work_gate: frozenset[str] = frozenset()
+    """Words one of which a bot/agent message needs to state work (a past work or request verb, a
+    delivery opener's key word, "can't"/"unable"): no such word, no further look."""
+    """Past form of a request verb ("asked", "requested") -> its base."""
     statement_words: frozenset[str] = frozenset()
     """Words one of which a bot/agent sentence needs to state work by verb ending or by a
     ``work_failed`` / ``work_pending`` phrase: no such word, no further look."""
@@ -328,6 +367,7 @@ def parse_dialogue_phrases(
         "customer_request": m.customer_request,
         "work_failed": m.work_failed,
         "work_pending": m.work_pending,
+        "delivery": m.delivery_openers,
     }
     openers: dict[tuple[str, ...], str] = {}
     for label, phrases in (
@@ -342,6 +382,13 @@ def parse_dialogue_phrases(
     openers.pop((), None)
     inflected = _inflected(blocks)
     keywords = {f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()}
+    english = _english(blocks)
+    english["work_gate"] = (
+        frozenset(english["work_forms"])
+        | frozenset(english["request_forms"])
+        | keywords[f"{PREFIX}delivery"]
+        | _CANNOT
+    )
     return DialoguePhrases(
         index=PhraseIndex({f"{PREFIX}{label}": values for label, values in lists.items()}),
         keywords=keywords,
@@ -369,8 +416,52 @@ def parse_dialogue_phrases(
         not_before_imperative=_words(m.not_before_imperative),
         clause_links=_words(m.clause_links),
         prefixes=prefixes,
+        sentence_imperatives=_words(m.sentence_imperatives),
+        delivery=_alternation(m.delivery_openers),
+        provide_verbs=_words(m.provide_verbs),
+        artifacts=_words(m.artifacts),
+        **english,
         **inflected,  # type: ignore[arg-type]
     )
+
+
+_CANNOT = frozenset({"can't", "cannot", "couldn't", "unable", "able"})
+
+
+def _past(verb: str) -> set[str]:
+    """Past forms of a regular verb ("rebook" -> "rebooked", "requeue" -> "requeued")."""
+    return {f for f in _inflections(verb) if f.endswith("ed")}
+
+
+def _english(blocks: dict[str, _Language]) -> dict[str, Any]:
+    """Verb forms of the blocks that do not inflect by ending (English): steps, work, requests."""
+    verbs: dict[str, str] = {}
+    work: dict[str, str] = {}
+    requests: dict[str, str] = {}
+    synonyms: dict[str, str] = {}
+    for block in blocks.values():
+        if block.verb_endings:
+            continue
+        irregular = {form: base for form, base in block.past_forms.items()}
+        synonyms.update(block.verb_synonyms)
+        for verb in _words(block.step_verbs):
+            for form in _inflections(verb):
+                verbs.setdefault(form, verb)
+        for form, base in irregular.items():
+            verbs.setdefault(form, base)
+        for target, names in ((work, block.work_verbs), (requests, block.request_verbs)):
+            for name in names:
+                verb = name.replace("-", "")
+                for form in _past(verb):
+                    target.setdefault(form, verb)
+                target.update({form: base for form, base in irregular.items() if base == verb})
+    return {
+        "english_verbs": verbs,
+        "synonyms": synonyms,
+        "work_forms": work,
+        "request_forms": requests,
+        "verb_set": frozenset(verbs.values()) | frozenset(work.values()),
+    }
 
 
 def _forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, str]:

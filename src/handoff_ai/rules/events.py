@@ -16,39 +16,44 @@ from typing import Any
 from ..models.record import Outcome
 from .prechecks import GuardedPattern
 
-__all__ = ["event_outcome", "failure_reason"]
+__all__ = ["event_outcome", "failure_reason", "result_outcome"]
 
 _EVENT_FAILED = GuardedPattern(
     re.compile(
         r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
         r"exception|unsuccessful|could\s+not|couldn't|refused|unavailable|forbidden|unauthori[sz]ed|"
-        r"violation)\b|\b[A-Z]\w*(?:Error|Exception)\b",
+        r"violation|conflict|mismatch(?:ed)?|blocked|rate[\s_-]?limit(?:ed)?|too\s+many\s+requests|expired|"
+        r"not\s+(?:allowed|verified|matched|accepted|confirmed|approved)|traceback)\b|\b[A-Z]\w*(?:Error|Exception)\b",
         re.IGNORECASE,
     ),
     "fail error denied declined rejected unable invalid not time exception unsuccessful could refused "
-    "unavailable forbidden unauthori violation",
+    "unavailable forbidden unauthori violation conflict mismatch blocked limit many expired traceback",
 )
 _EVENT_PENDING = GuardedPattern(
     re.compile(
-        r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting)\b|\.\.\.\s*$",
+        r"\b(?:in\s+progr?ess|pending|processing|querying|searching|looking\s+for|waiting|awaiting|queued|"
+        r"enqueued|on\s+hold)\b|\.\.\.\s*$",
         re.IGNORECASE,
     ),
-    "prog pending processing querying searching looking waiting ...",
+    "prog pending processing querying searching looking waiting queued hold ...",
 )
 _EVENT_DONE = GuardedPattern(
     re.compile(
         r"\b(?:has\s+been|have\s+been|was|were|is\s+now|completed?|succe(?:ss|eded|ssful(?:ly)?)|done|ok|created|"
         r"updated|sent|made|issued|selected|entered|noted|recorded|pulled\s+up|generated|notified|returned|found|"
-        r"captured|confirmed|approved|booked|scheduled|success|true)\b",
+        r"captured|confirmed|approved|booked|scheduled|success|true|accepted|passed|verified|matched)\b",
         re.IGNORECASE,
     ),
     "been was were now complete succe done ok created updated sent made issued selected entered noted "
-    "recorded pulled generated notified returned found captured confirmed approved booked scheduled true",
+    "recorded pulled generated notified returned found captured confirmed approved booked scheduled true "
+    "accepted passed verified matched",
 )
 _HTTP = re.compile(
     r"\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:[\s_]?code)?)\s*[:=]?\s*\"?([1-5]\d\d)\b", re.IGNORECASE
 )
-_STATUS_HINTS = ("HTTP", "http", "Http", "tatus", "TATUS")
+_STATUS_HINTS = ("HTTP", "http", "Http", "tatus", "TATUS", "->", "→", "=>", "eturn")
+_ARROW_STATUS = re.compile(r"(?:->|→|=>|\breturn(?:ed|s)?)\s*:?\s*\"?([1-5]\d\d)\b", re.IGNORECASE)
+"""A status after an arrow or "returned": ``change_plan(...) -> 409 CONFLICT``."""
 _CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b")
 _EXCEPTION = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Fault)\b")
 _CODE_KEYS = ("code", "error_code", "errorCode", "error_type", "errorType", "type", "name", "exception")
@@ -112,7 +117,7 @@ def failure_reason(text: str) -> str:
     if payload is not None:
         _read(payload, found)
     else:
-        status = _HTTP.search(text)
+        status = _HTTP.search(text) or _ARROW_STATUS.search(text)
         if status:
             found["status"] = int(status.group(1))
         code = _CODE.search(text) or _EXCEPTION.search(text)
@@ -143,10 +148,8 @@ def event_outcome(text: str) -> Outcome:
         _read(payload, found)
         if found.get("status", 0) >= 400:
             return "failed"
-    elif (
-        any(map(text.__contains__, _STATUS_HINTS))
-        and (status := _HTTP.search(text))
-        and int(status.group(1)) >= 400
+    elif any(map(text.__contains__, _STATUS_HINTS)) and (
+        (status := _HTTP.search(text) or _ARROW_STATUS.search(text)) and int(status.group(1)) >= 400
     ):
         return "failed"
     if _EVENT_PENDING.search(text):
@@ -154,3 +157,14 @@ def event_outcome(text: str) -> Outcome:
     if _EVENT_DONE.search(text):
         return "succeeded"
     return "unknown"
+
+
+def result_outcome(text: str) -> Outcome:
+    """How a tool call's result reads: as :func:`event_outcome`, and data returned without an
+    error (a JSON object or list that is not empty) is a call that succeeded."""
+    outcome = event_outcome(text)
+    if outcome == "unknown":
+        payload = _payload(text)
+        if isinstance(payload, (dict, list)) and payload:
+            return "succeeded"
+    return outcome

@@ -24,6 +24,7 @@ __all__ = [
     "StepKey",
     "clause",
     "described",
+    "object_stems",
     "offset",
     "quote",
     "reply_outcome",
@@ -31,6 +32,7 @@ __all__ = [
     "stem_of",
     "step_key",
     "unhandled",
+    "verb_base",
     "with_breaks",
 ]
 
@@ -42,14 +44,14 @@ QUOTE_CHARS = 64
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
 _HANDLES = re.compile(r"^(?:[@^]\w+[\s,:]*)+")
 CLAUSE_END = re.compile(
-    r"[.!?\n,:(]|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|\s[-–—]\s|\b(?:and\s+)?(?:see|check)\s+(?:if|whether)\b|\band\s+let\s+(?:me|us)\b|"
+    r"[!?\n(]|[.,](?!\w)|:(?!\w|[^\n.!?]*\s[>›→]\s)|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|\s[-–—]\s|\b(?:and\s+)?(?:see|check)\s+(?:if|whether)\b|\band\s+let\s+(?:me|us)\b|"
     r"\b(?:to\s+see|so\s+that|so\s+we|if\s+that|which\s+should|that\s+should|but|because|then)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
 ATTEMPT_END = re.compile(
-    r"[.!?\n,:(]|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
-    r"\b(?:and|but|then|because|so|still|it|which)\b",
+    r"[!?\n(]|[.,:](?!\w)|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
+    r"\b(?:and|but|then|because|so|still|which)\b",
     re.IGNORECASE,
 )
 VAGUE = frozenset(
@@ -100,37 +102,73 @@ def stem_of(word: str) -> str:
     return stem(word)
 
 
+def verb_base(word: str, phrases: DialoguePhrases) -> str:
+    """The step verb a word is a form of ("ran" -> "run", "rebooted" -> "restart"), else ``""``."""
+    base = phrases.verb_bases.get(word) or phrases.english_verbs.get(word)
+    if base is None:
+        stemmed = stem_of(word)
+        base = stemmed if stemmed in phrases.step_stems or word in phrases.attempt_words else ""
+    return phrases.synonyms.get(base, base)
+
+
 def step_key(words: Sequence[str], phrases: DialoguePhrases) -> StepKey:
-    """Verb stem (with its particle) and the first object word's stem."""
+    """Verb (a base form, synonyms folded: reboot = restart) and the stems of its object's words.
+
+    The object is up to three content words before a conjunction or a preposition
+    ("restarted the wifi router twice" -> ``("restart", "router wifi")``); numbers do not
+    count. Without a step verb, a "try X" step is keyed ``("try", X)``.
+    """
+    tried = bool(words) and (words[0] in TRY_WORDS or words[0] in phrases.try_forms)
     words = [w for w in words[:12] if w not in TRY_WORDS and w not in phrases.try_forms] or list(words[:1])
     verb = ""
     rest: Sequence[str] = words
     filler = phrases.filler
     for i, word in enumerate(words[:3]):
-        base = phrases.verb_bases.get(word) or stem_of(word)
-        if base in phrases.step_stems or word in phrases.attempt_words:
+        if word == "re" and i + 1 < len(words):
+            continue  # "re-inserted": the verb is the next word
+        base = verb_base(word, phrases)
+        if not base and i and words[i - 1] == "re":
+            base = verb_base(f"re{word}", phrases)
+        if base:
             verb = base
             if word in phrases.verb_bases:
                 filler = phrases.native_filler  # "reinicié el router": the object is "router"
             rest = words[i + 1 :]
-            if (
-                rest
-                and rest[0] in ("out", "in", "off", "on", "up", "down")
-                and base in ("log", "sign", "turn", "switch")
-            ):
+            if rest and rest[0] in _PARTICLES and base in _PARTICLE_VERBS:
                 verb = f"{base} {rest[0]}"
                 rest = rest[1:]
             break
-    obj = ""
-    for word in rest[:6]:
-        if word in _CONJUNCTIONS:
-            break
-        if word not in filler and word not in VAGUE:
-            obj = stem_of(word)
-            break
+    objects = object_stems(rest, filler)
     if not verb:
-        verb, obj = obj, ""
-    return verb, obj
+        if tried or not objects:
+            verb = "try"
+        else:
+            verb, objects = objects[0], objects[1:]
+    return verb, " ".join(sorted(objects))
+
+
+def object_stems(words: Sequence[str], filler: frozenset[str]) -> list[str]:
+    """Stems of up to three content words of the object at the start of ``words``, before a
+    conjunction or (after the first) a preposition; numbers and ``filler`` do not count."""
+    objects: list[str] = []
+    for word in words[:8]:
+        if word in _CONJUNCTIONS or (objects and word in _PREPOSITIONS):
+            break
+        if word not in filler and word not in VAGUE and word not in _PREPOSITIONS:
+            stemmed = stem_of(word)
+            if stemmed != "0" and stemmed not in objects:
+                objects.append(stemmed)
+                if len(objects) == 3:
+                    break
+    return objects
+
+
+_PARTICLES = frozenset({"out", "in", "off", "on", "up", "down"})
+_PARTICLE_VERBS = frozenset({"log", "sign", "turn", "switch", "power"})
+_PREPOSITIONS = frozenset(
+    """on in with for from to at of by near until via per into onto over under after before within
+    using through about behind""".split()
+)
 
 
 @lru_cache(maxsize=16)
@@ -166,9 +204,24 @@ def reply_outcome(labels: dict[str, int], words: list[str], phrases: DialoguePhr
         if "dialogue.partial" in labels or (failed is not None and failed > succeeded):
             return "partial"  # "worked for the login but not the export"
         return "failed" if failed is not None else "succeeded"
-    if "dialogue.failed" in labels:
+    if "dialogue.failed" in labels or _same_again(words):
         return "failed"
     return None
+
+
+_SAME_AS_BEFORE = frozenset(
+    {"error", "errors", "problem", "issue", "thing", "message", "result", "crash", "code"}
+)
+
+
+def _same_again(words: list[str]) -> bool:
+    """ "same ERR_OTP_EXPIRED", "gives the same AUTH-4012", a bare "same": the problem did not change
+    ("the same month" is no outcome)."""
+    if "same" not in words:
+        return False
+    at = words.index("same")
+    after = words[at + 1] if at + 1 < len(words) else ""
+    return not after or after in _SAME_AS_BEFORE or any(c.isdigit() or c == "_" for c in after)
 
 
 def quote(text: str, labels: dict[str, int], tight: bool = False) -> str:
@@ -186,7 +239,12 @@ def quote(text: str, labels: dict[str, int], tight: bool = False) -> str:
 
 
 def same_step(a: StepKey, b: StepKey) -> bool:
-    return a[0] == b[0] and (a[1] == b[1] or not a[1] or not b[1])
+    """Same verb, and objects that share a word (or one without an object: "tried it again")."""
+    if a[0] != b[0]:
+        return False
+    if a[1] == b[1] or not a[1] or not b[1]:
+        return True
+    return not set(a[1].split()).isdisjoint(b[1].split())
 
 
 def described(step: str, detail: str) -> str:
