@@ -286,3 +286,25 @@ def test_what_is_no_work_done() -> None:
     ):
         done = [a for a in _actions(("agent", text)) if a.outcome == "succeeded"]
         assert done == [], text
+
+
+def test_a_what_if_question_after_work_done_is_no_failure() -> None:
+    """ "and if it doesn't show up?" asks about a failure; "ok but it still isn't there" reports one."""
+    from handoff_ai import summarize
+    from handoff_ai.models import Conversation, Message
+
+    def refund_outcome(reply: str) -> str | None:
+        record = summarize(
+            Conversation(
+                messages=[
+                    Message(id="m1", role="customer", text="you charged me for a cancelled order, refund pls"),
+                    Message(id="m2", role="agent", text="I've just refunded the €24.99 to your card."),
+                    Message(id="m3", role="customer", text=reply),
+                ]
+            )
+        )
+        return next((a.outcome for a in record.actions_taken if "refund" in a.description.lower()), None)
+
+    assert refund_outcome("ok 👍 and what if it doesn't show up??") != "failed"
+    assert refund_outcome("ok. and if it does not arrive?") != "failed"
+    assert refund_outcome("ok but it still isn't there") == "failed"

@@ -88,6 +88,8 @@ _NOT_WORK = frozenset({"escalate", "transfer", "assign", "log", "confirm", "veri
 """Work that a customer's "still not working" does not undo (handing the case on, noting it)."""
 _REPLY_WORDS = 15
 """A customer's next message says how the work went when it is this short or names the work."""
+_IF_QUESTION = re.compile(r"\b(?:what\s+)?if\b[^.!?\n]*\?", re.IGNORECASE)
+"""A conditional question ("and if it doesn't show up?"): it asks about a failure, it reports none."""
 
 
 class Work:
@@ -333,7 +335,11 @@ def _read_reply(
     if len(words) > _REPLY_WORDS and about.isdisjoint(words):
         return
     labels = reader.labels(reply.text, "failed", "partial", "succeeded")
-    if reply_outcome(labels, words, reader.phrases) in ("failed", "partial"):
+    outcome = reply_outcome(labels, words, reader.phrases)
+    if outcome in ("failed", "partial") and _IF_QUESTION.search(reply.text):
+        rest = tokens(_IF_QUESTION.sub(" ", reply.text))  # what is left once the "what if"s are out
+        outcome = reply_outcome(reader.phrases.index.scan(rest), rest, reader.phrases)
+    if outcome in ("failed", "partial"):
         action.outcome = "failed"
         action.rule = "statement.failed"
         action.evidence.append(reply.id)
