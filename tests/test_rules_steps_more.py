@@ -308,3 +308,27 @@ def test_a_what_if_question_after_work_done_is_no_failure() -> None:
     assert refund_outcome("ok 👍 and what if it doesn't show up??") != "failed"
     assert refund_outcome("ok. and if it does not arrive?") != "failed"
     assert refund_outcome("ok but it still isn't there") == "failed"
+
+
+def test_a_reply_told_again_as_an_attempt_is_not_a_second_step() -> None:
+    """ "did it, still the same" answers the suggestion: one step citing both messages, not a
+    second "Did it" item that does not say which step "it" was; a new attempt stays its own."""
+    from handoff_ai import summarize
+    from handoff_ai.models import Conversation, Message
+
+    record = summarize(
+        Conversation(
+            messages=[
+                Message(id="m1", role="customer", text="my printer wont print over wifi anymore"),
+                Message(id="m2", role="bot", text="Please restart the printer and your router."),
+                Message(id="m3", role="customer", text="Restarted it twice, still nothing 😩. I also tried a USB cable."),
+                Message(id="m4", role="bot", text="Could you update the printer firmware from the app?"),
+                Message(id="m5", role="customer", text="updated to 4.2.1, same problem"),
+            ]
+        )
+    )
+    descriptions = [a.description.lower() for a in record.actions_taken]
+    assert not any(d.startswith(("restarted it", "updated to")) for d in descriptions), descriptions
+    assert any("restart the printer" in d for d in descriptions)
+    assert any("firmware" in d for d in descriptions)
+    assert any("usb" in d for d in descriptions), descriptions

@@ -289,6 +289,43 @@ def _with_events(merged: list[tuple[int, Action, int]]) -> list[tuple[int, Actio
     return kept
 
 
+_ANAPHORA = frozenset("it that this them those one both all".split())
+_FILLERS = frozenset("twice again too also already just even still once more times x2 3x".split())
+
+
+def _answers(tried: Action, suggestion: Action) -> bool:
+    """Whether a customer's reported attempt is their reply to ``suggestion`` told again:
+    "Reconnected it twice" / "toggled it" (the step named by "it"), or "updated to 1.9.2"
+    after "Check for update and install it" (the same verb)."""
+    words = tokens(tried.description.split(" (", 1)[0])
+    if not words:
+        return False
+    rest = [w for w in words[1:] if w not in _FILLERS and not w.isdigit()]
+    if rest and all(w in _ANAPHORA for w in rest[:1]) and len(rest) <= 2:
+        return True
+    return stem_of(words[0]) in {stem_of(w) for w in tokens(suggestion.description.split(" (", 1)[0])}
+
+
+def _fold_replies(merged: list[tuple[int, Action, int]]) -> list[tuple[int, Action, int]]:
+    """Drop a reported attempt that is only the reply to a suggestion already listed with it.
+
+    A suggestion paired with its reply cites both messages and quotes the reply; the same
+    reply read again as the customer's own attempt ("toggled it, no luck") would list the
+    step twice, once without saying which step "it" was.
+    """
+    suggested = [a for _, a, _ in merged if (a.rule or "").endswith("_suggested") and len(a.evidence) > 1]
+    if not suggested:
+        return merged
+    kept: list[tuple[int, Action, int]] = []
+    for position, action, mentions in merged:
+        if action.rule == "customer.tried" and action.evidence:
+            replies = set(action.evidence)
+            if any(replies <= set(s.evidence[1:]) and _answers(action, s) for s in suggested):
+                continue
+        kept.append((position, action, mentions))
+    return kept
+
+
 def _rollup(actions: list[Action]) -> list[Action]:
     """Keep the newest ``MAX_ACTIONS - 1`` items and one item for the older ones (all ids kept)."""
     if len(actions) <= MAX_ACTIONS:
@@ -317,7 +354,7 @@ def extract_actions(
     steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
     works: list[Work] = []
     logged = _logged(conversation, rules, cues, reader.phrases, works)
-    merged = _with_events(_dedupe(logged, sorted([*steps, *works], key=lambda s: s.position)))
+    merged = _fold_replies(_with_events(_dedupe(logged, sorted([*steps, *works], key=lambda s: s.position))))
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:
