@@ -253,18 +253,17 @@ class DialogueReader:
     def __init__(self, phrases: DialoguePhrases, cues: CueReader) -> None:
         self.phrases = phrases
         self.cues = cues
-        self._found: dict[int, dict[str, int]] = {}
+        self._found: dict[str, dict[str, int]] = {}
 
     def labels(self, text: str, *needed: str) -> dict[str, int]:
         """``{label: token index}`` for a message's text; ``{}`` when none of ``needed`` can match."""
-        key = id(text)
-        found = self._found.get(key)
+        found = self._found.get(text)  # keyed by the text (its hash is cached): no id reuse
         if found is None:
             words = self.cues.words(text)
             keys = self.phrases.keywords
             if needed and all(keys[f"{PREFIX}{label}"].isdisjoint(words) for label in needed):
                 return _NOTHING
-            found = self._found[key] = self.phrases.index.scan(words)
+            found = self._found[text] = self.phrases.index.scan(words)
         return found
 
     def words(self, text: str) -> list[str]:

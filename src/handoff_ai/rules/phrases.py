@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["PhraseIndex", "any_literal", "char_offset", "fold", "tokens"]
@@ -126,29 +126,39 @@ class PhraseIndex:
         return found
 
 
+class _Memo(dict[str, Any]):
+    """Text -> a value made from it on first sight: a hit is one C-level dict lookup.
+
+    Keyed by the text itself (a string caches its hash), so equal texts share one entry.
+    """
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = self._make(text)
+        return value
+
+
 class CueReader:
-    """Cue lookups for one conversation: each message is tokenized and scanned once."""
+    """Cue lookups for one conversation: each message is tokenized and scanned once.
+
+    ``words(text)`` is ``tokens(text)`` and ``labels(text)`` is ``{cue list: token index}``,
+    both memoized per text: the stages ask for the same messages a hundred times a
+    conversation, so each call is a bound ``dict.__getitem__``, not a Python method.
+    """
+
+    words: Callable[[str], list[str]]
+    labels: Callable[[str], dict[str, int]]
 
     def __init__(self, index: PhraseIndex) -> None:
         self._index = index
-        self._found: dict[int, dict[str, int]] = {}
-        self._words: dict[int, list[str]] = {}
-
-    def words(self, text: str) -> list[str]:
-        """``tokens(text)``, memoized per text object (the conversation keeps its texts alive)."""
-        key = id(text)
-        found = self._words.get(key)
-        if found is None:
-            found = self._words[key] = tokens(text)
-        return found
-
-    def labels(self, text: str) -> dict[str, int]:
-        """``{cue list: token index}`` for ``text`` (memoized per text object)."""
-        key = id(text)
-        found = self._found.get(key)
-        if found is None:
-            found = self._found[key] = self._index.scan(self.words(text))
-        return found
+        words = _Memo(tokens)
+        self.words = words.__getitem__
+        self.labels = _Memo(lambda text: index.scan(words[text])).__getitem__
 
     def fresh(self, text: str) -> dict[str, int]:
         """``labels(text)`` without the memo: for a temporary string (a sentence cut from a message)."""
