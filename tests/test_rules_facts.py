@@ -174,9 +174,10 @@ def test_same_value_twice_is_one_fact_citing_both_messages() -> None:
     assert emails[0].evidence == ["m1", "m3"]
 
 
-def test_only_customer_messages_give_facts() -> None:
-    # The agent's contact details, the order and its date are not the customer's facts; the
-    # ticket the agent gives is a reference the customer will quote (rule agent.reference).
+def test_support_side_contact_details_are_no_facts() -> None:
+    # The agent's contact details are the company's, not the customer's; the ticket the agent
+    # gives is a reference the customer will quote (rule agent.reference); the order and its
+    # date the bot states are the case's (agent.stated), and the tool call repeats the order.
     conversation = _conv(
         ("agent", "You can reach us at help@shop.example or +1 800 555 0199, ticket 99887766."),
         ("bot", "Your order 55443322 ships on 2024-06-01."),
@@ -185,7 +186,9 @@ def test_only_customer_messages_give_facts() -> None:
     )
     record = ho.summarize(conversation)
     assert [(f.kind, f.value, f.evidence, f.rule) for f in record.facts] == [
-        ("ticket_id", "99887766", ["m1"], "agent.reference")
+        ("ticket_id", "99887766", ["m1"], "agent.reference"),
+        ("order_id", "55443322", ["m2"], "agent.stated"),
+        ("date", "2024-06-01", ["m2"], "agent.stated"),
     ]
 
 

@@ -190,7 +190,9 @@ class _LoginPair(Recognizer):
             user, secret = match.group("user"), match.group("value")
             if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
                 continue
-            yield Span("username", match.start("user"), match.end("user"), user, "login_pair.user")
+            # "login bob@x.example / pw": an email used as the login is an email, not a user name.
+            kind = "email" if _EMAIL_LIKE.fullmatch(user) else "username"
+            yield Span(kind, match.start("user"), match.end("user"), user, "login_pair.user")
             start, end = match.span("value")
             while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
                 end -= 1
@@ -218,8 +220,8 @@ class _Card(Recognizer):
 
 _ID_LABEL_BEFORE = re.compile(
     r"\b(?:invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
-    r"policy|serial|receipt|rma|po|sku|model|part|build|version|id)\s*(?:number|no\.?|num|#|id)?\s*"
-    r"(?:is|was|:)?\s*[:#]?\s*$"
+    r"policy|serial|receipt|rma|po|sku|model|part|build|version|id|account|acct|customer|member|contract|"
+    r"subscriber|meter|mpan|mprn)\s*(?:number|no\.?|num|#|id)?\s*(?:is|was|:)?\s*[:#=]?\s*$"
 )
 _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
@@ -240,11 +242,12 @@ class _Phone(Recognizer):
 
 _ID_KIND = {
     "order": "order_id", "account": "account_id", "acct": "account_id", "customer": "account_id",
-    "member": "account_id", "ticket": "ticket_id", "case": "ticket_id", "tracking": "tracking_number",
+    "member": "account_id", "merchant": "account_id", "ticket": "ticket_id", "case": "ticket_id",
+    "tracking": "tracking_number",
     "shipment": "tracking_number", "package": "tracking_number", "parcel": "tracking_number",
     "invoice": "invoice_id", "subscription": "account_id", "claim": "claim_id", "rma": "rma_number",
     "incident": "ticket_id", "confirmation": "booking_reference", "booking": "booking_reference",
-    "reservation": "booking_reference",
+    "reservation": "booking_reference", "serial": "serial", "service tag": "serial", "imei": "serial",
 }  # fmt: skip
 
 
@@ -254,7 +257,7 @@ class _LabelledId(Recognizer):
             return None
         if not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 5):
             return None
-        return _ID_KIND.get(match.group("label").lower(), "reference")
+        return _ID_KIND.get(" ".join(match.group("label").lower().split()), "reference")
 
 
 _TENANT_KIND = {
