@@ -15,6 +15,7 @@ from .phrases import tokens
 from .recognizers import (
     Recognizer,
     _Card,
+    _Date,
     _Generic,
     _LabelledId,
     _LangLabelled,
@@ -43,7 +44,6 @@ _MONTHS = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ORD = r"(?:st|nd|rd|th)"
-_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday|\.)?"
 _STREET_SUFFIX = (
     r"(?:Ave(?:nue)?|St(?:reet)?|R(?:oa)?d|Blvd|Boulevard|Dr(?:ive)?|L(?:a)?ne?|Way|C(?:our)?t|Pl(?:ace)?|"
     r"Terrace|Pkwy|Parkway|Hwy|Highway|Circle|Cir|Square|Sq)"
@@ -192,12 +192,11 @@ def _english() -> list[Recognizer]:
                 "place",
                 rf"\b(?:from|to|at|near|towards)\s+(?:the\s+)?['\"]?(?P<value>{_PLACE_NOUNS}|\d+{_ORD}\s+and\s+[a-z]+)\b",
             ),
-            Recognizer(
+            _Date(
                 "date",
                 "date",
                 rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
-                rf"(?:{_WEEKDAY},?\s+(?:the\s+)?)?(?:{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|"
-                rf"\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?)|"
+                rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
                 # "1st Ave" is a street and "3rd time" a count, not dates; "1/6th" is a fraction
                 rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b))\b",
             ),

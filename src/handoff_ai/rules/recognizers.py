@@ -218,6 +218,28 @@ class _Card(Recognizer):
         return "card_number" if re.search(r"card|visa|master|amex|credit|debit|cc\b", before) else None
 
 
+_WEEKDAY_BEFORE = re.compile(  # "Wednesday", "wednesday", "Wed.", never "sun" or "sat"
+    r"\b(?:(?i:mon|tues|wednes|thurs|fri|satur|sun)(?i:day)|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
+    r",?\s+(?i:the\s+)?$"
+)
+
+
+class _Date(Recognizer):
+    """Dates; a weekday written just before one is part of it ("Wednesday 11 June", "Thu 4 Sept").
+
+    Read behind each match rather than in the pattern: a weekday alternative in front of the
+    pattern would be tried at every word of every message with a digit."""
+
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for span in super().find(text, lower):
+            if span.start > 3 and text[span.start - 1].isspace():
+                weekday = _WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
+                if weekday is not None:
+                    span.start = weekday.start()
+                    span.value = text[span.start : span.end]
+            yield span
+
+
 _ID_LABEL_BEFORE = re.compile(
     r"\b(?:invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
     r"policy|serial|receipt|rma|po|sku|model|part|build|version|id|account|acct|customer|member|contract|"

@@ -12,27 +12,30 @@ What is read: references (labelled, or shaped like ``RMA-66120``), technical con
 (device, OS, app version, build, update, browser, error code, exception), meter readings,
 domains, vehicle registrations, amounts and dates. A turn's suggestion, question or
 hypothetical is no fact about the case ("Please update to 5.4.2", "Do you see E-12?",
-"If the app shows 0x4E…"): in a bot/agent *message* a technical value, an amount or a
-date counts only in a sentence that states, and an amount only in one about the customer
-("your", "you"). Notes and tool results state the case's own values. A system
-prompt (a system note: "You are the billing assistant…") is never read. Contact values
-(phones, emails, URLs, times) an agent gives are the company's, not the customer's, and
-are not read; secrets are never facts.
+"If you spend $501 on January 23…"): in a bot/agent *message* a technical value, an
+amount or a date counts only in a sentence that states, and an amount or a date only in
+one about this case ("your", "you", "I", "we"; not "our annual sale ended on January
+31st"). Notes and tool results state the case's own values. A system prompt (a system
+note: "You are the billing assistant…") is never read. Contact values (phones, emails,
+URLs, times) an agent gives are the company's, not the customer's, and are not read;
+secrets are never facts.
 
-Cheap by construction: a turn with no digit, no underscore and no "rror"/"xception" is
-skipped after one scan; the rest run only the recognizers above, behind their own
-pre-checks.
+Cheap by construction: one scan over all support turns finds those with a digit, an
+underscore or "rror"/"xception"; a few character and word-set tests pick which
+recognizer groups may match; only those run, behind their own pre-checks.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
-from ..models import Conversation, Fact
+from ..models import Conversation, Fact, Message
 from .recognizer_set import RecognizerSet
 from .recognizers import Span
 from .sentences import split_sentences
+from .tech_recognizers import ERROR_CUES
 
 __all__ = ["STATED_KINDS", "StatedFacts"]
 
@@ -45,19 +48,52 @@ _REFERENCES = frozenset(
 )
 STATED_KINDS = _TECHNICAL | _ADDRESSED | _REFERENCES
 """Kinds a support-side turn can state about the case."""
-_READ = frozenset(
-    """device device.model os app_version build update.kb browser exception tenant_id id.labelled error_code
-    error_code.context reading domain vehicle_registration date amount id.generic""".split()
+# The recognizers read, in groups, each run only when a cheap test on the turn (a character,
+# a word of its memoized tokens) says its kind can be there: most support turns with a digit
+# ("within 90 days", "Details of 14 have been entered") run one group or none.
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "amount": ("amount",),
+    "date": ("date",),
+    "reference": ("id.labelled", "id.generic"),
+    "error": ("exception", "error_code", "error_code.context"),
+    "technical": (
+        "device",
+        "device.model",
+        "os",
+        "app_version",
+        "build",
+        "update.kb",
+        "browser",
+        "tenant_id",
+    ),
+    "other": ("reading", "domain", "vehicle_registration"),
+}
+# Run with any group, so their spans win over a look-alike inside them (a code inside a URL
+# or an email, anything inside a secret); never recorded from these turns.
+_BLOCKING = ("secret.inline", "secret.phrased", "secret.token", "secret.login_pair", "email", "url")
+_CURRENCY_SIGNS = "$€£¥₹"
+_MONTHS = frozenset(
+    """jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
+    october nov november dec december""".split()
 )
-# Run too, so their spans win over a look-alike inside them ("2025-10" inside a URL, a date
-# inside a phone number, anything inside a secret); never recorded from these turns.
-_BLOCKING = frozenset(
-    """secret.inline secret.phrased secret.token secret.login_pair email url card card_last4 time
-    phone""".split()
-)
+_WORDS: dict[str, frozenset[str]] = {
+    "amount": frozenset("usd eur gbp cad aud dollar dollars euro euros pound pounds bucks".split()),
+    "reference": frozenset(
+        """order account acct ticket case tracking invoice ref reference confirmation booking reservation
+        transaction txn claim policy serial tag imei customer member merchant subscription shipment package
+        parcel rma incident""".split()
+    ),
+    "error": ERROR_CUES | frozenset("code status http smtp exit returns returned".split()),
+    "other": frozenset("reading domain hostname host website site reg registration plate".split()),
+}
 _TICKET = re.compile(r"[A-Z]{1,6}-\d{3,10}")
 """A reference's shape: letters, a hyphen, digits (``RMA-66120``, ``J-55871``)."""
-_GATE = re.compile(r"\d|_|rror|xception")
+_DIGIT = re.compile(r"\d")
+_GATE = re.compile(r"[\d_]|rror|xception")
+_ID_TOKEN = re.compile(r"\d\w{3}|\w\d\w\w|\w\w\d\w|\w{3}\d")  # four word characters, one a digit
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")
+_CODE_SHAPE = re.compile(r"[A-Z]-\d|\w_\w|0x[0-9A-Fa-f]|rror|xception")
+_VERSION = re.compile(r"\d\.\d|KB\d")
 _NOT_STATED = re.compile(
     r"^\W*(?:please|pls|plz|try|kindly|make\s+sure|you\s+(?:can|could|should|may|might|need\s+to|will\s+need\s+to)|"
     r"if|when|once|whenever|go\s+to|tap|click|select|open|install|download|update|upgrade|reinstall|restart|"
@@ -65,7 +101,12 @@ _NOT_STATED = re.compile(
     r"are\s+you|is\s+it|does\s+it|is\s+there)\b",
     re.IGNORECASE,
 )
-_ABOUT_CUSTOMER = re.compile(r"\b(?:you|your|yours|you're|you've|you'll)\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|whether|for\s+example|for\s+instance|e\.g\.|suppose|assuming)\b", re.IGNORECASE
+)
+_ABOUT_CASE = re.compile(
+    r"\b(?:you|your|yours|you're|you've|you'll|i|i've|i'm|i'll|we|we've|we're)\b", re.IGNORECASE
+)
 
 
 class StatedFacts:
@@ -76,25 +117,80 @@ class StatedFacts:
     """
 
     def __init__(self, recognizers: RecognizerSet) -> None:
-        self._set = RecognizerSet([r for r in recognizers if r.name in _READ or r.name in _BLOCKING])
+        self._recognizers = {r.name: r for r in recognizers if r.language in (None, "en")}
+        self._technical = frozenset().union(
+            *(self._recognizers[n].words or () for n in _GROUPS["technical"] if n in self._recognizers)
+        )
+        self._sets: dict[tuple[str, ...], RecognizerSet] = {}
 
     def read(self, conversation: Conversation, words: Callable[[str], list[str]]) -> list[Fact]:
+        support = [
+            m
+            for m in conversation.messages
+            if m.role != "customer" and not (m.role == "system" and m.kind == "note")
+        ]
+        if not support:
+            return []
+        # One scan over every support turn for the first character a stated value needs (a
+        # digit; an underscore or "rror"/"xception" for a failure name): the turns without one,
+        # most of them, cost no call at all.
+        joined = "\x00".join(m.text for m in support)
+        starts: list[int] = []
+        at = 0
+        for message in support:
+            starts.append(at)
+            at += len(message.text) + 1
         facts: list[Fact] = []
-        for message in conversation.messages:
-            if message.role == "customer" or (message.role == "system" and message.kind == "note"):
-                continue
-            text = message.text
-            if _GATE.search(text) is None:
-                continue
-            said = message.kind == "message" and message.role in ("bot", "agent")
-            rule = "tool.stated" if message.kind == "event" or message.role == "system" else "agent.stated"
-            spans = [s for s in self._set.find(text, words(text)) if _kind(s) is not None]
-            if said and spans:
-                spans = _statements(text, spans)
-            facts.extend(
-                Fact(kind=_kind(s) or s.kind, value=s.value, evidence=[message.id], rule=rule) for s in spans
-            )
+        hit = _GATE.search(joined)
+        while hit is not None:
+            index = bisect_right(starts, hit.start()) - 1
+            message = support[index]
+            facts.extend(self._read(message, words))
+            hit = _GATE.search(joined, starts[index] + len(message.text) + 1)
         return facts
+
+    def _read(self, message: Message, words: Callable[[str], list[str]]) -> list[Fact]:
+        """The facts one support turn states."""
+        text = message.text
+        groups = self._groups(text, words(text))
+        if not groups:
+            return []
+        spans = [s for s in self._set(groups).find(text, words(text)) if _kind(s) is not None]
+        if spans and message.kind == "message" and message.role in ("bot", "agent"):
+            spans = _statements(text, spans)
+        rule = "tool.stated" if message.kind == "event" or message.role == "system" else "agent.stated"
+        return [Fact(kind=_kind(s) or s.kind, value=s.value, evidence=[message.id], rule=rule) for s in spans]
+
+    def _groups(self, text: str, tokens: Sequence[str]) -> tuple[str, ...]:
+        """The recognizer groups whose kinds ``text`` may hold (cheap tests, no recognizer run)."""
+        digit = _DIGIT.search(text) is not None
+        found = set(tokens)
+        code = _CODE_SHAPE.search(text) is not None
+        groups = []
+        if digit:
+            if any(c in text for c in _CURRENCY_SIGNS) or not _WORDS["amount"].isdisjoint(found):
+                groups.append("amount")
+            if not _MONTHS.isdisjoint(found) or _NUMERIC_DATE.search(text) is not None:
+                groups.append("date")
+            if code or (not _WORDS["reference"].isdisjoint(found) and _ID_TOKEN.search(text) is not None):
+                groups.append("reference")
+        if code or not _WORDS["error"].isdisjoint(found):
+            groups.append("error")
+        if not self._technical.isdisjoint(found) or (digit and _VERSION.search(text) is not None):
+            groups.append("technical")
+        if digit and not _WORDS["other"].isdisjoint(found):
+            groups.append("other")
+        return tuple(groups)
+
+    def _set(self, groups: tuple[str, ...]) -> RecognizerSet:
+        """The recognizers of ``groups`` and the blocking ones, in the backend's priority order."""
+        chosen = self._sets.get(groups)
+        if chosen is None:
+            names = {n for g in groups for n in _GROUPS[g]} | set(_BLOCKING)
+            chosen = self._sets[groups] = RecognizerSet(
+                r for name, r in self._recognizers.items() if name in names
+            )
+        return chosen
 
 
 def _kind(span: Span) -> str | None:
@@ -103,13 +199,16 @@ def _kind(span: Span) -> str | None:
         return None
     if span.kind == "id":
         return "reference" if _TICKET.fullmatch(span.value) else None
+    if span.kind == "date" and not any(c.isalpha() or c in "-/." for c in span.value.rstrip(".")[:-2]):
+        return None  # "the 12th" alone: a day of which month?
     return span.kind if span.kind in STATED_KINDS else None
 
 
 def _statements(text: str, spans: Sequence[Span]) -> list[Span]:
     """The spans of a bot/agent message that state the case: references anywhere; technical
     values, amounts and dates only in a sentence that is no question, suggestion or
-    hypothetical; amounts only in one about the customer."""
+    hypothetical ("if you spend $501 on January 23…"); amounts and dates only in one about
+    this case ("your", "you", "I", "we": not "our annual sale ended on January 31st")."""
     kept: list[Span] = []
     bounds: list[tuple[int, int]] | None = None
     for span in spans:
@@ -119,10 +218,13 @@ def _statements(text: str, spans: Sequence[Span]) -> list[Span]:
             continue
         if bounds is None:
             bounds = split_sentences(text)
-        sentence = next((text[a:b] for a, b in bounds if a <= span.start < b), text)
+        start, end = next(((a, b) for a, b in bounds if a <= span.start < b), (0, len(text)))
+        sentence = text[start:end]
         if "?" in sentence or _NOT_STATED.match(sentence):
             continue
-        if kind == "amount" and _ABOUT_CUSTOMER.search(sentence) is None:
+        if _HYPOTHETICAL.search(text, start, span.start) is not None:
+            continue
+        if kind in _ADDRESSED and _ABOUT_CASE.search(sentence) is None:
             continue
         kept.append(span)
     return kept
