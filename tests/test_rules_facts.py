@@ -36,7 +36,7 @@ def _check_grounded(conversation: Conversation, record: HandoffRecord) -> None:
         for message_id in fact.evidence:
             message = conversation.get(message_id)
             assert message is not None, fact
-            if not (fact.rule or "").startswith("agent."):
+            if not (fact.rule or "").startswith(("agent.", "tool.")):
                 assert message.role == "customer", fact
         first = conversation.get(fact.evidence[0])
         assert first is not None
@@ -44,6 +44,8 @@ def _check_grounded(conversation: Conversation, record: HandoffRecord) -> None:
             assert fact.value in first.text, (fact, first.text)
         if (fact.rule or "").startswith("agent."):
             assert first.role in ("agent", "bot"), fact
+        if (fact.rule or "").startswith("tool."):
+            assert first.kind == "event" or first.role == "system", fact
 
 
 # -- typed recognizers on one customer message -------------------------------------

@@ -464,8 +464,8 @@ def _stated(
     incidencia es INC-60731"), read in conversations in a language other than English; rule
     ``agent.stated``. English turns keep the narrower ``agent_facts`` reading."""
     text = message.text
-    if not any(c.isdigit() for c in text) and "@" not in text:
-        return []
+    if not any(c.isdigit() for c in text) and "@" not in text and "_" not in text and "xception" not in text:
+        return []  # EXC_BAD_ACCESS, NullPointerException: no digit
     return [
         Fact(kind=span.kind, value=span.value, evidence=[message.id], rule="agent.stated")
         for span in recognizers.find(text, tokenize(text), active)

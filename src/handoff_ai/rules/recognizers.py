@@ -241,20 +241,30 @@ class _Date(Recognizer):
 
 
 _ID_LABEL_BEFORE = re.compile(
-    r"\b(?:invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
+    r"\b(?P<label>invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
     r"policy|serial|receipt|rma|po|sku|model|part|build|version|id|account|acct|customer|member|contract|"
     r"subscriber|meter|mpan|mprn)\s*(?:number|no\.?|num|#|id)?\s*(?:is|was|:)?\s*[:#=]?\s*$"
 )
+_ACCOUNT_LABELS = frozenset("account acct customer member subscriber contract".split())
 _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
 
 class _Phone(Recognizer):
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for span in super().find(text, lower):
+            if span.kind == "account_id":
+                span.rule = "id.labelled"  # read as a phone's shape, named by its label
+            yield span
+
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         digits = sum(c.isdigit() for c in value)
         if not 7 <= digits <= 15:
             return None
         before = match.string[max(0, match.start() - 30) : match.start()].lower()
-        if _ID_LABEL_BEFORE.search(before) or _YEAR_ID.fullmatch(value):
+        label = _ID_LABEL_BEFORE.search(before)
+        if label is not None and label.group("label") in _ACCOUNT_LABELS:
+            return "account_id"  # "account 300-771-2290", "account number is 300 771 2290"
+        if label is not None or _YEAR_ID.fullmatch(value):
             return None  # "invoice 2024-03311" is the invoice's number, not a phone
         if value.startswith("+") or "(" in value or digits >= 9:
             return "phone"

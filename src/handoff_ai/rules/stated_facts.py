@@ -32,8 +32,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from ..models import Conversation, Fact, Message
-from .recognizer_set import RecognizerSet
-from .recognizers import Span
+from .recognizer_set import RecognizerSet, in_file_names
+from .recognizers import Recognizer, Span
 from .sentences import split_sentences
 from .tech_recognizers import ERROR_CUES
 
@@ -121,7 +121,7 @@ class StatedFacts:
         self._technical = frozenset().union(
             *(self._recognizers[n].words or () for n in _GROUPS["technical"] if n in self._recognizers)
         )
-        self._sets: dict[tuple[str, ...], RecognizerSet] = {}
+        self._sets: dict[tuple[str, ...], tuple[Recognizer, ...]] = {}
 
     def read(self, conversation: Conversation, words: Callable[[str], list[str]]) -> list[Fact]:
         support = [
@@ -155,7 +155,7 @@ class StatedFacts:
         groups = self._groups(text, words(text))
         if not groups:
             return []
-        spans = [s for s in self._set(groups).find(text, words(text)) if _kind(s) is not None]
+        spans = [s for s in _find(self._set(groups), text, words(text)) if _kind(s) is not None]
         if spans and message.kind == "message" and message.role in ("bot", "agent"):
             spans = _statements(text, spans)
         rule = "tool.stated" if message.kind == "event" or message.role == "system" else "agent.stated"
@@ -182,15 +182,39 @@ class StatedFacts:
             groups.append("other")
         return tuple(groups)
 
-    def _set(self, groups: tuple[str, ...]) -> RecognizerSet:
+    def _set(self, groups: tuple[str, ...]) -> tuple[Recognizer, ...]:
         """The recognizers of ``groups`` and the blocking ones, in the backend's priority order."""
         chosen = self._sets.get(groups)
         if chosen is None:
             names = {n for g in groups for n in _GROUPS[g]} | set(_BLOCKING)
-            chosen = self._sets[groups] = RecognizerSet(
-                r for name, r in self._recognizers.items() if name in names
-            )
+            chosen = self._sets[groups] = tuple(r for name, r in self._recognizers.items() if name in names)
         return chosen
+
+
+def _find(recognizers: Sequence[Recognizer], text: str, tokens: Sequence[str]) -> list[Span]:
+    """Non-overlapping spans, earlier recognizers winning, none inside a file name (as
+    ``RecognizerSet.find``, without its set scan: these few recognizers' own pre-checks
+    suffice, and a set compiled per group would cost more than it saves)."""
+    lower = text.lower()
+    digit = _DIGIT.search(text) is not None
+    taken: list[Span] = []
+    starts: list[int] = []
+    files: list[tuple[int, int]] | None = None
+    for recognizer in recognizers:
+        if not recognizer.applies(text, lower, digit, tokens):
+            continue
+        for span in recognizer.find(text, lower):
+            if not span.withheld and span.kind not in ("url", "email"):
+                if files is None:
+                    files = in_file_names(text, lower)
+                if files and any(a <= span.start and span.end <= b for a, b in files):
+                    continue
+            at = bisect_right(starts, span.start)
+            if (at and taken[at - 1].end > span.start) or (at < len(taken) and taken[at].start < span.end):
+                continue
+            starts.insert(at, span.start)
+            taken.insert(at, span)
+    return taken
 
 
 def _kind(span: Span) -> str | None:
