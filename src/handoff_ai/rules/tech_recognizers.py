@@ -134,7 +134,10 @@ BRANDS = (
     "Fritz!Box FRITZ!Box "
     "AVM Sagemcom Technicolor Arris Zyxel Nikon Fujifilm GoPro DJI Tesla Peloton Whirlpool Electrolux AEG "
     "Beko Haier Daikin Vaillant Viessmann Ecobee BenQ ViewSonic Alienware XPS Inspiron Latitude Pavilion "
-    "EliteBook ZenBook VivoBook Aspire IdeaPad ThinkCentre Kindle Keychron Brompton"
+    "EliteBook ZenBook VivoBook Aspire IdeaPad ThinkCentre Kindle Keychron Brompton Eero Echo Kobo Wacom "
+    "Jabra Anker Belkin Corsair SteelSeries HyperX UniFi Meraki Cisco FortiGate SonicWall Polycom Yealink "
+    "Grandstream Roomba iRobot Ecovacs Roborock Breville Nespresso DeLonghi Kenwood Hotpoint Grundig JBL "
+    "Sennheiser Yamaha Denon Marantz Alcatel ZTE Fairphone"
 ).split()
 """Makers and product lines whose name before a token with a digit is a model."""
 DEVICE_NOUNS = (
@@ -153,6 +156,9 @@ MODEL_PATTERN = (
     r"\s*(?:is\s+(?:an?\s+|the\s+)?|:\s*|\(\s*(?:model\s+)?|,\s+(?:model\s+)?)?)"
     r"(?P<value>(?:[A-Z][\w!]*[ ]){0,2}(?=[\w!/+-]*\d)[A-Z0-9][\w!/+-]*))(?![\w!-])"
 )
+
+
+_NOT_A_MODEL = re.compile(r"\d+(?:st|nd|rd|th|gb|tb|mb|hz|ghz|mhz|w|v|mah|mm|cm|in|inch|k|x)", re.IGNORECASE)
 
 
 class ModelName(Recognizer):
@@ -185,8 +191,6 @@ class ModelName(Recognizer):
             mixed = line or (short and tokens[0].isdigit())
         if not mixed:
             return None
-        if re.fullmatch(
-            r"\d+(?:st|nd|rd|th)|\d+[a-z]{1,3}|\d+(?:gb|tb|mb|hz|w|v|mah|mm|cm|in)", tokens[-1], re.I
-        ):
+        if _NOT_A_MODEL.fullmatch(tokens[-1]):
             return None  # "Samsung 2nd", "HP 16gb": an ordinal or a size, not a model
         return self.kind
