@@ -71,6 +71,14 @@ _GROUPS: dict[str, tuple[str, ...]] = {
 # Run with any group, so their spans win over a look-alike inside them (a code inside a URL
 # or an email, anything inside a secret); never recorded from these turns.
 _BLOCKING = ("secret.inline", "secret.phrased", "secret.token", "secret.login_pair", "email", "url")
+_SECRET_WORDS = frozenset(
+    """pin pass password passcode passphrase pw pwd code otp cvv cvv2 cvc security maiden pet pet's pets back
+    digit digits sent texted emailed api apikey api_key secret_key access_token auth_token api_token
+    refresh_token client_secret bearer token key secret login log signin sign credentials credential user
+    username u answer""".split()
+)
+"""A word of every secret recognizer's label (their pre-checks, as words)."""
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16}")
 _CURRENCY_SIGNS = "$€£¥₹"
 _MONTHS = frozenset(
     """jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
@@ -89,11 +97,10 @@ _WORDS: dict[str, frozenset[str]] = {
 _TICKET = re.compile(r"[A-Z]{1,6}-\d{3,10}")
 """A reference's shape: letters, a hyphen, digits (``RMA-66120``, ``J-55871``)."""
 _DIGIT = re.compile(r"\d")
-_GATE = re.compile(r"[\d_]|rror|xception")
-_ID_TOKEN = re.compile(r"\d\w{3}|\w\d\w\w|\w\w\d\w|\w{3}\d")  # four word characters, one a digit
+_DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]")
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d{1,2}[-/.]\d")
-_CODE_SHAPE = re.compile(r"[A-Z]-\d|\w_\w|0x[0-9A-Fa-f]|rror|xception")
-_VERSION = re.compile(r"\d\.\d|KB\d")
+_LETTER_DASH_DIGIT = re.compile(r"[A-Z]-\d")
+_DOTTED = re.compile(r"\d\.\d")
 _NOT_STATED = re.compile(
     r"^\W*(?:please|pls|plz|try|kindly|make\s+sure|you\s+(?:can|could|should|may|might|need\s+to|will\s+need\s+to)|"
     r"if|when|once|whenever|go\s+to|tap|click|select|open|install|download|update|upgrade|reinstall|restart|"
@@ -141,12 +148,12 @@ class StatedFacts:
             starts.append(at)
             at += len(message.text) + 1
         facts: list[Fact] = []
-        hit = _GATE.search(joined)
-        while hit is not None:
-            index = bisect_right(starts, hit.start()) - 1
+        at = _next_candidate(joined, 0)
+        while at >= 0:
+            index = bisect_right(starts, at) - 1
             message = support[index]
             facts.extend(self._read(message, words))
-            hit = _GATE.search(joined, starts[index] + len(message.text) + 1)
+            at = _next_candidate(joined, starts[index] + len(message.text) + 1)
         return facts
 
     def _read(self, message: Message, words: Callable[[str], list[str]]) -> list[Fact]:
@@ -162,33 +169,65 @@ class StatedFacts:
         return [Fact(kind=_kind(s) or s.kind, value=s.value, evidence=[message.id], rule=rule) for s in spans]
 
     def _groups(self, text: str, tokens: Sequence[str]) -> tuple[str, ...]:
-        """The recognizer groups whose kinds ``text`` may hold (cheap tests, no recognizer run)."""
+        """The recognizer groups whose kinds ``text`` may hold (cheap tests, no recognizer run;
+        single-class patterns and substring tests: an alternation scans much slower)."""
         digit = _DIGIT.search(text) is not None
         found = set(tokens)
-        code = _CODE_SHAPE.search(text) is not None
+        code = (
+            "_" in text
+            or "rror" in text
+            or "xception" in text
+            or "0x" in text
+            or ("-" in text and _LETTER_DASH_DIGIT.search(text) is not None)
+        )
         groups = []
         if digit:
             if any(c in text for c in _CURRENCY_SIGNS) or not _WORDS["amount"].isdisjoint(found):
                 groups.append("amount")
             if not _MONTHS.isdisjoint(found) or _NUMERIC_DATE.search(text) is not None:
                 groups.append("date")
-            if code or (not _WORDS["reference"].isdisjoint(found) and _ID_TOKEN.search(text) is not None):
+            if code or (
+                not _WORDS["reference"].isdisjoint(found)
+                and any(len(t) > 3 and not t.isalpha() for t in found)
+            ):
                 groups.append("reference")
         if code or not _WORDS["error"].isdisjoint(found):
             groups.append("error")
-        if not self._technical.isdisjoint(found) or (digit and _VERSION.search(text) is not None):
+        versioned = digit and (("." in text and _DOTTED.search(text) is not None) or "KB" in text)
+        if versioned or not self._technical.isdisjoint(found):
             groups.append("technical")
         if digit and not _WORDS["other"].isdisjoint(found):
             groups.append("other")
+        if groups and (
+            not _SECRET_WORDS.isdisjoint(found)
+            or "@" in text
+            or "http" in text
+            or "www." in text
+            or _TOKEN_RUN.search(text) is not None
+        ):
+            groups.append("blocking")  # only then can a secret, an email or a URL be there
         return tuple(groups)
 
     def _set(self, groups: tuple[str, ...]) -> tuple[Recognizer, ...]:
-        """The recognizers of ``groups`` and the blocking ones, in the backend's priority order."""
+        """The recognizers of ``groups`` (``"blocking"``: the secrets', emails' and URLs'), in the
+        backend's priority order."""
         chosen = self._sets.get(groups)
         if chosen is None:
-            names = {n for g in groups for n in _GROUPS[g]} | set(_BLOCKING)
+            names = {n for g in groups for n in _GROUPS.get(g, _BLOCKING if g == "blocking" else ())}
             chosen = self._sets[groups] = tuple(r for name, r in self._recognizers.items() if name in names)
         return chosen
+
+
+def _next_candidate(joined: str, start: int) -> int:
+    """Where the next turn worth reading may be: a digit or an underscore, or "rror" /
+    "xception" (a failure name without one) at or after ``start``; -1 when none."""
+    hit = _DIGIT_OR_UNDERSCORE.search(joined, start)
+    at = hit.start() if hit is not None else -1
+    for word in ("rror", "xception"):
+        found = joined.find(word, start, at if at >= 0 else len(joined))
+        if found >= 0:
+            at = found
+    return at
 
 
 def _find(recognizers: Sequence[Recognizer], text: str, tokens: Sequence[str]) -> list[Span]:
