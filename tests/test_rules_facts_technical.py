@@ -290,3 +290,17 @@ def test_a_long_support_thread_stays_grounded_and_deterministic() -> None:
     assert first.model_dump(mode="json") == again.model_dump(mode="json")
     _grounded(conversation, first)
     assert ("error_code", "SYNC-300") in _facts(first)
+
+
+def test_a_key_in_a_tool_payload_is_never_a_fact_but_its_failure_is() -> None:
+    key = "sk_live_51HqLm2eZvKYlo2C0aBcDeFgHiJk"
+    record = ho.summarize(
+        _conv(
+            ("customer", "payments broken since 9am"),
+            ("system", f'{{"api_key": "{key}", "error": "card_declined", "charge": "CH-20931"}}', {"kind": "event"}),
+        )
+    )
+    dumped = json.dumps(record.model_dump(mode="json"))
+    assert key not in dumped and "HqLm2eZv" not in dumped
+    assert ("error_code", "card_declined") in _facts(record)
+    assert "CH-20931" in _values(record)

@@ -446,7 +446,9 @@ def extract_facts(
         _STATED_READERS[recognizers] = StatedFacts(recognizers)
     agent_facts, echoes = agent.read(conversation, tokenize)
     if english:  # other languages: ``_stated`` above
-        stated = _STATED_READERS[recognizers].read(conversation, tokenize)
+        support_secrets: list[str] = []
+        stated = _STATED_READERS[recognizers].read(conversation, tokenize, support_secrets)
+        result.secrets.update(n for n in map(normalize, support_secrets) if n)
     return _assemble([*ordered, *echoes], result, [*agent_facts, *stated])
 
 

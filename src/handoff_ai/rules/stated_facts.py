@@ -130,7 +130,11 @@ class StatedFacts:
         )
         self._sets: dict[tuple[str, ...], tuple[Recognizer, ...]] = {}
 
-    def read(self, conversation: Conversation, words: Callable[[str], list[str]]) -> list[Fact]:
+    def read(
+        self, conversation: Conversation, words: Callable[[str], list[str]], secrets: list[str] | None = None
+    ) -> list[Fact]:
+        """The facts support-side turns state; a secret one of them holds (a key in a tool
+        payload, a password an agent typed) is added to ``secrets``, to be masked everywhere."""
         support = [
             m
             for m in conversation.messages
@@ -152,17 +156,22 @@ class StatedFacts:
         while at >= 0:
             index = bisect_right(starts, at) - 1
             message = support[index]
-            facts.extend(self._read(message, words))
+            facts.extend(self._read(message, words, secrets))
             at = _next_candidate(joined, starts[index] + len(message.text) + 1)
         return facts
 
-    def _read(self, message: Message, words: Callable[[str], list[str]]) -> list[Fact]:
+    def _read(
+        self, message: Message, words: Callable[[str], list[str]], secrets: list[str] | None
+    ) -> list[Fact]:
         """The facts one support turn states."""
         text = message.text
         groups = self._groups(text, words(text))
         if not groups:
             return []
-        spans = [s for s in _find(self._set(groups), text, words(text)) if _kind(s) is not None]
+        found = _find(self._set(groups), text, words(text))
+        if secrets is not None:
+            secrets.extend(s.value for s in found if s.withheld and s.value)
+        spans = [s for s in found if _kind(s) is not None]
         if spans and message.kind == "message" and message.role in ("bot", "agent"):
             spans = _statements(text, spans)
         rule = "tool.stated" if message.kind == "event" or message.role == "system" else "agent.stated"
@@ -198,14 +207,15 @@ class StatedFacts:
             groups.append("technical")
         if digit and not _WORDS["other"].isdisjoint(found):
             groups.append("other")
-        if groups and (
+        if (
             not _SECRET_WORDS.isdisjoint(found)
             or "@" in text
             or "http" in text
             or "www." in text
             or _TOKEN_RUN.search(text) is not None
         ):
-            groups.append("blocking")  # only then can a secret, an email or a URL be there
+            groups.append("blocking")  # only then can a secret, an email or a URL be there (read even
+            # alone: a secret found is masked in the whole record)
         return tuple(groups)
 
     def _set(self, groups: tuple[str, ...]) -> tuple[Recognizer, ...]:
