@@ -304,3 +304,17 @@ def test_a_key_in_a_tool_payload_is_never_a_fact_but_its_failure_is() -> None:
     assert key not in dumped and "HqLm2eZv" not in dumped
     assert ("error_code", "card_declined") in _facts(record)
     assert "CH-20931" in _values(record)
+
+
+def test_a_pasted_config_and_a_prefixed_key_are_withheld_and_an_ip_is_no_date() -> None:
+    text = (
+        "sync fails since v2.8.4, config:\nAPP_DB_HOST=db.example\nAPP_DB_PASS=Qw3rty!9zz\n"
+        "EXPORT_API_KEY: live_AbC123xYz789QwE\nMAX_RETRIES=5\nallowlist 10.20.30.0/24"
+    )
+    record = _customer(text)
+    dumped = json.dumps(record.model_dump(mode="json"))
+    assert "Qw3rty!9zz" not in dumped and "live_AbC123xYz789QwE" not in dumped
+    assert {"password", "api_key"} <= {f.kind for f in record.facts if f.withheld}
+    assert not any(f.kind == "date" for f in record.facts)
+    assert ("app_version", "2.8.4") in _facts(record)
+    assert _customer("new signing key is rk_test_9fJ2kL4mN8pQ (rotated)").facts[0].withheld

@@ -23,6 +23,7 @@ from .recognizers import (
     _LoginPair,
     _Name,
     _Phone,
+    _SecretAssignment,
     _SecretInline,
     _TenantId,
 )
@@ -139,6 +140,18 @@ def _english() -> list[Recognizer]:
             ),
             # Key and token shapes (sk-live-..., ghp_..., AKIA..., JWTs): the redaction patterns.
             Recognizer("secret.token", "api_key", _TOKEN_SHAPES, withheld=True),
+            _SecretAssignment(
+                "secret.assignment",
+                "secret",
+                # A config or .env line: "DB_PASSWORD=Xk9#mPq2!vL", "SYNC_TOKEN: tok_7f3a…", and a
+                # prefixed random key anywhere ("whsec_live_8fK2mQ9xR4tZ": lower, upper and digits).
+                r"(?<![\w-])(?P<label>[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_?(?i:password|passwd|pass|pwd|secret|token|"
+                r"api_?key|private_?key|access_?key|credentials?)(?:_[A-Za-z0-9]+)*)\s*[=:]\s*[\"']?(?P<value>[^\s\"',;]{4,})|"
+                r"(?<![\w-])(?P<v2>[a-z]{2,10}(?:_[a-z]{2,8}){0,2}_(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Z])"
+                r"(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{12,})(?![\w-])",
+                flags=0,
+                withheld=True,
+            ),
             _LoginPair(
                 "secret.login_pair",
                 "password",
@@ -195,7 +208,7 @@ def _english() -> list[Recognizer]:
             _Date(
                 "date",
                 "date",
-                rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
+                rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|(?<![\d.])\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?![./]\d)|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
                 # "1st Ave" is a street and "3rd time" a count, not dates; "1/6th" is a fraction
                 rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b))\b",
@@ -351,6 +364,7 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
     "secret.phrased": (("back", "digit", "sent", "texted", "emailed", "api", "token", "secret"), False),
     "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
+    "secret.assignment": (("_",), False),  # "DB_PASSWORD=", "whsec_live_…": an underscore
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
     "card": ((), True),

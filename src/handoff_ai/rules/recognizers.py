@@ -182,6 +182,17 @@ class _SecretInline(Recognizer):
         return "code" if has_digit else None
 
 
+class _SecretAssignment(Recognizer):
+    """'DB_PASSWORD=x', 'SYNC_TOKEN: x' in a pasted config; a prefixed random key
+    ('whsec_live_8fK2mQ9xR4tZ') anywhere -> withheld."""
+
+    def accept(self, value: str, match: re.Match[str]) -> str | None:
+        label = (match.group("label") or "").lower()
+        if label and (value.lower() in STOPWORDS or value.lower() in _NOT_A_SECRET or value.startswith("$")):
+            return None  # "PASSWORD=$DB_PASS": a reference to a variable, not the value
+        return "password" if "pass" in label or "pwd" in label else "api_key"
+
+
 class _LoginPair(Recognizer):
     """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
 
