@@ -297,7 +297,11 @@ def test_a_key_in_a_tool_payload_is_never_a_fact_but_its_failure_is() -> None:
     record = ho.summarize(
         _conv(
             ("customer", "payments broken since 9am"),
-            ("system", f'{{"api_key": "{key}", "error": "card_declined", "charge": "CH-20931"}}', {"kind": "event"}),
+            (
+                "system",
+                f'{{"api_key": "{key}", "error": "card_declined", "charge": "CH-20931"}}',
+                {"kind": "event"},
+            ),
         )
     )
     dumped = json.dumps(record.model_dump(mode="json"))
