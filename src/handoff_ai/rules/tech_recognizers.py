@@ -109,16 +109,23 @@ ERROR_CONTEXT_PATTERN = (
     r"(?<![\w./@-])(?P<value>(?-i:[A-Z][A-Z0-9]{0,11}(?:[-_][A-Z0-9]{1,12}){1,6}|[A-Z]{2,6}\d{2,6})|"
     r"[a-z][a-z0-9]*(?:_[a-z0-9]+){1,6}|0x[0-9A-Fa-f]{2,8}|[45]\d\d)(?![\w@-]|\.\w)"
 )
-ERROR_CONTEXT_REQUIRES = r"[A-Za-z0-9][-_][A-Za-z0-9]|[A-Z]\d|[45]\d\d|0x"
+ERROR_CONTEXT_REQUIRES = r"[A-Za-z0-9][-_][A-Za-z0-9]|[A-Z]\d|\b[45]\d\d\b|0x"
+# Literals one of which a message needs before the pattern runs: a cue word, a verb that
+# returns a status, or an underscore (a failure name needs no cue). Not "code", "got" or "get":
+# "zip code" and "forgot" are everywhere, and a code after them has a failure word too.
 ERROR_CONTEXT_NEEDS = (
-    *sorted(ERROR_CUES),
+    *sorted(ERROR_CUES - {"hung", "err"}),
     *sorted(_SHOW_CUES),
-    "code",
-    "return",
-    "give",
-    "gave",
-    "got",
-    "get",
+    "returns",
+    "returned",
+    "returning",
+    "gives",
+    "giving",
+    "getting",
+    "throws",
+    "threw",
+    "responds",
+    "responded",
     "http",
     "smtp",
     "status",
