@@ -32,8 +32,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from ..models import Conversation, Fact, Message
-from .recognizer_set import RecognizerSet, in_file_names
-from .recognizers import Recognizer, Span
+from .recognizer_set import RecognizerSet
+from .recognizers import Span
 from .sentences import split_sentences
 from .tech_recognizers import ERROR_CUES
 
@@ -128,7 +128,7 @@ class StatedFacts:
         self._technical = frozenset().union(
             *(self._recognizers[n].words or () for n in _GROUPS["technical"] if n in self._recognizers)
         )
-        self._sets: dict[tuple[str, ...], tuple[Recognizer, ...]] = {}
+        self._sets: dict[tuple[str, ...], _SmallSet] = {}
 
     def read(
         self, conversation: Conversation, words: Callable[[str], list[str]], secrets: list[str] | None = None
@@ -168,7 +168,7 @@ class StatedFacts:
         groups = self._groups(text, words(text))
         if not groups:
             return []
-        found = _find(self._set(groups), text, words(text))
+        found = self._set(groups).find(text, words(text))
         if secrets is not None:
             secrets.extend(s.value for s in found if s.withheld and s.value)
         spans = [s for s in found if _kind(s) is not None]
@@ -218,14 +218,24 @@ class StatedFacts:
             # alone: a secret found is masked in the whole record)
         return tuple(groups)
 
-    def _set(self, groups: tuple[str, ...]) -> tuple[Recognizer, ...]:
+    def _set(self, groups: tuple[str, ...]) -> _SmallSet:
         """The recognizers of ``groups`` (``"blocking"``: the secrets', emails' and URLs'), in the
         backend's priority order."""
         chosen = self._sets.get(groups)
         if chosen is None:
             names = {n for g in groups for n in _GROUPS.get(g, _BLOCKING if g == "blocking" else ())}
-            chosen = self._sets[groups] = tuple(r for name, r in self._recognizers.items() if name in names)
+            chosen = _SmallSet(r for name, r in self._recognizers.items() if name in names)
+            self._sets[groups] = chosen
         return chosen
+
+
+class _SmallSet(RecognizerSet):
+    """A few recognizers run together (``RecognizerSet``: priority, pre-checks, no overlaps, no
+    values in file names), without the set scan a long message gets: compiling one set per
+    group would cost more than these few recognizers' own pre-checks save."""
+
+    def _candidates(self, text: str) -> frozenset[int] | None:
+        return None
 
 
 def _next_candidate(joined: str, start: int) -> int:
@@ -238,32 +248,6 @@ def _next_candidate(joined: str, start: int) -> int:
         if found >= 0:
             at = found
     return at
-
-
-def _find(recognizers: Sequence[Recognizer], text: str, tokens: Sequence[str]) -> list[Span]:
-    """Non-overlapping spans, earlier recognizers winning, none inside a file name (as
-    ``RecognizerSet.find``, without its set scan: these few recognizers' own pre-checks
-    suffice, and a set compiled per group would cost more than it saves)."""
-    lower = text.lower()
-    digit = _DIGIT.search(text) is not None
-    taken: list[Span] = []
-    starts: list[int] = []
-    files: list[tuple[int, int]] | None = None
-    for recognizer in recognizers:
-        if not recognizer.applies(text, lower, digit, tokens):
-            continue
-        for span in recognizer.find(text, lower):
-            if not span.withheld and span.kind not in ("url", "email"):
-                if files is None:
-                    files = in_file_names(text, lower)
-                if files and any(a <= span.start and span.end <= b for a, b in files):
-                    continue
-            at = bisect_right(starts, span.start)
-            if (at and taken[at - 1].end > span.start) or (at < len(taken) and taken[at].start < span.end):
-                continue
-            starts.insert(at, span.start)
-            taken.insert(at, span)
-    return taken
 
 
 def _kind(span: Span) -> str | None:
