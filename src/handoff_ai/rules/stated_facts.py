@@ -262,22 +262,22 @@ def _kind(span: Span) -> str | None:
 
 
 def _statements(text: str, spans: Sequence[Span]) -> list[Span]:
-    """The spans of a bot/agent message that state the case: references anywhere; technical
-    values, amounts and dates only in a sentence that is no question, suggestion or
+    """The spans of a bot/agent message that state the case: none in a question; references
+    in any other sentence; technical values, amounts and dates only in one that is no suggestion or
     hypothetical ("if you spend $501 on January 23…"); amounts and dates only in one about
     this case ("your", "you", "I", "we": not "our annual sale ended on January 31st")."""
     kept: list[Span] = []
-    bounds: list[tuple[int, int]] | None = None
+    bounds = split_sentences(text)
     for span in spans:
         kind = _kind(span)
+        start, end = next(((a, b) for a, b in bounds if a <= span.start < b), (0, len(text)))
+        sentence = text[start:end]
+        if "?" in sentence:
+            continue  # "Your order 12345678?": asked, not stated
         if kind not in _TECHNICAL and kind not in _ADDRESSED:
             kept.append(span)
             continue
-        if bounds is None:
-            bounds = split_sentences(text)
-        start, end = next(((a, b) for a, b in bounds if a <= span.start < b), (0, len(text)))
-        sentence = text[start:end]
-        if "?" in sentence or _NOT_STATED.match(sentence):
+        if _NOT_STATED.match(sentence):
             continue
         if _HYPOTHETICAL.search(text, start, span.start) is not None:
             continue
