@@ -62,7 +62,8 @@ def test_yes_to_an_open_question_or_ok_to_a_statement_accepts_nothing() -> None:
             ("customer", "ok thanks"),
         )
     )
-    assert _agent_facts(record) == []
+    # Nothing accepted (no Friday, no Dallas); the order the bot names is stated, not accepted.
+    assert _agent_facts(record) == [("order_id", "55443322", ["m3"], "agent.stated")]
 
 
 def test_booking_the_agent_confirms_is_a_fact() -> None:

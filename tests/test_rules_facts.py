@@ -36,7 +36,7 @@ def _check_grounded(conversation: Conversation, record: HandoffRecord) -> None:
         for message_id in fact.evidence:
             message = conversation.get(message_id)
             assert message is not None, fact
-            if not (fact.rule or "").startswith("agent."):
+            if not (fact.rule or "").startswith(("agent.", "tool.")):
                 assert message.role == "customer", fact
         first = conversation.get(fact.evidence[0])
         assert first is not None
@@ -44,6 +44,8 @@ def _check_grounded(conversation: Conversation, record: HandoffRecord) -> None:
             assert fact.value in first.text, (fact, first.text)
         if (fact.rule or "").startswith("agent."):
             assert first.role in ("agent", "bot"), fact
+        if (fact.rule or "").startswith("tool."):
+            assert first.kind == "event" or first.role == "system", fact
 
 
 # -- typed recognizers on one customer message -------------------------------------
@@ -174,9 +176,10 @@ def test_same_value_twice_is_one_fact_citing_both_messages() -> None:
     assert emails[0].evidence == ["m1", "m3"]
 
 
-def test_only_customer_messages_give_facts() -> None:
-    # The agent's contact details, the order and its date are not the customer's facts; the
-    # ticket the agent gives is a reference the customer will quote (rule agent.reference).
+def test_support_side_contact_details_are_no_facts() -> None:
+    # The agent's contact details are the company's, not the customer's; the ticket the agent
+    # gives is a reference the customer will quote (rule agent.reference); the order and its
+    # date the bot states are the case's (agent.stated), and the tool call repeats the order.
     conversation = _conv(
         ("agent", "You can reach us at help@shop.example or +1 800 555 0199, ticket 99887766."),
         ("bot", "Your order 55443322 ships on 2024-06-01."),
@@ -185,7 +188,9 @@ def test_only_customer_messages_give_facts() -> None:
     )
     record = ho.summarize(conversation)
     assert [(f.kind, f.value, f.evidence, f.rule) for f in record.facts] == [
-        ("ticket_id", "99887766", ["m1"], "agent.reference")
+        ("ticket_id", "99887766", ["m1"], "agent.reference"),
+        ("order_id", "55443322", ["m2"], "agent.stated"),
+        ("date", "2024-06-01", ["m2"], "agent.stated"),
     ]
 
 

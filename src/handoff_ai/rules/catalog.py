@@ -15,6 +15,7 @@ from .phrases import tokens
 from .recognizers import (
     Recognizer,
     _Card,
+    _Date,
     _Generic,
     _LabelledId,
     _LangLabelled,
@@ -22,8 +23,19 @@ from .recognizers import (
     _LoginPair,
     _Name,
     _Phone,
+    _SecretAssignment,
     _SecretInline,
     _TenantId,
+)
+from .tech_recognizers import (
+    BRANDS,
+    DEVICE_NOUNS,
+    ERROR_CONTEXT_NEEDS,
+    ERROR_CONTEXT_PATTERN,
+    ERROR_CONTEXT_REQUIRES,
+    MODEL_PATTERN,
+    ErrorContext,
+    ModelName,
 )
 
 __all__ = ["default_recognizers"]
@@ -48,15 +60,18 @@ _DEVICE = (
     r"Fire\sTV(?:\sStick)?)(?!\w)"
 )
 _OS = (
-    r"\b(?P<value>(?:iOS|iPadOS|macOS|Android|Chrome\s?OS)(?:\s+version)?(?:\s?\d{1,2}(?:\.\d{1,3}){0,3})?|"
+    r"\b(?P<value>(?:iOS|iPadOS|macOS|Android|Chrome\s?OS|webOS|Tizen|Fire\s?OS|Wear\s?OS|KaiOS|One\sUI|MIUI|EMUI|"
+    r"ColorOS|OxygenOS|visionOS)(?:\s+version)?(?:\s?\d{1,2}(?:\.\d{1,3}){0,3})?|"
     r"(?:watchOS|tvOS|Mac\s?OS(?:\sX)?|OS\sX|Windows|Ubuntu|Linux|Fedora|Debian|HarmonyOS)(?:\s+version)?"
     r"\s?(?:\d{1,2}(?:\.\d{1,3}){0,3}|XP|Vista|Sonoma|Ventura|Monterey|Big\sSur|Sequoia|Catalina|Mojave)"
     r"(?:\s\d{2}H[12](?!\w))?)"  # "Windows 11 24H2"
     r"(?:\s?\((?:build\s)?[\w.]+\))?(?!\w)"
 )
 _APP_VERSION = (
-    r"\b(?:(?:the\s+)?app(?:lication)?\s+(?:version\s+)?|version\s+|ver\.?\s*|v)"
-    r"(?P<value>\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.]+)?)(?!\w)"
+    # "app 5.4.0", "version 2.3", "v1.2", "firmware 2.1.0", "client 7.1.4", "since the update to 4.12.0"
+    r"\b(?:(?:the\s+)?app(?:lication)?\s+(?:version\s+)?|version\s+|ver\.?\s*|v|(?:firmware|fw|client|release)\s+"
+    r"(?:version\s+|v)?|(?:updated?|upgraded?|updating|upgrading)\s+to\s+(?:version\s+|v)?)"
+    r"(?P<value>\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.]+)?)(?!\w)(?!\s?(?:gb|mb|kb|tb|%|ms|mbps|ghz|mhz|kwh|m3)\b)"
 )
 _BROWSER = (
     r"\b(?P<value>(?:(?:Google\s)?Chrome|(?i:chrome|firefox|safari)|Chromium|Firefox|Safari|Microsoft\sEdge|"
@@ -125,6 +140,18 @@ def _english() -> list[Recognizer]:
             ),
             # Key and token shapes (sk-live-..., ghp_..., AKIA..., JWTs): the redaction patterns.
             Recognizer("secret.token", "api_key", _TOKEN_SHAPES, withheld=True),
+            _SecretAssignment(
+                "secret.assignment",
+                "secret",
+                # A config or .env line: "DB_PASSWORD=Xk9#mPq2!vL", "SYNC_TOKEN: tok_7f3a…", and a
+                # prefixed random key anywhere ("whsec_live_8fK2mQ9xR4tZ": lower, upper and digits).
+                r"(?<![\w-])(?P<label>[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_?(?i:password|passwd|pass|pwd|secret|token|"
+                r"api_?key|private_?key|access_?key|credentials?)(?:_[A-Za-z0-9]+)*)\s*[=:]\s*[\"']?(?P<value>[^\s\"',;]{4,})|"
+                r"(?<![\w-])(?P<v2>[a-z]{2,10}(?:_[a-z]{2,8}){0,2}_(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Z])"
+                r"(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{12,})(?![\w-])",
+                flags=0,
+                withheld=True,
+            ),
             _LoginPair(
                 "secret.login_pair",
                 "password",
@@ -152,9 +179,11 @@ def _english() -> list[Recognizer]:
             ),
             # Technical context for tier 2: device, OS, app version and build, browser, exception.
             Recognizer("device", "device", _DEVICE),
+            ModelName("device.model", "device", MODEL_PATTERN, flags=0),
             Recognizer("os", "os", _OS),
             Recognizer("app_version", "app_version", _APP_VERSION),
             Recognizer("build", "build", r"\bbuild\s*(?:number|no\.?|#)?\s*:?\s*#?(?P<value>\d{2,}[\w.-]*)"),
+            Recognizer("update.kb", "update", r"(?<![\w-])KB\d{6,8}(?!\w)", flags=0),  # a Windows update
             Recognizer("browser", "browser", _BROWSER, flags=0),
             Recognizer("exception", "exception", _EXCEPTION, flags=0),
             _TenantId(
@@ -176,10 +205,10 @@ def _english() -> list[Recognizer]:
                 "place",
                 rf"\b(?:from|to|at|near|towards)\s+(?:the\s+)?['\"]?(?P<value>{_PLACE_NOUNS}|\d+{_ORD}\s+and\s+[a-z]+)\b",
             ),
-            Recognizer(
+            _Date(
                 "date",
                 "date",
-                rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
+                rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|(?<![\d.])\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?![./]\d)|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
                 # "1st Ave" is a street and "3rd time" a count, not dates; "1/6th" is a fraction
                 rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b))\b",
@@ -188,7 +217,8 @@ def _english() -> list[Recognizer]:
                 "time",
                 "time",
                 r"(?<![\w:])(?:\d{1,2}(?::[0-5]\d)?\s?[ap]\.?m\.?(?!\w)|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?!\d)|"
-                r"noon\b|midnight\b)",
+                r"noon\b|midnight\b)(?:\s?(?-i:UTC|GMT|CET|CEST|BST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AEST|AEDT|SGT|JST)"
+                r"(?:[+-]\d{1,2}(?::?\d\d)?)?\b)?",
             ),
             Recognizer(
                 "amount",
@@ -207,17 +237,18 @@ def _english() -> list[Recognizer]:
                 "id.labelled",
                 "reference",
                 r"\b(?P<label>order|account|acct|ticket|case|tracking|invoice|reference|ref|confirmation|booking|"
-                r"reservation|transaction|claim|policy|serial|customer|member|subscription|shipment|package|parcel|rma|incident)"
-                r"(?:\s+(?:number|no\.?|num|#|id|code))?(?:\s+(?:is|was|:))?\s*[:#]?\s*"
-                r"(?P<value>[A-Za-z0-9][A-Za-z0-9-]{2,}[A-Za-z0-9])\b",
+                r"reservation|transaction|txn|claim|policy|serial|service\s+tag|imei|customer|member|merchant|subscription|shipment|package|"
+                r"parcel|rma|incident)(?:\s+(?:number|no\.?|num|#|id|code))?(?:\s+(?:is|was|:))?\s*[:#=]?\s*"
+                r"(?P<value>[A-Za-z0-9][\w-]{2,}[A-Za-z0-9])\b",
             ),
             Recognizer(
                 "error_code",
                 "error_code",
-                r"\b(?:(?i:error|err|status|http)\s*(?i:code\s*)?[:#]?\s*(?P<value>[A-Z]{0,5}[-_]?\d{2,6}[A-Z]?\b|"
-                r"0x[0-9a-fA-F]{4,8}\b)|(?P<v2>ERR_[A-Z_]{3,}|E[-_]?\d{3,6}|0x[0-9A-F]{8})\b)",
+                r"\b(?:(?i:error|err|status|http|smtp|exit)\s*(?i:code\s*)?[:#]?\s*(?P<value>[A-Z]{0,5}[-_]?\d{2,6}[A-Z]?\b|"
+                r"0x[0-9a-fA-F]{2,8}\b)|(?P<v2>ERR_[A-Z_]{3,}|E[-_]?\d{3,6}|0x[0-9A-F]{8})\b)",
                 flags=0,
             ),
+            ErrorContext("error_code.context", "error_code", ERROR_CONTEXT_PATTERN, flags=0),
             Recognizer(
                 "room",
                 "room_number",
@@ -282,6 +313,26 @@ def _english() -> list[Recognizer]:
                 r"\b(?:be|am|i'm|im|are|is|was|a|an)\s+(?P<v3>gold|silver|bronze|platinum|diamond|vip)\b)",
             ),
             Recognizer("day", "day", r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"),
+            Recognizer(
+                "reading",
+                "reading",
+                # "real reading is 04512 m3", "meter reading: 18420", "the actual reading 04512"
+                r"\breading\s*(?:is\s+|was\s+|of\s+|now\s+|:\s*|=\s*)?(?P<value>\d{3,}(?:[.,]\d+)?)(?![\w.,]?\d)",
+            ),
+            Recognizer(
+                "domain",
+                "domain",
+                r"\b(?:domain|hostname|host\s+name|website|site)(?:\s+name)?\s*(?:is\s+|:\s*)?"
+                r"(?P<value>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,12})(?![\w@-]|\.\w)",
+            ),
+            Recognizer(
+                "vehicle_registration",
+                "vehicle_registration",
+                r"\b(?:reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|(?:number|licen[cs]e)\s+plate|plate(?:\s+number)?)"
+                r"\s*(?:is\s+|:\s*)?(?P<value>(?-i:[A-Z]{2}\d{2}\s?[A-Z]{3}|"
+                r"(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])"
+                r"[A-Z0-9]{1,4}[- ][A-Z0-9]{1,4}(?:[- ][A-Z0-9]{1,4})?))(?![\w-])",
+            ),
             _Generic(
                 "id.generic",
                 "id",
@@ -313,6 +364,7 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
     "secret.phrased": (("back", "digit", "sent", "texted", "emailed", "api", "token", "secret"), False),
     "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
+    "secret.assignment": (("_",), False),  # "DB_PASSWORD=", "whsec_live_…": an underscore
     "url": (("http", "www."), False),
     "card_last4": (("end", "last"), False),
     "card": ((), True),
@@ -346,10 +398,20 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
             "parcel",
             "rma",
             "incident",
+            "txn",
+            "tag",
+            "imei",
+            "merchant",
         ),
         False,
     ),
     "error_code": (("err_",), True),
+    "error_code.context": (ERROR_CONTEXT_NEEDS, False),
+    "device.model": ((), True),
+    "update.kb": (("kb",), True),
+    "reading": (("reading",), False),
+    "domain": (("domain", "host", "site"), False),
+    "vehicle_registration": (("reg", "plate"), False),
     "room": (("room",), False),
     "postal_code.labelled": (("zip", "postal", "postcode", "post code"), False),
     "postal_code.us": ((), True),
@@ -369,8 +431,9 @@ _WORDS: dict[str, str] = {
     "device": """iphone ipad galaxy pixel macbook imac mac surface oneplus chromebook thinkpad xbox
         playstation ps4 ps5 apple fire""",
     "os": """ios ipados macos android chrome chromeos watchos tvos mac macosx os windows ubuntu linux fedora
-        debian harmonyos""",
+        debian harmonyos webos tizen fire fireos wear wearos kaios ui miui emui coloros oxygenos visionos""",
     "build": "build",
+    "device.model": " ".join(sorted({t for name in (*BRANDS, *DEVICE_NOUNS) for t in tokens(name)})),
     "secret.login_pair": "login log signin sign credentials credential user username u",
     "browser": "chrome chromium firefox safari edge explorer ie ie6 ie7 ie8 ie9 ie10 ie11 internet",
     "tenant_id": "tenant workspace organization organisation org project instance subdomain realm cluster",
@@ -383,6 +446,8 @@ _REQUIRES: dict[str, str] = {
     "secret.token": r"[A-Za-z0-9_-]{16}",  # every key shape is a long run of these
     "secret.login_pair": r"[/|]",
     "exception": r"(?:Exception|Error)\b|EXC_|SIG[A-Z]",
+    "error_code.context": ERROR_CONTEXT_REQUIRES,
+    "update.kb": r"KB\d{6}",
     "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
     "phone": r"\d[\s.-]\d|[+(]",
     "postal_code.us": r"\d{5}",

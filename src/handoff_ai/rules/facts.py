@@ -28,6 +28,7 @@ from .phrases import CueReader, PhraseIndex, scan_longest, tokens
 from .prechecks import GuardedPattern
 from .recognizer_set import RecognizerSet
 from .recognizers import STOPWORDS, Recognizer, Span, is_placeholder
+from .stated_facts import StatedFacts
 
 __all__ = [
     "ASK_PHRASES",
@@ -442,13 +443,18 @@ def extract_facts(
     agent = _AGENT_READERS.get(recognizers)
     if agent is None:
         agent = _AGENT_READERS[recognizers] = AgentFacts(recognizers)
+        _STATED_READERS[recognizers] = StatedFacts(recognizers)
     agent_facts, echoes = agent.read(conversation, tokenize)
+    if english:  # other languages: ``_stated`` above
+        support_secrets: list[str] = []
+        stated = _STATED_READERS[recognizers].read(conversation, tokenize, support_secrets)
+        result.secrets.update(n for n in map(normalize, support_secrets) if n)
     return _assemble([*ordered, *echoes], result, [*agent_facts, *stated])
 
 
 _STATED_KINDS = frozenset(
     """date amount phone email card_last4 tracking_number ticket_id claim_id rma_number booking_reference
-    reference order_id invoice_id account_id id app_version error_code postal_code""".split()
+    reference order_id invoice_id account_id id app_version error_code exception postal_code""".split()
 )
 """Kinds a bot/agent turn states for the next human (a date, an amount, a reference, a number to call)."""
 
@@ -460,8 +466,8 @@ def _stated(
     incidencia es INC-60731"), read in conversations in a language other than English; rule
     ``agent.stated``. English turns keep the narrower ``agent_facts`` reading."""
     text = message.text
-    if not any(c.isdigit() for c in text) and "@" not in text:
-        return []
+    if not any(c.isdigit() for c in text) and "@" not in text and "_" not in text and "xception" not in text:
+        return []  # EXC_BAD_ACCESS, NullPointerException: no digit
     return [
         Fact(kind=span.kind, value=span.value, evidence=[message.id], rule="agent.stated")
         for span in recognizers.find(text, tokenize(text), active)
@@ -470,6 +476,7 @@ def _stated(
 
 
 _AGENT_READERS: WeakKeyDictionary[RecognizerSet, AgentFacts] = WeakKeyDictionary()
+_STATED_READERS: WeakKeyDictionary[RecognizerSet, StatedFacts] = WeakKeyDictionary()
 _PROPER_NOUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z'’-]+\b")
 
 
@@ -556,9 +563,14 @@ def _assemble(
         facts.append(Fact(kind=span.kind, value=value, evidence=[message_id], rule=span.rule))
     for fact in agent_facts:  # after the customer's own: a value the customer gave keeps its fact
         norm = normalize(fact.value or "")
-        if norm and norm not in by_value:
+        if not norm:
+            continue
+        if norm not in by_value:
             by_value[norm] = len(facts)
             facts.append(fact)
+        elif facts[by_value[norm]].kind in GENERIC_KINDS and fact.kind not in GENERIC_KINDS:
+            # "still DRM-110" (an id) / the agent's "Playback error DRM-110": the agent names its kind.
+            facts[by_value[norm]].kind = fact.kind
     if result.secrets:
         facts = [f for f in facts if f.value is None or not _contains_secret(f.value, result.secrets)]
     result.facts = facts

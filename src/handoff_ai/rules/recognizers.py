@@ -182,6 +182,17 @@ class _SecretInline(Recognizer):
         return "code" if has_digit else None
 
 
+class _SecretAssignment(Recognizer):
+    """'DB_PASSWORD=x', 'SYNC_TOKEN: x' in a pasted config; a prefixed random key
+    ('whsec_live_8fK2mQ9xR4tZ') anywhere -> withheld."""
+
+    def accept(self, value: str, match: re.Match[str]) -> str | None:
+        label = (match.group("label") or "").lower()
+        if label and (value.lower() in STOPWORDS or value.lower() in _NOT_A_SECRET or value.startswith("$")):
+            return None  # "PASSWORD=$DB_PASS": a reference to a variable, not the value
+        return "password" if "pass" in label or "pwd" in label else "api_key"
+
+
 class _LoginPair(Recognizer):
     """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
 
@@ -190,7 +201,9 @@ class _LoginPair(Recognizer):
             user, secret = match.group("user"), match.group("value")
             if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
                 continue
-            yield Span("username", match.start("user"), match.end("user"), user, "login_pair.user")
+            # "login bob@x.example / pw": an email used as the login is an email, not a user name.
+            kind = "email" if _EMAIL_LIKE.fullmatch(user) else "username"
+            yield Span(kind, match.start("user"), match.end("user"), user, "login_pair.user")
             start, end = match.span("value")
             while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
                 end -= 1
@@ -216,21 +229,53 @@ class _Card(Recognizer):
         return "card_number" if re.search(r"card|visa|master|amex|credit|debit|cc\b", before) else None
 
 
-_ID_LABEL_BEFORE = re.compile(
-    r"\b(?:invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
-    r"policy|serial|receipt|rma|po|sku|model|part|build|version|id)\s*(?:number|no\.?|num|#|id)?\s*"
-    r"(?:is|was|:)?\s*[:#]?\s*$"
+_WEEKDAY_BEFORE = re.compile(  # "Wednesday", "wednesday", "Wed.", never "sun" or "sat"
+    r"\b(?:(?i:mon|tues|wednes|thurs|fri|satur|sun)(?i:day)|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)"
+    r",?\s+(?i:the\s+)?$"
 )
+
+
+class _Date(Recognizer):
+    """Dates; a weekday written just before one is part of it ("Wednesday 11 June", "Thu 4 Sept").
+
+    Read behind each match rather than in the pattern: a weekday alternative in front of the
+    pattern would be tried at every word of every message with a digit."""
+
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for span in super().find(text, lower):
+            if span.start > 3 and text[span.start - 1].isspace():
+                weekday = _WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
+                if weekday is not None:
+                    span.start = weekday.start()
+                    span.value = text[span.start : span.end]
+            yield span
+
+
+_ID_LABEL_BEFORE = re.compile(
+    r"\b(?P<label>invoice|order|ref|reference|ticket|case|tracking|confirmation|booking|reservation|transaction|claim|"
+    r"policy|serial|receipt|rma|po|sku|model|part|build|version|id|account|acct|customer|member|contract|"
+    r"subscriber|meter|mpan|mprn)\s*(?:number|no\.?|num|#|id)?\s*(?:is|was|:)?\s*[:#=]?\s*$"
+)
+_ACCOUNT_LABELS = frozenset("account acct customer member subscriber contract".split())
 _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
 
 class _Phone(Recognizer):
+    def find(self, text: str, lower: str) -> Iterable[Span]:
+        for span in super().find(text, lower):
+            if span.kind == "account_id":
+                span.rule = "id.labelled"  # read as a phone's shape, named by its label
+            yield span
+
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         digits = sum(c.isdigit() for c in value)
         if not 7 <= digits <= 15:
             return None
         before = match.string[max(0, match.start() - 30) : match.start()].lower()
-        if _ID_LABEL_BEFORE.search(before) or _YEAR_ID.fullmatch(value):
+        label = _ID_LABEL_BEFORE.search(before)
+        if label is not None and label.group("label") in _ACCOUNT_LABELS:
+            return "account_id"  # "account 300-771-2290", "account number is 300 771 2290"
+        if label is not None or _YEAR_ID.fullmatch(value):
             return None  # "invoice 2024-03311" is the invoice's number, not a phone
         if value.startswith("+") or "(" in value or digits >= 9:
             return "phone"
@@ -240,11 +285,12 @@ class _Phone(Recognizer):
 
 _ID_KIND = {
     "order": "order_id", "account": "account_id", "acct": "account_id", "customer": "account_id",
-    "member": "account_id", "ticket": "ticket_id", "case": "ticket_id", "tracking": "tracking_number",
+    "member": "account_id", "merchant": "account_id", "ticket": "ticket_id", "case": "ticket_id",
+    "tracking": "tracking_number",
     "shipment": "tracking_number", "package": "tracking_number", "parcel": "tracking_number",
     "invoice": "invoice_id", "subscription": "account_id", "claim": "claim_id", "rma": "rma_number",
     "incident": "ticket_id", "confirmation": "booking_reference", "booking": "booking_reference",
-    "reservation": "booking_reference",
+    "reservation": "booking_reference", "serial": "serial", "service tag": "serial", "imei": "serial",
 }  # fmt: skip
 
 
@@ -254,7 +300,7 @@ class _LabelledId(Recognizer):
             return None
         if not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 5):
             return None
-        return _ID_KIND.get(match.group("label").lower(), "reference")
+        return _ID_KIND.get(" ".join(match.group("label").lower().split()), "reference")
 
 
 _TENANT_KIND = {
