@@ -24,9 +24,16 @@ def _mask_card(match: re.Match[str]) -> str:
     return f"[card ending {digits[-4:]}]" if luhn_ok(digits) else match.group()
 
 
+def _pattern(secret: str) -> str:
+    """A secret's regex; a code of digits also as typed in groups ("482913" as "482 913", "48-29-13")."""
+    if secret.isdigit() and len(secret) >= 4:
+        return r"[ \-]?".join(secret)
+    return re.escape(secret)
+
+
 def scrubber(secrets: Iterable[str]) -> Scrub:
     """A function masking ``secrets`` (normalized values) and full card numbers in text."""
-    patterns = [re.escape(s) for s in sorted({s for s in secrets if s}, key=len, reverse=True)]
+    patterns = [_pattern(s) for s in sorted({s for s in secrets if s}, key=len, reverse=True)]
     secret_re = re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)", re.IGNORECASE) if patterns else None
 
     def scrub(text: str) -> str:

@@ -119,7 +119,7 @@ def _english() -> list[Recognizer]:
                 "secret.inline",
                 "secret",
                 r"\b(?P<label>pin(?:\s*(?:number|code|no|#))?|pass(?:word|code|phrase)|pwd|(?:pw|pass)(?=\s*(?:[:=]|is\b))|"
-                r"security\s+answer|"
+                r"security\s+(?:answer|word)|(?:memorable|secret)\s+(?:word|answer|phrase)|"
                 r"answer\s+to\s+(?:my|the)\s+security\s+question|one[-\s]?time\s+(?:code|password|passcode|pin)|otp|"
                 r"(?:verification|access|auth(?:entication)?|2fa|login|sms|security|clearance|unlock|door|entry|lock)\s+code|cvv2?|cvc|"
                 r"(?:mother'?s\s+)?maiden\s+name|(?:childhood|first)\s+pet(?:'?s)?(?:\s+name)?|pet'?s?\s+name|(?:the|my)\s+code)(?!\w)(?:\s+(?:is|was|would\s+be|should\s+be))?\s*[:=\-]?\s*"
@@ -139,6 +139,14 @@ def _english() -> list[Recognizer]:
                 withheld=True,
             ),
             # Key and token shapes (sk-live-..., ghp_..., AKIA..., JWTs): the redaction patterns.
+            # "postgres://app:Kx9mPq2v@db-prod-3/…": the password in a URL's user part (before the
+            # email recognizer could read "Kx9mPq2v@db-prod-3…" as an address).
+            Recognizer(
+                "secret.url_password",
+                "password",
+                r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<value>[^\s:/@]+)@",
+                withheld=True,
+            ),
             Recognizer("secret.token", "api_key", _TOKEN_SHAPES, withheld=True),
             _SecretAssignment(
                 "secret.assignment",
@@ -356,6 +364,8 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
             "cvc",
             "maiden",
             "pet",
+            "memorable",
+            "secret",
         ),
         False,
     ),
@@ -363,6 +373,7 @@ _PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "app_version": ((), True),
     "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
     "secret.phrased": (("back", "digit", "sent", "texted", "emailed", "api", "token", "secret"), False),
+    "secret.url_password": (("://",), False),
     "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
     "secret.assignment": (("_",), False),  # "DB_PASSWORD=", "whsec_live_…": an underscore
     "url": (("http", "www."), False),
