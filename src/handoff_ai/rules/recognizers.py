@@ -177,7 +177,7 @@ class _SecretInline(Recognizer):
             return "security_answer"
         if "pass" in label or label in ("pwd", "pw"):
             return "password"
-        if "maiden" in label or "answer" in label or "question" in label or "word" in label or "phrase" in label:
+        if any(part in label for part in ("maiden", "answer", "question", "word", "phrase")):
             return "security_answer"
         return "code" if has_digit else None
 
