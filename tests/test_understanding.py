@@ -240,16 +240,16 @@ THRESHOLDS = {"steps": 0.8, "blocker": 0.8, "facts": 0.85, "commitments": 0.8, "
 yet, printed by ``bench/understanding.py`` beside the figures."""
 
 FLOORS = {
-    "bot_loop": {"steps": 8, "blocker": 9, "facts": 21, "handoff": 11},
-    "promise": {"steps": 1, "blocker": 2, "facts": 6, "commitments": 2, "handoff": 1},
-    "refusal": {"steps": 0, "blocker": 3, "facts": 7, "commitments": 1, "handoff": 3},
-    "shift_change": {"steps": 6, "blocker": 4, "facts": 13, "commitments": 13, "handoff": 8},
-    "secret_trap": {"steps": 4, "blocker": 5, "facts": 11, "handoff": 7},
-    "tier_escalation": {"steps": 17, "blocker": 5, "facts": 28, "commitments": 7, "handoff": 12},
+    "bot_loop": {"steps": 15, "blocker": 10, "facts": 24, "handoff": 11},
+    "promise": {"steps": 6, "blocker": 3, "facts": 8, "commitments": 6, "handoff": 1},
+    "refusal": {"steps": 2, "blocker": 3, "facts": 9, "commitments": 2, "handoff": 3},
+    "shift_change": {"steps": 12, "blocker": 8, "facts": 29, "commitments": 15, "handoff": 8},
+    "secret_trap": {"steps": 11, "blocker": 8, "facts": 21, "handoff": 7},
+    "tier_escalation": {"steps": 31, "blocker": 13, "facts": 53, "commitments": 10, "handoff": 13},
 }
-"""Hits per category and figure that the engine reached when the issue 11 work was merged
-(session 3): a change may raise them, never lower them. Raise a floor when the engine
-gets better."""
+"""Hits per category and figure that the engine reached (raised in session 5, after the steps,
+blocker, commitments and facts work): a change may raise them, never lower them. Raise a
+floor when the engine gets better."""
 
 
 def _by_category() -> dict[str, Score]:
