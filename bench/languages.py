@@ -6,13 +6,19 @@ a careful human taking over would, see ``tests/languages.py``) per language grou
 trivial baseline in the same run: blocker = the last customer message, no tried steps, no
 facts, ``language`` always ``en``, never a request for a human.
 
-    python bench/languages.py [--misses] [--case NAME] [--json PATH]
+    python bench/languages.py [--misses] [--case NAME] [--json PATH] [--cost [--data DIR]]
+
+``--cost``: what the other languages' data costs an English conversation — ABCD dev through
+``summarize`` in fresh processes with every language file and with English alone
+(``HANDOFF_AI_LANGUAGES=en``), CPU time, best of 3 rounds, the two alternated 3 times.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -72,11 +78,63 @@ def _totals(group: dict[str, LanguageScore]) -> dict[str, Any]:
     return out
 
 
+_TIMER = """
+import gc, sys, time
+from handoff_ai import summarize
+from handoff_ai.evaluation import conversation_from_row, read_jsonl
+from handoff_ai.rules.languages import supported_languages
+conversations = [conversation_from_row(r) for r in read_jsonl(sys.argv[1])]
+for c in conversations[:50]:
+    summarize(c)
+best = float("inf")
+for _ in range(3):
+    gc.collect()
+    start = time.process_time()
+    for c in conversations:
+        summarize(c)
+    best = min(best, time.process_time() - start)
+print(",".join(supported_languages()), best / len(conversations) * 1e6)
+"""
+
+
+def cost(data: Path) -> None:
+    """ABCD dev (English) with every language's data and with English alone, alternated."""
+    source = data / "abcd" / "dev.jsonl"
+    if not source.exists():
+        print(f"  (no {source}: --data)")
+        return
+    runs: dict[str, list[float]] = {"all": [], "en": []}
+    read = ""
+    for _ in range(3):
+        for setting in ("all", "en"):
+            env = {k: v for k, v in os.environ.items() if k != "HANDOFF_AI_LANGUAGES"}
+            if setting == "en":
+                env["HANDOFF_AI_LANGUAGES"] = "en"
+            command = [sys.executable, "-c", _TIMER, str(source)]
+            out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.split()
+            runs[setting].append(float(out[-1]))
+            if setting == "all":
+                read = out[0]
+    best_all, best_en = min(runs["all"]), min(runs["en"])
+    print("Cost of the other languages on English chats (ABCD dev, 1,004 conversations, CPU time):")
+    print(f"  rules reading {read}: {best_all:,.0f} us / conversation (rounds {_us(runs['all'])})")
+    print(f"  rules reading en only: {best_en:,.0f} us / conversation (rounds {_us(runs['en'])})")
+    print(f"  cost: {100 * (best_all / best_en - 1):+.1f} % (best against best)")
+
+
+def _us(values: list[float]) -> str:
+    return ", ".join(f"{v:,.0f}" for v in values)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list what each conversation missed (rules)")
     parser.add_argument("--case", help="only conversations whose name contains this")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--cost", action="store_true", help="also time ABCD dev with and without the other languages"
+    )
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data", help="shared data")
     args = parser.parse_args(argv)
 
     cases = [c for c in CASES if not args.case or args.case in c.name]
@@ -119,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             print(name)
             for item in items:
                 print(f"    {item}")
+    if args.cost:
+        print()
+        cost(args.data)
     if args.json:
         out = {"rules": _totals(engine), "baseline": _totals(base), "conversations_per_second": rate}
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")

@@ -223,3 +223,27 @@ def test_two_media_placeholders_are_not_a_repeated_message() -> None:
     )
     record = ho.summarize(ho.load(export, format="whatsapp"))
     assert "repeat" not in [s.kind for s in record.sentiment.frustration_signals]
+
+
+def test_handoff_ai_languages_restricts_the_data_read() -> None:
+    """``HANDOFF_AI_LANGUAGES=en`` (for measuring what the other languages cost) reads English alone;
+    English records do not change (ABCD-like chat)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from handoff_ai import summarize\n"
+        "from handoff_ai.rules.languages import supported_languages\n"
+        "r = summarize({'messages': [{'role': 'customer', 'text': 'my order 12345 never arrived, refund please'}]})\n"
+        "print(','.join(supported_languages()), r.intent.label, [f.value for f in r.facts])\n"
+    )
+    runs = {}
+    for only in (None, "en"):
+        env = {k: v for k, v in os.environ.items() if k != "HANDOFF_AI_LANGUAGES"}
+        if only:
+            env["HANDOFF_AI_LANGUAGES"] = only
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        runs[only] = out.stdout.split(" ", 1)
+    assert runs["en"][0] == "en" and runs[None][0].startswith("en,") and "de" in runs[None][0]
+    assert runs["en"][1] == runs[None][1]

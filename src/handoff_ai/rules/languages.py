@@ -19,6 +19,7 @@ Cyrillic, Arabic...) are told by their characters. Messages too short to tell
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,13 +73,21 @@ def _read(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def language_data() -> dict[str, dict[str, Any]]:
-    """Every packaged language file by code (``{"de": {...}, ...}``), English first."""
+    """Every packaged language file by code (``{"de": {...}, ...}``), English first.
+
+    ``HANDOFF_AI_LANGUAGES=en`` (or ``en,de``) reads only those files: what the other
+    languages' data costs an English conversation is measured that way (``bench/languages.py``).
+    """
     names = sorted(
         entry.name
         for entry in resources.files("handoff_ai").joinpath(_DIR).iterdir()
         if entry.name.endswith(".toml") and not entry.name.startswith("_")
     )
     names.sort(key=lambda n: n != "en.toml")
+    only = os.environ.get("HANDOFF_AI_LANGUAGES")  # measurements: "en" reads English data alone
+    if only:
+        wanted = {code.strip() for code in only.split(",")} | {"en"}
+        names = [name for name in names if name[: -len(".toml")] in wanted]
     data = {name[: -len(".toml")]: _read(name) for name in names}
     for code, block in data.items():
         if not isinstance(block.get("name"), str):
