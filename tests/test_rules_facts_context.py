@@ -168,3 +168,24 @@ def test_record_is_byte_identical_on_rerun() -> None:
 def test_new_recognizers_stay_linear_on_pathological_text(text: str) -> None:
     record = ho.summarize(_conv(("customer", text), ("agent", text), ("customer", "yes")))
     assert record.evidence_ids() <= {"m1", "m2", "m3"}
+
+
+def test_a_duration_answering_an_address_question_is_no_address() -> None:
+    """Asked for an address, a reply that starts with a count of things ("2 more weeks",
+    "3 times") gives no address; a real one still does."""
+    from handoff_ai import summarize
+
+    def address(reply: str) -> list[str]:
+        record = summarize(
+            {
+                "messages": [
+                    {"role": "agent", "text": "What's your new address, please?"},
+                    {"role": "customer", "text": reply},
+                ]
+            }
+        )
+        return [f.value for f in record.facts if f.kind == "address"]
+
+    assert address("2 more weeks in the hotel, then I move") == []
+    assert address("tried 3 times already, the form won't take it") == []
+    assert address("14 Elm Grove, Leeds") != []

@@ -322,3 +322,20 @@ def test_a_pasted_config_and_a_prefixed_key_are_withheld_and_an_ip_is_no_date() 
     assert not any(f.kind == "date" for f in record.facts)
     assert ("app_version", "2.8.4") in _facts(record)
     assert _customer("new signing key is rk_test_9fJ2kL4mN8pQ (rotated)").facts[0].withheld
+
+
+def test_a_format_example_a_bot_gives_is_no_fact() -> None:
+    """ "It should look like XY-987654" shows a shape; "It looks like your order W-55120 shipped"
+    states one."""
+    from handoff_ai import summarize
+
+    def values(bot: str) -> list[str]:
+        record = summarize(
+            {"messages": [{"role": "customer", "text": "need to claim"}, {"role": "bot", "text": bot}]}
+        )
+        return [f.value for f in record.facts]
+
+    assert "XY-987654" not in values("Which policy? It should look like XY-987654.")
+    assert "QZ-112233" not in values("Policy numbers have this format: QZ-112233")
+    assert "LM-445566" not in values("Please type it e.g. LM-445566 😊")
+    assert "W-55120" in values("It looks like your order W-55120 shipped yesterday.")

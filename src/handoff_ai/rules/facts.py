@@ -203,6 +203,14 @@ def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...]
     return kinds
 
 
+_COUNTED_THINGS = re.compile(
+    r"\d+(?:st|nd|rd|th)?\s+(?:(?:more|other|extra|whole|full|long|short)\s+)?(?:seconds?|minutes?|mins?|hours?|"
+    r"hrs?|days?|nights?|weeks?|wks?|months?|years?|yrs?|times?|tries|attempts?|calls?|emails?|messages?|items?|"
+    r"orders?|people|persons?|users?|seats?|pieces?|pcs|units?|boxes|bags?|pounds?|dollars?|euros?|percent)\b",
+    re.IGNORECASE,
+)
+
+
 def _shape_fits(kind: str, value: str) -> bool:
     """Whether a bare answer segment can be a value of ``kind``."""
     words = value.split()
@@ -238,8 +246,8 @@ def _shape_fits(kind: str, value: str) -> bool:
             and not all(w.lower() in STOPWORDS for w in words)
             and words[0].lower() not in _NOT_A_PLACE_START
         )
-    if kind == "address":
-        return 2 <= len(words) <= 14 and words[0][0].isdigit()
+    if kind == "address":  # "8 weeks", "3 times", "2 more days": a number of things, no address
+        return 2 <= len(words) <= 14 and words[0][0].isdigit() and not _COUNTED_THINGS.match(value)
     if kind == "room_number":
         return value.isdigit() and len(value) <= 5
     if kind == "membership":

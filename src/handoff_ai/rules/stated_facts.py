@@ -111,6 +111,12 @@ _NOT_STATED = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|unless|whether|for\s+example|for\s+instance|e\.g\.|suppose|assuming)\b", re.IGNORECASE
 )
+_EXAMPLE_BEFORE = re.compile(
+    r"\b(?:looks?\s+like|e\.\s?g\.?|for\s+example|for\s+instance|such\s+as|format(?:ted)?(?:\s+(?:is|as|like))?|"
+    r"example|sample)\s*[:,]?\s*[\"'“‘(]?\s*$",
+    re.IGNORECASE,
+)
+"""What a bot says right before a value that only shows the shape it wants."""
 _ABOUT_CASE = re.compile(
     r"\b(?:you|your|yours|you're|you've|you'll|i|i've|i'm|i'll|we|we've|we're)\b", re.IGNORECASE
 )
@@ -274,6 +280,8 @@ def _statements(text: str, spans: Sequence[Span]) -> list[Span]:
         sentence = text[start:end]
         if "?" in sentence:
             continue  # "Your order 12345678?": asked, not stated
+        if _EXAMPLE_BEFORE.search(text, max(start, span.start - 40), span.start) is not None:
+            continue  # "It looks like AB-123456", "e.g. 12345": the shape asked for, not a value
         if kind not in _TECHNICAL and kind not in _ADDRESSED:
             kept.append(span)
             continue
