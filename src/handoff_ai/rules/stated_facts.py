@@ -177,7 +177,13 @@ class StatedFacts:
         found = self._set(groups).find(text, words(text))
         if secrets is not None:
             secrets.extend(s.value for s in found if s.withheld and s.value)
-        spans = [s for s in found if _kind(s) is not None]
+        # "It looks like AB-123456", "e.g. 12345" (a bot's words or a bot action's log): the shape
+        # it asks for, not a value of the case.
+        spans = [
+            s
+            for s in found
+            if _kind(s) is not None and _EXAMPLE_BEFORE.search(text, max(0, s.start - 40), s.start) is None
+        ]
         if spans and message.kind == "message" and message.role in ("bot", "agent"):
             spans = _statements(text, spans)
         rule = "tool.stated" if message.kind == "event" or message.role == "system" else "agent.stated"
@@ -280,8 +286,6 @@ def _statements(text: str, spans: Sequence[Span]) -> list[Span]:
         sentence = text[start:end]
         if "?" in sentence:
             continue  # "Your order 12345678?": asked, not stated
-        if _EXAMPLE_BEFORE.search(text, max(start, span.start - 40), span.start) is not None:
-            continue  # "It looks like AB-123456", "e.g. 12345": the shape asked for, not a value
         if kind not in _TECHNICAL and kind not in _ADDRESSED:
             kept.append(span)
             continue
