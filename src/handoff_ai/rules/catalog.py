@@ -144,7 +144,9 @@ def _english() -> list[Recognizer]:
             Recognizer(
                 "secret.url_password",
                 "password",
-                r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<value>[^\s:/@]+)@",
+                # Bounded runs: a scheme is short, and an unbounded one rescans a long dotted run
+                # ("a.a.a.…") from every word boundary.
+                r"\b[a-z][a-z0-9+.-]{0,31}://[^\s:/@]{1,128}:(?P<value>[^\s:/@]{1,256})@",
                 withheld=True,
             ),
             Recognizer("secret.token", "api_key", _TOKEN_SHAPES, withheld=True),
