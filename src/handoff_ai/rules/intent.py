@@ -40,8 +40,7 @@ from itertools import chain, pairwise, repeat
 from ..models import Conversation, Intent
 from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
-from ._intent_index import Index, Term, score, split_example, with_durations
-from ._text import words
+from ._intent_index import Index, Term, score, split_example, tokens_of, with_durations
 from .languages import example_language, language_section
 from .phrases import tokens as phrase_tokens
 
@@ -83,7 +82,7 @@ def classify(
         if message.kind == "event" or role == "system":
             event.append(text)
         elif role == "customer":
-            tokens = words(text)
+            tokens = tokens_of(text)
             if "0" in tokens:  # "8 days ago" keeps its number (see _intent_index.intent_words)
                 tokens = with_durations(text, tokens)
             if tokens:

@@ -46,6 +46,7 @@ __all__ = [
     "language_section",
     "language_votes",
     "leading_language",
+    "profile_words",
     "supported_languages",
     "unsupported_warning",
 ]
@@ -161,6 +162,11 @@ def _profiles() -> _Profiles:
         else:
             add(code, block.get("words", []))
     return _Profiles({w: tuple(c) for w, c in words.items()}, tuple(scripts), tuple(order))
+
+
+def profile_words() -> frozenset[str]:
+    """Every language profile's words: frequent words, each of some language."""
+    return frozenset(_profiles().words)
 
 
 class LanguageReport:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..models import Conversation, Handoff, HistoryEvent, Message, Sentiment, Signal, Urgency
 from ..models.record import HandoffType
-from .phrases import CueReader, scan_longest
+from .languages import profile_words
+from .phrases import CueReader, PhraseIndex, scan_longest
 from .prechecks import GuardedPattern
 from .ruleset import RuleSet, load_rules
 from .sentences import sentence_at
@@ -59,6 +61,30 @@ _OWNERSHIP = GuardedPattern(
 )
 _OWNERSHIP_KEYS = ("assignee", "assignee_id", "assigned_to", "assignee_name", "new_assignee")
 _EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subtype")
+
+
+_SCANNED = {"agent": frozenset({"transfer", "shift_handover"}), "bot": frozenset({"transfer", "bot_failure"})}
+"""The cue lists read in an agent's and in a bot's message."""
+
+
+@lru_cache(maxsize=8)
+def _key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
+    """One word of each phrase of the ``wanted`` lists: its longest that is no frequent word
+    of a language (a language profile's word), as the rarest.
+
+    A message whose words hold none of these matches none of those phrases: most agent
+    messages, whose cue labels no other stage reads, so they are never scanned for every list.
+    """
+    common = profile_words()
+    found: set[str] = set()
+    for head, (labels, pairs) in index._heads.items():
+        if wanted.intersection(labels):
+            found.add(head)
+        for second, group in pairs.items():
+            for rest, label in group:
+                if label in wanted:
+                    found.add(max((head, second, *rest), key=lambda word: (word not in common, len(word))))
+    return frozenset(found)
 
 
 def _ownership_change(message: Message) -> str | None:
@@ -191,6 +217,7 @@ def read_signals(
     previous_role: str | None = None
     human_spoke = False  # an agent wrote before: an assignment is then between people
     last_agent: str | None = None  # who last answered as an agent (a new name is a new owner)
+    key_words = {role: _key_words(cues._index, wanted) for role, wanted in _SCANNED.items()}
 
     for message in conversation.messages:
         text = message.text
@@ -222,8 +249,9 @@ def read_signals(
 
         spoken = message.kind == "message" or (message.kind == "note" and message.role == "agent")
         if message.role in ("bot", "agent") and spoken:
-            transfer = cues.find("transfer", text)
-            shift = cues.find("shift_handover", text) if message.role == "agent" else None
+            cued = not key_words[message.role].isdisjoint(cues.words(text))
+            transfer = cues.find("transfer", text) if cued else None
+            shift = cues.find("shift_handover", text) if cued and message.role == "agent" else None
             if transfer is not None or shift is not None:
                 tier = cues.has("tier_transfer", text)
                 kind = (
@@ -245,7 +273,7 @@ def read_signals(
                     handoff = Handoff(type=kind, trigger=trigger, evidence=[message.id])
                 elif message.id not in handoff.evidence:
                     handoff.evidence.append(message.id)
-            elif message.role == "bot" and cues.has("bot_failure", text):
+            elif message.role == "bot" and cued and cues.has("bot_failure", text):
                 _add(found, "bot_failure", message.id, "cue.bot_failure")
             if message.role == "agent" and message.kind == "message" and message.author:
                 if (
