@@ -154,6 +154,9 @@ class Index:
     """Quantized squared idf -> float."""
     customer_weights: tuple[dict[Term, float], ...]
     """Per intent, its customer-space term weights (to pick evidence)."""
+    customer_heads: tuple[frozenset[str], ...]
+    """Per intent, the words that start one of its weighted customer terms: a message
+    without any of them adds nothing to its evidence."""
     cross: bool
     """Agent and event text also match the customer space: set when no example is
     a transcript, so agent and event spaces know nothing but keywords. The agent
@@ -449,6 +452,7 @@ def _pack(
         scale=top / limit,
         idf_scale=top_idf / limit,
         customer_weights=tuple(customer_weights),
+        customer_heads=tuple(frozenset(_head(term) for term in weights) for weights in customer_weights),
         cross=cross,
         unknown_idf=limit,
     )
@@ -474,6 +478,10 @@ def _cross_tables(packed: tuple[dict[Term, int], ...], shift: int) -> tuple[dict
             table[term] = low | (high << shift)
         tables.append(table)
     return tuple(tables)
+
+
+def _head(term: Term) -> str:
+    return term if isinstance(term, str) else term[0]
 
 
 def _term_key(term: Term) -> tuple[int, Term]:

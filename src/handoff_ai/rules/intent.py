@@ -168,8 +168,11 @@ def _decide(
     ]
     # Evidence: the customer messages whose terms weigh most for the winner.
     weights: Callable[[Term, float], float] = index.customer_weights[best].get
+    heads = index.customer_heads[best]
     contributions = []
     for position, tokens in enumerate(customer):
+        if heads.isdisjoint(tokens):  # no term of the winner starts here
+            continue
         terms: Iterable[Term] = chain(tokens, pairwise(tokens))
         weight = sum(map(weights, terms, _ZEROS))
         if weight > 0.0:
