@@ -50,6 +50,7 @@ AGENT_UI_CHANNELS = frozenset(
 moved to, so an agent or system message there never makes a ``channel_switch``."""
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_ASCII_CAPITALS = bytes(range(ord("A"), ord("Z") + 1))
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _OWNERSHIP = GuardedPattern(
     re.compile(
@@ -68,6 +69,11 @@ _SCANNED = {"agent": frozenset({"transfer", "shift_handover"}), "bot": frozenset
 
 
 @lru_cache(maxsize=8)
+def _key_words_by_role(index: PhraseIndex) -> dict[str, frozenset[str]]:
+    """``_key_words`` of what each role's messages are scanned for."""
+    return {role: _key_words(index, wanted) for role, wanted in _SCANNED.items()}
+
+
 def _key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
     """One word of each phrase of the ``wanted`` lists: its longest that is no frequent word
     of a language (a language profile's word), as the rarest.
@@ -175,6 +181,11 @@ def _merged_contact(conversation: Conversation) -> HistoryEvent | None:
 
 def _shouting(text: str) -> bool:
     """Two or more all-caps words, and most letters upper case."""
+    # Two such words hold six ASCII capitals, bytes that UTF-8 uses for nothing else: counting
+    # them (one C pass) rules out most messages for a fifth of the regex's time.
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) - len(encoded.translate(None, _ASCII_CAPITALS)) < 6:
+        return False
     if not _CAPS_WORD.search(text) or len(_CAPS_WORD.findall(text)) < 2:
         return False
     return sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
@@ -212,140 +223,165 @@ def read_signals(
     impacts: list[Impact] = []
     repeat_ids: list[str] = []
     handoff = Handoff()
-    has_bot = any(m.role == "bot" for m in conversation.messages)
+    messages = conversation.messages
+    has_bot: bool | None = None  # any bot message: looked up when a hand-off needs it (rarely)
     previous_channel: str | None = None
     previous_role: str | None = None
     human_spoke = False  # an agent wrote before: an assignment is then between people
     last_agent: str | None = None  # who last answered as an agent (a new name is a new owner)
-    key_words = {role: _key_words(cues._index, wanted) for role, wanted in _SCANNED.items()}
+    key_words = _key_words_by_role(cues._index)
+    timed = merged_inputs = False  # any timestamp, any customer message from a merge input
 
-    for message in conversation.messages:
+    # Each field is read once into a local: a model attribute costs three times a local's read.
+    for message in messages:
+        role = message.role
+        kind = message.kind
         text = message.text
         channel = message.channel
-        if channel and message.role != "customer" and channel.lower() in AGENT_UI_CHANNELS:
-            channel = None  # an agent replying in the helpdesk's own UI did not move the conversation
-        if channel and previous_channel and channel != previous_channel:
-            history.append(
-                HistoryEvent(
-                    kind="channel_switch",
-                    description=f"Moved from {previous_channel} to {channel}",
-                    evidence=[message.id],
+        timed = timed or message.timestamp is not None
+        if channel:
+            if role != "customer" and channel.lower() in AGENT_UI_CHANNELS:
+                channel = None  # an agent replying in the helpdesk's own UI did not move the conversation
+            elif previous_channel and channel != previous_channel:
+                history.append(
+                    HistoryEvent(
+                        kind="channel_switch",
+                        description=f"Moved from {previous_channel} to {channel}",
+                        evidence=[message.id],
+                    )
                 )
-            )
-            if handoff.type is None:
-                handoff = Handoff(type="channel_switch", trigger="channel_switch", evidence=[message.id])
-        previous_channel = channel or previous_channel
-        if message.role == "system" or message.kind == "event":
+                if handoff.type is None:
+                    handoff = Handoff(type="channel_switch", trigger="channel_switch", evidence=[message.id])
+            previous_channel = channel or previous_channel
+        if role == "system" or kind == "event":
             change = _ownership_change(message)
             if change is not None:
                 history.append(HistoryEvent(kind="transfer", description=change, evidence=[message.id]))
                 if handoff.type in (None, "channel_switch"):
-                    kind: HandoffType = (
-                        "ai_to_human" if message.role == "bot" or (has_bot and not human_spoke)
+                    if has_bot is None:
+                        has_bot = any(m.role == "bot" for m in messages)
+                    move: HandoffType = (
+                        "ai_to_human" if role == "bot" or (has_bot and not human_spoke)
                         else "tier_escalation" if cues.has("tier_transfer", text)
                         else "agent_to_agent"
                     )  # fmt: skip
-                    handoff = Handoff(type=kind, trigger="reassignment", evidence=[message.id])
+                    handoff = Handoff(type=move, trigger="reassignment", evidence=[message.id])
 
-        spoken = message.kind == "message" or (message.kind == "note" and message.role == "agent")
-        if message.role in ("bot", "agent") and spoken:
-            cued = not key_words[message.role].isdisjoint(cues.words(text))
-            transfer = cues.find("transfer", text) if cued else None
-            shift = cues.find("shift_handover", text) if cued and message.role == "agent" else None
-            if transfer is not None or shift is not None:
-                tier = cues.has("tier_transfer", text)
-                kind = (
-                    "ai_to_human" if message.role == "bot"
-                    else "tier_escalation" if tier and transfer is not None
-                    else "agent_to_agent"
-                )  # fmt: skip
-                shifted = shift is not None and kind == "agent_to_agent"
-                trigger = "shift_change" if shifted else f"{message.role}_transfer"
-                at = transfer if transfer is not None else shift
-                history.append(
-                    HistoryEvent(
-                        kind="transfer",
-                        description=sentence_at(text, at if at is not None else 0),
-                        evidence=[message.id],
-                    )
-                )
-                if handoff.trigger in (None, "channel_switch") or _supersedes(handoff, kind, human_spoke):
-                    handoff = Handoff(type=kind, trigger=trigger, evidence=[message.id])
-                elif message.id not in handoff.evidence:
-                    handoff.evidence.append(message.id)
-            elif message.role == "bot" and cued and cues.has("bot_failure", text):
-                _add(found, "bot_failure", message.id, "cue.bot_failure")
-            if message.role == "agent" and message.kind == "message" and message.author:
-                if (
-                    handoff.type in (None, "ai_to_human", "channel_switch")
-                    and last_agent is not None
-                    and message.author != last_agent
-                    and previous_role != "bot"
-                ):  # a second person answers for the company: the ticket changed hands between agents
+        if role == "customer":
+            if kind != "message":
+                continue
+            previous_role = role
+        else:
+            if (role == "agent" and kind in ("message", "note")) or (role == "bot" and kind == "message"):
+                cued = not key_words[role].isdisjoint(cues.words(text))
+                transfer = cues.find("transfer", text) if cued else None
+                shift = cues.find("shift_handover", text) if cued and role == "agent" else None
+                if transfer is not None or shift is not None:
+                    tier = cues.has("tier_transfer", text)
+                    move = (
+                        "ai_to_human" if role == "bot"
+                        else "tier_escalation" if tier and transfer is not None
+                        else "agent_to_agent"
+                    )  # fmt: skip
+                    shifted = shift is not None and move == "agent_to_agent"
+                    trigger = "shift_change" if shifted else f"{role}_transfer"
+                    at = transfer if transfer is not None else shift
                     history.append(
                         HistoryEvent(
                             kind="transfer",
-                            description=f"Another agent took over ({message.author})",
+                            description=sentence_at(text, at if at is not None else 0),
                             evidence=[message.id],
                         )
                     )
-                    handoff = Handoff(type="agent_to_agent", trigger="new_agent", evidence=[message.id])
-                last_agent = message.author
-            if message.role == "agent" and previous_role == "bot" and message.kind == "message":
-                history.append(
-                    HistoryEvent(
-                        kind="transfer",
-                        description="A human agent joined after the bot",
-                        evidence=[message.id],
-                    )
-                )
-        previous_role = message.role if message.kind == "message" else previous_role
-        human_spoke = human_spoke or (message.role == "agent" and message.kind == "message")
-        if message.role != "customer" or message.kind != "message":
+                    if handoff.trigger in (None, "channel_switch") or _supersedes(handoff, move, human_spoke):
+                        handoff = Handoff(type=move, trigger=trigger, evidence=[message.id])
+                    elif message.id not in handoff.evidence:
+                        handoff.evidence.append(message.id)
+                elif role == "bot" and cued and cues.has("bot_failure", text):
+                    _add(found, "bot_failure", message.id, "cue.bot_failure")
+                if role == "agent" and kind == "message":
+                    author = message.author
+                    if author:
+                        if (
+                            handoff.type in (None, "ai_to_human", "channel_switch")
+                            and last_agent is not None
+                            and author != last_agent
+                            and previous_role != "bot"
+                        ):  # a second person answers for the company: the ticket changed hands
+                            history.append(
+                                HistoryEvent(
+                                    kind="transfer",
+                                    description=f"Another agent took over ({author})",
+                                    evidence=[message.id],
+                                )
+                            )
+                            handoff = Handoff(
+                                type="agent_to_agent", trigger="new_agent", evidence=[message.id]
+                            )
+                        last_agent = author
+                    if previous_role == "bot":
+                        history.append(
+                            HistoryEvent(
+                                kind="transfer",
+                                description="A human agent joined after the bot",
+                                evidence=[message.id],
+                            )
+                        )
+            if kind == "message":
+                previous_role = role
+                human_spoke = human_spoke or role == "agent"
             continue
 
         labels = cues.labels(text)
-        request = customer_request(text, cues, rules)
-        if request == "customer_request":
-            _add(found, "handoff_request", message.id, "cue.handoff_request")
-            if handoff.trigger not in ("customer_request", "escalation_request"):
-                handoff = Handoff(
-                    type="ai_to_human" if has_bot and not human_spoke else "agent_to_agent",
-                    trigger="customer_request",
-                    evidence=[message.id],
-                )
-                history.append(
-                    HistoryEvent(
-                        kind="handoff_request",
-                        description="Customer asked for a human",
+        meta = message.metadata
+        if labels:
+            request = (
+                customer_request(text, cues, rules)
+                if "handoff_request" in labels or "escalation_request" in labels or "handoff_alone" in labels
+                else None
+            )
+            if request == "customer_request":
+                _add(found, "handoff_request", message.id, "cue.handoff_request")
+                if handoff.trigger not in ("customer_request", "escalation_request"):
+                    if has_bot is None:
+                        has_bot = any(m.role == "bot" for m in messages)
+                    handoff = Handoff(
+                        type="ai_to_human" if has_bot and not human_spoke else "agent_to_agent",
+                        trigger="customer_request",
                         evidence=[message.id],
                     )
-                )
-        elif request == "escalation_request":
-            _add(found, "escalation_request", message.id, "cue.escalation_request")
-            handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
-        if "as_i_said" in labels:
-            _add(found, "as_i_said", message.id, "cue.as_i_said")
-        if "threat_to_leave" in labels:
-            _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
-        if "negative" in labels:
-            _add(found, "negative_words", message.id, "cue.negative")
-        if (
-            _CAPS_WORD.search(text)
-            and len(_CAPS_WORD.findall(text)) >= 2
-            and sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
-        ):
+                    history.append(
+                        HistoryEvent(
+                            kind="handoff_request",
+                            description="Customer asked for a human",
+                            evidence=[message.id],
+                        )
+                    )
+            elif request == "escalation_request":
+                _add(found, "escalation_request", message.id, "cue.escalation_request")
+                handoff = Handoff(type="tier_escalation", trigger="escalation_request", evidence=[message.id])
+            if "as_i_said" in labels:
+                _add(found, "as_i_said", message.id, "cue.as_i_said")
+            if "threat_to_leave" in labels:
+                _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
+            if "negative" in labels:
+                _add(found, "negative_words", message.id, "cue.negative")
+        if _shouting(text):
             _add(found, "all_caps", message.id, "shape.all_caps")
         if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
             _add(found, "punctuation", message.id, "shape.punctuation")
         norm = " ".join(cues.words(text))
-        if len(norm) >= 12 and not message.metadata.get("media"):  # two "<Multimedia omitido>" are no repeat
+        if len(norm) >= 12 and not (meta and meta.get("media")):  # two "<Multimedia omitido>" are no repeat
             if norm in seen_texts:
                 _add(found, "repeat", message.id, "shape.repeat")
             else:
                 seen_texts[norm] = message.id
-        if _resent(message):
-            _add(found, "repeat", message.id, "merge.resent")
+        if meta:
+            if _resent(message):
+                _add(found, "repeat", message.id, "merge.resent")
+            merged_inputs = merged_inputs or meta.get("merge_input") is not None
+        if not labels:
+            continue
         position = cues.find("repeat_contact", text) if "repeat_contact" in labels else None
         if position is not None:
             repeat_ids.append(message.id)
@@ -370,12 +406,12 @@ def read_signals(
             high = "impact_high" in labels
             note_impact(impacts, text, message.id, cues, "impact_high" if high else "impact", high)
 
-    merged = _merged_contact(conversation)
+    merged = _merged_contact(conversation) if merged_inputs else None
     if merged is not None:
         history.append(merged)
         repeat_ids.extend(merged.evidence)
     longest: Wait | None = None
-    for wait in waits(conversation.messages):
+    for wait in waits(messages) if timed else ():
         if longest is None or wait.minutes > longest.minutes:
             longest = wait
         if wait.minutes >= WAIT_HISTORY_MINUTES:
