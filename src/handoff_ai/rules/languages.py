@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -239,7 +239,7 @@ def _winner(votes: Mapping[str, int], order: Sequence[str]) -> str | None:
 
 
 def _tally(
-    messages: Sequence[Message],
+    messages: Iterable[Message],
     tokenize: Callable[[str], list[str]],
     profiles: _Profiles,
     own: dict[str, str] | None = None,
@@ -276,13 +276,20 @@ def detect_languages(conversation: Conversation, tokenize: Callable[[str], list[
     language is worked out only when ``LanguageReport.messages`` is read.
     """
     profiles = _profiles()
+    messages = tuple(conversation.messages)
     customer: list[Message] = []
     others: list[Message] = []
-    for message in conversation.messages:
-        if message.text and message.kind != "event":
-            (customer if message.role == "customer" else others).append(message)
-    language = _winner(_tally(customer, tokenize, profiles), profiles.order)
+
+    def split() -> None:
+        for message in messages:
+            if message.text and message.kind != "event":
+                (customer if message.role == "customer" else others).append(message)
+
+    # A generator: the tally mostly stops after the customer's first few messages.
+    first = (m for m in messages if m.role == "customer" and m.text and m.kind != "event")
+    language = _winner(_tally(first, tokenize, profiles), profiles.order)
     if language is None:
+        split()
         totals = _tally(others, tokenize, profiles)
         language = _winner(totals, profiles.order)
         if language is None:
@@ -293,6 +300,8 @@ def detect_languages(conversation: Conversation, tokenize: Callable[[str], list[
                 language = ranked[0][0]
 
     def every_message() -> dict[str, str]:
+        if not customer and not others:
+            split()
         found: dict[str, str] = {}
         _tally([*customer, *others], tokenize, profiles, found)
         inherited = language or ""  # a message too short to tell speaks the conversation's language
