@@ -157,8 +157,17 @@ _CUE_WORD = any_literal(_CUE_WORDS)
 _CUE_PATTERNS = tuple(re.compile(cue, re.IGNORECASE) for cue in INJECTION_CUES)
 
 
+def _other_script(cue: str) -> bool:
+    """Whether every match of ``cue`` holds a character outside ASCII: its literals (outside
+    character classes and escapes) are all written in another script (Cyrillic, CJK, Hangul,
+    Arabic), none of which folds to an ASCII letter. Such a cue cannot match ASCII text."""
+    literals = re.sub(r"\[(?:\\.|[^\]])*\]|\\.|\{\d*,?\d*\}|[()?:|*+^$]", "", cue)
+    return bool(literals) and not literals.isascii() and not re.search(r"[0-9A-Za-z]", literals)
+
+
 def _routes() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """Cue word → the cues whose pattern text holds it; and the cues that hold none (always tried)."""
+    """Cue word → the cues whose pattern text holds it; and the cues that hold none (always tried
+    on ASCII text, unless written in another script: those only match other text)."""
     by_word: dict[str, list[int]] = {}
     unrouted: list[int] = []
     for index, cue in enumerate(INJECTION_CUES):
@@ -166,7 +175,7 @@ def _routes() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
         words = [word for word in _CUE_WORDS if word in source]
         for word in words:
             by_word.setdefault(word, []).append(index)
-        if not words:
+        if not words and not _other_script(cue):
             unrouted.append(index)
     return {word: tuple(indices) for word, indices in by_word.items()}, tuple(unrouted)
 
