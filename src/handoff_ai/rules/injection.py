@@ -266,6 +266,13 @@ def _spans(text: str) -> list[tuple[int, int]]:
     speaker = ":" in visible or "：" in visible  # every FAKE_SPEAKER match ends in a colon
     if not cued and not speaker:
         return []  # no cue word anywhere and no speaker colon: most messages stop here
+    return _found(text, visible, offsets, cued, speaker)
+
+
+def _found(
+    text: str, visible: str, offsets: list[int] | None, cued: bool, speaker: bool
+) -> list[tuple[int, int]]:
+    """``_spans`` once ``visible`` (and its ``offsets``) may hold a cue word or a speaker colon."""
     found: list[tuple[int, int]] = []
     if cued:  # a directive counts only after a cue, so without a cue word no sentence is read
         flagged = False
@@ -306,12 +313,16 @@ def find_injections(conversation: Conversation) -> list[Injection]:
         if not text:
             continue
         if text.isascii() and len(text) <= _MAX_SCAN:
-            # _spans' first test, inlined for the common case (ASCII: lower-casing keeps offsets):
-            # no cue word and no speaker colon, nothing to find.
+            # _spans inlined for the common case (ASCII: lower-casing keeps offsets): without a
+            # cue word or a speaker colon there is nothing to find.
             lowered = text.lower()
-            if ":" not in lowered and _CUE_WORD.search(lowered) is None:
+            cued = _CUE_WORD.search(lowered) is not None
+            speaker = ":" in lowered
+            if not cued and not speaker:
                 continue
-        spans = _spans(text)
+            spans = _found(text, lowered, None, cued, speaker)
+        else:
+            spans = _spans(text)
         if spans:
             found.append(Injection(message.id, tuple(spans)))
     return found
