@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ..models import Action, Blocker, Conversation, Expertise, Fact, Handoff, Intent, Item, Message
-from ..taxonomy import Taxonomy
+from ..taxonomy import IntentSpec, Taxonomy, TeamSpec
 from .note_words import NoteWords, note_words
 from .phrases import CueReader
 from .summary import build_summary
@@ -51,12 +51,24 @@ def problem_statement(conversation: Conversation, cues: CueReader) -> Message | 
     return first
 
 
+def _by_name(taxonomy: Taxonomy) -> tuple[dict[str, IntentSpec], dict[str, TeamSpec]]:
+    """Intents and teams by name, the first of a name winning (as ``Taxonomy.intent``/``team``)."""
+    intents: dict[str, IntentSpec] = {}
+    teams: dict[str, TeamSpec] = {}
+    for spec in taxonomy.intents:
+        intents.setdefault(spec.name, spec)
+    for team in taxonomy.teams:
+        teams.setdefault(team.name, team)
+    return intents, teams
+
+
 def build_expertise(intent: Intent, taxonomy: Taxonomy, words: NoteWords | None = None) -> Expertise:
     words = words or note_words("en")
-    spec = taxonomy.intent(intent.label)
+    intents, teams = taxonomy.cached("compose:by-name", _by_name)  # one lookup, not a scan per record
+    spec = intents.get(intent.label)
     if spec is None or not spec.team:
         return Expertise()
-    team = taxonomy.team(spec.team)
+    team = teams.get(spec.team)
     return Expertise(
         team=spec.team,
         skills=list(team.skills) if team else [],
