@@ -273,9 +273,13 @@ def read_signals(
             previous_role = role
         else:
             if (role == "agent" and kind in ("message", "note")) or (role == "bot" and kind == "message"):
-                cued = not key_words[role].isdisjoint(cues.words(text))
-                transfer = cues.find("transfer", text) if cued else None
-                shift = cues.find("shift_handover", text) if cued and role == "agent" else None
+                if key_words[role].isdisjoint(cues.words(text)):  # most messages: no phrase to find
+                    transfer = shift = None
+                    cued = False
+                else:
+                    transfer = cues.find("transfer", text)
+                    shift = cues.find("shift_handover", text) if role == "agent" else None
+                    cued = True
                 if transfer is not None or shift is not None:
                     tier = cues.has("tier_transfer", text)
                     move = (
@@ -303,10 +307,10 @@ def read_signals(
                     author = message.author
                     if author:
                         if (
-                            handoff.type in (None, "ai_to_human", "channel_switch")
+                            author != last_agent
                             and last_agent is not None
-                            and author != last_agent
                             and previous_role != "bot"
+                            and handoff.type in (None, "ai_to_human", "channel_switch")
                         ):  # a second person answers for the company: the ticket changed hands
                             history.append(
                                 HistoryEvent(
