@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from functools import lru_cache
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
@@ -49,7 +50,8 @@ _IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
 
 
 def _is_marker(message: Message) -> bool:
-    return any(message.metadata.get(flag) for flag in _NOT_ACTIONS)
+    metadata = message.metadata
+    return bool(metadata) and any(metadata.get(flag) for flag in _NOT_ACTIONS)
 
 
 def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
@@ -58,11 +60,19 @@ def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
     return needed is None or not needed.isdisjoint(words)
 
 
-def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases) -> Action | None:
+@lru_cache(maxsize=8)
+def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
+    """Every word that may start a statement of work: the patterns' words, the work verbs (``None``
+    when a pattern has no word list: no message can be ruled out)."""
+    if any(family is None for family in families):
+        return None
+    return frozenset().union(*families)  # type: ignore[arg-type]
+
+
+def _statement(message: Message, rules: RuleSet, words: list[str], reader: DialogueReader) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
     actor: Actor = "bot" if message.role == "bot" else "agent"
-    words = cues.words(text)
     for name, outcome in _STATEMENTS:
         if not _may_match(rules, name, words):
             continue
@@ -82,8 +92,8 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: Dialo
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
-    if not phrases.statement_words.isdisjoint(words):
-        return _inflected_statement(message, words, dialogue_reader(cues, phrases), actor)
+    if not reader.phrases.statement_words.isdisjoint(words):
+        return _inflected_statement(message, words, reader, actor)
     return None
 
 
@@ -128,11 +138,7 @@ def _normal(text: str) -> str:
 
 
 def _logged(
-    conversation: Conversation,
-    rules: RuleSet,
-    cues: CueReader,
-    phrases: DialoguePhrases,
-    works: list[Work],
+    conversation: Conversation, rules: RuleSet, reader: DialogueReader, works: list[Work]
 ) -> list[tuple[int, Hashable, Action]]:
     """Events and bot/agent statements as ``(position, key, action)``.
 
@@ -141,7 +147,10 @@ def _logged(
     """
     found: list[tuple[int, Hashable, Action]] = []
     calls: dict[str, Action] = {}
-    reader = dialogue_reader(cues, phrases)
+    phrases, words_of, words = reader.phrases, reader.cues.words, rules.pattern_words
+    gate = _said_gate(
+        *(words.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
+    )
     for index, message in enumerate(conversation.messages):
         if message.kind == "event":
             if _is_marker(message):
@@ -173,11 +182,14 @@ def _logged(
         elif message.role in ("bot", "agent") and message.kind in ("message", "note"):
             if "openai_role" in message.metadata and message.kind == "note":
                 continue  # a system prompt
+            said_words = words_of(message.text)
+            if gate is not None and gate.isdisjoint(said_words):
+                continue  # no word any statement of work needs
             said = work_statements(message, index, reader, conversation.messages)
             works.extend(said)
             if message.kind != "message":
                 continue
-            statement = _statement(message, rules, cues, phrases)
+            statement = _statement(message, rules, said_words, reader)
             if statement is not None and not any(_covers(statement, w.action) for w in said):
                 found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
     return found
@@ -353,7 +365,7 @@ def extract_actions(
     reader = dialogue_reader(cues, phrases)
     steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
     works: list[Work] = []
-    logged = _logged(conversation, rules, cues, reader.phrases, works)
+    logged = _logged(conversation, rules, reader, works)
     merged = _fold_replies(_with_events(_dedupe(logged, sorted([*steps, *works], key=lambda s: s.position))))
     actions: list[Action] = []
     for _, action, mentions in merged:
