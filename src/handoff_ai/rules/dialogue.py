@@ -79,34 +79,37 @@ def _suggestions(
     message: Message, words: list[str], phrases: DialoguePhrases, has_verb: bool = True
 ) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
-    table, longest = phrases.openers, phrases.longest_opener
+    table, sizes, heads = phrases.openers, phrases.opener_sizes, phrases.suggestion_heads
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
-    imperatives = phrases.imperatives if not phrases.imperatives.isdisjoint(words) else frozenset()
-    while i < count:
-        if words[i] not in phrases.opener_heads:
-            if words[i] in imperatives and _opens_sentence(message.text, i):
+    # Only a head word (an opener's first word, an imperative) can start a suggestion: the
+    # others are passed over at once. ``i`` is where reading resumes after a suggestion.
+    for head in [k for k, word in enumerate(words) if word in heads]:
+        if head < i:
+            continue
+        i = head
+        lengths = sizes.get(words[i])
+        if lengths is None:
+            if words[i] in phrases.imperatives and _opens_sentence(message.text, i):
                 label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
             elif words[i] in phrases.sentence_imperatives and _imperative(message.text, words, i):
                 label, size = "request", 0  # "Restart the router.", "… - rotate that password"
             else:
-                i += 1
                 continue
         else:
             label, size = None, 0
-            for n in range(min(longest, count - i), 0, -1):
-                label = table.get(tuple(words[i : i + n]))
-                if label is not None:
-                    size = n
-                    break
+            for n in lengths:  # the longest opener first
+                if n <= count - i:
+                    label = table.get(tuple(words[i : i + n]))
+                    if label is not None:
+                        size = n
+                        break
         if label is not None and words[i] in TRY_WORDS and i and words[i - 1] in _SUBJECTS:
             label = None  # "What happens when you try to activate?" suggests nothing
         if label is None or (label in ("request", "question") and not has_verb):
-            i += 1
             continue
         if label == "imperative":  # the opener is the verb: "Nettoyez le port", "Starten Sie ..."
             if i and words[i - 1] in phrases.not_before_imperative:
-                i += 1
                 continue
             size = 0
         j = i + size
@@ -356,17 +359,19 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
     customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
     tried = rules.pattern_words.get("tried")
-    gate = None if tried is None else _customer_gate(tried, phrases)
-    step_forms, openers = phrases.step_forms, phrases.keywords[_SUGGESTION]
+    reports = None if tried is None else _customer_gate(tried, phrases)
+    step_forms, openers, gate = phrases.step_forms, phrases.keywords[_SUGGESTION], phrases.suggestion_gate
     words_of = reader.cues.words
     for index, message in enumerate(messages):
         if message.kind != "message" or message.role == "system":
             continue
         words = words_of(message.text)
         if message.role == "customer":
-            if gate is None or not gate.isdisjoint(words):
+            if reports is None or not reports.isdisjoint(words):
                 customers.append(index)
             continue
+        if gate.isdisjoint(words):
+            continue  # no step verb, no verb of giving, no opener
         # A request opener ("can you", "please") only counts before a step verb.
         has_verb = not step_forms.isdisjoint(words) or (
             not phrases.provide_verbs.isdisjoint(words) and not phrases.artifacts.isdisjoint(words)

@@ -240,6 +240,28 @@ class DialoguePhrases:
     """Regex alternation of the inflecting languages' ``clause_breaks`` (empty: none)."""
     """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
     """Forms that suggest a step when they open a bot/agent sentence."""
+    # Derived once from the fields above (``__post_init__``), for the per-message reading.
+    opener_sizes: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    """First word of an opener -> the lengths (in words) of the openers it starts, longest first."""
+    suggestion_gate: frozenset[str] = field(init=False, repr=False, compare=False)
+    """Words one of which a bot/agent message needs to suggest a step (a step verb's form, a verb of
+    giving, an opener's key word): no such word, no further look."""
+    suggestion_heads: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The words a suggestion starts at: an opener's first word, an imperative."""
+
+    def __post_init__(self) -> None:
+        sizes: dict[str, set[int]] = {}
+        for opener in self.openers:
+            sizes.setdefault(opener[0], set()).add(len(opener))
+        derived = {
+            "opener_sizes": {head: tuple(sorted(found, reverse=True)) for head, found in sizes.items()},
+            "suggestion_gate": self.step_forms
+            | self.provide_verbs
+            | self.keywords.get(f"{PREFIX}suggestion", frozenset()),
+            "suggestion_heads": self.opener_heads | self.imperatives | self.sentence_imperatives,
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # a frozen dataclass: set once, here
 
 
 class DialogueReader:
