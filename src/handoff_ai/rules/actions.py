@@ -54,12 +54,6 @@ def _is_marker(message: Message) -> bool:
     return bool(metadata) and any(metadata.get(flag) for flag in _NOT_ACTIONS)
 
 
-def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
-    """False when the pattern's words (see ``[pattern_words]``) are all absent."""
-    needed = rules.pattern_words.get(name)
-    return needed is None or not needed.isdisjoint(words)
-
-
 @lru_cache(maxsize=8)
 def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
     """Every word that may start a statement of work: the patterns' words, the work verbs (``None``
@@ -73,12 +67,14 @@ def _statement(message: Message, rules: RuleSet, words: list[str], reader: Dialo
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
     actor: Actor = "bot" if message.role == "bot" else "agent"
+    needed = rules.pattern_words
     for name, outcome in _STATEMENTS:
-        if not _may_match(rules, name, words):
-            continue
+        words_of_name = needed.get(name)
+        if words_of_name is not None and words_of_name.isdisjoint(words):
+            continue  # none of the pattern's words (see ``[pattern_words]``)
         match = rules.patterns[name].search(text)
         if match:
-            sentence = sentence_at(text, match.start())
+            sentence = reader.sentence_at(text, match.start())
             if sentence.endswith("?"):  # "Could you tell us where the pending images are?" did nothing
                 continue
             if sentence[:8].lower().startswith(_ASKS):

@@ -21,6 +21,7 @@ from ..exceptions import ConfigError
 from ._text import STOPWORDS, stem
 from .languages import language_section
 from .phrases import CueReader, PhraseIndex, tokens
+from .sentences import sentence_spans, shorten
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -276,6 +277,7 @@ class DialogueReader:
         self.phrases = phrases
         self.cues = cues
         self._found: dict[str, dict[str, int]] = {}
+        self._spans: dict[str, list[tuple[int, int]]] = {}
 
     def labels(self, text: str, *needed: str) -> dict[str, int]:
         """``{label: token index}`` for a message's text; ``{}`` when none of ``needed`` can match."""
@@ -290,6 +292,21 @@ class DialogueReader:
 
     def words(self, text: str) -> list[str]:
         return self.cues.words(text)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``sentence_spans(text)``, memoized: a message's statements of work all cut the same sentences."""
+        found = self._spans.get(text)
+        if found is None:
+            found = self._spans[text] = sentence_spans(text)
+        return found
+
+    def sentence_at(self, text: str, position: int) -> str:
+        """``sentences.sentence_at(text, position)``, on the memoized spans."""
+        spans = self.spans(text)
+        for start, end in spans:
+            if position < end:  # inside this sentence, or in the white space just before it
+                return shorten(text[start:end])
+        return shorten(text[spans[-1][0] : spans[-1][1]]) if spans else ""
 
 
 _NOTHING: dict[str, int] = {}
