@@ -79,7 +79,7 @@ def _suggestions(
     message: Message, words: list[str], phrases: DialoguePhrases, has_verb: bool = True
 ) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
-    table, sizes, heads = phrases.openers, phrases.opener_sizes, phrases.suggestion_heads
+    trie, heads = phrases.opener_trie, phrases.suggestion_heads
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
     # Only a head word (an opener's first word, an imperative) can start a suggestion: the
@@ -88,8 +88,8 @@ def _suggestions(
         if head < i:
             continue
         i = head
-        lengths = sizes.get(words[i])
-        if lengths is None:
+        node = trie.get(words[i])
+        if node is None:
             if words[i] in phrases.imperatives and _opens_sentence(message.text, i):
                 label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
             elif words[i] in phrases.sentence_imperatives and _imperative(message.text, words, i):
@@ -98,12 +98,12 @@ def _suggestions(
                 continue
         else:
             label, size = None, 0
-            for n in lengths:  # the longest opener first
-                if n <= count - i:
-                    label = table.get(tuple(words[i : i + n]))
-                    if label is not None:
-                        size = n
-                        break
+            end = i
+            while node is not None:  # the longest opener that starts here
+                end += 1
+                if None in node:
+                    label, size = node[None], end - i
+                node = node.get(words[end]) if end < count else None
         if label is not None and words[i] in TRY_WORDS and i and words[i - 1] in _SUBJECTS:
             label = None  # "What happens when you try to activate?" suggests nothing
         if label is None or (label in ("request", "question") and not has_verb):

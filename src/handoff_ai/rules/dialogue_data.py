@@ -242,8 +242,9 @@ class DialoguePhrases:
     """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
     """Forms that suggest a step when they open a bot/agent sentence."""
     # Derived once from the fields above (``__post_init__``), for the per-message reading.
-    opener_sizes: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
-    """First word of an opener -> the lengths (in words) of the openers it starts, longest first."""
+    opener_trie: dict[str | None, Any] = field(init=False, repr=False, compare=False)
+    """The openers as a word trie: word -> node, a node maps the next word to its node and ``None``
+    to the label of the opener that ends there. One walk finds the longest opener at a word."""
     suggestion_gate: frozenset[str] = field(init=False, repr=False, compare=False)
     """Words one of which a bot/agent message needs to suggest a step (a step verb's form, a verb of
     giving, an opener's key word): no such word, no further look."""
@@ -251,11 +252,14 @@ class DialoguePhrases:
     """The words a suggestion starts at: an opener's first word, an imperative."""
 
     def __post_init__(self) -> None:
-        sizes: dict[str, set[int]] = {}
-        for opener in self.openers:
-            sizes.setdefault(opener[0], set()).add(len(opener))
+        trie: dict[str | None, Any] = {}
+        for opener, label in self.openers.items():
+            node = trie
+            for word in opener:
+                node = node.setdefault(word, {})
+            node[None] = label
         derived = {
-            "opener_sizes": {head: tuple(sorted(found, reverse=True)) for head, found in sizes.items()},
+            "opener_trie": trie,
             "suggestion_gate": self.step_forms
             | self.provide_verbs
             | self.keywords.get(f"{PREFIX}suggestion", frozenset()),

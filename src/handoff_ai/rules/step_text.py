@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import islice
 
 from ._text import stem
 from .dialogue_data import DialoguePhrases
@@ -90,10 +91,8 @@ _OUTCOME_LABELS = ("dialogue.failed", "dialogue.succeeded", "dialogue.partial")
 def offset(text: str, index: int) -> int | None:
     """Where the ``index``-th token (as ``phrases.tokens`` counts them) starts in ``text``."""
     lowered = text.lower().replace("’", "'")
-    for n, match in enumerate(_TOKEN.finditer(lowered)):
-        if n == index:
-            return match.start()
-    return None
+    match = next(islice(_TOKEN.finditer(lowered), index, None), None) if index >= 0 else None
+    return None if match is None else match.start()
 
 
 @lru_cache(maxsize=8192)
