@@ -50,8 +50,7 @@ _IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
 
 
 def _is_marker(message: Message) -> bool:
-    metadata = message.metadata
-    return bool(metadata) and any(metadata.get(flag) for flag in _NOT_ACTIONS)
+    return any(message.metadata.get(flag) for flag in _NOT_ACTIONS)
 
 
 @lru_cache(maxsize=8)
@@ -149,9 +148,10 @@ def _logged(
     )
     for index, message in enumerate(conversation.messages):
         if message.kind == "event":
-            if _is_marker(message):
+            metadata = message.metadata
+            if metadata and _is_marker(message):
                 continue
-            call_id = message.metadata.get("tool_call_id")
+            call_id = metadata.get("tool_call_id") if metadata else None
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
                 call.outcome = result_outcome(message.text)
@@ -272,7 +272,11 @@ def _said_words(action: Action) -> frozenset[str]:
 def _with_events(merged: list[tuple[int, Action, int]]) -> list[tuple[int, Action, int]]:
     """A bot/agent's word about a tool call next to it ("I've resent the activation email!" beside
     ``resend_activation_email`` failing) is that call: one item, the call's result wins."""
-    calls = [(p, a, m) for p, a, _ in merged if a.rule == "event" and (m := _CALL.match(a.description))]
+    calls = [  # a snake_case name holds "_": no "_", no call
+        (p, a, m)
+        for p, a, _ in merged
+        if a.rule == "event" and "_" in a.description and (m := _CALL.match(a.description))
+    ]
     if not calls:
         return merged
     said_at = [

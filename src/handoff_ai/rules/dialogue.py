@@ -125,14 +125,15 @@ def _suggestions(
         if j >= count:
             break
         filler = phrases.native_filler if words[j] in phrases.verb_bases else phrases.filler
-        content = [w for w in words[j : j + 6] if w not in filler and w not in VAGUE]
         verb = words[j] in phrases.verb_bases or _stem(words[j]) in phrases.step_stems
         if not verb and words[j] in phrases.provide_verbs:
             verb = not phrases.artifacts.isdisjoint(words[j + 1 : j + 7])  # "send me the diagnostics bundle"
         if label == "question":  # "¿Ha limpiado el filtro?": its own language's verb, only asked
             at = _offset(message.text, j) if words[j] in phrases.verb_bases else None
             verb = at is not None and sentence_at(message.text, at).rstrip().endswith("?")
-        if verb or (label == "suggestion" and bool(content)):
+        if verb or (
+            label == "suggestion" and any(w not in filler and w not in VAGUE for w in words[j : j + 6])
+        ):
             start = _offset(message.text, j)
             if start is not None:
                 prefix = "" if verb else phrases.prefixes.get(tuple(words[i : i + size]), "try ")
@@ -400,9 +401,10 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
                 window.append(later)
         keys = [step_key(tokens(text), phrases) for _, _, text in found]
         others = len(found) > 1
-        every = frozenset().union(*(_stems(t, k, phrases) for (_, _, t), k in zip(found, keys, strict=True)))
-        for (_, past, text), key in zip(found, keys, strict=True):
-            pair = _Pair(message, text, past, key, others, then_suggested, every)
+        stems = [_stems(t, k, phrases) for (_, _, t), k in zip(found, keys, strict=True)]
+        every = frozenset().union(*stems)
+        for (_, past, text), key, same in zip(found, keys, stems, strict=True):
+            pair = _Pair(message, text, past, key, same, others, then_suggested, every)
             steps.extend(_paired(pair, window, messages, reader, index, in_reply))
     for index in customers:
         if index not in in_reply:
@@ -431,6 +433,8 @@ class _Pair:
     text: str
     past: bool
     key: StepKey
+    same: frozenset[str]
+    """The stems of this step (``_stems``): a reply's words about it."""
     others: bool
     """The same message suggested other steps too: read only the reply's clauses about this one."""
     then_suggested: bool
@@ -450,7 +454,7 @@ def _paired(
     """The step a suggestion names, read against the customer's replies."""
     phrases = reader.phrases
     suggestion, text, key = pair.suggestion, pair.text, pair.key
-    same = _stems(text, key, phrases)
+    same = pair.same
     suggester: Actor = "bot" if suggestion.role == "bot" else "agent"
     evidence = [suggestion.id]
     result: str | None = None
