@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
@@ -218,13 +219,13 @@ def _dedupe(
         *items,
         *((s.position, ("step", s.key), s.action) for s in steps),
     ]
-    everything.sort(key=lambda t: t[0])
-    counts: Counter[int] = Counter()
+    everything.sort(key=itemgetter(0))
+    counts: list[int] = []
     for position, key, action in everything:
         slot: int | None
         if isinstance(key, tuple) and key and key[0] == "step":
             step: StepKey = key[1]
-            slot = next((i for k, i in by_verb.get(step[0], []) if same_step(k, step)), None)
+            slot = next((i for k, i in by_verb.get(step[0], ()) if same_step(k, step)), None)
             if slot is None:
                 by_verb.setdefault(step[0], []).append((step, len(merged)))
         else:
@@ -233,11 +234,11 @@ def _dedupe(
                 by_key[key] = len(merged)
         if slot is None:
             merged.append((position, action, 1))
-            counts[len(merged) - 1] = 1
+            counts.append(1)
         else:
             _merge(merged[slot][1], action)
             counts[slot] += 1
-    return [(position, action, counts[i]) for i, (position, action, _) in enumerate(merged)]
+    return [(position, action, count) for (position, action, _), count in zip(merged, counts, strict=True)]
 
 
 _GENERIC = frozenset(
@@ -366,7 +367,9 @@ def extract_actions(
     steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
     works: list[Work] = []
     logged = _logged(conversation, rules, reader, works)
-    merged = _fold_replies(_with_events(_dedupe(logged, sorted([*steps, *works], key=lambda s: s.position))))
+    merged = _fold_replies(
+        _with_events(_dedupe(logged, sorted([*steps, *works], key=attrgetter("position"))))
+    )
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:
