@@ -470,7 +470,8 @@ def _paired(
         in_reply.add(later)
         evidence.append(reply.id)
         confirmed = confirmed or _confirmed(words, labels, key, phrases)
-        attempts = _attempts(reply, words, phrases, key, same=same | pair.every)
+        # ``every`` holds this step's stems too (``same``).
+        attempts = _attempts(reply, words, phrases, key, same=pair.every)
         if attempts:
             starts = [0, *(a[2] for a in attempts)]
             raw = _segment_outcomes(reply.text, starts, reader, carry=False)
