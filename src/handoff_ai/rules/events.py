@@ -21,7 +21,8 @@ __all__ = ["event_outcome", "failure_reason", "result_outcome"]
 
 def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """A case-sensitive copy of a case-insensitive ``pattern`` for lower-cased ASCII text: its letters
-    in lower case (``[A-Z]`` -> ``[a-z]``), its escapes (``\\b``, ``\\s``) left alone."""
+    in lower case (``[A-Z]`` -> ``[a-z]``), its escapes (``\\b``, ``\\s``) left alone. Meant for this
+    module's own patterns: no inline flags, no letter written as a code (``\\x41``)."""
     source = re.sub(
         r"\\.|[A-Z]", lambda m: m.group() if len(m.group()) > 1 else m.group().lower(), pattern.pattern
     )
