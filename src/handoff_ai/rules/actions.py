@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from functools import lru_cache
+from operator import attrgetter, itemgetter
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
@@ -52,23 +54,27 @@ def _is_marker(message: Message) -> bool:
     return any(message.metadata.get(flag) for flag in _NOT_ACTIONS)
 
 
-def _may_match(rules: RuleSet, name: str, words: list[str]) -> bool:
-    """False when the pattern's words (see ``[pattern_words]``) are all absent."""
-    needed = rules.pattern_words.get(name)
-    return needed is None or not needed.isdisjoint(words)
+@lru_cache(maxsize=8)
+def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
+    """Every word that may start a statement of work: the patterns' words, the work verbs (``None``
+    when a pattern has no word list: no message can be ruled out)."""
+    if any(family is None for family in families):
+        return None
+    return frozenset().union(*families)  # type: ignore[arg-type]
 
 
-def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: DialoguePhrases) -> Action | None:
+def _statement(message: Message, rules: RuleSet, words: list[str], reader: DialogueReader) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
     actor: Actor = "bot" if message.role == "bot" else "agent"
-    words = cues.words(text)
+    needed = rules.pattern_words
     for name, outcome in _STATEMENTS:
-        if not _may_match(rules, name, words):
-            continue
+        words_of_name = needed.get(name)
+        if words_of_name is not None and words_of_name.isdisjoint(words):
+            continue  # none of the pattern's words (see ``[pattern_words]``)
         match = rules.patterns[name].search(text)
         if match:
-            sentence = sentence_at(text, match.start())
+            sentence = reader.sentence_at(text, match.start())
             if sentence.endswith("?"):  # "Could you tell us where the pending images are?" did nothing
                 continue
             if sentence[:8].lower().startswith(_ASKS):
@@ -82,8 +88,8 @@ def _statement(message: Message, rules: RuleSet, cues: CueReader, phrases: Dialo
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
-    if not phrases.statement_words.isdisjoint(words):
-        return _inflected_statement(message, words, dialogue_reader(cues, phrases), actor)
+    if not reader.phrases.statement_words.isdisjoint(words):
+        return _inflected_statement(message, words, reader, actor)
     return None
 
 
@@ -128,11 +134,7 @@ def _normal(text: str) -> str:
 
 
 def _logged(
-    conversation: Conversation,
-    rules: RuleSet,
-    cues: CueReader,
-    phrases: DialoguePhrases,
-    works: list[Work],
+    conversation: Conversation, rules: RuleSet, reader: DialogueReader, works: list[Work]
 ) -> list[tuple[int, Hashable, Action]]:
     """Events and bot/agent statements as ``(position, key, action)``.
 
@@ -141,12 +143,16 @@ def _logged(
     """
     found: list[tuple[int, Hashable, Action]] = []
     calls: dict[str, Action] = {}
-    reader = dialogue_reader(cues, phrases)
+    phrases, words_of, words = reader.phrases, reader.cues.words, rules.pattern_words
+    gate = _said_gate(
+        *(words.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
+    )
     for index, message in enumerate(conversation.messages):
         if message.kind == "event":
-            if _is_marker(message):
+            metadata = message.metadata
+            if metadata and _is_marker(message):
                 continue
-            call_id = message.metadata.get("tool_call_id")
+            call_id = metadata.get("tool_call_id") if metadata else None
             if isinstance(call_id, str) and call_id in calls and message.role == "system":
                 call = calls.pop(call_id)
                 call.outcome = result_outcome(message.text)
@@ -173,11 +179,14 @@ def _logged(
         elif message.role in ("bot", "agent") and message.kind in ("message", "note"):
             if "openai_role" in message.metadata and message.kind == "note":
                 continue  # a system prompt
+            said_words = words_of(message.text)
+            if gate is not None and gate.isdisjoint(said_words):
+                continue  # no word any statement of work needs
             said = work_statements(message, index, reader, conversation.messages)
             works.extend(said)
             if message.kind != "message":
                 continue
-            statement = _statement(message, rules, cues, phrases)
+            statement = _statement(message, rules, said_words, reader)
             if statement is not None and not any(_covers(statement, w.action) for w in said):
                 found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
     return found
@@ -210,13 +219,13 @@ def _dedupe(
         *items,
         *((s.position, ("step", s.key), s.action) for s in steps),
     ]
-    everything.sort(key=lambda t: t[0])
-    counts: Counter[int] = Counter()
+    everything.sort(key=itemgetter(0))
+    counts: list[int] = []
     for position, key, action in everything:
         slot: int | None
         if isinstance(key, tuple) and key and key[0] == "step":
             step: StepKey = key[1]
-            slot = next((i for k, i in by_verb.get(step[0], []) if same_step(k, step)), None)
+            slot = next((i for k, i in by_verb.get(step[0], ()) if same_step(k, step)), None)
             if slot is None:
                 by_verb.setdefault(step[0], []).append((step, len(merged)))
         else:
@@ -225,11 +234,11 @@ def _dedupe(
                 by_key[key] = len(merged)
         if slot is None:
             merged.append((position, action, 1))
-            counts[len(merged) - 1] = 1
+            counts.append(1)
         else:
             _merge(merged[slot][1], action)
             counts[slot] += 1
-    return [(position, action, counts[i]) for i, (position, action, _) in enumerate(merged)]
+    return [(position, action, count) for (position, action, _), count in zip(merged, counts, strict=True)]
 
 
 _GENERIC = frozenset(
@@ -264,7 +273,11 @@ def _said_words(action: Action) -> frozenset[str]:
 def _with_events(merged: list[tuple[int, Action, int]]) -> list[tuple[int, Action, int]]:
     """A bot/agent's word about a tool call next to it ("I've resent the activation email!" beside
     ``resend_activation_email`` failing) is that call: one item, the call's result wins."""
-    calls = [(p, a, m) for p, a, _ in merged if a.rule == "event" and (m := _CALL.match(a.description))]
+    calls = [  # a snake_case name holds "_": no "_", no call
+        (p, a, m)
+        for p, a, _ in merged
+        if a.rule == "event" and "_" in a.description and (m := _CALL.match(a.description))
+    ]
     if not calls:
         return merged
     said_at = [
@@ -353,8 +366,10 @@ def extract_actions(
     reader = dialogue_reader(cues, phrases)
     steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
     works: list[Work] = []
-    logged = _logged(conversation, rules, cues, reader.phrases, works)
-    merged = _fold_replies(_with_events(_dedupe(logged, sorted([*steps, *works], key=lambda s: s.position))))
+    logged = _logged(conversation, rules, reader, works)
+    merged = _fold_replies(
+        _with_events(_dedupe(logged, sorted([*steps, *works], key=attrgetter("position"))))
+    )
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:

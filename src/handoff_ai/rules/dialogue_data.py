@@ -21,6 +21,7 @@ from ..exceptions import ConfigError
 from ._text import STOPWORDS, stem
 from .languages import language_section
 from .phrases import CueReader, PhraseIndex, tokens
+from .sentences import sentence_spans, shorten
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -240,6 +241,32 @@ class DialoguePhrases:
     """Regex alternation of the inflecting languages' ``clause_breaks`` (empty: none)."""
     """``filler`` and the inflecting languages' filler: the object words skipped after their verbs."""
     """Forms that suggest a step when they open a bot/agent sentence."""
+    # Derived once from the fields above (``__post_init__``), for the per-message reading.
+    opener_trie: dict[str | None, Any] = field(init=False, repr=False, compare=False)
+    """The openers as a word trie: word -> node, a node maps the next word to its node and ``None``
+    to the label of the opener that ends there. One walk finds the longest opener at a word."""
+    suggestion_gate: frozenset[str] = field(init=False, repr=False, compare=False)
+    """Words one of which a bot/agent message needs to suggest a step (a step verb's form, a verb of
+    giving, an opener's key word): no such word, no further look."""
+    suggestion_heads: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The words a suggestion starts at: an opener's first word, an imperative."""
+
+    def __post_init__(self) -> None:
+        trie: dict[str | None, Any] = {}
+        for opener, label in self.openers.items():
+            node = trie
+            for word in opener:
+                node = node.setdefault(word, {})
+            node[None] = label
+        derived = {
+            "opener_trie": trie,
+            "suggestion_gate": self.step_forms
+            | self.provide_verbs
+            | self.keywords.get(f"{PREFIX}suggestion", frozenset()),
+            "suggestion_heads": self.opener_heads | self.imperatives | self.sentence_imperatives,
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # a frozen dataclass: set once, here
 
 
 class DialogueReader:
@@ -254,6 +281,7 @@ class DialogueReader:
         self.phrases = phrases
         self.cues = cues
         self._found: dict[str, dict[str, int]] = {}
+        self._spans: dict[str, list[tuple[int, int]]] = {}
 
     def labels(self, text: str, *needed: str) -> dict[str, int]:
         """``{label: token index}`` for a message's text; ``{}`` when none of ``needed`` can match."""
@@ -268,6 +296,21 @@ class DialogueReader:
 
     def words(self, text: str) -> list[str]:
         return self.cues.words(text)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``sentence_spans(text)``, memoized: a message's statements of work all cut the same sentences."""
+        found = self._spans.get(text)
+        if found is None:
+            found = self._spans[text] = sentence_spans(text)
+        return found
+
+    def sentence_at(self, text: str, position: int) -> str:
+        """``sentences.sentence_at(text, position)``, on the memoized spans."""
+        spans = self.spans(text)
+        for start, end in spans:
+            if position < end:  # inside this sentence, or in the white space just before it
+                return shorten(text[start:end])
+        return shorten(text[spans[-1][0] : spans[-1][1]]) if spans else ""
 
 
 _NOTHING: dict[str, int] = {}

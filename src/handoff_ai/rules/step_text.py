@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
+from ..models import Action
 from ._text import stem
 from .dialogue_data import DialoguePhrases
 from .sentences import sentence_at, sentence_spans, shorten
@@ -21,6 +24,7 @@ __all__ = [
     "QUOTE_CHARS",
     "TRY_WORDS",
     "VAGUE",
+    "Step",
     "StepKey",
     "clause",
     "described",
@@ -38,6 +42,19 @@ __all__ = [
 
 StepKey = tuple[str, str]
 """(verb stem, first object stem); an empty object matches any object of the same verb."""
+
+
+@dataclass
+class Step:
+    """One step tried (or suggested), before it becomes an :class:`Action`."""
+
+    key: StepKey
+    action: Action
+    position: int
+    """Index of the message the step is first evidenced in."""
+    mentions: int = 1
+    quotes: list[str] = field(default_factory=list)
+
 
 _STEP_CHARS = 64
 QUOTE_CHARS = 64
@@ -90,10 +107,8 @@ _OUTCOME_LABELS = ("dialogue.failed", "dialogue.succeeded", "dialogue.partial")
 def offset(text: str, index: int) -> int | None:
     """Where the ``index``-th token (as ``phrases.tokens`` counts them) starts in ``text``."""
     lowered = text.lower().replace("’", "'")
-    for n, match in enumerate(_TOKEN.finditer(lowered)):
-        if n == index:
-            return match.start()
-    return None
+    match = next(islice(_TOKEN.finditer(lowered), index, None), None) if index >= 0 else None
+    return None if match is None else match.start()
 
 
 @lru_cache(maxsize=8192)

@@ -28,7 +28,7 @@ from ..models import Action, Message
 from ..models.record import Actor, Outcome
 from .dialogue_data import DialogueReader
 from .phrases import tokens
-from .sentences import sentence_at, sentence_spans, shorten
+from .sentences import shorten
 from .step_text import QUOTE_CHARS, StepKey, described, object_stems, offset, quote, reply_outcome, unhandled
 
 __all__ = ["Work", "work_statements"]
@@ -164,7 +164,7 @@ def work_statements(
         if not (note or found or previous in _PASSIVE or previous == "re" or _subject(words, i) is not None):
             continue  # no subject, no chain, no passive: a word, not a statement
         if not spans:
-            spans = sentence_spans(text)
+            spans = reader.spans(text)
         at = offset(text, i)
         if at is None:
             continue
@@ -230,7 +230,8 @@ def work_statements(
         found.append(Work(key, action, index))
         where.append((sentence, start, clause))
         last_sentence = sentence
-    _whole_sentences(text, found, where)
+    if found:
+        _whole_sentences(text, found, where, reader)
     if cannot:
         found.extend(_cannot(message, index, reader, actor, found))
     if handed:
@@ -238,7 +239,9 @@ def work_statements(
     return found
 
 
-def _whole_sentences(text: str, found: list[Work], where: list[tuple[tuple[int, int], int, str]]) -> None:
+def _whole_sentences(
+    text: str, found: list[Work], where: list[tuple[tuple[int, int], int, str]], reader: DialogueReader
+) -> None:
     """A sentence that states one piece of work is its description, as written ("I have reset your
     session, please log in again."); only a sentence with several is cut into clauses."""
     counts: dict[tuple[int, int], int] = {}
@@ -246,7 +249,7 @@ def _whole_sentences(text: str, found: list[Work], where: list[tuple[tuple[int, 
         counts[sentence] = counts.get(sentence, 0) + 1
     for work, (sentence, start, clause) in zip(found, where, strict=True):
         if counts[sentence] == 1 and work.action.description == clause:
-            work.action.description = sentence_at(text, start)
+            work.action.description = reader.sentence_at(text, start)
 
 
 def _key(base: str, request: bool, rest: list[str], head: list[str], reader: DialogueReader) -> StepKey:
@@ -356,7 +359,7 @@ def _delivered(
     if match is None:
         return []
     start = match.start()
-    end = next((e for s, e in sentence_spans(text) if s <= start < e), len(text))
+    end = next((e for s, e in reader.spans(text) if s <= start < e), len(text))
     clause = shorten(" ".join(text[start:end].split()), 120)
     words = tokens(clause)
     if any(a == "how" and words[n + 1] == "to" for n, a in enumerate(words[:-1])):
