@@ -66,8 +66,17 @@ _CREDENTIAL = re.compile(
 _CREDENTIAL_HINT = re.compile("pin|pass|pwd|secur|secret|cvv|cvc|otp|time|code|maiden|pet", re.IGNORECASE)
 
 
+_CREDENTIAL_HINT_LOW = re.compile(_CREDENTIAL_HINT.pattern)
+_CREDENTIAL_LOW = re.compile(_CREDENTIAL.pattern)
+"""The same, case-sensitive, for lower-cased ASCII text: several times cheaper than ignoring case
+(which lowers every character it compares and cannot skip ahead to a first letter)."""
+
+
 def _credential(text: str) -> bool:
     """Whether ``text`` gives or asks for a credential (a literal pre-test guards the full regex)."""
+    if text.isascii():  # in ASCII, ignoring case is matching the lower-cased text
+        low = text.lower()
+        return _CREDENTIAL_HINT_LOW.search(low) is not None and _CREDENTIAL_LOW.search(low) is not None
     return _CREDENTIAL_HINT.search(text) is not None and _CREDENTIAL.search(text) is not None
 
 
