@@ -34,7 +34,7 @@ from .blocker_read import (
     with_problem,
     with_reported_error,
 )
-from .blocker_text import ERROR_TOKEN, BlockerPhrases, blocker_phrases
+from .blocker_text import BlockerPhrases, blocker_phrases, error_token
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
 from .phrases import CueReader, char_offset, tokens
@@ -44,8 +44,6 @@ from .sentences import sentence_at, sentence_spans, shorten
 __all__ = ["find_blocker"]
 
 _STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
-# What a tier-2 engineer needs beside "still not working": the error the customer reported.
-_ERROR_TOKEN = ERROR_TOKEN
 
 
 # A tool call's logged result that is an error: "-> 409 CONFLICT: …", "→ HTTP 503", "=> RATE_LIMITED".
@@ -408,13 +406,13 @@ def find_blocker(
     if chosen.description.startswith(("Customer tried:", "Still not working")):
         chosen, lead = with_problem(chosen, problems, rules, cues, phrases, bp)
         return with_reported_error(chosen, problems, lead)
-    if chosen.description.startswith("Failed: ") and not _ERROR_TOKEN.search(chosen.description):
+    if chosen.description.startswith("Failed: ") and not error_token(chosen.description):
         # a bot's "your API key may be invalid": the error the customer reported says which
         said_by = next((m.role for m in messages if chosen.evidence and m.id == chosen.evidence[0]), None)
         if said_by in ("bot", "agent"):
             return with_reported_error(chosen, problems)
     own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
-    if own is not None and not _ERROR_TOKEN.search(chosen.description):
+    if own is not None and not error_token(chosen.description):
         return with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
     return chosen
 
