@@ -12,6 +12,7 @@ import random
 import re
 
 from handoff_ai.rules import blocker, blocker_read, blocker_text, commitments, due, summary
+from handoff_ai.rules.dialogue_data import dialogue_phrases
 from handoff_ai.rules.ruleset import load_rules
 
 TEXTS = [
@@ -94,12 +95,13 @@ def test_error_tokens_as_before() -> None:
 
 
 def test_problem_cues_found_where_the_case_ignoring_regex_finds_them() -> None:
-    problem = load_rules().cues["problem"]
-    assert blocker_read._case_sensitive(problem) is not None  # the fast path is taken
     texts = [*TEXTS, "It Doesn't Work and I was CHARGED TWICE", "NOT WORKING since Tuesday, still broken"]
-    for text in texts:
-        fast = [m.span() for m in blocker_read._cue_matches(problem, text)]
-        assert fast == [m.span() for m in problem.finditer(text)]
+    texts += ["I Can't Wait to get it", "No Worries, it's FINE now", "kann es kaum erwarten"]
+    for pattern in (load_rules().cues["problem"], dialogue_phrases().not_problem):
+        assert blocker_read._case_sensitive(pattern) is not None  # the fast path is taken
+        for text in texts:
+            fast = [m.span() for m in blocker_read.cue_matches(pattern, text)]
+            assert fast == [m.span() for m in pattern.finditer(text)]
 
 
 def test_no_case_sensitive_twin_when_ignoring_case_equates_other_letters() -> None:

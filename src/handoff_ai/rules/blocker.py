@@ -25,6 +25,7 @@ from ..models import Action, Blocker, Conversation, Message
 from .blocker_read import (
     MAX_EVIDENCE,
     acknowledged,
+    cue_matches,
     diagnosis,
     may_state_problem,
     note_finding,
@@ -193,7 +194,7 @@ def _problem(
     figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
     for position in positions:
         if figures is None:
-            figures = [m.span() for m in phrases.not_problem.finditer(text)]
+            figures = [m.span() for m in cue_matches(phrases.not_problem, text)]
         if any(start <= position < end for start, end in figures):
             continue
         sentence = sentence_at(message.text, position)
