@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 
 from ..models import Action, Blocker, Message
 from .blocker_text import ERROR_NAME, BlockerPhrases, error_name, error_token
@@ -153,11 +152,26 @@ def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     return twin.finditer(text.lower()) if twin is not None else pattern.finditer(text)
 
 
-@lru_cache(maxsize=16)
+_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+"""id(pattern) -> (pattern, its twin): keyed by identity, as hashing a compiled pattern hashes its
+whole program (25 µs for the problem cues' regex)."""
+
+
 def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """``pattern`` (case ignored) without ``re.IGNORECASE``, to search lower-cased ASCII text: the same
     matches when its source has no capital letter (a cue regex is written in lower case) and no
     character that ignoring case would equate with an ASCII letter ("ſ", "ı", the Kelvin sign)."""
+    known = _TWINS.get(id(pattern))
+    if known is not None and known[0] is pattern:
+        return known[1]
+    if len(_TWINS) >= 64:
+        _TWINS.clear()
+    twin = _twin(pattern)
+    _TWINS[id(pattern)] = (pattern, twin)
+    return twin
+
+
+def _twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     source = pattern.pattern
     if not isinstance(source, str) or not pattern.flags & re.IGNORECASE:
         return None
