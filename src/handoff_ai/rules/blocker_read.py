@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ..models import Action, Blocker, Message
-from .blocker_text import ERROR_NAME, ERROR_TOKEN, BlockerPhrases
+from .blocker_text import ERROR_NAME, BlockerPhrases, error_name, error_token
 from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -21,6 +21,7 @@ from .sentences import sentence_at, sentence_spans, shorten
 __all__ = [
     "MAX_EVIDENCE",
     "acknowledged",
+    "cue_matches",
     "diagnosis",
     "may_state_problem",
     "note_finding",
@@ -59,14 +60,14 @@ def diagnosis(text: str, words: list[str], found: BlockerPhrases) -> str | None:
     was revoked", "that confirms the charger is faulty"): a finding phrase beside a fault word or
     an error code, not a question."""
     labels = found.labels(words, "finding")
-    if "finding" not in labels or ("fault" not in labels and not ERROR_TOKEN.search(text)):
+    if "finding" not in labels or ("fault" not in labels and not error_token(text)):
         return None  # the whole reply first: most say nothing of the kind
     for start, end in sentence_spans(text):
         sentence = " ".join(text[start:end].split())
         if sentence.endswith("?"):
             continue
         labels = found.in_text(sentence, "finding")
-        if "finding" in labels and ("fault" in labels or ERROR_TOKEN.search(sentence)):
+        if "finding" in labels and ("fault" in labels or error_token(sentence)):
             return shorten(sentence, 200)
     return None
 
@@ -91,7 +92,7 @@ def note_finding(text: str, reader: DialogueReader, found: BlockerPhrases) -> st
         if (
             "note_finding" in labels
             or "dialogue.note_finding" in reader.phrases.index.scan(sentence_words)
-            or ERROR_NAME.search(sentence)
+            or error_name(sentence)
         ):
             return shorten(sentence, 200)
     return None
@@ -135,13 +136,51 @@ def problem_starts(
     """Where a problem is said, lazily: each problem cue, then the first place the blocker's own
     words say one ("nothing is at the door")."""
     if cues.has("problem", message.text):
-        for match in rules.cues["problem"].finditer(text):
+        for match in cue_matches(rules.cues["problem"], text):
             yield match.start()
     extra = found.labels(cues.words(message.text), "open_problem").get("open_problem")
     if extra is not None:
         yield char_offset(text.lower(), extra)
     if _DIGIT.search(text):  # "your API returns 403 on every upload", "DRIVER_IRQL_NOT_LESS…"
         yield from (match.start() for match in ERROR_NAME.finditer(text))
+
+
+def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``; for ASCII text, its case-sensitive twin on the lower-cased text
+    (same spans, about four times cheaper) when :func:`_case_sensitive` has one."""
+    twin = _case_sensitive(pattern) if text.isascii() else None
+    return twin.finditer(text.lower()) if twin is not None else pattern.finditer(text)
+
+
+_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+"""id(pattern) -> (pattern, its twin): keyed by identity, as hashing a compiled pattern hashes its
+whole program (25 µs for the problem cues' regex)."""
+
+
+def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` (case ignored) without ``re.IGNORECASE``, to search lower-cased ASCII text: the same
+    matches when its source has no capital letter (a cue regex is written in lower case) and no
+    character that ignoring case would equate with an ASCII letter ("ſ", "ı", the Kelvin sign)."""
+    known = _TWINS.get(id(pattern))
+    if known is not None and known[0] is pattern:
+        return known[1]
+    if len(_TWINS) >= 64:
+        _TWINS.clear()
+    twin = _twin(pattern)
+    _TWINS[id(pattern)] = (pattern, twin)
+    return twin
+
+
+def _twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    source = pattern.pattern
+    if not isinstance(source, str) or not pattern.flags & re.IGNORECASE:
+        return None
+    if any(c.isupper() for c in source if c.isascii()):
+        return None
+    for char in {c for c in source if not c.isascii()}:
+        if any(re.fullmatch(re.escape(char), chr(code), re.IGNORECASE) for code in range(128)):
+            return None
+    return re.compile(source, pattern.flags & ~re.IGNORECASE)
 
 
 def problem_positions(
@@ -176,7 +215,7 @@ def problem_sentences(
     at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
     if not at:
         return []
-    figures = [m.span() for m in phrases.not_problem.finditer(text)]
+    figures = [m.span() for m in cue_matches(phrases.not_problem, text)]
     spans = list(sentence_spans(message.text))
     chosen: dict[int, str] = {}
     for position in sorted(at):
@@ -222,7 +261,7 @@ def with_reported_error(blocker: Blocker, problems: Sequence[tuple[int, Message]
     """Failed steps say what was tried; add the error the customer reported, when they gave one
     (right after ``lead``, the problem statement, when the description starts with it)."""
     for _, message in reversed(problems):
-        match = ERROR_TOKEN.search(message.text)
+        match = error_token(message.text)
         if match is None:
             continue
         sentence = shorten(sentence_at(message.text, match.start()), 160)

@@ -27,7 +27,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["ERROR_NAME", "ERROR_TOKEN", "BlockerPhrases", "blocker_phrases"]
+__all__ = ["ERROR_NAME", "ERROR_TOKEN", "BlockerPhrases", "blocker_phrases", "error_name", "error_token"]
 
 _DATA = "rules/data/blocker.toml"
 _KEYS = ("finding", "fault", "note_finding", "routing", "open_problem", "ack", "contrast")
@@ -49,6 +49,18 @@ ERROR_NAME = re.compile(
     r"|\"(?:code|error_code|errorCode|error)\"\s*:\s*\"[a-z][a-z0-9]*(?:_[a-z0-9]+)+\""
 )
 """The error tokens that cannot be an order or ticket id: an exception, a CODE_NAME, "error 1213"."""
+_ERROR_HINT = re.compile(r"[\d_]|Error|Exception|Fault")
+"""In every match of ``ERROR_TOKEN`` and ``ERROR_NAME``: a digit, an underscore or an exception word."""
+
+
+def error_token(text: str) -> re.Match[str] | None:
+    """``ERROR_TOKEN.search(text)``, after a literal test most chat lines fail (no digit, no "_")."""
+    return ERROR_TOKEN.search(text) if _ERROR_HINT.search(text) is not None else None
+
+
+def error_name(text: str) -> re.Match[str] | None:
+    """``ERROR_NAME.search(text)``, after the same literal test."""
+    return ERROR_NAME.search(text) if _ERROR_HINT.search(text) is not None else None
 
 
 @dataclass(frozen=True)

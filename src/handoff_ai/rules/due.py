@@ -27,6 +27,24 @@ from typing import Any
 __all__ = ["Due", "DueReader"]
 
 _WORDS = re.compile(r"[^\W\d_]+")
+_NON_LETTERS = bytes(i for i in range(128) if not _WORDS.match(chr(i)))
+_LETTERS_ONLY = bytes.maketrans(_NON_LETTERS, b" " * len(_NON_LETTERS))
+_DIGIT = re.compile(r"\d")
+
+
+def _letter_words(low: str) -> set[str]:
+    """``set(_WORDS.findall(low))``: an ASCII text's split where its bytes are no letters (cheaper)."""
+    if low.isascii():
+        return set(low.encode().translate(_LETTERS_ONLY).decode().split())
+    return set(_WORDS.findall(low))
+
+
+def _has_digit(text: str) -> bool:
+    """``any(ch.isdigit() for ch in text)``: a regex first (every ``\\d`` is a digit); only a
+    non-ASCII text without one is looked at character by character ("²" is a digit, not ``\\d``)."""
+    if _DIGIT.search(text) is not None:
+        return True
+    return not text.isascii() and any(ch.isdigit() for ch in text)
 
 
 @dataclass(frozen=True)
@@ -157,8 +175,8 @@ class DueReader:
     def find(self, sentence: str, when: datetime | None) -> Due | None:
         """The first due expression in ``sentence``, resolved against ``when`` if given."""
         found: list[tuple[int, int, str, date | datetime | None]] = []
-        words = set(_WORDS.findall(sentence.lower()))
-        digits = any(ch.isdigit() for ch in sentence)
+        words = _letter_words(sentence.lower())
+        digits = _has_digit(sentence)
         if words & self._span_words and (digits or words & self._number_words):
             for match in self._span.finditer(sentence):
                 after = self._after_event.match(sentence, match.end()) if self._after_event else None
