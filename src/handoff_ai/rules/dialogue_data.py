@@ -279,7 +279,9 @@ class DialogueReader:
 
     def __init__(self, phrases: DialoguePhrases, cues: CueReader) -> None:
         self.phrases = phrases
-        self.cues = cues
+        # A weak reference: the cue reader holds this reader, and a strong one back would make a
+        # cycle that outlives the conversation until a full garbage collection.
+        self.cues: CueReader = weakref.proxy(cues)
         self._found: dict[str, dict[str, int]] = {}
         self._spans: dict[str, list[tuple[int, int]]] = {}
 
@@ -314,15 +316,19 @@ class DialogueReader:
 
 
 _NOTHING: dict[str, int] = {}
-_READERS: weakref.WeakKeyDictionary[CueReader, DialogueReader] = weakref.WeakKeyDictionary()
 
 
 def dialogue_reader(cues: CueReader, phrases: DialoguePhrases | None = None) -> DialogueReader:
-    """The conversation's reader (one per ``CueReader``, so actions and blocker share its scans)."""
+    """The conversation's reader (one per ``CueReader``, so actions and blocker share its scans).
+
+    Kept on the cue reader itself, so it goes when the conversation's reading is done (a
+    weak-keyed table here once kept every conversation's readers: each reader's strong
+    reference to its key held the key alive).
+    """
     phrases = phrases or dialogue_phrases()
-    reader = _READERS.get(cues)
+    reader: DialogueReader | None = cues.dialogue
     if reader is None or reader.phrases is not phrases:
-        reader = _READERS[cues] = DialogueReader(phrases, cues)
+        reader = cues.dialogue = DialogueReader(phrases, cues)
     return reader
 
 

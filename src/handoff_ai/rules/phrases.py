@@ -153,9 +153,12 @@ class CueReader:
 
     words: Callable[[str], list[str]]
     labels: Callable[[str], dict[str, int]]
+    dialogue: Any
+    """The conversation's dialogue reader (``dialogue_data.dialogue_reader``), built on first use."""
 
     def __init__(self, index: PhraseIndex) -> None:
         self._index = index
+        self.dialogue = None
         words = _Memo(tokens)
         self.words = words.__getitem__
         self.labels = _Memo(lambda text: index.scan(words[text])).__getitem__
