@@ -274,7 +274,7 @@ def _paired(
         elif confirmed and key[0] in phrases.provide_verbs:
             outcome = "succeeded"  # "Could you send me the logs?" - "done, uploaded vpn-diag.zip"
         if not quote:
-            quote = shorten(unhandled(messages[evidence_index(evidence, messages)].text), QUOTE_CHARS)
+            quote = shorten(unhandled(messages[evidence_index(evidence, messages, reader)].text), QUOTE_CHARS)
         how = "partly worked" if result == "partial" else "customer"
         description = _described(text, f"{suggester} suggested; {how}: “{quote}”")
     main = Step(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -284,6 +285,18 @@ class DialogueReader:
         self.cues: CueReader = weakref.proxy(cues)
         self._found: dict[str, dict[str, int]] = {}
         self._spans: dict[str, list[tuple[int, int]]] = {}
+        self._positions: dict[str, int] = {}
+        self._positions_of: object = None
+
+    def position(self, message_id: str, messages: Sequence[Any]) -> int:
+        """Index of the last message of ``messages`` with this id (0 when none).
+
+        One table per conversation: a scan from the end per step was quadratic on a long chat.
+        """
+        if self._positions_of is not messages:
+            self._positions = {m.id: i for i, m in enumerate(messages)}  # a repeated id: its last
+            self._positions_of = messages
+        return self._positions.get(message_id, 0)
 
     def labels(self, text: str, *needed: str) -> dict[str, int]:
         """``{label: token index}`` for a message's text; ``{}`` when none of ``needed`` can match."""

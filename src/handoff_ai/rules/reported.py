@@ -115,13 +115,9 @@ def as_outcome(result: str | None) -> Outcome:
     return "failed" if result in ("failed", "partial") else "unknown"
 
 
-def evidence_index(evidence: list[str], messages: Sequence[Message]) -> int:
+def evidence_index(evidence: list[str], messages: Sequence[Message], reader: DialogueReader) -> int:
     """Index of the last evidence message (the reply that says most)."""
-    last = evidence[-1]
-    for i in range(len(messages) - 1, -1, -1):
-        if messages[i].id == last:
-            return i
-    return 0
+    return reader.position(evidence[-1], messages)
 
 
 _ALREADY = frozenset({"already", "even"})
@@ -177,7 +173,7 @@ def read_reported(
             step_outcome = "failed"  # "I already reinstalled the driver twice" while the problem stays
         outcomes.append(step_outcome)
     if outcome != "unknown" and said[-1] is None:  # the last step carries what the customer said about them
-        source = messages[evidence_index(evidence, messages)]
+        source = messages[evidence_index(evidence, messages, reader)]
         quote = _quote(source.text, reader.labels(source.text), tight=source is message)
         key, clause, start = found[-1]
         if quote and clause.lower().rstrip("…") not in quote.lower():
