@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
-from .phrases import any_literal, tokens
+from .phrases import tokens
 from .prefilter import PatternSet
 from .recognizers import Recognizer, Span
 
@@ -50,8 +50,9 @@ _NOT_PLACES = frozenset(
 
 
 _MEMO_LIMIT = 100_000
-_SET_SCAN_MIN = 256
-"""Characters from which a message is scanned by the prefilter's set before its regexes run."""
+_SET_SCAN_RUN = 3
+"""Regexes about to run from which a message is first scanned by the prefilter's set (hyperscan:
+~4 µs a chat turn, about one regex's search), which rules most of them out."""
 _ENGLISH = frozenset({"en"})
 
 
@@ -60,24 +61,25 @@ def _is_word(literal: str) -> bool:
     return literal.isascii() and literal.replace("_", "a").isalnum()
 
 
-class _InWords(dict[str, frozenset[str]]):
-    """Token -> the needed literals it contains, filled on first sight (hits stay in C)."""
+class _InWords(dict[str, frozenset[int]]):
+    """Token -> the recognizers (numbers) one of whose word literals it contains, filled on
+    first sight (hits stay in C)."""
 
-    def __init__(self, literals: Iterable[str]) -> None:
+    def __init__(self, literals: dict[str, frozenset[int]]) -> None:
         super().__init__()
-        self._literals = tuple(sorted(set(literals)))
+        self._literals = tuple(sorted(literals.items()))
 
-    def __missing__(self, token: str) -> frozenset[str]:
+    def __missing__(self, token: str) -> frozenset[int]:
         if len(self) >= _MEMO_LIMIT:
             self.clear()
-        value = self[token] = frozenset(filter(token.__contains__, self._literals))
+        value = self[token] = frozenset().union(*(n for lit, n in self._literals if lit in token))
         return value
 
 
 _Step = tuple[
     Recognizer,
     "frozenset[str] | None",
-    "re.Pattern[str] | None",
+    "tuple[str, ...] | re.Pattern[str] | None",
     bool,
     "int | None",
     "re.Pattern[str] | None",
@@ -86,12 +88,55 @@ _Step = tuple[
     "str | None",
     int,
 ]
-"""One recognizer's unpacked pre-checks: itself, word literals, other literals, digit, max length,
-required regex, regex, gate words, language, its place in the prefilter's pattern set."""
+"""One recognizer's unpacked pre-checks: itself, word literals, other literals (or a regex finding
+any of them), digit, max length, required regex, regex, gate words, language, its number."""
+
+
+class _Route:
+    """The recognizers one set of active languages runs, grouped by what lets each run, so a
+    message's few candidates come from a handful of set operations instead of a test per
+    recognizer: those that always may, those a digit lets run, those a literal lets run
+    (word literals through the tokens' memo, others by a substring test), and the gated ones,
+    tested one by one only when a gate word is there."""
+
+    __slots__ = ("allowed", "always", "digit", "gated", "literals", "patterns")
+
+    def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
+        always: set[int] = set()
+        digits: set[int] = set()
+        allowed: set[int] = set()
+        literals: dict[str, set[int]] = {}
+        patterns: dict[re.Pattern[str], set[int]] = {}
+        gated: list[_Step] = []
+        for step in plan:
+            _, in_words, others, digit, _, _, _, gate, language, number = step
+            if language is not None and language not in active:
+                continue
+            if gate is not None:
+                gated.append(step)
+            elif in_words is None and others is None:
+                (digits if digit else always).add(number)
+            else:
+                if digit:
+                    digits.add(number)
+                if in_words is not None:
+                    allowed.add(number)
+                if isinstance(others, re.Pattern):
+                    patterns.setdefault(others, set()).add(number)
+                else:
+                    for literal in others or ():
+                        literals.setdefault(literal, set()).add(number)
+        self.allowed = frozenset(allowed)
+        """Recognizers a word literal lets run (the tokens' memo also names other languages')."""
+        self.always = frozenset(always)
+        self.digit = frozenset(digits)
+        self.literals = tuple((literal, frozenset(n)) for literal, n in literals.items())
+        self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
+        self.gated = tuple(gated)
 
 
 class RecognizerSet:
-    """Recognizers in priority order, with their pre-checks unpacked for a tight loop.
+    """Recognizers in priority order, with their pre-checks unpacked and routed.
 
     A ``needs`` literal made of word characters occurs in the lower-cased text exactly when
     it occurs inside one of its tokens (``phrases.tokens`` keeps every run of word
@@ -105,8 +150,7 @@ class RecognizerSet:
         plan: list[_Step] = []
         for number, r in enumerate(self.recognizers):
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
-            rest = [n for n in r.needs if not _is_word(n)]
-            others = any_literal(rest) if rest else None
+            others = tuple(sorted({n for n in r.needs if not _is_word(n)})) or None
             plan.append(
                 (
                     r,
@@ -122,12 +166,11 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
-        self._plan_en = tuple(p for p in self._plan if p[-2] in (None, "en"))
-        """``_plan`` without the recognizers of other languages: what an English message needs."""
         # Every gate word: a message's words are intersected with these once, then each gate
         # is tested against that (usually empty) intersection.
         self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
-        self._in_words = _InWords(n for _, in_words, *_ in plan for n in in_words or ())
+        self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
+        self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
 
     def _candidates(self, text: str) -> frozenset[int] | None:
@@ -136,8 +179,51 @@ class RecognizerSet:
             self._prefilter = PatternSet([r.regex for r in self.recognizers])
         return self._prefilter.candidates(text)
 
+    def _route(self, active: frozenset[str]) -> _Route:
+        if self._in_words is None:
+            literals: dict[str, set[int]] = {}
+            for _, in_words, *_, number in self._plan:
+                for literal in in_words or ():
+                    literals.setdefault(literal, set()).add(number)
+            self._in_words = _InWords({k: frozenset(v) for k, v in literals.items()})
+        route = self._routes[active] = _Route(self._plan, active)
+        return route
+
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
+
+    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, has_digit: bool) -> list[int]:
+        """The numbers of the recognizers whose pre-checks ``text`` passes, in priority order."""
+        needed = set().union(*map(self._in_words.__getitem__, words))  # type: ignore[union-attr]
+        run = needed & route.allowed
+        run |= route.always
+        if has_digit:
+            run |= route.digit
+        for literal, numbers in route.literals:
+            if literal in lower:
+                run |= numbers
+        for pattern, numbers in route.patterns:
+            if pattern.search(lower) is not None:
+                run |= numbers
+        if route.gated:
+            present = self._gate_words.intersection(words)
+            if present:
+                for _, in_words, others, digit, _, _, _, gate, _, number in route.gated:
+                    if gate.isdisjoint(present):  # type: ignore[union-attr]
+                        continue
+                    if in_words is None and others is None:
+                        if digit and not has_digit:
+                            continue
+                    elif not (digit and has_digit) and number not in needed:
+                        if others is None:
+                            continue
+                        if isinstance(others, re.Pattern):
+                            if others.search(lower) is None:
+                                continue
+                        elif not any(literal in lower for literal in others):
+                            continue
+                    run.add(number)
+        return sorted(run)
 
     def find(
         self, text: str, words: Sequence[str] | None = None, languages: frozenset[str] = frozenset()
@@ -149,46 +235,24 @@ class RecognizerSet:
         English); none means English, whose own recognizers ("en") run only then; a recognizer
         of no language always runs.
         """
-        # English: the other languages' recognizers are not even looked at.
-        plan = self._plan if languages else self._plan_en
         active = languages or _ENGLISH
+        route = self._routes.get(active) or self._route(active)
+        if words is None:
+            words = tokens(text)
         lower = text.lower()
-        has_digit = _DIGIT.search(text) is not None
+        run = self._run(text, lower, words, route, _DIGIT.search(text) is not None)
+        if len(run) >= _SET_SCAN_RUN:  # one set scan rules most of them out
+            candidates = self._candidates(text)
+            if candidates is not None:
+                run = [number for number in run if number in candidates]
         size = len(text)
+        plan = self._plan
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
-        present: frozenset[str] | None = None  # the message's gate words, once needed
-        needed: set[str] | None = None  # the word literals of ``needs`` in the message, once needed
-        if words is None:
-            words = tokens(text)
-        candidates: frozenset[int] | bool | None = False  # the prefilter's answer, once asked
-        for recognizer, in_words, others, digit, max_len, requires, regex, gate, language, number in plan:
-            if language is not None and language not in active:
-                continue
+        for number in run:
+            recognizer, _, _, _, max_len, requires, regex, *_ = plan[number]
             if max_len is not None and size > max_len:
-                continue
-            if gate is not None:
-                if present is None:
-                    present = self._gate_words.intersection(words)
-                if gate.isdisjoint(present):
-                    continue
-            if in_words is None and others is None:
-                if digit and not has_digit:
-                    continue
-            elif not (digit and has_digit):
-                if in_words is not None:
-                    if needed is None:
-                        needed = set().union(*map(self._in_words.__getitem__, words))
-                    found = not in_words.isdisjoint(needed)
-                else:
-                    found = False
-                if not found and (others is None or others.search(lower) is None):
-                    continue
-            if candidates is False:  # a regex is about to run: one set scan rules most of them out
-                # (on a short chat turn the literal pre-checks above already did: the scan costs more)
-                candidates = self._candidates(text) if size >= _SET_SCAN_MIN else None
-            if candidates is not None and number not in candidates:  # type: ignore[operator]
                 continue
             if requires is not None and requires.search(text) is None:
                 continue
