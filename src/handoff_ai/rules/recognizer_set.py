@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from .phrases import tokens
 from .prefilter import PatternSet
-from .recognizers import Recognizer, Span
+from .recognizers import Recognizer, Span, stands_alone
 
 __all__ = ["RecognizerSet", "find_spans", "in_file_names"]
 
@@ -99,7 +99,7 @@ class _Route:
     (word literals through the tokens' memo, others by a substring test), and the gated ones,
     tested one by one only when a gate word is there."""
 
-    __slots__ = ("allowed", "always", "digit", "gated", "literals", "patterns")
+    __slots__ = ("allowed", "always", "bounded", "digit", "gated", "literals", "patterns")
 
     def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
         always: set[int] = set()
@@ -108,10 +108,13 @@ class _Route:
         literals: dict[str, set[int]] = {}
         patterns: dict[re.Pattern[str], set[int]] = {}
         gated: list[_Step] = []
+        bounded: dict[frozenset[str], set[int]] = {}
         for step in plan:
-            _, in_words, others, digit, _, _, _, gate, language, number = step
+            recognizer, in_words, others, digit, _, _, _, gate, language, number = step
             if language is not None and language not in active:
                 continue
+            if recognizer.bounded is not None:
+                bounded.setdefault(recognizer.bounded, set()).add(number)
             if gate is not None:
                 gated.append(step)
             elif in_words is None and others is None:
@@ -133,6 +136,8 @@ class _Route:
         self.literals = tuple((literal, frozenset(n)) for literal, n in literals.items())
         self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
         self.gated = tuple(gated)
+        self.bounded = tuple((words, frozenset(n)) for words, n in bounded.items())
+        """Recognizers that also need one of some words alone (``recognizers.stands_alone``)."""
 
 
 class RecognizerSet:
@@ -223,6 +228,9 @@ class RecognizerSet:
                         elif not any(literal in lower for literal in others):
                             continue
                     run.add(number)
+        for gate, numbers in route.bounded:
+            if not numbers.isdisjoint(run) and not stands_alone(gate, text, words):
+                run -= numbers
         return sorted(run)
 
     def find(

@@ -20,7 +20,7 @@ from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
 from .phrases import tokens
 
-__all__ = ["STOPWORDS", "Recognizer", "Span", "is_placeholder", "luhn_ok", "user_recognizers"]
+__all__ = ["STOPWORDS", "Recognizer", "Span", "is_placeholder", "luhn_ok", "stands_alone", "user_recognizers"]
 
 
 @dataclass(slots=True)
@@ -75,6 +75,18 @@ def is_placeholder(value: str) -> bool:
     return masked >= 3 and masked * 2 >= len(bare) and not any(c.isdigit() for c in bare[:2])
 
 
+def stands_alone(bounded: frozenset[str], text: str, words: Sequence[str]) -> bool:
+    """Whether one of the ``bounded`` words (lower-case, of word characters) may stand in ``text``
+    between non-word characters (``words``: ``phrases.tokens(text)``); always true on text that is
+    not ASCII, where case folding and accents make tokens no exact guide.
+
+    On ASCII text a token is a run of word characters, or several joined by apostrophes
+    ("rock'n'roll"), so such a word is a token or a token's part after an apostrophe."""
+    if not text.isascii() or not bounded.isdisjoint(words):
+        return True
+    return "'" in text and any(w.rpartition("'")[2] in bounded for w in words if "'" in w)
+
+
 class Recognizer:
     """Finds spans of one kind with one regex (group ``value`` if present)."""
 
@@ -108,17 +120,22 @@ class Recognizer:
         max_len: int | None = None,
         requires: str | None = None,
         words: Iterable[str] = (),
+        bounded: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
         and ``requires`` finds something in it (a cheap regex, run on the text as
         is, that every match of the recognizer's regex contains); and, when
         ``words`` are given, one of them is a word of the text (``phrases.tokens``,
-        shared with the other passes: a set test, cheaper than a substring scan)."""
+        shared with the other passes: a set test, cheaper than a substring scan);
+        and, when ``bounded`` words are given, one of them stands alone (``stands_alone``):
+        for a regex every match of which holds one between non-word characters
+        (``\\b(?:from|to)\\s``)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
         self.words = frozenset(words) if words else None
+        self.bounded = frozenset(bounded) if bounded else None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
@@ -127,6 +144,10 @@ class Recognizer:
         if self.max_len is not None and len(text) > self.max_len:
             return False
         if self.words is not None and self.words.isdisjoint(tokens(text) if words is None else words):
+            return False
+        if self.bounded is not None and not stands_alone(
+            self.bounded, text, tokens(text) if words is None else words
+        ):
             return False
         if self._needs_re is None:
             found = has_digit or not self.digit
