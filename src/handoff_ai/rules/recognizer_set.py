@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from .phrases import tokens
 from .prefilter import PatternSet
-from .recognizers import Recognizer, Span, stands_alone
+from .recognizers import Recognizer, Span
 
 __all__ = ["RecognizerSet", "find_spans", "in_file_names"]
 
@@ -50,7 +50,7 @@ _NOT_PLACES = frozenset(
 
 
 _MEMO_LIMIT = 100_000
-_SET_SCAN_RUN = 3
+_SET_SCAN_RUN = 4
 """Regexes about to run from which a message is first scanned by the prefilter's set (hyperscan:
 ~4 µs a chat turn, about one regex's search), which rules most of them out."""
 _ENGLISH = frozenset({"en"})
@@ -62,17 +62,21 @@ def _is_word(literal: str) -> bool:
 
 
 class _InWords(dict[str, frozenset[int]]):
-    """Token -> the recognizers (numbers) one of whose word literals it contains, filled on
-    first sight (hits stay in C)."""
+    """Token -> the recognizers (numbers) it may let run, filled on first sight (hits stay in C):
+    those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
+    ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``)."""
 
-    def __init__(self, literals: dict[str, frozenset[int]]) -> None:
+    def __init__(self, literals: dict[str, frozenset[int]], bounded: dict[str, frozenset[int]]) -> None:
         super().__init__()
         self._literals = tuple(sorted(literals.items()))
+        self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
 
     def __missing__(self, token: str) -> frozenset[int]:
         if len(self) >= _MEMO_LIMIT:
             self.clear()
-        value = self[token] = frozenset().union(*(n for lit, n in self._literals if lit in token))
+        value = frozenset().union(*(n for lit, n in self._literals if lit in token))
+        alone = self._bounded.get(token.rpartition("'")[2])
+        self[token] = value = value | alone if alone else value
         return value
 
 
@@ -96,10 +100,11 @@ class _Route:
     """The recognizers one set of active languages runs, grouped by what lets each run, so a
     message's few candidates come from a handful of set operations instead of a test per
     recognizer: those that always may, those a digit lets run, those a literal lets run
-    (word literals through the tokens' memo, others by a substring test), and the gated ones,
-    tested one by one only when a gate word is there."""
+    (word literals through the tokens' memo, others by a substring test), and those a gate
+    word lets run (then tested like the others); a ``bounded`` one is then dropped unless one of
+    its words stands alone."""
 
-    __slots__ = ("allowed", "always", "bounded", "digit", "gated", "literals", "patterns")
+    __slots__ = ("allowed", "always", "bounded", "digit", "gate_words", "gates", "literals", "patterns")
 
     def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
         always: set[int] = set()
@@ -107,16 +112,17 @@ class _Route:
         allowed: set[int] = set()
         literals: dict[str, set[int]] = {}
         patterns: dict[re.Pattern[str], set[int]] = {}
-        gated: list[_Step] = []
-        bounded: dict[frozenset[str], set[int]] = {}
+        gates: dict[str, set[int]] = {}
+        bounded: set[int] = set()
         for step in plan:
             recognizer, in_words, others, digit, _, _, _, gate, language, number = step
             if language is not None and language not in active:
                 continue
             if recognizer.bounded is not None:
-                bounded.setdefault(recognizer.bounded, set()).add(number)
+                bounded.add(number)
             if gate is not None:
-                gated.append(step)
+                for word in gate:
+                    gates.setdefault(word, set()).add(number)
             elif in_words is None and others is None:
                 (digits if digit else always).add(number)
             else:
@@ -135,9 +141,10 @@ class _Route:
         self.digit = frozenset(digits)
         self.literals = tuple((literal, frozenset(n)) for literal, n in literals.items())
         self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
-        self.gated = tuple(gated)
-        self.bounded = tuple((words, frozenset(n)) for words, n in bounded.items())
-        """Recognizers that also need one of some words alone (``recognizers.stands_alone``)."""
+        self.gates = {word: frozenset(n) for word, n in gates.items()}
+        self.gate_words = frozenset(gates)
+        self.bounded = tuple(sorted(bounded))
+        """Recognizers that also need one of their ``bounded`` words alone."""
 
 
 class RecognizerSet:
@@ -171,9 +178,6 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
-        # Every gate word: a message's words are intersected with these once, then each gate
-        # is tested against that (usually empty) intersection.
-        self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
         self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
         self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
@@ -187,10 +191,15 @@ class RecognizerSet:
     def _route(self, active: frozenset[str]) -> _Route:
         if self._in_words is None:
             literals: dict[str, set[int]] = {}
-            for _, in_words, *_, number in self._plan:
+            bounded: dict[str, set[int]] = {}
+            for recognizer, in_words, *_, number in self._plan:
                 for literal in in_words or ():
                     literals.setdefault(literal, set()).add(number)
-            self._in_words = _InWords({k: frozenset(v) for k, v in literals.items()})
+                for word in recognizer.bounded or ():
+                    bounded.setdefault(word, set()).add(number)
+            self._in_words = _InWords(
+                {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
+            )
         route = self._routes[active] = _Route(self._plan, active)
         return route
 
@@ -210,27 +219,26 @@ class RecognizerSet:
         for pattern, numbers in route.patterns:
             if pattern.search(lower) is not None:
                 run |= numbers
-        if route.gated:
-            present = self._gate_words.intersection(words)
-            if present:
-                for _, in_words, others, digit, _, _, _, gate, _, number in route.gated:
-                    if gate.isdisjoint(present):  # type: ignore[union-attr]
+        present = route.gate_words.intersection(words)
+        if present:
+            for number in frozenset().union(*map(route.gates.__getitem__, present)):
+                _, in_words, others, digit, *_ = self._plan[number]
+                if in_words is None and others is None:
+                    if digit and not has_digit:
                         continue
-                    if in_words is None and others is None:
-                        if digit and not has_digit:
+                elif not (digit and has_digit) and number not in needed:
+                    if others is None:
+                        continue
+                    if isinstance(others, re.Pattern):
+                        if others.search(lower) is None:
                             continue
-                    elif not (digit and has_digit) and number not in needed:
-                        if others is None:
-                            continue
-                        if isinstance(others, re.Pattern):
-                            if others.search(lower) is None:
-                                continue
-                        elif not any(literal in lower for literal in others):
-                            continue
-                    run.add(number)
-        for gate, numbers in route.bounded:
-            if not numbers.isdisjoint(run) and not stands_alone(gate, text, words):
-                run -= numbers
+                    elif not any(literal in lower for literal in others):
+                        continue
+                run.add(number)
+        if route.bounded and text.isascii():  # other text: no token is an exact guide
+            for number in route.bounded:
+                if number in run and -1 - number not in needed:
+                    run.discard(number)
         return sorted(run)
 
     def find(
