@@ -8,9 +8,11 @@ values inside attachment file names are not facts.
 
 from __future__ import annotations
 
+import inspect
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from .phrases import tokens
 from .prefilter import PatternSet
@@ -54,6 +56,11 @@ _SET_SCAN_RUN = 4
 """Regexes about to run from which a message is first scanned by the prefilter's set (hyperscan:
 ~4 µs a chat turn, about one regex's search), which rules most of them out."""
 _ENGLISH = frozenset({"en"})
+
+
+@lru_cache(maxsize=256)
+def _takes_first(find: Callable[..., Iterable[Span]]) -> bool:
+    return "first" in inspect.signature(find).parameters
 
 
 def _is_word(literal: str) -> bool:
@@ -178,6 +185,9 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
+        self._takes_first = tuple(_takes_first(type(r).find) for r in self.recognizers)
+        """Whether a recognizer's ``find`` resumes from the match its pre-check found (one defined
+        elsewhere may take ``text`` and ``lower`` alone)."""
         self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
         self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
@@ -263,6 +273,7 @@ class RecognizerSet:
                 run = [number for number in run if number in candidates]
         size = len(text)
         plan = self._plan
+        takes_first = self._takes_first
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
@@ -272,9 +283,13 @@ class RecognizerSet:
                 continue
             if requires is not None and requires.search(text) is None:
                 continue
-            if regex.search(text) is None:  # the common case: no match, no generator
+            first = regex.search(text)
+            if first is None:  # the common case: no match, no generator
                 continue
-            for span in recognizer.find(text, lower):
+            found = (
+                recognizer.find(text, lower, first) if takes_first[number] else recognizer.find(text, lower)
+            )
+            for span in found:
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                     continue
                 if span.kind not in _IN_FILE_NAME_OK and not span.withheld:

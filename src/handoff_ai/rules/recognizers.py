@@ -12,8 +12,9 @@ that they were given, never their value. Running them together over a message is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import ClassVar
 
 from ..privacy.pii import luhn_ok
@@ -166,8 +167,17 @@ class Recognizer:
         """The kind to record for ``value``, or ``None`` to reject the match."""
         return self.kind
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def matches(self, text: str, first: re.Match[str] | None = None) -> Iterator[re.Match[str]]:
+        """``self.regex.finditer(text)``; ``first``: its first match when the caller already has it
+        (``self.regex.search(text)``), so the scan goes on from its end instead of starting over
+        (the same matches: a scan after a non-empty match resumes at its end)."""
+        if first is None or first.end() == first.start():
+            return self.regex.finditer(text)
+        return chain((first,), self.regex.finditer(text, first.end()))
+
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        """The spans in ``text`` (``lower``: ``text.lower()``; ``first``: see ``matches``)."""
+        for match in self.matches(text, first):
             start, end = self.value_span(match)
             while end > start and text[end - 1] in _TRAILING:
                 end -= 1
@@ -217,8 +227,8 @@ class _SecretAssignment(Recognizer):
 class _LoginPair(Recognizer):
     """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for match in self.matches(text, first):
             user, secret = match.group("user"), match.group("value")
             if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
                 continue
@@ -262,8 +272,8 @@ class _Date(Recognizer):
     Read behind each match rather than in the pattern: a weekday alternative in front of the
     pattern would be tried at every word of every message with a digit."""
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for span in super().find(text, lower, first):
             if span.start > 3 and text[span.start - 1].isspace():
                 weekday = _WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
                 if weekday is not None:
@@ -282,8 +292,8 @@ _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
 
 class _Phone(Recognizer):
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for span in super().find(text, lower, first):
             if span.kind == "account_id":
                 span.rule = "id.labelled"  # read as a phone's shape, named by its label
             yield span
@@ -351,8 +361,8 @@ class _Name(Recognizer):
         strict = not re.match(r"(?:my\s+)?(?:full\s+|first\s+|last\s+)?name", lead, re.I)
         return "name" if _trim_name(value, strict=strict) else None
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for span in super().find(text, lower, first):
             trimmed = _trim_name(span.value or "", strict=False)
             if trimmed:
                 span.value = trimmed
@@ -433,8 +443,8 @@ class _LangSecret(Recognizer):
         self._kinds = kinds
         self._not_secret = not_secret
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for match in self.matches(text, first):
             start, end = match.span("value")
             while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
                 end -= 1
@@ -494,8 +504,8 @@ class _LangLabelled(Recognizer):
         self._default = default
         self.language = language
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for match in self.matches(text, first):
             label = match.group("label")
             key = " ".join(tokens(label.replace("°", " ").replace("º", " ")))
             kind = self._labels.get(key, self._default)
