@@ -247,8 +247,15 @@ _COUNTED_THINGS = re.compile(
 )
 
 
+_SHAPED = frozenset(
+    """name security_answer username account_id ticket_id tracking_number order_id postal_code phone pin code
+    password city place address room_number membership day""".split()
+)
+"""The kinds ``_shape_fits`` can say yes to (no other kind fits any value)."""
+
+
 def _shape_fits(kind: str, value: str) -> bool:
-    """Whether a bare answer segment can be a value of ``kind``."""
+    """Whether a bare answer segment can be a value of ``kind`` (only kinds of ``_SHAPED``)."""
     words = value.split()
     compact = value.replace(" ", "").replace("-", "")
     if not words or is_placeholder(value):
@@ -355,6 +362,8 @@ def _answer(
                 span.withheld = fit in SECRET_KINDS
                 remaining.remove(fit)
     added: list[Span] = []
+    if _SHAPED.isdisjoint(remaining) and SECRET_KINDS.isdisjoint(remaining):
+        return added, remaining  # no piece can fit: no shape to read, no secret to take as said
     text = message.text
     for start, end in _segments(text, spans, local):
         value = text[start:end]
