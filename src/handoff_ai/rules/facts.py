@@ -254,6 +254,9 @@ _SHAPED = frozenset(
 """The kinds ``_shape_fits`` can say yes to (no other kind fits any value)."""
 
 
+_POSTAL = re.compile(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{4,5}-\d{3}")
+
+
 def _shape_fits(kind: str, value: str) -> bool:
     """Whether a bare answer segment can be a value of ``kind`` (only kinds of ``_SHAPED``)."""
     words = value.split()
@@ -275,7 +278,7 @@ def _shape_fits(kind: str, value: str) -> bool:
             kind == "account_id" and len(words) == 1 and value.isupper() and len(value) >= 5
         )
     if kind == "postal_code":  # US, UK/CA, Brazil (01310-100) and Portugal (4000-123)
-        return bool(re.fullmatch(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{4,5}-\d{3}", value))
+        return bool(_POSTAL.fullmatch(value))
     if kind == "phone":
         return 7 <= sum(c.isdigit() for c in value) <= 15 and not any(c.isalpha() for c in value)
     if kind in ("pin", "code"):

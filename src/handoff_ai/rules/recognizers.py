@@ -291,6 +291,9 @@ _ACCOUNT_LABELS = frozenset("account acct customer member subscriber contract".s
 _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
 
+_PHONE_WORD = re.compile(r"phone|mobile|cell|call|tel|text|whatsapp|number")
+
+
 class _Phone(Recognizer):
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
         for span in super().find(text, lower, first):
@@ -311,7 +314,7 @@ class _Phone(Recognizer):
         if value.startswith("+") or "(" in value or digits >= 9:
             return "phone"
         # 7-8 digits with separators: only with a phone word nearby.
-        return "phone" if re.search(r"phone|mobile|cell|call|tel|text|whatsapp|number", before) else None
+        return "phone" if _PHONE_WORD.search(before) else None
 
 
 _ID_KIND = {
@@ -353,12 +356,15 @@ class _TenantId(Recognizer):
         return _TENANT_KIND.get(match.group("label").lower(), "tenant_id")
 
 
+_NAME_LEAD = re.compile(r"(?:my\s+)?(?:full\s+|first\s+|last\s+)?name", re.IGNORECASE)
+
+
 class _Name(Recognizer):
     """'my name is Sarah Brown', "I'm Alexis" -> the name, trimmed at the first non-name word."""
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         lead = match.groupdict().get("lead") or ""
-        strict = not re.match(r"(?:my\s+)?(?:full\s+|first\s+|last\s+)?name", lead, re.I)
+        strict = not _NAME_LEAD.match(lead)
         return "name" if _trim_name(value, strict=strict) else None
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
@@ -396,6 +402,9 @@ def _trim_name(value: str, *, strict: bool) -> str:
     return value[first:last]
 
 
+_LOWER_THEN_DIGITS = re.compile(r"[a-z]{3,}\d{1,4}")
+
+
 class _Generic(Recognizer):
     """Id-looking tokens with no label: long digit runs, mixed letters and digits."""
 
@@ -407,7 +416,7 @@ class _Generic(Recognizer):
             return "number" if digits >= 6 else None
         letters = sum(c.isalpha() for c in value)
         if letters and (
-            any(c.isupper() for c in value) or digits >= 2 or re.fullmatch(r"[a-z]{3,}\d{1,4}", value)
+            any(c.isupper() for c in value) or digits >= 2 or _LOWER_THEN_DIGITS.fullmatch(value)
         ):
             return "id"
         return None
