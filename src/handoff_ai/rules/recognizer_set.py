@@ -103,6 +103,12 @@ _Step = tuple[
 any of them), digit, max length, required regex, regex, gate words, language, its number."""
 
 
+_Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool]
+"""What runs once a recognizer is a candidate: itself, max length, required regex, regex, and
+whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
+take ``text`` and ``lower`` alone)."""
+
+
 class _Route:
     """The recognizers one set of active languages runs, grouped by what lets each run, so a
     message's few candidates come from a handful of set operations instead of a test per
@@ -185,9 +191,7 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
-        self._takes_first = tuple(_takes_first(type(r).find) for r in self.recognizers)
-        """Whether a recognizer's ``find`` resumes from the match its pre-check found (one defined
-        elsewhere may take ``text`` and ``lower`` alone)."""
+        self._checks: tuple[_Checks, ...] = ()  # made with the first route
         self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
         self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
@@ -207,6 +211,10 @@ class RecognizerSet:
                     literals.setdefault(literal, set()).add(number)
                 for word in recognizer.bounded or ():
                     bounded.setdefault(word, set()).add(number)
+            self._checks = tuple(
+                (r, max_len, requires, regex, _takes_first(type(r).find))
+                for r, _, _, _, max_len, requires, regex, *_ in self._plan
+            )
             self._in_words = _InWords(
                 {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
             )
@@ -272,13 +280,12 @@ class RecognizerSet:
             if candidates is not None:
                 run = [number for number in run if number in candidates]
         size = len(text)
-        plan = self._plan
-        takes_first = self._takes_first
+        checks = self._checks
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
         for number in run:
-            recognizer, _, _, _, max_len, requires, regex, *_ = plan[number]
+            recognizer, max_len, requires, regex, takes_first = checks[number]
             if max_len is not None and size > max_len:
                 continue
             if requires is not None and requires.search(text) is None:
@@ -286,9 +293,7 @@ class RecognizerSet:
             first = regex.search(text)
             if first is None:  # the common case: no match, no generator
                 continue
-            found = (
-                recognizer.find(text, lower, first) if takes_first[number] else recognizer.find(text, lower)
-            )
+            found = recognizer.find(text, lower, first) if takes_first else recognizer.find(text, lower)
             for span in found:
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                     continue
