@@ -1,9 +1,12 @@
 """Running recognizers together over one message: priority order, cheap pre-checks, no overlaps.
 
-``RecognizerSet.find`` is the hot loop of fact extraction: each recognizer's literal
-pre-checks are unpacked once, word literals are looked up in the message's tokens, a
-later span that overlaps an earlier one is dropped (an email is never also a URL), and
-values inside attachment file names are not facts.
+``RecognizerSet.find`` is the hot loop of fact extraction. A message's candidates come from a
+few set operations, not a test per recognizer (``_Route``): its tokens, looked up in a memo,
+name the recognizers their word literals, gate words and place prepositions let run; a digit
+and the other literals add theirs. From three candidates on, the prefilter's set scan
+(``prefilter``) rules most of them out in one pass. A candidate's regex is searched once and
+its recognizer resumes from that match. A later span that overlaps an earlier one is dropped
+(an email is never also a URL), and values inside attachment file names are not facts.
 """
 
 from __future__ import annotations
