@@ -3,10 +3,11 @@
 ``RecognizerSet.find`` is the hot loop of fact extraction. A message's candidates come from a
 few set operations, not a test per recognizer (``_Route``): its tokens, looked up in a memo,
 name the recognizers their word literals, gate words and place prepositions let run; a digit
-and the other literals add theirs. From three candidates on, the prefilter's set scan
-(``prefilter``) rules most of them out in one pass. A candidate's regex is searched once and
-its recognizer resumes from that match. A later span that overlaps an earlier one is dropped
-(an email is never also a URL), and values inside attachment file names are not facts.
+and the other literals add theirs. On a long message (or from three candidates on, once a long
+message had the set compiled) the prefilter's set scan (``prefilter``) rules most of them out in
+one pass. A candidate's regex is searched once and its recognizer resumes from that match. A
+later span that overlaps an earlier one is dropped (an email is never also a URL), and values
+inside attachment file names are not facts.
 """
 
 from __future__ import annotations
@@ -55,9 +56,13 @@ _NOT_PLACES = frozenset(
 
 
 _MEMO_LIMIT = 100_000
+_SET_SCAN_MIN = 256
+"""Characters from which a message is scanned by the prefilter's set before its regexes run
+(building the set on first use: hyperscan takes a second or two to compile it, which only a long
+message's many regex scans pay back)."""
 _SET_SCAN_RUN = 3
-"""Regexes about to run from which a message is first scanned by the prefilter's set (hyperscan:
-~4 µs a chat turn, about one regex's search), which rules most of them out."""
+"""Regexes about to run from which a shorter message is scanned too, once the set is built
+(~4 µs a chat turn, about one regex's search)."""
 _ENGLISH = frozenset({"en"})
 
 
@@ -278,8 +283,10 @@ class RecognizerSet:
             words = tokens(text)
         lower = text.lower()
         run = self._run(text, lower, words, route, _DIGIT.search(text) is not None)
-        if len(run) >= _SET_SCAN_RUN:  # one set scan rules most of them out
-            candidates = self._candidates(text)
+        if run and (
+            len(text) >= _SET_SCAN_MIN or (self._prefilter is not None and len(run) >= _SET_SCAN_RUN)
+        ):
+            candidates = self._candidates(text)  # one set scan rules most of them out
             if candidates is not None:
                 run = [number for number in run if number in candidates]
         size = len(text)
