@@ -223,16 +223,13 @@ def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...]
             kinds.append(kind)
     if not kinds:
         return []
-    requested = (
+    # "Your name, username and order id" asks without a verb; one cue needs one, and a
+    # long statement ("no room is available at the Old Town Inn") asks nothing.
+    if ((len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK) and not (
         "?" in text  # "?" matches _REQUEST: no regex needed
         or _REQUEST.search(text) is not None
         or (local is not None and bool(local.scan(words)))
-    )
-    if not requested and (
-        (len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK
     ):
-        # "Your name, username and order id" asks without a verb; one cue needs one, and a
-        # long statement ("no room is available at the Old Town Inn") asks nothing.
         return []
     if "security_answer" in kinds and "name" in kinds:  # "the name of your first pet" is the secret
         kinds.remove("name")
