@@ -180,7 +180,7 @@ class AgentFacts:
             if not _REFERENCE_LABELS.isdisjoint(tokens):
                 facts.extend(
                     Fact(kind=s.kind, value=s.value, evidence=[message.id], rule="agent.reference")
-                    for s in self._refs.find(text)
+                    for s in self._refs.find(text, tokens)
                     if s.kind in REFERENCE_KINDS
                 )
             before = []
@@ -212,7 +212,7 @@ class AgentFacts:
         echo = bool(before) and self._may_echo(text, tokens, said)
         if rule is None and not echo:
             return []
-        spans = self._slots.find(text)
+        spans = self._slots.find(text, tokens)
         if echo:
             echoes.extend(self._echoed(spans, before))
         if rule is None:

@@ -452,6 +452,13 @@ _WORDS: dict[str, str] = {
     "tenant_id": "tenant workspace organization organisation org project instance subdomain realm cluster",
 }
 
+# Words one of which every match holds between non-word characters ("\b[Tt]o\s+"): a set test on
+# the tokens (``recognizers.stands_alone``); most chat turns have no place preposition.
+_BOUNDED: dict[str, str] = {
+    "place.named": "from to in at near towards around",
+    "place.noun": "from to at near towards",
+}
+
 # Cheap regexes every match contains (exact, so skipping never drops a match): most
 # messages with a digit have no 5-digit run, no digits split by a separator, ...
 _REQUIRES: dict[str, str] = {
@@ -477,6 +484,7 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             max_len=60 if recognizer.name == "name.bare" else None,
             requires=_REQUIRES.get(recognizer.name),
             words=_WORDS.get(recognizer.name, "").split(),
+            bounded=_BOUNDED.get(recognizer.name, "").split(),
         )
     return recognizers
 

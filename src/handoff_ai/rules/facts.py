@@ -84,6 +84,14 @@ ASK_PHRASES: dict[str, tuple[str, ...]] = {
     "membership": ("membership", "member level", "membership level", "tier", "member", "members"),
 }  # fmt: skip
 _ASKS = PhraseIndex(ASK_PHRASES)
+
+
+def _heads(phrases: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """The first words of ``phrases``: where ``scan_longest`` can find one."""
+    return frozenset(words[0] for group in phrases.values() for p in group if (words := tokens(p)))
+
+
+_ASK_HEADS = _heads(ASK_PHRASES)
 _REQUEST = re.compile(
     r"\?|\b(?:please|provide|need|confirm|verify|enter|share|give|tell|what|may\s+i|can\s+i|could\s+i|"
     r"could\s+you|can\s+you|type|send|get|getting|let\s+me|know|start\s+by|your\s+full)\b",
@@ -126,14 +134,40 @@ _LOOSE_KINDS = GENERIC_KINDS | {"phone"}
 """Kinds an answer in another language may relabel: "Qual é o seu CPF?" / "123.456.789-09" is no phone."""
 _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|vip|elite)\b", re.IGNORECASE)
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
+_SECRET_LITERALS = ("pin", "pass", "code", "secur")
 _SECRET_WORD = GuardedPattern(
     re.compile(
         r"\b(?:pin|password|passcode|(?<!zip\s)(?<!promo\s)(?<!error\s)(?<!postal\s)(?<!area\s)(?<!discount\s)"
         r"(?<!coupon\s)(?<!country\s)(?<!tracking\s)(?<!status\s)code|security\s+answer)\b",
         re.IGNORECASE,
     ),
-    "pin pass code secur",
+    " ".join(_SECRET_LITERALS),
 )
+_MEMO_LIMIT = 100_000
+
+
+class _SecretLiteral(dict[str, bool]):
+    """Token -> whether it holds one of ``_SECRET_WORD``'s literals, filled on first sight."""
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        value = self[token] = any(literal in token for literal in _SECRET_LITERALS)
+        return value
+
+
+_SECRET_TOKEN = _SecretLiteral()
+
+
+def _names_secret(text: str, words: Sequence[str]) -> bool:
+    """``_SECRET_WORD.search(text) is not None`` (``words``: ``tokens(text)``), its literal pre-check
+    read from the tokens: on ASCII text a literal of word characters is in the lower-cased text
+    exactly when it is inside one of its tokens."""
+    if text.isascii() and not any(map(_SECRET_TOKEN.__getitem__, words)):
+        return False
+    return _SECRET_WORD.regex.search(text) is not None  # other text: the regex decides, as there
+
+
 _BARE_TOKEN = re.compile(r"\s*[A-Za-z]*\d[\w-]*[.!]?\s*")
 _NOT_A_PLACE_START = frozenset("yes no ok okay sure i thanks thank that what how can is it".split())
 _TRAILING_ZIP = re.compile(r"(?<!\d)\d{5}(?:-\d{4})?$")
@@ -159,19 +193,19 @@ class FactResult:
 
 
 @lru_cache(maxsize=32)
-def _asks(languages: tuple[str, ...]) -> tuple[PhraseIndex, PhraseIndex | None]:
+def _asks(languages: tuple[str, ...]) -> tuple[PhraseIndex, PhraseIndex | None, frozenset[str]]:
     """The ask index for a turn in ``languages``: English's, plus those languages' phrases,
-    and their request words."""
+    and their request words; and the first words of its phrases (a turn with none asks nothing)."""
     local = [fact_words()[code] for code in languages if code in fact_words()]
     if not local:
-        return _ASKS, None
+        return _ASKS, None, _ASK_HEADS
     kinds = {**ASK_PHRASES, **{kind: () for words in local for kind in words.asks}}
     merged = {
         kind: (*ASK_PHRASES.get(kind, ()), *(p for words in local for p in words.asks.get(kind, ())))
         for kind in kinds
     }
     requests = PhraseIndex({"request": [p for w in local for p in w.request_phrases]})
-    return PhraseIndex(merged), requests
+    return PhraseIndex(merged), requests, _heads(merged)
 
 
 def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...] | None = None) -> list[str]:
@@ -180,23 +214,22 @@ def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...]
     ``language``: the turn's language(s); their ``[facts.asks]`` and request words are read too.
     """
     codes = (language,) if isinstance(language, str) else tuple(language or ())
-    index, local = _asks(codes)
+    index, local, heads = _asks(codes)
+    if heads.isdisjoint(words):  # most turns: no cue word at all
+        return []
     kinds: list[str] = []
     for _, kind in scan_longest(index, words):
         if kind not in kinds:
             kinds.append(kind)
     if not kinds:
         return []
-    requested = (
+    # "Your name, username and order id" asks without a verb; one cue needs one, and a
+    # long statement ("no room is available at the Old Town Inn") asks nothing.
+    if ((len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK) and not (
         "?" in text  # "?" matches _REQUEST: no regex needed
         or _REQUEST.search(text) is not None
         or (local is not None and bool(local.scan(words)))
-    )
-    if not requested and (
-        (len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK
     ):
-        # "Your name, username and order id" asks without a verb; one cue needs one, and a
-        # long statement ("no room is available at the Old Town Inn") asks nothing.
         return []
     if "security_answer" in kinds and "name" in kinds:  # "the name of your first pet" is the secret
         kinds.remove("name")
@@ -211,8 +244,18 @@ _COUNTED_THINGS = re.compile(
 )
 
 
+_SHAPED = frozenset(
+    """name security_answer username account_id ticket_id tracking_number order_id postal_code phone pin code
+    password city place address room_number membership day""".split()
+)
+"""The kinds ``_shape_fits`` can say yes to (no other kind fits any value)."""
+
+
+_POSTAL = re.compile(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{4,5}-\d{3}")
+
+
 def _shape_fits(kind: str, value: str) -> bool:
-    """Whether a bare answer segment can be a value of ``kind``."""
+    """Whether a bare answer segment can be a value of ``kind`` (only kinds of ``_SHAPED``)."""
     words = value.split()
     compact = value.replace(" ", "").replace("-", "")
     if not words or is_placeholder(value):
@@ -232,7 +275,7 @@ def _shape_fits(kind: str, value: str) -> bool:
             kind == "account_id" and len(words) == 1 and value.isupper() and len(value) >= 5
         )
     if kind == "postal_code":  # US, UK/CA, Brazil (01310-100) and Portugal (4000-123)
-        return bool(re.fullmatch(r"\d{5}(?:-\d{4})?|[A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{4,5}-\d{3}", value))
+        return bool(_POSTAL.fullmatch(value))
     if kind == "phone":
         return 7 <= sum(c.isdigit() for c in value) <= 15 and not any(c.isalpha() for c in value)
     if kind in ("pin", "code"):
@@ -319,6 +362,8 @@ def _answer(
                 span.withheld = fit in SECRET_KINDS
                 remaining.remove(fit)
     added: list[Span] = []
+    if _SHAPED.isdisjoint(remaining) and SECRET_KINDS.isdisjoint(remaining):
+        return added, remaining  # no piece can fit: no shape to read, no secret to take as said
     text = message.text
     for start, end in _segments(text, spans, local):
         value = text[start:end]
@@ -407,7 +452,7 @@ def extract_facts(
                 asked = asked_kinds(
                     message.text, words, () if english and code in _ENGLISH else _codes(language, code)
                 )
-                prompt_mentions_secret = _SECRET_WORD.search(message.text) is not None or (
+                prompt_mentions_secret = _names_secret(message.text, words) or (
                     code not in (None, "en") and not secret_words.isdisjoint(words)
                 )
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
@@ -442,7 +487,7 @@ def extract_facts(
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
         mentions = prompt_mentions_secret or (bool(active) and not secret_words.isdisjoint(words))
-        _protect_secrets(message.text, spans, outstanding_secret, mentions)
+        _protect_secrets(message.text, words, spans, outstanding_secret, mentions)
         if any(s.withheld for s in spans):
             outstanding_secret = None
         for span in spans:
@@ -497,7 +542,9 @@ def _proper_nouns(text: str) -> list[Span]:
     ]
 
 
-def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prompted: bool) -> None:
+def _protect_secrets(
+    text: str, words: Sequence[str], spans: list[Span], outstanding: str | None, prompted: bool
+) -> None:
     """Withhold bare numbers that are most likely a secret.
 
     A digit run in a message that talks about a PIN/password/code, or a message
@@ -505,7 +552,7 @@ def _protect_secrets(text: str, spans: list[Span], outstanding: str | None, prom
     as the secret rather than recorded as an id.
     """
     bare = outstanding is not None and _BARE_TOKEN.fullmatch(text) is not None
-    if not bare and not prompted and not _SECRET_WORD.search(text):
+    if not bare and not prompted and not _names_secret(text, words):
         return
     for span in spans:
         if span.kind in GENERIC_KINDS and not span.withheld and any(c.isdigit() for c in span.value or ""):

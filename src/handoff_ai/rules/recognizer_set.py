@@ -1,18 +1,24 @@
 """Running recognizers together over one message: priority order, cheap pre-checks, no overlaps.
 
-``RecognizerSet.find`` is the hot loop of fact extraction: each recognizer's literal
-pre-checks are unpacked once, word literals are looked up in the message's tokens, a
-later span that overlaps an earlier one is dropped (an email is never also a URL), and
-values inside attachment file names are not facts.
+``RecognizerSet.find`` is the hot loop of fact extraction. A message's candidates come from a
+few set operations, not a test per recognizer (``_Route``): its tokens, looked up in a memo,
+name the recognizers their word literals, gate words and place prepositions let run; a digit
+and the other literals add theirs. On a long message (or from three candidates on, once a long
+message had the set compiled) the prefilter's set scan (``prefilter``) rules most of them out in
+one pass. A candidate's regex is searched once and its recognizer resumes from that match. A
+later span that overlaps an earlier one is dropped (an email is never also a URL), and values
+inside attachment file names are not facts.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 
-from .phrases import any_literal, tokens
+from .phrases import tokens
 from .prefilter import PatternSet
 from .recognizers import Recognizer, Span
 
@@ -51,8 +57,18 @@ _NOT_PLACES = frozenset(
 
 _MEMO_LIMIT = 100_000
 _SET_SCAN_MIN = 256
-"""Characters from which a message is scanned by the prefilter's set before its regexes run."""
+"""Characters from which a message is scanned by the prefilter's set before its regexes run
+(building the set on first use: hyperscan takes a second or two to compile it, which only a long
+message's many regex scans pay back)."""
+_SET_SCAN_RUN = 3
+"""Regexes about to run from which a shorter message is scanned too, once the set is built
+(~4 µs a chat turn, about one regex's search)."""
 _ENGLISH = frozenset({"en"})
+
+
+@lru_cache(maxsize=256)
+def _takes_first(find: Callable[..., Iterable[Span]]) -> bool:
+    return "first" in inspect.signature(find).parameters
 
 
 def _is_word(literal: str) -> bool:
@@ -60,24 +76,29 @@ def _is_word(literal: str) -> bool:
     return literal.isascii() and literal.replace("_", "a").isalnum()
 
 
-class _InWords(dict[str, frozenset[str]]):
-    """Token -> the needed literals it contains, filled on first sight (hits stay in C)."""
+class _InWords(dict[str, frozenset[int]]):
+    """Token -> the recognizers (numbers) it may let run, filled on first sight (hits stay in C):
+    those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
+    ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``)."""
 
-    def __init__(self, literals: Iterable[str]) -> None:
+    def __init__(self, literals: dict[str, frozenset[int]], bounded: dict[str, frozenset[int]]) -> None:
         super().__init__()
-        self._literals = tuple(sorted(set(literals)))
+        self._literals = tuple(sorted(literals.items()))
+        self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
 
-    def __missing__(self, token: str) -> frozenset[str]:
+    def __missing__(self, token: str) -> frozenset[int]:
         if len(self) >= _MEMO_LIMIT:
             self.clear()
-        value = self[token] = frozenset(filter(token.__contains__, self._literals))
+        value = frozenset().union(*(n for lit, n in self._literals if lit in token))
+        alone = self._bounded.get(token.rpartition("'")[2])
+        self[token] = value = value | alone if alone else value
         return value
 
 
 _Step = tuple[
     Recognizer,
     "frozenset[str] | None",
-    "re.Pattern[str] | None",
+    "tuple[str, ...] | re.Pattern[str] | None",
     bool,
     "int | None",
     "re.Pattern[str] | None",
@@ -86,12 +107,69 @@ _Step = tuple[
     "str | None",
     int,
 ]
-"""One recognizer's unpacked pre-checks: itself, word literals, other literals, digit, max length,
-required regex, regex, gate words, language, its place in the prefilter's pattern set."""
+"""One recognizer's unpacked pre-checks: itself, word literals, other literals (or a regex finding
+any of them), digit, max length, required regex, regex, gate words, language, its number."""
+
+
+_Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool]
+"""What runs once a recognizer is a candidate: itself, max length, required regex, regex, and
+whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
+take ``text`` and ``lower`` alone)."""
+
+
+class _Route:
+    """The recognizers one set of active languages runs, grouped by what lets each run, so a
+    message's few candidates come from a handful of set operations instead of a test per
+    recognizer: those that always may, those a digit lets run, those a literal lets run
+    (word literals through the tokens' memo, others by a substring test), and those a gate
+    word lets run (then tested like the others); a ``bounded`` one is then dropped unless one of
+    its words stands alone."""
+
+    __slots__ = ("allowed", "always", "bounded", "digit", "gate_words", "gates", "literals", "patterns")
+
+    def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
+        always: set[int] = set()
+        digits: set[int] = set()
+        allowed: set[int] = set()
+        literals: dict[str, set[int]] = {}
+        patterns: dict[re.Pattern[str], set[int]] = {}
+        gates: dict[str, set[int]] = {}
+        bounded: set[int] = set()
+        for step in plan:
+            recognizer, in_words, others, digit, _, _, _, gate, language, number = step
+            if language is not None and language not in active:
+                continue
+            if recognizer.bounded is not None:
+                bounded.add(number)
+            if gate is not None:
+                for word in gate:
+                    gates.setdefault(word, set()).add(number)
+            elif in_words is None and others is None:
+                (digits if digit else always).add(number)
+            else:
+                if digit:
+                    digits.add(number)
+                if in_words is not None:
+                    allowed.add(number)
+                if isinstance(others, re.Pattern):
+                    patterns.setdefault(others, set()).add(number)
+                else:
+                    for literal in others or ():
+                        literals.setdefault(literal, set()).add(number)
+        self.allowed = frozenset(allowed)
+        """Recognizers a word literal lets run (the tokens' memo also names other languages')."""
+        self.always = frozenset(always)
+        self.digit = frozenset(digits)
+        self.literals = tuple((literal, frozenset(n)) for literal, n in literals.items())
+        self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
+        self.gates = {word: frozenset(n) for word, n in gates.items()}
+        self.gate_words = frozenset(gates)
+        self.bounded = tuple(sorted(bounded))
+        """Recognizers that also need one of their ``bounded`` words alone."""
 
 
 class RecognizerSet:
-    """Recognizers in priority order, with their pre-checks unpacked for a tight loop.
+    """Recognizers in priority order, with their pre-checks unpacked and routed.
 
     A ``needs`` literal made of word characters occurs in the lower-cased text exactly when
     it occurs inside one of its tokens (``phrases.tokens`` keeps every run of word
@@ -105,8 +183,7 @@ class RecognizerSet:
         plan: list[_Step] = []
         for number, r in enumerate(self.recognizers):
             in_words = frozenset(n for n in r.needs if _is_word(n)) or None
-            rest = [n for n in r.needs if not _is_word(n)]
-            others = any_literal(rest) if rest else None
+            others = tuple(sorted({n for n in r.needs if not _is_word(n)})) or None
             plan.append(
                 (
                     r,
@@ -122,12 +199,9 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
-        self._plan_en = tuple(p for p in self._plan if p[-2] in (None, "en"))
-        """``_plan`` without the recognizers of other languages: what an English message needs."""
-        # Every gate word: a message's words are intersected with these once, then each gate
-        # is tested against that (usually empty) intersection.
-        self._gate_words = frozenset().union(*(r.words for r in self.recognizers if r.words))
-        self._in_words = _InWords(n for _, in_words, *_ in plan for n in in_words or ())
+        self._checks: tuple[_Checks, ...] = ()  # made with the first route
+        self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
+        self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
 
     def _candidates(self, text: str) -> frozenset[int] | None:
@@ -136,8 +210,62 @@ class RecognizerSet:
             self._prefilter = PatternSet([r.regex for r in self.recognizers])
         return self._prefilter.candidates(text)
 
+    def _route(self, active: frozenset[str]) -> _Route:
+        if self._in_words is None:
+            literals: dict[str, set[int]] = {}
+            bounded: dict[str, set[int]] = {}
+            for recognizer, in_words, *_, number in self._plan:
+                for literal in in_words or ():
+                    literals.setdefault(literal, set()).add(number)
+                for word in recognizer.bounded or ():
+                    bounded.setdefault(word, set()).add(number)
+            self._checks = tuple(
+                (r, max_len, requires, regex, _takes_first(type(r).find))
+                for r, _, _, _, max_len, requires, regex, *_ in self._plan
+            )
+            self._in_words = _InWords(
+                {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
+            )
+        route = self._routes[active] = _Route(self._plan, active)
+        return route
+
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
+
+    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, has_digit: bool) -> list[int]:
+        """The numbers of the recognizers whose pre-checks ``text`` passes, in priority order."""
+        needed = set().union(*map(self._in_words.__getitem__, words))  # type: ignore[union-attr]
+        run = needed & route.allowed
+        run |= route.always
+        if has_digit:
+            run |= route.digit
+        for literal, numbers in route.literals:
+            if literal in lower:
+                run |= numbers
+        for pattern, numbers in route.patterns:
+            if pattern.search(lower) is not None:
+                run |= numbers
+        present = route.gate_words.intersection(words)
+        if present:
+            for number in frozenset().union(*map(route.gates.__getitem__, present)):
+                _, in_words, others, digit, *_ = self._plan[number]
+                if in_words is None and others is None:
+                    if digit and not has_digit:
+                        continue
+                elif not (digit and has_digit) and number not in needed:
+                    if others is None:
+                        continue
+                    if isinstance(others, re.Pattern):
+                        if others.search(lower) is None:
+                            continue
+                    elif not any(literal in lower for literal in others):
+                        continue
+                run.add(number)
+        if route.bounded and text.isascii():  # other text: no token is an exact guide
+            for number in route.bounded:
+                if number in run and -1 - number not in needed:
+                    run.discard(number)
+        return sorted(run)
 
     def find(
         self, text: str, words: Sequence[str] | None = None, languages: frozenset[str] = frozenset()
@@ -149,52 +277,34 @@ class RecognizerSet:
         English); none means English, whose own recognizers ("en") run only then; a recognizer
         of no language always runs.
         """
-        # English: the other languages' recognizers are not even looked at.
-        plan = self._plan if languages else self._plan_en
         active = languages or _ENGLISH
+        route = self._routes.get(active) or self._route(active)
+        if words is None:
+            words = tokens(text)
         lower = text.lower()
-        has_digit = _DIGIT.search(text) is not None
+        run = self._run(text, lower, words, route, _DIGIT.search(text) is not None)
+        if run and (
+            len(text) >= _SET_SCAN_MIN or (self._prefilter is not None and len(run) >= _SET_SCAN_RUN)
+        ):
+            candidates = self._candidates(text)  # one set scan rules most of them out
+            if candidates is not None:
+                run = [number for number in run if number in candidates]
         size = len(text)
+        checks = self._checks
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
-        present: frozenset[str] | None = None  # the message's gate words, once needed
-        needed: set[str] | None = None  # the word literals of ``needs`` in the message, once needed
-        if words is None:
-            words = tokens(text)
-        candidates: frozenset[int] | bool | None = False  # the prefilter's answer, once asked
-        for recognizer, in_words, others, digit, max_len, requires, regex, gate, language, number in plan:
-            if language is not None and language not in active:
-                continue
+        for number in run:
+            recognizer, max_len, requires, regex, takes_first = checks[number]
             if max_len is not None and size > max_len:
-                continue
-            if gate is not None:
-                if present is None:
-                    present = self._gate_words.intersection(words)
-                if gate.isdisjoint(present):
-                    continue
-            if in_words is None and others is None:
-                if digit and not has_digit:
-                    continue
-            elif not (digit and has_digit):
-                if in_words is not None:
-                    if needed is None:
-                        needed = set().union(*map(self._in_words.__getitem__, words))
-                    found = not in_words.isdisjoint(needed)
-                else:
-                    found = False
-                if not found and (others is None or others.search(lower) is None):
-                    continue
-            if candidates is False:  # a regex is about to run: one set scan rules most of them out
-                # (on a short chat turn the literal pre-checks above already did: the scan costs more)
-                candidates = self._candidates(text) if size >= _SET_SCAN_MIN else None
-            if candidates is not None and number not in candidates:  # type: ignore[operator]
                 continue
             if requires is not None and requires.search(text) is None:
                 continue
-            if regex.search(text) is None:  # the common case: no match, no generator
+            first = regex.search(text)
+            if first is None:  # the common case: no match, no generator
                 continue
-            for span in recognizer.find(text, lower):
+            found = recognizer.find(text, lower, first) if takes_first else recognizer.find(text, lower)
+            for span in found:
                 if span.kind == "place" and (span.value or "").split()[0] in _NOT_PLACES:
                     continue
                 if span.kind not in _IN_FILE_NAME_OK and not span.withheld:

@@ -12,15 +12,16 @@ that they were given, never their value. Running them together over a message is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import ClassVar
 
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
 from .phrases import tokens
 
-__all__ = ["STOPWORDS", "Recognizer", "Span", "is_placeholder", "luhn_ok", "user_recognizers"]
+__all__ = ["STOPWORDS", "Recognizer", "Span", "is_placeholder", "luhn_ok", "stands_alone", "user_recognizers"]
 
 
 @dataclass(slots=True)
@@ -75,6 +76,18 @@ def is_placeholder(value: str) -> bool:
     return masked >= 3 and masked * 2 >= len(bare) and not any(c.isdigit() for c in bare[:2])
 
 
+def stands_alone(bounded: frozenset[str], text: str, words: Sequence[str]) -> bool:
+    """Whether one of the ``bounded`` words (lower-case, of word characters) may stand in ``text``
+    between non-word characters (``words``: ``phrases.tokens(text)``); always true on text that is
+    not ASCII, where case folding and accents make tokens no exact guide.
+
+    On ASCII text a token is a run of word characters, or several joined by apostrophes
+    ("rock'n'roll"), so such a word is a token or a token's part after an apostrophe."""
+    if not text.isascii() or not bounded.isdisjoint(words):
+        return True
+    return "'" in text and any(w.rpartition("'")[2] in bounded for w in words if "'" in w)
+
+
 class Recognizer:
     """Finds spans of one kind with one regex (group ``value`` if present)."""
 
@@ -108,17 +121,22 @@ class Recognizer:
         max_len: int | None = None,
         requires: str | None = None,
         words: Iterable[str] = (),
+        bounded: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
         and ``requires`` finds something in it (a cheap regex, run on the text as
         is, that every match of the recognizer's regex contains); and, when
         ``words`` are given, one of them is a word of the text (``phrases.tokens``,
-        shared with the other passes: a set test, cheaper than a substring scan)."""
+        shared with the other passes: a set test, cheaper than a substring scan);
+        and, when ``bounded`` words are given, one of them stands alone (``stands_alone``):
+        for a regex every match of which holds one between non-word characters
+        (``\\b(?:from|to)\\s``)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
         self.words = frozenset(words) if words else None
+        self.bounded = frozenset(bounded) if bounded else None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
@@ -127,6 +145,10 @@ class Recognizer:
         if self.max_len is not None and len(text) > self.max_len:
             return False
         if self.words is not None and self.words.isdisjoint(tokens(text) if words is None else words):
+            return False
+        if self.bounded is not None and not stands_alone(
+            self.bounded, text, tokens(text) if words is None else words
+        ):
             return False
         if self._needs_re is None:
             found = has_digit or not self.digit
@@ -145,8 +167,17 @@ class Recognizer:
         """The kind to record for ``value``, or ``None`` to reject the match."""
         return self.kind
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def matches(self, text: str, first: re.Match[str] | None = None) -> Iterator[re.Match[str]]:
+        """``self.regex.finditer(text)``; ``first``: its first match when the caller already has it
+        (``self.regex.search(text)``), so the scan goes on from its end instead of starting over
+        (the same matches: a scan after a non-empty match resumes at its end)."""
+        if first is None or first.end() == first.start():
+            return self.regex.finditer(text)
+        return chain((first,), self.regex.finditer(text, first.end()))
+
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        """The spans in ``text`` (``lower``: ``text.lower()``; ``first``: see ``matches``)."""
+        for match in self.matches(text, first):
             start, end = self.value_span(match)
             while end > start and text[end - 1] in _TRAILING:
                 end -= 1
@@ -196,8 +227,8 @@ class _SecretAssignment(Recognizer):
 class _LoginPair(Recognizer):
     """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for match in self.matches(text, first):
             user, secret = match.group("user"), match.group("value")
             if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
                 continue
@@ -241,8 +272,8 @@ class _Date(Recognizer):
     Read behind each match rather than in the pattern: a weekday alternative in front of the
     pattern would be tried at every word of every message with a digit."""
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for span in super().find(text, lower, first):
             if span.start > 3 and text[span.start - 1].isspace():
                 weekday = _WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
                 if weekday is not None:
@@ -260,9 +291,12 @@ _ACCOUNT_LABELS = frozenset("account acct customer member subscriber contract".s
 _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
 
+_PHONE_WORD = re.compile(r"phone|mobile|cell|call|tel|text|whatsapp|number")
+
+
 class _Phone(Recognizer):
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for span in super().find(text, lower, first):
             if span.kind == "account_id":
                 span.rule = "id.labelled"  # read as a phone's shape, named by its label
             yield span
@@ -280,7 +314,7 @@ class _Phone(Recognizer):
         if value.startswith("+") or "(" in value or digits >= 9:
             return "phone"
         # 7-8 digits with separators: only with a phone word nearby.
-        return "phone" if re.search(r"phone|mobile|cell|call|tel|text|whatsapp|number", before) else None
+        return "phone" if _PHONE_WORD.search(before) else None
 
 
 _ID_KIND = {
@@ -322,16 +356,19 @@ class _TenantId(Recognizer):
         return _TENANT_KIND.get(match.group("label").lower(), "tenant_id")
 
 
+_NAME_LEAD = re.compile(r"(?:my\s+)?(?:full\s+|first\s+|last\s+)?name", re.IGNORECASE)
+
+
 class _Name(Recognizer):
     """'my name is Sarah Brown', "I'm Alexis" -> the name, trimmed at the first non-name word."""
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         lead = match.groupdict().get("lead") or ""
-        strict = not re.match(r"(?:my\s+)?(?:full\s+|first\s+|last\s+)?name", lead, re.I)
+        strict = not _NAME_LEAD.match(lead)
         return "name" if _trim_name(value, strict=strict) else None
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for span in super().find(text, lower):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for span in super().find(text, lower, first):
             trimmed = _trim_name(span.value or "", strict=False)
             if trimmed:
                 span.value = trimmed
@@ -365,6 +402,9 @@ def _trim_name(value: str, *, strict: bool) -> str:
     return value[first:last]
 
 
+_LOWER_THEN_DIGITS = re.compile(r"[a-z]{3,}\d{1,4}")
+
+
 class _Generic(Recognizer):
     """Id-looking tokens with no label: long digit runs, mixed letters and digits."""
 
@@ -376,7 +416,7 @@ class _Generic(Recognizer):
             return "number" if digits >= 6 else None
         letters = sum(c.isalpha() for c in value)
         if letters and (
-            any(c.isupper() for c in value) or digits >= 2 or re.fullmatch(r"[a-z]{3,}\d{1,4}", value)
+            any(c.isupper() for c in value) or digits >= 2 or _LOWER_THEN_DIGITS.fullmatch(value)
         ):
             return "id"
         return None
@@ -412,8 +452,8 @@ class _LangSecret(Recognizer):
         self._kinds = kinds
         self._not_secret = not_secret
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for match in self.matches(text, first):
             start, end = match.span("value")
             while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
                 end -= 1
@@ -473,8 +513,8 @@ class _LangLabelled(Recognizer):
         self._default = default
         self.language = language
 
-    def find(self, text: str, lower: str) -> Iterable[Span]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
+        for match in self.matches(text, first):
             label = match.group("label")
             key = " ".join(tokens(label.replace("°", " ").replace("º", " ")))
             kind = self._labels.get(key, self._default)
