@@ -225,7 +225,8 @@ def run_batch(args: argparse.Namespace) -> int:
 
     from ..api import Summarizer
     from ..backends import AsyncBackend
-    from ..batch import _arun_many, _Failed, _run_many
+    from ..batch import _arun_many, _run_many
+    from ..batch.items import _Failed
     from ..parsers import get_parser
 
     source, out = Path(args.input), Path(args.out)

@@ -41,7 +41,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from ..api import BackendLike, TaxonomyLike, _resolve_taxonomy
-from ..batch import _Failed, summarize_many
+from ..batch import summarize_many
+from ..batch.items import _Failed
 from ..exceptions import HandoffError, UsageError
 from ..models import HandoffRecord
 from ..parsers import load

@@ -8,6 +8,7 @@ for English free text, and the note's labels follow ``record.note_language``.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from ..exceptions import UsageError
 from ..rules.note_words import note_code
@@ -33,11 +34,12 @@ def with_note_language(backend: AnyBackend, language: str) -> AnyBackend:
     if not hasattr(backend, "note_language") and not hasattr(backend, "primary"):
         raise UsageError(f"backend {backend.name!r} has no note_language: it writes notes in one language")
     clone = copy.copy(backend)
+    settable: Any = clone  # the attributes checked above, which the protocols do not declare
     if hasattr(clone, "primary"):  # a fallback chain: every member
-        clone.primary = with_note_language(clone.primary, code)  # type: ignore[attr-defined]
-        clone.fallbacks = tuple(with_note_language(b, code) for b in clone.fallbacks)  # type: ignore[attr-defined]
+        settable.primary = with_note_language(settable.primary, code)
+        settable.fallbacks = tuple(with_note_language(b, code) for b in settable.fallbacks)
         return clone
-    clone.note_language = code  # type: ignore[union-attr]
+    settable.note_language = code
     inner = getattr(clone, "rules", None)
     if isinstance(inner, (Backend, AsyncBackend)):  # a model backend's rules net
         clone.rules = with_note_language(inner, code)  # type: ignore[union-attr]

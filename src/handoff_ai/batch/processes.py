@@ -181,8 +181,9 @@ def run_processes(
     ):
         count += 1
         if isinstance(result, _Local):
-            result = local.pop(index)
-        if isinstance(result, str):
+            kept = local.pop(index)  # done in this process: a record or its error
+            emit(index, kept if isinstance(kept, HandoffRecord) else _failed(index, kept))
+        elif isinstance(result, str):
             emit(index, HandoffRecord.model_validate_json(result))
         else:
             emit(index, _failed(index, result))

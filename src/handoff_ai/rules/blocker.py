@@ -161,11 +161,11 @@ def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _C
     if message.kind == "note" and message.role == "agent":
         if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
             return None
-        quote = note_finding(message.text, reader, found)
-        if quote is None:
+        noted = note_finding(message.text, reader, found)
+        if noted is None:
             return None
         return _Candidate(
-            0, _STRONG, Blocker(description=f"Internal note: {quote}", evidence=[message.id]), kind="note"
+            0, _STRONG, Blocker(description=f"Internal note: {noted}", evidence=[message.id]), kind="note"
         )
     return None
 

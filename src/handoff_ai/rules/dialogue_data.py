@@ -482,7 +482,7 @@ def parse_dialogue_phrases(
         provide_verbs=_words(m.provide_verbs),
         artifacts=_words(m.artifacts),
         **english,
-        **inflected,  # type: ignore[arg-type]
+        **inflected,
     )
 
 

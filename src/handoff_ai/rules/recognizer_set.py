@@ -234,7 +234,8 @@ class RecognizerSet:
 
     def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, has_digit: bool) -> list[int]:
         """The numbers of the recognizers whose pre-checks ``text`` passes, in priority order."""
-        needed = set().union(*map(self._in_words.__getitem__, words))  # type: ignore[union-attr]
+        assert self._in_words is not None  # made with the route, before any run
+        needed = set().union(*map(self._in_words.__getitem__, words))
         run = needed & route.allowed
         run |= route.always
         if has_digit:

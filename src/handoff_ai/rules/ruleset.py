@@ -182,13 +182,13 @@ class _LazyRegexes(dict[str, re.Pattern[str]]):
     def __len__(self) -> int:
         return len(self._lists)
 
-    def keys(self):  # type: ignore[no-untyped-def, override]
+    def keys(self):  # type: ignore[no-untyped-def]
         return self._lists.keys()
 
-    def items(self):  # type: ignore[no-untyped-def, override]
+    def items(self):  # type: ignore[no-untyped-def]
         return [(name, self[name]) for name in self._lists]
 
-    def values(self):  # type: ignore[no-untyped-def, override]
+    def values(self):  # type: ignore[no-untyped-def]
         return [self[name] for name in self._lists]
 
 
