@@ -57,7 +57,33 @@ def _ugly() -> list[Any]:
     ]
 
 
-def test_workers_give_the_same_slots_as_one_process_on_ugly_sources() -> None:
+@pytest.fixture(params=["auto", "forkserver"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each pool test on the method chosen here (a fork on Linux) and on the fork server."""
+    if request.param != "auto":
+        monkeypatch.setenv("HANDOFF_AI_START_METHOD", request.param)
+    return str(request.param)
+
+
+def test_the_start_method_is_a_fork_only_when_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import threading
+
+    from handoff_ai.batch.processes import start_method
+
+    monkeypatch.delenv("HANDOFF_AI_START_METHOD", raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert start_method() == ("fork" if sys.platform == "linux" else "forkserver")
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # another thread could hold a lock
+    assert start_method() in ("forkserver", "spawn")
+    monkeypatch.setenv("HANDOFF_AI_START_METHOD", "spawn")
+    assert start_method() == "spawn"
+    monkeypatch.setenv("HANDOFF_AI_START_METHOD", "teleport")
+    with pytest.raises(UsageError, match="HANDOFF_AI_START_METHOD='teleport'"):
+        start_method()
+
+
+def test_workers_give_the_same_slots_as_one_process_on_ugly_sources(start: str) -> None:
     seen: list[int] = []
     one = summarize_many(_ugly())
     two = summarize_many(_ugly(), workers=2, on_result=lambda index, _: seen.append(index))
@@ -70,7 +96,7 @@ def test_workers_give_the_same_slots_as_one_process_on_ugly_sources() -> None:
 
 
 @pytest.mark.skipif(not ABCD.exists(), reason="shared ABCD data not present")
-def test_workers_match_one_process_on_real_rows_objects_and_a_taxonomy() -> None:
+def test_workers_match_one_process_on_real_rows_objects_and_a_taxonomy(start: str) -> None:
     rows = _rows(70)  # more than two chunks
     conversations = [load(row) for row in rows[:20]]
     taxonomy = Taxonomy.from_dict(
@@ -155,6 +181,8 @@ def test_workers_and_concurrency_together_is_a_usage_error() -> None:
 
 
 def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path: Path) -> None:
+    """Where workers import the main module (a fork server, spawn): a clear error, not a hang.
+    (A fork does not import it: there such a script simply runs.)"""
     import os
     import subprocess
     import sys
@@ -165,7 +193,7 @@ def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path: Path) -> Non
         "print(ho.summarize_many([{'id': 'a', 'messages': [{'role': 'user', 'content': 'hi'}]}] * 3, workers=2))\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HANDOFF_AI_START_METHOD": "forkserver"}
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode != 0
     assert "HandoffError" in done.stderr and "if __name__ == '__main__'" in done.stderr

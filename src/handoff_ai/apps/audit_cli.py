@@ -123,7 +123,7 @@ def run_audit(args: argparse.Namespace) -> int:
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=args.quiet,
+        disable=args.quiet or not err.is_terminal,  # no bar into a log file (and no refresh thread)
     )
     try:
         with progress:

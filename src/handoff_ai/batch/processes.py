@@ -11,7 +11,10 @@ text (~70 µs against ~155 µs pickled).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -72,11 +75,10 @@ def process_map(
     (sent by name), so what crosses per job is the job and its result: keep both plain
     (raw lines, paths, JSON text). Jobs go out in chunks of ``chunk`` and at most
     ``in_flight`` chunks per worker are queued or running, so ``jobs`` is read only that
-    far ahead and memory stays bounded. Workers come from a fork server that imported
-    handoff_ai once (no re-import per process, none of the parent's threads).
+    far ahead and memory stays bounded. Workers are forks of this process when that is safe
+    (see ``start_method``), else come from a fork server that imported handoff_ai once.
     """
-    methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
+    method = start_method()
     context = multiprocessing.get_context(method)
     if method == "forkserver":  # only the first pool of a process starts the server
         context.set_forkserver_preload(sorted({"handoff_ai.api", start.__module__, task.__module__}))
@@ -98,6 +100,27 @@ def process_map(
         ) from exc
     finally:  # an error, or the caller stopped reading: drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_method() -> str:
+    """``fork`` on Linux while this process runs one thread, else ``forkserver`` (or ``spawn``).
+
+    A fork starts a worker with handoff_ai already imported: a fork server has to import it
+    first (~0.5 s before the first worker starts, a tenth of a 4,000-row batch on 2 cores).
+    Forking while another thread runs can copy a lock that thread holds, so then the fork
+    server is used; macOS forks are unsafe with system frameworks, so only Linux forks.
+    (``ProcessPoolExecutor`` starts every forked worker before its own manager thread.)
+    ``HANDOFF_AI_START_METHOD`` (``fork``, ``forkserver``, ``spawn``) overrides the choice.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get("HANDOFF_AI_START_METHOD", "").strip()
+    if chosen:  # a deployment's own choice
+        if chosen not in methods:
+            raise UsageError(f"HANDOFF_AI_START_METHOD={chosen!r}: this platform offers {methods}")
+        return chosen
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 @dataclass(frozen=True)
