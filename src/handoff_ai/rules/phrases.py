@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import compress
 from typing import Any
 
@@ -105,8 +105,25 @@ class PhraseIndex:
                     singles.append(label)
                 else:
                     pairs.setdefault(words[1], []).append((words[2:], label))
-        self._heads = heads
+        # Kept as tuples: a compiled rule set holds thousands of these for the life of the
+        # process, and tuples of strings drop out of the garbage collector's scans (lists never do).
+        self._heads: dict[str, tuple[tuple[str, ...], dict[str, tuple[tuple[tuple[str, ...], str], ...]]]] = {
+            head: (tuple(singles), {second: tuple(group) for second, group in pairs.items()})
+            for head, (singles, pairs) in heads.items()
+        }
+        self.heads = frozenset(heads)
+        """The first word of every phrase: a text whose words hold none of these matches nothing."""
         self.labels = tuple(labelled)
+
+    def phrase_words(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """``(label, the phrase's tokens)`` of every phrase, grouped by first word: for a reader
+        that picks its own key words per list (signals: one rare word of each phrase)."""
+        for head, (singles, pairs) in self._heads.items():
+            for label in singles:
+                yield label, (head,)
+            for second, group in pairs.items():
+                for rest, label in group:
+                    yield label, (head, second, *rest)
 
     def scan(self, words: Sequence[str]) -> dict[str, int]:
         """``{label: token index of its first match}`` for every label found."""
