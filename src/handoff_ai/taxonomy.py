@@ -161,7 +161,7 @@ class Taxonomy(BaseModel):
         # Runs on every classify call: read the private attribute from pydantic's own dict,
         # not through BaseModel.__getattr__ (about 30 times slower, measured).
         private = self.__pydantic_private__
-        return private["_cache"] if private is not None else self._cache  # type: ignore[no-any-return]
+        return private["_cache"] if private is not None else self._cache
 
     @classmethod
     def load(cls, path: str | Path) -> Taxonomy:
@@ -207,7 +207,7 @@ def _by_name(taxonomy: Taxonomy, key: str, items: list[_Named]) -> dict[str, _Na
         for item in items:
             table.setdefault(item.name, item)
         found = cache[key] = (items, len(items), table)
-    return found[2]  # type: ignore[no-any-return]
+    return found[2]
 
 
 @lru_cache(maxsize=1)
