@@ -15,7 +15,7 @@ import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -140,25 +140,28 @@ class Taxonomy(BaseModel):
 
     def intent(self, name: str) -> IntentSpec | None:
         """The intent called ``name``, or ``None``."""
-        return next((i for i in self.intents if i.name == name), None)
+        return _by_name(self, "_by_name.intents", self.intents).get(name)
 
     def team(self, name: str | None) -> TeamSpec | None:
         """The team called ``name``, or ``None``."""
-        return next((t for t in self.teams if t.name == name), None) if name else None
+        return _by_name(self, "_by_name.teams", self.teams).get(name) if name else None
 
     def cached(self, key: str, build: Any) -> Any:
         """A value derived from this taxonomy, built once (e.g. the intent index).
 
         Callers must not mutate a taxonomy after using it; build a new one instead.
         """
-        # Runs on every classify call: read the private attribute from pydantic's own dict,
-        # not through BaseModel.__getattr__ (about 30 times slower, measured).
-        private = self.__pydantic_private__
-        cache: dict[str, Any] = private["_cache"] if private is not None else self._cache
+        cache = self._cached_values()
         found = cache.get(key, _MISSING)
         if found is _MISSING:
             found = cache[key] = build(self)
         return found
+
+    def _cached_values(self) -> dict[str, Any]:
+        # Runs on every classify call: read the private attribute from pydantic's own dict,
+        # not through BaseModel.__getattr__ (about 30 times slower, measured).
+        private = self.__pydantic_private__
+        return private["_cache"] if private is not None else self._cache
 
     @classmethod
     def load(cls, path: str | Path) -> Taxonomy:
@@ -189,6 +192,22 @@ class Taxonomy(BaseModel):
     def default(cls) -> Taxonomy:
         """The packaged taxonomy for generic customer support (shared, do not mutate)."""
         return _default_taxonomy()
+
+
+_Named = TypeVar("_Named", IntentSpec, TeamSpec)
+
+
+def _by_name(taxonomy: Taxonomy, key: str, items: list[_Named]) -> dict[str, _Named]:
+    """``{name: item}`` of ``items`` (the first of a name), built once per list: a lookup per
+    record instead of a scan. Rebuilt when the list was replaced or changed length."""
+    cache = taxonomy._cached_values()
+    found = cache.get(key)
+    if found is None or found[0] is not items or found[1] != len(items):
+        table: dict[str, _Named] = {}
+        for item in items:
+            table.setdefault(item.name, item)
+        found = cache[key] = (items, len(items), table)
+    return found[2]
 
 
 @lru_cache(maxsize=1)

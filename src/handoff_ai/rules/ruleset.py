@@ -32,7 +32,7 @@ else:  # pragma: no cover
 
 __all__ = [
     "CUE_NAMES", "HANDOFF_LABELS", "PATTERN_NAMES", "WORD_LIST_NAMES", "LanguagePatterns", "RuleSet",
-    "load_rules",
+    "case_sensitive_twin", "load_rules",
 ]  # fmt: skip
 
 CUE_NAMES = (
@@ -116,17 +116,37 @@ _NEVER = re.compile(r"(?!)")
 class LanguagePatterns:
     """A pattern and the languages' own of the same name, searched like one ``re.Pattern``: the
     leftmost match wins (the main pattern's on a tie). A language's regex is tried only when the
-    text may hold one of its words, so English text pays for German and French almost nothing."""
+    text may hold one of its words, so English text pays for German and French almost nothing.
 
-    __slots__ = ("main", "others")
+    ASCII text is lower-cased once per search: the main pattern's case-sensitive twin
+    (:func:`case_sensitive_twin`) finds where it matches, about four times cheaper than ignoring
+    case, and the languages' word checks read the same lowered text."""
+
+    __slots__ = ("_twin", "main", "others")
 
     def __init__(
         self, main: re.Pattern[str], others: tuple[tuple[re.Pattern[str], GuardedPattern | None], ...]
     ) -> None:
         self.main = main
         self.others = others
+        self._twin = case_sensitive_twin(main)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        if self._twin is None or not text.isascii():
+            return self._search(text, pos)
+        lowered = text.lower()
+        best = self._twin.search(lowered, pos)
+        if best is not None:  # the same span: read it again on ``text`` for the caller's match object
+            best = self.main.match(text, best.start())
+        for regex, guard in self.others:
+            if guard is not None and not guard.may_match(text):
+                continue
+            found = regex.search(text, pos)
+            if found is not None and (best is None or found.start() < best.start()):
+                best = found
+        return best
+
+    def _search(self, text: str, pos: int) -> re.Match[str] | None:
         best = self.main.search(text, pos)
         for regex, guard in self.others:
             if guard is not None and not guard.may_match(text):
@@ -141,6 +161,22 @@ class LanguagePatterns:
         regexes = (self.main, *(regex for regex, _ in self.others))
         found = [match for regex in regexes for match in regex.finditer(text, pos)]
         yield from sorted(found, key=lambda match: match.start())
+
+
+def case_sensitive_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` (case ignored) without ``re.IGNORECASE``, for lower-cased ASCII text: the same
+    matches at the same places when its source has no capital ASCII letter (a rule regex is
+    written in lower case) and no character that ignoring case equates with an ASCII letter
+    ("ſ", "ı", the Kelvin sign). ``None`` when that cannot be shown."""
+    source = pattern.pattern
+    if not isinstance(source, str) or not pattern.flags & re.IGNORECASE:
+        return None
+    if any(c.isupper() for c in source if c.isascii()):
+        return None
+    for char in {c for c in source if not c.isascii()}:
+        if any(re.fullmatch(re.escape(char), chr(code), re.IGNORECASE) for code in range(128)):
+            return None
+    return re.compile(source, pattern.flags & ~re.IGNORECASE)
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:

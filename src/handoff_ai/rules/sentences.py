@@ -55,6 +55,7 @@ MAX_DESCRIPTION = 160
 """How long a quoted action or blocker may be."""
 _CLOSERS = ".!?…。！？\"'”’)]»」』）"
 _ANY_END = re.compile(r"[.!?…。！？]")
+_ALWAYS_ENDS = "!?。！？"  # a run starting with one of these always closes a sentence (``_is_end``)
 _WRAPPED = 50  # a line this long that breaks mid-sentence was wrapped (e-mail)
 
 
@@ -94,18 +95,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         _add(text, 0, len(text), spans)  # no terminator before the end: one sentence (most chat lines)
         return spans
     start = 0
-    size = len(text)
     for match in _END.finditer(text):
-        cut = match.end()
-        if match.group() == "\n":
-            if _joins_line(text, match.start()):
+        begin, cut = match.span()
+        char = text[begin]
+        if char == "\n":
+            if _joins_line(text, begin):
                 continue
-            cut = match.start()
-        elif not _is_end(text, match.start(), cut):
+            cut = begin
+        elif char not in _ALWAYS_ENDS and not _is_end(text, begin, cut):
             continue
-        _add(text, start, cut, spans)
+        piece = text[start:cut]  # as ``_add``, inlined: a few calls per message
+        kept = piece.strip()
+        if kept:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(kept)))
         start = match.end()
-    _add(text, start, size, spans)
+    _add(text, start, len(text), spans)
     return spans
 
 
