@@ -487,8 +487,11 @@ def extract_facts(
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
 
-
-        def mentions(words: Sequence[str] = words, active: frozenset[str] = active) -> bool:
+        def mentions(
+            words: Sequence[str] = words,
+            active: frozenset[str] = active,
+            prompt: tuple[str | None, Sequence[str], str | None] = prompt,
+        ) -> bool:
             nonlocal prompt_mentions_secret
             if prompt_mentions_secret is None:
                 said, said_words, said_code = prompt
