@@ -110,7 +110,9 @@ class DueReader:
         self._month_words = set(self.months)
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
         meridiem = _alternation([*data["am"], *data["pm"], *self.clock_words])
-        clock = rf"(?:(?:{clock_prefixes})\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+        clock = (
+            rf"(?:(?:{clock_prefixes})\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+        )
         self._clock = re.compile(rf"^{clock}(?![\w:])", re.IGNORECASE)
         self._span = re.compile(
             rf"(?<!\w)(?:{_alternation(data['span_words'])})\s+(?P<n1>{number})"

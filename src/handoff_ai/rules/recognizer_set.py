@@ -112,20 +112,20 @@ any of them), digit, max length, required regex, regex, gate words, language, it
 
 
 class _Starts(dict[str, bool]):
-    """Token -> whether it (or a part of it after an apostrophe) begins with one of a recognizer's
-    ``starts``, filled on first sight: the first such token is where its search may start."""
+    """Token -> whether one of its runs of word characters (the token, or its parts around
+    apostrophes) begins with one of a recognizer's ``starts`` (or, for one ending in "$", is it),
+    filled on first sight: the first such token is where its search may start."""
 
     def __init__(self, starts: tuple[str, ...]) -> None:
         super().__init__()
-        self._starts = starts
+        self._prefixes = tuple(s for s in starts if not s.endswith("$"))
+        self._whole = frozenset(s[:-1] for s in starts if s.endswith("$"))
 
     def __missing__(self, token: str) -> bool:
         if len(self) >= _MEMO_LIMIT:
             self.clear()
-        starts = self._starts
-        value = self[token] = token.startswith(starts) or (
-            "'" in token and any(part.startswith(starts) for part in token.split("'"))
-        )
+        prefixes, whole = self._prefixes, self._whole
+        value = self[token] = any(part.startswith(prefixes) or part in whole for part in token.split("'"))
         return value
 
 

@@ -134,7 +134,8 @@ class Recognizer:
         for a regex every match of which holds one between non-word characters
         (``\\b(?:from|to)\\s``); ``starts``: lower-cased beginnings one of which every match's
         first word (a run of word characters) has, so on ASCII text the search starts at the first
-        token (or part of one after an apostrophe) that begins with one (``\\b(?:order|account)``)."""
+        token (or part of one after an apostrophe) that begins with one (``\\b(?:order|account)``), or is
+        one ending in "$" without it (``\\b(?:my|this)\\s``)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
