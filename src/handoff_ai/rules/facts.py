@@ -355,7 +355,7 @@ def _answer(
         if span.kind in loose or (
             secret_asked and span.kind in _SECRET_LOOKALIKES and span.kind not in kinds and not span.withheld
         ):
-            fit = next((k for k in remaining if _shape_fits(k, span.value or "")), None)
+            fit = next((k for k in remaining if k in _SHAPED and _shape_fits(k, span.value or "")), None)
             if fit:
                 span.kind = fit
                 span.rule = f"answer.{fit}"
@@ -370,7 +370,7 @@ def _answer(
         if "membership" in remaining and (tier := _TIER_IN.search(value)):
             start, end = start + tier.start(), start + tier.end()
             value = tier.group()
-        fit = next((k for k in remaining if _shape_fits(k, value)), None)
+        fit = next((k for k in remaining if k in _SHAPED and _shape_fits(k, value)), None)
         if fit is None and single and len(remaining) == 1 and len(value.split()) <= 3:
             secret = remaining[0] in SECRET_KINDS
             fit = remaining[0] if secret else None
