@@ -459,6 +459,27 @@ _BOUNDED: dict[str, str] = {
     "place.noun": "from to at near towards",
 }
 
+_DIGITS = "0 1 2 3 4 5 6 7 8 9"
+_MONTH_STARTS = "jan feb mar apr may jun jul aug sep oct nov dec"
+# Beginnings one of which every match's first word has (each regex's alternatives all start a word:
+# ``\b`` or ``(?<![\w:])`` before a word character), lower-cased: on ASCII text the regex is
+# searched from the first token that begins with one (``RecognizerSet.find``), or not at all; one
+# ending in "$" is a whole word (the regex needs a non-word character after it: ``\bmy\s+``).
+_STARTS: dict[str, str] = {
+    "secret.inline": """pin pass pwd pw security memorable secret answer one otp verification access auth 2fa
+        login sms clearance unlock door entry lock cvv cvc mother maiden childhood first pet the$ my$""",
+    "place.named": "from$ to$ in$ at$ near$ towards$ around$",
+    "date": f"{_DIGITS} {_MONTH_STARTS}",
+    "time": f"{_DIGITS} noon$ midnight$",
+    "id.labelled": """order account acct ticket case tracking invoice ref confirmation booking reservation
+        transaction txn claim policy serial service imei customer member merchant subscription shipment
+        package parcel rma incident""",
+    "error_code": "e status http smtp 0",
+    "name.labelled": "my$ full$ first$ last$ name$ supposed$ this$ i$ im$ call$",
+    "membership": " ".join(f"{t}$" for t in _TIERS.split("|"))
+    + " membership member tier plan level be$ am$ i$ im$ are$ is$ was$ a$ an$",
+}
+
 # Cheap regexes every match contains (exact, so skipping never drops a match): most
 # messages with a digit have no 5-digit run, no digits split by a separator, ...
 _REQUIRES: dict[str, str] = {
@@ -485,6 +506,7 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             requires=_REQUIRES.get(recognizer.name),
             words=_WORDS.get(recognizer.name, "").split(),
             bounded=_BOUNDED.get(recognizer.name, "").split(),
+            starts=_STARTS.get(recognizer.name, "").split(),
         )
     return recognizers
 

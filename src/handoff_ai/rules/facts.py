@@ -355,7 +355,7 @@ def _answer(
         if span.kind in loose or (
             secret_asked and span.kind in _SECRET_LOOKALIKES and span.kind not in kinds and not span.withheld
         ):
-            fit = next((k for k in remaining if _shape_fits(k, span.value or "")), None)
+            fit = next((k for k in remaining if k in _SHAPED and _shape_fits(k, span.value or "")), None)
             if fit:
                 span.kind = fit
                 span.rule = f"answer.{fit}"
@@ -370,7 +370,7 @@ def _answer(
         if "membership" in remaining and (tier := _TIER_IN.search(value)):
             start, end = start + tier.start(), start + tier.end()
             value = tier.group()
-        fit = next((k for k in remaining if _shape_fits(k, value)), None)
+        fit = next((k for k in remaining if k in _SHAPED and _shape_fits(k, value)), None)
         if fit is None and single and len(remaining) == 1 and len(value.split()) <= 3:
             secret = remaining[0] in SECRET_KINDS
             fit = remaining[0] if secret else None
@@ -432,7 +432,8 @@ def extract_facts(
     english = language in _ENGLISH  # the common case: no other language's words to read
     pending: list[str] = []  # kinds asked by the last bot/agent question, still unanswered
     outstanding_secret: str | None = None  # a secret asked for earlier and not given yet
-    prompt_mentions_secret = False  # the last bot/agent turn talked about a PIN/password/code
+    prompt: tuple[str | None, Sequence[str], str | None] = (None, (), None)  # the last bot/agent turn
+    prompt_mentions_secret: bool | None = False  # it talked about a PIN/password/code (None: not read yet)
     answered_in_turn = 0
     ordered: list[tuple[Span, str]] = []  # (span, message id)
     result = FactResult(facts=[])
@@ -452,9 +453,8 @@ def extract_facts(
                 asked = asked_kinds(
                     message.text, words, () if english and code in _ENGLISH else _codes(language, code)
                 )
-                prompt_mentions_secret = _names_secret(message.text, words) or (
-                    code not in (None, "en") and not secret_words.isdisjoint(words)
-                )
+                prompt = (message.text, words, code)  # whether it names a secret: read when needed
+                prompt_mentions_secret = None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
                 pending = (
                     [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
@@ -486,7 +486,21 @@ def extract_facts(
             ):
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
-        mentions = prompt_mentions_secret or (bool(active) and not secret_words.isdisjoint(words))
+
+        def mentions(
+            words: Sequence[str] = words,
+            active: frozenset[str] = active,
+            prompt: tuple[str | None, Sequence[str], str | None] = prompt,
+        ) -> bool:
+            nonlocal prompt_mentions_secret
+            if prompt_mentions_secret is None:
+                said, said_words, said_code = prompt
+                prompt_mentions_secret = said is not None and (
+                    _names_secret(said, said_words)
+                    or (said_code not in (None, "en") and not secret_words.isdisjoint(said_words))
+                )
+            return prompt_mentions_secret or (bool(active) and not secret_words.isdisjoint(words))
+
         _protect_secrets(message.text, words, spans, outstanding_secret, mentions)
         if any(s.withheld for s in spans):
             outstanding_secret = None
@@ -543,16 +557,21 @@ def _proper_nouns(text: str) -> list[Span]:
 
 
 def _protect_secrets(
-    text: str, words: Sequence[str], spans: list[Span], outstanding: str | None, prompted: bool
+    text: str, words: Sequence[str], spans: list[Span], outstanding: str | None, prompted: Callable[[], bool]
 ) -> None:
     """Withhold bare numbers that are most likely a secret.
 
     A digit run in a message that talks about a PIN/password/code, or a message
     that is nothing but a number while a secret is still outstanding, is taken
-    as the secret rather than recorded as an id.
+    as the secret rather than recorded as an id. ``prompted``: whether the prompt (or the turn's
+    language's secret words) named a secret, asked only when a span could be withheld.
     """
     bare = outstanding is not None and _BARE_TOKEN.fullmatch(text) is not None
-    if not bare and not prompted and not _names_secret(text, words):
+    if not bare and not any(
+        s.kind in GENERIC_KINDS and not s.withheld and any(c.isdigit() for c in s.value or "") for s in spans
+    ):
+        return  # nothing to withhold: whether the turn or its prompt names a secret does not matter
+    if not bare and not prompted() and not _names_secret(text, words):
         return
     for span in spans:
         if span.kind in GENERIC_KINDS and not span.withheld and any(c.isdigit() for c in span.value or ""):

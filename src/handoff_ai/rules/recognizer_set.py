@@ -111,10 +111,28 @@ _Step = tuple[
 any of them), digit, max length, required regex, regex, gate words, language, its number."""
 
 
-_Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool]
-"""What runs once a recognizer is a candidate: itself, max length, required regex, regex, and
+class _Starts(dict[str, bool]):
+    """Token -> whether one of its runs of word characters (the token, or its parts around
+    apostrophes) begins with one of a recognizer's ``starts`` (or, for one ending in "$", is it),
+    filled on first sight: the first such token is where its search may start."""
+
+    def __init__(self, starts: tuple[str, ...]) -> None:
+        super().__init__()
+        self._prefixes = tuple(s for s in starts if not s.endswith("$"))
+        self._whole = frozenset(s[:-1] for s in starts if s.endswith("$"))
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        prefixes, whole = self._prefixes, self._whole
+        value = self[token] = any(part.startswith(prefixes) or part in whole for part in token.split("'"))
+        return value
+
+
+_Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool, "_Starts | None"]
+"""What runs once a recognizer is a candidate: itself, max length, required regex, regex,
 whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
-take ``text`` and ``lower`` alone)."""
+take ``text`` and ``lower`` alone), and the memo of the tokens its matches may begin at."""
 
 
 class _Route:
@@ -220,8 +238,9 @@ class RecognizerSet:
                 for word in recognizer.bounded or ():
                     bounded.setdefault(word, set()).add(number)
             self._checks = tuple(
-                (r, max_len, requires, regex, _takes_first(type(r).find))
+                (r, max_len, requires, regex, _takes_first(type(r).find), _Starts(starts) if starts else None)
                 for r, _, _, _, max_len, requires, regex, *_ in self._plan
+                for starts in (r.starts,)
             )
             self._in_words = _InWords(
                 {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
@@ -291,17 +310,27 @@ class RecognizerSet:
             if candidates is not None:
                 run = [number for number in run if number in candidates]
         size = len(text)
+        ascii_text = text.isascii()  # tokens and lower-cased offsets are the text's own
         checks = self._checks
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
         for number in run:
-            recognizer, max_len, requires, regex, takes_first = checks[number]
+            recognizer, max_len, requires, regex, takes_first, starter = checks[number]
             if max_len is not None and size > max_len:
                 continue
             if requires is not None and requires.search(text) is None:
                 continue
-            first = regex.search(text)
+            if starter is not None and ascii_text:
+                # No match begins before the first word its matches may begin with: search from
+                # there (a word's first occurrence is at or before that word; look-behinds still
+                # see the text before it), or not at all without one.
+                word = next(filter(starter.__getitem__, words), None)
+                if word is None:
+                    continue
+                first = regex.search(text, lower.find(word))
+            else:
+                first = regex.search(text)
             if first is None:  # the common case: no match, no generator
                 continue
             found = recognizer.find(text, lower, first) if takes_first else recognizer.find(text, lower)

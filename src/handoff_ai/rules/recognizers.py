@@ -122,6 +122,7 @@ class Recognizer:
         requires: str | None = None,
         words: Iterable[str] = (),
         bounded: Iterable[str] = (),
+        starts: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -131,12 +132,16 @@ class Recognizer:
         shared with the other passes: a set test, cheaper than a substring scan);
         and, when ``bounded`` words are given, one of them stands alone (``stands_alone``):
         for a regex every match of which holds one between non-word characters
-        (``\\b(?:from|to)\\s``)."""
+        (``\\b(?:from|to)\\s``); ``starts``: lower-cased beginnings one of which every match's
+        first word (a run of word characters) has, so on ASCII text the search starts at the first
+        token (or part of one after an apostrophe) that begins with one (``\\b(?:order|account)``), or is
+        one ending in "$" without it (``\\b(?:my|this)\\s``)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
         self.words = frozenset(words) if words else None
         self.bounded = frozenset(bounded) if bounded else None
+        self.starts = tuple(starts) or None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
