@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 from ..models import Action, Blocker, Conversation, Message
 from .blocker_read import (
@@ -39,7 +38,7 @@ from .blocker_read import (
 from .blocker_text import BlockerPhrases, blocker_phrases, error_token
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
-from .phrases import CueReader, PhraseIndex, char_offset, tokens
+from .phrases import CueReader, char_offset, tokens
 from .ruleset import RuleSet, load_rules
 from .sentences import sentence_at, sentence_spans, shorten
 
@@ -118,41 +117,6 @@ def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozen
             phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
         )
     return words
-
-
-_Heads = tuple[frozenset[str], dict[str, frozenset[str]]]
-_HEADS: dict[int, tuple[PhraseIndex, _Heads, _Heads]] = {}
-
-
-def _customer_heads(cues: CueReader) -> tuple[_Heads, _Heads]:
-    """The one-word phrases and the first two words of the longer ones of the cue index's
-    "resolved" and "positive" lists (built once per index): a customer line with neither label
-    where :func:`find_blocker` reads them need not have its cue labels scanned."""
-    index = cues._index
-    held = _HEADS.get(id(index))
-    if held is None or held[0] is not index:
-
-        def heads(label: str) -> _Heads:
-            singles = frozenset(word for word, (labels, _) in index._heads.items() if label in labels)
-            pairs: dict[str, set[str]] = {}
-            for word, (_, groups) in index._heads.items():
-                for second, group in groups.items():
-                    if any(name == label for _, name in group):
-                        pairs.setdefault(word, set()).add(second)
-            return singles, {word: frozenset(seconds) for word, seconds in pairs.items()}
-
-        held = _HEADS[id(index)] = (index, heads("resolved"), heads("positive"))
-    return held[1], held[2]
-
-
-def _may_start(words: list[str], heads: _Heads) -> bool:
-    """Whether a phrase of ``heads`` may start in ``words`` (its first word, and its second)."""
-    singles, pairs = heads
-    if not singles.isdisjoint(words):
-        return True
-    if pairs.keys().isdisjoint(words):
-        return False
-    return any(word in pairs and following in pairs[word] for word, following in pairwise(words))
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
@@ -384,7 +348,6 @@ def find_blocker(
         -1,
     )
     words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
-    resolved_heads, positive_heads = _customer_heads(cues)
     for index, message in enumerate(messages):
         role, kind = message.role, message.kind
         if role == "bot" or role == "agent":
@@ -399,14 +362,6 @@ def find_blocker(
                     candidates.append(said)
         elif role == "customer" and kind == "message":
             text = message.text
-            words = words_of(text)
-            if (
-                index != last_said
-                and not _may_start(words, resolved_heads)
-                and not _may_start(words[:5], positive_heads)
-            ):
-                problems.append((index, message))  # neither resolved nor thanks: labels not scanned
-                continue
             labels = labels_of(text)
             # "that worked for the login but not the export" solves nothing
             if "resolved" in labels and reply_outcome(
