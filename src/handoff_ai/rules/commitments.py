@@ -436,26 +436,6 @@ def _readers(text: str, langs: Sequence[Language]) -> list[Language]:
     ]
 
 
-def _may_promise_in(messages: Sequence[Message]) -> bool:
-    """Whether any of ``messages`` passes :func:`_readers`' first test (a form word, or a future
-    ending, of any language): read once on their texts joined by line breaks, which no form word or
-    ending holds, so a conversation whose replies promise nothing costs one test, not one a reply."""
-    forms, ascii_forms, ending = _guard()
-    if len(messages) == 1 or not _joinable():
-        return True  # tested message by message
-    low = "\n".join(m.text for m in messages).lower()
-    words = _words(low)
-    if not (ascii_forms if words and isinstance(words[0], bytes) else forms).isdisjoint(words):
-        return True
-    return ending is not None and ending.search(low) is not None
-
-
-@lru_cache(maxsize=1)
-def _joinable() -> bool:
-    """Whether every future ending is word characters only (a match never spans a line break)."""
-    return all(re.fullmatch(r"\w+", ending) for lang in languages() for ending in lang.endings)
-
-
 def _may_promise(lang: Language, low: str, words: list[str] | list[bytes]) -> bool:
     """Whether a sentence (lower-cased ``low``, its ``words``) holds one of ``lang``'s forms: every
     rule of :meth:`Language.promise_at` starts at one (a form word, or a future ending)."""
@@ -526,8 +506,7 @@ def extract_commitments(conversation: Conversation, extra: Sequence[Commitment] 
     The same promise said again (same text, case and spacing aside) is one commitment
     citing every message that says it; its due date is the latest one resolved.
     """
-    said = [m for m in conversation.messages if m.role in _SPEAKERS and m.kind == "message"]
-    items = [c for m in said for c in promises_in(m)] if said and _may_promise_in(said) else []
+    items = [c for m in conversation.messages if m.role in _SPEAKERS for c in promises_in(m)]
     items += [c.model_copy(deep=True) for c in extra]
     if len(items) > 1:
         order = {m.id: i for i, m in enumerate(conversation.messages)}

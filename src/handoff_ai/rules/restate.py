@@ -56,14 +56,14 @@ def third_person(text: str, *, agent: bool = False) -> str:
     """
     table = _AGENT_LOOKUP if agent else _CUSTOMER_LOOKUP
     words = text.split(" ")
-    keys = [word.strip(EDGE).lower() for word in words]
-    hits = [i for i, key in enumerate(keys) if key in table]
+    cores = [word.strip(EDGE) for word in words]
+    hits = [i for i, core in enumerate(cores) if core.lower() in table]
     if not hits:
         return text
     for index in reversed(hits):  # "am" before the "I" in front of it changes
-        key = keys[index]
-        core = words[index].strip(EDGE)
-        if core == "US" or (key == "am" and (index == 0 or keys[index - 1] != "i")):
+        core = cores[index]
+        key = core.lower()
+        if core == "US" or (key == "am" and (index == 0 or cores[index - 1].lower() != "i")):
             continue  # the country; "am" only after "I"
         words[index] = words[index].replace(core, table[key], 1)
     text = " ".join(words)
