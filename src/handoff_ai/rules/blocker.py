@@ -137,11 +137,10 @@ def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) ->
 def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _Candidate | None:
     """A refusal by the bot or an agent, a diagnosis stated in a reply, or an internal note's finding."""
     phrases = reader.phrases
-    lowered = message.text.lower().replace("’", "'")
     if message.kind == "message":
         labels = reader.labels(message.text, "refusal")
         if "dialogue.refusal" in labels:
-            at = char_offset(lowered, labels["dialogue.refusal"])
+            at = char_offset(message.text.lower().replace("’", "'"), labels["dialogue.refusal"])
             quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
             return _Candidate(
                 0,

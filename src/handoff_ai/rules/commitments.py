@@ -418,6 +418,38 @@ def _guard() -> tuple[frozenset[str], frozenset[bytes], re.Pattern[str] | None]:
     return forms, _ascii(forms), found
 
 
+_FOLD = bytes.maketrans(
+    bytes(range(65, 91)) + _NON_WORD_BYTES, bytes(range(97, 123)) + b" " * len(_NON_WORD_BYTES)
+)
+"""ASCII letters lower-cased, other non-word bytes made spaces: ``_words(text.lower())`` by one
+``translate`` of the text's bytes."""
+
+
+@lru_cache(maxsize=1)
+def _ascii_guard() -> tuple[frozenset[bytes], re.Pattern[bytes] | None] | None:
+    """:func:`_guard` for ASCII text read as folded bytes (``_FOLD``): the ASCII form words, and
+    one search for the ASCII future endings (``None`` when an ending is not word characters only,
+    which the folding would change)."""
+    _, ascii_forms, _ = _guard()
+    endings = [ending for lang in languages() for ending in lang.endings]
+    if not all(re.fullmatch(r"\w+", ending) for ending in endings):
+        return None
+    plain = [ending.encode() for ending in endings if ending.isascii()]
+    found = re.compile(rb"r(?:" + b"|".join(map(re.escape, plain)) + rb")(?!\w)") if plain else None
+    return ascii_forms, found
+
+
+def _quiet(text: str) -> bool:
+    """Whether ASCII ``text`` holds no form word and no future ending of any language (so
+    :func:`_readers` finds none): its bytes folded once, no lower-cased copy."""
+    guard = _ascii_guard()
+    if guard is None:
+        return False
+    forms, ending = guard
+    folded = text.encode().translate(_FOLD)
+    return forms.isdisjoint(folded.split()) and (ending is None or ending.search(folded) is None)
+
+
 def _readers(text: str, langs: Sequence[Language]) -> list[Language]:
     """The languages of ``langs`` that may find a promise in ``text``: those with one of their
     ``form_words`` in it, or a word with one of their ``future_endings``."""
@@ -450,7 +482,14 @@ def promises_in(message: Message, langs: Sequence[Language] | None = None) -> li
     """The promises the bot or an agent made in ``message`` (said to the customer)."""
     if message.role not in ("bot", "agent") or message.kind != "message":
         return []
-    readers = _readers(message.text, langs or languages())
+    if not langs and message.text.isascii() and _quiet(message.text):
+        return []
+    return _read_promises(message, langs or languages())
+
+
+def _read_promises(message: Message, langs: Sequence[Language]) -> list[Commitment]:
+    """:func:`promises_in` for a bot or agent message, past the one-test guard."""
+    readers = _readers(message.text, langs)
     if not readers:
         return []
     found: list[Commitment] = []
@@ -506,7 +545,18 @@ def extract_commitments(conversation: Conversation, extra: Sequence[Commitment] 
     The same promise said again (same text, case and spacing aside) is one commitment
     citing every message that says it; its due date is the latest one resolved.
     """
-    items = [c for m in conversation.messages if m.role in _SPEAKERS for c in promises_in(m)]
+    items: list[Commitment] = []
+    guard, langs = _ascii_guard(), languages()
+    forms, ending = guard if guard is not None else (frozenset(), None)
+    for m in conversation.messages:
+        if m.role not in _SPEAKERS or m.kind != "message":
+            continue
+        text = m.text
+        if guard is not None and text.isascii():  # :func:`_quiet`, inline: most replies promise nothing
+            folded = text.encode().translate(_FOLD)
+            if forms.isdisjoint(folded.split()) and (ending is None or ending.search(folded) is None):
+                continue
+        items += _read_promises(m, langs)
     items += [c.model_copy(deep=True) for c in extra]
     if len(items) > 1:
         order = {m.id: i for i, m in enumerate(conversation.messages)}
