@@ -15,7 +15,7 @@ from .blocker_text import ERROR_NAME, BlockerPhrases, error_name, error_token
 from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
-from .ruleset import RuleSet
+from .ruleset import RuleSet, case_sensitive_twin
 from .sentences import sentence_at, sentence_spans, shorten
 
 __all__ = [
@@ -166,21 +166,9 @@ def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return known[1]
     if len(_TWINS) >= 64:
         _TWINS.clear()
-    twin = _twin(pattern)
+    twin = case_sensitive_twin(pattern)
     _TWINS[id(pattern)] = (pattern, twin)
     return twin
-
-
-def _twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    source = pattern.pattern
-    if not isinstance(source, str) or not pattern.flags & re.IGNORECASE:
-        return None
-    if any(c.isupper() for c in source if c.isascii()):
-        return None
-    for char in {c for c in source if not c.isascii()}:
-        if any(re.fullmatch(re.escape(char), chr(code), re.IGNORECASE) for code in range(128)):
-            return None
-    return re.compile(source, pattern.flags & ~re.IGNORECASE)
 
 
 def problem_positions(

@@ -133,21 +133,11 @@ class LanguagePatterns:
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         if self._twin is None or not text.isascii():
-            return self._search(text, pos)
-        lowered = text.lower()
-        best = self._twin.search(lowered, pos)
-        if best is not None:  # the same span: read it again on ``text`` for the caller's match object
-            best = self.main.match(text, best.start())
-        for regex, guard in self.others:
-            if guard is not None and not guard.may_match(text):
-                continue
-            found = regex.search(text, pos)
-            if found is not None and (best is None or found.start() < best.start()):
-                best = found
-        return best
-
-    def _search(self, text: str, pos: int) -> re.Match[str] | None:
-        best = self.main.search(text, pos)
+            best = self.main.search(text, pos)
+        else:
+            best = self._twin.search(text.lower(), pos)
+            if best is not None:  # the same span: read it again on ``text`` for the caller's match object
+                best = self.main.match(text, best.start())
         for regex, guard in self.others:
             if guard is not None and not guard.may_match(text):
                 continue
