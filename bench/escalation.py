@@ -50,13 +50,19 @@ def case_set(states: list[State], title: str, show_misses: bool) -> None:
     negatives = sum(not s.escalate for s in states)
     langs = Counter(s.lang for s in states)
     formats = Counter(s.format for s in states)
-    print(f"{title}: {len(states)} states ({negatives} must-not-escalate), "
-          f"languages {dict(sorted(langs.items()))}, formats {dict(sorted(formats.items()))}")
+    print(
+        f"{title}: {len(states)} states ({negatives} must-not-escalate), "
+        f"languages {dict(sorted(langs.items()))}, formats {dict(sorted(formats.items()))}"
+    )
     print(f"  {'':<22}{'precision':>10}{'recall':>8}{'kinds R':>9}{'missing exact':>15}")
-    print(f"  {'should_escalate':<22}{ours.precision:>10.3f}{ours.recall:>8.3f}{ours.kind_recall:>9.3f}"
-          f"{ours.missing_exact:>9}/{ours.missing_cases:<5}")
-    print(f"  {'baseline agent|human':<22}{base.precision:>10.3f}{base.recall:>8.3f}{base.kind_recall:>9.3f}"
-          f"{'-':>15}")
+    print(
+        f"  {'should_escalate':<22}{ours.precision:>10.3f}{ours.recall:>8.3f}{ours.kind_recall:>9.3f}"
+        f"{ours.missing_exact:>9}/{ours.missing_cases:<5}"
+    )
+    print(
+        f"  {'baseline agent|human':<22}{base.precision:>10.3f}{base.recall:>8.3f}{base.kind_recall:>9.3f}"
+        f"{'-':>15}"
+    )
     if show_misses:
         for miss in ours.misses:
             print("   miss:", miss)
@@ -96,13 +102,17 @@ def real(data: Path, limit: int | None, show_misses: bool) -> None:
     n = len(abcd)
     print(f"  ABCD dev, first 4 turns: {n} conversations, {states} states")
     print(f"    should_escalate: {convs} conversations ({100 * convs / n:.2f} %) {dict(flagged)}")
-    print(f"    baseline:        {base_convs} conversations ({100 * base_convs / n:.2f} %), "
-          f"{base_states} states")
+    print(
+        f"    baseline:        {base_convs} conversations ({100 * base_convs / n:.2f} %), "
+        f"{base_states} states"
+    )
     star = [r for r in _rows(data / "star" / "dev.jsonl", limit) if r.get("gold", {}).get("happy_path")]
     _star(star, None, show_misses)
     # STAR's bank bot takes fraud reports itself: the team that owns such a bot says so.
-    print("  the same, with the policy of a team whose bot takes fraud reports "
-          "({'intents': {'fraud_security': {'escalate': False}}}):")
+    print(
+        "  the same, with the policy of a team whose bot takes fraud reports "
+        "({'intents': {'fraud_security': {'escalate': False}}}):"
+    )
     _star(star, {"intents": {"fraud_security": {"escalate": False}}}, show_misses)
 
 
@@ -130,11 +140,15 @@ def _star(star: list[dict], policy: dict | None, show_misses: bool) -> None:  # 
         base_convs += base_hit
     n = len(star)
     print(f"  STAR dev happy paths, every prefix before the end: {n} dialogs, {states} states")
-    print(f"    should_escalate: {convs} dialogs ({100 * convs / n:.2f} %), {any_states} states "
-          f"({100 * any_states / max(states, 1):.2f} %) {dict(flagged)}")
-    print(f"      of which policy only (fraud/hacking reported; the packaged policy sends fraud_security "
-          f"to a person by design): {policy_only}; the rest: {convs - policy_only} "
-          f"({100 * (convs - policy_only) / n:.2f} %)")
+    print(
+        f"    should_escalate: {convs} dialogs ({100 * convs / n:.2f} %), {any_states} states "
+        f"({100 * any_states / max(states, 1):.2f} %) {dict(flagged)}"
+    )
+    print(
+        f"      of which policy only (fraud/hacking reported; the packaged policy sends fraud_security "
+        f"to a person by design): {policy_only}; the rest: {convs - policy_only} "
+        f"({100 * (convs - policy_only) / n:.2f} %)"
+    )
     print(f"    baseline:        {base_convs} dialogs ({100 * base_convs / n:.2f} %)")
 
 
@@ -167,8 +181,10 @@ def speed(data: Path) -> None:
             _trivial(messages[:end])
     base_rate = decisions / (time.process_time() - started)
     print(f"Speed (CPU time, one core; {len(chats)} ABCD chats of 20 messages, one message at a time):")
-    print(f"  LiveEscalation.update:          {live_rate:>9,.0f} decisions/s (best of 3; all: "
-          f"{', '.join(f'{r:,.0f}' for r in rates)})")
+    print(
+        f"  LiveEscalation.update:          {live_rate:>9,.0f} decisions/s (best of 3; all: "
+        f"{', '.join(f'{r:,.0f}' for r in rates)})"
+    )
     print(f"  re-deciding the whole prefix:   {full_rate:>9,.0f} decisions/s")
     print(f"  baseline agent|human:           {base_rate:>9,.0f} decisions/s")
 

@@ -66,9 +66,7 @@ def engine(record: HandoffRecord, conversation: Conversation) -> list[str]:
 
 
 def every_span(record: HandoffRecord, conversation: Conversation) -> list[str]:
-    return [
-        s.value for m in conversation.messages for s in _SPANS.find(m.text) if s.value and not s.withheld
-    ]
+    return [s.value for m in conversation.messages for s in _SPANS.find(m.text) if s.value and not s.withheld]
 
 
 METHODS: dict[str, Values] = {

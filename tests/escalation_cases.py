@@ -42,11 +42,20 @@ def _render(turns: list[str], fmt: str) -> Any:
             if who == "T":
                 name, _, result = (p.strip() for p in text.partition("|"))
                 call = f"call_{index}"
-                messages.append({"role": "assistant", "content": None, "tool_calls": [
-                    {"id": call, "type": "function", "function": {"name": name, "arguments": "{}"}}]})
+                messages.append(
+                    {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {"id": call, "type": "function", "function": {"name": name, "arguments": "{}"}}
+                        ],
+                    }
+                )
                 messages.append({"role": "tool", "tool_call_id": call, "content": result})
             else:
-                messages.append({"role": {"C": "user", "B": "assistant", "A": "assistant"}[who], "content": text})
+                messages.append(
+                    {"role": {"C": "user", "B": "assistant", "A": "assistant"}[who], "content": text}
+                )
         return {"messages": messages}
     if fmt == "json":
         rows = []

@@ -37,8 +37,12 @@ def _folder(tmp_path: Path) -> Path:
         (folder / f"case-{case.id}.json").write_text(_row(case.id, case.conversation), encoding="utf-8")
     (folder / "broken.json").write_text("{broken", encoding="utf-8")
     (folder / "empty.txt").write_text("", encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Customer: Où est ma commande ? Ça fait 3 semaines\n".encode("latin-1"))
-    (folder / "emoji.txt").write_text("Customer: 📦📦📦 where is order 88213??\nAgent: checking 🙏\n", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes(
+        "Customer: Où est ma commande ? Ça fait 3 semaines\n".encode("latin-1")
+    )
+    (folder / "emoji.txt").write_text(
+        "Customer: 📦📦📦 where is order 88213??\nAgent: checking 🙏\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -125,7 +129,8 @@ def test_workers_read_the_taxonomy_recognizers(tmp_path: Path, capsys: pytest.Ca
     ]
     path = tmp_path / "rows.jsonl"
     path.write_text(
-        "\n".join(json.dumps({"id": f"c{n}", "messages": messages}) for n in range(40)) + "\n", encoding="utf-8"
+        "\n".join(json.dumps({"id": f"c{n}", "messages": messages}) for n in range(40)) + "\n",
+        encoding="utf-8",
     )
     one = _run(capsys, tmp_path, "one", [path], "--taxonomy", str(taxonomy))
     two = _run(capsys, tmp_path, "two", [path], "--taxonomy", str(taxonomy), "--workers", "2")

@@ -90,7 +90,9 @@ def test_workers_give_the_same_slots_as_one_process_on_ugly_sources(start: str) 
     _same(one, two)
     assert seen == list(range(len(one)))  # on_result once per slot (here in input order)
     assert isinstance(two[7], UnknownFormatError) and str(two[7]).count("known formats") == 1
-    assert isinstance(two[8], UsageError) and isinstance(two[9], UsageError) and isinstance(two[10], ParseError)
+    assert (
+        isinstance(two[8], UsageError) and isinstance(two[9], UsageError) and isinstance(two[10], ParseError)
+    )
     assert isinstance(two[4], HandoffRecord) and two[4].language == "es"
     assert "hunter2" not in two[11].model_dump_json()
 
@@ -148,7 +150,10 @@ def test_workers_read_the_sources_only_a_window_ahead() -> None:
 
 def test_a_rules_backend_instance_crosses_and_a_model_instance_is_a_usage_error() -> None:
     sources = [{"id": "a", "messages": [{"role": "user", "content": "Please cancel order 55123"}]}]
-    _same(summarize_many(sources, backend=RulesBackend()), summarize_many(sources, backend=RulesBackend(), workers=2))
+    _same(
+        summarize_many(sources, backend=RulesBackend()),
+        summarize_many(sources, backend=RulesBackend(), workers=2),
+    )
 
     class Remote(Backend):
         name = "remote"

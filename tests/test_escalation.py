@@ -26,6 +26,7 @@ def _chat(*turns: str, **kwargs: object) -> ho.EscalationDecision:
 
 # -- human requests --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", [
     "I want to talk to a human",
     "Can I speak to a real person please?",
@@ -71,6 +72,7 @@ def test_a_request_after_a_refusal_in_the_same_message_counts() -> None:
 
 # -- the other triggers ----------------------------------------------------------------
 
+
 def test_a_cooperating_customer_on_a_progressing_path_is_not_escalated() -> None:
     decision = _chat(
         "C: I forgot my password",
@@ -88,14 +90,18 @@ def test_one_fallback_is_not_a_loop_two_are() -> None:
     fallback = "B: Sorry, I didn't understand that. Could you rephrase?"
     one = _chat("C: my invoice shows the wrong VAT number", fallback)
     assert not one.escalate
-    two = _chat("C: my invoice shows the wrong VAT number", fallback, "C: VAT number on invoice wrong", fallback)
+    two = _chat(
+        "C: my invoice shows the wrong VAT number", fallback, "C: VAT number on invoice wrong", fallback
+    )
     assert two.escalate and two.reason_kinds == ["bot_loop"]
     assert set(two.reasons[0].evidence) <= {"m2", "m3", "m4"}
 
 
 def test_a_repeated_reply_after_new_details_is_an_answer_not_a_loop() -> None:
     none = "B: Unfortunately there are no apartments that match. Would you like to change your criteria?"
-    decision = _chat("C: 3 bedrooms under 1500", none, "C: how about 2 bedrooms", none, "C: any with a balcony", none)
+    decision = _chat(
+        "C: 3 bedrooms under 1500", none, "C: how about 2 bedrooms", none, "C: any with a balcony", none
+    )
     assert not decision.escalate
 
 
@@ -114,7 +120,9 @@ def test_failed_actions_count_once_per_failure_and_fire_at_the_threshold() -> No
     )  # fmt: skip
     assert two.escalate and two.reason_kinds == ["failed_actions"]
     assert two.reasons[0].evidence == ["m2", "m5"]
-    strict = _chat("C: refund order 5512", "S: refund_api error 503", policy={"triggers": {"failed_actions": 1}})
+    strict = _chat(
+        "C: refund order 5512", "S: refund_api error 503", policy={"triggers": {"failed_actions": 1}}
+    )
     assert strict.escalate
 
 
@@ -145,7 +153,9 @@ def test_legal_threats_and_account_takeover_are_policy() -> None:
 
 
 def test_out_of_scope_escalates_at_once() -> None:
-    decision = _chat("C: can you do my taxes?", "B: I'm sorry, I can't help with that. I can only help with orders.")
+    decision = _chat(
+        "C: can you do my taxes?", "B: I'm sorry, I can't help with that. I can only help with orders."
+    )
     assert decision.escalate and decision.reason_kinds == ["out_of_scope"]
     assert decision.reasons[0].evidence == ["m2"]
 
@@ -154,7 +164,10 @@ def test_out_of_scope_escalates_at_once() -> None:
 
 POLICY = {
     "triggers": {"failed_actions": 2, "bot_loop": 2, "frustration": True},
-    "intents": {"refund": {"required": ["order_id", "email"], "escalate": False}, "fraud_security": {"escalate": True}},
+    "intents": {
+        "refund": {"required": ["order_id", "email"], "escalate": False},
+        "fraud_security": {"escalate": True},
+    },
 }
 
 
@@ -163,7 +176,9 @@ def test_missing_and_ask_follow_the_policy_and_the_customer_language() -> None:
     assert decision.intent == "refund"
     assert decision.missing == ["order_id", "email"]
     assert decision.ask == ["What is your order number?", "What email address is on your account?"]
-    given = _chat("C: I want a refund for order 88-1234, talk to a human please. jo@example.com", policy=POLICY)
+    given = _chat(
+        "C: I want a refund for order 88-1234, talk to a human please. jo@example.com", policy=POLICY
+    )
     assert given.missing == [] and given.ask == []
     spanish = _chat("C: Quiero un reembolso de mi pedido, quiero hablar con una persona", policy=POLICY)
     assert spanish.language == "es"
@@ -190,7 +205,9 @@ def test_the_taxonomy_may_carry_the_policy_keys() -> None:
 
 def test_policy_from_toml_json_and_dict(tmp_path) -> None:  # type: ignore[no-untyped-def]
     toml = tmp_path / "policy.toml"
-    toml.write_text('[triggers]\nfrustration = false\n[intents.refund]\nrequired = ["order_id"]\n', encoding="utf-8")
+    toml.write_text(
+        '[triggers]\nfrustration = false\n[intents.refund]\nrequired = ["order_id"]\n', encoding="utf-8"
+    )
     loaded = EscalationPolicy.load(toml)
     assert loaded.triggers.frustration == 0 and loaded.intents["refund"].required == ["order_id"]
     as_json = tmp_path / "policy.json"
@@ -224,6 +241,7 @@ def test_bad_policy_files_are_config_errors(tmp_path) -> None:  # type: ignore[n
 
 
 # -- the decision as a whole -----------------------------------------------------------
+
 
 def test_the_customer_message_passes_on_facts_and_failures_never_secrets() -> None:
     decision = _chat(
@@ -277,14 +295,18 @@ def test_live_updates_equal_a_fresh_decision_on_every_prefix() -> None:
 def test_a_record_supplies_intent_and_facts() -> None:
     conversation = ho.load(b"Customer: my order 88-2231 never arrived\nBot: Let me check.\n", format="text")
     record = ho.summarize(conversation)
-    decision = should_escalate(conversation, record=record, policy={"intents": {"delivery": {"required": ["order_id"]}}})
+    decision = should_escalate(
+        conversation, record=record, policy={"intents": {"delivery": {"required": ["order_id"]}}}
+    )
     assert decision.intent == record.intent.label == "delivery"
     assert decision.missing == []
 
 
 def test_empty_and_event_only_conversations_do_not_escalate() -> None:
     assert not should_escalate(Conversation(messages=[])).escalate
-    only_events = Conversation(messages=[Message(id="e1", role="system", kind="event", text="session started")])
+    only_events = Conversation(
+        messages=[Message(id="e1", role="system", kind="event", text="session started")]
+    )
     assert not should_escalate(only_events).escalate
 
 

@@ -93,7 +93,9 @@ def test_required_facts_wait_for_an_intent_the_customer_stands_behind() -> None:
             ]
         }
     )
-    strict = {"intents": {"return_exchange": {"required": ["order_id"]}, "refund": {"required": ["order_id"]}}}
+    strict = {
+        "intents": {"return_exchange": {"required": ["order_id"]}, "refund": {"required": ["order_id"]}}
+    }
     decision = should_escalate(chat, policy=strict)
     assert decision.escalate and decision.missing == [] and decision.ask == []
     returns = Conversation.model_validate(

@@ -19,7 +19,10 @@ LOOPING = [
     {"speaker": "action", "text": "refund_api failed: error 503"},
     {"speaker": "bot", "text": "Sorry, the refund did not go through."},
 ]
-CALM = [{"speaker": "customer", "text": "What are your opening hours?"}, {"speaker": "bot", "text": "9 to 5."}]
+CALM = [
+    {"speaker": "customer", "text": "What are your opening hours?"},
+    {"speaker": "bot", "text": "9 to 5."},
+]
 
 
 def _write(tmp_path: Path, name: str, data: object) -> str:
@@ -64,7 +67,9 @@ def test_post_escalate() -> None:
     assert answer.status_code == 200
     decision = answer.json()["decision"]
     assert decision["escalate"] is True and decision["reasons"][0]["kind"] == "failed_actions"
-    relaxed = client.post("/escalate", json={"conversation": LOOPING, "policy": {"triggers": {"failed_actions": 0}}})
+    relaxed = client.post(
+        "/escalate", json={"conversation": LOOPING, "policy": {"triggers": {"failed_actions": 0}}}
+    )
     assert relaxed.json()["decision"]["escalate"] is False
     bad = client.post("/escalate", json={"conversation": LOOPING, "policy": {"triggers": {"x": 1}}})
     assert bad.status_code == 400 and "triggers.x" in bad.json()["error"]["message"]

@@ -158,7 +158,10 @@ def test_german_suggestion_with_the_verb_at_the_end_and_a_bare_ja() -> None:
 def test_german_customer_reports_attempts_and_the_outcome() -> None:
     record = ho.summarize(
         _conv(
-            ("customer", "Die App stürzt ab. Ich habe die App schon neu installiert und den Cache geleert, ohne Erfolg."),
+            (
+                "customer",
+                "Die App stürzt ab. Ich habe die App schon neu installiert und den Cache geleert, ohne Erfolg.",
+            ),
         )
     )
     [(description, outcome)] = _steps(record)
@@ -209,14 +212,21 @@ def test_french_imperative_and_replies() -> None:
 )
 def test_french_outcomes(reply: str, outcome: str) -> None:
     record = ho.summarize(
-        _conv(("customer", "l'appli plante"), ("bot", "Pouvez-vous vider le cache de l'application ?"), ("customer", reply))
+        _conv(
+            ("customer", "l'appli plante"),
+            ("bot", "Pouvez-vous vider le cache de l'application ?"),
+            ("customer", reply),
+        )
     )
     assert [o for _, o in _steps(record)] == [outcome]
 
 
 def test_french_customer_attempt_without_help_is_failed() -> None:
     record = ho.summarize(
-        _conv(("customer", "On a déjà redémarré l'imprimante et le routeur, rien à faire."), ("agent", "Je regarde."))
+        _conv(
+            ("customer", "On a déjà redémarré l'imprimante et le routeur, rien à faire."),
+            ("agent", "Je regarde."),
+        )
     )
     assert any("redémarré" in d.lower() and o == "failed" for d, o in _steps(record))
 
@@ -232,7 +242,10 @@ def test_agent_work_done_and_refused_in_german_and_french() -> None:
     refused = ho.summarize(
         _conv(
             ("customer", "Wo bleibt meine Erstattung?"),
-            ("agent", "Laut Lager ist das Gerät beschädigt, daher können wir die Erstattung leider nicht durchführen."),
+            (
+                "agent",
+                "Laut Lager ist das Gerät beschädigt, daher können wir die Erstattung leider nicht durchführen.",
+            ),
         )
     )
     assert ("failed", "agent") in [(a.outcome, a.actor) for a in refused.actions_taken]
@@ -248,17 +261,28 @@ def test_agent_work_done_and_refused_in_german_and_french() -> None:
         ("Ich rufe Sie morgen um 10 Uhr zurück.", "morgen um 10 Uhr", "2026-03-03T10:00:00+00:00"),
         ("Morgen rufen wir Sie an.", "Morgen", "2026-03-03"),
         ("Wir werden uns bis Freitag bei Ihnen melden.", "bis Freitag", "2026-03-06"),
-        ("Herr Kessler meldet sich innerhalb von 2 Werktagen bei Ihnen.", "innerhalb von 2 Werktagen", "2026-03-04"),
+        (
+            "Herr Kessler meldet sich innerhalb von 2 Werktagen bei Ihnen.",
+            "innerhalb von 2 Werktagen",
+            "2026-03-04",
+        ),
         ("Die Erstattung dauert 5–7 Werktage.", "dauert 5–7 Werktage", "2026-03-11"),
         ("Sie erhalten in 3–5 Werktagen einen Aktivierungsbrief per Post.", "in 3–5 Werktagen", "2026-03-09"),
         ("Wir melden uns am 5. März.", "5. März", "2026-03-05"),
         ("Nous vous rappellerons demain matin.", "demain matin", "2026-03-03"),
         ("Je vous rappelle demain avant 12h.", "demain avant 12h", "2026-03-03T12:00:00+00:00"),
         ("Un technicien vous contactera sous 48 heures.", "sous 48 heures", "2026-03-04T09:00:00+00:00"),
-        ("Vous recevrez un lien de réinitialisation d’ici 15 minutes.", "d’ici 15 minutes", "2026-03-02T09:15:00+00:00"),
+        (
+            "Vous recevrez un lien de réinitialisation d’ici 15 minutes.",
+            "d’ici 15 minutes",
+            "2026-03-02T09:15:00+00:00",
+        ),
         ("Merci, nous revenons vers vous vendredi.", "vendredi", "2026-03-06"),
-        ("Remboursement validé ; comptez 5 à 7 jours ouvrés pour le voir sur votre compte.",
-         "comptez 5 à 7 jours ouvrés", "2026-03-11"),
+        (
+            "Remboursement validé ; comptez 5 à 7 jours ouvrés pour le voir sur votre compte.",
+            "comptez 5 à 7 jours ouvrés",
+            "2026-03-11",
+        ),
         ("On va vous rappeler le 1er avril à 14h.", "1er avril à 14h", "2026-04-01T14:00:00+00:00"),
         ("Un conseiller vous recontactera dans les plus brefs délais.", "dans les plus brefs délais", None),
         ("Der Techniker kommt am Dienstag zwischen 8 und 12 Uhr.", "am Dienstag", "2026-03-03"),
@@ -306,7 +330,9 @@ def test_the_same_promise_in_a_conversation_has_its_date() -> None:
         Conversation(
             messages=[
                 Message(id="m1", role="customer", text="Wann kommt mein Geld?", timestamp=MONDAY),
-                Message(id="m2", role="agent", text="Die Gutschrift erfolgt in 5–7 Werktagen.", timestamp=MONDAY),
+                Message(
+                    id="m2", role="agent", text="Die Gutschrift erfolgt in 5–7 Werktagen.", timestamp=MONDAY
+                ),
             ]
         )
     )
@@ -324,11 +350,21 @@ def _rule_file(data: dict[str, Any]) -> _RuleFile:
 def test_a_language_pattern_is_tried_beside_the_main_one() -> None:
     rules = _compile(
         [
-            ("main", _rule_file({"patterns": {"tried": r"\bi tried\b"}, "pattern_words": {"tried": ["tried"]}})),
+            (
+                "main",
+                _rule_file({"patterns": {"tried": r"\bi tried\b"}, "pattern_words": {"tried": ["tried"]}}),
+            ),
             (
                 "xx",
                 _rule_file(
-                    {"languages": {"xx": {"patterns": {"tried": r"\bprobei\b"}, "pattern_words": {"tried": ["próbei"]}}}}
+                    {
+                        "languages": {
+                            "xx": {
+                                "patterns": {"tried": r"\bprobei\b"},
+                                "pattern_words": {"tried": ["próbei"]},
+                            }
+                        }
+                    }
                 ),
             ),
         ]
@@ -369,7 +405,9 @@ def test_a_shift_note_in_its_language(note: str, status: str, step: str, due_iso
     record = ho.summarize(
         Conversation(
             messages=[
-                Message(id="m1", role="customer", text="Rechnung falsch / facture fausse", timestamp=thursday),
+                Message(
+                    id="m1", role="customer", text="Rechnung falsch / facture fausse", timestamp=thursday
+                ),
                 Message(id="m2", role="agent", kind="note", text=note, timestamp=thursday),
             ]
         )

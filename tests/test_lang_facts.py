@@ -39,7 +39,11 @@ def _withheld(record: HandoffRecord) -> set[str]:
 @pytest.mark.parametrize(
     ("question", "answer", "fact"),
     [
-        ("Können Sie mir bitte Ihre Kundennummer nennen?", "ja klar, die ist 55120934", ("account_id", "55120934")),
+        (
+            "Können Sie mir bitte Ihre Kundennummer nennen?",
+            "ja klar, die ist 55120934",
+            ("account_id", "55120934"),
+        ),
         ("Ihre Bestellnummer bitte", "300-7781234 😊", ("order_id", "300-7781234")),
         ("Wie lautet Ihre PLZ?", "10115", ("postal_code", "10115")),
         ("Quel est votre numéro de commande ?", "c'est le 10045872", ("order_id", "10045872")),
@@ -54,7 +58,9 @@ def _withheld(record: HandoffRecord) -> set[str]:
 def test_a_question_in_the_language_makes_the_answer_its_kind(
     question: str, answer: str, fact: tuple[str, str]
 ) -> None:
-    record = ho.summarize(_conv(("customer", _OPENERS[question[:3]]), ("bot", question), ("customer", answer)))
+    record = ho.summarize(
+        _conv(("customer", _OPENERS[question[:3]]), ("bot", question), ("customer", answer))
+    )
     assert fact in _facts(record)
 
 
@@ -89,7 +95,9 @@ def test_abbreviated_labels() -> None:
             ("customer", "Meine Kd.-Nr. ist 887766, Rechnungsnr. RE-2025-0042, Betrag 89,90 EUR"),
         )
     )
-    assert {("account_id", "887766"), ("invoice_id", "RE-2025-0042"), ("amount", "89,90 EUR")} <= _facts(record)
+    assert {("account_id", "887766"), ("invoice_id", "RE-2025-0042"), ("amount", "89,90 EUR")} <= _facts(
+        record
+    )
 
 
 def test_a_thanks_after_an_ask_is_not_an_answer() -> None:
@@ -154,7 +162,10 @@ def test_labelled_values_dates_amounts_and_phones_in_local_formats(
 @pytest.mark.parametrize(
     ("text", "junk"),
     [
-        ("Ich schreibe Ihnen jetzt zum 3. Mal, um 14:30 Uhr war die Hotline schon zu!", {"3. Mal", "14:30 Uhr"}),
+        (
+            "Ich schreibe Ihnen jetzt zum 3. Mal, um 14:30 Uhr war die Hotline schon zu!",
+            {"3. Mal", "14:30 Uhr"},
+        ),
         ("Das ist jetzt schon zum dritten Mal, dass ich anrufe und keiner hilft mir", {"dritten"}),
         ("ya llamé 3 veces y nadie me dice nada, es la tercera vez", {"3 veces"}),
         ("je suis à Paris, 75011 Paris, et personne ne répond depuis 3 jours", {"75011 Paris"}),
@@ -222,7 +233,9 @@ _CVV = ("123", "987")
 def _secret_cases() -> list[tuple[str, str, str]]:
     cases = []
     for code, templates in _SECRET_TEMPLATES.items():
-        for template, (p, d, c) in itertools.product(templates, zip(_PASSWORDS, _DIGITS, _CVV * 2, strict=False)):
+        for template, (p, d, c) in itertools.product(
+            templates, zip(_PASSWORDS, _DIGITS, _CVV * 2, strict=False)
+        ):
             secret = p if "{p}" in template else d if "{d}" in template else c
             cases.append((code, template.format(p=p, d=d, c=c), secret))
     return cases
@@ -254,7 +267,11 @@ def test_no_secret_in_any_field_of_the_record(code: str, text: str, secret: str)
         ("Minha senha é Floripa@2025, caso precisem testar", "Floripa@2025", "password"),
         ("o token que chegou no e-mail foi 903114", "903114", "code"),
         ("mon mot de passe de l'appli c'est Bretagne!77, si ça peut aider", "Bretagne!77", "password"),
-        ("Mein Kennwort lautet Hamburg#1987 und die PIN für die Hotline ist 2468", "Hamburg#1987", "password"),
+        (
+            "Mein Kennwort lautet Hamburg#1987 und die PIN für die Hotline ist 2468",
+            "Hamburg#1987",
+            "password",
+        ),
     ],
 )
 def test_secrets_with_words_between_label_and_value(text: str, secret: str, kind: str) -> None:
@@ -381,8 +398,14 @@ def test_whatsapp_platform_lines_are_not_customer_text(code: str) -> None:
         ("Merci\n\nLe 5 mars 2026 à 14:30, Jean <j@x.example> a écrit :\n> ancien", "Le 5 mars"),
         ("Gracias\n\nEl 5 mar 2026, a las 14:30, Ana <a@x.example> escribió:\n> viejo", "El 5 mar"),
         ("Obrigada\n\nEm 5 de mar. de 2026, às 14:30, Ana <a@x.example> escreveu:\n> antigo", "Em 5 de"),
-        ("Hola\n\n-----Mensaje original-----\nDe: Soporte\nEnviado: lunes\nAsunto: x\n\nviejo", "-----Mensaje"),
-        ("Hallo\n\n-----Ursprüngliche Nachricht-----\nVon: X\nGesendet: Montag\nBetreff: y\n\nalt", "-----Urspr"),
+        (
+            "Hola\n\n-----Mensaje original-----\nDe: Soporte\nEnviado: lunes\nAsunto: x\n\nviejo",
+            "-----Mensaje",
+        ),
+        (
+            "Hallo\n\n-----Ursprüngliche Nachricht-----\nVon: X\nGesendet: Montag\nBetreff: y\n\nalt",
+            "-----Urspr",
+        ),
         ("Hallo\n\nVon: Service\nGesendet: Montag, 3. März 2025\nBetreff: y\n\nalt", "Von: Service"),
         ("Bonjour\n\nDe : SAV\nEnvoyé : lundi 3 mars\nObjet : y\n\nvieux", "De : SAV"),
         ("Oi\n\nDe: Suporte\nEnviado: segunda\nAssunto: y\n\nantigo", "De: Suporte"),

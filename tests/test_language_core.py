@@ -243,7 +243,9 @@ def test_handoff_ai_languages_restricts_the_data_read() -> None:
         env = {k: v for k, v in os.environ.items() if k != "HANDOFF_AI_LANGUAGES"}
         if only:
             env["HANDOFF_AI_LANGUAGES"] = only
-        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
         runs[only] = out.stdout.split(" ", 1)
     assert runs["en"][0] == "en" and runs[None][0].startswith("en,") and "de" in runs[None][0]
     assert runs["en"][1] == runs[None][1]

@@ -20,7 +20,9 @@ def _chat(n: int) -> Conversation:
         id=f"c{n}",
         messages=[
             Message(id="1", role="bot", text="Have you tried restarting the router?"),
-            Message(id="2", role="customer", text=f"Yes, twice, still down. Order {n}12345, email a{n}@b.org"),
+            Message(
+                id="2", role="customer", text=f"Yes, twice, still down. Order {n}12345, email a{n}@b.org"
+            ),
             Message(id="3", role="agent", text="I'll call you back tomorrow at 10."),
         ],
     )

@@ -200,7 +200,10 @@ def test_load_many_consumes_a_generator_lazily() -> None:
 def test_load_many_reads_a_folder_file_by_file(tmp_path: Path) -> None:
     import handoff_ai as ho
 
-    for name, text in (("b.txt", "Customer: my order 4411 never arrived\nAgent: Sorry!"), ("a.txt", "Customer: hi")):
+    for name, text in (
+        ("b.txt", "Customer: my order 4411 never arrived\nAgent: Sorry!"),
+        ("a.txt", "Customer: hi"),
+    ):
         (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / ".hidden").write_text("not read", encoding="utf-8")
     assert [c.id for c in ho.load_many(tmp_path)] == ["a", "b"]

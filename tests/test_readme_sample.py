@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("readme_sample", ROOT / "docs" / "hooks" / "readme_sample.py")
+    spec = importlib.util.spec_from_file_location(
+        "readme_sample", ROOT / "docs" / "hooks" / "readme_sample.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

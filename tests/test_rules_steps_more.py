@@ -297,7 +297,9 @@ def test_a_what_if_question_after_work_done_is_no_failure() -> None:
         record = summarize(
             Conversation(
                 messages=[
-                    Message(id="m1", role="customer", text="you charged me for a cancelled order, refund pls"),
+                    Message(
+                        id="m1", role="customer", text="you charged me for a cancelled order, refund pls"
+                    ),
                     Message(id="m2", role="agent", text="I've just refunded the €24.99 to your card."),
                     Message(id="m3", role="customer", text=reply),
                 ]
@@ -321,7 +323,11 @@ def test_a_reply_told_again_as_an_attempt_is_not_a_second_step() -> None:
             messages=[
                 Message(id="m1", role="customer", text="my printer wont print over wifi anymore"),
                 Message(id="m2", role="bot", text="Please restart the printer and your router."),
-                Message(id="m3", role="customer", text="Restarted it twice, still nothing 😩. I also tried a USB cable."),
+                Message(
+                    id="m3",
+                    role="customer",
+                    text="Restarted it twice, still nothing 😩. I also tried a USB cable.",
+                ),
                 Message(id="m4", role="bot", text="Could you update the printer firmware from the app?"),
                 Message(id="m5", role="customer", text="updated to 4.2.1, same problem"),
             ]

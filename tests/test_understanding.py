@@ -194,7 +194,9 @@ LEAKING_TODAY: set[str] = set()  # st08 (German/Spanish "Passwort"/"contraseña"
 """Records that leak a secret with the engine this set was written against (issue 11)."""
 
 
-HOLDOUT_LEAKING_TODAY: set[str] = set()  # st51 (memorable word, a code typed "482 913"), st52 (a URL password): fixed
+HOLDOUT_LEAKING_TODAY: set[str] = (
+    set()
+)  # st51 (memorable word, a code typed "482 913"), st52 (a URL password): fixed
 """Held-out records that leak a secret with the engine at main when the held-out set was
 written: secret phrasings the engine does not catch yet. Drop a name when its
 leak is fixed (the mark is strict); ``bench/understanding.py --holdout --misses`` says which."""

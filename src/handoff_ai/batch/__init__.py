@@ -38,6 +38,7 @@ from .items import OnResult, _Failed, _failed, _one, _pull
 
 __all__ = ["asummarize_many", "summarize_many"]
 
+
 def _check(sources: Iterable[Any], concurrency: int) -> None:
     if isinstance(sources, (str, bytes, bytearray, memoryview, os.PathLike, dict, Conversation)):
         raise UsageError(

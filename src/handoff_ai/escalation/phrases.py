@@ -124,7 +124,5 @@ def phrase_data() -> PhraseData:
         ),
         ask=own.get("ask", {}),
         handoff=own.get("handoff", {}),
-        fact_labels={
-            word: kind for kind, words in own.get("fact_labels", {}).items() for word in words
-        },
+        fact_labels={word: kind for kind, words in own.get("fact_labels", {}).items() for word in words},
     )

@@ -40,7 +40,6 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-
 __all__ = ["PATTERNS", "Candidate", "iban_ok", "luhn_ok"]
 
 Accept = Callable[[str, "re.Match[str]"], "tuple[int, int] | None"]

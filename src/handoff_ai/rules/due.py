@@ -111,7 +111,8 @@ class DueReader:
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
         meridiem = _alternation([*data["am"], *data["pm"], *self.clock_words])
         clock = (
-            rf"(?:(?:{clock_prefixes})\s+)?(?P<hour>\d{{1,2}})(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
+            rf"(?:(?:{clock_prefixes})\s+)?(?P<hour>\d{{1,2}})"
+            rf"(?:(?::|\.|h)(?P<minute>[0-5]\d))?\s*(?P<mer>{meridiem})?"
         )
         self._clock = re.compile(rf"^{clock}(?![\w:])", re.IGNORECASE)
         self._span = re.compile(
