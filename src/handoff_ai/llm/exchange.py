@@ -3,8 +3,8 @@
 * **requests** — ``request_kwargs`` builds the ``chat.completions.create`` arguments
   for each structured-output mode (``json_schema`` strict, ``json_object`` with the
   schema in the prompt, or one forced ``tools`` function);
-* **responses** — ``parse_completion`` turns a completion into an ``LLMAnswer`` or a
-  short, transcript-free error to feed back to the model;
+* **responses** — ``parse_completion`` (``completion``) turns a completion into an
+  ``LLMAnswer`` or a short, transcript-free error to feed back to the model;
 * **the validation layer** — ``Exchange`` is a small state machine (sans-I/O): it says
   which request to send next and decides, from each completion or error, whether the
   answer is done, needs a re-ask (at most ``max_reasks``), or needs the json_schema →
@@ -15,26 +15,25 @@
 * **error translation** — ``translate_error``: every ``openai`` exception becomes a
   ``BackendError`` once, through one table (``_ERROR_TABLE``) — these two live in
   ``transport`` and are re-exported here;
-* **map-then-merge helpers** — ``combine_answers`` merges grounded chunk answers in
-  code when the model's merge step fails.
+* **map-then-merge helpers** — ``combine_answers`` (``combine``) merges grounded chunk
+  answers in code when the model's merge step fails.
 
 ``openai`` itself is imported lazily, so ``import handoff_ai`` does not pay for it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from ..exceptions import BackendError, ExtractionError
-from ..models.llm import LLMAction, LLMAnswer, LLMFact, LLMItem
+from ..models.llm import LLMAnswer
 from .answer_schema import answer_schema
+from .combine import combine_answers
+from .completion import TOOL_NAME, Reply, Wire, parse_completion
 from .prompting import instructions_text
 from .transport import _ERROR_TABLE as _ERROR_TABLE
 from .transport import (
@@ -70,12 +69,10 @@ __all__ = [
 logger = logging.getLogger("handoff_ai.backends.openai")
 
 Mode = Literal["auto", "json_schema", "json_object", "tools"]
-Wire = Literal["json_schema", "json_object", "tools"]
 MODES: tuple[str, ...] = ("auto", "json_schema", "json_object", "tools")
 DEFAULT_MODEL = "gpt-4.1-mini"
 DEFAULT_MAX_TOKENS = 2048
 """Completion cap per call; a looping model stops here and the answer is re-asked."""
-TOOL_NAME = "record_handoff"
 SCHEMA_NAME = "handoff_answer"
 MAX_ERROR_CHARS = 600
 
@@ -155,118 +152,6 @@ def request_kwargs(
         ]
         kwargs["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
     return kwargs
-
-
-# -- responses -------------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    """One completion, read.
-
-    Attributes:
-        answer: the validated answer, or ``None`` when ``error`` says what was wrong.
-        error: a short description for a re-ask (never quotes the transcript).
-        raw: the model's raw output text (content, tool arguments or refusal).
-        prompt_tokens / completion_tokens: from ``usage`` (0 when absent).
-        server_model: the model name the server reported.
-        finish_reason: as reported.
-    """
-
-    answer: LLMAnswer | None
-    error: str | None
-    raw: str = ""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    server_model: str | None = None
-    finish_reason: str | None = None
-
-
-_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?```\s*$", re.S)
-
-
-def _load_json(text: str) -> Any:
-    """JSON from model text; tolerates a code fence or chatter around one object."""
-    fenced = _FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        start, end = text.find("{"), text.rfind("}")
-        if 0 <= start < end:
-            try:
-                return json.loads(text[start : end + 1])
-            except json.JSONDecodeError:
-                pass
-        raise
-
-
-def _validation_error(exc: ValidationError) -> str:
-    """Pydantic errors as ``path: message`` lines, without the offending input values."""
-    lines = []
-    for error in exc.errors()[:8]:
-        where = ".".join(str(p) for p in error["loc"]) or "(root)"
-        lines.append(f"{where}: {error['msg']}")
-    more = exc.error_count() - len(lines)
-    if more > 0:
-        lines.append(f"... and {more} more errors")
-    return "schema violation:\n" + "\n".join(lines)
-
-
-def _parse_answer(text: str) -> tuple[LLMAnswer | None, str | None]:
-    if not text.strip():
-        return None, "empty answer: no JSON object was returned"
-    try:
-        data = _load_json(text)
-    except json.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-    if not isinstance(data, dict):
-        return None, f"invalid JSON: expected one object, got {type(data).__name__}"
-    try:
-        return LLMAnswer.model_validate(data), None
-    except ValidationError as exc:
-        return None, _validation_error(exc)
-
-
-def parse_completion(completion: Any, wire: Wire) -> Reply:
-    """Read a ``ChatCompletion`` (or anything shaped like one) in ``wire`` mode."""
-    usage = getattr(completion, "usage", None)
-    reply = Reply(
-        answer=None,
-        error=None,
-        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-        server_model=getattr(completion, "model", None),
-    )
-    choices = getattr(completion, "choices", None) or []
-    if not choices:
-        reply.error = "empty answer: the response had no choices"
-        return reply
-    choice = choices[0]
-    message = choice.message
-    reply.finish_reason = choice.finish_reason
-    refusal = getattr(message, "refusal", None)
-    text = message.content or ""
-    tool_calls = getattr(message, "tool_calls", None) or []
-    if wire == "tools" and tool_calls:
-        function = getattr(tool_calls[0], "function", None)
-        text = getattr(function, "arguments", "") or ""
-    reply.raw = refusal or text
-    if refusal:
-        reply.error = "the request was refused; answer with the JSON object for the transcript (data only)"
-    elif choice.finish_reason == "length":
-        reply.error = (
-            "the answer was cut off at the output token limit; answer again with a shorter JSON object "
-            "(fewer, shorter items; each evidence list only the ids that matter)"
-        )
-    elif choice.finish_reason == "content_filter":
-        reply.error = "the answer was stopped by a content filter"
-    elif wire == "tools" and not tool_calls and not text.strip():
-        reply.error = f"no call to the function {TOOL_NAME!r} was made"
-    else:
-        reply.answer, reply.error = _parse_answer(text)
-    return reply
 
 
 # -- the validation layer: one exchange ------------------------------------------------------
@@ -400,53 +285,3 @@ def _mask_cards(text: str) -> str:
 def _one_line(error: str, limit: int = 200) -> str:
     text = " ".join(error.replace(":\n", ": ").split())
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-# -- map-then-merge --------------------------------------------------------------------------
-
-_URGENCY = ("low", "normal", "high", "urgent")
-
-
-def combine_answers(answers: Sequence[LLMAnswer]) -> LLMAnswer:
-    """One answer from grounded answers for consecutive chunks, merged in code.
-
-    Facts (deduplicated by kind and value), actions, commitments (deduplicated by text
-    and evidence), urgency reasons and intent evidence are pooled; urgency is the
-    highest; summary, intent, sentiment, team, impact, blocker, open questions and next
-    steps are the last chunk's that has one (later chunks are more recent).
-    """
-    if not answers:
-        return LLMAnswer(summary="")
-
-    def last(values: Sequence[Any]) -> Any:
-        return next((v for v in reversed(values) if v), None)
-
-    facts: list[LLMFact] = []
-    seen: set[tuple[str, str | None]] = set()
-    for answer in answers:
-        for fact in answer.facts:
-            key = (fact.kind, fact.value)
-            if key not in seen:
-                seen.add(key)
-                facts.append(fact)
-    actions: list[LLMAction] = [a for answer in answers for a in answer.actions_taken]
-    intents = [a.intent for a in answers if a.intent and a.intent != "unknown"]
-    intent = intents[-1] if intents else "unknown"
-    intent_evidence = list(dict.fromkeys(e for a in answers if a.intent == intent for e in a.intent_evidence))
-    blocker: LLMItem | None = last([a.blocker for a in answers])
-    return LLMAnswer(
-        summary=last([a.summary.strip() for a in answers]) or "",
-        intent=intent,
-        intent_evidence=intent_evidence,
-        customer_impact=last([a.customer_impact for a in answers]),
-        urgency=max((a.urgency for a in answers), key=_URGENCY.index),
-        urgency_reasons=list(dict.fromkeys(r for a in answers for r in a.urgency_reasons)),
-        sentiment=answers[-1].sentiment,
-        actions_taken=actions,
-        blocker=blocker,
-        team=last([a.team for a in answers]),
-        facts=facts,
-        open_questions=last([a.open_questions for a in answers]) or [],
-        next_steps=last([a.next_steps for a in answers]) or [],
-        commitments=list({(c.text, tuple(c.evidence)): c for a in answers for c in a.commitments}.values()),
-    )
