@@ -90,3 +90,25 @@ def test_spans_are_ordered_disjoint_and_cover_every_non_blank_character(text: st
 def test_huge_input_is_linear() -> None:
     text = "The app crashes at 2.3.1. " * 20_000
     assert len(split_sentences(text)) == 20_000
+
+
+def _shorten_whole(text: str, limit: int) -> str:
+    """``shorten`` as first written: the whole text normalized before the cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:-–—") + "…"
+
+
+def test_shorten_of_a_long_paste_reads_only_its_head() -> None:
+    import random
+
+    rnd = random.Random(7)
+    pieces = ["a", "bb", "order", "12345,", "—", "x" * 40, "\n\n", "  ", "\t", "é", "🙂", "-", ";"]
+    for _ in range(400):
+        text = "".join(rnd.choice(pieces) + rnd.choice([" ", "", "\n", "   "]) for _ in range(rnd.randint(0, 300)))
+        for limit in (0, 1, 5, 20, 80, 200):
+            assert shorten(text, limit) == _shorten_whole(text, limit), (text, limit)
+    paste = "word " * 200_000
+    assert shorten(paste) == _shorten_whole(paste, 200)

@@ -141,7 +141,12 @@ def sentences(text: str) -> list[str]:
 
 def shorten(text: str, limit: int = _MAX_SHORT) -> str:
     """``text`` on one line, cut at a word boundary with "…" when longer than ``limit``."""
-    text = " ".join(text.split())
+    words = text.split(None, limit + 1) if limit > 0 else text.split()
+    if len(words) > limit + 1 > 1:
+        # ``limit + 1`` words take more than ``limit`` characters: the rest of a long paste
+        # (the last item, unsplit) cannot change the cut, so it is neither split nor joined.
+        words.pop()
+    text = " ".join(words)
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
