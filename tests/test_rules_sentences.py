@@ -107,7 +107,9 @@ def test_shorten_of_a_long_paste_reads_only_its_head() -> None:
     rnd = random.Random(7)
     pieces = ["a", "bb", "order", "12345,", "—", "x" * 40, "\n\n", "  ", "\t", "é", "🙂", "-", ";"]
     for _ in range(400):
-        text = "".join(rnd.choice(pieces) + rnd.choice([" ", "", "\n", "   "]) for _ in range(rnd.randint(0, 300)))
+        text = "".join(
+            rnd.choice(pieces) + rnd.choice([" ", "", "\n", "   "]) for _ in range(rnd.randint(0, 300))
+        )
         for limit in (0, 1, 5, 20, 80, 200):
             assert shorten(text, limit) == _shorten_whole(text, limit), (text, limit)
     paste = "word " * 200_000
