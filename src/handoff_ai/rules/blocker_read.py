@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ..models import Action, Blocker, Message
-from .blocker_text import ERROR_NAME, BlockerPhrases, error_name, error_token
+from .blocker_text import BlockerPhrases, error_name, error_names, error_token, search_error_name
 from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -126,7 +126,7 @@ def may_state_problem(message: Message, cues: CueReader, found: BlockerPhrases) 
     return (
         cues.has("problem", text)
         or not found.keywords["open_problem"].isdisjoint(cues.words(text))
-        or (_DIGIT.search(text) is not None and ERROR_NAME.search(text) is not None)
+        or (_DIGIT.search(text) is not None and search_error_name(text) is not None)
     )
 
 
@@ -142,7 +142,7 @@ def problem_starts(
     if extra is not None:
         yield char_offset(text.lower(), extra)
     if _DIGIT.search(text):  # "your API returns 403 on every upload", "DRIVER_IRQL_NOT_LESS…"
-        yield from (match.start() for match in ERROR_NAME.finditer(text))
+        yield from (match.start() for match in error_names(text))
 
 
 def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -200,7 +200,7 @@ def problem_sentences(
     """The sentences of a customer message that state the problem, with where they start."""
     text = message.text.replace("’", "'")
     at = problem_positions(message, rules, cues, found, every=True)
-    at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
+    at += [m.start() for m in error_names(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
     if not at:
         return []
     figures = [m.span() for m in cue_matches(phrases.not_problem, text)]

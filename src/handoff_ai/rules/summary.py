@@ -174,7 +174,7 @@ def issue_sentence(
     ``pleasantries``: greetings and sign-offs (as tokens) a sentence may open with and
     that are not part of the issue ("Sehr geehrte Damen und Herren, ...").
     """
-    candidates: list[tuple[float, int, Message]] = []
+    candidates: list[tuple[float, int, Message, int]] = []
     for message in conversation.messages:
         if message.role != "customer" or message.kind != "message" or message.id in private:
             continue
@@ -188,20 +188,24 @@ def issue_sentence(
             score += 3
         elif "handoff_request" in labels and content < 5:
             score -= 3
-        candidates.append((-score, len(candidates), message))
+        candidates.append((-score, len(candidates), message, content))
         if len(candidates) >= _CANDIDATE_MESSAGES:
             break
-    for _, _, message in sorted(candidates, key=lambda c: c[:2]):
-        found = _best_sentence(message, cues, pleasantries)
+    for _, _, message, content in sorted(candidates, key=lambda c: c[:2]):
+        found = _best_sentence(message, cues, pleasantries, content)
         if found is not None:
             return found, message
     return None
 
 
 def _best_sentence(
-    message: Message, cues: CueReader, pleasantries: Sequence[tuple[str, ...]] = ()
+    message: Message,
+    cues: CueReader,
+    pleasantries: Sequence[tuple[str, ...]] = (),
+    counted: int | None = None,
 ) -> str | None:
-    """The sentence of ``message`` with the most content words (the problem cue's first)."""
+    """The sentence of ``message`` with the most content words (the problem cue's first).
+    ``counted``: the message's content words as :func:`issue_sentence` counted them."""
     text = message.text
     labels = cues.labels(text)
     cue_at = cues.find("problem", text) if "problem" in labels else None
@@ -221,7 +225,7 @@ def _best_sentence(
         if guarded and not (states_problem and not _DIGIT.search(sentence)):
             content = 0  # beside a credential only a problem statement without digits ("I forgot my PIN")
         else:
-            content = _whole_content(text, cues) if len(spans) == 1 else _content(sentence)
+            content = _whole_content(text, cues, counted) if len(spans) == 1 else _content(sentence)
         score = min(content, 12) + (3 if states_problem else 0)
         parts.append((sentence, content))
         if content >= 2 and (choice is None or score > choice[0]):
@@ -230,7 +234,8 @@ def _best_sentence(
         return None
     index = choice[1]
     sentence = clean(parts[index][0])
-    if len(sentence.split()) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
+    # fewer than ten words: counted in the first eleven parts, not in every word of a pasted log
+    if len(sentence.split(None, 10)) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
         sentence = f"{sentence.rstrip()} {clean(parts[index + 1][0])}"
     return sentence
 
@@ -246,11 +251,12 @@ def _without_pleasantry(sentence: str, pleasantries: Sequence[tuple[str, ...]]) 
     return sentence
 
 
-def _whole_content(text: str, cues: CueReader) -> int:
-    """Content words of a one-sentence message, from its memoized tokens."""
+def _whole_content(text: str, cues: CueReader, counted: int | None = None) -> int:
+    """Content words of a one-sentence message, from its memoized tokens (``counted``: that
+    count, already made)."""
     if "http" in text or "www." in text:
         return _content(clean(text))
-    return _count(cues.words(text)) - text.count("@")
+    return counted if counted is not None else _count(cues.words(text)) - text.count("@")
 
 
 def _probe(sentence: str) -> str:

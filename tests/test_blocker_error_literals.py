@@ -1,0 +1,44 @@
+"""The error-token literal tests skip only texts the error regexes find nothing in.
+
+``blocker_text.error_token`` / ``error_name`` / ``error_names`` / ``search_error_name`` rule out
+ASCII text by substring tests before the regex; on texts made of the pieces a match is built from
+(error words in any case, codes, underscores, statuses, JSON keys) they must give the regex's spans.
+"""
+
+from __future__ import annotations
+
+import random
+
+from handoff_ai.rules import blocker_text
+
+PIECES = (
+    "Error|error|ERROR|eRRor|Exception|Fault|Null|_|0x|0X1f|FF|AUTH|-|4012|401|503| |  |:|#|"
+    "HTTP|http|Status|code|Code|fehler|Erreur|returns|RETURNED|throws|responds with|"
+    'answers  with|Responds With|"code"|"error_code"|:|"api_key_revoked"|.|x|E|A1|'
+    "my order 12345|é|ſ"
+).split("|")
+
+
+def _texts(count: int = 6000, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 7))) for _ in range(count)]
+
+
+def test_error_searches_as_the_regexes() -> None:
+    for text in _texts():
+        token, name = blocker_text.ERROR_TOKEN.search(text), blocker_text.ERROR_NAME.search(text)
+        hinted = blocker_text._ERROR_HINT.search(text) is not None
+        found = blocker_text.error_token(text)
+        assert (found and found.span()) == (token and token.span() if hinted else None)
+        found = blocker_text.error_name(text)
+        assert (found and found.span()) == (name and name.span() if hinted else None)
+        found = blocker_text.search_error_name(text)
+        assert (found and found.span()) == (name and name.span())
+        spans = [m.span() for m in blocker_text.error_names(text)]
+        assert spans == [m.span() for m in blocker_text.ERROR_NAME.finditer(text)]
+
+
+def test_a_megabyte_without_errors_is_ruled_out() -> None:
+    text = " ".join(["my order 12345 never arrived and the app crashes"] * 20_000)
+    assert blocker_text.error_token(text) is None
+    assert not blocker_text._may_be_error_token(text, text.lower())
