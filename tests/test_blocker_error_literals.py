@@ -42,3 +42,19 @@ def test_a_megabyte_without_errors_is_ruled_out() -> None:
     text = " ".join(["my order 12345 never arrived and the app crashes"] * 20_000)
     assert blocker_text.error_token(text) is None
     assert not blocker_text._may_be_error_token(text, text.lower())
+
+
+def test_figure_spans_as_the_regex() -> None:
+    from handoff_ai.rules import blocker_read
+    from handoff_ai.rules.dialogue_data import dialogue_phrases
+    from handoff_ai.rules.phrases import tokens
+
+    pattern = dialogue_phrases().not_problem
+    assert blocker_read._phrase_keys(pattern)  # the test is made
+    words = "can't|CAN'T|wait|no|No|problem|problems|worries|issue|lost|not|never|mind|de|nada|x".split("|")
+    glue = [" ", "  ", "\n", ",", ".", "'", "_", "-", "’", "é", ""]
+    rng = random.Random(5)
+    for _ in range(6000):
+        text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(0, 5)))
+        expected = [m.span() for m in pattern.finditer(text)]
+        assert blocker_read.phrase_spans(pattern, text, tokens(text)) == expected

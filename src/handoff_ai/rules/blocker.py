@@ -25,10 +25,10 @@ from ..models import Action, Blocker, Conversation, Message
 from .blocker_read import (
     MAX_EVIDENCE,
     acknowledged,
-    cue_matches,
     diagnosis,
     may_state_problem,
     note_finding,
+    phrase_spans,
     problem_starts,
     says_what_still_fails,
     tool_error,
@@ -193,7 +193,7 @@ def _problem(
     figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
     for position in positions:
         if figures is None:
-            figures = [m.span() for m in cue_matches(phrases.not_problem, text)]
+            figures = phrase_spans(phrases.not_problem, text, cues.words(message.text))
         if any(start <= position < end for start, end in figures):
             continue
         sentence = sentence_at(message.text, position)

@@ -25,6 +25,7 @@ __all__ = [
     "diagnosis",
     "may_state_problem",
     "note_finding",
+    "phrase_spans",
     "problem_sentences",
     "problem_starts",
     "says_what_still_fails",
@@ -152,6 +153,58 @@ def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     return twin.finditer(text.lower()) if twin is not None else pattern.finditer(text)
 
 
+def phrase_spans(pattern: re.Pattern[str], text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """``[m.span() for m in cue_matches(pattern, text)]`` for a phrase alternation (``words``:
+    ``tokens(text)``, memoized by the caller). ASCII text with no apostrophe is split into words
+    exactly where such a phrase's words end, so one without every word of some phrase holds
+    none: no scan of it (a pasted megabyte, a long line)."""
+    if text.isascii() and "'" not in text and _case_sensitive(pattern) is not None:
+        keys = _phrase_keys(pattern)
+        if keys is not None:
+            present = keys[0].intersection(words)
+            if not any(phrase <= present for phrase in keys[1]):
+                return []
+    return [m.span() for m in cue_matches(pattern, text)]
+
+
+_PHRASE_WORD = re.compile(r"[a-z0-9_]+")
+_Keys = tuple[frozenset[str], tuple[frozenset[str], ...]]
+_KEYS: dict[int, tuple[re.Pattern[str], _Keys | None]] = {}
+
+
+def _phrase_keys(pattern: re.Pattern[str]) -> _Keys | None:
+    r"""(all their words, each one's words) of the phrases of ``pattern`` that ASCII text without an
+    apostrophe can match, when the pattern is ``(?<!\w)(?:phrase|…)(?!\w)`` of lower-case words
+    joined by ``\s+``; ``None`` when it is not (no test can be made)."""
+    known = _KEYS.get(id(pattern))
+    if known is not None and known[0] is pattern:
+        return known[1]
+    if len(_KEYS) >= 64:
+        _KEYS.clear()
+    keys: _Keys | None = None
+    source = pattern.pattern
+    head, tail = "(?<!\\w)(?:", ")(?!\\w)"
+    if source.startswith(head) and source.endswith(tail):
+        body = source[len(head) : -len(tail)].replace("\\s+", " ")
+        keys = None if "\\" in body else _phrase_words(body.split("|"))
+    _KEYS[id(pattern)] = (pattern, keys)
+    return keys
+
+
+def _phrase_words(phrases: list[str]) -> _Keys | None:
+    """The words of each phrase (split by a space) that can match ASCII text without an apostrophe,
+    and all of them; ``None`` when a phrase has a word of other characters than ``[a-z0-9_]``."""
+    found: list[frozenset[str]] = []
+    for phrase in phrases:
+        if "'" in phrase or not phrase.isascii():
+            continue  # matches no such text (the case-sensitive twin equates no letter with ASCII)
+        words = phrase.split(" ")
+        if not all(_PHRASE_WORD.fullmatch(word) for word in words):
+            return None
+        found.append(frozenset(words))
+    return frozenset().union(*found), tuple(found)
+
+
 _TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 """id(pattern) -> (pattern, its twin): keyed by identity, as hashing a compiled pattern hashes its
 whole program (25 µs for the problem cues' regex)."""
@@ -203,7 +256,7 @@ def problem_sentences(
     at += [m.start() for m in error_names(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
     if not at:
         return []
-    figures = [m.span() for m in cue_matches(phrases.not_problem, text)]
+    figures = phrase_spans(phrases.not_problem, text, cues.words(message.text))
     spans = list(sentence_spans(message.text))
     chosen: dict[int, str] = {}
     for position in sorted(at):
