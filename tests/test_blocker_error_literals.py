@@ -58,3 +58,22 @@ def test_figure_spans_as_the_regex() -> None:
         text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(0, 5)))
         expected = [m.span() for m in pattern.finditer(text)]
         assert blocker_read.phrase_spans(pattern, text, tokens(text)) == expected
+
+
+def test_refusal_found_as_by_the_whole_dialogue_index() -> None:
+    from handoff_ai.rules import blocker
+    from handoff_ai.rules.dialogue_data import dialogue_phrases, dialogue_reader
+    from handoff_ai.rules.phrases import CueReader
+    from handoff_ai.rules.ruleset import load_rules
+
+    phrases = dialogue_phrases()
+    refusals = [" ".join(w) for label, w in phrases.index.phrase_words() if label == "dialogue.refusal"]
+    rng = random.Random(3)
+    texts = [f"Thanks for waiting. {p} because of our policy." for p in refusals]
+    texts += [" ".join([*rng.choice(refusals).split()[:2], "we", "can", "not"]) for _ in range(300)]
+    texts += ["We are unable to refund it.", "I can't do that, sorry", "no refusal here"]
+    cues = CueReader(load_rules().phrases)
+    reader = dialogue_reader(cues, phrases)
+    for text in texts:
+        expected = reader.labels(text, "refusal").get("dialogue.refusal")
+        assert blocker._refusal_at(reader, text) == expected

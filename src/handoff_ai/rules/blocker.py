@@ -38,7 +38,7 @@ from .blocker_read import (
 from .blocker_text import BlockerPhrases, blocker_phrases, error_token
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
-from .phrases import CueReader, char_offset, tokens
+from .phrases import CueReader, PhraseIndex, char_offset, tokens
 from .ruleset import RuleSet, load_rules
 from .sentences import sentence_at, sentence_spans, shorten
 
@@ -119,6 +119,31 @@ def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozen
     return words
 
 
+_REFUSALS: dict[int, tuple[DialoguePhrases, PhraseIndex]] = {}
+
+
+def _refusal_index(phrases: DialoguePhrases) -> PhraseIndex:
+    """The refusal phrases alone, in an index of their own (built once per phrase set)."""
+    known = _REFUSALS.get(id(phrases))
+    if known is None or known[0] is not phrases:
+        refusals = [" ".join(words) for label, words in phrases.index.phrase_words() if label == _REFUSAL]
+        known = _REFUSALS[id(phrases)] = (phrases, PhraseIndex({_REFUSAL: refusals}))
+    return known[1]
+
+
+_REFUSAL = "dialogue.refusal"
+
+
+def _refusal_at(reader: DialogueReader, text: str) -> int | None:
+    """Token index of the first refusal phrase in a reply: ``reader.labels(text, "refusal")``'s
+    entry, from the refusal phrases alone (a reply with a refusal's key word is scanned for
+    them only; no later stage reads the reply's other dialogue labels)."""
+    words = reader.words(text)
+    if reader.phrases.keywords[_REFUSAL].isdisjoint(words):
+        return None
+    return _refusal_index(reader.phrases).scan(words).get(_REFUSAL)
+
+
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
     """The sentence at ``position``, and the next one when it gives the reason."""
     spans = list(sentence_spans(text))
@@ -138,9 +163,9 @@ def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _C
     """A refusal by the bot or an agent, a diagnosis stated in a reply, or an internal note's finding."""
     phrases = reader.phrases
     if message.kind == "message":
-        labels = reader.labels(message.text, "refusal")
-        if "dialogue.refusal" in labels:
-            at = char_offset(message.text.lower().replace("’", "'"), labels["dialogue.refusal"])
+        refusal = _refusal_at(reader, message.text)
+        if refusal is not None:
+            at = char_offset(message.text.lower().replace("’", "'"), refusal)
             quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
             return _Candidate(
                 0,
