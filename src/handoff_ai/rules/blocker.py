@@ -119,19 +119,29 @@ def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozen
     return words
 
 
-_REFUSALS: dict[int, tuple[DialoguePhrases, PhraseIndex]] = {}
+_PARTS: dict[tuple[int, tuple[str, ...]], tuple[DialoguePhrases, PhraseIndex]] = {}
 
 
-def _refusal_index(phrases: DialoguePhrases) -> PhraseIndex:
-    """The refusal phrases alone, in an index of their own (built once per phrase set)."""
-    known = _REFUSALS.get(id(phrases))
+def _part_index(phrases: DialoguePhrases, labels: tuple[str, ...]) -> PhraseIndex:
+    """The phrases of ``labels`` alone, in an index of their own (built once per phrase set): the
+    first match of a label is the same in it as in the whole dialogue index, and a message is
+    scanned for far fewer first words."""
+    key = (id(phrases), labels)
+    known = _PARTS.get(key)
     if known is None or known[0] is not phrases:
-        refusals = [" ".join(words) for label, words in phrases.index.phrase_words() if label == _REFUSAL]
-        known = _REFUSALS[id(phrases)] = (phrases, PhraseIndex({_REFUSAL: refusals}))
+        if len(_PARTS) >= 16:
+            _PARTS.clear()
+        wanted: dict[str, list[str]] = {label: [] for label in labels}
+        for label, words in phrases.index.phrase_words():
+            if label in wanted:
+                wanted[label].append(" ".join(words))
+        known = _PARTS[key] = (phrases, PhraseIndex(wanted))
     return known[1]
 
 
 _REFUSAL = "dialogue.refusal"
+_OUTCOMES = ("dialogue.not_tried", "dialogue.succeeded", "dialogue.failed", "dialogue.partial")
+"""The labels :func:`reply_outcome` reads."""
 
 
 def _refusal_at(reader: DialogueReader, text: str) -> int | None:
@@ -141,7 +151,14 @@ def _refusal_at(reader: DialogueReader, text: str) -> int | None:
     words = reader.words(text)
     if reader.phrases.keywords[_REFUSAL].isdisjoint(words):
         return None
-    return _refusal_index(reader.phrases).scan(words).get(_REFUSAL)
+    return _part_index(reader.phrases, (_REFUSAL,)).scan(words).get(_REFUSAL)
+
+
+def _outcome(reader: DialogueReader, text: str) -> str | None:
+    """``reply_outcome`` of a customer line, from the outcome phrases alone (the line's other
+    dialogue labels are read by no one after the blocker)."""
+    words = reader.words(text)
+    return reply_outcome(_part_index(reader.phrases, _OUTCOMES).scan(words), words, reader.phrases)
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
@@ -388,11 +405,13 @@ def find_blocker(
             text = message.text
             labels = labels_of(text)
             # "that worked for the login but not the export" solves nothing
-            if "resolved" in labels and reply_outcome(
-                reader.labels(text), reader.words(text), phrases
-            ) not in ("failed", "partial"):
+            if "resolved" in labels and _outcome(reader, text) not in ("failed", "partial"):
                 resolved_at = index
-            elif _opens_with_thanks(labels, text) or (index == last_said and acknowledged(message, cues, bp)):
+            elif (
+                # :func:`_opens_with_thanks`, inline (every customer line)
+                ((thanks := labels.get("positive")) is not None and thanks <= 3 and "?" not in text)
+                or (index == last_said and acknowledged(message, cues, bp))
+            ):
                 if done is None:
                     done = _work_done(actions, conversation)
                 if done and done[0] < index:
