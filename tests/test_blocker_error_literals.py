@@ -61,7 +61,7 @@ def test_figure_spans_as_the_regex() -> None:
 
 
 def test_refusal_found_as_by_the_whole_dialogue_index() -> None:
-    from handoff_ai.rules import blocker
+    from handoff_ai.rules import blocker_candidates
     from handoff_ai.rules.dialogue_data import dialogue_phrases, dialogue_reader
     from handoff_ai.rules.phrases import CueReader
     from handoff_ai.rules.ruleset import load_rules
@@ -76,18 +76,20 @@ def test_refusal_found_as_by_the_whole_dialogue_index() -> None:
     reader = dialogue_reader(cues, phrases)
     for text in texts:
         expected = reader.labels(text, "refusal").get("dialogue.refusal")
-        assert blocker._refusal_at(reader, text) == expected
+        assert blocker_candidates.refusal_at(reader, text) == expected
 
 
 def test_outcome_read_as_from_the_whole_dialogue_index() -> None:
-    from handoff_ai.rules import blocker
+    from handoff_ai.rules import blocker_candidates
     from handoff_ai.rules.dialogue_data import dialogue_phrases, dialogue_reader
     from handoff_ai.rules.phrases import CueReader
     from handoff_ai.rules.ruleset import load_rules
     from handoff_ai.rules.step_text import reply_outcome
 
     phrases = dialogue_phrases()
-    pieces = [" ".join(w) for label, w in phrases.index.phrase_words() if label in blocker._OUTCOMES]
+    pieces = [
+        " ".join(w) for label, w in phrases.index.phrase_words() if label in blocker_candidates.OUTCOMES
+    ]
     pieces += ["it", "not", "but", "the export", "still", "same", "error", "thanks", "now", "didn't"]
     rng = random.Random(9)
     cues = CueReader(load_rules().phrases)
@@ -95,4 +97,4 @@ def test_outcome_read_as_from_the_whole_dialogue_index() -> None:
     for _ in range(3000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
         expected = reply_outcome(reader.labels(text), reader.words(text), phrases)
-        assert blocker._outcome(reader, text) == expected
+        assert blocker_candidates.outcome(reader, text) == expected
