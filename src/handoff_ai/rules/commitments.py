@@ -155,15 +155,24 @@ def _quiet(text: str) -> bool:
     return forms.isdisjoint(folded.split()) and (ending is None or ending.search(folded) is None)
 
 
-def _readers(text: str, langs: Sequence[Language]) -> list[Language]:
+def _readers(
+    text: str, langs: Sequence[Language], known: tuple[list[bytes], bool] | None = None
+) -> list[Language]:
     """The languages of ``langs`` that may find a promise in ``text``: those with one of their
-    ``form_words`` in it, or a word with one of their ``future_endings``."""
-    low = text.lower()
-    forms, ascii_forms, ending = _guard()
-    ended = ending is not None and ending.search(low) is not None
-    words = _words(low)
-    if not ended and (ascii_forms if words and isinstance(words[0], bytes) else forms).isdisjoint(words):
-        return []  # no language's future form (the common case)
+    ``form_words`` in it, or a word with one of their ``future_endings``. ``known``: ASCII text's
+    words and whether a future ending is in it, as :func:`extract_commitments` folded them (the
+    same as :func:`_words` and the ending search of the lower-cased text)."""
+    words: list[str] | list[bytes]
+    if known is not None:
+        words, ended = known
+        low = text.lower() if ended else ""  # read below only when a future ending is there
+    else:
+        low = text.lower()
+        forms, ascii_forms, ending = _guard()
+        ended = ending is not None and ending.search(low) is not None
+        words = _words(low)
+        if not ended and (ascii_forms if words and isinstance(words[0], bytes) else forms).isdisjoint(words):
+            return []  # no language's future form (the common case)
     return [
         lang
         for lang in langs
@@ -192,9 +201,12 @@ def promises_in(message: Message, langs: Sequence[Language] | None = None) -> li
     return _read_promises(message, langs or languages())
 
 
-def _read_promises(message: Message, langs: Sequence[Language]) -> list[Commitment]:
-    """:func:`promises_in` for a bot or agent message, past the one-test guard."""
-    readers = _readers(message.text, langs)
+def _read_promises(
+    message: Message, langs: Sequence[Language], known: tuple[list[bytes], bool] | None = None
+) -> list[Commitment]:
+    """:func:`promises_in` for a bot or agent message, past the one-test guard (``known``: see
+    :func:`_readers`)."""
+    readers = _readers(message.text, langs, known)
     if not readers:
         return []
     found: list[Commitment] = []
@@ -257,11 +269,15 @@ def extract_commitments(conversation: Conversation, extra: Sequence[Commitment] 
         if m.role not in _SPEAKERS or m.kind != "message":
             continue
         text = m.text
+        known: tuple[list[bytes], bool] | None = None
         if guard is not None and text.isascii():  # :func:`_quiet`, inline: most replies promise nothing
             folded = text.encode().translate(_FOLD)
-            if forms.isdisjoint(folded.split()) and (ending is None or ending.search(folded) is None):
+            words = folded.split()
+            ended = ending is not None and ending.search(folded) is not None
+            if not ended and forms.isdisjoint(words):
                 continue
-        items += _read_promises(m, langs)
+            known = (words, ended)
+        items += _read_promises(m, langs, known)
     items += [c.model_copy(deep=True) for c in extra]
     if len(items) > 1:
         order = {m.id: i for i, m in enumerate(conversation.messages)}

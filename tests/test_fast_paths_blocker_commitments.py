@@ -1,8 +1,10 @@
-"""The error-token literal tests skip only texts the error regexes find nothing in.
+"""Fast paths of the blocker and commitment stages give what the forms they replace give.
 
 ``blocker_text.error_token`` / ``error_name`` / ``error_names`` / ``search_error_name`` rule out
-ASCII text by substring tests before the regex; on texts made of the pieces a match is built from
-(error words in any case, codes, underscores, statuses, JSON keys) they must give the regex's spans.
+ASCII text by substring tests before the regex; ``blocker_read.phrase_spans`` skips the figure-of-
+speech scan by a word-set test; a reply's refusal and a customer line's outcome are read with an
+index of those phrases alone; ``commitments._readers`` takes the words the guard already folded.
+Each is compared with the plain form on texts built from the pieces a match is made of.
 """
 
 from __future__ import annotations
@@ -98,3 +100,25 @@ def test_outcome_read_as_from_the_whole_dialogue_index() -> None:
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
         expected = reply_outcome(reader.labels(text), reader.words(text), phrases)
         assert blocker_candidates.outcome(reader, text) == expected
+
+
+def test_commitment_readers_from_the_folded_words_as_from_the_text() -> None:
+    from handoff_ai.rules import commitments
+
+    langs = commitments.languages()
+    guard = commitments._ascii_guard()
+    assert guard is not None
+    forms, ending = guard
+    pieces = "I|'ll|will|We|WILL|should|llamaremos|ligarei|call|you|back|,|.|-|Tuesday|going to|shall|r|emos".split(
+        "|"
+    )
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        folded = text.encode().translate(commitments._FOLD)
+        words = folded.split()
+        ended = ending is not None and ending.search(folded) is not None
+        if not ended and forms.isdisjoint(words):
+            assert commitments._readers(text, langs) == []
+        else:
+            assert commitments._readers(text, langs, (words, ended)) == commitments._readers(text, langs)
