@@ -13,213 +13,48 @@ not replace it, and the customer's line is never an emotional outburst (all
 capitals, "!!"), a figure of speech ("can't wait"), or a question a bot or
 agent has since answered. Anything the customer later says is solved (or, for
 a refusal, accepts) is no blocker.
+
+The candidates are read in :mod:`.blocker_candidates`; this module reads the conversation
+through them, finds where the case was solved, and chooses.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from ..models import Action, Blocker, Conversation, Message
+from .blocker_candidates import (
+    PROBLEM,
+    REQUEST,
+    STRONG,
+    WEAK,
+    Candidate,
+    failures,
+    open_request,
+    outcome,
+    positions,
+    problem_line,
+    said_keys,
+    staff_said,
+)
 from .blocker_read import (
-    MAX_EVIDENCE,
     acknowledged,
-    cue_matches,
-    diagnosis,
-    may_state_problem,
-    note_finding,
-    problem_starts,
     says_what_still_fails,
     tool_error,
     with_problem,
     with_reported_error,
 )
-from .blocker_text import BlockerPhrases, blocker_phrases, error_token
-from .dialogue import reply_outcome, unhandled
-from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_phrases, dialogue_reader
-from .phrases import CueReader, char_offset, tokens
+from .blocker_text import blocker_phrases, error_token
+from .dialogue_data import DialoguePhrases, dialogue_phrases, dialogue_reader
+from .phrases import CueReader
 from .ruleset import RuleSet, load_rules
-from .sentences import sentence_at, sentence_spans, shorten
 
 __all__ = ["find_blocker"]
-
-_STRONG, _PROBLEM, _REQUEST, _WEAK = 3, 2, 1, 0
-
-
-# A tool call's logged result that is an error: "-> 409 CONFLICT: …", "→ HTTP 503", "=> RATE_LIMITED".
-@dataclass
-class _Candidate:
-    position: int
-    tier: int
-    blocker: Blocker
-    reaction: bool = False
-    kind: str = "problem"
-
-
-def _positions(conversation: Conversation) -> dict[str, int]:
-    return {m.id: i for i, m in enumerate(conversation.messages)}
-
-
-def _failures(actions: Sequence[Action], order: dict[str, int]) -> list[_Candidate]:
-    """Failed events, tool calls and bot/agent attempts; the customer's failed steps as one."""
-    found: list[_Candidate] = []
-    steps: list[tuple[int, Action]] = []
-    for action in actions:
-        if not action.evidence or action.rule == "actions.rollup":
-            continue
-        if action.outcome != "failed" and (action.rule != "event" or not tool_error(action)):
-            continue
-        where = max(order.get(e, -1) for e in action.evidence)
-        if where < 0:
-            continue
-        if action.actor == "customer":
-            steps.append((where, action))
-            continue
-        found.append(
-            _Candidate(
-                where,
-                _STRONG,
-                Blocker(description=f"Failed: {action.description}", evidence=list(action.evidence)),
-                kind="failure",
-            )
-        )
-    if steps:
-        steps.sort(key=lambda s: s[0])
-        where, last = steps[-1]
-        if len(steps) == 1:
-            description = f"Customer tried: {last.description}"
-            evidence = list(last.evidence)
-        else:
-            description = f"Still not working after {len(steps)} steps tried; latest: {last.description}"
-            evidence = list(dict.fromkeys(a.evidence[-1] for _, a in steps))[-MAX_EVIDENCE:]
-        found.append(
-            _Candidate(
-                where,
-                _STRONG,
-                Blocker(description=shorten(description, 240), evidence=evidence),
-                kind="steps",
-            )
-        )
-    return found
-
-
-_SAID_WORDS: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
-
-
-def _said_words(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozenset[str], frozenset[str]]:
-    """The key words of a refusal or a finding in a reply, and of a note's finding (built once)."""
-    key = (id(phrases), id(found))
-    words = _SAID_WORDS.get(key)
-    if words is None:
-        words = _SAID_WORDS[key] = (
-            phrases.keywords["dialogue.refusal"] | found.keywords["finding"],
-            phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
-        )
-    return words
-
-
-def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
-    """The sentence at ``position``, and the next one when it gives the reason."""
-    spans = list(sentence_spans(text))
-    for n, (start, end) in enumerate(spans):
-        if start <= position < end:
-            sentence = " ".join(text[start:end].split())
-            if n + 1 < len(spans) and "dialogue.reason" not in phrases.index.scan(tokens(sentence)):
-                following = " ".join(text[spans[n + 1][0] : spans[n + 1][1]].split())
-                labels = phrases.index.scan(tokens(following))
-                if labels.get("dialogue.reason") in (0, 1) or "policy" in following.lower():
-                    sentence = f"{sentence} {following}"
-            return sentence
-    return " ".join(text.split())
-
-
-def _said(message: Message, reader: DialogueReader, found: BlockerPhrases) -> _Candidate | None:
-    """A refusal by the bot or an agent, a diagnosis stated in a reply, or an internal note's finding."""
-    phrases = reader.phrases
-    if message.kind == "message":
-        labels = reader.labels(message.text, "refusal")
-        if "dialogue.refusal" in labels:
-            at = char_offset(message.text.lower().replace("’", "'"), labels["dialogue.refusal"])
-            quote = shorten(unhandled(_sentence_with_reason(message.text, at, phrases)), 200)
-            return _Candidate(
-                0,
-                _STRONG,
-                Blocker(description=f"Declined by the {message.role}: “{quote}”", evidence=[message.id]),
-                kind="refusal",
-            )
-        finding = diagnosis(message.text, reader.words(message.text), found)
-        if finding is None:
-            return None
-        return _Candidate(
-            0,
-            _STRONG,
-            Blocker(description=f"Found by the {message.role}: {finding}", evidence=[message.id]),
-            kind="note",
-        )
-    if message.kind == "note" and message.role == "agent":
-        if "openai_role" in message.metadata:  # a system prompt, not an agent's finding
-            return None
-        noted = note_finding(message.text, reader, found)
-        if noted is None:
-            return None
-        return _Candidate(
-            0, _STRONG, Blocker(description=f"Internal note: {noted}", evidence=[message.id]), kind="note"
-        )
-    return None
-
-
-def _shouted(sentence: str) -> bool:
-    letters = [c for c in sentence if c.isalpha()]
-    upper = sum(1 for c in letters if c.isupper())
-    return ("!!" in sentence) or (len(letters) >= 6 and upper / len(letters) > 0.7)
-
-
-def _problem(
-    message: Message,
-    index: int,
-    answered_after: int,
-    rules: RuleSet,
-    cues: CueReader,
-    phrases: DialoguePhrases,
-    found: BlockerPhrases,
-) -> _Candidate | None:
-    """The customer's problem line in ``message``: the first sentence that is one."""
-    if not may_state_problem(message, cues, found):
-        return None  # most lines: no problem cue, no word of the blocker's own, no error code
-    text = message.text.replace("’", "'")
-    positions = problem_starts(message, text, rules, cues, found)
-    weak: _Candidate | None = None
-    figures: list[tuple[int, int]] | None = None  # "can't wait" spans, found once (not per match)
-    for position in positions:
-        if figures is None:
-            figures = [m.span() for m in cue_matches(phrases.not_problem, text)]
-        if any(start <= position < end for start, end in figures):
-            continue
-        sentence = sentence_at(message.text, position)
-        if sentence.rstrip().endswith("?") and answered_after > index:
-            continue  # a question a bot or agent has since answered
-        labels = phrases.index.scan(tokens(sentence))
-        candidate = _Candidate(
-            index,
-            _PROBLEM,
-            Blocker(description=sentence, evidence=[message.id]),
-            reaction="dialogue.reaction" in labels,
-        )
-        if _shouted(sentence) or cues.has("threat_to_leave", sentence) or cues.has("positive", sentence):
-            # an outburst, a threat, or thanks ("thank you for taking my issue seriously")
-            candidate.tier = _WEAK
-            weak = weak or candidate
-            continue
-        return candidate
-    return weak
-
 
 _NOT_A_FIX = re.compile(
     r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
 )
-
-
 _HANDED_ON = re.compile(r"escalat|transfer|forward|pass(?:ed|ing)\s+(?:you|this|it)", re.IGNORECASE)
 _NOT_A_FIX_LOW = re.compile(_NOT_A_FIX.pattern)
 _HANDED_ON_LOW = re.compile(_HANDED_ON.pattern)
@@ -269,44 +104,6 @@ def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[in
     return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
 
 
-def _thanks(message: Message, cues: CueReader) -> bool:
-    """A thank-you that opens the message ("Thank you for taking my issue seriously"), no question."""
-    return _opens_with_thanks(cues.labels(message.text), message.text)
-
-
-def _opens_with_thanks(labels: dict[str, int], text: str) -> bool:
-    """:func:`_thanks` from the message's cue ``labels`` and ``text``."""
-    at = labels.get("positive")
-    return at is not None and at <= 3 and "?" not in text
-
-
-def _request(
-    problems: list[tuple[int, Message]], resolved_at: int, answered_at: int, reader: DialogueReader
-) -> _Candidate | None:
-    """The customer's latest request ("I need to pay my fee"), when no problem is stated.
-
-    Work done after it (a "done" statement, a successful log) or a later thank-you from the
-    customer ("Great, thanks!") says it was met.
-    """
-    for index, message in reversed(problems):
-        if index <= resolved_at:
-            return None
-        if _thanks(message, reader.cues) and not reader.cues.has("problem", message.text):
-            return None
-        at = reader.labels(message.text, "customer_request").get("dialogue.customer_request")
-        if at is None:
-            continue
-        sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))
-        if (sentence.rstrip().endswith("?") and answered_at > index) or len(sentence.split()) < 5:
-            continue  # answered, or too thin to act on ("I need help.")
-        return _Candidate(
-            index,
-            _REQUEST,
-            Blocker(description=f"Open request: {unhandled(sentence)}", evidence=[message.id]),
-        )
-    return None
-
-
 def find_blocker(
     conversation: Conversation,
     actions: Sequence[Action],
@@ -320,7 +117,7 @@ def find_blocker(
     reader = dialogue_reader(cues, phrases)
     messages = conversation.messages
     bp = blocker_phrases()
-    candidates: list[_Candidate] = []
+    candidates: list[Candidate] = []
     resolved_at = accepted_at = -1
     if any(
         a.outcome == "failed"
@@ -328,15 +125,15 @@ def find_blocker(
         or (a.rule == "event" and tool_error(a))
         for a in actions
     ):
-        order = _positions(conversation)
-        candidates = _failures(actions, order)
+        order = positions(conversation)
+        candidates = failures(actions, order)
         resolved_at = _solved_by_step(
             actions, order, lambda at: not says_what_still_fails(messages[at], reader, bp)
         )
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
-    said_words, note_words = _said_words(phrases, bp)
+    said_words, note_words = said_keys(phrases, bp)
     # An acknowledgment ("ok.") is read in the customer's last message only.
     last_said = next(
         (
@@ -355,7 +152,7 @@ def find_blocker(
             if (kind == "message" and not said_words.isdisjoint(words_of(message.text))) or (
                 kind == "note" and not note_words.isdisjoint(words_of(message.text))
             ):
-                said = _said(message, reader, bp)
+                said = staff_said(message, reader, bp)
                 if said is not None:
                     said.position = index
                     candidates.append(said)
@@ -363,11 +160,13 @@ def find_blocker(
             text = message.text
             labels = labels_of(text)
             # "that worked for the login but not the export" solves nothing
-            if "resolved" in labels and reply_outcome(
-                reader.labels(text), reader.words(text), phrases
-            ) not in ("failed", "partial"):
+            if "resolved" in labels and outcome(reader, text) not in ("failed", "partial"):
                 resolved_at = index
-            elif _opens_with_thanks(labels, text) or (index == last_said and acknowledged(message, cues, bp)):
+            elif (
+                # :func:`_opens_with_thanks`, inline (every customer line)
+                ((opens := labels.get("positive")) is not None and opens <= 3 and "?" not in text)
+                or (index == last_said and acknowledged(message, cues, bp))
+            ):
                 if done is None:
                     done = _work_done(actions, conversation)
                 if done and done[0] < index:
@@ -384,15 +183,15 @@ def find_blocker(
     for index, message in reversed(problems):
         if index <= resolved_at:
             break
-        found = _problem(message, index, answered_at, rules, cues, phrases, bp)
+        found = problem_line(message, index, answered_at, rules, cues, phrases, bp)
         if found is not None:
             candidates.append(found)
-            if found.tier == _PROBLEM and not found.reaction:
+            if found.tier == PROBLEM and not found.reaction:
                 break
-    if not any(c.tier == _PROBLEM and not c.reaction for c in candidates):
+    if not any(c.tier == PROBLEM and not c.reaction for c in candidates):
         if done is None:
             done = _work_done(actions, conversation)
-        request = _request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
+        request = open_request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
         if request is not None:
             candidates.append(request)
     open_ = [
@@ -421,21 +220,21 @@ _STICKY = ("refusal", "note")
 _RANK = {"refusal": 3, "note": 2, "failure": 1, "steps": 1, "problem": 0}
 
 
-def _choose(candidates: list[_Candidate]) -> Blocker | None:
+def _choose(candidates: list[Candidate]) -> Blocker | None:
     """The latest strong candidate, unless a plain problem line came after a failure.
 
     At one position a refusal or a note beats a bare failure. A customer line that
     only reacts ("still crashes") or shouts is used only when nothing else is open.
     """
-    best: dict[str, _Candidate] = {}
+    best: dict[str, Candidate] = {}
     for c in candidates:
         kind = (
             "strong"
-            if c.tier == _STRONG
+            if c.tier == STRONG
             else "weak"
-            if c.tier == _WEAK
+            if c.tier == WEAK
             else "request"
-            if c.tier == _REQUEST
+            if c.tier == REQUEST
             else "reaction"
             if c.reaction
             else "plain"

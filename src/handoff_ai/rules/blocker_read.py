@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ..models import Action, Blocker, Message
-from .blocker_text import ERROR_NAME, BlockerPhrases, error_name, error_token
+from .blocker_text import BlockerPhrases, error_name, error_names, error_token, search_error_name
 from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -25,6 +25,7 @@ __all__ = [
     "diagnosis",
     "may_state_problem",
     "note_finding",
+    "phrase_spans",
     "problem_sentences",
     "problem_starts",
     "says_what_still_fails",
@@ -126,7 +127,7 @@ def may_state_problem(message: Message, cues: CueReader, found: BlockerPhrases) 
     return (
         cues.has("problem", text)
         or not found.keywords["open_problem"].isdisjoint(cues.words(text))
-        or (_DIGIT.search(text) is not None and ERROR_NAME.search(text) is not None)
+        or (_DIGIT.search(text) is not None and search_error_name(text) is not None)
     )
 
 
@@ -142,7 +143,7 @@ def problem_starts(
     if extra is not None:
         yield char_offset(text.lower(), extra)
     if _DIGIT.search(text):  # "your API returns 403 on every upload", "DRIVER_IRQL_NOT_LESS…"
-        yield from (match.start() for match in ERROR_NAME.finditer(text))
+        yield from (match.start() for match in error_names(text))
 
 
 def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -150,6 +151,58 @@ def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     (same spans, about four times cheaper) when :func:`_case_sensitive` has one."""
     twin = _case_sensitive(pattern) if text.isascii() else None
     return twin.finditer(text.lower()) if twin is not None else pattern.finditer(text)
+
+
+def phrase_spans(pattern: re.Pattern[str], text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """``[m.span() for m in cue_matches(pattern, text)]`` for a phrase alternation (``words``:
+    ``tokens(text)``, memoized by the caller). ASCII text with no apostrophe is split into words
+    exactly where such a phrase's words end, so one without every word of some phrase holds
+    none: no scan of it (a pasted megabyte, a long line)."""
+    if text.isascii() and "'" not in text and _case_sensitive(pattern) is not None:
+        keys = _phrase_keys(pattern)
+        if keys is not None:
+            present = keys[0].intersection(words)
+            if not any(phrase <= present for phrase in keys[1]):
+                return []
+    return [m.span() for m in cue_matches(pattern, text)]
+
+
+_PHRASE_WORD = re.compile(r"[a-z0-9_]+")
+_Keys = tuple[frozenset[str], tuple[frozenset[str], ...]]
+_KEYS: dict[int, tuple[re.Pattern[str], _Keys | None]] = {}
+
+
+def _phrase_keys(pattern: re.Pattern[str]) -> _Keys | None:
+    r"""(all their words, each one's words) of the phrases of ``pattern`` that ASCII text without an
+    apostrophe can match, when the pattern is ``(?<!\w)(?:phrase|…)(?!\w)`` of lower-case words
+    joined by ``\s+``; ``None`` when it is not (no test can be made)."""
+    known = _KEYS.get(id(pattern))
+    if known is not None and known[0] is pattern:
+        return known[1]
+    if len(_KEYS) >= 64:
+        _KEYS.clear()
+    keys: _Keys | None = None
+    source = pattern.pattern
+    head, tail = "(?<!\\w)(?:", ")(?!\\w)"
+    if source.startswith(head) and source.endswith(tail):
+        body = source[len(head) : -len(tail)].replace("\\s+", " ")
+        keys = None if "\\" in body else _phrase_words(body.split("|"))
+    _KEYS[id(pattern)] = (pattern, keys)
+    return keys
+
+
+def _phrase_words(phrases: list[str]) -> _Keys | None:
+    """The words of each phrase (split by a space) that can match ASCII text without an apostrophe,
+    and all of them; ``None`` when a phrase has a word of other characters than ``[a-z0-9_]``."""
+    found: list[frozenset[str]] = []
+    for phrase in phrases:
+        if "'" in phrase or not phrase.isascii():
+            continue  # matches no such text (the case-sensitive twin equates no letter with ASCII)
+        words = phrase.split(" ")
+        if not all(_PHRASE_WORD.fullmatch(word) for word in words):
+            return None
+        found.append(frozenset(words))
+    return frozenset().union(*found), tuple(found)
 
 
 _TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
@@ -200,10 +253,10 @@ def problem_sentences(
     """The sentences of a customer message that state the problem, with where they start."""
     text = message.text.replace("’", "'")
     at = problem_positions(message, rules, cues, found, every=True)
-    at += [m.start() for m in ERROR_NAME.finditer(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
+    at += [m.start() for m in error_names(text)][:3]  # "blue-screens with DRIVER_IRQL_…"
     if not at:
         return []
-    figures = [m.span() for m in cue_matches(phrases.not_problem, text)]
+    figures = phrase_spans(phrases.not_problem, text, cues.words(message.text))
     spans = list(sentence_spans(message.text))
     chosen: dict[int, str] = {}
     for position in sorted(at):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -27,7 +27,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["ERROR_NAME", "ERROR_TOKEN", "BlockerPhrases", "blocker_phrases", "error_name", "error_token"]
+__all__ = [
+    "ERROR_NAME",
+    "ERROR_TOKEN",
+    "BlockerPhrases",
+    "blocker_phrases",
+    "error_name",
+    "error_names",
+    "error_token",
+    "search_error_name",
+]
 
 _DATA = "rules/data/blocker.toml"
 _KEYS = ("finding", "fault", "note_finding", "routing", "open_problem", "ack", "contrast")
@@ -53,14 +62,72 @@ _ERROR_HINT = re.compile(r"[\d_]|Error|Exception|Fault")
 """In every match of ``ERROR_TOKEN`` and ``ERROR_NAME``: a digit, an underscore or an exception word."""
 
 
+_UPPER_DIGIT = re.compile(r"[A-Z][-_]?\d")
+"""In every code match of ``ERROR_TOKEN`` ("AUTH-4012", "E42"): a capital letter, then a digit."""
+
+
+def _may_name_error(text: str, low: str) -> bool:
+    """Whether ASCII ``text`` (``low``: lower-cased) has what every match of ``ERROR_NAME`` needs:
+    an exception word, an underscore, "0x", or (case ignored, as the regex does: in ASCII that is
+    the lower-cased text) an error or status verb. Each is a substring test, a fast scan even
+    over a pasted megabyte, where the regex tries its every branch at every position."""
+    return (
+        "_" in text
+        or "Error" in text
+        or "Exception" in text
+        or "Fault" in text
+        or "0x" in text
+        or "error" in low
+        or "fehler" in low
+        or "erreur" in low
+        or "return" in low
+        or "throws" in low
+        or "responds with" in low
+        or "answers with" in low
+    )
+
+
+def _may_be_error_token(text: str, low: str) -> bool:
+    """:func:`_may_name_error` for ``ERROR_TOKEN``, which also takes a code ("AUTH-4012") and an
+    "HTTP", "status" or "code" before a number."""
+    return (
+        _may_name_error(text, low)
+        or "http" in low
+        or "status" in low
+        or "code" in low
+        or _UPPER_DIGIT.search(text) is not None
+    )
+
+
 def error_token(text: str) -> re.Match[str] | None:
-    """``ERROR_TOKEN.search(text)``, after a literal test most chat lines fail (no digit, no "_")."""
-    return ERROR_TOKEN.search(text) if _ERROR_HINT.search(text) is not None else None
+    """``ERROR_TOKEN.search(text)``, after literal tests most chat lines fail (no digit, no "_";
+    in ASCII text, none of the words and codes a match is made of)."""
+    if _ERROR_HINT.search(text) is None:
+        return None
+    if text.isascii() and not _may_be_error_token(text, text.lower()):
+        return None
+    return ERROR_TOKEN.search(text)
 
 
 def error_name(text: str) -> re.Match[str] | None:
-    """``ERROR_NAME.search(text)``, after the same literal test."""
-    return ERROR_NAME.search(text) if _ERROR_HINT.search(text) is not None else None
+    """``ERROR_NAME.search(text)``, after the same kind of literal tests."""
+    if _ERROR_HINT.search(text) is None:
+        return None
+    return search_error_name(text)
+
+
+def search_error_name(text: str) -> re.Match[str] | None:
+    """``ERROR_NAME.search(text)``; none in ASCII text without what a match needs."""
+    if text.isascii() and not _may_name_error(text, text.lower()):
+        return None
+    return ERROR_NAME.search(text)
+
+
+def error_names(text: str) -> Iterator[re.Match[str]]:
+    """``ERROR_NAME.finditer(text)``; no scan of ASCII text without what a match needs."""
+    if text.isascii() and not _may_name_error(text, text.lower()):
+        return iter(())
+    return ERROR_NAME.finditer(text)
 
 
 @dataclass(frozen=True)

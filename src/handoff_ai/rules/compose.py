@@ -85,8 +85,8 @@ def build_open_questions(conversation: Conversation, words: NoteWords | None = N
     for message in reversed(conversation.messages):
         if message.role in ("bot", "agent") and message.kind == "message":
             break
-        if message.role == "customer" and message.kind == "message":
-            for match in _QUESTION.finditer(message.text):
+        if message.role == "customer" and message.kind == "message" and "?" in message.text:
+            for match in _QUESTION.finditer(message.text):  # every match ends with "?"
                 question = " ".join(match.group().split())
                 if len(question.split()) >= 3:
                     items.append(

@@ -20,16 +20,8 @@ from .localize import local_labels, local_markers
 from .note_words import NoteWords
 from .phrases import CueReader, tokens
 from .restate import clean
-from .summary import (
-    HasText,
-    _agent_statement,
-    _asks,
-    _content,
-    _credential,
-    _limit,
-    issue_sentence,
-    join_parts,
-)
+from .summary import HasText, _asks, _limit, join_parts
+from .summary_pick import _agent_statement, _content, _credential, issue_sentence
 
 __all__ = ["build_quoted_summary"]
 

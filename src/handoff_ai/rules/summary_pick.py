@@ -1,0 +1,268 @@
+"""Which sentences the summary quotes: the customer's most informative statement of the problem
+(:func:`issue_sentence`) and the agent's or bot's latest informative statement or action
+(:func:`_agent_statement`), by content words, never one that gives or asks for a credential.
+
+Split from :mod:`.summary`, which frames what these pick in fixed words and fits it in the
+summary's length; :mod:`.summary_quoted` frames the same picks for the other note languages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+from ..models import Action, Conversation, Message
+from ._text import STOPWORDS
+from .phrases import CueReader, char_offset, tokens
+from .restate import EDGE, FILLER_FIRST, clean, first_word
+from .sentences import split_sentences
+
+__all__ = ["issue_sentence"]
+
+_SCAN = 50_000  # characters of one message looked at for credentials (the facts withhold values anyway)
+
+_CANDIDATE_MESSAGES = 4  # the issue is stated in the customer's first few messages
+
+_AGENT_MESSAGES = 4  # where it stands is in the last few replies (past them: closings only)
+
+_PLEASANTRY = re.compile(
+    r"^(?:(?:we(?:['’]re| are)|i(?:['’]m| am))\s+(?:so\s+|very\s+|really\s+)?(?:sorry|happy|glad)|sorry|"
+    r"apologies|(?:my|our)\s+apologies|we\s+apologi[sz]e|you['’]re\s+(?:very\s+)?welcome|no\s+(?:problem|worries)|"
+    r"see\s+you|(?:is\s+there\s+)?anything\s+else|(?:can|may|could)\s+i\s+help\s+(?:you\s+)?with\s+anything|"
+    r"have\s+an?\s+(?:amazing|wonderful|fantastic|awesome|excellent|blessed|great|good|nice|lovely)|"
+    r"(?:is\s+there\s+)?(?:something|anything)\s+more|was\s+there\s+anything|"
+    r"thanks?|thank\s+you|have\s+a\s+(?:great|good|nice|lovely)|glad|happy\s+to|feel\s+free|"
+    r"let\s+us\s+know\s+if|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
+    r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear)\b",
+    re.IGNORECASE,
+)
+
+# A sentence that gives or asks for a credential is never quoted: a security answer the
+# facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
+_CREDENTIAL = re.compile(
+    r"\b(?:pin|pins|password|passcode|passwd|pwd|security\s+(?:question|answer|code)|secret\s+(?:question|answer)|"
+    r"cvv|cvc|cvv2|otp|one[-\s]time\s+(?:code|password|pin)|verification\s+code|auth(?:entication)?\s+code|"
+    r"maiden\s+name|first\s+pet|pet['’]?s\s+name|login\s+code|2fa\s+code|sign[-\s]in\s+code)\b",
+    re.IGNORECASE,
+)
+
+_CREDENTIAL_HINT = re.compile("pin|pass|pwd|secur|secret|cvv|cvc|otp|time|code|maiden|pet", re.IGNORECASE)
+
+_CREDENTIAL_HINT_LOW = re.compile(_CREDENTIAL_HINT.pattern)
+
+_CREDENTIAL_LOW = re.compile(_CREDENTIAL.pattern)
+"""The same, case-sensitive, for lower-cased ASCII text: several times cheaper than ignoring case
+(which lowers every character it compares and cannot skip ahead to a first letter)."""
+
+
+def _credential(text: str) -> bool:
+    """Whether ``text`` gives or asks for a credential (a literal pre-test guards the full regex)."""
+    if text.isascii():  # in ASCII, ignoring case is matching the lower-cased text
+        low = text.lower()
+        return _CREDENTIAL_HINT_LOW.search(low) is not None and _CREDENTIAL_LOW.search(low) is not None
+    return _CREDENTIAL_HINT.search(text) is not None and _CREDENTIAL.search(text) is not None
+
+
+_DIGIT = re.compile(r"\d")
+
+_STOP = (
+    STOPWORDS
+    | frozenset(w.replace("n't", "nt").replace("'", "") for w in STOPWORDS)
+    | frozenset(
+        "i'm i've i'll i'd it's that's don't can't won't didn't doesn't isn't you're we're they're".split()
+    )
+)
+
+
+def _content(text: str) -> int:
+    """How many content words ``text`` has (stopwords and words under three letters do not count)."""
+    return sum(map(_IS_CONTENT_RAW.__getitem__, text.split()))
+
+
+class _ContentWords(dict[str, int]):
+    """Word -> 1 for a content word, 0 otherwise; filled on first sight (lookups stay in C)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 100_000:
+            self.clear()
+        value = self[word] = int(len(word) > 2 and word not in _STOP and word not in _NOISE)
+        return value
+
+
+_IS_CONTENT = _ContentWords()
+
+
+class _RawContentWords(dict[str, int]):
+    """A word as split from text ("Order," "Hello!") -> 1 when its core is a content word: the
+    edge punctuation stripped and the case lowered once per distinct word, not per occurrence."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 100_000:
+            self.clear()
+        value = self[word] = _IS_CONTENT[word.strip(EDGE).lower()]
+        return value
+
+
+_IS_CONTENT_RAW = _RawContentWords()
+
+
+def _count(words: Sequence[str]) -> int:
+    return sum(map(_IS_CONTENT.__getitem__, words))
+
+
+def issue_sentence(
+    conversation: Conversation,
+    cues: CueReader,
+    private: Collection[str] = (),
+    pleasantries: Sequence[tuple[str, ...]] = (),
+) -> tuple[str, Message] | None:
+    """The customer's most informative statement of the problem, and its message.
+
+    Among the customer's first few messages the one with the most content words
+    wins, with a bonus when it names a problem and a small cost for each later
+    message; inside it, the sentence with the most content words (the one with
+    the problem cue first). A short winner takes the next sentence along. Only
+    the winning message is split into sentences: this runs on every record.
+    ``pleasantries``: greetings and sign-offs (as tokens) a sentence may open with and
+    that are not part of the issue ("Sehr geehrte Damen und Herren, ...").
+    """
+    candidates: list[tuple[float, int, Message, int]] = []
+    for message in conversation.messages:
+        if message.role != "customer" or message.kind != "message" or message.id in private:
+            continue
+        words = cues.words(message.text)  # memoized: the message's own text object
+        content = _count(words) - message.text.count("@")  # a handle is no content
+        if content < 2:
+            continue
+        labels = cues.labels(message.text)
+        score = min(content, 14) - 2.0 * len(candidates)
+        if "problem" in labels or "impact" in labels:
+            score += 3
+        elif "handoff_request" in labels and content < 5:
+            score -= 3
+        candidates.append((-score, len(candidates), message, content))
+        if len(candidates) >= _CANDIDATE_MESSAGES:
+            break
+    for _, _, message, content in sorted(candidates, key=lambda c: c[:2]):
+        found = _best_sentence(message, cues, pleasantries, content)
+        if found is not None:
+            return found, message
+    return None
+
+
+def _best_sentence(
+    message: Message,
+    cues: CueReader,
+    pleasantries: Sequence[tuple[str, ...]] = (),
+    counted: int | None = None,
+) -> str | None:
+    """The sentence of ``message`` with the most content words (the problem cue's first).
+    ``counted``: the message's content words as :func:`issue_sentence` counted them."""
+    text = message.text
+    labels = cues.labels(text)
+    cue_at = cues.find("problem", text) if "problem" in labels else None
+    guarded = _credential(text[:_SCAN])  # the customer talks about a PIN, password, code…
+    parts: list[tuple[str, int]] = []
+    choice: tuple[float, int] | None = None
+    spans = split_sentences(text)
+    for start, end in spans:
+        sentence = _probe(text[start:end])
+        if pleasantries:
+            sentence = _without_pleasantry(sentence, pleasantries)
+        if not sentence:
+            continue
+        states_problem = cue_at is not None and start <= cue_at < end
+        if guarded and not states_problem and "problem" in labels:
+            states_problem = "problem" in cues.fresh(sentence)
+        if guarded and not (states_problem and not _DIGIT.search(sentence)):
+            content = 0  # beside a credential only a problem statement without digits ("I forgot my PIN")
+        else:
+            content = _whole_content(text, cues, counted) if len(spans) == 1 else _content(sentence)
+        score = min(content, 12) + (3 if states_problem else 0)
+        parts.append((sentence, content))
+        if content >= 2 and (choice is None or score > choice[0]):
+            choice = (score, len(parts) - 1)
+    if choice is None:
+        return None
+    index = choice[1]
+    sentence = clean(parts[index][0])
+    # fewer than ten words: counted in the first eleven parts, not in every word of a pasted log
+    if len(sentence.split(None, 10)) < 10 and index + 1 < len(parts) and parts[index + 1][1] >= 2:
+        sentence = f"{sentence.rstrip()} {clean(parts[index + 1][0])}"
+    return sentence
+
+
+def _without_pleasantry(sentence: str, pleasantries: Sequence[tuple[str, ...]]) -> str:
+    """``sentence`` after a greeting or sign-off it opens with ("" when that is all it says)."""
+    words = tokens(sentence)
+    for phrase in pleasantries:
+        if tuple(words[: len(phrase)]) == phrase:
+            if len(words) == len(phrase):
+                return ""
+            return sentence[char_offset(sentence, len(phrase)) :].lstrip(" ,;:!-")
+    return sentence
+
+
+def _whole_content(text: str, cues: CueReader, counted: int | None = None) -> int:
+    """Content words of a one-sentence message, from its memoized tokens (``counted``: that
+    count, already made)."""
+    if "http" in text or "www." in text:
+        return _content(clean(text))
+    return counted if counted is not None else _count(cues.words(text)) - text.count("@")
+
+
+def _probe(sentence: str) -> str:
+    """``sentence`` cleaned only where cleaning changes what counts (handles, links); else as is."""
+    if "@" in sentence or "http" in sentence or "www." in sentence:
+        return clean(sentence)
+    return sentence.strip()
+
+
+_NOISE = frozenset({"http", "https", "www", "com", "co"})
+
+
+def _agent_statement(
+    conversation: Conversation, actions: Sequence[Action], cues: CueReader
+) -> tuple[str, str, str] | None:
+    """(role, sentence, message id): the latest agent/bot action, else the last informative reply.
+
+    A stated action (done, failed, pending) at most two messages before the last
+    informative reply says more than that reply; only when there is none is a
+    reply split into sentences (this runs on every record).
+    """
+    messages = conversation.messages
+    action: Action | None = None
+    where = -10
+    for candidate in reversed(actions):
+        if candidate.actor in ("agent", "bot") and (candidate.rule or "").startswith("statement."):
+            if candidate.evidence and not _credential(candidate.description):
+                action = candidate
+                where = next((i for i, m in enumerate(messages) if m.id == candidate.evidence[0]), -10)
+            break
+    tried = 0
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if message.role not in ("agent", "bot") or message.kind != "message":
+            continue
+        if _count(cues.words(message.text)) < 2:
+            continue
+        tried += 1
+        if tried > _AGENT_MESSAGES:
+            break
+        if action is not None and where >= index - 2:
+            return action.actor, clean(action.description), messages[where].id
+        text = message.text
+        best, most = "", 1
+        spans = split_sentences(text)
+        for start, end in spans:
+            sentence = _probe(text[start:end])
+            if first_word(sentence) in FILLER_FIRST:
+                sentence = clean(sentence)  # "Great, …" / "Hi Sam, …": judge what follows
+            if _PLEASANTRY.match(sentence) or _credential(sentence):
+                continue
+            content = _whole_content(text, cues) if len(spans) == 1 else _content(sentence)
+            if content > most:
+                best, most = sentence, content
+        if best:
+            return message.role, clean(best), message.id
+    return None
