@@ -64,6 +64,10 @@ _W_DESCRIPTION_UTTERANCES = 0.35
 _W_KEYWORDS_AGENT = 0.5
 # How far one example drags its own centroid and pushes a rival's (see _push_apart).
 _PUSH = 0.05
+# From this many terms in the customer table on, ``score`` probes each distinct term
+# once (a large taxonomy of transcripts); below it, a set intersection with the
+# table's terms is cheaper (measured: 17,872 terms 30 % faster, 706 terms 2x slower).
+_PROBE_ONCE = 4096
 # Centroid weights are quantized to this many bits (relative to the largest one).
 _BITS = 20
 
@@ -163,6 +167,9 @@ class Index:
     and event tables then hold both spaces, weights already applied."""
     unknown_idf: int = 0
     """Quantized squared idf of a word no intent knows (the largest idf)."""
+    probe_once: bool = False
+    """Score by one ``dict.get`` per distinct term rather than a set intersection and
+    a lookup per hit: cheaper once the tables outgrow the CPU caches (see _PROBE_ONCE)."""
     calibration: tuple[float, ...] = ()
     """Coefficients of the confidence map (see ``_intent_calibration``); empty
     until calibrated."""
@@ -185,23 +192,37 @@ def score(
     cross = index.cross
     unknown = 0
     for space, weight, tokens in _groups(customer, agent, event):
-        known = index.terms[space]
-        hits = known.intersection(tokens)
-        if weight == _W_EARLY and space == CUSTOMER:
-            # Words of the customer's first messages that no intent knows still
-            # belong to the conversation's vector (as the rarest terms): the
-            # confidence is a cosine over what the customer said, not only over
-            # what matched.
-            unknown = _W_EARLY * _W_EARLY * (len(set(tokens).difference(STOPWORDS)) - len(hits))
-        hits.update(known.intersection(pairwise(tokens)))
-        if hits:
-            if space == CUSTOMER:
-                customer_hit = True
-            elif cross:  # tables already weighted (see _cross_tables)
-                weight = 1
-            packed = sum(map(index.packed[space].__getitem__, hits))
-            total += weight * packed
-            squares += weight * weight * (packed >> idf_shift)
+        table = index.packed[space]
+        if index.probe_once:
+            # A large table: one dictionary probe per distinct term (a set of the terms,
+            # then ``get``) costs less than testing membership and then looking hits up.
+            present = set(tokens)
+            found = list(filter(None, map(table.get, present)))
+            if weight == _W_EARLY and space == CUSTOMER:
+                unknown = _W_EARLY * _W_EARLY * (len(present.difference(STOPWORDS)) - len(found))
+            found.extend(filter(None, map(table.get, set(pairwise(tokens)))))
+            if not found:
+                continue
+            packed = sum(found)
+        else:
+            known = index.terms[space]
+            hits = known.intersection(tokens)
+            if weight == _W_EARLY and space == CUSTOMER:
+                # Words of the customer's first messages that no intent knows still
+                # belong to the conversation's vector (as the rarest terms): the
+                # confidence is a cosine over what the customer said, not only over
+                # what matched.
+                unknown = _W_EARLY * _W_EARLY * (len(set(tokens).difference(STOPWORDS)) - len(hits))
+            hits.update(known.intersection(pairwise(tokens)))
+            if not hits:
+                continue
+            packed = sum(map(table.__getitem__, hits))
+        if space == CUSTOMER:
+            customer_hit = True
+        elif cross:  # tables already weighted (see _cross_tables)
+            weight = 1
+        total += weight * packed
+        squares += weight * weight * (packed >> idf_shift)
     if not customer_hit:
         return None
     fields = struct.unpack(index.layout, total.to_bytes(n * index.width // 8 + 8, "little"))
@@ -455,6 +476,7 @@ def _pack(
         customer_heads=tuple(frozenset(_head(term) for term in weights) for weights in customer_weights),
         cross=cross,
         unknown_idf=limit,
+        probe_once=len(packed[CUSTOMER]) >= _PROBE_ONCE,
     )
 
 
