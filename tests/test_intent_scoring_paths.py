@@ -12,8 +12,10 @@ from dataclasses import replace
 import pytest
 
 from handoff_ai.rules import languages
+from handoff_ai.rules._intent_build import _PROBE_ONCE
 from handoff_ai.rules._intent_calibration import calibrated_index
-from handoff_ai.rules._intent_index import _PROBE_ONCE, CUSTOMER, score, tokens_of
+from handoff_ai.rules._intent_index import score
+from handoff_ai.rules._intent_words import CUSTOMER, tokens_of
 from handoff_ai.taxonomy import IntentSpec, Taxonomy
 
 CHATS = [
