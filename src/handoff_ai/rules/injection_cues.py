@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .phrases import any_literal
+from .ruleset import case_sensitive_twin
 
 __all__ = ["CUE_WORD", "DIRECTIVE", "FAKE_SPEAKER", "INJECTION_CUES", "has_cue", "may_cue"]
 
@@ -125,6 +126,9 @@ CUE_WORD = any_literal(_CUE_WORDS)
 """Any of ``_CUE_WORDS`` (one trie-shaped scan beats ninety substring tests)."""
 
 _CUE_PATTERNS = tuple(re.compile(cue, re.IGNORECASE) for cue in INJECTION_CUES)
+_ASCII_CUE_PATTERNS = tuple(case_sensitive_twin(pattern) or pattern for pattern in _CUE_PATTERNS)
+"""The cues as run on a lower-cased ASCII sentence: without ``re.IGNORECASE`` wherever that keeps
+every match (``ruleset.case_sensitive_twin``): a search a third cheaper."""
 
 
 def _other_script(cue: str) -> bool:
@@ -173,4 +177,4 @@ def has_cue(sentence: str) -> bool:
         return _CUES.search(sentence) is not None
     if CUE_WORD.search(sentence) is None:
         return False
-    return any(_CUE_PATTERNS[index].search(sentence) for index in _cue_candidates(sentence))
+    return any(_ASCII_CUE_PATTERNS[index].search(sentence) for index in _cue_candidates(sentence))
