@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handoff_ai.models import Conversation, Message
-from handoff_ai.rules._intent_index import intent_words
+from handoff_ai.rules._intent_words import intent_words
 from handoff_ai.rules.intent import classify
 from handoff_ai.taxonomy import IntentSpec, Taxonomy
 
@@ -90,7 +90,7 @@ def _sums(documents: list[list[dict]]) -> list[dict]:
 
 
 def test_push_apart_leaves_separated_intents_alone() -> None:
-    from handoff_ai.rules._intent_index import _push_apart
+    from handoff_ai.rules._intent_build import _push_apart
 
     a = [{(0, "refund"): 1.0, (0, "money"): 1.0}, {(0, "refund"): 1.0}]
     b = [{(0, "parcel"): 1.0, (0, "late"): 1.0}, {(0, "parcel"): 1.0}]
@@ -109,7 +109,7 @@ def test_push_apart_leaves_separated_intents_alone() -> None:
 
 
 def test_push_apart_moves_an_example_that_reads_as_the_rival() -> None:
-    from handoff_ai.rules._intent_index import _push_apart
+    from handoff_ai.rules._intent_build import _push_apart
 
     # The second "invalid" example shares everything with the "expired" intent.
     invalid = [{(0, "code"): 1.0, (0, "broken"): 1.0}, {(0, "code"): 1.0, (0, "expir"): 1.0}]

@@ -29,12 +29,11 @@ from handoff_ai.backends import FallbackBackend, OpenAIBackend, RulesBackend
 from handoff_ai.models import Conversation, Message
 from handoff_ai.rules.injection import (
     INJECTION_CUES,
-    _cue_candidates,
-    _may_cue,
     find_injections,
     guard_record,
     injection_ids,
 )
+from handoff_ai.rules.injection_cues import _cue_candidates, may_cue
 from handoff_ai.taxonomy import Taxonomy
 
 from .conftest import data_file
@@ -150,7 +149,7 @@ def test_only_customer_messages_are_read_and_spans_keep_offsets() -> None:
     "index", [i for i, cue in enumerate(INJECTION_CUES) if re.search(r"[a-z]{3}", re.sub(r"\\.", "", cue))]
 )
 def test_the_cue_precheck_never_skips_a_cue(index: int) -> None:
-    """``_may_cue`` (a literal-word test before the big regex) is true for every ASCII text a cue
+    """``may_cue`` (a literal-word test before the big regex) is true for every ASCII text a cue
     matches, and the cue is among the candidates its words route to (``_cue_candidates``):
     generated from each cue (its look-behinds dropped: they only narrow the match). Cues
     written in other scripts only match non-ASCII text, which always runs the whole regex."""
@@ -162,16 +161,16 @@ def test_the_cue_precheck_never_skips_a_cue(index: int) -> None:
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(strategy)
     def check(text: str) -> None:
-        assert _may_cue(text.lower()), text
+        assert may_cue(text.lower()), text
         assert index in _cue_candidates(text.lower()), text
 
     check()
 
 
 def test_routed_cue_search_agrees_with_the_whole_regex() -> None:
-    """``_has_cue`` (only the cues a sentence's words route to) says what the one big regex says,
+    """``has_cue`` (only the cues a sentence's words route to) says what the one big regex says,
     on every red-team injection, every clean message, and sentences of ABCD-like support text."""
-    from handoff_ai.rules.injection import _CUES, _has_cue
+    from handoff_ai.rules.injection_cues import _CUES, has_cue
 
     texts = [item["injection"] for item in ITEMS]
     texts += [m["text"] for item in ITEMS for m in item["clean"]["messages"]]
@@ -183,4 +182,4 @@ def test_routed_cue_search_agrees_with_the_whole_regex() -> None:
     ]
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+|\n+", text.lower()):
-            assert _has_cue(sentence) == (_CUES.search(sentence) is not None), sentence
+            assert has_cue(sentence) == (_CUES.search(sentence) is not None), sentence

@@ -8,12 +8,13 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handoff_ai.rules._intent_index import tokens_of
+from handoff_ai.rules._intent_words import tokens_of
 from handoff_ai.rules._text import words
-from handoff_ai.rules.injection import _UNROUTED, INJECTION_CUES, _other_script
+from handoff_ai.rules.handoff_cues import _SCANNED, _key_words
+from handoff_ai.rules.injection_cues import _UNROUTED, INJECTION_CUES, _other_script
 from handoff_ai.rules.phrases import CueReader, tokens
 from handoff_ai.rules.ruleset import load_rules
-from handoff_ai.rules.signals import _CAPS_WORD, _SCANNED, _key_words, _shouting
+from handoff_ai.rules.signals import _CAPS_WORD, _shouting
 
 _TEXT = st.text(
     alphabet=st.sampled_from([*map(chr, range(128)), "é", "’", "Σ", "İ", "ß", "\u00a0", "\ud800", "😊"]),

@@ -23,7 +23,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..taxonomy import IntentSpec, Taxonomy
-from ._intent_index import Index, build_index, example_groups, score
+from ._intent_build import build_index
+from ._intent_index import Index, score
+from ._intent_words import example_groups
 
 __all__ = ["calibrated_index", "confidences", "held_out"]
 

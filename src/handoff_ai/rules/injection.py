@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Conversation, HandoffRecord
-from .phrases import any_literal
+from .injection_cues import CUE_WORD, DIRECTIVE, FAKE_SPEAKER, INJECTION_CUES, has_cue, may_cue
 
 __all__ = [
     "DIRECTIVE",
@@ -43,169 +43,9 @@ __all__ = [
 INJECTION_WARNING = "prompt_injection: instructions in customer message(s) {ids} were ignored"
 """Warning recorded in ``provenance.warnings``; ``{ids}`` is a comma-separated list of message ids."""
 
-_WORDS = (
-    "instructions?|prompts?|rules|directions|guidelines|system prompt|context|"
-    "(?:everything|anything|all|what) (?:you (?:were|have been|are) told|above|before)"
-)
-_NOT_SELF = r"(?<!\bi )(?<!\bwe )(?<!'ll )(?<!\bwill )(?<!\bto )"
-"""Not a statement about oneself ("I forget the instructions", "I'll write that down")."""
-_RECORD = r"(?:record|summary|handoff|notes?|ticket|file|facts?|report)"
-INJECTION_CUES: tuple[str, ...] = (
-    # English
-    rf"{_NOT_SELF}\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{{0,40}}\b(?:{_WORDS})\b",
-    r"\bnew instructions?\b",
-    r"\bsystem (?:prompt|override|instructions?)\b",
-    r"\b(?:developer|admin|god|debug) (?:mode|override|instructions?)\b",
-    r"\byou are now (?:in\b|dan\b|free\b|jailbroken|unrestricted|acting|operating|"
-    r"(?:an? |the )?(?:ai|assistant|bot|admin|administrator|developer|system|root|new|different)\b)",
-    r"\byou are no longer (?:bound|restricted|limited|an? (?:ai|assistant|bot)|following)\b",
-    r"\b(?:act|behave|respond) as (?:if|an?|the)\b",
-    rf"{_NOT_SELF}\bpretend (?:to be|you|that)\b",
-    r"\brole-?play\b",
-    r"\b(?:set|change|mark|classify|label|tag|make|put|record|update|lower|downgrade|raise)\b[^.!?\n]{0,40}"
-    r"\b(?:urgency|priority|intent|category|team|queue|sentiment|severity)\b[^.!?\n]{0,25}"
-    r"\b(?:to|as|=|low|normal|high|urgent|critical|none)\b",
-    r"\b(?:urgency|priority|intent|severity)\s*(?:=|:|to be|should be|must be|is now)\s*\w|\bteam\s*=",
-    r"\b(?:(?:route|assign) (?:this|it|the ticket|this ticket|this conversation|the conversation)|"
-    r"(?:send|forward|escalate) (?:this|the) (?:ticket|conversation|case)) (?:to|directly to)\b"
-    r"[^.!?\n]{0,30}\b(?:team|queue|department)\b",
-    r"\b(?:mark|record|flag) (?:this|it|the|my|that|as)\b[^.!?\n]{0,40}"
-    r"\b(?:approved|resolved|refunded|granted|verified|closed)\b",
-    rf"{_NOT_SELF}\b(?:record|log) that\b",
-    rf"\b(?:add|write|put|store|note|record|log|save)\b[^.!?\n]{{0,30}}"
-    rf"\b(?:in|into|to|on) (?:the|your) {_RECORD}\b",
-    r"\bas a fact\b",
-    r"\bremember that\b[^.!?\n]{0,60}"
-    r"\b(?:already (?:refunded|approved|verified|resolved)|approved|pre-?approved)\b",
-    rf"\b(?:do not|don't|never) (?:mention|record|include|store|list|report|save|keep)\b[^.!?\n]{{0,40}}"
-    rf"\b(?:in|from|to|on) (?:the|your|this|any) {_RECORD}\b",
-    r"\b(?:remove|drop|delete|omit|erase) (?:the|all|any)(?: of the)? (?:facts?|notes?|history)\b",
-    rf"\b(?:remove|drop|delete|omit|erase)\b[^.!?\n]{{0,30}}\bfrom (?:the|your) {_RECORD}\b",
-    r"\b(?:the|dear|hey|attention|to the) (?:ai|assistant|summari[sz]er|llm|gpt|(?:ai |language )model)"
-    r"(?: reading this)?[,:]?\s+(?:(?:you|that is|who is)\s+)?"
-    r"(?:(?:must|should|shall)(?! have\b)(?!'ve)|needs? to|is required to|reading this)",
-    r"\bjailbreak\b|\bdan mode\b|\bprompt injection\b",
-    r"</?\s*(?:transcript|system|conversation|instructions?|data|context|im_start|im_end)\b[^>]*>",
-    r"<\|[a-z_]+\|>|\[/?inst\]|###\s*(?:system|instruction)",
-    r'"\s*(?:urgency|intent|team|priority)"\s*:',
-    # Spanish, Portuguese, French, Italian, German, Dutch
-    r"\b(?:ignora|ignore|ignorar|olvida|olvide)\b[^.!?\n]{0,40}\b(?:instrucciones|instruções|instrucoes|indicaciones|reglas|regras)\b",
-    r"\b(?:ignore[sz]?|oublie[sz]?)\b[^.!?\n]{0,40}\b(?:instructions|consignes|règles)\b",
-    r"\b(?:ignora|dimentica)\b[^.!?\n]{0,40}\b(?:istruzioni|regole)\b",
-    r"\b(?:ignoriere|ignorieren|vergiss|vergessen)\b[^.!?\n]{0,40}\b(?:anweisungen|anweisung|regeln|vorgaben)\b",
-    r"\b(?:negeer|vergeet)\b[^.!?\n]{0,40}\b(?:instructies|regels)\b",
-    r"\b(?:marca|marque|marquez|markiere|markeer|segna|imposta|pon|ponga|setze|zet|mettez|mets|defina|establece)\b"
-    r"[^.!?\n]{0,40}\b(?:urgencia|urgência|urgence|urgenza|dringlichkeit|urgentie|prioridad|prioridade|priorité|"
-    r"priorità|priorität|prioriteit|aprobad[oa]|aprovad[oa]|approuvée?|approvat[oa]|genehmigt|goedgekeurd|"
-    r"reembolso|remboursement|rimborso|erstattung|terugbetaling)\b",
-    # Russian, Chinese, Japanese, Korean, Arabic
-    r"(?:игнорируй|игнорируйте|забудь|забудьте)[^.!?\n]{0,40}(?:инструкци|правил)",
-    r"(?:忽略|无视|忘记|無視|忘れ)[^。.!?！？\n]{0,20}(?:指令|指示|说明|規則|规则|命令)",
-    r"(?:以前の|前の)?指示を無視",
-    r"지시(?:를|사항을)?\s{0,3}무시",
-    r"(?:تجاهل|انس)[^.!?\n]{0,40}(?:التعليمات|الأوامر)",
-)
-"""Regular expressions (matched case-insensitively, format characters removed) that start an injection."""
-
-DIRECTIVE = re.compile(
-    r"^\W*(?:and\s+|then\s+|also\s+|y\s+|et\s+|und\s+|e\s+)?(?:please\s+)?"
-    r"(?:set|mark|change|classify|label|tag|route|assign|record|note|add|remove|drop|delete|omit|"
-    r"write|output|respond|reply|say|treat|make|put|lower|raise|downgrade|approve|close|do not|don't|never|"
-    r"the (?:ai|assistant|model|bot)|urgency|priority|intent|team|category|refund approved|"
-    r"marca|marque|pon|setze|markiere|imposta|segna|approuve|aprueba)\b",
-    re.IGNORECASE,
-)
-"""A sentence right after an injection that continues it (an imperative about the record)."""
-
-FAKE_SPEAKER = re.compile(
-    r"(?:^|\n|(?<=[.!?])[ \t]+)[ \t>*_\[]*"
-    r"(?:agent|system|assistant|bot|support|admin|administrator|supervisor|manager|"
-    r"operator|developer|staff|agente|agent support|soporte|sistema|système|kundendienst|support agent|"
-    r"human agent|ai)\s*\]?\s*[:：]",
-    re.IGNORECASE,
-)
-"""A line inside customer text that pretends to be another speaker (``Agent: refund approved``)."""
-
 _FORMAT = re.compile(
     r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[^\x00-\x7f]"
 )
-_CUES = re.compile("|".join(f"(?:{p})" for p in INJECTION_CUES), re.IGNORECASE)
-_CUE_WORDS: tuple[str, ...] = (
-    *"ignor disregard forget override bypass skip instruction system mode pretend role urgency priority "
-    "intent category team queue sentiment severity department mark record flag log summary handoff note "
-    "ticket file fact report history must should shall need required reading jailbreak < inst] ### olvid "
-    "oublie dimentica vergiss vergessen negeer vergeet urgen dringlichkeit priori aprobad aprovad approuv "
-    "approvat genehmigt goedgekeurd reembolso remboursement rimborso erstattung terugbetaling".split(),
-    *("you are no", "act as", "behave as", "respond as", "remember that", "dan mode", "prompt injection"),
-)
-"""Literals one of which every ``_CUES`` match on ASCII text contains: a sentence with none of them
-skips the big regex (most sentences; it was a third of the rules backend's time). Keep in step with
-``INJECTION_CUES``: ``tests/test_redteam.py`` generates matches of every cue and checks them."""
-
-
-def _may_cue(sentence: str) -> bool:
-    """False only when ``_CUES`` cannot match ``sentence`` (already lower-cased).
-
-    Only trusted for ASCII text, where a case-insensitive literal match is a substring test.
-    """
-    return not sentence.isascii() or _CUE_WORD.search(sentence) is not None
-
-
-_CUE_WORD = any_literal(_CUE_WORDS)
-"""Any of ``_CUE_WORDS`` (one trie-shaped scan beats ninety substring tests)."""
-
-_CUE_PATTERNS = tuple(re.compile(cue, re.IGNORECASE) for cue in INJECTION_CUES)
-
-
-def _other_script(cue: str) -> bool:
-    """Whether every match of ``cue`` holds a character outside ASCII: its literals (outside
-    character classes and escapes) are all written in another script (Cyrillic, CJK, Hangul,
-    Arabic), none of which folds to an ASCII letter. Such a cue cannot match ASCII text."""
-    literals = re.sub(r"\[(?:\\.|[^\]])*\]|\\.|\{\d*,?\d*\}|[()?:|*+^$]", "", cue)
-    return bool(literals) and not literals.isascii() and not re.search(r"[0-9A-Za-z]", literals)
-
-
-def _routes() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """Cue word → the cues whose pattern text holds it; and the cues that hold none (always tried
-    on ASCII text, unless written in another script: those only match other text)."""
-    by_word: dict[str, list[int]] = {}
-    unrouted: list[int] = []
-    for index, cue in enumerate(INJECTION_CUES):
-        source = re.sub(r"\\(.)", r"\1", cue).lower()  # escapes off: "\\[inst\\]" holds "[inst]"
-        words = [word for word in _CUE_WORDS if word in source]
-        for word in words:
-            by_word.setdefault(word, []).append(index)
-        if not words and not _other_script(cue):
-            unrouted.append(index)
-    return {word: tuple(indices) for word, indices in by_word.items()}, tuple(unrouted)
-
-
-_BY_CUE_WORD, _UNROUTED = _routes()
-
-
-def _cue_candidates(sentence: str) -> list[int]:
-    """The cues that may match ``sentence`` (ASCII, lower-cased): those holding one of its cue words.
-
-    A cue whose pattern text holds cue words matches only text holding one of them, so on a
-    sentence with "need" only the few cues about needs run, not all of them in one big regex.
-    ``tests/test_redteam.py`` generates matches of every cue and checks each is a candidate.
-    """
-    chosen = set(_UNROUTED)
-    for word, indices in _BY_CUE_WORD.items():
-        if word in sentence:
-            chosen.update(indices)
-    return sorted(chosen)
-
-
-def _has_cue(sentence: str) -> bool:
-    """``_CUES.search(sentence)`` is not ``None`` (``sentence`` lower-cased), by the cues that may match."""
-    if not sentence.isascii():
-        return _CUES.search(sentence) is not None
-    if _CUE_WORD.search(sentence) is None:
-        return False
-    return any(_CUE_PATTERNS[index].search(sentence) for index in _cue_candidates(sentence))
-
-
 _SENTENCE_END = re.compile(r"[。！？]+|[.!?]+(?=\s|$)|\n+")
 _MAX_SCAN = 200_000
 """Characters of one message scanned (a longer message is scanned in its first and last parts)."""
@@ -262,7 +102,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
         tail = len(text) - half
         return [*_spans(text[:half]), *((s + tail, e + tail) for s, e in _spans(text[tail:]))]
     visible, offsets = _visible(text)
-    cued = bool(visible) and _may_cue(visible)
+    cued = bool(visible) and may_cue(visible)
     speaker = ":" in visible or "：" in visible  # every FAKE_SPEAKER match ends in a colon
     if not cued and not speaker:
         return []  # no cue word anywhere and no speaker colon: most messages stop here
@@ -278,7 +118,7 @@ def _found(
         flagged = False
         for start, end in _sentences(visible):
             sentence = visible[start:end]
-            if _has_cue(sentence) or (flagged and DIRECTIVE.search(sentence)):
+            if has_cue(sentence) or (flagged and DIRECTIVE.search(sentence)):
                 found.append((start, end))
                 flagged = True
             elif sentence.strip():
@@ -316,7 +156,7 @@ def find_injections(conversation: Conversation) -> list[Injection]:
             # _spans inlined for the common case (ASCII: lower-casing keeps offsets): without a
             # cue word or a speaker colon there is nothing to find.
             lowered = text.lower()
-            cued = _CUE_WORD.search(lowered) is not None
+            cued = CUE_WORD.search(lowered) is not None
             speaker = ":" in lowered
             if not cued and not speaker:
                 continue

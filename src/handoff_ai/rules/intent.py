@@ -13,9 +13,9 @@ of the conversation:
 
 Each intent's centroid mixes its examples, its keywords (and its name) and its
 description; utterance examples then pull confusable centroids apart (one
-leave-one-out drag-and-push pass, see ``_intent_index._push_apart``). Numbers
+leave-one-out drag-and-push pass, see ``_intent_build._push_apart``). Numbers
 are one token, except the number of a duration ("8 days" vs "2 days", see
-``_intent_index.intent_words``). An example is normally one customer utterance; an example whose
+``_intent_words.intent_words``). An example is normally one customer utterance; an example whose
 lines start with ``customer:``, ``agent:``, ``bot:`` or ``system:`` is read as
 a whole example conversation, so a user can configure intents with real
 transcripts. Keywords and descriptions live in the customer space (and, at a
@@ -40,7 +40,8 @@ from itertools import chain, pairwise, repeat
 from ..models import Conversation, Intent
 from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
-from ._intent_index import Index, Term, score, split_example, tokens_of, with_durations
+from ._intent_index import Index, score
+from ._intent_words import Term, split_example, tokens_of, with_durations
 from .languages import example_language, language_section
 from .phrases import tokens as phrase_tokens
 
@@ -83,7 +84,7 @@ def classify(
             event.append(text)
         elif role == "customer":
             tokens = tokens_of(text)
-            if "0" in tokens:  # "8 days ago" keeps its number (see _intent_index.intent_words)
+            if "0" in tokens:  # "8 days ago" keeps its number (see _intent_words.intent_words)
                 tokens = with_durations(text, tokens)
             if tokens:
                 customer_ids.append(message.id)

@@ -102,8 +102,19 @@ def supported_languages() -> tuple[str, ...]:
 
 
 def language_section(section: str) -> dict[str, Any]:
-    """``{code: that language's [section]}`` for the languages that have it (English has few)."""
-    return {code: data[section] for code, data in language_data().items() if section in data}
+    """``{code: that language's [section]}`` for the languages that have it (English has few).
+
+    Built once per section and shared (stages ask for it on every record): read it, never change it.
+    """
+    data = language_data()
+    built = _SECTIONS.get(section)
+    if built is None or built[0] is not data:  # first use, or the language files were read again
+        sections = {code: block[section] for code, block in data.items() if section in block}
+        built = _SECTIONS[section] = (data, sections)
+    return built[1]
+
+
+_SECTIONS: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {}
 
 
 @lru_cache(maxsize=1)
