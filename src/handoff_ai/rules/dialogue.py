@@ -114,10 +114,11 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     step_forms, openers, gate = phrases.step_forms, phrases.keywords[_SUGGESTION], phrases.suggestion_gate
     words_of = reader.cues.words
     for index, message in enumerate(messages):
-        if message.kind != "message" or message.role == "system":
+        role = message.role
+        if role == "system" or message.kind != "message":
             continue
         words = words_of(message.text)
-        if message.role == "customer":
+        if role == "customer":
             if reports is None or not reports.isdisjoint(words):
                 customers.append(index)
             continue

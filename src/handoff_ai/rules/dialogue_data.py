@@ -251,6 +251,12 @@ class DialoguePhrases:
     giving, an opener's key word): no such word, no further look."""
     suggestion_heads: frozenset[str] = field(init=False, repr=False, compare=False)
     """The words a suggestion starts at: an opener's first word, an imperative."""
+    suggestion_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The head words that may start a suggestion whatever follows: a one-word opener ("please"),
+    an imperative that is no opener's first word."""
+    opener_seconds: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    """Every other head word (the first of longer openers only: "you", "the") -> the words that
+    may follow it in an opener: a head before any other word starts nothing."""
 
     def __post_init__(self) -> None:
         trie: dict[str | None, Any] = {}
@@ -265,6 +271,11 @@ class DialoguePhrases:
             | self.provide_verbs
             | self.keywords.get(f"{PREFIX}suggestion", frozenset()),
             "suggestion_heads": self.opener_heads | self.imperatives | self.sentence_imperatives,
+            "suggestion_starts": frozenset(word for word, node in trie.items() if None in node)
+            | ((self.imperatives | self.sentence_imperatives) - trie.keys()),
+            "opener_seconds": {
+                word: frozenset(k for k in node if k is not None) for word, node in trie.items() if None not in node
+            },
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)  # a frozen dataclass: set once, here

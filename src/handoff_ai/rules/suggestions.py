@@ -37,12 +37,19 @@ def find_suggestions(
     message: Message, words: list[str], phrases: DialoguePhrases, has_verb: bool = True
 ) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
-    trie, heads = phrases.opener_trie, phrases.suggestion_heads
+    trie, starts, seconds = phrases.opener_trie, phrases.suggestion_starts, phrases.opener_seconds
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
-    # Only a head word (an opener's first word, an imperative) can start a suggestion: the
-    # others are passed over at once. ``i`` is where reading resumes after a suggestion.
-    for head in [k for k, word in enumerate(words) if word in heads]:
+    last = count - 1
+    # Only a head word (an opener's first word, an imperative) can start a suggestion, and the
+    # first word of longer openers only before one of their second words: the others are passed
+    # over at once. ``i`` is where reading resumes after a suggestion.
+    heads = [
+        k
+        for k, word in enumerate(words)
+        if word in starts or (word in seconds and k < last and words[k + 1] in seconds[word])
+    ]
+    for head in heads:
         if head < i:
             continue
         i = head
