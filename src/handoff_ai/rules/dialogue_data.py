@@ -254,9 +254,19 @@ class DialoguePhrases:
     suggestion_starts: frozenset[str] = field(init=False, repr=False, compare=False)
     """The head words that may start a suggestion whatever follows: a one-word opener ("please"),
     an imperative that is no opener's first word."""
+    _key_words: dict[tuple[str, ...], frozenset[str]] = field(init=False, repr=False, compare=False)
     opener_seconds: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
     """Every other head word (the first of longer openers only: "you", "the") -> the words that
     may follow it in an opener: a head before any other word starts nothing."""
+
+    def key_words(self, labels: tuple[str, ...]) -> frozenset[str]:
+        """The key words of these labels together (``keywords``, built once per set of labels):
+        a message with none of them holds none of their phrases."""
+        found = self._key_words.get(labels)
+        if found is None:
+            found = frozenset().union(*(self.keywords[f"{PREFIX}{label}"] for label in labels))
+            self._key_words[labels] = found
+        return found
 
     def __post_init__(self) -> None:
         trie: dict[str | None, Any] = {}
@@ -273,6 +283,7 @@ class DialoguePhrases:
             "suggestion_heads": self.opener_heads | self.imperatives | self.sentence_imperatives,
             "suggestion_starts": frozenset(word for word, node in trie.items() if None in node)
             | ((self.imperatives | self.sentence_imperatives) - trie.keys()),
+            "_key_words": {},
             "opener_seconds": {
                 word: frozenset(k for k in node if k is not None) for word, node in trie.items() if None not in node
             },
@@ -314,8 +325,7 @@ class DialogueReader:
         found = self._found.get(text)  # keyed by the text (its hash is cached): no id reuse
         if found is None:
             words = self.cues.words(text)
-            keys = self.phrases.keywords
-            if needed and all(keys[f"{PREFIX}{label}"].isdisjoint(words) for label in needed):
+            if needed and self.phrases.key_words(needed).isdisjoint(words):
                 return _NOTHING
             found = self._found[text] = self.phrases.index.scan(words)
         return found
