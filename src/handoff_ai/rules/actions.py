@@ -28,7 +28,8 @@ from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
-from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_reader
+from .dialogue_data import DialoguePhrases, dialogue_reader
+from .dialogue_reading import DialogueReader
 from .events import event_outcome, failure_reason, result_outcome
 from .phrases import CueReader, tokens
 from .ruleset import RuleSet

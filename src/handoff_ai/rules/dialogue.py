@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
-from .dialogue_data import DialoguePhrases, DialogueReader
+from .dialogue_data import DialoguePhrases
+from .dialogue_reading import DialogueReader
 from .phrases import tokens
 from .reported import as_outcome, evidence_index, read_attempts, read_reported, segment_outcomes
 from .ruleset import RuleSet

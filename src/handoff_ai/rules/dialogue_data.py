@@ -3,14 +3,15 @@
 The file holds one table per language with the same keys; all tables are
 active together, so adding a language is adding a data block, not code. All
 phrase lists go into one index, so a message is scanned once for every label.
+The verb forms the indexes hold are made in :mod:`.dialogue_forms`; one
+conversation's reading of them is kept by :class:`.dialogue_reading.DialogueReader`
+(both names re-exported here for existing callers).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -20,9 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..exceptions import ConfigError
 from ._text import STOPWORDS, stem
+from .dialogue_forms import (
+    ATTEMPT_LEAD_WORDS,
+    alternation,
+    english_forms,
+    inflected_forms,
+    inflections,
+    phrase_words,
+)
+from .dialogue_reading import DialogueReader
 from .languages import language_section
 from .phrases import CueReader, PhraseIndex, tokens
-from .sentences import sentence_spans, shorten
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -143,32 +152,6 @@ _MAPS = (
     "past_forms",
     "verb_synonyms",
 )
-ATTEMPT_LEAD_WORDS = frozenset(
-    {
-        "and",
-        "i",
-        "we",
-        "yes",
-        "yeah",
-        "yep",
-        "also",
-        "already",
-        "even",
-        "just",
-        "have",
-        "i've",
-        "we've",
-        "i'd",
-        "had",
-        "both",
-        "then",
-        "but",
-        "ok",
-        "okay",
-        "so",
-    }
-)
-"""Words that may stand before a bare attempt verb in a reply ("yes, reinstalled it")."""
 
 
 @dataclass(frozen=True)
@@ -285,71 +268,13 @@ class DialoguePhrases:
             | ((self.imperatives | self.sentence_imperatives) - trie.keys()),
             "_key_words": {},
             "opener_seconds": {
-                word: frozenset(k for k in node if k is not None) for word, node in trie.items() if None not in node
+                word: frozenset(k for k in node if k is not None)
+                for word, node in trie.items()
+                if None not in node
             },
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)  # a frozen dataclass: set once, here
-
-
-class DialogueReader:
-    """Dialogue labels per message, scanned only when a message can hold them.
-
-    ``labels(text, "refusal")`` first checks one key word of each refusal phrase
-    against the message's words (a set test); only a message that passes is
-    scanned, once, for every label.
-    """
-
-    def __init__(self, phrases: DialoguePhrases, cues: CueReader) -> None:
-        self.phrases = phrases
-        # A weak reference: the cue reader holds this reader, and a strong one back would make a
-        # cycle that outlives the conversation until a full garbage collection.
-        self.cues: CueReader = weakref.proxy(cues)
-        self._found: dict[str, dict[str, int]] = {}
-        self._spans: dict[str, list[tuple[int, int]]] = {}
-        self._positions: dict[str, int] = {}
-        self._positions_of: object = None
-
-    def position(self, message_id: str, messages: Sequence[Any]) -> int:
-        """Index of the last message of ``messages`` with this id (0 when none).
-
-        One table per conversation: a scan from the end per step was quadratic on a long chat.
-        """
-        if self._positions_of is not messages:
-            self._positions = {m.id: i for i, m in enumerate(messages)}  # a repeated id: its last
-            self._positions_of = messages
-        return self._positions.get(message_id, 0)
-
-    def labels(self, text: str, *needed: str) -> dict[str, int]:
-        """``{label: token index}`` for a message's text; ``{}`` when none of ``needed`` can match."""
-        found = self._found.get(text)  # keyed by the text (its hash is cached): no id reuse
-        if found is None:
-            words = self.cues.words(text)
-            if needed and self.phrases.key_words(needed).isdisjoint(words):
-                return _NOTHING
-            found = self._found[text] = self.phrases.index.scan(words)
-        return found
-
-    def words(self, text: str) -> list[str]:
-        return self.cues.words(text)
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """``sentence_spans(text)``, memoized: a message's statements of work all cut the same sentences."""
-        found = self._spans.get(text)
-        if found is None:
-            found = self._spans[text] = sentence_spans(text)
-        return found
-
-    def sentence_at(self, text: str, position: int) -> str:
-        """``sentences.sentence_at(text, position)``, on the memoized spans."""
-        spans = self.spans(text)
-        for start, end in spans:
-            if position < end:  # inside this sentence, or in the white space just before it
-                return shorten(text[start:end])
-        return shorten(text[spans[-1][0] : spans[-1][1]]) if spans else ""
-
-
-_NOTHING: dict[str, int] = {}
 
 
 def dialogue_reader(cues: CueReader, phrases: DialoguePhrases | None = None) -> DialogueReader:
@@ -366,10 +291,6 @@ def dialogue_reader(cues: CueReader, phrases: DialoguePhrases | None = None) -> 
     return reader
 
 
-def _words(phrases: list[str]) -> frozenset[str]:
-    return frozenset(word for phrase in phrases for word in tokens(phrase))
-
-
 def _keywords(phrases: list[str]) -> frozenset[str]:
     """One word per phrase, the longest that is not a function word ("there", "please")."""
     found: set[str] = set()
@@ -378,26 +299,6 @@ def _keywords(phrases: list[str]) -> frozenset[str]:
             rare = [w for w in words if w.replace("'", "") not in STOPWORDS]
             found.add(max(rare or words, key=len))
     return frozenset(found)
-
-
-def _inflections(verb: str) -> set[str]:
-    """``restart`` -> restart, restarts, restarted, restarting (and doubled / e-dropped forms)."""
-    forms = {verb, f"{verb}s", f"{verb}es", f"{verb}ed", f"{verb}d", f"{verb}ing"}
-    forms |= {f"{verb}{verb[-1]}ing", f"{verb}{verb[-1]}ed"}
-    if verb.endswith("e"):
-        forms.add(f"{verb[:-1]}ing")
-    if verb.endswith("y"):
-        forms |= {f"{verb[:-1]}ies", f"{verb[:-1]}ied"}
-    return forms
-
-
-def _alternation(phrases: list[str]) -> re.Pattern[str]:
-    parts = sorted(
-        {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
-    )
-    if not parts:
-        return re.compile(r"(?!)")
-    return re.compile(rf"(?<!\w)(?:{'|'.join(reversed(parts))})(?!\w)", re.IGNORECASE)
 
 
 def parse_dialogue_phrases(
@@ -462,9 +363,9 @@ def parse_dialogue_phrases(
         for phrase in phrases:
             openers.setdefault(tuple(tokens(phrase)), label)
     openers.pop((), None)
-    inflected = _inflected(blocks)
+    inflected = inflected_forms(blocks)
     keywords = {f"{PREFIX}{label}": _keywords(values) for label, values in lists.items()}
-    english = _english(blocks)
+    english = english_forms(blocks)
     english["work_gate"] = (
         frozenset(english["work_forms"])
         | frozenset(english["request_forms"])
@@ -480,146 +381,34 @@ def parse_dialogue_phrases(
         openers=openers,
         longest_opener=max((len(k) for k in openers), default=0),
         opener_heads=frozenset(k[0] for k in openers),
-        step_forms=frozenset(form for verb in _words(m.step_verbs) for form in _inflections(verb))
+        step_forms=frozenset(form for verb in phrase_words(m.step_verbs) for form in inflections(verb))
         | frozenset(inflected["verb_bases"]),
-        step_stems=frozenset(stem(word) for word in _words(m.step_verbs)),
-        attempt_words=_words(m.attempt_verbs) | frozenset(inflected["attempt_leads"]),
-        filler=_words(m.object_filler),
-        native_filler=_words(m.object_filler)
-        | frozenset(w for b in blocks.values() if b.verb_endings for w in _words(b.object_filler)),
-        negations=_words(m.negations),
-        not_problem=_alternation(m.not_problem),
+        step_stems=frozenset(stem(word) for word in phrase_words(m.step_verbs)),
+        attempt_words=phrase_words(m.attempt_verbs) | frozenset(inflected["attempt_leads"]),
+        filler=phrase_words(m.object_filler),
+        native_filler=phrase_words(m.object_filler)
+        | frozenset(w for b in blocks.values() if b.verb_endings for w in phrase_words(b.object_filler)),
+        negations=phrase_words(m.negations),
+        not_problem=alternation(m.not_problem),
         languages=tuple(blocks),
-        past_words=_words(m.past_openers),
-        yes_words=_words(m.yes),
-        skip_words=_words(m.skip_after_opener),
-        lead_words=_words(m.attempt_leads),
-        trailing_negations=_words(m.trailing_negations),
-        not_before_imperative=_words(m.not_before_imperative),
-        clause_links=_words(m.clause_links),
+        past_words=phrase_words(m.past_openers),
+        yes_words=phrase_words(m.yes),
+        skip_words=phrase_words(m.skip_after_opener),
+        lead_words=phrase_words(m.attempt_leads),
+        trailing_negations=phrase_words(m.trailing_negations),
+        not_before_imperative=phrase_words(m.not_before_imperative),
+        clause_links=phrase_words(m.clause_links),
         prefixes=prefixes,
-        sentence_imperatives=_words(m.sentence_imperatives),
-        delivery=_alternation(m.delivery_openers),
-        provide_verbs=_words(m.provide_verbs),
-        artifacts=_words(m.artifacts),
+        sentence_imperatives=phrase_words(m.sentence_imperatives),
+        delivery=alternation(m.delivery_openers),
+        provide_verbs=phrase_words(m.provide_verbs),
+        artifacts=phrase_words(m.artifacts),
         **english,
         **inflected,
     )
 
 
 _CANNOT = frozenset({"can't", "cannot", "couldn't", "unable", "able"})
-
-
-def _past(verb: str) -> set[str]:
-    """Past forms of a regular verb ("rebook" -> "rebooked", "requeue" -> "requeued")."""
-    return {f for f in _inflections(verb) if f.endswith("ed")}
-
-
-def _english(blocks: dict[str, _Language]) -> dict[str, Any]:
-    """Verb forms of the blocks that do not inflect by ending (English): steps, work, requests."""
-    verbs: dict[str, str] = {}
-    work: dict[str, str] = {}
-    requests: dict[str, str] = {}
-    synonyms: dict[str, str] = {}
-    for block in blocks.values():
-        if block.verb_endings:
-            continue
-        irregular = {form: base for form, base in block.past_forms.items()}
-        synonyms.update(block.verb_synonyms)
-        for verb in _words(block.step_verbs):
-            for form in _inflections(verb):
-                verbs.setdefault(form, verb)
-        for form, base in irregular.items():
-            verbs.setdefault(form, base)
-        for target, names in ((work, block.work_verbs), (requests, block.request_verbs)):
-            for name in names:
-                verb = name.replace("-", "")
-                for form in _past(verb):
-                    target.setdefault(form, verb)
-                target.update({form: base for form, base in irregular.items() if base == verb})
-    return {
-        "english_verbs": verbs,
-        "synonyms": synonyms,
-        "work_forms": work,
-        "request_forms": requests,
-        "verb_set": frozenset(verbs.values()) | frozenset(work.values()),
-    }
-
-
-def _forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, str]:
-    """Every form of each infinitive by its ending's table ("reiniciar" -> "reinicie", ...)."""
-    found: dict[str, str] = {}
-    for verb in verbs:
-        for word in tokens(verb):
-            for key, tails in endings.items():
-                if word.endswith(key) and len(word) > len(key) + 1:
-                    root = word[: -len(key)]
-                    for tail in tails:
-                        found.setdefault(tokens(root + tail)[0], word)
-    return found
-
-
-def _inflected(blocks: dict[str, _Language]) -> dict[str, Any]:
-    """``verb_bases`` and ``attempt_leads`` of the blocks that inflect by ending.
-
-    A form that is also a word of a block without endings (English "use", "pulse") is
-    left out, so those blocks read exactly as they do alone.
-    """
-    plain: set[str] = set()
-    for block in blocks.values():
-        plain |= _words(block.skip_forms)
-        if not block.verb_endings:
-            for name in ("step_verbs", "attempt_verbs", "object_filler"):
-                plain |= _words(getattr(block, name))
-            plain |= {f for verb in _words(block.step_verbs) for f in _inflections(verb)}
-    bases: dict[str, str] = {}
-    leads: dict[str, frozenset[str]] = {}
-    done: dict[str, bool] = {}
-    aux: set[str] = set()
-    imperatives: set[str] = set()
-    tries: set[str] = set()
-    breaks: list[str] = []
-    for block in blocks.values():
-        if not block.verb_endings:
-            continue
-        for endings in (block.verb_endings, block.attempt_endings):
-            tries |= {form for form in _forms(block.try_verbs, endings) if form not in plain}
-        breaks += block.clause_breaks
-        for form, verb in _forms(block.step_verbs, block.imperative_endings).items():
-            if form not in plain:
-                imperatives.add(form)
-                bases.setdefault(form, verb)
-        finite = _forms(block.done_verbs, block.done_endings)
-        participles = _forms(block.done_verbs, block.done_participles)
-        participles.update(
-            {w: w for w in _words(block.done_verbs) if w not in participles and w not in finite}
-        )
-        for form in participles:
-            if form not in plain and form not in finite:
-                done.setdefault(form, True)
-        for form in finite:
-            if form not in plain:
-                done.setdefault(form, False)
-        aux |= _words(block.done_auxiliaries)
-        forms = _forms(block.step_verbs, block.verb_endings)
-        attempts = _forms(block.step_verbs, block.attempt_endings)
-        attempts.update({w: w for w in _words(block.attempt_verbs) if w not in attempts})
-        lead = ATTEMPT_LEAD_WORDS | _words(block.attempt_lead)
-        for form, verb in {**forms, **attempts}.items():
-            if form not in plain:
-                bases.setdefault(form, verb)
-        for form in attempts:
-            if form not in plain:
-                leads.setdefault(form, lead)
-    return {
-        "verb_bases": bases,
-        "attempt_leads": leads,
-        "done_forms": done,
-        "done_aux": frozenset(aux),
-        "imperatives": frozenset(imperatives),
-        "try_forms": frozenset(tries),
-        "clause_breaks": _alternation(breaks).pattern if breaks else "",
-    }
 
 
 @lru_cache(maxsize=1)
