@@ -10,12 +10,10 @@ validates the file and assembles the indexes from these forms.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .dialogue_schema import DialogueBlock
 from .phrases import tokens
-
-if TYPE_CHECKING:
-    from .dialogue_data import _Language
 
 __all__ = [
     "ATTEMPT_LEAD_WORDS",
@@ -85,7 +83,7 @@ def past_forms(verb: str) -> set[str]:
     return {f for f in inflections(verb) if f.endswith("ed")}
 
 
-def english_forms(blocks: dict[str, _Language]) -> dict[str, Any]:
+def english_forms(blocks: dict[str, DialogueBlock]) -> dict[str, Any]:
     """Verb forms of the blocks that do not inflect by ending (English): steps, work, requests."""
     verbs: dict[str, str] = {}
     work: dict[str, str] = {}
@@ -129,7 +127,7 @@ def ending_forms(verbs: list[str], endings: dict[str, list[str]]) -> dict[str, s
     return found
 
 
-def inflected_forms(blocks: dict[str, _Language]) -> dict[str, Any]:
+def inflected_forms(blocks: dict[str, DialogueBlock]) -> dict[str, Any]:
     """``verb_bases`` and ``attempt_leads`` of the blocks that inflect by ending.
 
     A form that is also a word of a block without endings (English "use", "pulse") is

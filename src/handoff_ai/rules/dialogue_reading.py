@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .dialogue_index import DialoguePhrases
 from .phrases import CueReader
 from .sentences import sentence_spans, shorten
-
-if TYPE_CHECKING:
-    from .dialogue_data import DialoguePhrases
 
 __all__ = ["DialogueReader"]
 
