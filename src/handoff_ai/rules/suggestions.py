@@ -10,6 +10,7 @@ the customer's replies.
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from ..models import Message
 from .dialogue_data import DialoguePhrases
@@ -43,11 +44,11 @@ def find_suggestions(
     last = count - 1
     # Only a head word (an opener's first word, an imperative) can start a suggestion, and the
     # first word of longer openers only before one of their second words: the others are passed
-    # over at once. ``i`` is where reading resumes after a suggestion.
+    # over at once (picked in C). ``i`` is where reading resumes after a suggestion.
     heads = [
         k
-        for k, word in enumerate(words)
-        if word in starts or (word in seconds and k < last and words[k + 1] in seconds[word])
+        for k in compress(range(count), map(phrases.suggestion_heads.__contains__, words))
+        if words[k] in starts or (k < last and words[k + 1] in seconds[words[k]])
     ]
     for head in heads:
         if head < i:
