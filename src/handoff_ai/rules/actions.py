@@ -28,7 +28,8 @@ from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .blocker import find_blocker
 from .dialogue import Step, StepKey, read_steps
-from .dialogue_data import DialoguePhrases, DialogueReader, dialogue_reader
+from .dialogue_data import DialoguePhrases, dialogue_reader
+from .dialogue_reading import DialogueReader
 from .events import event_outcome, failure_reason, result_outcome
 from .phrases import CueReader, tokens
 from .ruleset import RuleSet
@@ -150,7 +151,8 @@ def _logged(
         *(words.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
     )
     for index, message in enumerate(conversation.messages):
-        if message.kind == "event":
+        kind = message.kind
+        if kind == "event":
             metadata = message.metadata
             if metadata and _is_marker(message):
                 continue
@@ -178,15 +180,15 @@ def _logged(
                 calls[call_id] = action
                 action.outcome = "pending"  # until its result says otherwise
             found.append((index, ("event", _normal(message.text)), action))
-        elif message.role in ("bot", "agent") and message.kind in ("message", "note"):
-            if "openai_role" in message.metadata and message.kind == "note":
+        elif (kind == "message" or kind == "note") and message.role in ("bot", "agent"):
+            if kind == "note" and "openai_role" in message.metadata:
                 continue  # a system prompt
             said_words = words_of(message.text)
             if gate is not None and gate.isdisjoint(said_words):
                 continue  # no word any statement of work needs
             said = work_statements(message, index, reader, conversation.messages)
             works.extend(said)
-            if message.kind != "message":
+            if kind != "message":
                 continue
             statement = _statement(message, rules, said_words, reader)
             if statement is not None and not any(_covers(statement, w.action) for w in said):

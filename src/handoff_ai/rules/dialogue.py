@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
-from .dialogue_data import DialoguePhrases, DialogueReader
+from .dialogue_data import DialoguePhrases
+from .dialogue_reading import DialogueReader
 from .phrases import tokens
 from .reported import as_outcome, evidence_index, read_attempts, read_reported, segment_outcomes
 from .ruleset import RuleSet
@@ -62,9 +63,9 @@ _CHECK_VERBS = frozenset({"check", "make", "confirm", "ensure", "look"})
 """Steps that look at something ("check that the port is open"): a "yes" says it passed."""
 
 
-def _stems(text: str, key: StepKey, phrases: DialoguePhrases) -> frozenset[str]:
-    """The verb and content-word stems of a step, to tell which words of a reply are about it."""
-    words = tokens(text)
+def _stems(words: list[str], key: StepKey, phrases: DialoguePhrases) -> frozenset[str]:
+    """The verb and content-word stems of a step (``words``: its tokens), to tell which words of a
+    reply are about it."""
     found = {key[0], *key[1].split()}
     for word in words[:10]:
         if word not in phrases.filler and word not in VAGUE and word not in SKIP_AFTER_OPENER:
@@ -114,10 +115,11 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
     step_forms, openers, gate = phrases.step_forms, phrases.keywords[_SUGGESTION], phrases.suggestion_gate
     words_of = reader.cues.words
     for index, message in enumerate(messages):
-        if message.kind != "message" or message.role == "system":
+        role = message.role
+        if role == "system" or message.kind != "message":
             continue
         words = words_of(message.text)
-        if message.role == "customer":
+        if role == "customer":
             if reports is None or not reports.isdisjoint(words):
                 customers.append(index)
             continue
@@ -149,9 +151,10 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
                 break
             if messages[later].role == "customer" and messages[later].kind == "message":
                 window.append(later)
-        keys = [step_key(tokens(text), phrases) for _, _, text in found]
+        said = [tokens(text) for _, _, text in found]
+        keys = [step_key(words, phrases) for words in said]
         others = len(found) > 1
-        stems = [_stems(t, k, phrases) for (_, _, t), k in zip(found, keys, strict=True)]
+        stems = [_stems(words, k, phrases) for words, k in zip(said, keys, strict=True)]
         every = frozenset().union(*stems)
         for (_, past, text), key, same in zip(found, keys, stems, strict=True):
             pair = _Pair(message, text, past, key, same, others, then_suggested, every)

@@ -12,7 +12,9 @@ from collections.abc import Collection, Sequence
 
 from ..models import Action, Message
 from ..models.record import Outcome
-from .dialogue_data import ATTEMPT_LEAD_WORDS, DialoguePhrases, DialogueReader
+from .dialogue_data import DialoguePhrases
+from .dialogue_forms import ATTEMPT_LEAD_WORDS
+from .dialogue_reading import DialogueReader
 from .phrases import tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at

@@ -10,6 +10,7 @@ the customer's replies.
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from ..models import Message
 from .dialogue_data import DialoguePhrases
@@ -37,12 +38,19 @@ def find_suggestions(
     message: Message, words: list[str], phrases: DialoguePhrases, has_verb: bool = True
 ) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
-    trie, heads = phrases.opener_trie, phrases.suggestion_heads
+    trie, starts, seconds = phrases.opener_trie, phrases.suggestion_starts, phrases.opener_seconds
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
-    # Only a head word (an opener's first word, an imperative) can start a suggestion: the
-    # others are passed over at once. ``i`` is where reading resumes after a suggestion.
-    for head in [k for k, word in enumerate(words) if word in heads]:
+    last = count - 1
+    # Only a head word (an opener's first word, an imperative) can start a suggestion, and the
+    # first word of longer openers only before one of their second words: the others are passed
+    # over at once (picked in C). ``i`` is where reading resumes after a suggestion.
+    heads = [
+        k
+        for k in compress(range(count), map(phrases.suggestion_heads.__contains__, words))
+        if words[k] in starts or (k < last and words[k + 1] in seconds[words[k]])
+    ]
+    for head in heads:
         if head < i:
             continue
         i = head

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from ..models import Action, Message
 from ..models.record import Actor, Outcome
-from .dialogue_data import DialogueReader
+from .dialogue_reading import DialogueReader
 from .phrases import tokens
 from .sentences import shorten
 from .step_text import QUOTE_CHARS, StepKey, described, object_stems, offset, quote, reply_outcome, unhandled
