@@ -129,6 +129,19 @@ class _Starts(dict[str, bool]):
         return value
 
 
+class _Twins(dict[int, "re.Pattern[str] | None"]):
+    """Recognizer number -> its regex's lowered twin (``Recognizer.twin``), looked up on first
+    use (most recognizers of a set seldom run)."""
+
+    def __init__(self, recognizers: Sequence[Recognizer]) -> None:
+        super().__init__()
+        self._recognizers = recognizers
+
+    def __missing__(self, number: int) -> re.Pattern[str] | None:
+        value = self[number] = self._recognizers[number].twin()
+        return value
+
+
 _Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool, "_Starts | None"]
 """What runs once a recognizer is a candidate: itself, max length, required regex, regex,
 whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
@@ -221,6 +234,7 @@ class RecognizerSet:
         self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
         self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
+        self._twins = _Twins(self.recognizers)
 
     def _candidates(self, text: str) -> frozenset[int] | None:
         """The recognizers whose regex may match ``text`` (``None``: any may; see ``prefilter``)."""
@@ -312,6 +326,7 @@ class RecognizerSet:
         size = len(text)
         ascii_text = text.isascii()  # tokens and lower-cased offsets are the text's own
         checks = self._checks
+        twins = self._twins
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
@@ -321,14 +336,22 @@ class RecognizerSet:
                 continue
             if requires is not None and requires.search(text) is None:
                 continue
-            if starter is not None and ascii_text:
-                # No match begins before the first word its matches may begin with: search from
-                # there (a word's first occurrence is at or before that word; look-behinds still
-                # see the text before it), or not at all without one.
-                word = next(filter(starter.__getitem__, words), None)
-                if word is None:
-                    continue
-                first = regex.search(text, lower.find(word))
+            if ascii_text:
+                at = 0
+                if starter is not None:
+                    # No match begins before the first word its matches may begin with: search from
+                    # there (a word's first occurrence is at or before that word; look-behinds still
+                    # see the text before it), or not at all without one.
+                    word = next(filter(starter.__getitem__, words), None)
+                    if word is None:
+                        continue
+                    at = lower.find(word)
+                twin = twins[number]
+                if twin is None:
+                    first = regex.search(text, at)
+                else:  # the twin finds where the first match is; the regex reads it in the text's case
+                    hit = twin.search(lower, at)
+                    first = None if hit is None else regex.match(text, hit.start())
             else:
                 first = regex.search(text)
             if first is None:  # the common case: no match, no generator

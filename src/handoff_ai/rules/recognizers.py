@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from ..privacy.pii import luhn_ok
 from ..taxonomy import RecognizerSpec
+from .lowered_twins import lowered_twin
 from .phrases import tokens
 
 __all__ = ["STOPWORDS", "Recognizer", "Span", "is_placeholder", "luhn_ok", "stands_alone", "user_recognizers"]
@@ -112,6 +113,13 @@ class Recognizer:
         ``None``: always."""
         names = [g for g in ("value", "v2", "v3") if g in self.regex.groupindex]
         self._value_groups: tuple[str | int, ...] = tuple(names) or ((1,) if self.regex.groups else ())
+        self._twin: re.Pattern[str] | bool | None = False  # not made yet
+
+    def twin(self) -> re.Pattern[str] | None:
+        """The regex's ``lowered_twin`` (made on first use): searched in lower-cased ASCII text."""
+        if self._twin is False:
+            self._twin = lowered_twin(self.regex)
+        return self._twin  # type: ignore[return-value]
 
     def prefilter(
         self,
@@ -172,17 +180,24 @@ class Recognizer:
         """The kind to record for ``value``, or ``None`` to reject the match."""
         return self.kind
 
-    def matches(self, text: str, first: re.Match[str] | None = None) -> Iterator[re.Match[str]]:
+    def matches(
+        self, text: str, first: re.Match[str] | None = None, lower: str | None = None
+    ) -> Iterator[re.Match[str]]:
         """``self.regex.finditer(text)``; ``first``: its first match when the caller already has it
         (``self.regex.search(text)``), so the scan goes on from its end instead of starting over
-        (the same matches: a scan after a non-empty match resumes at its end)."""
+        (the same matches: a scan after a non-empty match resumes at its end). ``lower``:
+        ``text.lower()``, in which the twin (``twin``) scans on, on ASCII text."""
         if first is None or first.end() == first.start():
             return self.regex.finditer(text)
-        return chain((first,), self.regex.finditer(text, first.end()))
+        twin = self.twin() if lower is not None and text.isascii() else None
+        if twin is None:
+            return chain((first,), self.regex.finditer(text, first.end()))
+        match = self.regex.match  # where the twin found one, the regex gives it in the text's case
+        return chain((first,), (match(text, hit.start()) for hit in twin.finditer(lower, first.end())))  # type: ignore[misc]
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
         """The spans in ``text`` (``lower``: ``text.lower()``; ``first``: see ``matches``)."""
-        for match in self.matches(text, first):
+        for match in self.matches(text, first, lower):
             start, end = self.value_span(match)
             while end > start and text[end - 1] in _TRAILING:
                 end -= 1
@@ -233,7 +248,7 @@ class _LoginPair(Recognizer):
     """'login bob / Summer2024!': the user name is a fact, the password a withheld one."""
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
-        for match in self.matches(text, first):
+        for match in self.matches(text, first, lower):
             user, secret = match.group("user"), match.group("value")
             if user.lower() in STOPWORDS or secret.lower().strip(_TRAILING) in _NOT_A_SECRET:
                 continue
@@ -458,7 +473,7 @@ class _LangSecret(Recognizer):
         self._not_secret = not_secret
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
-        for match in self.matches(text, first):
+        for match in self.matches(text, first, lower):
             start, end = match.span("value")
             while end > start + 1 and text[end - 1] in ".,;:)]}'\"":  # "!" and "?" can end a password
                 end -= 1
@@ -519,7 +534,7 @@ class _LangLabelled(Recognizer):
         self.language = language
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
-        for match in self.matches(text, first):
+        for match in self.matches(text, first, lower):
             label = match.group("label")
             key = " ".join(tokens(label.replace("°", " ").replace("º", " ")))
             kind = self._labels.get(key, self._default)
