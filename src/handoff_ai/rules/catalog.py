@@ -496,17 +496,27 @@ _REQUIRES: dict[str, str] = {
 }
 
 
+# Lower-cased literals one of which every match holds, trusted on ASCII text only: an amount has a
+# currency sign or word ("$40", "40 dollars", "usd 40"; "€", "£" are not ASCII).
+_ASCII_NEEDS: dict[str, str] = {
+    "amount": "$ usd eur gbp cad aud inr dollar euro pound buck rupee yen",
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
+        bare = recognizer.name == "name.bare"
         recognizer.prefilter(
             needs,
             digit=digit,
-            max_len=60 if recognizer.name == "name.bare" else None,
+            max_len=60 if bare else None,
             requires=_REQUIRES.get(recognizer.name),
             words=_WORDS.get(recognizer.name, "").split(),
             bounded=_BOUNDED.get(recognizer.name, "").split(),
             starts=_STARTS.get(recognizer.name, "").split(),
+            ascii_needs=_ASCII_NEEDS.get(recognizer.name, "").split(),
+            pieces=(2, 4) if bare else None,  # two or three names, and a "." or "!" apart
         )
     return recognizers
 

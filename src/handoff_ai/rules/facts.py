@@ -109,6 +109,27 @@ _FILLER_HEAD = re.compile(
     r"(?:(?:it'?s|it\s+is|it\s+was|that'?s|that\s+is|that\s+was|i'?m|i\s+am|this\s+is|is|was|im)\s+)?",
     re.IGNORECASE,
 )
+_REQUEST_WORDS = frozenset(
+    "please provide need confirm verify enter share give tell what type send get getting know".split()
+)
+_REQUEST_PAIRS = frozenset("may can could let start your".split())
+"""``_REQUEST``'s words, and the first words of its two-word requests ("can you", "let me")."""
+
+
+def _requests(text: str, words: Sequence[str]) -> bool:
+    """``_REQUEST.search(text) is not None`` (``words``: ``tokens(text)``), read from the tokens
+    on ASCII text: there each of its words is a whole run of word characters, that is a token or
+    a part of one between apostrophes; only a two-word request's first word sends it to the regex."""
+    if "?" in text:
+        return True
+    if not text.isascii():
+        return _REQUEST.search(text) is not None
+    parts = words if "'" not in text else [part for word in words for part in word.split("'")]
+    if not _REQUEST_WORDS.isdisjoint(parts):
+        return True
+    return not _REQUEST_PAIRS.isdisjoint(parts) and _REQUEST.search(text) is not None
+
+
 _MAX_VERBLESS_ASK = 10
 """Words in the longest message read as a question without "?" or a request word."""
 _TAIL_PUNCT = " \t\n\r,.!?:;"
@@ -226,9 +247,7 @@ def asked_kinds(text: str, words: Sequence[str], language: str | tuple[str, ...]
     # "Your name, username and order id" asks without a verb; one cue needs one, and a
     # long statement ("no room is available at the Old Town Inn") asks nothing.
     if ((len(kinds) < 2 and kinds[0] not in SECRET_KINDS) or len(text.split()) > _MAX_VERBLESS_ASK) and not (
-        "?" in text  # "?" matches _REQUEST: no regex needed
-        or _REQUEST.search(text) is not None
-        or (local is not None and bool(local.scan(words)))
+        _requests(text, words) or (local is not None and bool(local.scan(words)))
     ):
         return []
     if "security_answer" in kinds and "name" in kinds:  # "the name of your first pet" is the secret
@@ -486,6 +505,9 @@ def extract_facts(
             ):
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
+
+        if not spans and outstanding_secret is None:
+            continue  # nothing to withhold, nothing to record
 
         def mentions(
             words: Sequence[str] = words,

@@ -64,6 +64,11 @@ _SET_SCAN_RUN = 3
 """Regexes about to run from which a shorter message is scanned too, once the set is built
 (~4 µs a chat turn, about one regex's search)."""
 _ENGLISH = frozenset({"en"})
+_HAS_DIGIT = -1_000_000
+"""In a token's numbers (``_InWords``): it holds an ASCII digit."""
+_ASCII_NEED = -2_000_000
+"""``_ASCII_NEED - number``, in a token's numbers: it holds one of that recognizer's word
+``ascii_needs``."""
 
 
 @lru_cache(maxsize=256)
@@ -76,10 +81,14 @@ def _is_word(literal: str) -> bool:
     return literal.isascii() and literal.replace("_", "a").isalnum()
 
 
+_DIGIT_MARK = frozenset({_HAS_DIGIT})
+
+
 class _InWords(dict[str, frozenset[int]]):
     """Token -> the recognizers (numbers) it may let run, filled on first sight (hits stay in C):
     those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
-    ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``)."""
+    ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``);
+    ``_HAS_DIGIT`` when it holds an ASCII digit."""
 
     def __init__(self, literals: dict[str, frozenset[int]], bounded: dict[str, frozenset[int]]) -> None:
         super().__init__()
@@ -91,7 +100,11 @@ class _InWords(dict[str, frozenset[int]]):
             self.clear()
         value = frozenset().union(*(n for lit, n in self._literals if lit in token))
         alone = self._bounded.get(token.rpartition("'")[2])
-        self[token] = value = value | alone if alone else value
+        if alone:
+            value |= alone
+        if any(map(token.__contains__, "0123456789")):
+            value |= _DIGIT_MARK
+        self[token] = value
         return value
 
 
@@ -142,10 +155,19 @@ class _Twins(dict[int, "re.Pattern[str] | None"]):
         return value
 
 
-_Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool, "_Starts | None"]
+_Checks = tuple[
+    Recognizer,
+    "int | None",
+    "re.Pattern[str] | None",
+    "re.Pattern[str]",
+    bool,
+    "_Starts | None",
+    "tuple[int, int] | None",
+]
 """What runs once a recognizer is a candidate: itself, max length, required regex, regex,
 whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
-take ``text`` and ``lower`` alone), and the memo of the tokens its matches may begin at."""
+take ``text`` and ``lower`` alone), the memo of the tokens its matches may begin at, and how many
+white-space-separated pieces a text it matches has."""
 
 
 class _Route:
@@ -156,7 +178,17 @@ class _Route:
     word lets run (then tested like the others); a ``bounded`` one is then dropped unless one of
     its words stands alone."""
 
-    __slots__ = ("allowed", "always", "bounded", "digit", "gate_words", "gates", "literals", "patterns")
+    __slots__ = (
+        "allowed",
+        "always",
+        "ascii_needs",
+        "bounded",
+        "digit",
+        "gate_words",
+        "gates",
+        "literals",
+        "patterns",
+    )
 
     def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
         always: set[int] = set()
@@ -166,12 +198,15 @@ class _Route:
         patterns: dict[re.Pattern[str], set[int]] = {}
         gates: dict[str, set[int]] = {}
         bounded: set[int] = set()
+        ascii_needs: list[tuple[int, tuple[str, ...]]] = []
         for step in plan:
             recognizer, in_words, others, digit, _, _, _, gate, language, number = step
             if language is not None and language not in active:
                 continue
             if recognizer.bounded is not None:
                 bounded.add(number)
+            if recognizer.ascii_needs is not None:
+                ascii_needs.append((number, tuple(n for n in recognizer.ascii_needs if not _is_word(n))))
             if gate is not None:
                 for word in gate:
                     gates.setdefault(word, set()).add(number)
@@ -197,6 +232,9 @@ class _Route:
         self.gate_words = frozenset(gates)
         self.bounded = tuple(sorted(bounded))
         """Recognizers that also need one of their ``bounded`` words alone."""
+        self.ascii_needs = tuple(ascii_needs)
+        """Recognizers that, in ASCII text, also need one of their ``ascii_needs``: a token holding
+        a word one, or the text one of these others."""
 
 
 class RecognizerSet:
@@ -251,10 +289,20 @@ class RecognizerSet:
                     literals.setdefault(literal, set()).add(number)
                 for word in recognizer.bounded or ():
                     bounded.setdefault(word, set()).add(number)
+                for literal in recognizer.ascii_needs or ():
+                    if _is_word(literal):
+                        literals.setdefault(literal, set()).add(_ASCII_NEED - number)
             self._checks = tuple(
-                (r, max_len, requires, regex, _takes_first(type(r).find), _Starts(starts) if starts else None)
+                (
+                    r,
+                    max_len,
+                    requires,
+                    regex,
+                    _takes_first(type(r).find),
+                    _Starts(r.starts) if r.starts else None,
+                    r.pieces,
+                )
                 for r, _, _, _, max_len, requires, regex, *_ in self._plan
-                for starts in (r.starts,)
             )
             self._in_words = _InWords(
                 {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
@@ -265,10 +313,12 @@ class RecognizerSet:
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, has_digit: bool) -> list[int]:
+    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, ascii_text: bool) -> list[int]:
         """The numbers of the recognizers whose pre-checks ``text`` passes, in priority order."""
         assert self._in_words is not None  # made with the route, before any run
         needed = set().union(*map(self._in_words.__getitem__, words))
+        # In ASCII text every digit is inside a token; other text asks the regex (Unicode digits).
+        has_digit = _HAS_DIGIT in needed if ascii_text else _DIGIT.search(text) is not None
         run = needed & route.allowed
         run |= route.always
         if has_digit:
@@ -295,9 +345,16 @@ class RecognizerSet:
                     elif not any(literal in lower for literal in others):
                         continue
                 run.add(number)
-        if route.bounded and text.isascii():  # other text: no token is an exact guide
+        if ascii_text:  # other text: no token is an exact guide
             for number in route.bounded:
                 if number in run and -1 - number not in needed:
+                    run.discard(number)
+            for number, others in route.ascii_needs:
+                if (
+                    number in run
+                    and _ASCII_NEED - number not in needed
+                    and not any(literal in lower for literal in others)
+                ):
                     run.discard(number)
         return sorted(run)
 
@@ -316,7 +373,8 @@ class RecognizerSet:
         if words is None:
             words = tokens(text)
         lower = text.lower()
-        run = self._run(text, lower, words, route, _DIGIT.search(text) is not None)
+        ascii_text = text.isascii()  # tokens and lower-cased offsets are the text's own
+        run = self._run(text, lower, words, route, ascii_text)
         if run and (
             len(text) >= _SET_SCAN_MIN or (self._prefilter is not None and len(run) >= _SET_SCAN_RUN)
         ):
@@ -324,15 +382,16 @@ class RecognizerSet:
             if candidates is not None:
                 run = [number for number in run if number in candidates]
         size = len(text)
-        ascii_text = text.isascii()  # tokens and lower-cased offsets are the text's own
         checks = self._checks
         twins = self._twins
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
         for number in run:
-            recognizer, max_len, requires, regex, takes_first, starter = checks[number]
+            recognizer, max_len, requires, regex, takes_first, starter, pieces = checks[number]
             if max_len is not None and size > max_len:
+                continue
+            if pieces is not None and not pieces[0] <= len(text.split()) <= pieces[1]:
                 continue
             if requires is not None and requires.search(text) is None:
                 continue

@@ -131,6 +131,8 @@ class Recognizer:
         words: Iterable[str] = (),
         bounded: Iterable[str] = (),
         starts: Iterable[str] = (),
+        ascii_needs: Iterable[str] = (),
+        pieces: tuple[int, int] | None = None,
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -143,19 +145,28 @@ class Recognizer:
         (``\\b(?:from|to)\\s``); ``starts``: lower-cased beginnings one of which every match's
         first word (a run of word characters) has, so on ASCII text the search starts at the first
         token (or part of one after an apostrophe) that begins with one (``\\b(?:order|account)``), or is
-        one ending in "$" without it (``\\b(?:my|this)\\s``)."""
+        one ending in "$" without it (``\\b(?:my|this)\\s``); ``ascii_needs``: lower-cased
+        literals one of which every match holds, trusted on ASCII text only (where ignoring case
+        equates no other character with an ASCII letter); ``pieces``: the fewest and most
+        white-space-separated pieces a text it matches has (a whole-text pattern)."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
         self.words = frozenset(words) if words else None
         self.bounded = frozenset(bounded) if bounded else None
         self.starts = tuple(starts) or None
+        self.ascii_needs = tuple(ascii_needs) or None
+        self.pieces = pieces
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
     def applies(self, text: str, lower: str, has_digit: bool, words: Sequence[str] | None = None) -> bool:
         """Cheap pre-check before running the regex (most messages fail it)."""
         if self.max_len is not None and len(text) > self.max_len:
+            return False
+        if self.pieces is not None and not self.pieces[0] <= len(text.split()) <= self.pieces[1]:
+            return False
+        if self.ascii_needs is not None and text.isascii() and not any(n in lower for n in self.ascii_needs):
             return False
         if self.words is not None and self.words.isdisjoint(tokens(text) if words is None else words):
             return False

@@ -1,0 +1,46 @@
+"""Round-3 pre-checks rule out only texts their regex finds nothing in."""
+
+from __future__ import annotations
+
+import random
+
+from handoff_ai.rules.catalog import default_recognizers
+from handoff_ai.rules.facts import _REQUEST, _requests
+from handoff_ai.rules.phrases import tokens
+
+_PIECES = (
+    "$", "USD", "usd", "Dollars", "euro", "EUR", "pounds", "bucks", "yen", "inr", "40", "12.50", "1,200", " ", "  ",
+    "\t", "\n", ".", "!", "?", "'", "John", "Smith", "Mary-Jane", "O'Neil", "a", "please", "Please", "can", "you",
+    "Could", "I", "may", "let", "me", "start", "by", "your", "full", "name", "what's", "don't", "know", "get",
+    "getting", "type", "order", "é", "ſ", "€", "£",
+)  # fmt: skip
+
+
+def _texts(seed: int, count: int = 3000) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(_PIECES) + rng.choice(("", " ", " ", "\n")) for _ in range(rng.randint(1, 8)))
+        for _ in range(count)
+    ]
+
+
+def test_ascii_needs_and_pieces_never_rule_out_a_match() -> None:
+    checked = 0
+    for recognizer in default_recognizers():
+        if recognizer.ascii_needs is None and recognizer.pieces is None:
+            continue
+        checked += 1
+        for text in _texts(len(recognizer.name)):
+            if recognizer.regex.search(text) is None:
+                continue
+            if recognizer.pieces is not None:
+                low, high = recognizer.pieces
+                assert low <= len(text.split()) <= high, (recognizer.name, text)
+            if recognizer.ascii_needs is not None and text.isascii():
+                assert any(n in text.lower() for n in recognizer.ascii_needs), (recognizer.name, text)
+    assert checked >= 2
+
+
+def test_requests_read_from_tokens_as_the_regex_reads_the_text() -> None:
+    for text in _texts(5):
+        assert _requests(text, tokens(text)) == (_REQUEST.search(text) is not None), text
