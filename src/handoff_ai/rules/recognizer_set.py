@@ -67,6 +67,11 @@ _ENGLISH = frozenset({"en"})
 _HAS_DIGIT = -1_000_000
 """In a token's numbers (``_InWords``): it holds an ASCII digit."""
 _ASCII_NEED = -2_000_000
+_LITERAL_KEY = -3_000_000
+"""``_LITERAL_KEY - index``, in a token's numbers: it holds the longest run of word characters of
+the set's ``index``-th other literal ("post" of "post code"), which every ASCII text holding that
+literal has in a token."""
+_WORD_RUN = re.compile(r"[a-z0-9_]+")
 """``_ASCII_NEED - number``, in a token's numbers: it holds one of that recognizer's word
 ``ascii_needs``."""
 
@@ -186,11 +191,14 @@ class _Route:
         "digit",
         "gate_words",
         "gates",
+        "keyed",
+        "keys",
         "literals",
         "patterns",
+        "unkeyed",
     )
 
-    def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
+    def __init__(self, plan: Sequence[_Step], active: frozenset[str], keys: dict[str, int]) -> None:
         always: set[int] = set()
         digits: set[int] = set()
         allowed: set[int] = set()
@@ -227,6 +235,10 @@ class _Route:
         self.always = frozenset(always)
         self.digit = frozenset(digits)
         self.literals = tuple((literal, frozenset(n)) for literal, n in literals.items())
+        self.keyed = {keys[literal]: (literal, n) for literal, n in self.literals if literal in keys}
+        """On ASCII text, a literal is looked for only when a token holds its key (``_LITERAL_KEY``)."""
+        self.keys = frozenset(self.keyed)
+        self.unkeyed = tuple((literal, n) for literal, n in self.literals if literal not in keys)
         self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
         self.gates = {word: frozenset(n) for word, n in gates.items()}
         self.gate_words = frozenset(gates)
@@ -268,6 +280,13 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
+        others = sorted({literal for step in plan if isinstance(step[2], tuple) for literal in step[2]})
+        self._keys = {
+            literal: _LITERAL_KEY - index
+            for index, literal in enumerate(others)
+            if literal.isascii() and _WORD_RUN.search(literal)
+        }
+        """Other literal -> its key's marker (those with a run of word characters)."""
         self._checks: tuple[_Checks, ...] = ()  # made with the first route
         self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
         self._in_words: _InWords | None = None  # made with the first route
@@ -292,6 +311,9 @@ class RecognizerSet:
                 for literal in recognizer.ascii_needs or ():
                     if _is_word(literal):
                         literals.setdefault(literal, set()).add(_ASCII_NEED - number)
+            for literal, marker in self._keys.items():
+                key = max(_WORD_RUN.findall(literal), key=len)
+                literals.setdefault(key, set()).add(marker)
             self._checks = tuple(
                 (
                     r,
@@ -307,7 +329,7 @@ class RecognizerSet:
             self._in_words = _InWords(
                 {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
             )
-        route = self._routes[active] = _Route(self._plan, active)
+        route = self._routes[active] = _Route(self._plan, active, self._keys)
         return route
 
     def __iter__(self) -> Iterator[Recognizer]:
@@ -323,9 +345,18 @@ class RecognizerSet:
         run |= route.always
         if has_digit:
             run |= route.digit
-        for literal, numbers in route.literals:
-            if literal in lower:
-                run |= numbers
+        if ascii_text:
+            for key in route.keys.intersection(needed):
+                literal, numbers = route.keyed[key]
+                if literal in lower:
+                    run |= numbers
+            for literal, numbers in route.unkeyed:
+                if literal in lower:
+                    run |= numbers
+        else:
+            for literal, numbers in route.literals:
+                if literal in lower:
+                    run |= numbers
         for pattern, numbers in route.patterns:
             if pattern.search(lower) is not None:
                 run |= numbers
