@@ -469,15 +469,17 @@ def extract_facts(
             if message.kind == "message":
                 code = own.get(message.id, language)
                 words = tokenize(message.text)
-                asked = asked_kinds(
-                    message.text, words, () if english and code in _ENGLISH else _codes(language, code)
-                )
+                if english and code in _ENGLISH:  # most turns name no cue word: no call
+                    asked = [] if _ASK_HEADS.isdisjoint(words) else asked_kinds(message.text, words, ())
+                else:
+                    asked = asked_kinds(message.text, words, _codes(language, code))
                 prompt = (message.text, words, code)  # whether it names a secret: read when needed
                 prompt_mentions_secret = None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
-                pending = (
-                    [*pending, *(k for k in asked if k not in pending)] if answered_in_turn == 0 else asked
-                )
+                if answered_in_turn:
+                    pending = asked
+                elif asked:
+                    pending = [*pending, *(k for k in asked if k not in pending)]
                 answered_in_turn = 0
                 if asked:  # only a question asking for nothing but a secret leaves one outstanding
                     secret_only = all(k in SECRET_KINDS for k in asked)
