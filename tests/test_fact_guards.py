@@ -12,7 +12,7 @@ _PIECES = (
     "$", "USD", "usd", "Dollars", "euro", "EUR", "pounds", "bucks", "yen", "inr", "40", "12.50", "1,200", " ", "  ",
     "\t", "\n", ".", "!", "?", "'", "John", "Smith", "Mary-Jane", "O'Neil", "a", "please", "Please", "can", "you",
     "Could", "I", "may", "let", "me", "start", "by", "your", "full", "name", "what's", "don't", "know", "get",
-    "getting", "type", "order", "é", "ſ", "€", "£",
+    "getting", "type", "order", "é", "ſ", "€", "£", "KB5034441", "kb503444", "2.3.1", "app", "version", "v",
 )  # fmt: skip
 
 

@@ -496,10 +496,13 @@ _REQUIRES: dict[str, str] = {
 }
 
 
-# Lower-cased literals one of which every match holds, trusted on ASCII text only: an amount has a
-# currency sign or word ("$40", "40 dollars", "usd 40"; "€", "£" are not ASCII).
+# Lower-cased literals one of which every match holds, trusted on ASCII text only (read before a
+# digit's ``requires`` regex): an amount has a currency sign or word ("$40", "40 dollars", "usd 40";
+# "€", "£" are not ASCII), an update "KB", a version a dot.
 _ASCII_NEEDS: dict[str, str] = {
     "amount": "$ usd eur gbp cad aud inr dollar euro pound buck rupee yen",
+    "update.kb": "kb",
+    "app_version": ".",
 }
 
 
