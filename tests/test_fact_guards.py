@@ -44,3 +44,38 @@ def test_ascii_needs_and_pieces_never_rule_out_a_match() -> None:
 def test_requests_read_from_tokens_as_the_regex_reads_the_text() -> None:
     for text in _texts(5):
         assert _requests(text, tokens(text)) == (_REQUEST.search(text) is not None), text
+
+
+def test_filler_twin_ends_where_the_filler_regex_ends() -> None:
+    from handoff_ai.rules.facts import _FILLER_HEAD, _FILLER_TWIN
+
+    assert _FILLER_TWIN is not None
+    pieces = (
+        "Sure,",
+        "yes",
+        "OK",
+        "okay.",
+        "my",
+        "Full",
+        "name",
+        "Zip Code",
+        "is",
+        "it's",
+        "That's",
+        "I'm",
+        "x",
+    )
+    rng = random.Random(3)
+    for _ in range(3000):
+        piece = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        assert _FILLER_TWIN.match(piece.lower()).end() == _FILLER_HEAD.match(piece).end(), piece
+
+
+def test_token_run_read_from_tokens_as_the_regex_reads_the_text() -> None:
+    from handoff_ai.rules.stated_facts import _TOKEN_RUN, _has_token_run
+
+    rng = random.Random(4)
+    pieces = ("sk", "live", "8fK2mQ9xR4tZ", "abcdefghijklmnop", "a_b", "-", "'", "don't", " ", "é", "x" * 15)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        assert _has_token_run(text, tokens(text)) == (_TOKEN_RUN.search(text) is not None), text

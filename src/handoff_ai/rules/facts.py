@@ -24,6 +24,7 @@ from weakref import WeakKeyDictionary
 from ..models import Conversation, Fact, Message
 from .agent_facts import AgentFacts
 from .fact_language import FactWords, fact_words, secret_labels
+from .lowered_twins import lowered_twin
 from .phrases import CueReader, PhraseIndex, scan_longest, tokens
 from .prechecks import GuardedPattern
 from .recognizer_set import RecognizerSet
@@ -130,6 +131,8 @@ def _requests(text: str, words: Sequence[str]) -> bool:
     return not _REQUEST_PAIRS.isdisjoint(parts) and _REQUEST.search(text) is not None
 
 
+_FILLER_TWIN = lowered_twin(_FILLER_HEAD, allow_empty=True)
+"""``_FILLER_HEAD`` for a lower-cased ASCII piece (the same end: ``lowered_twins``)."""
 _MAX_VERBLESS_ASK = 10
 """Words in the longest message read as a question without "?" or a request word."""
 _TAIL_PUNCT = " \t\n\r,.!?:;"
@@ -345,7 +348,10 @@ def _segments(text: str, spans: Sequence[Span], local: FactWords | None = None) 
             if match:
                 start = match.end()
             continue
-        head = _FILLER_HEAD.match(piece)
+        if _FILLER_TWIN is not None and piece.isascii():
+            head = _FILLER_TWIN.match(piece.lower())
+        else:
+            head = _FILLER_HEAD.match(piece)
         lead = head.end() if head else 0
         if local is not None and (own := local.filler_head.match(piece, lead)):
             lead = own.end()  # "ja klar, meine PLZ ist 10115"
@@ -365,7 +371,8 @@ def _answer(
     Returns new spans to add (relabelled generic spans are changed in place)
     and the kinds still unanswered.
     """
-    remaining = [k for k in kinds if not any(s.kind == k for s in spans)]
+    given = {s.kind for s in spans}
+    remaining = [k for k in kinds if k not in given]
     # Relabel generic spans (a bare 10-digit number answering "order id?"); when a
     # secret was asked, a name/date/number the reply volunteers is taken as the secret.
     secret_asked = any(k in SECRET_KINDS for k in remaining)

@@ -43,15 +43,15 @@ def _letter_case(char: str) -> int:
     return 2 if "a" <= char <= "z" else 0
 
 
-def lowered_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+def lowered_twin(pattern: re.Pattern[str], *, allow_empty: bool = False) -> re.Pattern[str] | None:
     """``pattern`` (case ignored) written in lower case, without ``re.IGNORECASE``: on ASCII
     text, ``twin.search(text.lower(), pos)`` finds the match ``pattern.search(text, pos)`` finds,
     at the same offsets. ``None`` when ``pattern`` does not ignore case, or lower-casing its
     source could change what it means: inline flags, back-references, characters written by
     number, a non-ASCII character that ignoring case equates with an ASCII one, or a character
     range from a capital to anything but a capital (or from a small letter to anything but one);
-    also when it can match the empty string (``finditer``'s step after an empty match is not one
-    a later ``match`` can take).
+    also, unless ``allow_empty`` (for a single ``match`` or ``search``), when it can match the empty
+    string (``finditer``'s step after an empty match is not one a later ``match`` can take).
     """
     source = pattern.pattern
     if not isinstance(source, str) or not pattern.flags & re.IGNORECASE or _REFUSED.search(source):
@@ -100,7 +100,7 @@ def lowered_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         out.append(char.lower())
         index += 1
     try:
-        if _sre_parse.parse(source, pattern.flags).getwidth()[0] == 0:
+        if not allow_empty and _sre_parse.parse(source, pattern.flags).getwidth()[0] == 0:
             return None
         return re.compile("".join(out), pattern.flags & ~re.IGNORECASE)
     except (re.error, AttributeError, TypeError):  # pragma: no cover - a source or parser not foreseen
