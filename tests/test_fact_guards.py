@@ -79,3 +79,19 @@ def test_token_run_read_from_tokens_as_the_regex_reads_the_text() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
         assert _has_token_run(text, tokens(text)) == (_TOKEN_RUN.search(text) is not None), text
+
+
+def test_a_probe_matches_wherever_its_regex_match_begins() -> None:
+    rng = random.Random(6)
+    pieces = (
+        "from", "From", "to", "To", "towards", "in", "In", "at", "near", "around", "the", "'", '"', "Boston",
+        "New", "York", "5th", "and", "Main", "CA", "ca", "NY,", "ny", "90210", "12345-6789", "SW1A", "1AA",
+        "B33", "8TH", "x", ",", " ", "  ", "\n",
+    )  # fmt: skip
+    probed = [r for r in default_recognizers() if r.probe is not None]
+    assert len(probed) >= 3
+    for _ in range(4000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        for recognizer in probed:
+            for match in recognizer.regex.finditer(text):
+                assert recognizer.probe.match(text, match.start()) is not None, (recognizer.name, text)

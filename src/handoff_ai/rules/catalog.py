@@ -506,6 +506,17 @@ _ASCII_NEEDS: dict[str, str] = {
 }
 
 
+# Quick regexes that match, in ASCII text, wherever a match begins (the pattern without its leading
+# "\b", look-arounds or choices; a place's name begins with a capital or a digit): searched first,
+# they skip to where a match may be.
+_PROBES: dict[str, str] = {
+    "place.named": r"(?:From|from|To|to|In|in|At|at|Near|near|Towards|towards|Around|around)"
+    r"\s+(?:the\s+)?['\"]?[A-Z0-9]",
+    "postal_code.us": r"[A-Za-z]{2},?\s*\d{5}",
+    "postal_code.uk": r"[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}",
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
@@ -520,6 +531,7 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             starts=_STARTS.get(recognizer.name, "").split(),
             ascii_needs=_ASCII_NEEDS.get(recognizer.name, "").split(),
             pieces=(2, 4) if bare else None,  # two or three names, and a "." or "!" apart
+            probe=_PROBES.get(recognizer.name),
         )
     return recognizers
 

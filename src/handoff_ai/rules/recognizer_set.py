@@ -168,11 +168,12 @@ _Checks = tuple[
     bool,
     "_Starts | None",
     "tuple[int, int] | None",
+    "re.Pattern[str] | None",
 ]
 """What runs once a recognizer is a candidate: itself, max length, required regex, regex,
 whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
-take ``text`` and ``lower`` alone), the memo of the tokens its matches may begin at, and how many
-white-space-separated pieces a text it matches has."""
+take ``text`` and ``lower`` alone), the memo of the tokens its matches may begin at, how many
+white-space-separated pieces a text it matches has, and its probe."""
 
 
 class _Route:
@@ -323,6 +324,7 @@ class RecognizerSet:
                     _takes_first(type(r).find),
                     _Starts(r.starts) if r.starts else None,
                     r.pieces,
+                    r.probe,
                 )
                 for r, _, _, _, max_len, requires, regex, *_ in self._plan
             )
@@ -419,7 +421,7 @@ class RecognizerSet:
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
         for number in run:
-            recognizer, max_len, requires, regex, takes_first, starter, pieces = checks[number]
+            recognizer, max_len, requires, regex, takes_first, starter, pieces, probe = checks[number]
             if max_len is not None and size > max_len:
                 continue
             if pieces is not None and not pieces[0] <= len(text.split()) <= pieces[1]:
@@ -436,6 +438,11 @@ class RecognizerSet:
                     if word is None:
                         continue
                     at = lower.find(word)
+                if probe is not None:  # no match begins before the probe's first hit
+                    hit = probe.search(text, at)
+                    if hit is None:
+                        continue
+                    at = hit.start()
                 twin = twins[number]
                 if twin is None:
                     first = regex.search(text, at)

@@ -133,6 +133,7 @@ class Recognizer:
         starts: Iterable[str] = (),
         ascii_needs: Iterable[str] = (),
         pieces: tuple[int, int] | None = None,
+        probe: str | None = None,
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -148,7 +149,10 @@ class Recognizer:
         one ending in "$" without it (``\\b(?:my|this)\\s``); ``ascii_needs``: lower-cased
         literals one of which every match holds, trusted on ASCII text only (where ignoring case
         equates no other character with an ASCII letter); ``pieces``: the fewest and most
-        white-space-separated pieces a text it matches has (a whole-text pattern)."""
+        white-space-separated pieces a text it matches has (a whole-text pattern); ``probe``: a
+        quick regex (no leading ``\\b``: Python's ``re`` then skips to its first characters) that
+        matches, in ASCII text, wherever a match of the recognizer's regex begins: the regex is
+        searched from the probe's first hit, or not at all without one."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
@@ -157,6 +161,7 @@ class Recognizer:
         self.starts = tuple(starts) or None
         self.ascii_needs = tuple(ascii_needs) or None
         self.pieces = pieces
+        self.probe = re.compile(probe) if probe else None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
@@ -167,6 +172,8 @@ class Recognizer:
         if self.pieces is not None and not self.pieces[0] <= len(text.split()) <= self.pieces[1]:
             return False
         if self.ascii_needs is not None and text.isascii() and not any(n in lower for n in self.ascii_needs):
+            return False
+        if self.probe is not None and text.isascii() and self.probe.search(text) is None:
             return False
         if self.words is not None and self.words.isdisjoint(tokens(text) if words is None else words):
             return False
