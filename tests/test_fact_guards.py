@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from handoff_ai.rules.catalog import default_recognizers
-from handoff_ai.rules.facts import _REQUEST, _requests
+from handoff_ai.rules.fact_asks import _REQUEST, _requests
 from handoff_ai.rules.phrases import tokens
 
 _PIECES = (
@@ -47,7 +47,7 @@ def test_requests_read_from_tokens_as_the_regex_reads_the_text() -> None:
 
 
 def test_filler_twin_ends_where_the_filler_regex_ends() -> None:
-    from handoff_ai.rules.facts import _FILLER_HEAD, _FILLER_TWIN
+    from handoff_ai.rules.fact_answers import _FILLER_HEAD, _FILLER_TWIN
 
     assert _FILLER_TWIN is not None
     pieces = (
