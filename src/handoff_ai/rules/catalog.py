@@ -11,22 +11,9 @@ import re
 
 from ..privacy.pii import PATTERNS as _PII_PATTERNS
 from .fact_language import fact_words, secret_labels
+from .lang_recognizers import _LangLabelled, _LangSecret
 from .phrases import tokens
-from .recognizers import (
-    Recognizer,
-    _Card,
-    _Date,
-    _Generic,
-    _LabelledId,
-    _LangLabelled,
-    _LangSecret,
-    _LoginPair,
-    _Name,
-    _Phone,
-    _SecretAssignment,
-    _SecretInline,
-    _TenantId,
-)
+from .recognizers import Recognizer
 from .tech_recognizers import (
     BRANDS,
     DEVICE_NOUNS,
@@ -36,6 +23,18 @@ from .tech_recognizers import (
     MODEL_PATTERN,
     ErrorContext,
     ModelName,
+)
+from .typed_recognizers import (
+    _Card,
+    _Date,
+    _Generic,
+    _LabelledId,
+    _LoginPair,
+    _Name,
+    _Phone,
+    _SecretAssignment,
+    _SecretInline,
+    _TenantId,
 )
 
 __all__ = ["default_recognizers"]
