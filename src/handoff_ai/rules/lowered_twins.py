@@ -14,11 +14,12 @@ message's own case. A pattern where lower-casing is not that simple has no twin 
 from __future__ import annotations
 
 import re
+import sys
 
-try:  # the parser that tells a pattern's shortest match (3.11 moved it)
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+if sys.version_info >= (3, 11):  # the parser that tells a pattern's shortest match (3.11 moved it)
+    from re import _parser as _sre_parse
+else:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse
 
 __all__ = ["lowered_twin"]
 

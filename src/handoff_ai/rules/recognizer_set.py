@@ -109,10 +109,10 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
-        others = sorted({literal for step in plan if isinstance(step[2], tuple) for literal in step[2]})
+        substrings = sorted({literal for step in plan if isinstance(step[2], tuple) for literal in step[2]})
         self._keys = {
             literal: _LITERAL_KEY - index
-            for index, literal in enumerate(others)
+            for index, literal in enumerate(substrings)
             if literal.isascii() and _WORD_RUN.search(literal)
         }
         """Other literal -> its key's marker (those with a run of word characters)."""

@@ -200,10 +200,20 @@ class Recognizer:
         if first is None or first.end() == first.start():
             return self.regex.finditer(text)
         twin = self.twin() if lower is not None and text.isascii() else None
-        if twin is None:
+        if twin is None or lower is None:
             return chain((first,), self.regex.finditer(text, first.end()))
-        match = self.regex.match  # where the twin found one, the regex gives it in the text's case
-        return chain((first,), (match(text, hit.start()) for hit in twin.finditer(lower, first.end())))  # type: ignore[misc]
+        return chain((first,), self._twin_matches(text, lower, twin, first.end()))
+
+    def _twin_matches(
+        self, text: str, lower: str, twin: re.Pattern[str], pos: int
+    ) -> Iterator[re.Match[str]]:
+        """``self.regex.finditer(text, pos)`` on ASCII text: the twin scans ``lower``, and where it
+        found a match the regex matches, to give it in the text's case."""
+        match = self.regex.match
+        for hit in twin.finditer(lower, pos):
+            found = match(text, hit.start())
+            if found is not None:  # always: the twin finds what the regex finds (``lowered_twins``)
+                yield found
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
         """The spans in ``text`` (``lower``: ``text.lower()``; ``first``: see ``matches``)."""
