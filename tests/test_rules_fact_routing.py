@@ -14,7 +14,7 @@ from bisect import bisect_right
 import pytest
 
 from handoff_ai.rules.catalog import default_recognizers
-from handoff_ai.rules.facts import _SHAPED, _shape_fits
+from handoff_ai.rules.fact_answers import _SHAPED, _shape_fits
 from handoff_ai.rules.phrases import tokens
 from handoff_ai.rules.recognizer_set import _IN_FILE_NAME_OK, _NOT_PLACES, RecognizerSet, in_file_names
 from handoff_ai.rules.recognizers import Recognizer, Span, stands_alone

@@ -1,4 +1,5 @@
-"""The packaged fact recognizers, in priority order, with their cheap pre-checks.
+"""The packaged fact recognizers, in priority order, with their cheap pre-checks
+(``catalog_prechecks``) and the other languages' (``catalog_languages``).
 
 Order matters: an earlier recognizer's span wins over a later overlapping one
 (a secret before anything else, an email before a URL, a place like "5th and
@@ -10,32 +11,26 @@ from __future__ import annotations
 import re
 
 from ..privacy.pii import PATTERNS as _PII_PATTERNS
-from .fact_language import fact_words, secret_labels
-from .phrases import tokens
-from .recognizers import (
-    Recognizer,
+from .catalog_languages import _with_languages
+from .catalog_prechecks import _PLACE_NOUNS, _TIERS, _with_prefilters
+from .recognizers import Recognizer
+from .tech_recognizers import (
+    ERROR_CONTEXT_PATTERN,
+    MODEL_PATTERN,
+    ErrorContext,
+    ModelName,
+)
+from .typed_recognizers import (
     _Card,
     _Date,
     _Generic,
     _LabelledId,
-    _LangLabelled,
-    _LangSecret,
     _LoginPair,
     _Name,
     _Phone,
     _SecretAssignment,
     _SecretInline,
     _TenantId,
-)
-from .tech_recognizers import (
-    BRANDS,
-    DEVICE_NOUNS,
-    ERROR_CONTEXT_NEEDS,
-    ERROR_CONTEXT_PATTERN,
-    ERROR_CONTEXT_REQUIRES,
-    MODEL_PATTERN,
-    ErrorContext,
-    ModelName,
 )
 
 __all__ = ["default_recognizers"]
@@ -88,14 +83,6 @@ _COUNTED = (
     r"requests?|tickets?|payments?|charges?|reminders?|notices?|letters?|shipments?|packages?|deliver(?:y|ies)|"
     r"visits?|appointments?|class|hand|gen|edition|birthday|anniversary|century|largest|biggest|best|worst|"
     r"last|row|seat|level|place|account|card|device|phone|computer|replacement|refund"
-)
-_TIERS = (
-    r"gold|silver|bronze|platinum|diamond|premium|basic|standard|pro|plus|business|enterprise|free|guest|vip|"
-    r"elite"
-)
-_PLACE_NOUNS = (
-    r"airport|hospital|university|train station|bus station|station|downtown|mall|hotel|office|library|"
-    r"museum|stadium|beach|campus|city cent(?:er|re)|town cent(?:er|re)"
 )
 _CAP = r"[A-Z][a-zA-Z'’]+"
 _TOKEN_SHAPES = re.compile(
@@ -350,294 +337,3 @@ def _english() -> list[Recognizer]:
             ),
         ]
     )
-
-
-_TIER_WORDS = tuple(_TIERS.split("|"))
-_PREFILTERS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "secret.inline": (
-        (
-            "pin",
-            "pass",
-            "pw",
-            "secur",
-            "otp",
-            "code",
-            "cvv",
-            "cvc",
-            "maiden",
-            "pet",
-            "memorable",
-            "secret",
-        ),
-        False,
-    ),
-    "email": (("@",), False),
-    "app_version": ((), True),
-    "exception": (("exception", "error", "exc_", "sigsegv", "sigabrt"), False),
-    "secret.phrased": (("back", "digit", "sent", "texted", "emailed", "api", "token", "secret"), False),
-    "secret.url_password": (("://",), False),
-    "secret.token": ((), True),  # every key shape has a digit (and a 16-character run: _REQUIRES)
-    "secret.assignment": (("_",), False),  # "DB_PASSWORD=", "whsec_live_…": an underscore
-    "url": (("http", "www."), False),
-    "card_last4": (("end", "last"), False),
-    "card": ((), True),
-    "place.noun": (tuple(_PLACE_NOUNS.replace("(?:er|re)", "").split("|")), True),
-    "date": ((), True),
-    "time": (("noon", "midnight"), True),
-    "amount": ((), True),
-    "phone": ((), True),
-    "id.labelled": (
-        (
-            "order",
-            "account",
-            "acct",
-            "ticket",
-            "case",
-            "tracking",
-            "invoice",
-            "ref",
-            "confirmation",
-            "booking",
-            "reservation",
-            "transaction",
-            "claim",
-            "policy",
-            "serial",
-            "customer",
-            "member",
-            "subscription",
-            "shipment",
-            "package",
-            "parcel",
-            "rma",
-            "incident",
-            "txn",
-            "tag",
-            "imei",
-            "merchant",
-        ),
-        False,
-    ),
-    "error_code": (("err_",), True),
-    "error_code.context": (ERROR_CONTEXT_NEEDS, False),
-    "device.model": ((), True),
-    "update.kb": (("kb",), True),
-    "reading": (("reading",), False),
-    "domain": (("domain", "host", "site"), False),
-    "vehicle_registration": (("reg", "plate"), False),
-    "room": (("room",), False),
-    "postal_code.labelled": (("zip", "postal", "postcode", "post code"), False),
-    "postal_code.us": ((), True),
-    "address.street": ((), True),
-    "postal_code.uk": ((), True),
-    "username.labelled": (("user", "login", "handle"), False),
-    "name.labelled": (("name", "this is", "i am", "i'm", "im ", "call me", "supposed", "my "), False),
-    "name.trailing": (("name",), False),
-    "membership": (_TIER_WORDS, False),
-    "day": (("day",), False),
-    "id.generic": ((), True),
-}
-
-
-# Words one of which every match contains as a word (a set test on the message's tokens).
-_WORDS: dict[str, str] = {
-    "device": """iphone ipad galaxy pixel macbook imac mac surface oneplus chromebook thinkpad xbox
-        playstation ps4 ps5 apple fire""",
-    "os": """ios ipados macos android chrome chromeos watchos tvos mac macosx os windows ubuntu linux fedora
-        debian harmonyos webos tizen fire fireos wear wearos kaios ui miui emui coloros oxygenos visionos""",
-    "build": "build",
-    "device.model": " ".join(sorted({t for name in (*BRANDS, *DEVICE_NOUNS) for t in tokens(name)})),
-    "secret.login_pair": "login log signin sign credentials credential user username u",
-    "browser": "chrome chromium firefox safari edge explorer ie ie6 ie7 ie8 ie9 ie10 ie11 internet",
-    "tenant_id": "tenant workspace organization organisation org project instance subdomain realm cluster",
-}
-
-# Words one of which every match holds between non-word characters ("\b[Tt]o\s+"): a set test on
-# the tokens (``recognizers.stands_alone``); most chat turns have no place preposition.
-_BOUNDED: dict[str, str] = {
-    "place.named": "from to in at near towards around",
-    "place.noun": "from to at near towards",
-}
-
-_DIGITS = "0 1 2 3 4 5 6 7 8 9"
-_MONTH_STARTS = "jan feb mar apr may jun jul aug sep oct nov dec"
-# Beginnings one of which every match's first word has (each regex's alternatives all start a word:
-# ``\b`` or ``(?<![\w:])`` before a word character), lower-cased: on ASCII text the regex is
-# searched from the first token that begins with one (``RecognizerSet.find``), or not at all; one
-# ending in "$" is a whole word (the regex needs a non-word character after it: ``\bmy\s+``).
-_STARTS: dict[str, str] = {
-    "secret.inline": """pin pass pwd pw security memorable secret answer one otp verification access auth 2fa
-        login sms clearance unlock door entry lock cvv cvc mother maiden childhood first pet the$ my$""",
-    "place.named": "from$ to$ in$ at$ near$ towards$ around$",
-    "date": f"{_DIGITS} {_MONTH_STARTS}",
-    "time": f"{_DIGITS} noon$ midnight$",
-    "id.labelled": """order account acct ticket case tracking invoice ref confirmation booking reservation
-        transaction txn claim policy serial service imei customer member merchant subscription shipment
-        package parcel rma incident""",
-    "error_code": "e status http smtp 0",
-    "name.labelled": "my$ full$ first$ last$ name$ supposed$ this$ i$ im$ call$",
-    "membership": " ".join(f"{t}$" for t in _TIERS.split("|"))
-    + " membership member tier plan level be$ am$ i$ im$ are$ is$ was$ a$ an$",
-}
-
-# Cheap regexes every match contains (exact, so skipping never drops a match): most
-# messages with a digit have no 5-digit run, no digits split by a separator, ...
-_REQUIRES: dict[str, str] = {
-    "app_version": r"\d\.\d",
-    "secret.token": r"[A-Za-z0-9_-]{16}",  # every key shape is a long run of these
-    "secret.login_pair": r"[/|]",
-    "exception": r"(?:Exception|Error)\b|EXC_|SIG[A-Z]",
-    "error_code.context": ERROR_CONTEXT_REQUIRES,
-    "update.kb": r"KB\d{6}",
-    "card": r"\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d",
-    "phone": r"\d[\s.-]\d|[+(]",
-    "postal_code.us": r"\d{5}",
-    "address.street": r"\d\s+(?:[A-Z]|\d{1,3}(?:st|nd|rd|th)\s)",
-}
-
-
-def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
-    for recognizer in recognizers:
-        needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
-        recognizer.prefilter(
-            needs,
-            digit=digit,
-            max_len=60 if recognizer.name == "name.bare" else None,
-            requires=_REQUIRES.get(recognizer.name),
-            words=_WORDS.get(recognizer.name, "").split(),
-            bounded=_BOUNDED.get(recognizer.name, "").split(),
-            starts=_STARTS.get(recognizer.name, "").split(),
-        )
-    return recognizers
-
-
-# -- other languages: recognizers made from each language file's [facts] -------------------------
-
-_CURRENCY_AFTER = (
-    r"€|EUR|euros?|R\$|reais|real|zł|zl|PLN|TL|₺|CHF|Fr\.|kr|Kč|Ft|lei|pesos?|MXN|ARS|COP|CLP|PEN|soles|"
-    r"d[óo]lares|USD|BRL|\$"
-)
-_LOCAL_AMOUNT = (
-    # "R$ 1.234,56", "€ 49,99", "$1.250,00 MXN": a currency first, and a number only a decimal-comma
-    # locale writes (dots grouping thousands or a comma before two decimals), else English reads it.
-    r"(?<!\w)(?:R\$|US\$|[$€£₺])\s?(?:\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+,\d{2}(?!\d))"
-    r"(?:\s?(?:MXN|ARS|COP|CLP|BRL|USD|EUR)(?!\w))?|"
-    r"(?<!\w)R\$\s?\d+(?![\d.,])|"
-    # "1.234,50 €", "49,99 EUR", "899,00 zł", "12 €": the number, then its currency.
-    rf"(?<![\w.,])\d{{1,3}}(?:\.\d{{3}})*(?:,\d{{1,2}})?\s?(?:{_CURRENCY_AFTER})(?!\w)|"
-    rf"(?<![\w.,])\d+(?:,\d{{1,2}})?\s?(?:{_CURRENCY_AFTER})(?!\w)"
-)
-_LOCAL_PHONE = (
-    # "0171 2345678", "030/1234567", "0711-98765": a trunk "0", an area code, then the number.
-    r"(?<![\w+/.-])0\d{1,4}[ /-]\d{4,8}(?![\w/.-])|"
-    r"(?<![\w+/.-])\(\d{2,3}\)\s?\d{4,5}-?\d{4}(?![\w-])"  # (11) 98765-4321
-)
-_CITY_POSTAL = (
-    # "Hauptstraße 5, 10115 Berlin", "69003 Lyon" on its own line: five digits before a capitalised
-    # place name, where an address puts them (after a comma or at a line's start: German nouns are
-    # capitalised too, and "40000 Kunden" is no postal code).
-    r"(?:(?<=,[ ])|(?<=^)|(?<=\n)|(?<=\n[ ])|(?<=:[ ]))(?P<value>\d{5})(?![ ](?:Euro|EUR)\b)"
-    r"(?=[ ][A-ZÀ-Ý][a-zà-ÿ]+)"
-)
-_ENGLISH_WORDS = frozenset(
-    "code password pass pin question secret token confirmation verification unique sms cvv".split()
-)
-"""Words of secrets' labels in other languages that English text holds too (a gate, not a rule)."""
-_BR_POSTAL = r"(?<![\w.-])\d{5}-\d{3}(?![\w-])"
-
-
-def _without_im(recognizers: list[Recognizer]) -> Recognizer:
-    """``name.labelled`` for conversations in other languages: without the lead "im" (English
-    "I'm" typed without its apostrophe), which is German "in the" ("auch nicht im Spam")."""
-    english = next(r for r in recognizers if r.name == "name.labelled")
-    english.language = "en"
-    pattern = english.regex.pattern.replace(r"\bi'm|\bim|", r"\bi'm|")
-    if pattern == english.regex.pattern:  # pragma: no cover - the English pattern changed
-        raise AssertionError("name.labelled: the 'im' lead is not where it was")
-    other = _Name("name.labelled", "name", pattern)
-    other.prefilter(
-        tuple(n for n in english.needs if n != "im "),
-        digit=english.digit,
-        max_len=english.max_len,
-        words=english.words or (),
-    )
-    other.language = "*"
-    return other
-
-
-def _with_languages(recognizers: list[Recognizer]) -> list[Recognizer]:
-    """``recognizers`` with every other language's, each placed where it must win."""
-    labels = secret_labels()
-    secret = _LangSecret(
-        "secret.lang",
-        rf"(?P<label>{labels.pattern})(?:(?:\s+[^\W\d_]+(?:['’-][^\W\d_]+)?){{0,5}}?(?P<cop>(?:\s+{labels.copulas}(?=[\s:=]))+)\s*[:=]?"
-        rf"|\s*[:=]|(?=\s+[^\s,;]*\d))\s*(?P<value>\d{{2,4}}(?:[ .-]\d{{2,4}}){{1,3}}(?![\w.-])|[^\s,;]+)",
-        labels.kinds,
-        labels.not_secret,
-    )
-    # In every conversation, the labels no English text holds ("Passwort", "contraseña", "senha"); in
-    # other languages' conversations also those English shares ("code", "pin", "token"), which
-    # English's own secret recognizers read in English text.
-    secret.prefilter(words=labels.words - _ENGLISH_WORDS)
-    shared = _LangSecret("secret.lang", secret.regex.pattern, labels.kinds, labels.not_secret)
-    shared.prefilter(words=labels.words & _ENGLISH_WORDS)
-    shared.language = "*"
-    amount = Recognizer("amount.local", "amount", _LOCAL_AMOUNT)
-    amount.prefilter(digit=True)
-    amount.language = "*"
-    phone = _Phone("phone.local", "phone", _LOCAL_PHONE)
-    phone.prefilter(digit=True, requires=r"\d[ /-]\d|\(")
-    phone.language = "*"
-    placed: dict[str, list[Recognizer]] = {
-        "secret.login_pair": [secret, shared],
-        "card_last4": [],
-        "date": [],
-        "amount": [],
-        "phone": [phone],
-        "postal_code.labelled": [],
-        "name.labelled": [_without_im(recognizers)],
-    }
-    placed["date"].append(amount)  # before English dates too: "1.234,50" is no date
-    for code, words in fact_words().items():
-        ids = _LangLabelled(
-            f"id.{code}",
-            rf"(?P<label>{words.label_pattern})\.?(?:\s*{words.copulas}(?=[\s:]))*(?:\s+{words.articles}(?=\s))?\s*[:#]?\s*"
-            r"(?:(?:n\.?[°º]|nr|no|n[úu]m)\.?\s*)?",
-            words.labels,
-            code,
-        )
-        ids.prefilter(words=[max(tokens(label), key=len) for label in words.labels if tokens(label)])
-        placed["card_last4"].append(ids)
-        date = Recognizer(
-            f"date.{code}",
-            "date",
-            rf"(?<![\w.])(?P<value>\d{{1,2}}(?:\.|er|º|°)?\s+(?:de\s+)?{words.month_pattern}\.?"
-            rf"(?:,?\s+(?:de\s+)?\d{{4}}(?!\d))?)",
-        )
-        date.prefilter(digit=True, words=words.months)
-        date.language = code
-        placed["date"].insert(0, date)
-        shape = _BR_POSTAL if code == "pt" else _CITY_POSTAL
-        postal = Recognizer(f"postal_code.{code}", "postal_code", shape, flags=0)
-        postal.prefilter(digit=True, requires=r"\d{5}")
-        postal.language = code
-        placed["postal_code.labelled"].append(postal)
-    # "klantnummer 8812-4410", "Kd.-Nr. 4711": a word for "number" before a value, in any language.
-    numbered = _LangLabelled(
-        "id.numbered",
-        r"(?<![\w.-])(?P<label>[^\W\d_]*(?:nummer|numer|numero|número|numéro|number|nr|nº|n°))\.?\s*[:#]?\s*",
-        {},
-        "*",
-        default="reference",
-    )
-    numbered.prefilter(digit=True)
-    placed["card_last4"].append(numbered)
-    out: list[Recognizer] = []
-    for recognizer in recognizers:
-        if recognizer.name in ("date", "amount"):
-            out += placed.pop(recognizer.name)
-            out.append(recognizer)
-            continue
-        out.append(recognizer)
-        out += placed.pop(recognizer.name, [])
-    return out

@@ -1,25 +1,38 @@
 """Running recognizers together over one message: priority order, cheap pre-checks, no overlaps.
 
 ``RecognizerSet.find`` is the hot loop of fact extraction. A message's candidates come from a
-few set operations, not a test per recognizer (``_Route``): its tokens, looked up in a memo,
-name the recognizers their word literals, gate words and place prepositions let run; a digit
-and the other literals add theirs. On a long message (or from three candidates on, once a long
-message had the set compiled) the prefilter's set scan (``prefilter``) rules most of them out in
-one pass. A candidate's regex is searched once and its recognizer resumes from that match. A
-later span that overlaps an earlier one is dropped (an email is never also a URL), and values
-inside attachment file names are not facts.
+few set operations, not a test per recognizer (``recognizer_routes``): its tokens, looked up in
+a memo, name the recognizers their word literals, gate words and place prepositions let run; a
+digit and the other literals add theirs. On a long message (or from three candidates on, once a
+long message had the set compiled) the prefilter's set scan (``prefilter``) rules most of them
+out in one pass. A candidate's regex is searched once (on ASCII text from its first start word
+and its probe's first hit, case-ignoring ones by their lowered twin: ``lowered_twins``) and its
+recognizer resumes from that match. A later span that overlaps an earlier one is dropped (an
+email is never also a URL), and values inside attachment file names are not facts.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Sequence
 
 from .phrases import tokens
 from .prefilter import PatternSet
+from .recognizer_routes import (
+    _ASCII_NEED,
+    _HAS_DIGIT,
+    _LITERAL_KEY,
+    _WORD_RUN,
+    _Checks,
+    _InWords,
+    _is_word,
+    _Route,
+    _Starts,
+    _Step,
+    _takes_first,
+    _Twins,
+)
 from .recognizers import Recognizer, Span
 
 __all__ = ["RecognizerSet", "find_spans", "in_file_names"]
@@ -55,7 +68,6 @@ _NOT_PLACES = frozenset(
 )
 
 
-_MEMO_LIMIT = 100_000
 _SET_SCAN_MIN = 256
 """Characters from which a message is scanned by the prefilter's set before its regexes run
 (building the set on first use: hyperscan takes a second or two to compile it, which only a long
@@ -64,126 +76,6 @@ _SET_SCAN_RUN = 3
 """Regexes about to run from which a shorter message is scanned too, once the set is built
 (~4 µs a chat turn, about one regex's search)."""
 _ENGLISH = frozenset({"en"})
-
-
-@lru_cache(maxsize=256)
-def _takes_first(find: Callable[..., Iterable[Span]]) -> bool:
-    return "first" in inspect.signature(find).parameters
-
-
-def _is_word(literal: str) -> bool:
-    """Whether ``literal`` is all ASCII word characters (so it lies inside one token)."""
-    return literal.isascii() and literal.replace("_", "a").isalnum()
-
-
-class _InWords(dict[str, frozenset[int]]):
-    """Token -> the recognizers (numbers) it may let run, filled on first sight (hits stay in C):
-    those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
-    ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``)."""
-
-    def __init__(self, literals: dict[str, frozenset[int]], bounded: dict[str, frozenset[int]]) -> None:
-        super().__init__()
-        self._literals = tuple(sorted(literals.items()))
-        self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
-
-    def __missing__(self, token: str) -> frozenset[int]:
-        if len(self) >= _MEMO_LIMIT:
-            self.clear()
-        value = frozenset().union(*(n for lit, n in self._literals if lit in token))
-        alone = self._bounded.get(token.rpartition("'")[2])
-        self[token] = value = value | alone if alone else value
-        return value
-
-
-_Step = tuple[
-    Recognizer,
-    "frozenset[str] | None",
-    "tuple[str, ...] | re.Pattern[str] | None",
-    bool,
-    "int | None",
-    "re.Pattern[str] | None",
-    "re.Pattern[str]",
-    "frozenset[str] | None",
-    "str | None",
-    int,
-]
-"""One recognizer's unpacked pre-checks: itself, word literals, other literals (or a regex finding
-any of them), digit, max length, required regex, regex, gate words, language, its number."""
-
-
-class _Starts(dict[str, bool]):
-    """Token -> whether one of its runs of word characters (the token, or its parts around
-    apostrophes) begins with one of a recognizer's ``starts`` (or, for one ending in "$", is it),
-    filled on first sight: the first such token is where its search may start."""
-
-    def __init__(self, starts: tuple[str, ...]) -> None:
-        super().__init__()
-        self._prefixes = tuple(s for s in starts if not s.endswith("$"))
-        self._whole = frozenset(s[:-1] for s in starts if s.endswith("$"))
-
-    def __missing__(self, token: str) -> bool:
-        if len(self) >= _MEMO_LIMIT:
-            self.clear()
-        prefixes, whole = self._prefixes, self._whole
-        value = self[token] = any(part.startswith(prefixes) or part in whole for part in token.split("'"))
-        return value
-
-
-_Checks = tuple[Recognizer, "int | None", "re.Pattern[str] | None", "re.Pattern[str]", bool, "_Starts | None"]
-"""What runs once a recognizer is a candidate: itself, max length, required regex, regex,
-whether its ``find`` resumes from the match the regex's search found (one defined elsewhere may
-take ``text`` and ``lower`` alone), and the memo of the tokens its matches may begin at."""
-
-
-class _Route:
-    """The recognizers one set of active languages runs, grouped by what lets each run, so a
-    message's few candidates come from a handful of set operations instead of a test per
-    recognizer: those that always may, those a digit lets run, those a literal lets run
-    (word literals through the tokens' memo, others by a substring test), and those a gate
-    word lets run (then tested like the others); a ``bounded`` one is then dropped unless one of
-    its words stands alone."""
-
-    __slots__ = ("allowed", "always", "bounded", "digit", "gate_words", "gates", "literals", "patterns")
-
-    def __init__(self, plan: Sequence[_Step], active: frozenset[str]) -> None:
-        always: set[int] = set()
-        digits: set[int] = set()
-        allowed: set[int] = set()
-        literals: dict[str, set[int]] = {}
-        patterns: dict[re.Pattern[str], set[int]] = {}
-        gates: dict[str, set[int]] = {}
-        bounded: set[int] = set()
-        for step in plan:
-            recognizer, in_words, others, digit, _, _, _, gate, language, number = step
-            if language is not None and language not in active:
-                continue
-            if recognizer.bounded is not None:
-                bounded.add(number)
-            if gate is not None:
-                for word in gate:
-                    gates.setdefault(word, set()).add(number)
-            elif in_words is None and others is None:
-                (digits if digit else always).add(number)
-            else:
-                if digit:
-                    digits.add(number)
-                if in_words is not None:
-                    allowed.add(number)
-                if isinstance(others, re.Pattern):
-                    patterns.setdefault(others, set()).add(number)
-                else:
-                    for literal in others or ():
-                        literals.setdefault(literal, set()).add(number)
-        self.allowed = frozenset(allowed)
-        """Recognizers a word literal lets run (the tokens' memo also names other languages')."""
-        self.always = frozenset(always)
-        self.digit = frozenset(digits)
-        self.literals = tuple((literal, frozenset(n)) for literal, n in literals.items())
-        self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
-        self.gates = {word: frozenset(n) for word, n in gates.items()}
-        self.gate_words = frozenset(gates)
-        self.bounded = tuple(sorted(bounded))
-        """Recognizers that also need one of their ``bounded`` words alone."""
 
 
 class RecognizerSet:
@@ -217,10 +109,18 @@ class RecognizerSet:
                 )
             )
         self._plan = tuple(plan)
+        substrings = sorted({literal for step in plan if isinstance(step[2], tuple) for literal in step[2]})
+        self._keys = {
+            literal: _LITERAL_KEY - index
+            for index, literal in enumerate(substrings)
+            if literal.isascii() and _WORD_RUN.search(literal)
+        }
+        """Other literal -> its key's marker (those with a run of word characters)."""
         self._checks: tuple[_Checks, ...] = ()  # made with the first route
         self._routes: dict[frozenset[str], _Route] = {}  # by active languages, made from ``_plan``
         self._in_words: _InWords | None = None  # made with the first route
         self._prefilter: PatternSet | None = None  # built on first use (compiling it takes a while)
+        self._twins = _Twins(self.recognizers)
 
     def _candidates(self, text: str) -> frozenset[int] | None:
         """The recognizers whose regex may match ``text`` (``None``: any may; see ``prefilter``)."""
@@ -237,31 +137,56 @@ class RecognizerSet:
                     literals.setdefault(literal, set()).add(number)
                 for word in recognizer.bounded or ():
                     bounded.setdefault(word, set()).add(number)
+                for literal in recognizer.ascii_needs or ():
+                    if _is_word(literal):
+                        literals.setdefault(literal, set()).add(_ASCII_NEED - number)
+            for literal, marker in self._keys.items():
+                key = max(_WORD_RUN.findall(literal), key=len)
+                literals.setdefault(key, set()).add(marker)
             self._checks = tuple(
-                (r, max_len, requires, regex, _takes_first(type(r).find), _Starts(starts) if starts else None)
+                (
+                    r,
+                    max_len,
+                    requires,
+                    regex,
+                    _takes_first(type(r).find),
+                    _Starts(r.starts) if r.starts else None,
+                    r.pieces,
+                    r.probe,
+                )
                 for r, _, _, _, max_len, requires, regex, *_ in self._plan
-                for starts in (r.starts,)
             )
             self._in_words = _InWords(
                 {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
             )
-        route = self._routes[active] = _Route(self._plan, active)
+        route = self._routes[active] = _Route(self._plan, active, self._keys)
         return route
 
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, has_digit: bool) -> list[int]:
+    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, ascii_text: bool) -> list[int]:
         """The numbers of the recognizers whose pre-checks ``text`` passes, in priority order."""
         assert self._in_words is not None  # made with the route, before any run
         needed = set().union(*map(self._in_words.__getitem__, words))
+        # In ASCII text every digit is inside a token; other text asks the regex (Unicode digits).
+        has_digit = _HAS_DIGIT in needed if ascii_text else _DIGIT.search(text) is not None
         run = needed & route.allowed
         run |= route.always
         if has_digit:
             run |= route.digit
-        for literal, numbers in route.literals:
-            if literal in lower:
-                run |= numbers
+        if ascii_text:
+            for key in route.keys.intersection(needed):
+                literal, numbers = route.keyed[key]
+                if literal in lower:
+                    run |= numbers
+            for literal, numbers in route.unkeyed:
+                if literal in lower:
+                    run |= numbers
+        else:
+            for literal, numbers in route.literals:
+                if literal in lower:
+                    run |= numbers
         for pattern, numbers in route.patterns:
             if pattern.search(lower) is not None:
                 run |= numbers
@@ -281,9 +206,16 @@ class RecognizerSet:
                     elif not any(literal in lower for literal in others):
                         continue
                 run.add(number)
-        if route.bounded and text.isascii():  # other text: no token is an exact guide
+        if ascii_text:  # other text: no token is an exact guide
             for number in route.bounded:
                 if number in run and -1 - number not in needed:
+                    run.discard(number)
+            for number, others in route.ascii_needs:
+                if (
+                    number in run
+                    and _ASCII_NEED - number not in needed
+                    and not any(literal in lower for literal in others)
+                ):
                     run.discard(number)
         return sorted(run)
 
@@ -302,7 +234,8 @@ class RecognizerSet:
         if words is None:
             words = tokens(text)
         lower = text.lower()
-        run = self._run(text, lower, words, route, _DIGIT.search(text) is not None)
+        ascii_text = text.isascii()  # tokens and lower-cased offsets are the text's own
+        run = self._run(text, lower, words, route, ascii_text)
         if run and (
             len(text) >= _SET_SCAN_MIN or (self._prefilter is not None and len(run) >= _SET_SCAN_RUN)
         ):
@@ -310,25 +243,40 @@ class RecognizerSet:
             if candidates is not None:
                 run = [number for number in run if number in candidates]
         size = len(text)
-        ascii_text = text.isascii()  # tokens and lower-cased offsets are the text's own
         checks = self._checks
+        twins = self._twins
         taken: list[Span] = []  # non-overlapping, sorted by start (so also by end)
         starts: list[int] = []
         files: list[tuple[int, int]] | None = None  # attachment file names, once needed
         for number in run:
-            recognizer, max_len, requires, regex, takes_first, starter = checks[number]
+            recognizer, max_len, requires, regex, takes_first, starter, pieces, probe = checks[number]
             if max_len is not None and size > max_len:
+                continue
+            if pieces is not None and not pieces[0] <= len(text.split()) <= pieces[1]:
                 continue
             if requires is not None and requires.search(text) is None:
                 continue
-            if starter is not None and ascii_text:
-                # No match begins before the first word its matches may begin with: search from
-                # there (a word's first occurrence is at or before that word; look-behinds still
-                # see the text before it), or not at all without one.
-                word = next(filter(starter.__getitem__, words), None)
-                if word is None:
-                    continue
-                first = regex.search(text, lower.find(word))
+            if ascii_text:
+                at = 0
+                if starter is not None:
+                    # No match begins before the first word its matches may begin with: search from
+                    # there (a word's first occurrence is at or before that word; look-behinds still
+                    # see the text before it), or not at all without one.
+                    word = next(filter(starter.__getitem__, words), None)
+                    if word is None:
+                        continue
+                    at = lower.find(word)
+                if probe is not None:  # no match begins before the probe's first hit
+                    hit = probe.search(text, at)
+                    if hit is None:
+                        continue
+                    at = hit.start()
+                twin = twins[number]
+                if twin is None:
+                    first = regex.search(text, at)
+                else:  # the twin finds where the first match is; the regex reads it in the text's case
+                    hit = twin.search(lower, at)
+                    first = None if hit is None else regex.match(text, hit.start())
             else:
                 first = regex.search(text)
             if first is None:  # the common case: no match, no generator

@@ -78,7 +78,8 @@ _SECRET_WORDS = frozenset(
     username u answer""".split()
 )
 """A word of every secret recognizer's label (their pre-checks, as words)."""
-_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16}")
+_RUN = 16
+_TOKEN_RUN = re.compile(rf"[A-Za-z0-9_-]{{{_RUN}}}")
 _CURRENCY_SIGNS = "$€£¥₹"
 _MONTHS = frozenset(
     """jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
@@ -224,7 +225,7 @@ class StatedFacts:
             or "@" in text
             or "http" in text
             or "www." in text
-            or _TOKEN_RUN.search(text) is not None
+            or _has_token_run(text, tokens)
         ):
             groups.append("blocking")  # only then can a secret, an email or a URL be there (read even
             # alone: a secret found is masked in the whole record)
@@ -248,6 +249,17 @@ class _SmallSet(RecognizerSet):
 
     def _candidates(self, text: str) -> frozenset[int] | None:
         return None
+
+
+def _has_token_run(text: str, tokens: Sequence[str]) -> bool:
+    """``_TOKEN_RUN.search(text) is not None``, read from the tokens on ASCII text without a hyphen:
+    there such a run is inside a run of word characters, a token or a part of one between
+    apostrophes."""
+    if "-" in text or not text.isascii():
+        return _TOKEN_RUN.search(text) is not None
+    if "'" in text:
+        return any(len(part) >= _RUN for token in tokens for part in token.split("'"))
+    return max(map(len, tokens), default=0) >= _RUN
 
 
 def _next_candidate(joined: str, start: int) -> int:
