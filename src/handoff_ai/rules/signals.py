@@ -50,6 +50,7 @@ moved to, so an agent or system message there never makes a ``channel_switch``."
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _ASCII_CAPITALS = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_SMALL = bytes(range(ord("a"), ord("z") + 1))
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 
 
@@ -85,8 +86,13 @@ def _shouting(text: str) -> bool:
     # Two such words hold six ASCII capitals, bytes that UTF-8 uses for nothing else: counting
     # them (one C pass) rules out most messages for a fifth of the regex's time.
     encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded) - len(encoded.translate(None, _ASCII_CAPITALS)) < 6:
+    capitals = len(encoded) - len(encoded.translate(None, _ASCII_CAPITALS))
+    if capitals < 6:
         return False
+    if text.isascii():  # letters are A-Z and a-z: "most letters upper case" by two byte counts
+        small = len(encoded) - len(encoded.translate(None, _ASCII_SMALL))
+        if capitals <= 0.5 * (capitals + small):
+            return False
     if not _CAPS_WORD.search(text) or len(_CAPS_WORD.findall(text)) < 2:
         return False
     return sum(c.isupper() for c in text) > 0.5 * sum(c.isalpha() for c in text)
