@@ -298,10 +298,11 @@ def _cpu_split(rows_path: Path, workers: int) -> dict[str, float]:
     return figures
 
 
-def scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
+def scaling(data: Path, workers: int, env: dict[str, str], rounds: int = 3) -> dict[str, float]:
     """Conversations/s of ``handoff batch``, ``handoff audit`` and ``summarize_many`` on ABCD dev
-    ×4 rows with 1 process and with ``workers``: best of 2 fresh processes each (interpreter
-    start and the pool's start included)."""
+    ×4 rows with 1 process and with ``workers``: best of ``rounds`` fresh processes each
+    (interpreter start and the pool's start included). The rounds alternate 1 process and
+    ``workers`` processes, so a slow spell of a shared host falls on both sides of the ratio."""
     import json
     import subprocess
     import tempfile
@@ -315,21 +316,21 @@ def scaling(data: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
             "batch": lambda out: [*cli, "batch", str(source), "--out", str(out), "-q"],
             "audit": lambda out: [*cli, "audit", str(source), "--jsonl", str(out), "-q"],
         }
-        for count in (1, workers):
-            for name, command in commands.items():
-                best = float("inf")
-                for round_ in range(2):
+        best: dict[str, float] = {}
+        for round_ in range(rounds):
+            for count in (1, workers):
+                for name, command in commands.items():
                     out = Path(folder) / f"{name}-{count}-{round_}.jsonl"
                     start = time.perf_counter()
                     subprocess.run([*command(out), "--workers", str(count)], check=True, env=env)
-                    best = min(best, time.perf_counter() - start)
-                figures[f"{name} {count} conv/s"] = rows / best
-            child = [sys.executable, __file__, "--many", str(count), "--rows", str(source)]
-            best = min(
-                json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
-                for _ in range(2)
-            )
-            figures[f"summarize_many {count} conv/s"] = rows / best
+                    key = f"{name} {count} conv/s"
+                    best[key] = min(best.get(key, float("inf")), time.perf_counter() - start)
+                child = [sys.executable, __file__, "--many", str(count), "--rows", str(source)]
+                done = subprocess.run(child, check=True, env=env, capture_output=True, text=True)
+                seconds = json.loads(done.stdout)
+                key = f"summarize_many {count} conv/s"
+                best[key] = min(best.get(key, float("inf")), seconds)
+        figures.update({key: rows / seconds for key, seconds in best.items()})
         child = [sys.executable, __file__, "--cpu", str(workers), "--rows", str(source)]
         cpu = json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
         figures.update({f"cpu {key}": value for key, value in cpu.items()})
