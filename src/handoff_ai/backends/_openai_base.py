@@ -20,6 +20,7 @@ from typing import Any
 
 from ..exceptions import BackendError, ConfigError, ExtractionError
 from ..llm.answer_schema import OutputBounds, answer_schema, resolve_bounds
+from ..llm.completion import Wire
 from ..llm.exchange import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_MODEL,
@@ -28,7 +29,6 @@ from ..llm.exchange import (
     Exchange,
     Mode,
     RetryPolicy,
-    Wire,
     combine_answers,
     context_budget,
     request_kwargs,
