@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):  # the parser that tells a pattern's shortest ma
 else:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parse
 
-__all__ = ["lowered_twin"]
+__all__ = ["folds_to_ascii", "lowered_twin"]
 
 _REFUSED = re.compile(
     r"\\(?:[1-9]|0|x|u|U|N)"  # back-references and characters written by number or name
@@ -31,7 +31,7 @@ _REFUSED = re.compile(
 )
 
 
-def _folds_to_ascii(char: str) -> bool:
+def folds_to_ascii(char: str) -> bool:
     """Whether ignoring case equates ``char`` with an ASCII character ("ſ" and "s", the Kelvin
     sign and "k")."""
     return any(re.fullmatch(re.escape(char), chr(code), re.IGNORECASE) for code in range(128))
@@ -57,7 +57,7 @@ def lowered_twin(pattern: re.Pattern[str], *, allow_empty: bool = False) -> re.P
     source = pattern.pattern
     if not isinstance(source, str) or not pattern.flags & re.IGNORECASE or _REFUSED.search(source):
         return None
-    if any(_folds_to_ascii(char) for char in {c for c in source if not c.isascii()}):
+    if any(folds_to_ascii(char) for char in {c for c in source if not c.isascii()}):
         return None
     out: list[str] = []
     index, size = 0, len(source)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..exceptions import ConfigError
 from ..taxonomy import RecognizerSpec
 from .languages import language_section
+from .lowered_twins import folds_to_ascii
 from .phrases import PhraseIndex, fold
 from .prechecks import GuardedPattern
 
@@ -163,9 +164,8 @@ def case_sensitive_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
     if any(c.isupper() for c in source if c.isascii()):
         return None
-    for char in {c for c in source if not c.isascii()}:
-        if any(re.fullmatch(re.escape(char), chr(code), re.IGNORECASE) for code in range(128)):
-            return None
+    if any(folds_to_ascii(char) for char in {c for c in source if not c.isascii()}):
+        return None
     return re.compile(source, pattern.flags & ~re.IGNORECASE)
 
 
