@@ -82,3 +82,23 @@ def test_phrase_words_and_heads() -> None:
         ("b", ("i", "have", "tried")),
     ]
     assert index.heads == frozenset({"user", "name", "email", "i"})
+
+
+def test_a_part_of_an_index_finds_its_labels_where_the_whole_index_does() -> None:
+    import random
+
+    index = PhraseIndex(
+        {
+            "refusal": ["not eligible", "cannot refund", "no"],
+            "worked": ["it works", "fixed", "works now"],
+            "other": ["no idea", "refund", "it"],
+        }
+    )
+    part = index.part(("refusal", "worked"))
+    assert part is index.part(("refusal", "worked"))  # built once
+    rnd = random.Random(3)
+    vocabulary = "it works now no idea not eligible cannot refund fixed the".split()
+    for _ in range(500):
+        words = [rnd.choice(vocabulary) for _ in range(rnd.randint(0, 12))]
+        whole = index.scan(words)
+        assert part.scan(words) == {k: v for k, v in whole.items() if k in ("refusal", "worked")}

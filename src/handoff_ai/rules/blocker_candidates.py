@@ -24,7 +24,7 @@ from .blocker_read import (
 from .blocker_text import BlockerPhrases
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader
-from .phrases import CueReader, PhraseIndex, char_offset, tokens
+from .phrases import CueReader, char_offset, tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at, sentence_spans, shorten
 
@@ -124,26 +124,6 @@ def said_keys(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozense
     return words
 
 
-_PARTS: dict[tuple[int, tuple[str, ...]], tuple[DialoguePhrases, PhraseIndex]] = {}
-
-
-def _part_index(phrases: DialoguePhrases, labels: tuple[str, ...]) -> PhraseIndex:
-    """The phrases of ``labels`` alone, in an index of their own (built once per phrase set): the
-    first match of a label is the same in it as in the whole dialogue index, and a message is
-    scanned for far fewer first words."""
-    key = (id(phrases), labels)
-    known = _PARTS.get(key)
-    if known is None or known[0] is not phrases:
-        if len(_PARTS) >= 16:
-            _PARTS.clear()
-        wanted: dict[str, list[str]] = {label: [] for label in labels}
-        for label, words in phrases.index.phrase_words():
-            if label in wanted:
-                wanted[label].append(" ".join(words))
-        known = _PARTS[key] = (phrases, PhraseIndex(wanted))
-    return known[1]
-
-
 _REFUSAL = "dialogue.refusal"
 OUTCOMES = ("dialogue.not_tried", "dialogue.succeeded", "dialogue.failed", "dialogue.partial")
 """The labels :func:`reply_outcome` reads."""
@@ -156,14 +136,14 @@ def refusal_at(reader: DialogueReader, text: str) -> int | None:
     words = reader.words(text)
     if reader.phrases.keywords[_REFUSAL].isdisjoint(words):
         return None
-    return _part_index(reader.phrases, (_REFUSAL,)).scan(words).get(_REFUSAL)
+    return reader.phrases.index.part((_REFUSAL,)).scan(words).get(_REFUSAL)
 
 
 def outcome(reader: DialogueReader, text: str) -> str | None:
     """``reply_outcome`` of a customer line, from the outcome phrases alone (the line's other
     dialogue labels are read by no one after the blocker)."""
     words = reader.words(text)
-    return reply_outcome(_part_index(reader.phrases, OUTCOMES).scan(words), words, reader.phrases)
+    return reply_outcome(reader.phrases.index.part(OUTCOMES).scan(words), words, reader.phrases)
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:

@@ -114,6 +114,7 @@ class PhraseIndex:
         self.heads = frozenset(heads)
         """The first word of every phrase: a text whose words hold none of these matches nothing."""
         self.labels = tuple(labelled)
+        self._parts: dict[tuple[str, ...], PhraseIndex] = {}
 
     def phrase_words(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """``(label, the phrase's tokens)`` of every phrase, grouped by first word: for a reader
@@ -124,6 +125,19 @@ class PhraseIndex:
             for second, group in pairs.items():
                 for rest, label in group:
                     yield label, (head, second, *rest)
+
+    def part(self, labels: tuple[str, ...]) -> PhraseIndex:
+        """The phrases of ``labels`` alone, in an index of their own (built once): a label's
+        first match is the same in it as here, and a text is scanned for far fewer first words
+        (for a reader that needs a few labels of a big index)."""
+        part = self._parts.get(labels)
+        if part is None:
+            wanted: dict[str, list[str]] = {label: [] for label in labels}
+            for label, words in self.phrase_words():
+                if label in wanted:
+                    wanted[label].append(" ".join(words))
+            part = self._parts[labels] = PhraseIndex(wanted)
+        return part
 
     def scan(self, words: Sequence[str]) -> dict[str, int]:
         """``{label: token index of its first match}`` for every label found."""
