@@ -47,11 +47,13 @@ from .blocker_read import (
 )
 from .blocker_text import blocker_phrases, error_token
 from .dialogue_data import DialoguePhrases, dialogue_phrases, dialogue_reader
+from .handoff_cues import key_words
 from .phrases import CueReader
 from .ruleset import RuleSet, load_rules
 
 __all__ = ["find_blocker"]
 
+_BOT_FAILURE = frozenset({"bot_failure"})
 _NOT_A_FIX = re.compile(
     r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
 )
@@ -119,17 +121,18 @@ def find_blocker(
     bp = blocker_phrases()
     candidates: list[Candidate] = []
     resolved_at = accepted_at = -1
-    if any(
-        a.outcome == "failed"
-        or (a.actor == "customer" and a.outcome == "succeeded")
-        or (a.rule == "event" and tool_error(a))
-        for a in actions
-    ):
-        order = positions(conversation)
-        candidates = failures(actions, order)
-        resolved_at = _solved_by_step(
-            actions, order, lambda at: not says_what_still_fails(messages[at], reader, bp)
-        )
+    for a in actions:  # any failure or step that worked: a loop, not a generator's calls
+        if (
+            a.outcome == "failed"
+            or (a.outcome == "succeeded" and a.actor == "customer")
+            or (a.rule == "event" and tool_error(a))
+        ):
+            order = positions(conversation)
+            candidates = failures(actions, order)
+            resolved_at = _solved_by_step(
+                actions, order, lambda at: not says_what_still_fails(messages[at], reader, bp)
+            )
+            break
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
@@ -145,18 +148,10 @@ def find_blocker(
     )
     words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
     for index, message in enumerate(messages):
-        role, kind = message.role, message.kind
-        if role == "bot" or role == "agent":
-            if kind == "message":
-                replies.append(index)
-            if (kind == "message" and not said_words.isdisjoint(words_of(message.text))) or (
-                kind == "note" and not note_words.isdisjoint(words_of(message.text))
-            ):
-                said = staff_said(message, reader, bp)
-                if said is not None:
-                    said.position = index
-                    candidates.append(said)
-        elif role == "customer" and kind == "message":
+        role = message.role
+        if role == "customer":
+            if message.kind != "message":
+                continue
             text = message.text
             labels = labels_of(text)
             # "that worked for the login but not the export" solves nothing
@@ -172,12 +167,35 @@ def find_blocker(
                 if done and done[0] < index:
                     resolved_at = index  # "the bonus has been added" ... "Thank you!" / "ok."
             problems.append((index, message))
+        elif role == "agent" or role == "bot":
+            kind = message.kind
+            if kind == "message":
+                replies.append(index)
+                if said_words.isdisjoint(words_of(message.text)):
+                    continue
+            elif kind != "note" or note_words.isdisjoint(words_of(message.text)):
+                continue
+            said = staff_said(message, reader, bp)
+            if said is not None:
+                said.position = index
+                candidates.append(said)
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
         for index, message in problems:
             accepts = "dialogue.accepted" in reader.labels(message.text, "accepted")
             if accepts and not cues.has("problem", message.text):
                 accepted_at = index
-    answered_at = next((i for i in reversed(replies) if not cues.has("bot_failure", messages[i].text)), -1)
+    # The last reply that is no bot failure ("I didn't get that"): a reply without a key word of one
+    # is not scanned for every cue list (no later stage reads a reply's other cue labels).
+    failure_words = key_words(cues._index, _BOT_FAILURE)
+    answered_at = next(
+        (
+            i
+            for i in reversed(replies)
+            if failure_words.isdisjoint(words_of(messages[i].text))
+            or "bot_failure" not in labels_of(messages[i].text)
+        ),
+        -1,
+    )
     # Only the latest problem line counts (and, failing one, the latest reaction or outburst):
     # read from the end, and stop at the first plain problem or at the last resolution.
     for index, message in reversed(problems):

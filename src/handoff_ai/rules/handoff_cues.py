@@ -21,7 +21,7 @@ from .prechecks import GuardedPattern
 from .ruleset import RuleSet
 from .sentences import sentence_at
 
-__all__ = ["customer_request", "key_words_by_role", "ownership_change", "supersedes"]
+__all__ = ["customer_request", "key_words", "key_words_by_role", "ownership_change", "supersedes"]
 
 _OWNERSHIP = GuardedPattern(
     re.compile(
@@ -43,6 +43,12 @@ _SCANNED = {"agent": frozenset({"transfer", "shift_handover"}), "bot": frozenset
 def key_words_by_role(index: PhraseIndex) -> dict[str, frozenset[str]]:
     """``_key_words`` of what each role's messages are scanned for."""
     return {role: _key_words(index, wanted) for role, wanted in _SCANNED.items()}
+
+
+@lru_cache(maxsize=16)
+def key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
+    """``_key_words`` of the ``wanted`` lists, built once per index (for a reader of a few lists)."""
+    return _key_words(index, wanted)
 
 
 def _key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
