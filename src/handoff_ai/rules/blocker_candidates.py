@@ -21,7 +21,7 @@ from .blocker_read import (
     problem_starts,
     tool_error,
 )
-from .blocker_text import BlockerPhrases
+from .blocker_text import BlockerPhrases, phrase_gate
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -125,25 +125,29 @@ def said_keys(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozense
 
 
 _REFUSAL = "dialogue.refusal"
+_REFUSALS = (_REFUSAL,)
 OUTCOMES = ("dialogue.not_tried", "dialogue.succeeded", "dialogue.failed", "dialogue.partial")
 """The labels :func:`reply_outcome` reads."""
 
 
 def refusal_at(reader: DialogueReader, text: str) -> int | None:
     """Token index of the first refusal phrase in a reply: ``reader.labels(text, "refusal")``'s
-    entry, from the refusal phrases alone (a reply with a refusal's key word is scanned for
-    them only; no later stage reads the reply's other dialogue labels)."""
+    entry, from the refusal phrases alone (a reply that may hold one, by its words, is scanned
+    for them only; no later stage reads the reply's other dialogue labels)."""
     words = reader.words(text)
-    if reader.phrases.keywords[_REFUSAL].isdisjoint(words):
+    index = reader.phrases.index
+    if not phrase_gate(index, _REFUSALS).may_hold(words):
         return None
-    return reader.phrases.index.part((_REFUSAL,)).scan(words).get(_REFUSAL)
+    return index.part(_REFUSALS).scan(words).get(_REFUSAL)
 
 
 def outcome(reader: DialogueReader, text: str) -> str | None:
     """``reply_outcome`` of a customer line, from the outcome phrases alone (the line's other
-    dialogue labels are read by no one after the blocker)."""
+    dialogue labels are read by no one after the blocker); not scanned when its words hold none."""
     words = reader.words(text)
-    return reply_outcome(reader.phrases.index.part(OUTCOMES).scan(words), words, reader.phrases)
+    index = reader.phrases.index
+    labels = index.part(OUTCOMES).scan(words) if phrase_gate(index, OUTCOMES).may_hold(words) else {}
+    return reply_outcome(labels, words, reader.phrases)
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
