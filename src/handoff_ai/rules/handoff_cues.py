@@ -16,21 +16,23 @@ from functools import lru_cache
 from ..models import Handoff, Message
 from ..models.record import HandoffType
 from .languages import profile_words
-from .phrases import CueReader, PhraseIndex, scan_longest
-from .prechecks import GuardedPattern
+from .phrases import CueReader, PhraseIndex, any_literal, scan_longest
 from .ruleset import RuleSet
 from .sentences import sentence_at
 
 __all__ = ["customer_request", "key_words", "key_words_by_role", "ownership_change", "supersedes"]
 
-_OWNERSHIP = GuardedPattern(
-    re.compile(
-        r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed"
-        r"|hand(?:off|over|[-_ ]off|[-_]over)(?:_to_\w+)?)\b",
-        re.IGNORECASE,
-    ),
-    "assign transferred handed escalated routed handoff handover hand-off hand_off hand-over hand_over",
+_OWNERSHIP = re.compile(
+    r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed"
+    r"|hand(?:off|over|[-_ ]off|[-_]over)(?:_to_\w+)?)\b",
+    re.IGNORECASE,
 )
+_OWNERSHIP_WORDS = any_literal(
+    ("assign", "transferred", "handed", "escalated", "routed", "handoff", "handover", "hand-off", "hand_off",
+     "hand-over", "hand_over")
+)  # fmt: skip
+"""One of these (case ignored) is in every match of ``_OWNERSHIP``: in ASCII text, a substring of the
+lower-cased text (a ``prechecks.GuardedPattern``'s test, inline: an event is read once per record)."""
 _OWNERSHIP_KEYS = ("assignee", "assignee_id", "assigned_to", "assignee_name", "new_assignee")
 _EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subtype")
 
@@ -73,9 +75,14 @@ def _key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
 def ownership_change(message: Message) -> str | None:
     """A history description when a logged event says the conversation changed owner."""
     meta = message.metadata
-    if meta.get("channel_switch"):
+    if meta and meta.get("channel_switch"):
         return None
-    match = _OWNERSHIP.search(message.text)
+    text = message.text
+    match = (
+        _OWNERSHIP.search(text)
+        if not text.isascii() or _OWNERSHIP_WORDS.search(text.lower()) is not None
+        else None
+    )
     if match is not None:
         return "Ownership changed: " + sentence_at(message.text, match.start())
     if not meta:  # most logged events carry no metadata

@@ -137,6 +137,7 @@ def read_signals(
     human_spoke = False  # an agent wrote before: an assignment is then between people
     last_agent: str | None = None  # who last answered as an agent (a new name is a new owner)
     key_words = key_words_by_role(cues._index)
+    words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
     timed = merged_inputs = False  # any timestamp, any customer message from a merge input
 
     # Each field is read once into a local: a model attribute costs three times a local's read.
@@ -180,7 +181,7 @@ def read_signals(
             previous_role = role
         else:
             if (role == "agent" and kind in ("message", "note")) or (role == "bot" and kind == "message"):
-                if key_words[role].isdisjoint(cues.words(text)):  # most messages: no phrase to find
+                if key_words[role].isdisjoint(words_of(text)):  # most messages: no phrase to find
                     transfer = shift = None
                     cued = False
                 else:
@@ -243,7 +244,7 @@ def read_signals(
                 human_spoke = human_spoke or role == "agent"
             continue
 
-        labels = cues.labels(text)
+        labels = labels_of(text)
         meta = message.metadata
         if labels:
             request = (
@@ -277,11 +278,13 @@ def read_signals(
                 _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
             if "negative" in labels:
                 _add(found, "negative_words", message.id, "cue.negative")
-        if _shouting(text):
+        # :func:`_shouting`'s first test inline: six ASCII capitals (most lines have fewer)
+        encoded = text.encode("utf-8", "surrogatepass")
+        if len(encoded) - len(encoded.translate(None, _ASCII_CAPITALS)) >= 6 and _shouting(text):
             _add(found, "all_caps", message.id, "shape.all_caps")
         if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
             _add(found, "punctuation", message.id, "shape.punctuation")
-        norm = " ".join(cues.words(text))
+        norm = " ".join(words_of(text))
         if len(norm) >= 12 and not (meta and meta.get("media")):  # two "<Multimedia omitido>" are no repeat
             if norm in seen_texts:
                 _add(found, "repeat", message.id, "shape.repeat")
