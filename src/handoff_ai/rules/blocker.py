@@ -58,8 +58,8 @@ _NOT_A_FIX = re.compile(
     r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
 )
 _HANDED_ON = re.compile(r"escalat|transfer|forward|pass(?:ed|ing)\s+(?:you|this|it)", re.IGNORECASE)
-_NOT_A_FIX_LOW = re.compile(_NOT_A_FIX.pattern)
 _HANDED_ON_LOW = re.compile(_HANDED_ON.pattern)
+_NOT_A_FIX_LOW = re.compile(_NOT_A_FIX.pattern)  # for :func:`_says` (tests compare the two forms)
 
 
 def _says(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> bool:
@@ -68,6 +68,18 @@ def _says(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> bool
     if text.isascii():
         return lowered.search(text.lower()) is not None
     return pattern.search(text) is not None
+
+
+def _not_a_fix(text: str) -> bool:
+    """``_NOT_A_FIX`` (case ignored) in ``text``: in ASCII text, substring tests of its words on the
+    lower-cased text (half the regex's time on a line without one; every logged success is read)."""
+    if not text.isascii():
+        return _NOT_A_FIX.search(text) is not None
+    low = text.lower()
+    return (
+        "escalat" in low or "transfer" in low or "forward" in low or "notif" in low or "pulled up" in low
+        or "passed" in low or "noted" in low or "recorded" in low or "verif" in low
+    )  # fmt: skip
 
 
 def _solved_by_step(actions: Sequence[Action], order: dict[str, int], clean: Callable[[int], bool]) -> int:
@@ -101,7 +113,7 @@ def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[in
         if action.outcome == "succeeded"
         and action.evidence
         and (action.rule == "statement.done" or (action.rule == "event" and action.actor != "customer"))
-        and not _says(_NOT_A_FIX, _NOT_A_FIX_LOW, action.description)
+        and not _not_a_fix(action.description)
     }
     return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
 
