@@ -45,7 +45,7 @@ from .blocker_read import (
     with_problem,
     with_reported_error,
 )
-from .blocker_text import blocker_phrases, error_token
+from .blocker_text import blocker_phrases, error_token, search_error_name
 from .dialogue_data import DialoguePhrases, dialogue_phrases, dialogue_reader
 from .handoff_cues import key_words
 from .phrases import CueReader
@@ -54,6 +54,7 @@ from .ruleset import RuleSet, load_rules
 __all__ = ["find_blocker"]
 
 _BOT_FAILURE = frozenset({"bot_failure"})
+_DIGIT = re.compile(r"[\d_]")
 _NOT_A_FIX = re.compile(
     r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
 )
@@ -210,15 +211,26 @@ def find_blocker(
     )
     # Only the latest problem line counts (and, failing one, the latest reaction or outburst):
     # read from the end, and stop at the first plain problem or at the last resolution.
+    # (Most lines state no problem: :func:`.blocker_read.may_state_problem`'s word tests inline.)
+    open_words = bp.keywords["open_problem"]
+    plain = False  # a plain problem line found (no other candidate is one)
     for index, message in reversed(problems):
         if index <= resolved_at:
             break
+        text = message.text
+        if (
+            "problem" not in labels_of(text)
+            and open_words.isdisjoint(words_of(text))
+            and (_DIGIT.search(text) is None or search_error_name(text) is None)
+        ):
+            continue
         found = problem_line(message, index, answered_at, rules, cues, phrases, bp)
         if found is not None:
             candidates.append(found)
             if found.tier == PROBLEM and not found.reaction:
+                plain = True
                 break
-    if not any(c.tier == PROBLEM and not c.reaction for c in candidates):
+    if not plain:
         if done is None:
             done = _work_done(actions, conversation)
         request = open_request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)

@@ -126,6 +126,7 @@ def said_keys(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozense
 
 _REFUSAL = "dialogue.refusal"
 _REFUSALS = (_REFUSAL,)
+_REQUEST = ("customer_request",)
 OUTCOMES = ("dialogue.not_tried", "dialogue.succeeded", "dialogue.failed", "dialogue.partial")
 """The labels :func:`reply_outcome` reads."""
 
@@ -265,12 +266,19 @@ def open_request(
     Work done after it (a "done" statement, a successful log) or a later thank-you from the
     customer ("Great, thanks!") says it was met.
     """
+    cues = reader.cues  # the memos' bound lookups, read once (``reader.cues`` is a weak proxy)
+    labels_of, words_of = cues.labels, cues.words
+    request_words = reader.phrases.key_words(_REQUEST)
     for index, message in reversed(problems):
         if index <= resolved_at:
             return None
-        if thanks(message, reader.cues) and not reader.cues.has("problem", message.text):
+        text = message.text
+        labels = labels_of(text)
+        if _opens_with_thanks(labels, text) and "problem" not in labels:
             return None
-        at = reader.labels(message.text, "customer_request").get("dialogue.customer_request")
+        if request_words.isdisjoint(words_of(text)):
+            continue  # no request phrase can be there (``reader.labels`` would say so, after a call)
+        at = reader.labels(text, *_REQUEST).get("dialogue.customer_request")
         if at is None:
             continue
         sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))
