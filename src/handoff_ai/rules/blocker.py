@@ -161,11 +161,14 @@ def find_blocker(
     )
     words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
     for index, message in enumerate(messages):
-        role = message.role
+        # A model's fields from its ``__dict__``: a pydantic model's attribute read goes through its
+        # ``__getattr__`` hook, a dict's item read does not (most messages need two or three fields).
+        fields = message.__dict__
+        role = fields["role"]
         if role == "customer":
-            if message.kind != "message":
+            if fields["kind"] != "message":
                 continue
-            text = message.text
+            text = fields["text"]
             labels = labels_of(text)
             # "that worked for the login but not the export" solves nothing
             if "resolved" in labels and outcome(reader, text) not in ("failed", "partial"):
@@ -181,12 +184,12 @@ def find_blocker(
                     resolved_at = index  # "the bonus has been added" ... "Thank you!" / "ok."
             problems.append((index, message))
         elif role == "agent" or role == "bot":
-            kind = message.kind
+            kind = fields["kind"]
             if kind == "message":
                 replies.append(index)
-                if said_words.isdisjoint(words_of(message.text)):
+                if said_words.isdisjoint(words_of(fields["text"])):
                     continue
-            elif kind != "note" or note_words.isdisjoint(words_of(message.text)):
+            elif kind != "note" or note_words.isdisjoint(words_of(fields["text"])):
                 continue
             said = staff_said(message, reader, bp)
             if said is not None:

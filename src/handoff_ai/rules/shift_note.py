@@ -207,14 +207,15 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
     """The conversation's shift notes, oldest first."""
     notes: list[ShiftNote] = []
     for message in conversation.messages:
-        # An agent's or bot's internal note, or an agent's message with a "Label:" (most messages: one
-        # attribute read and a compare, the role read only for a message or a note).
-        kind = message.kind
+        # An agent's or bot's internal note, or an agent's message with a "Label:" (most messages: the
+        # kind and the role read).
+        fields = message.__dict__  # a dict's item read: a pydantic model's attribute goes through a hook
+        kind = fields["kind"]
         if kind == "message":
-            if message.role != "agent" or ":" not in message.text:
+            if fields["role"] != "agent" or ":" not in fields["text"]:
                 continue
             internal = False
-        elif kind == "note" and message.role in ("agent", "bot"):
+        elif kind == "note" and fields["role"] in ("agent", "bot"):
             internal = True
         else:
             continue
