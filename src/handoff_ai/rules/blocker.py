@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import attrgetter
 
 from ..models import Action, Blocker, Conversation, Message
 from .blocker_candidates import (
@@ -54,6 +56,7 @@ from .ruleset import RuleSet, load_rules
 __all__ = ["find_blocker"]
 
 _BOT_FAILURE = frozenset({"bot_failure"})
+_ID = attrgetter("id")
 _DIGIT = re.compile(r"[\d_]")
 _NOT_A_FIX = re.compile(
     r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
@@ -108,15 +111,23 @@ def _solved_by_step(actions: Sequence[Action], order: dict[str, int], clean: Cal
 
 def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
     """Where a bot or agent says, or a log shows, work done (not an escalation or a lookup)."""
-    ids = {
-        action.evidence[0]
-        for action in actions
-        if action.outcome == "succeeded"
-        and action.evidence
-        and (action.rule == "statement.done" or (action.rule == "event" and action.actor != "customer"))
-        and not _not_a_fix(action.description)
-    }
-    return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
+    ids = set()
+    for action in actions:
+        fields = action.__dict__  # a dict's item read: a pydantic model's attribute goes through a hook
+        if (
+            fields["outcome"] == "succeeded"
+            and fields["evidence"]
+            and (
+                fields["rule"] == "statement.done"
+                or (fields["rule"] == "event" and fields["actor"] != "customer")
+            )
+            and not _not_a_fix(fields["description"])
+        ):
+            ids.add(fields["evidence"][0])
+    if not ids:
+        return []
+    messages = conversation.messages
+    return list(compress(range(len(messages)), map(ids.__contains__, map(_ID, messages))))
 
 
 def find_blocker(
