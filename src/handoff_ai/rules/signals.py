@@ -52,6 +52,11 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _ASCII_CAPITALS = bytes(range(ord("A"), ord("Z") + 1))
 _ASCII_SMALL = bytes(range(ord("a"), ord("z") + 1))
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
+_CUSTOMER_LABELS = frozenset(
+    {"handoff_request", "escalation_request", "handoff_alone", "as_i_said", "threat_to_leave", "negative",
+     "repeat_contact", "positive", "urgent", "impact", "impact_high", "deadline", "deadline_soft"}
+)  # fmt: skip
+"""The cue lists :func:`read_signals` reads in a customer's line."""
 
 
 def _resent(message: Message) -> bool:
@@ -248,7 +253,10 @@ def read_signals(
 
         labels = labels_of(text)
         meta = fields["metadata"]
-        if labels:
+        # Only a line with a cue list read here is looked at for each (most have none, or only
+        # "problem"/"resolved", which other stages read).
+        cued = bool(labels) and not _CUSTOMER_LABELS.isdisjoint(labels)
+        if cued:
             request = (
                 customer_request(text, cues, rules)
                 if "handoff_request" in labels or "escalation_request" in labels or "handoff_alone" in labels
@@ -296,7 +304,7 @@ def read_signals(
             if _resent(message):
                 _add(found, "repeat", message.id, "merge.resent")
             merged_inputs = merged_inputs or meta.get("merge_input") is not None
-        if not labels:
+        if not cued:
             continue
         position = cues.find("repeat_contact", text) if "repeat_contact" in labels else None
         if position is not None:
