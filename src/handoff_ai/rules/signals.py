@@ -188,38 +188,37 @@ def read_signals(
             previous_role = role
         else:
             if (role == "agent" and kind in ("message", "note")) or (role == "bot" and kind == "message"):
-                if key_words[role].isdisjoint(words_of(text)):  # most messages: no phrase to find
-                    transfer = shift = None
-                    cued = False
-                else:
+                # Most messages hold no key word of a phrase read here: nothing to find in them.
+                if not key_words[role].isdisjoint(words_of(text)):
                     transfer = cues.find("transfer", text)
                     shift = cues.find("shift_handover", text) if role == "agent" else None
-                    cued = True
-                if transfer is not None or shift is not None:
-                    tier = cues.has("tier_transfer", text)
-                    move = (
-                        "ai_to_human" if role == "bot"
-                        else "tier_escalation" if tier and transfer is not None
-                        else "agent_to_agent"
-                    )  # fmt: skip
-                    shifted = shift is not None and move == "agent_to_agent"
-                    trigger = "shift_change" if shifted else f"{role}_transfer"
-                    at = transfer if transfer is not None else shift
-                    history.append(
-                        HistoryEvent(
-                            kind="transfer",
-                            description=sentence_at(text, at if at is not None else 0),
-                            evidence=[message.id],
+                    if transfer is not None or shift is not None:
+                        tier = cues.has("tier_transfer", text)
+                        move = (
+                            "ai_to_human" if role == "bot"
+                            else "tier_escalation" if tier and transfer is not None
+                            else "agent_to_agent"
+                        )  # fmt: skip
+                        shifted = shift is not None and move == "agent_to_agent"
+                        trigger = "shift_change" if shifted else f"{role}_transfer"
+                        at = transfer if transfer is not None else shift
+                        history.append(
+                            HistoryEvent(
+                                kind="transfer",
+                                description=sentence_at(text, at if at is not None else 0),
+                                evidence=[message.id],
+                            )
                         )
-                    )
-                    if handoff.trigger in (None, "channel_switch") or supersedes(handoff, move, human_spoke):
-                        handoff = Handoff(type=move, trigger=trigger, evidence=[message.id])
-                    elif message.id not in handoff.evidence:
-                        handoff.evidence.append(message.id)
-                elif role == "bot" and cued and cues.has("bot_failure", text):
-                    _add(found, "bot_failure", message.id, "cue.bot_failure")
+                        if handoff.trigger in (None, "channel_switch") or supersedes(
+                            handoff, move, human_spoke
+                        ):
+                            handoff = Handoff(type=move, trigger=trigger, evidence=[message.id])
+                        elif message.id not in handoff.evidence:
+                            handoff.evidence.append(message.id)
+                    elif role == "bot" and cues.has("bot_failure", text):
+                        _add(found, "bot_failure", message.id, "cue.bot_failure")
                 if role == "agent" and kind == "message":
-                    author = message.author
+                    author = fields["author"]
                     if author:
                         if (
                             author != last_agent
