@@ -146,10 +146,11 @@ def find_blocker(
     candidates: list[Candidate] = []
     resolved_at = accepted_at = -1
     for a in actions:  # any failure or step that worked: a loop, not a generator's calls
+        fields = a.__dict__  # a dict's item read: a pydantic model's attribute goes through a hook
         if (
-            a.outcome == "failed"
-            or (a.outcome == "succeeded" and a.actor == "customer")
-            or (a.rule == "event" and tool_error(a))
+            fields["outcome"] == "failed"
+            or (fields["outcome"] == "succeeded" and fields["actor"] == "customer")
+            or (fields["rule"] == "event" and tool_error(a))
         ):
             order = positions(conversation)
             candidates = failures(actions, order)
@@ -266,7 +267,9 @@ def find_blocker(
         said_by = next((m.role for m in messages if chosen.evidence and m.id == chosen.evidence[0]), None)
         if said_by in ("bot", "agent"):
             return with_reported_error(chosen, problems)
-    own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
+    evidence = chosen.evidence
+    first = evidence[0] if evidence else None
+    own = next((p for p in problems if p[1].__dict__["id"] == first), None) if first is not None else None
     if own is not None and not error_token(chosen.description):
         return with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
     return chosen
