@@ -149,12 +149,17 @@ class PhraseGate:
         seconds: dict[str, set[str] | None] = {}
         for label, words in index.phrase_words():
             if label in labels:
-                ranked = sorted(set(words), key=lambda word: (word not in common, len(word)), reverse=True)
+                # rarest first; a tie keeps the phrase's order (the same keys in every process)
+                ranked = sorted(
+                    dict.fromkeys(words), key=lambda word: (word not in common, len(word)), reverse=True
+                )
                 key = ranked[0]
                 if len(ranked) == 1:
                     seconds[key] = None  # the key word is the whole phrase
-                elif seconds.setdefault(key, set()) is not None:
-                    seconds[key].add(ranked[1])
+                else:
+                    found = seconds.setdefault(key, set())
+                    if found is not None:
+                        found.add(ranked[1])
         self.keys = frozenset(seconds)
         """The first key word of every phrase."""
         self._seconds = {key: None if found is None else frozenset(found) for key, found in seconds.items()}
