@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import attrgetter
 
 from ..models import Action, Blocker, Conversation, Message
 from .blocker_candidates import (
@@ -45,19 +47,23 @@ from .blocker_read import (
     with_problem,
     with_reported_error,
 )
-from .blocker_text import blocker_phrases, error_token
+from .blocker_text import blocker_phrases, error_token, search_error_name
 from .dialogue_data import DialoguePhrases, dialogue_phrases, dialogue_reader
+from .handoff_cues import key_words
 from .phrases import CueReader
 from .ruleset import RuleSet, load_rules
 
 __all__ = ["find_blocker"]
 
+_BOT_FAILURE = frozenset({"bot_failure"})
+_ID = attrgetter("id")
+_DIGIT = re.compile(r"[\d_]")
 _NOT_A_FIX = re.compile(
     r"escalat|transfer|forward|notif|pulled up|passed|noted|recorded|verif", re.IGNORECASE
 )
 _HANDED_ON = re.compile(r"escalat|transfer|forward|pass(?:ed|ing)\s+(?:you|this|it)", re.IGNORECASE)
-_NOT_A_FIX_LOW = re.compile(_NOT_A_FIX.pattern)
 _HANDED_ON_LOW = re.compile(_HANDED_ON.pattern)
+_NOT_A_FIX_LOW = re.compile(_NOT_A_FIX.pattern)  # for :func:`_says` (tests compare the two forms)
 
 
 def _says(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> bool:
@@ -66,6 +72,18 @@ def _says(pattern: re.Pattern[str], lowered: re.Pattern[str], text: str) -> bool
     if text.isascii():
         return lowered.search(text.lower()) is not None
     return pattern.search(text) is not None
+
+
+def _not_a_fix(text: str) -> bool:
+    """``_NOT_A_FIX`` (case ignored) in ``text``: in ASCII text, substring tests of its words on the
+    lower-cased text (half the regex's time on a line without one; every logged success is read)."""
+    if not text.isascii():
+        return _NOT_A_FIX.search(text) is not None
+    low = text.lower()
+    return (
+        "escalat" in low or "transfer" in low or "forward" in low or "notif" in low or "pulled up" in low
+        or "passed" in low or "noted" in low or "recorded" in low or "verif" in low
+    )  # fmt: skip
 
 
 def _solved_by_step(actions: Sequence[Action], order: dict[str, int], clean: Callable[[int], bool]) -> int:
@@ -93,15 +111,23 @@ def _solved_by_step(actions: Sequence[Action], order: dict[str, int], clean: Cal
 
 def _work_done(actions: Sequence[Action], conversation: Conversation) -> list[int]:
     """Where a bot or agent says, or a log shows, work done (not an escalation or a lookup)."""
-    ids = {
-        action.evidence[0]
-        for action in actions
-        if action.outcome == "succeeded"
-        and action.evidence
-        and (action.rule == "statement.done" or (action.rule == "event" and action.actor != "customer"))
-        and not _says(_NOT_A_FIX, _NOT_A_FIX_LOW, action.description)
-    }
-    return [i for i, m in enumerate(conversation.messages) if m.id in ids] if ids else []
+    ids = set()
+    for action in actions:
+        fields = action.__dict__  # a dict's item read: a pydantic model's attribute goes through a hook
+        if (
+            fields["outcome"] == "succeeded"
+            and fields["evidence"]
+            and (
+                fields["rule"] == "statement.done"
+                or (fields["rule"] == "event" and fields["actor"] != "customer")
+            )
+            and not _not_a_fix(fields["description"])
+        ):
+            ids.add(fields["evidence"][0])
+    if not ids:
+        return []
+    messages = conversation.messages
+    return list(compress(range(len(messages)), map(ids.__contains__, map(_ID, messages))))
 
 
 def find_blocker(
@@ -119,17 +145,19 @@ def find_blocker(
     bp = blocker_phrases()
     candidates: list[Candidate] = []
     resolved_at = accepted_at = -1
-    if any(
-        a.outcome == "failed"
-        or (a.actor == "customer" and a.outcome == "succeeded")
-        or (a.rule == "event" and tool_error(a))
-        for a in actions
-    ):
-        order = positions(conversation)
-        candidates = failures(actions, order)
-        resolved_at = _solved_by_step(
-            actions, order, lambda at: not says_what_still_fails(messages[at], reader, bp)
-        )
+    for a in actions:  # any failure or step that worked: a loop, not a generator's calls
+        fields = a.__dict__  # a dict's item read: a pydantic model's attribute goes through a hook
+        if (
+            fields["outcome"] == "failed"
+            or (fields["outcome"] == "succeeded" and fields["actor"] == "customer")
+            or (fields["rule"] == "event" and tool_error(a))
+        ):
+            order = positions(conversation)
+            candidates = failures(actions, order)
+            resolved_at = _solved_by_step(
+                actions, order, lambda at: not says_what_still_fails(messages[at], reader, bp)
+            )
+            break
     done: list[int] | None = None  # found on first need: most conversations never ask
     problems: list[tuple[int, Message]] = []
     replies: list[int] = []
@@ -145,19 +173,14 @@ def find_blocker(
     )
     words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
     for index, message in enumerate(messages):
-        role, kind = message.role, message.kind
-        if role == "bot" or role == "agent":
-            if kind == "message":
-                replies.append(index)
-            if (kind == "message" and not said_words.isdisjoint(words_of(message.text))) or (
-                kind == "note" and not note_words.isdisjoint(words_of(message.text))
-            ):
-                said = staff_said(message, reader, bp)
-                if said is not None:
-                    said.position = index
-                    candidates.append(said)
-        elif role == "customer" and kind == "message":
-            text = message.text
+        # A model's fields from its ``__dict__``: a pydantic model's attribute read goes through its
+        # ``__getattr__`` hook, a dict's item read does not (most messages need two or three fields).
+        fields = message.__dict__
+        role = fields["role"]
+        if role == "customer":
+            if fields["kind"] != "message":
+                continue
+            text = fields["text"]
             labels = labels_of(text)
             # "that worked for the login but not the export" solves nothing
             if "resolved" in labels and outcome(reader, text) not in ("failed", "partial"):
@@ -172,23 +195,57 @@ def find_blocker(
                 if done and done[0] < index:
                     resolved_at = index  # "the bonus has been added" ... "Thank you!" / "ok."
             problems.append((index, message))
+        elif role == "agent" or role == "bot":
+            kind = fields["kind"]
+            if kind == "message":
+                replies.append(index)
+                if said_words.isdisjoint(words_of(fields["text"])):
+                    continue
+            elif kind != "note" or note_words.isdisjoint(words_of(fields["text"])):
+                continue
+            said = staff_said(message, reader, bp)
+            if said is not None:
+                said.position = index
+                candidates.append(said)
     if any(c.kind == "refusal" for c in candidates):  # did the customer accept it?
         for index, message in problems:
             accepts = "dialogue.accepted" in reader.labels(message.text, "accepted")
             if accepts and not cues.has("problem", message.text):
                 accepted_at = index
-    answered_at = next((i for i in reversed(replies) if not cues.has("bot_failure", messages[i].text)), -1)
+    # The last reply that is no bot failure ("I didn't get that"): a reply without a key word of one
+    # is not scanned for every cue list (no later stage reads a reply's other cue labels).
+    failure_words = key_words(cues._index, _BOT_FAILURE)
+    answered_at = next(
+        (
+            i
+            for i in reversed(replies)
+            if failure_words.isdisjoint(words_of(messages[i].text))
+            or "bot_failure" not in labels_of(messages[i].text)
+        ),
+        -1,
+    )
     # Only the latest problem line counts (and, failing one, the latest reaction or outburst):
     # read from the end, and stop at the first plain problem or at the last resolution.
+    # (Most lines state no problem: :func:`.blocker_read.may_state_problem`'s word tests inline.)
+    open_words = bp.keywords["open_problem"]
+    plain = False  # a plain problem line found (no other candidate is one)
     for index, message in reversed(problems):
         if index <= resolved_at:
             break
+        text = message.text
+        if (
+            "problem" not in labels_of(text)
+            and open_words.isdisjoint(words_of(text))
+            and (_DIGIT.search(text) is None or search_error_name(text) is None)
+        ):
+            continue
         found = problem_line(message, index, answered_at, rules, cues, phrases, bp)
         if found is not None:
             candidates.append(found)
             if found.tier == PROBLEM and not found.reaction:
+                plain = True
                 break
-    if not any(c.tier == PROBLEM and not c.reaction for c in candidates):
+    if not plain:
         if done is None:
             done = _work_done(actions, conversation)
         request = open_request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
@@ -210,7 +267,9 @@ def find_blocker(
         said_by = next((m.role for m in messages if chosen.evidence and m.id == chosen.evidence[0]), None)
         if said_by in ("bot", "agent"):
             return with_reported_error(chosen, problems)
-    own = next((p for p in problems if chosen.evidence and p[1].id == chosen.evidence[0]), None)
+    evidence = chosen.evidence
+    first = evidence[0] if evidence else None
+    own = next((p for p in problems if p[1].__dict__["id"] == first), None) if first is not None else None
     if own is not None and not error_token(chosen.description):
         return with_reported_error(chosen, [own])  # "export job fails since Tuesday:" + "ERROR 1213 …"
     return chosen

@@ -21,7 +21,7 @@ from .blocker_read import (
     problem_starts,
     tool_error,
 )
-from .blocker_text import BlockerPhrases
+from .blocker_text import BlockerPhrases, phrase_gate
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -125,25 +125,30 @@ def said_keys(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozense
 
 
 _REFUSAL = "dialogue.refusal"
+_REFUSALS = (_REFUSAL,)
+_REQUEST = ("customer_request",)
 OUTCOMES = ("dialogue.not_tried", "dialogue.succeeded", "dialogue.failed", "dialogue.partial")
 """The labels :func:`reply_outcome` reads."""
 
 
 def refusal_at(reader: DialogueReader, text: str) -> int | None:
     """Token index of the first refusal phrase in a reply: ``reader.labels(text, "refusal")``'s
-    entry, from the refusal phrases alone (a reply with a refusal's key word is scanned for
-    them only; no later stage reads the reply's other dialogue labels)."""
+    entry, from the refusal phrases alone (a reply that may hold one, by its words, is scanned
+    for them only; no later stage reads the reply's other dialogue labels)."""
     words = reader.words(text)
-    if reader.phrases.keywords[_REFUSAL].isdisjoint(words):
+    index = reader.phrases.index
+    if not phrase_gate(index, _REFUSALS).may_hold(words):
         return None
-    return reader.phrases.index.part((_REFUSAL,)).scan(words).get(_REFUSAL)
+    return index.part(_REFUSALS).scan(words).get(_REFUSAL)
 
 
 def outcome(reader: DialogueReader, text: str) -> str | None:
     """``reply_outcome`` of a customer line, from the outcome phrases alone (the line's other
-    dialogue labels are read by no one after the blocker)."""
+    dialogue labels are read by no one after the blocker); not scanned when its words hold none."""
     words = reader.words(text)
-    return reply_outcome(reader.phrases.index.part(OUTCOMES).scan(words), words, reader.phrases)
+    index = reader.phrases.index
+    labels = index.part(OUTCOMES).scan(words) if phrase_gate(index, OUTCOMES).may_hold(words) else {}
+    return reply_outcome(labels, words, reader.phrases)
 
 
 def _sentence_with_reason(text: str, position: int, phrases: DialoguePhrases) -> str:
@@ -261,12 +266,19 @@ def open_request(
     Work done after it (a "done" statement, a successful log) or a later thank-you from the
     customer ("Great, thanks!") says it was met.
     """
+    cues = reader.cues  # the memos' bound lookups, read once (``reader.cues`` is a weak proxy)
+    labels_of, words_of = cues.labels, cues.words
+    request_words = reader.phrases.key_words(_REQUEST)
     for index, message in reversed(problems):
         if index <= resolved_at:
             return None
-        if thanks(message, reader.cues) and not reader.cues.has("problem", message.text):
+        text = message.text
+        labels = labels_of(text)
+        if _opens_with_thanks(labels, text) and "problem" not in labels:
             return None
-        at = reader.labels(message.text, "customer_request").get("dialogue.customer_request")
+        if request_words.isdisjoint(words_of(text)):
+            continue  # no request phrase can be there (``reader.labels`` would say so, after a call)
+        at = reader.labels(text, *_REQUEST).get("dialogue.customer_request")
         if at is None:
             continue
         sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ..models import Action, Blocker, Message
-from .blocker_text import BlockerPhrases, error_name, error_names, error_token, search_error_name
+from .blocker_text import BlockerPhrases, error_name, error_names, error_token, phrase_gate, search_error_name
 from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -43,6 +43,7 @@ _RESULT_ERROR = re.compile(
 
 
 _DIGIT = re.compile(r"[\d_]")
+_FINDING = ("finding",)
 
 
 def tool_error(action: Action) -> bool:
@@ -60,7 +61,9 @@ def diagnosis(text: str, words: list[str], found: BlockerPhrases) -> str | None:
     """The sentence of a bot/agent reply that states what is wrong ("Our logs show your certificate
     was revoked", "that confirms the charger is faulty"): a finding phrase beside a fault word or
     an error code, not a question."""
-    labels = found.labels(words, "finding")
+    if not phrase_gate(found.index, _FINDING).may_hold(words):
+        return None  # the words of no finding phrase: most replies
+    labels = found.index.scan(words)
     if "finding" not in labels or ("fault" not in labels and not error_token(text)):
         return None  # the whole reply first: most say nothing of the kind
     for start, end in sentence_spans(text):

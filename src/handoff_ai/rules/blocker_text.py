@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..exceptions import ConfigError
-from .languages import language_section
+from .languages import language_section, profile_words
 from .phrases import PhraseIndex, tokens
 
 if sys.version_info >= (3, 11):
@@ -31,10 +31,12 @@ __all__ = [
     "ERROR_NAME",
     "ERROR_TOKEN",
     "BlockerPhrases",
+    "PhraseGate",
     "blocker_phrases",
     "error_name",
     "error_names",
     "error_token",
+    "phrase_gate",
     "search_error_name",
 ]
 
@@ -128,6 +130,57 @@ def error_names(text: str) -> Iterator[re.Match[str]]:
     if text.isascii() and not _may_name_error(text, text.lower()):
         return iter(())
     return ERROR_NAME.finditer(text)
+
+
+class PhraseGate:
+    """Whether a text's words can hold a phrase of some labels of an index, before a scan for them.
+
+    A phrase matches only where all its words are in the text. Each phrase is filed under its
+    rarest word (no language profile's frequent word, then the longest) and its next rarest:
+    a text without a first key word holds none, nor one without a second key word of the
+    phrases filed under its first. One key word is a weak test for phrases like "would not be
+    able to" (most replies say "would"); two are a set lookup more.
+    """
+
+    __slots__ = ("_seconds", "keys")
+
+    def __init__(self, index: PhraseIndex, labels: tuple[str, ...]) -> None:
+        common = profile_words()
+        seconds: dict[str, set[str] | None] = {}
+        for label, words in index.phrase_words():
+            if label in labels:
+                # rarest first; a tie keeps the phrase's order (the same keys in every process)
+                ranked = sorted(
+                    dict.fromkeys(words), key=lambda word: (word not in common, len(word)), reverse=True
+                )
+                key = ranked[0]
+                if len(ranked) == 1:
+                    seconds[key] = None  # the key word is the whole phrase
+                else:
+                    found = seconds.setdefault(key, set())
+                    if found is not None:
+                        found.add(ranked[1])
+        self.keys = frozenset(seconds)
+        """The first key word of every phrase."""
+        self._seconds = {key: None if found is None else frozenset(found) for key, found in seconds.items()}
+
+    def may_hold(self, words: Sequence[str]) -> bool:
+        """False only when ``words`` hold no phrase of the labels."""
+        hits = self.keys.intersection(words)
+        if not hits:
+            return False
+        seconds = self._seconds
+        for key in hits:
+            found = seconds[key]
+            if found is None or not found.isdisjoint(words):
+                return True
+        return False
+
+
+@lru_cache(maxsize=32)
+def phrase_gate(index: PhraseIndex, labels: tuple[str, ...]) -> PhraseGate:
+    """The :class:`PhraseGate` of ``labels`` in ``index`` (built once per pair)."""
+    return PhraseGate(index, labels)
 
 
 @dataclass(frozen=True)

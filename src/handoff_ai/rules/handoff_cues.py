@@ -17,20 +17,28 @@ from ..models import Handoff, Message
 from ..models.record import HandoffType
 from .languages import profile_words
 from .phrases import CueReader, PhraseIndex, scan_longest
-from .prechecks import GuardedPattern
 from .ruleset import RuleSet
 from .sentences import sentence_at
 
-__all__ = ["customer_request", "key_words_by_role", "ownership_change", "supersedes"]
+__all__ = ["customer_request", "key_words", "key_words_by_role", "ownership_change", "supersedes"]
 
-_OWNERSHIP = GuardedPattern(
-    re.compile(
-        r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed"
-        r"|hand(?:off|over|[-_ ]off|[-_]over)(?:_to_\w+)?)\b",
-        re.IGNORECASE,
-    ),
-    "assign transferred handed escalated routed handoff handover hand-off hand_off hand-over hand_over",
+_OWNERSHIP = re.compile(
+    r"\b(?:(?:un|re-?)?assign(?:ed|ment|s)?|transferred|handed (?:over|off)|escalated|routed"
+    r"|hand(?:off|over|[-_ ]off|[-_]over)(?:_to_\w+)?)\b",
+    re.IGNORECASE,
 )
+
+
+def _may_change_owner(text: str) -> bool:
+    """Whether ``_OWNERSHIP`` may match: in ASCII text, every match holds (case ignored) "assign",
+    "hand", "transferred", "escalated" or "routed" as a substring of the lower-cased text (five
+    substring tests: a quarter of a trie regex's time on a logged event's line)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return "assign" in low or "hand" in low or "transferred" in low or "escalated" in low or "routed" in low
+
+
 _OWNERSHIP_KEYS = ("assignee", "assignee_id", "assigned_to", "assignee_name", "new_assignee")
 _EVENT_TYPE_KEYS = ("part_type", "event_type", "event", "type", "action", "subtype")
 
@@ -43,6 +51,12 @@ _SCANNED = {"agent": frozenset({"transfer", "shift_handover"}), "bot": frozenset
 def key_words_by_role(index: PhraseIndex) -> dict[str, frozenset[str]]:
     """``_key_words`` of what each role's messages are scanned for."""
     return {role: _key_words(index, wanted) for role, wanted in _SCANNED.items()}
+
+
+@lru_cache(maxsize=16)
+def key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
+    """``_key_words`` of the ``wanted`` lists, built once per index (for a reader of a few lists)."""
+    return _key_words(index, wanted)
 
 
 def _key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
@@ -67,9 +81,10 @@ def _key_words(index: PhraseIndex, wanted: frozenset[str]) -> frozenset[str]:
 def ownership_change(message: Message) -> str | None:
     """A history description when a logged event says the conversation changed owner."""
     meta = message.metadata
-    if meta.get("channel_switch"):
+    if meta and meta.get("channel_switch"):
         return None
-    match = _OWNERSHIP.search(message.text)
+    text = message.text
+    match = _OWNERSHIP.search(text) if _may_change_owner(text) else None
     if match is not None:
         return "Ownership changed: " + sentence_at(message.text, match.start())
     if not meta:  # most logged events carry no metadata

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..models import Action, Blocker, Commitment, Conversation, Item, Message
 from ..models.record import Outcome
@@ -101,6 +102,12 @@ def _label_words(lang: Language) -> frozenset[str]:
             words[0] for words in (_WORD.findall(p.lower()) for p in phrases) if words
         )
     return found
+
+
+@lru_cache(maxsize=1)
+def _all_label_words() -> frozenset[str]:
+    """:func:`_label_words` of every language together."""
+    return frozenset().union(*map(_label_words, languages()))
 
 
 def _sentence(text: str) -> str:
@@ -200,11 +207,22 @@ def read_shift_notes(conversation: Conversation) -> list[ShiftNote]:
     """The conversation's shift notes, oldest first."""
     notes: list[ShiftNote] = []
     for message in conversation.messages:
-        internal = message.kind == "note" and message.role in ("agent", "bot")
-        if not internal and (message.role != "agent" or message.kind != "message" or ":" not in message.text):
+        # An agent's or bot's internal note, or an agent's message with a "Label:" (most messages: the
+        # kind and the role read).
+        fields = message.__dict__  # a dict's item read: a pydantic model's attribute goes through a hook
+        kind = fields["kind"]
+        if kind == "message":
+            if fields["role"] != "agent" or ":" not in fields["text"]:
+                continue
+            internal = False
+        elif kind == "note" and fields["role"] in ("agent", "bot"):
+            internal = True
+        else:
             continue
-        best: ShiftNote | None = None
         words = set(_WORD.findall(message.text.lower()))
+        if _all_label_words().isdisjoint(words):
+            continue  # no language's label can be there: no need to find the note's language
+        best: ShiftNote | None = None
         for lang in _languages_for(message.text):  # its own language first: it wins a tie
             if _label_words(lang).isdisjoint(words):
                 continue  # none of this language's labels can be there

@@ -52,6 +52,11 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _ASCII_CAPITALS = bytes(range(ord("A"), ord("Z") + 1))
 _ASCII_SMALL = bytes(range(ord("a"), ord("z") + 1))
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
+_CUSTOMER_LABELS = frozenset(
+    {"handoff_request", "escalation_request", "handoff_alone", "as_i_said", "threat_to_leave", "negative",
+     "repeat_contact", "positive", "urgent", "impact", "impact_high", "deadline", "deadline_soft"}
+)  # fmt: skip
+"""The cue lists :func:`read_signals` reads in a customer's line."""
 
 
 def _resent(message: Message) -> bool:
@@ -137,15 +142,18 @@ def read_signals(
     human_spoke = False  # an agent wrote before: an assignment is then between people
     last_agent: str | None = None  # who last answered as an agent (a new name is a new owner)
     key_words = key_words_by_role(cues._index)
+    words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
     timed = merged_inputs = False  # any timestamp, any customer message from a merge input
 
-    # Each field is read once into a local: a model attribute costs three times a local's read.
+    # Each field is read once into a local, from the model's ``__dict__``: a pydantic model's
+    # attribute read goes through its ``__getattr__`` hook, a dict's item read does not.
     for message in messages:
-        role = message.role
-        kind = message.kind
-        text = message.text
-        channel = message.channel
-        timed = timed or message.timestamp is not None
+        fields = message.__dict__
+        role = fields["role"]
+        kind = fields["kind"]
+        text = fields["text"]
+        channel = fields["channel"]
+        timed = timed or fields["timestamp"] is not None
         if channel:
             if role != "customer" and channel.lower() in AGENT_UI_CHANNELS:
                 channel = None  # an agent replying in the helpdesk's own UI did not move the conversation
@@ -180,38 +188,37 @@ def read_signals(
             previous_role = role
         else:
             if (role == "agent" and kind in ("message", "note")) or (role == "bot" and kind == "message"):
-                if key_words[role].isdisjoint(cues.words(text)):  # most messages: no phrase to find
-                    transfer = shift = None
-                    cued = False
-                else:
+                # Most messages hold no key word of a phrase read here: nothing to find in them.
+                if not key_words[role].isdisjoint(words_of(text)):
                     transfer = cues.find("transfer", text)
                     shift = cues.find("shift_handover", text) if role == "agent" else None
-                    cued = True
-                if transfer is not None or shift is not None:
-                    tier = cues.has("tier_transfer", text)
-                    move = (
-                        "ai_to_human" if role == "bot"
-                        else "tier_escalation" if tier and transfer is not None
-                        else "agent_to_agent"
-                    )  # fmt: skip
-                    shifted = shift is not None and move == "agent_to_agent"
-                    trigger = "shift_change" if shifted else f"{role}_transfer"
-                    at = transfer if transfer is not None else shift
-                    history.append(
-                        HistoryEvent(
-                            kind="transfer",
-                            description=sentence_at(text, at if at is not None else 0),
-                            evidence=[message.id],
+                    if transfer is not None or shift is not None:
+                        tier = cues.has("tier_transfer", text)
+                        move = (
+                            "ai_to_human" if role == "bot"
+                            else "tier_escalation" if tier and transfer is not None
+                            else "agent_to_agent"
+                        )  # fmt: skip
+                        shifted = shift is not None and move == "agent_to_agent"
+                        trigger = "shift_change" if shifted else f"{role}_transfer"
+                        at = transfer if transfer is not None else shift
+                        history.append(
+                            HistoryEvent(
+                                kind="transfer",
+                                description=sentence_at(text, at if at is not None else 0),
+                                evidence=[message.id],
+                            )
                         )
-                    )
-                    if handoff.trigger in (None, "channel_switch") or supersedes(handoff, move, human_spoke):
-                        handoff = Handoff(type=move, trigger=trigger, evidence=[message.id])
-                    elif message.id not in handoff.evidence:
-                        handoff.evidence.append(message.id)
-                elif role == "bot" and cued and cues.has("bot_failure", text):
-                    _add(found, "bot_failure", message.id, "cue.bot_failure")
+                        if handoff.trigger in (None, "channel_switch") or supersedes(
+                            handoff, move, human_spoke
+                        ):
+                            handoff = Handoff(type=move, trigger=trigger, evidence=[message.id])
+                        elif message.id not in handoff.evidence:
+                            handoff.evidence.append(message.id)
+                    elif role == "bot" and cues.has("bot_failure", text):
+                        _add(found, "bot_failure", message.id, "cue.bot_failure")
                 if role == "agent" and kind == "message":
-                    author = message.author
+                    author = fields["author"]
                     if author:
                         if (
                             author != last_agent
@@ -243,9 +250,12 @@ def read_signals(
                 human_spoke = human_spoke or role == "agent"
             continue
 
-        labels = cues.labels(text)
-        meta = message.metadata
-        if labels:
+        labels = labels_of(text)
+        meta = fields["metadata"]
+        # Only a line with a cue list read here is looked at for each (most have none, or only
+        # "problem"/"resolved", which other stages read).
+        cued = bool(labels) and not _CUSTOMER_LABELS.isdisjoint(labels)
+        if cued:
             request = (
                 customer_request(text, cues, rules)
                 if "handoff_request" in labels or "escalation_request" in labels or "handoff_alone" in labels
@@ -277,11 +287,13 @@ def read_signals(
                 _add(found, "threat_to_leave", message.id, "cue.threat_to_leave")
             if "negative" in labels:
                 _add(found, "negative_words", message.id, "cue.negative")
-        if _shouting(text):
+        # :func:`_shouting`'s first test inline: six ASCII capitals (most lines have fewer)
+        encoded = text.encode("utf-8", "surrogatepass")
+        if len(encoded) - len(encoded.translate(None, _ASCII_CAPITALS)) >= 6 and _shouting(text):
             _add(found, "all_caps", message.id, "shape.all_caps")
         if ("!!" in text or "??" in text or "?!" in text or "!?" in text) and _PUNCT_RUN.search(text):
             _add(found, "punctuation", message.id, "shape.punctuation")
-        norm = " ".join(cues.words(text))
+        norm = " ".join(words_of(text))
         if len(norm) >= 12 and not (meta and meta.get("media")):  # two "<Multimedia omitido>" are no repeat
             if norm in seen_texts:
                 _add(found, "repeat", message.id, "shape.repeat")
@@ -291,7 +303,7 @@ def read_signals(
             if _resent(message):
                 _add(found, "repeat", message.id, "merge.resent")
             merged_inputs = merged_inputs or meta.get("merge_input") is not None
-        if not labels:
+        if not cued:
             continue
         position = cues.find("repeat_contact", text) if "repeat_contact" in labels else None
         if position is not None:
