@@ -38,11 +38,35 @@ _REQUIRED = (
 )  # fmt: skip
 
 
-def _alternation(phrases: Sequence[str]) -> str:
+def _branches(phrases: Sequence[str]) -> list[str]:
     parts = sorted(
         {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
     )
-    return "|".join(reversed(parts))
+    return parts[::-1]
+
+
+def _alternation(phrases: Sequence[str]) -> str:
+    return "|".join(_branches(phrases))
+
+
+def _word_led(phrases: Sequence[str], *, after_word: bool = False) -> str:
+    r"""``(?<!\w)(?:{_alternation(phrases)})`` (``after_word``: ``(?<=\w)``) written so that a search
+    skips ahead to a phrase's first character, not trying the look-behind at every position: the
+    phrases grouped by first character (in their order within a group: phrases that start
+    differently never match at one place), each group's look-behind after that character. A
+    phrase-led search of a sentence is about twice as fast. No phrases: ``""``."""
+    groups: dict[str, list[str]] = {}
+    for branch in _branches(phrases):
+        cut = 2 if branch.startswith("\\") else 1  # an escaped first character ("\-")
+        groups.setdefault(branch[:cut], []).append(branch[cut:])
+    behind = r"(?<=\w[\w\W])" if after_word else r"(?<!\w[\w\W])"
+    return "|".join(f"{first}{behind}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+def _led(phrases: Sequence[str]) -> str:
+    r"""``(?<!\w)(?:…)`` of ``phrases``, phrase-led (:func:`_word_led`) when there are any."""
+    led = _word_led(phrases)
+    return f"(?:{led})" if led else rf"(?<!\w)(?:{_alternation(phrases)})"
 
 
 def _fold(text: str) -> str:
@@ -115,7 +139,12 @@ class Language:
             raise ConfigError(f"[{name}] lacks {', '.join(missing)}", source=_DATA)
         words = [f for f in data["future"] if not f.startswith("'")]
         attached = [f for f in data["future"] if f.startswith("'")]
-        future = rf"(?:(?<=\w)(?:{_alternation(attached) or '(?!)'})|(?<!\w)(?:{_alternation(words)}))(?!\w)"
+        after, before = _word_led(attached, after_word=True), _word_led(words)  # phrase-led, as below
+        if after and before:
+            future = rf"(?:{after}|{before})(?!\w)"
+        else:
+            attached_alt, words_alt = _alternation(attached) or "(?!)", _alternation(words)
+            future = rf"(?:(?<=\w)(?:{attached_alt})|(?<!\w)(?:{words_alt}))(?!\w)"
         endings = _alternation(data.get("future_endings", []))
         if endings:  # an infinitive ends in a vowel + "r" ("llamar"), or "dr"/"br" ("pondr", "habr")
             future += rf"|(?<!\w)(?P<inf>\w+?(?:[aeiouáéíóúâêô]|d|b)r)(?:{endings})(?!\w)"
@@ -136,29 +165,33 @@ class Language:
             contact=re.compile(rf"{lead}(?:{_alternation(data['contact'])})(?!\w)"),
             receive=re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(data['receive'])})(?!\w)"),
             # German compounds end in their noun: "Aktivierungsbrief", "Bestätigungsmail".
-            deliverable=re.compile(rf"(?<!\w){compound}(?:{_alternation(data['deliverables'])})s?(?!\w)"),
+            deliverable=re.compile(
+                rf"(?<!\w){compound}(?:{_alternation(data['deliverables'])})s?(?!\w)"
+                if compound
+                else rf"{_led(data['deliverables'])}s?(?!\w)"
+            ),
             delivery=re.compile(rf"{lead}(?:{_alternation(data['delivery_verbs'])})(?!\w)"),
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
             futures=(*forms,),
             form_words=frozenset(rare),
             ending=re.compile(rf"r(?:{endings})(?!\w)") if endings else None,
-            verb_future=re.compile(rf"(?<!\w)(?:{_alternation(verbs)})(?!\w)") if verbs else None,
+            verb_future=re.compile(rf"{_led(verbs)}(?!\w)") if verbs else None,
             present=frozenset(v.lower() for v in data.get("present_promises", [])),
             promisers=frozenset(w.lower() for w in data.get("promisers", [])),
             clitics=frozenset(w.lower() for w in data.get("clitics", [])),
             negations=frozenset(w.lower() for w in data["negations"]),
             conjunctions=frozenset(w.lower() for w in data.get("conjunctions", [])),
             verb_final=bool(data.get("verb_final", False)),
-            estimate=re.compile(rf"(?<!\w)(?:{_alternation(estimates)})(?!\w)") if estimates else None,
+            estimate=re.compile(rf"{_led(estimates)}(?!\w)") if estimates else None,
             endings=tuple(e.lower() for e in data.get("future_endings", [])),
             pro_drop=bool(data.get("pro_drop", False)),
-            present_contact=re.compile(rf"(?<!\w)(?:{_alternation(contacts)})(?!\w)") if contacts else None,
+            present_contact=re.compile(rf"{_led(contacts)}(?!\w)") if contacts else None,
             receive_alone=(
                 re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(alone)})(?!\w)") if alone else None
             ),
-            booked=re.compile(rf"(?<!\w)(?:{_alternation(booked)})(?!\w)") if booked else None,
-            hedge=re.compile(rf"(?<!\w)(?:{_alternation(hedges)})(?!\w)") if hedges else None,
+            booked=re.compile(rf"{_led(booked)}(?!\w)") if booked else None,
+            hedge=re.compile(rf"{_led(hedges)}(?!\w)") if hedges else None,
         )
 
     def _subject(self, low: str, start: int) -> tuple[str, bool]:
