@@ -116,3 +116,23 @@ def test_word_led_alternations_find_what_look_behind_led_ones_find() -> None:
                 assert found == [m.span() for m in plain_after.finditer(text)]
         for text in _texts("ab '-\nX", 20, rng.randint(0, 99)):
             assert [m.span() for m in led.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_due_key_words_are_in_every_ascii_sentence_a_day_or_event_phrase_matches() -> None:
+    from handoff_ai.rules import due
+    from handoff_ai.rules.commitment_language import languages
+
+    rng = random.Random(7)
+    for lang in languages():
+        reader = lang.due
+        pieces = [w for phrase in [*reader.days, "once", "as soon as"] for w in phrase.split()]
+        pieces += ["EOD", "Tomorrow", ",", ".", "x", "-", "'", "by"]
+        for _ in range(1500):
+            text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
+            if not text.isascii():
+                continue
+            words = due._letter_words(text.lower())
+            if reader._day.search(text):
+                assert words & reader._day_keys
+            if reader._event.search(text):
+                assert words & reader._event_keys

@@ -165,28 +165,24 @@ class Language:
             contact=re.compile(rf"{lead}(?:{_alternation(data['contact'])})(?!\w)"),
             receive=re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(data['receive'])})(?!\w)"),
             # German compounds end in their noun: "Aktivierungsbrief", "Bestätigungsmail".
-            deliverable=re.compile(
-                rf"(?<!\w){compound}(?:{_alternation(data['deliverables'])})s?(?!\w)"
-                if compound
-                else rf"{_led(data['deliverables'])}s?(?!\w)"
-            ),
+            deliverable=re.compile(rf"(?<!\w){compound}(?:{_alternation(data['deliverables'])})s?(?!\w)"),
             delivery=re.compile(rf"{lead}(?:{_alternation(data['delivery_verbs'])})(?!\w)"),
             not_promisers=frozenset(w.lower() for w in data["not_promisers"]),
             shift_note={key: list(value) for key, value in data["shift_note"].items()},
             futures=(*forms,),
             form_words=frozenset(rare),
             ending=re.compile(rf"r(?:{endings})(?!\w)") if endings else None,
-            verb_future=re.compile(rf"{_led(verbs)}(?!\w)") if verbs else None,
+            verb_future=re.compile(rf"(?<!\w)(?:{_alternation(verbs)})(?!\w)") if verbs else None,
             present=frozenset(v.lower() for v in data.get("present_promises", [])),
             promisers=frozenset(w.lower() for w in data.get("promisers", [])),
             clitics=frozenset(w.lower() for w in data.get("clitics", [])),
             negations=frozenset(w.lower() for w in data["negations"]),
             conjunctions=frozenset(w.lower() for w in data.get("conjunctions", [])),
             verb_final=bool(data.get("verb_final", False)),
-            estimate=re.compile(rf"{_led(estimates)}(?!\w)") if estimates else None,
+            estimate=re.compile(rf"(?<!\w)(?:{_alternation(estimates)})(?!\w)") if estimates else None,
             endings=tuple(e.lower() for e in data.get("future_endings", [])),
             pro_drop=bool(data.get("pro_drop", False)),
-            present_contact=re.compile(rf"{_led(contacts)}(?!\w)") if contacts else None,
+            present_contact=re.compile(rf"(?<!\w)(?:{_alternation(contacts)})(?!\w)") if contacts else None,
             receive_alone=(
                 re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(alone)})(?!\w)") if alone else None
             ),
