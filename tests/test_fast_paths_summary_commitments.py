@@ -136,3 +136,31 @@ def test_due_key_words_are_in_every_ascii_sentence_a_day_or_event_phrase_matches
                 assert words & reader._day_keys
             if reader._event.search(text):
                 assert words & reader._event_keys
+
+
+def test_ascii_line_spans_as_the_splitter() -> None:
+    pieces = [
+        "Dr.",
+        "e.g.",
+        "No.",
+        "5",
+        "J.",
+        "Smith",
+        "a.m.",
+        "etc.",
+        "ok",
+        "It",
+        "works",
+        "!",
+        "?",
+        ".",
+        "...",
+        '."',
+    ]
+    pieces += ["')", "1.", "U.S.", "(", "]", "  ", "\t", "end.", "Hi!", "x?!", "v2.3.1", "$84.50"]
+    rng = random.Random(11)
+    for _ in range(6000):
+        text = rng.choice(["", " "]).join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        assert summary_pick._spans(text) == split_sentences(text)
+    for text in _texts("aB .!?'\")]\t1", 6000, 12):
+        assert summary_pick._spans(text) == split_sentences(text)

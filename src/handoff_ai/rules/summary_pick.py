@@ -15,7 +15,7 @@ from ..models import Action, Conversation, Message
 from ._text import STOPWORDS
 from .phrases import CueReader, char_offset, tokens
 from .restate import EDGE, FILLER_FIRST, clean, first_word
-from .sentences import _ANY_END, _CLOSERS, split_sentences
+from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences
 
 __all__ = ["issue_sentence"]
 
@@ -158,16 +158,39 @@ def issue_sentence(
     return None
 
 
+_ASCII_END = re.compile(r"""[.!?]+["')\]]*(?=\s|$)""")
+"""``sentences._END`` as it reads ASCII text without a line break (no CJK, "…", curly quote or
+"»" there): led by a character class, so a search skips to the terminators (twice as fast)."""
+
+
 def _spans(text: str) -> list[tuple[int, int]]:
-    """``split_sentences(text)``; a one-line text with no terminator before its end (most chat
-    lines) found so as that function does, without its calls."""
-    if "\n" not in text and _ANY_END.search(text.rstrip().rstrip(_CLOSERS)) is None:
+    """``split_sentences(text)``, the same spans; ASCII text on one line (most chat messages) read
+    here by the same steps with :data:`_ASCII_END`, and a line with no terminator before its end
+    found without any."""
+    if "\n" in text or not text.isascii():
+        return split_sentences(text)
+    if _ANY_END.search(text.rstrip().rstrip(_CLOSERS)) is None:  # one sentence
         kept = text.strip()
-        if not kept:
-            return []
         start = len(text) - len(text.lstrip())
-        return [(start, start + len(kept))]
-    return split_sentences(text)
+        return [(start, start + len(kept))] if kept else []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _ASCII_END.finditer(text):
+        begin, cut = match.span()
+        if text[begin] == "." and not _is_end(text, begin, cut):  # "!" and "?" always end
+            continue
+        piece = text[start:cut]
+        kept = piece.strip()
+        if kept:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(kept)))
+        start = cut
+    piece = text[start:]
+    kept = piece.strip()
+    if kept:
+        first = start + len(piece) - len(piece.lstrip())
+        spans.append((first, first + len(kept)))
+    return spans
 
 
 def _best_sentence(
