@@ -67,6 +67,7 @@ def test_pleasantry_on_lowered_ascii_as_ignoring_case() -> None:
     for text in texts + _texts("thank you sorry glad HAVE A ", seed=6):
         assert text.isascii()
         plain = summary_pick._PLEASANTRY.match(text) is not None
+        assert summary_pick._PLEASANTRY_LOW is not None
         assert (summary_pick._PLEASANTRY_LOW.match(text.lower()) is not None) == plain
 
 
@@ -164,3 +165,25 @@ def test_ascii_line_spans_as_the_splitter() -> None:
         assert summary_pick._spans(text) == split_sentences(text)
     for text in _texts("aB .!?'\")]\t1", 6000, 12):
         assert summary_pick._spans(text) == split_sentences(text)
+
+
+def test_filler_on_lowered_ascii_as_ignoring_case() -> None:
+    pieces = [
+        "Hi",
+        "HELLO",
+        "ok,",
+        "Okay!",
+        "good Morning",
+        "Dear Sam",
+        "got it",
+        "thank you",
+        "Sure.",
+        "x",
+        "-",
+    ]
+    rng = random.Random(13)
+    for _ in range(4000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+        assert restate._FILLER_LOW is not None
+        found = restate._FILLER_LOW.match(text.lower())
+        assert (text[found.end() :] if found is not None else text) == restate._FILLER.sub("", text)

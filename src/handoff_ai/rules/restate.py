@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from itertools import compress, repeat
 
+from .lowered_twins import lowered_twin
+
 __all__ = ["EDGE", "FILLER_FIRST", "clean", "first_word", "third_person"]
 
 _MENTION = re.compile(r"(?<![\w.@])@\w+[:,]?")
@@ -27,6 +29,8 @@ _FILLER = re.compile(
     r"(?:\s+(?:there|team|all|guys|folks|again))?\b[\s,!.:;-]*)+",
     re.IGNORECASE,
 )
+_FILLER_LOW = lowered_twin(_FILLER)
+"""``_FILLER`` for lower-cased ASCII text: the same match, case-sensitive (cheaper)."""
 _MARKER_START = frozenset("(0123456789-*•")
 FILLER_FIRST = frozenset(
     """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right
@@ -119,7 +123,11 @@ def clean(text: str) -> str:
     if text[:1] in _MARKER_START:
         text = _MARKER.sub("", text)
     if text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower() in FILLER_FIRST:  # :func:`first_word`
-        text = _FILLER.sub("", text)
+        if _FILLER_LOW is not None and text.isascii():
+            found = _FILLER_LOW.match(text.lower())
+            text = text[found.end() :] if found is not None else text
+        else:
+            text = _FILLER.sub("", text)
     return text.strip(" ,;:-–—")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 
 from ..models import Action, Conversation, Message
 from ._text import STOPWORDS
+from .lowered_twins import lowered_twin
 from .phrases import CueReader, char_offset, tokens
 from .restate import EDGE, FILLER_FIRST, clean, first_word
 from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences
@@ -37,8 +38,8 @@ _PLEASANTRY = re.compile(
     re.IGNORECASE,
 )
 
-_PLEASANTRY_LOW = re.compile(_PLEASANTRY.pattern)
-"""The same, case-sensitive, for lower-cased ASCII text (its literals are all lower case)."""
+_PLEASANTRY_LOW = lowered_twin(_PLEASANTRY)
+"""The same, case-sensitive, for lower-cased ASCII text (``None``: not to be written so)."""
 
 # A sentence that gives or asks for a credential is never quoted: a security answer the
 # facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
@@ -320,7 +321,7 @@ def _agent_statement(
                 content = _content(sentence)
             if content <= most:
                 continue  # only a sentence that says more than the best so far is read further
-            if sentence.isascii():  # :func:`_credential` and the pleasantry test on one lower-cased copy
+            if _PLEASANTRY_LOW is not None and sentence.isascii():  # one lower-cased copy for both tests
                 low = sentence.lower()
                 if _PLEASANTRY_LOW.match(low) or (
                     _CREDENTIAL_HINT_LOW.search(low) is not None and _CREDENTIAL_LOW.search(low) is not None
