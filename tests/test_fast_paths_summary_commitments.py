@@ -187,3 +187,18 @@ def test_filler_on_lowered_ascii_as_ignoring_case() -> None:
         assert restate._FILLER_LOW is not None
         found = restate._FILLER_LOW.match(text.lower())
         assert (text[found.end() :] if found is not None else text) == restate._FILLER.sub("", text)
+
+
+def test_estimate_and_booked_keys_are_in_every_match() -> None:
+    from handoff_ai.rules.commitment_language import languages
+
+    rng = random.Random(17)
+    for lang in languages():
+        for pattern, keys in ((lang.estimate, lang.estimate_keys), (lang.booked, lang.booked_keys)):
+            if pattern is None or keys is None:
+                continue
+            pieces = [w for phrase in lang.futures for w in phrase.lower().split()] + ["x", ",", "'", "ed"]
+            for _ in range(2000):
+                low = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+                if pattern.search(low) is not None:
+                    assert any(key in low for key in keys)

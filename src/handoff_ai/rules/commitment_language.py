@@ -69,6 +69,19 @@ def _led(phrases: Sequence[str]) -> str:
     return f"(?:{led})" if led else rf"(?<!\w)(?:{_alternation(phrases)})"
 
 
+def _keys(phrases: Sequence[str]) -> tuple[str, ...] | None:
+    """The longest word of each phrase, lower case, without those holding a shorter one
+    ("rebooked" holds "booked"): a text where a phrase matches holds its key as written, so a
+    text with none of them in it matches none. ``None`` when a phrase has no word character."""
+    keys = set()
+    for phrase in phrases:
+        found = _WORDS.findall(phrase.strip().lower())
+        if not found:
+            return None
+        keys.add(max(found, key=len))
+    return tuple(sorted(k for k in keys if not any(o != k and o in k for o in keys)))
+
+
 def _fold(text: str) -> str:
     """Lower case with curly apostrophes straightened (same length as ``text`` for matching)."""
     return text.lower().replace("’", "'")
@@ -131,6 +144,10 @@ class Language:
     booked: re.Pattern[str] | None = None
     """Optional: work that fixes a future time ("I have *booked* the installer for Wednesday 11
     June", "*scheduled* for tomorrow"): a promise when a due time follows it."""
+    estimate_keys: tuple[str, ...] | None = None
+    booked_keys: tuple[str, ...] | None = None
+    """A word of each ``estimate`` (``booked``) phrase, as :func:`_keys`: a sentence holding none
+    is not searched for them (``None``: always searched)."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -187,6 +204,8 @@ class Language:
                 re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(alone)})(?!\w)") if alone else None
             ),
             booked=re.compile(rf"{_led(booked)}(?!\w)") if booked else None,
+            estimate_keys=_keys(estimates),
+            booked_keys=_keys(booked),
             hedge=re.compile(rf"{_led(hedges)}(?!\w)") if hedges else None,
         )
 
@@ -244,7 +263,12 @@ class Language:
         return found
 
     def _promise_at(self, sentence: str, low: str) -> tuple[str, int] | None:
-        estimate = self.estimate.search(low) if self.estimate is not None else None
+        keys = self.estimate_keys  # a substring test of its key words before the search
+        estimate = (
+            self.estimate.search(low)
+            if self.estimate is not None and (keys is None or any(key in low for key in keys))
+            else None
+        )
         if (
             estimate
             and self.deliverable.search(low)
@@ -252,7 +276,12 @@ class Language:
             and not self._negated_before(low, estimate.start())
         ):
             return "commitment.delivery", estimate.start()  # "le diagnostic prend 48 heures"
-        booked = self.booked.search(low) if self.booked is not None and "ed" in low else None
+        keys = self.booked_keys
+        booked = (
+            self.booked.search(low)
+            if self.booked is not None and "ed" in low and (keys is None or any(key in low for key in keys))
+            else None
+        )
         if (
             booked
             and not self._negated_before(low, booked.start())
