@@ -215,7 +215,7 @@ def _best_sentence(
     choice: tuple[float, int] | None = None
     for start, end in spans:
         sentence = text[start:end]
-        if "@" in sentence or "http" in sentence or "www." in sentence:  # :func:`_probe`
+        if "@" in sentence or "http" in sentence or "www." in sentence:  # cleaned where it changes the count
             sentence = clean(sentence)
         if pleasantries:
             sentence = _without_pleasantry(sentence, pleasantries)
@@ -261,13 +261,6 @@ def _whole_content(text: str, cues: CueReader, counted: int | None = None) -> in
     return counted if counted is not None else _count(cues.words(text)) - text.count("@")
 
 
-def _probe(sentence: str) -> str:
-    """``sentence`` cleaned only where cleaning changes what counts (handles, links); else as is."""
-    if "@" in sentence or "http" in sentence or "www." in sentence:
-        return clean(sentence)
-    return sentence.strip()
-
-
 _NOISE = frozenset({"http", "https", "www", "com", "co"})
 
 
@@ -309,7 +302,7 @@ def _agent_statement(
         spans = _spans(text)
         for start, end in spans:
             sentence = text[start:end]
-            if "@" in sentence or "http" in sentence or "www." in sentence:  # :func:`_probe`
+            if "@" in sentence or "http" in sentence or "www." in sentence:  # handles and links go
                 sentence = clean(sentence)
             if first_word(sentence) in FILLER_FIRST:
                 sentence = clean(sentence)  # "Great, …" / "Hi Sam, …": judge what follows
