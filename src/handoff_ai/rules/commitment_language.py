@@ -38,11 +38,48 @@ _REQUIRED = (
 )  # fmt: skip
 
 
-def _alternation(phrases: Sequence[str]) -> str:
+def _branches(phrases: Sequence[str]) -> list[str]:
     parts = sorted(
         {re.escape(p.strip().lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len
     )
-    return "|".join(reversed(parts))
+    return parts[::-1]
+
+
+def _alternation(phrases: Sequence[str]) -> str:
+    return "|".join(_branches(phrases))
+
+
+def _word_led(phrases: Sequence[str], *, after_word: bool = False) -> str:
+    r"""``(?<!\w)(?:{_alternation(phrases)})`` (``after_word``: ``(?<=\w)``) written so that a search
+    skips ahead to a phrase's first character, not trying the look-behind at every position: the
+    phrases grouped by first character (in their order within a group: phrases that start
+    differently never match at one place), each group's look-behind after that character. A
+    phrase-led search of a sentence is about twice as fast. No phrases: ``""``."""
+    groups: dict[str, list[str]] = {}
+    for branch in _branches(phrases):
+        cut = 2 if branch.startswith("\\") else 1  # an escaped first character ("\-")
+        groups.setdefault(branch[:cut], []).append(branch[cut:])
+    behind = r"(?<=\w[\w\W])" if after_word else r"(?<!\w[\w\W])"
+    return "|".join(f"{first}{behind}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+def _led(phrases: Sequence[str]) -> str:
+    r"""``(?<!\w)(?:…)`` of ``phrases``, phrase-led (:func:`_word_led`) when there are any."""
+    led = _word_led(phrases)
+    return f"(?:{led})" if led else rf"(?<!\w)(?:{_alternation(phrases)})"
+
+
+def _keys(phrases: Sequence[str]) -> tuple[str, ...] | None:
+    """The longest word of each phrase, lower case, without those holding a shorter one
+    ("rebooked" holds "booked"): a text where a phrase matches holds its key as written, so a
+    text with none of them in it matches none. ``None`` when a phrase has no word character."""
+    keys = set()
+    for phrase in phrases:
+        found = _WORDS.findall(phrase.strip().lower())
+        if not found:
+            return None
+        keys.add(max(found, key=len))
+    return tuple(sorted(k for k in keys if not any(o != k and o in k for o in keys)))
 
 
 def _fold(text: str) -> str:
@@ -107,6 +144,10 @@ class Language:
     booked: re.Pattern[str] | None = None
     """Optional: work that fixes a future time ("I have *booked* the installer for Wednesday 11
     June", "*scheduled* for tomorrow"): a promise when a due time follows it."""
+    estimate_keys: tuple[str, ...] | None = None
+    booked_keys: tuple[str, ...] | None = None
+    """A word of each ``estimate`` (``booked``) phrase, as :func:`_keys`: a sentence holding none
+    is not searched for them (``None``: always searched)."""
 
     @classmethod
     def compile(cls, name: str, data: dict[str, Any]) -> Language:
@@ -115,7 +156,12 @@ class Language:
             raise ConfigError(f"[{name}] lacks {', '.join(missing)}", source=_DATA)
         words = [f for f in data["future"] if not f.startswith("'")]
         attached = [f for f in data["future"] if f.startswith("'")]
-        future = rf"(?:(?<=\w)(?:{_alternation(attached) or '(?!)'})|(?<!\w)(?:{_alternation(words)}))(?!\w)"
+        after, before = _word_led(attached, after_word=True), _word_led(words)  # phrase-led, as below
+        if after and before:
+            future = rf"(?:{after}|{before})(?!\w)"
+        else:
+            attached_alt, words_alt = _alternation(attached) or "(?!)", _alternation(words)
+            future = rf"(?:(?<=\w)(?:{attached_alt})|(?<!\w)(?:{words_alt}))(?!\w)"
         endings = _alternation(data.get("future_endings", []))
         if endings:  # an infinitive ends in a vowel + "r" ("llamar"), or "dr"/"br" ("pondr", "habr")
             future += rf"|(?<!\w)(?P<inf>\w+?(?:[aeiouáéíóúâêô]|d|b)r)(?:{endings})(?!\w)"
@@ -157,8 +203,10 @@ class Language:
             receive_alone=(
                 re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_alternation(alone)})(?!\w)") if alone else None
             ),
-            booked=re.compile(rf"(?<!\w)(?:{_alternation(booked)})(?!\w)") if booked else None,
-            hedge=re.compile(rf"(?<!\w)(?:{_alternation(hedges)})(?!\w)") if hedges else None,
+            booked=re.compile(rf"{_led(booked)}(?!\w)") if booked else None,
+            estimate_keys=_keys(estimates),
+            booked_keys=_keys(booked),
+            hedge=re.compile(rf"{_led(hedges)}(?!\w)") if hedges else None,
         )
 
     def _subject(self, low: str, start: int) -> tuple[str, bool]:
@@ -215,7 +263,12 @@ class Language:
         return found
 
     def _promise_at(self, sentence: str, low: str) -> tuple[str, int] | None:
-        estimate = self.estimate.search(low) if self.estimate is not None else None
+        keys = self.estimate_keys  # a substring test of its key words before the search
+        estimate = (
+            self.estimate.search(low)
+            if self.estimate is not None and (keys is None or any(key in low for key in keys))
+            else None
+        )
         if (
             estimate
             and self.deliverable.search(low)
@@ -223,7 +276,12 @@ class Language:
             and not self._negated_before(low, estimate.start())
         ):
             return "commitment.delivery", estimate.start()  # "le diagnostic prend 48 heures"
-        booked = self.booked.search(low) if self.booked is not None and "ed" in low else None
+        keys = self.booked_keys
+        booked = (
+            self.booked.search(low)
+            if self.booked is not None and "ed" in low and (keys is None or any(key in low for key in keys))
+            else None
+        )
         if (
             booked
             and not self._negated_before(low, booked.start())

@@ -166,6 +166,18 @@ def _readers(
     if known is not None:
         words, ended = known
         low = text.lower() if ended else ""  # read below only when a future ending is there
+        if langs is languages():  # which languages' forms it holds: one set test, not one a language
+            owners = _form_owners()
+            held = 0
+            for word in owners.keys() & words:
+                held |= owners[word]
+            return [
+                lang
+                for bit, lang in enumerate(langs)
+                if not lang.form_words
+                or held >> bit & 1
+                or (ended and lang.ending is not None and lang.ending.search(low) is not None)
+            ]
     else:
         low = text.lower()
         forms, ascii_forms, ending = _guard()
@@ -180,6 +192,17 @@ def _readers(
         or _held(lang.form_words, words)
         or (ended and lang.ending is not None and lang.ending.search(low) is not None)
     ]
+
+
+@lru_cache(maxsize=1)
+def _form_owners() -> dict[bytes, int]:
+    """Each ASCII form word of the packaged :func:`languages` -> a bit for each language that has
+    it (its place in that tuple): the languages an ASCII text's words hold, by one intersection."""
+    owners: dict[bytes, int] = {}
+    for bit, lang in enumerate(languages()):
+        for form in _ascii(lang.form_words):
+            owners[form] = owners.get(form, 0) | 1 << bit
+    return owners
 
 
 def _may_promise(lang: Language, low: str, words: list[str] | list[bytes]) -> bool:
@@ -213,9 +236,15 @@ def _read_promises(
     for sentence in _sentences(message.text):
         low = sentence.lower()
         words = _words(low)
+        plain = bool(words) and isinstance(words[0], bytes)
         for lang in readers:
-            if not _may_promise(lang, low, words):
-                continue  # most sentences of a message with a form hold none
+            forms = lang.form_words  # :func:`_may_promise`, inline: most sentences hold none
+            if (
+                forms
+                and (_ascii(forms) if plain else forms).isdisjoint(words)
+                and (lang.ending is None or lang.ending.search(low) is None)
+            ):
+                continue
             promise = lang.promise_at(sentence)
             if promise is None:
                 continue

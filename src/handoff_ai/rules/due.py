@@ -67,6 +67,14 @@ def _first_word(phrase: str) -> str:
     return found[0] if found else phrase.split()[0].lower()
 
 
+def _key_word(phrase: str) -> str:
+    """The longest word of a phrase (the last of equal ones): a sentence holding the phrase holds
+    it, as a word of its own (a rarer test than the first word: "as soon as possible" ->
+    "possible", not "as")."""
+    found = _WORDS.findall(phrase.lower())
+    return max(reversed(found), key=len) if found else _first_word(phrase)
+
+
 def _add_business_days(day: date, count: int) -> date:
     while count > 0:
         day += timedelta(days=1)
@@ -106,6 +114,8 @@ class DueReader:
         self._span_words = {_first_word(w) for w in data["span_words"]}
         self._number_words = set(self.numbers)
         self._day_words = {_first_word(w) for w in self.days}
+        self._day_keys = {_key_word(w) for w in self.days}
+        """For ASCII text (where ignoring case is lower-casing): a word every day phrase holds."""
         self._weekday_words = set(self.weekdays)
         self._month_words = set(self.months)
         number = rf"(?:\d{{1,3}}|{_alternation(list(self.numbers))})"
@@ -155,6 +165,7 @@ class DueReader:
             re.IGNORECASE,
         )
         self._event_words = {_first_word(w) for w in data.get("event_due", ["once"])}
+        self._event_keys = {_key_word(w) for w in data.get("event_due", ["once"])}
         # "5 business days after the visit": a span counted from an event, kept as written.
         relative = data.get("span_after", [])
         self._after_event = (
@@ -178,6 +189,7 @@ class DueReader:
         found: list[tuple[int, int, str, date | datetime | None]] = []
         words = _letter_words(sentence.lower())
         digits = _has_digit(sentence)
+        plain = sentence.isascii()  # then a phrase's every word is a word of the lower-cased text
         if words & self._span_words and (digits or words & self._number_words):
             for match in self._span.finditer(sentence):
                 after = self._after_event.match(sentence, match.end()) if self._after_event else None
@@ -208,7 +220,9 @@ class DueReader:
                 found.append((match.start(), end, "date", day))
                 continue
             found.append(self._with_clock(sentence, match.start(), match.end(), day, when))
-        for match in self._day.finditer(sentence) if words & self._day_words else ():
+        for match in (
+            self._day.finditer(sentence) if words & (self._day_keys if plain else self._day_words) else ()
+        ):
             value = self.days[" ".join(match["day"].lower().split())]
             _, day = self._resolve_day(value, when)
             if value == "":
@@ -223,7 +237,8 @@ class DueReader:
                     stamp += timedelta(days=1)  # "by 09:00" said in the evening: tomorrow morning
                 iso = stamp.isoformat() if stamp else None
                 return Due(self._text(sentence, match.start(), match.end()), iso)
-            event = self._event.search(sentence) if words & self._event_words else None
+            events = self._event_keys if plain else self._event_words
+            event = self._event.search(sentence) if words & events else None
             return Due(" ".join(event.group().split()), None) if event else None
         start, end, _, resolved = min(found, key=lambda item: (item[0], -item[1]))
         if type(resolved) is date or (resolved is None and when is None):

@@ -11,6 +11,9 @@ links, emoji, agent signatures ("^KJ"), list markers and leading filler ("ok,",
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
+
+from .lowered_twins import lowered_twin
 
 __all__ = ["EDGE", "FILLER_FIRST", "clean", "first_word", "third_person"]
 
@@ -26,6 +29,8 @@ _FILLER = re.compile(
     r"(?:\s+(?:there|team|all|guys|folks|again))?\b[\s,!.:;-]*)+",
     re.IGNORECASE,
 )
+_FILLER_LOW = lowered_twin(_FILLER)
+"""``_FILLER`` for lower-cased ASCII text: the same match, case-sensitive (cheaper)."""
 _MARKER_START = frozenset("(0123456789-*•")
 FILLER_FIRST = frozenset(
     """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right
@@ -55,15 +60,17 @@ def third_person(text: str, *, agent: bool = False) -> str:
     country) is left alone.
     """
     table = _AGENT_LOOKUP if agent else _CUSTOMER_LOOKUP
-    words = text.split(" ")
-    cores = [word.strip(EDGE) for word in words]
-    hits = [i for i, core in enumerate(cores) if core.lower() in table]
+    # each word's core lower-cased, as ``word.strip(EDGE).lower()``, with no Python step a word
+    # (lower-casing neither makes nor removes a space or an EDGE character)
+    keys = list(map(str.strip, text.lower().split(" "), repeat(EDGE)))
+    hits = list(compress(range(len(keys)), map(table.__contains__, keys)))
     if not hits:
         return text
+    words = text.split(" ")
     for index in reversed(hits):  # "am" before the "I" in front of it changes
-        core = cores[index]
-        key = core.lower()
-        if core == "US" or (key == "am" and (index == 0 or cores[index - 1].lower() != "i")):
+        core = words[index].strip(EDGE)
+        key = keys[index]
+        if core == "US" or (key == "am" and (index == 0 or keys[index - 1] != "i")):
             continue  # the country; "am" only after "I"
         words[index] = words[index].replace(core, table[key], 1)
     text = " ".join(words)
@@ -115,8 +122,12 @@ def clean(text: str) -> str:
         text = _SIGNATURE.sub("", text)
     if text[:1] in _MARKER_START:
         text = _MARKER.sub("", text)
-    if first_word(text) in FILLER_FIRST:
-        text = _FILLER.sub("", text)
+    if text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower() in FILLER_FIRST:  # :func:`first_word`
+        if _FILLER_LOW is not None and text.isascii():
+            found = _FILLER_LOW.match(text.lower())
+            text = text[found.end() :] if found is not None else text
+        else:
+            text = _FILLER.sub("", text)
     return text.strip(" ,;:-–—")
 
 

@@ -150,7 +150,7 @@ def build_summary(
     if issue is not None:
         parts.append(_frame_customer(issue[0]))
     statement = _agent_statement(conversation, actions, cues)
-    room = max(MAX_WORDS - sum(len(p.split()) for p in parts) - 2, 8)  # the status fits beside the issue
+    room = max(MAX_WORDS - (len(parts[0].split()) if parts else 0) - 2, 8)  # the status fits beside the issue
     if commitments:
         parts.append(f"Promised: {_limit(commitments[-1].text.rstrip(' .'), min(room, _STATUS_WORDS))}.")
     elif statement is not None:
@@ -169,16 +169,17 @@ def build_summary(
 
 def join_parts(parts: Sequence[str]) -> str:
     """Whole parts, in order of importance, while they fit in ``MAX_WORDS``."""
-    summary = ""
+    summary, count = "", 0
     for part in parts:
         if not part:
             continue
         if part.endswith("….") or part.endswith("?."):
             part = part[:-1]
-        candidate = f"{summary} {part}".strip()
-        if len(candidate.split()) > MAX_WORDS and summary:
+        words = len(part.split())  # the words of the joined parts: the sum of theirs
+        if count + words > MAX_WORDS and summary:
             continue
-        summary = candidate
+        summary = f"{summary} {part}".strip()
+        count += words
     return summary
 
 

@@ -13,9 +13,10 @@ from collections.abc import Collection, Sequence
 
 from ..models import Action, Conversation, Message
 from ._text import STOPWORDS
+from .lowered_twins import lowered_twin
 from .phrases import CueReader, char_offset, tokens
 from .restate import EDGE, FILLER_FIRST, clean, first_word
-from .sentences import split_sentences
+from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences
 
 __all__ = ["issue_sentence"]
 
@@ -36,6 +37,9 @@ _PLEASANTRY = re.compile(
     r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear)\b",
     re.IGNORECASE,
 )
+
+_PLEASANTRY_LOW = lowered_twin(_PLEASANTRY)
+"""The same, case-sensitive, for lower-cased ASCII text (``None``: not to be written so)."""
 
 # A sentence that gives or asks for a credential is never quoted: a security answer the
 # facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
@@ -127,14 +131,18 @@ def issue_sentence(
     that are not part of the issue ("Sehr geehrte Damen und Herren, ...").
     """
     candidates: list[tuple[float, int, Message, int]] = []
+    words_of, labels_of, is_content = cues.words, cues.labels, _IS_CONTENT.__getitem__
     for message in conversation.messages:
         if message.role != "customer" or message.kind != "message" or message.id in private:
             continue
-        words = cues.words(message.text)  # memoized: the message's own text object
-        content = _count(words) - message.text.count("@")  # a handle is no content
+        text = message.text
+        words = words_of(text)  # memoized: the message's own text object
+        if len(words) < 2:
+            continue  # fewer than two content words whatever they are ("No", "guest")
+        content = sum(map(is_content, words)) - text.count("@")  # a handle is no content
         if content < 2:
             continue
-        labels = cues.labels(message.text)
+        labels = labels_of(text)
         score = min(content, 14) - 2.0 * len(candidates)
         if "problem" in labels or "impact" in labels:
             score += 3
@@ -143,11 +151,47 @@ def issue_sentence(
         candidates.append((-score, len(candidates), message, content))
         if len(candidates) >= _CANDIDATE_MESSAGES:
             break
-    for _, _, message, content in sorted(candidates, key=lambda c: c[:2]):
+    candidates.sort()  # by score, then order: no two share an order, so messages are never compared
+    for _, _, message, content in candidates:
         found = _best_sentence(message, cues, pleasantries, content)
         if found is not None:
             return found, message
     return None
+
+
+_ASCII_END = re.compile(r"""[.!?]+["')\]]*(?=\s|$)""")
+"""``sentences._END`` as it reads ASCII text without a line break (no CJK, "…", curly quote or
+"»" there): led by a character class, so a search skips to the terminators (twice as fast)."""
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """``split_sentences(text)``, the same spans; ASCII text on one line (most chat messages) read
+    here by the same steps with :data:`_ASCII_END`, and a line with no terminator before its end
+    found without any."""
+    if "\n" in text or not text.isascii():
+        return split_sentences(text)
+    if _ANY_END.search(text.rstrip().rstrip(_CLOSERS)) is None:  # one sentence
+        kept = text.strip()
+        start = len(text) - len(text.lstrip())
+        return [(start, start + len(kept))] if kept else []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _ASCII_END.finditer(text):
+        begin, cut = match.span()
+        if text[begin] == "." and not _is_end(text, begin, cut):  # "!" and "?" always end
+            continue
+        piece = text[start:cut]
+        kept = piece.strip()
+        if kept:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(kept)))
+        start = cut
+    piece = text[start:]
+    kept = piece.strip()
+    if kept:
+        first = start + len(piece) - len(piece.lstrip())
+        spans.append((first, first + len(kept)))
+    return spans
 
 
 def _best_sentence(
@@ -160,19 +204,25 @@ def _best_sentence(
     ``counted``: the message's content words as :func:`issue_sentence` counted them."""
     text = message.text
     labels = cues.labels(text)
-    cue_at = cues.find("problem", text) if "problem" in labels else None
+    spans = _spans(text)
+    problem = "problem" in labels
+    if problem and len(spans) == 1 and text.isascii():
+        cue_at: int | None = spans[0][0]  # an ASCII cue's word is inside the message's one sentence
+    else:
+        cue_at = cues.find("problem", text) if problem else None
     guarded = _credential(text[:_SCAN])  # the customer talks about a PIN, password, code…
     parts: list[tuple[str, int]] = []
     choice: tuple[float, int] | None = None
-    spans = split_sentences(text)
     for start, end in spans:
-        sentence = _probe(text[start:end])
+        sentence = text[start:end]
+        if "@" in sentence or "http" in sentence or "www." in sentence:  # cleaned where it changes the count
+            sentence = clean(sentence)
         if pleasantries:
             sentence = _without_pleasantry(sentence, pleasantries)
         if not sentence:
             continue
         states_problem = cue_at is not None and start <= cue_at < end
-        if guarded and not states_problem and "problem" in labels:
+        if guarded and not states_problem and problem:
             states_problem = "problem" in cues.fresh(sentence)
         if guarded and not (states_problem and not _DIGIT.search(sentence)):
             content = 0  # beside a credential only a problem statement without digits ("I forgot my PIN")
@@ -211,13 +261,6 @@ def _whole_content(text: str, cues: CueReader, counted: int | None = None) -> in
     return counted if counted is not None else _count(cues.words(text)) - text.count("@")
 
 
-def _probe(sentence: str) -> str:
-    """``sentence`` cleaned only where cleaning changes what counts (handles, links); else as is."""
-    if "@" in sentence or "http" in sentence or "www." in sentence:
-        return clean(sentence)
-    return sentence.strip()
-
-
 _NOISE = frozenset({"http", "https", "www", "com", "co"})
 
 
@@ -237,32 +280,49 @@ def _agent_statement(
         if candidate.actor in ("agent", "bot") and (candidate.rule or "").startswith("statement."):
             if candidate.evidence and not _credential(candidate.description):
                 action = candidate
-                where = next((i for i, m in enumerate(messages) if m.id == candidate.evidence[0]), -10)
+                wanted = candidate.evidence[0]  # ids are unique: searched from the end, where it is
+                where = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].id == wanted), -10)
             break
+    words_of, is_content = cues.words, _IS_CONTENT.__getitem__
     tried = 0
     for index in range(len(messages) - 1, -1, -1):
         message = messages[index]
         if message.role not in ("agent", "bot") or message.kind != "message":
             continue
-        if _count(cues.words(message.text)) < 2:
+        text = message.text
+        counted = sum(map(is_content, words_of(text)))
+        if counted < 2:
             continue
         tried += 1
         if tried > _AGENT_MESSAGES:
             break
         if action is not None and where >= index - 2:
             return action.actor, clean(action.description), messages[where].id
-        text = message.text
         best, most = "", 1
-        spans = split_sentences(text)
+        spans = _spans(text)
         for start, end in spans:
-            sentence = _probe(text[start:end])
+            sentence = text[start:end]
+            if "@" in sentence or "http" in sentence or "www." in sentence:  # handles and links go
+                sentence = clean(sentence)
             if first_word(sentence) in FILLER_FIRST:
                 sentence = clean(sentence)  # "Great, …" / "Hi Sam, …": judge what follows
-            if _PLEASANTRY.match(sentence) or _credential(sentence):
+            if len(spans) == 1 and ("http" in text or "www." in text):
+                content = _content(clean(text))
+            elif len(spans) == 1:  # :func:`_whole_content`, from the count made above
+                content = counted - text.count("@")
+            else:
+                content = _content(sentence)
+            if content <= most:
+                continue  # only a sentence that says more than the best so far is read further
+            if _PLEASANTRY_LOW is not None and sentence.isascii():  # one lower-cased copy for both tests
+                low = sentence.lower()
+                if _PLEASANTRY_LOW.match(low) or (
+                    _CREDENTIAL_HINT_LOW.search(low) is not None and _CREDENTIAL_LOW.search(low) is not None
+                ):
+                    continue
+            elif _PLEASANTRY.match(sentence) or _credential(sentence):
                 continue
-            content = _whole_content(text, cues) if len(spans) == 1 else _content(sentence)
-            if content > most:
-                best, most = sentence, content
+            best, most = sentence, content
         if best:
             return message.role, clean(best), message.id
     return None
