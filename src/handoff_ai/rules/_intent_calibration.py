@@ -51,8 +51,7 @@ def features(scores: Sequence[int], unit: float, ranked: Sequence[int]) -> tuple
     top = scores[ranked[0]]
     factor = _TEMPERATURE * unit
     cutoff = top - 30.0 / factor  # intents this far behind add nothing to the softmax
-    # sum(exp((s - top) * factor) for s in scores if s > cutoff), the same floats, in C
-    total = sum(map(math.exp, map(factor.__rmul__, map(top.__rsub__, filter(cutoff.__lt__, scores)))))
+    total = sum([math.exp((s - top) * factor) for s in scores if s > cutoff])
     if top * factor < 30.0:  # "none of these": a virtual intent with cosine 0
         total += math.exp(-top * factor)
     shares = [math.exp((scores[i] - top) * factor) / total if scores[i] > cutoff else 0.0 for i in ranked]

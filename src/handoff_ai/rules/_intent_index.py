@@ -116,7 +116,9 @@ def score(
                 # confidence is a cosine over what the customer said, not only over
                 # what matched.
                 unknown = _W_EARLY * _W_EARLY * (len(set(tokens).difference(STOPWORDS)) - len(hits))
-            hits.update(known.intersection(pairwise(tokens)))
+            # zip, not pairwise: zip reuses its pair when the consumer drops it, pairwise
+            # (3.11) makes a new tuple for every pair
+            hits.update(known.intersection(zip(tokens, tokens[1:])))  # noqa: B905, RUF007
             if not hits:
                 continue
             packed = sum(map(table.__getitem__, hits))

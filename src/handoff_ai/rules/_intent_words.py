@@ -44,15 +44,16 @@ _EXAMPLE_ROLES = {
 
 
 _SEPARATOR = "\x00"
-"""Joins texts tokenized in one pass (``texts_tokens``): kept by the byte table, split on."""
+"""Joins texts tokenized in one pass (``texts_tokens``)."""
 
 
-def _ascii_tables() -> tuple[bytes, bytes]:
-    """``str.lower`` then ``_TABLE`` on ASCII, as one ``bytes.translate`` table and its deletions.
+def _ascii_tables() -> tuple[bytes, bytes, bytes]:
+    """``str.lower`` then ``_TABLE`` on ASCII, as one ``bytes.translate`` table and its deletions;
+    and the deletions that keep ``_SEPARATOR``.
 
-    Control characters that ``str.split`` does not split on are deleted too (``_SEPARATOR``
-    aside): ``stem`` drops them anyway ("ab\\x01c" and "abc" have one stem), so no token of
-    ASCII text can stem to an empty string.
+    Control characters that ``str.split`` does not split on are deleted too: ``stem`` drops
+    them anyway ("ab\\x01c" and "abc" have one stem), so no token of ASCII text stems to an
+    empty string.
     """
     table = bytearray(range(256))
     delete = bytearray()
@@ -60,14 +61,14 @@ def _ascii_tables() -> tuple[bytes, bytes]:
         char = chr(code)
         lowered = char.lower()
         mapped = _TABLE.get(ord(lowered), lowered)
-        if mapped is None or (not char.isprintable() and not char.isspace() and char != _SEPARATOR):
+        if mapped is None or (not char.isprintable() and not char.isspace()):
             delete.append(code)
         else:
             table[code] = mapped if isinstance(mapped, int) else ord(mapped)
-    return bytes(table), bytes(delete)
+    return bytes(table), bytes(delete), bytes(delete).replace(_SEPARATOR.encode(), b"")
 
 
-_ASCII_TABLE, _ASCII_DELETE = _ascii_tables()
+_ASCII_TABLE, _ASCII_DELETE, _ASCII_DELETE_JOINED = _ascii_tables()
 
 
 def tokens_of(text: str) -> list[str]:
@@ -76,10 +77,7 @@ def tokens_of(text: str) -> list[str]:
     if not text.isascii():
         return words(text)
     blanked = text.encode().translate(_ASCII_TABLE, _ASCII_DELETE).decode()
-    tokens = list(map(_STEMS.__getitem__, blanked.split()))
-    if "" in tokens:  # a lone _SEPARATOR
-        tokens = [t for t in tokens if t]
-    return tokens
+    return list(map(_STEMS.__getitem__, blanked.split()))
 
 
 def texts_tokens(texts: list[str]) -> list[list[str]]:
@@ -89,7 +87,7 @@ def texts_tokens(texts: list[str]) -> list[list[str]]:
     if not joined.isascii() or joined.count(_SEPARATOR) != len(texts) - 1:
         return list(map(tokens_of, texts))
     stems = _STEMS.__getitem__
-    blanked = joined.encode().translate(_ASCII_TABLE, _ASCII_DELETE).decode()
+    blanked = joined.encode().translate(_ASCII_TABLE, _ASCII_DELETE_JOINED).decode()
     return [list(map(stems, part.split())) for part in blanked.split(_SEPARATOR)]
 
 

@@ -35,7 +35,7 @@ it estimates the chance that the label is right.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import chain, compress, pairwise, repeat
+from itertools import chain, repeat
 
 from ..models import Conversation, Intent
 from ..taxonomy import Taxonomy
@@ -96,8 +96,9 @@ def classify(
             return Intent()
         ids, texts, customer = [ids[i] for i in kept], [texts[i] for i in kept], [customer[i] for i in kept]
     # "8 days ago" keeps its number (see _intent_words.intent_words)
-    for i in compress(range(len(customer)), map(list.__contains__, customer, repeat("0"))):
-        customer[i] = with_durations(texts[i], customer[i])
+    for i, tokens in enumerate(customer):
+        if "0" in tokens:
+            customer[i] = with_durations(texts[i], tokens)
 
     scored = score(index, customer, agent, event)
     if scored is None:
@@ -200,7 +201,7 @@ def _evidence(customer: list[list[str]], index: Index, best: int) -> list[int]:
             p
             for p, tokens in enumerate(customer)
             if not words.isdisjoint(tokens)
-            or (not heads.isdisjoint(tokens) and not bigrams.isdisjoint(pairwise(tokens)))
+            or (not heads.isdisjoint(tokens) and not bigrams.isdisjoint(zip(tokens, tokens[1:])))  # noqa: B905, RUF007
         ]
         if len(candidates) <= _MAX_EVIDENCE:
             return candidates
@@ -208,7 +209,8 @@ def _evidence(customer: list[list[str]], index: Index, best: int) -> list[int]:
     contributions = []
     for position in candidates:
         tokens = customer[position]
-        terms_of: Iterable[Term] = chain(tokens, pairwise(tokens))
+        # the pairs as _intent_index.score makes them
+        terms_of: Iterable[Term] = chain(tokens, zip(tokens, tokens[1:]))  # noqa: B905, RUF007
         weight = sum(map(weights, terms_of, _ZEROS))
         if weight > 0.0:
             contributions.append((-weight, position))
