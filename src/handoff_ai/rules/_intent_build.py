@@ -223,6 +223,7 @@ def _pack(
         idf_scale=top_idf / limit,
         customer_weights=tuple(customer_weights),
         customer_heads=tuple(frozenset(_head(term) for term in weights) for weights in customer_weights),
+        customer_terms=tuple(_terms(weights) for weights in customer_weights),
         cross=cross,
         unknown_idf=limit,
         probe_once=len(packed[CUSTOMER]) >= _PROBE_ONCE,
@@ -249,6 +250,15 @@ def _cross_tables(packed: tuple[dict[Term, int], ...], shift: int) -> tuple[dict
             table[term] = low | (high << shift)
         tables.append(table)
     return tuple(tables)
+
+
+def _terms(weights: dict[Term, float]) -> tuple[frozenset[str], frozenset[tuple[str, str]]] | None:
+    """An intent's customer words and bigrams (``Index.customer_terms``); ``None`` if a weight
+    were not positive (it cannot be: weights and idf are positive wherever a term is kept)."""
+    if min(weights.values(), default=1.0) <= 0.0:
+        return None
+    words = frozenset(term for term in weights if isinstance(term, str))
+    return words, frozenset(term for term in weights if not isinstance(term, str))
 
 
 def _head(term: Term) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import struct
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from ._intent_words import AGENT, CUSTOMER, EVENT, Term, tokens_of
 from ._text import STOPWORDS
@@ -70,6 +70,9 @@ class Index:
     probe_once: bool = False
     """Score by one ``dict.get`` per distinct term rather than a set intersection and
     a lookup per hit: cheaper once the tables outgrow the CPU caches (see ``_intent_build._PROBE_ONCE``)."""
+    customer_terms: tuple[tuple[frozenset[str], frozenset[tuple[str, str]]] | None, ...] = ()
+    """Per intent, its weighted customer words and bigrams: weights are positive, so a message
+    weighs something for the intent exactly when it holds one of them."""
     calibration: tuple[float, ...] = ()
     """Coefficients of the confidence map (see ``_intent_calibration``); empty
     until calibrated."""
@@ -113,7 +116,9 @@ def score(
                 # confidence is a cosine over what the customer said, not only over
                 # what matched.
                 unknown = _W_EARLY * _W_EARLY * (len(set(tokens).difference(STOPWORDS)) - len(hits))
-            hits.update(known.intersection(pairwise(tokens)))
+            # zip, not pairwise: zip reuses its pair when the consumer drops it, pairwise
+            # (3.11) makes a new tuple for every pair
+            hits.update(known.intersection(zip(tokens, tokens[1:])))  # noqa: B905, RUF007
             if not hits:
                 continue
             packed = sum(map(table.__getitem__, hits))
@@ -136,10 +141,10 @@ def _groups(
     customer: list[list[str]], agent: list[str], event: list[str]
 ) -> list[tuple[int, int, list[str]]]:
     """The weighted token groups a conversation is scored on (also used for examples)."""
-    early = [t for tokens in customer[:_EARLY] for t in tokens]
+    early = list(chain.from_iterable(customer[:_EARLY]))
     groups = [(CUSTOMER, _W_EARLY, early)]
     if len(customer) > _EARLY:
-        groups.append((CUSTOMER, _W_LATE, [t for tokens in customer[_EARLY:] for t in tokens]))
+        groups.append((CUSTOMER, _W_LATE, list(chain.from_iterable(customer[_EARLY:]))))
     if agent:
         groups.append((AGENT, _W_AGENT, tokens_of("\n".join(agent))))
     if event:

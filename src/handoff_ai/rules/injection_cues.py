@@ -11,6 +11,7 @@ those words to the few cues worth running on a sentence (``_cue_candidates``), w
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .phrases import any_literal
 from .ruleset import case_sensitive_twin
@@ -157,17 +158,48 @@ def _routes() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
 _BY_CUE_WORD, _UNROUTED = _routes()
 
 
+def _word_trie(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex whose ``findall`` gives, at every position of a text, the longest of ``words``
+    starting there: a trie (the first letters tried once), a literal that ends where a longer
+    one goes on made optional (greedy, so the longer is tried first)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + render(child) for char, child in node.items() if char]
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")" if branches else ""
+        return f"(?:{body})?" if "" in node and body else body
+
+    return re.compile(f"(?=({render(trie)}))")
+
+
+_WORD_AT = _word_trie(_CUE_WORDS)
+_ROUTES_AT: dict[str, frozenset[int]] = {
+    word: frozenset(
+        index for shorter in _CUE_WORDS if word.startswith(shorter) for index in _BY_CUE_WORD.get(shorter, ())
+    ).union(_UNROUTED)
+    for word in _CUE_WORDS
+}
+"""A cue word found by ``_WORD_AT`` -> the cues it routes to, with those of the cue words it
+starts with (found at the same place) and the unrouted ones."""
+
+
 def _cue_candidates(sentence: str) -> list[int]:
     """The cues that may match ``sentence`` (ASCII, lower-cased): those holding one of its cue words.
 
     A cue whose pattern text holds cue words matches only text holding one of them, so on a
     sentence with "need" only the few cues about needs run, not all of them in one big regex.
     ``tests/test_redteam.py`` generates matches of every cue and checks each is a candidate.
+    Every cue word the sentence holds starts somewhere, and ``_WORD_AT`` finds the longest
+    one there; the shorter ones are its beginnings, whose cues ``_ROUTES_AT`` adds.
     """
     chosen = set(_UNROUTED)
-    for word, indices in _BY_CUE_WORD.items():
-        if word in sentence:
-            chosen.update(indices)
+    for word in set(_WORD_AT.findall(sentence)):
+        chosen |= _ROUTES_AT[word]
     return sorted(chosen)
 
 

@@ -35,13 +35,13 @@ it estimates the chance that the label is right.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import chain, pairwise, repeat
+from itertools import chain, repeat
 
 from ..models import Conversation, Intent
 from ..taxonomy import Taxonomy
 from ._intent_calibration import calibrated_index, confidences
 from ._intent_index import Index, score
-from ._intent_words import Term, split_example, tokens_of, with_durations
+from ._intent_words import Term, split_example, texts_tokens, with_durations
 from .languages import example_language, language_section
 from .phrases import tokens as phrase_tokens
 
@@ -71,8 +71,8 @@ def classify(
     index = _index(taxonomy, language)
     if not index.labels:
         return Intent()
-    customer_ids: list[str] = []
-    customer: list[list[str]] = []
+    ids: list[str] = []
+    texts: list[str] = []
     agent: list[str] = []
     event: list[str] = []
     for message in conversation.messages:
@@ -83,21 +83,27 @@ def classify(
         if message.kind == "event" or role == "system":
             event.append(text)
         elif role == "customer":
-            tokens = tokens_of(text)
-            if "0" in tokens:  # "8 days ago" keeps its number (see _intent_words.intent_words)
-                tokens = with_durations(text, tokens)
-            if tokens:
-                customer_ids.append(message.id)
-                customer.append(tokens)
+            ids.append(message.id)
+            texts.append(text)
         else:
             agent.append(text)
-    if not customer:
+    if not texts:
         return Intent()
+    customer = texts_tokens(texts)
+    if not all(customer):  # a message of punctuation alone is no customer message here
+        kept = [i for i, tokens in enumerate(customer) if tokens]
+        if not kept:
+            return Intent()
+        ids, texts, customer = [ids[i] for i in kept], [texts[i] for i in kept], [customer[i] for i in kept]
+    # "8 days ago" keeps its number (see _intent_words.intent_words)
+    for i, tokens in enumerate(customer):
+        if "0" in tokens:
+            customer[i] = with_durations(texts[i], tokens)
 
     scored = score(index, customer, agent, event)
     if scored is None:
         return Intent()
-    intent = _decide(*scored, customer_ids, customer, index)
+    intent = _decide(*scored, ids, customer, index)
     if not supported and language not in _example_languages(taxonomy).get(intent.label, ()):
         return Intent()
     return intent
@@ -168,21 +174,45 @@ def _decide(
         for i, c in confidences(scores, unit, ranked[: _MAX_ALTERNATIVES + 1], index.calibration)
     ]
     # Evidence: the customer messages whose terms weigh most for the winner.
-    weights: Callable[[Term, float], float] = index.customer_weights[best].get
-    heads = index.customer_heads[best]
-    contributions = []
-    for position, tokens in enumerate(customer):
-        if heads.isdisjoint(tokens):  # no term of the winner starts here
-            continue
-        terms: Iterable[Term] = chain(tokens, pairwise(tokens))
-        weight = sum(map(weights, terms, _ZEROS))
-        if weight > 0.0:
-            contributions.append((-weight, position))
-    contributions.sort()
-    chosen = sorted(position for _, position in contributions[:_MAX_EVIDENCE]) or [0]
+    chosen = _evidence(customer, index, best) or [0]
     return Intent(
         label=ranked_confidences[0][0],
         confidence=ranked_confidences[0][1],
         evidence=[ids[p] for p in chosen],
         alternatives=[item for item in ranked_confidences[1:] if item[1] > 0.0],
     )
+
+
+def _evidence(customer: list[list[str]], index: Index, best: int) -> list[int]:
+    """Positions of the (at most ``_MAX_EVIDENCE``) customer messages whose terms weigh most
+    for intent ``best``, in order; ties go to the earlier message.
+
+    Every message that holds a term of the intent weighs something (weights are positive):
+    when no more than ``_MAX_EVIDENCE`` do (three chats in four), they are the evidence and no
+    weight is summed.
+    """
+    heads = index.customer_heads[best]
+    terms = index.customer_terms[best] if index.customer_terms else None
+    if terms is None:
+        candidates = [p for p, tokens in enumerate(customer) if not heads.isdisjoint(tokens)]
+    else:
+        words, bigrams = terms
+        candidates = [
+            p
+            for p, tokens in enumerate(customer)
+            if not words.isdisjoint(tokens)
+            or (not heads.isdisjoint(tokens) and not bigrams.isdisjoint(zip(tokens, tokens[1:])))  # noqa: B905, RUF007
+        ]
+        if len(candidates) <= _MAX_EVIDENCE:
+            return candidates
+    weights: Callable[[Term, float], float] = index.customer_weights[best].get
+    contributions = []
+    for position in candidates:
+        tokens = customer[position]
+        # the pairs as _intent_index.score makes them
+        terms_of: Iterable[Term] = chain(tokens, zip(tokens, tokens[1:]))  # noqa: B905, RUF007
+        weight = sum(map(weights, terms_of, _ZEROS))
+        if weight > 0.0:
+            contributions.append((-weight, position))
+    contributions.sort()
+    return sorted(position for _, position in contributions[:_MAX_EVIDENCE])

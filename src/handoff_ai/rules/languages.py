@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 from ..exceptions import ConfigError
@@ -241,12 +242,17 @@ def _vote(tokens: Sequence[str], profiles: _Profiles) -> dict[str, int]:
 
 
 def _winner(votes: Mapping[str, int], order: Sequence[str]) -> str | None:
+    """The language with the most votes (at least ``_MIN_VOTES``), ``None`` on a tie for first.
+
+    A winner leads alone, so ``order`` (which breaks ties) never decides it.
+    """
     if not votes:
         return None
-    ranked = sorted(votes.items(), key=lambda item: (-item[1], order.index(item[0])))
-    best, count = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    return best if count >= _MIN_VOTES and count > runner_up else None
+    counts = sorted(votes.values(), reverse=True)
+    count = counts[0]
+    if count < _MIN_VOTES or (len(counts) > 1 and counts[1] >= count):
+        return None
+    return max(votes, key=votes.__getitem__)
 
 
 def _tally(
@@ -278,6 +284,35 @@ def _tally(
     return totals
 
 
+def _first_tally(
+    messages: Sequence[Message], tokenize: Callable[[str], list[str]], profiles: _Profiles
+) -> dict[str, int]:
+    """``_tally`` of the customer's messages (not events) without ``own``: the votes up to the
+    message after which one language leads clearly, mostly the customer's first few.
+
+    Inlined for the common case: an ASCII message has no script, and its votes go straight
+    into the totals (``_tally`` makes a dictionary of each message's votes first).
+    """
+    totals: dict[str, int] = {}
+    lookup = profiles.words.get
+    for message in messages:
+        text = message.text
+        if not text or message.role != "customer" or message.kind == "event":
+            continue
+        if totals:
+            ranked = sorted(totals.values(), reverse=True)
+            if ranked[0] - (ranked[1] if len(ranked) > 1 else 0) >= _CLEAR:
+                break
+        script = None if text.isascii() else _script(text, profiles)
+        if script is not None:
+            totals[script] = totals.get(script, 0) + 1_000
+            continue
+        for holders in filter(None, map(lookup, islice(tokenize(text), _MAX_TOKENS))):
+            for code in holders:
+                totals[code] = totals.get(code, 0) + 1
+    return totals
+
+
 def detect_languages(conversation: Conversation, tokenize: Callable[[str], list[str]]) -> LanguageReport:
     """The language of each message and of the conversation (the customer's, by votes).
 
@@ -296,9 +331,7 @@ def detect_languages(conversation: Conversation, tokenize: Callable[[str], list[
             if message.text and message.kind != "event":
                 (customer if message.role == "customer" else others).append(message)
 
-    # A generator: the tally mostly stops after the customer's first few messages.
-    first = (m for m in messages if m.role == "customer" and m.text and m.kind != "event")
-    language = _winner(_tally(first, tokenize, profiles), profiles.order)
+    language = _winner(_first_tally(messages, tokenize, profiles), profiles.order)
     if language is None:
         split()
         totals = _tally(others, tokenize, profiles)
