@@ -33,6 +33,10 @@ the set's ``index``-th other literal ("post" of "post code"), which every ASCII 
 literal has in a token."""
 
 
+_GATE = -4_000_000
+"""``_GATE - number``, in a token's numbers: it is one of that recognizer's gate ``words``."""
+
+
 _WORD_RUN = re.compile(r"[a-z0-9_]+")
 """``_ASCII_NEED - number``, in a token's numbers: it holds one of that recognizer's word
 ``ascii_needs``."""
@@ -55,12 +59,19 @@ class _InWords(dict[str, frozenset[int]]):
     """Token -> the recognizers (numbers) it may let run, filled on first sight (hits stay in C):
     those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
     ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``);
-    ``_HAS_DIGIT`` when it holds an ASCII digit."""
+    ``_HAS_DIGIT`` when it holds an ASCII digit; ``_GATE - number`` when it is one of that
+    recognizer's gate words."""
 
-    def __init__(self, literals: dict[str, frozenset[int]], bounded: dict[str, frozenset[int]]) -> None:
+    def __init__(
+        self,
+        literals: dict[str, frozenset[int]],
+        bounded: dict[str, frozenset[int]],
+        gates: dict[str, frozenset[int]],
+    ) -> None:
         super().__init__()
         self._literals = tuple(sorted(literals.items()))
         self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
+        self._gates = {word: frozenset(_GATE - n for n in numbers) for word, numbers in gates.items()}
 
     def __missing__(self, token: str) -> frozenset[int]:
         if len(self) >= _MEMO_LIMIT:
@@ -71,6 +82,9 @@ class _InWords(dict[str, frozenset[int]]):
             value |= alone
         if any(map(token.__contains__, "0123456789")):
             value |= _DIGIT_MARK
+        gate = self._gates.get(token)
+        if gate:
+            value |= gate
         self[token] = value
         return value
 
@@ -147,6 +161,8 @@ class _Route:
     its words stands alone."""
 
     __slots__ = (
+        "_ascii",
+        "_plan",
         "allowed",
         "always",
         "ascii_needs",
@@ -170,6 +186,8 @@ class _Route:
         gates: dict[str, set[int]] = {}
         bounded: set[int] = set()
         ascii_needs: list[tuple[int, tuple[str, ...]]] = []
+        self._plan = plan
+        self._ascii: dict[frozenset[int], _AsciiRun] = {}
         for step in plan:
             recognizer, in_words, others, digit, _, _, _, gate, language, number = step
             if language is not None and language not in active:
@@ -210,3 +228,67 @@ class _Route:
         self.ascii_needs = tuple(ascii_needs)
         """Recognizers that, in ASCII text, also need one of their ``ascii_needs``: a token holding
         a word one, or the text one of these others."""
+
+    def ascii_run(self, needed: frozenset[int]) -> _AsciiRun:
+        """What ``RecognizerSet._run`` makes of an ASCII text whose tokens' numbers are ``needed``
+        (a pure function of them, memoized: few sets of numbers recur): the candidates certain
+        from ``needed`` alone, in order, and the substring tests that add more."""
+        found = self._ascii.get(needed)
+        if found is None:
+            if len(self._ascii) >= _MEMO_LIMIT:
+                self._ascii.clear()
+            found = self._ascii[needed] = self._ascii_run(needed)
+        return found
+
+    def _ascii_run(self, needed: frozenset[int]) -> _AsciiRun:
+        has_digit = _HAS_DIGIT in needed
+        base = set(needed & self.allowed) | self.always
+        if has_digit:
+            base |= self.digit
+        literals: list[tuple[str, set[int]]] = [
+            (literal, set(numbers)) for key, (literal, numbers) in self.keyed.items() if key in needed
+        ]
+        literals += [(literal, set(numbers)) for literal, numbers in self.unkeyed]
+        patterns = [(pattern, set(numbers)) for pattern, numbers in self.patterns]
+        gated = sorted({n for numbers in self.gates.values() for n in numbers if _GATE - n in needed})
+        for number in gated:  # as ``RecognizerSet._run`` tests a gate word's recognizers
+            _, in_words, others, digit, *_ = self._plan[number]
+            if in_words is None and others is None:
+                if not digit or has_digit:
+                    base.add(number)
+            elif (digit and has_digit) or number in needed:
+                base.add(number)
+            elif isinstance(others, re.Pattern):
+                patterns.append((others, {number}))
+            elif others is not None:
+                literals += [(literal, {number}) for literal in others]
+        banned = {n for n in self.bounded if -1 - n not in needed}
+        post: list[tuple[int, tuple[str, ...]]] = []
+        for number, others in self.ascii_needs:
+            if _ASCII_NEED - number in needed:
+                continue
+            if number in base:  # kept only where one of its literals is
+                base.discard(number)
+                for _, numbers in (*literals, *patterns):
+                    numbers.discard(number)
+                literals += [(literal, {number}) for literal in others]
+            elif any(number in numbers for _, numbers in (*literals, *patterns)):
+                post.append((number, others))
+        base -= banned
+        return (
+            tuple(sorted(base)),
+            tuple((literal, frozenset(n - banned)) for literal, n in literals if n - banned),
+            tuple((pattern, frozenset(n - banned)) for pattern, n in patterns if n - banned),
+            tuple(post),
+        )
+
+
+_AsciiRun = tuple[
+    "tuple[int, ...]",
+    "tuple[tuple[str, frozenset[int]], ...]",
+    "tuple[tuple[re.Pattern[str], frozenset[int]], ...]",
+    "tuple[tuple[int, tuple[str, ...]], ...]",
+]
+"""A route's candidates for an ASCII text's ``needed`` numbers (``_Route.ascii_run``): those certain,
+in order; literals and patterns whose presence in the lower-cased text adds theirs; and recognizers
+then dropped unless one of their ``ascii_needs`` literals is in it."""
