@@ -201,10 +201,21 @@ _PROBES: dict[str, str] = {
 }
 
 
+# Quick regexes that, in ASCII text, find something wherever a match is accepted, unless a literal
+# of theirs is in it: a labelled id needs a digit or a run of capitals ("order AB-CDE"; "order
+# status" is none), an "I'm ..."/"this is ..." name a capital after white space other than a lone
+# "I" (a stop word), which "my name is ..." does not need.
+_ACCEPTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "id.labelled": (r"\d|[A-Z][A-Z_-]{3,}[A-Z]", ()),
+    "name.labelled": (r"\s(?:[A-HJ-Z]|I[A-Za-z'’-])", ("name",)),
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
         bare = recognizer.name == "name.bare"
+        accepts, unless = _ACCEPTS.get(recognizer.name, (None, ()))
         recognizer.prefilter(
             needs,
             digit=digit,
@@ -216,5 +227,7 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             ascii_needs=_ASCII_NEEDS.get(recognizer.name, "").split(),
             pieces=(2, 4) if bare else None,  # two or three names, and a "." or "!" apart
             probe=_PROBES.get(recognizer.name),
+            accepts=accepts,
+            accepts_unless=unless,
         )
     return recognizers

@@ -163,6 +163,7 @@ class _Route:
     __slots__ = (
         "_ascii",
         "_plan",
+        "accepting",
         "allowed",
         "always",
         "ascii_needs",
@@ -186,6 +187,7 @@ class _Route:
         gates: dict[str, set[int]] = {}
         bounded: set[int] = set()
         ascii_needs: list[tuple[int, tuple[str, ...]]] = []
+        accepting: list[tuple[int, tuple[str, ...], re.Pattern[str]]] = []
         self._plan = plan
         self._ascii: dict[frozenset[int], _AsciiRun] = {}
         for step in plan:
@@ -194,6 +196,8 @@ class _Route:
                 continue
             if recognizer.bounded is not None:
                 bounded.add(number)
+            if recognizer.accepts is not None:
+                accepting.append((number, recognizer.accepts_unless, recognizer.accepts))
             if recognizer.ascii_needs is not None:
                 ascii_needs.append((number, tuple(n for n in recognizer.ascii_needs if not _is_word(n))))
             if gate is not None:
@@ -228,6 +232,9 @@ class _Route:
         self.ascii_needs = tuple(ascii_needs)
         """Recognizers that, in ASCII text, also need one of their ``ascii_needs``: a token holding
         a word one, or the text one of these others."""
+        self.accepting = tuple(accepting)
+        """Recognizers that, in ASCII text, also need one of their ``accepts_unless`` literals in
+        the lower-cased text or their ``accepts`` regex to find something in the text."""
 
     def ascii_run(self, needed: frozenset[int]) -> _AsciiRun:
         """What ``RecognizerSet._run`` makes of an ASCII text whose tokens' numbers are ``needed``
@@ -263,7 +270,7 @@ class _Route:
             elif others is not None:
                 literals += [(literal, {number}) for literal in others]
         banned = {n for n in self.bounded if -1 - n not in needed}
-        post: list[tuple[int, tuple[str, ...]]] = []
+        keeps: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]] = []
         for number, others in self.ascii_needs:
             if _ASCII_NEED - number in needed:
                 continue
@@ -273,13 +280,16 @@ class _Route:
                     numbers.discard(number)
                 literals += [(literal, {number}) for literal in others]
             elif any(number in numbers for _, numbers in (*literals, *patterns)):
-                post.append((number, others))
+                keeps.append((number, others, None))
+        for number, unless, accepts in self.accepting:
+            if number in base or any(number in numbers for _, numbers in (*literals, *patterns)):
+                keeps.append((number, unless, accepts))
         base -= banned
         return (
             tuple(sorted(base)),
             tuple((literal, frozenset(n - banned)) for literal, n in literals if n - banned),
             tuple((pattern, frozenset(n - banned)) for pattern, n in patterns if n - banned),
-            tuple(post),
+            tuple((n, others, accepts) for n, others, accepts in keeps if n not in banned),
         )
 
 
@@ -287,8 +297,9 @@ _AsciiRun = tuple[
     "tuple[int, ...]",
     "tuple[tuple[str, frozenset[int]], ...]",
     "tuple[tuple[re.Pattern[str], frozenset[int]], ...]",
-    "tuple[tuple[int, tuple[str, ...]], ...]",
+    "tuple[tuple[int, tuple[str, ...], re.Pattern[str] | None], ...]",
 ]
 """A route's candidates for an ASCII text's ``needed`` numbers (``_Route.ascii_run``): those certain,
 in order; literals and patterns whose presence in the lower-cased text adds theirs; and recognizers
-then dropped unless one of their ``ascii_needs`` literals is in it."""
+then dropped unless one of their literals is in it (``ascii_needs``, ``accepts_unless``) or their
+``accepts`` regex finds something in the text."""

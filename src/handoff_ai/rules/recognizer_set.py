@@ -176,7 +176,7 @@ class RecognizerSet:
         assert self._in_words is not None  # made with the route, before any run
         needed = frozenset().union(*map(self._in_words.__getitem__, words))
         if ascii_text:  # what the tokens' numbers decide is memoized on the route
-            certain, literals, patterns, post = route.ascii_run(needed)
+            certain, literals, patterns, keeps = route.ascii_run(needed)
             more: set[int] | None = None
             for literal, numbers in literals:
                 if literal in lower:
@@ -184,12 +184,15 @@ class RecognizerSet:
             for pattern, numbers in patterns:
                 if pattern.search(lower) is not None:
                     more = set(certain).union(numbers) if more is None else more.union(numbers)
-            if more is None:
-                return certain
-            for number, others in post:
-                if number in more and not any(literal in lower for literal in others):
-                    more.discard(number)
-            return sorted(more)
+            chosen: Sequence[int] = certain if more is None else sorted(more)
+            for number, unless, accepts in keeps:
+                if (
+                    number in chosen
+                    and not any(literal in lower for literal in unless)
+                    and (accepts is None or accepts.search(text) is None)
+                ):
+                    chosen = [n for n in chosen if n != number]
+            return chosen
         # Other text: no token is an exact guide (Unicode digits, case folding, accents).
         has_digit = _DIGIT.search(text) is not None
         run = set(needed & route.allowed)

@@ -126,6 +126,8 @@ class Recognizer:
         ascii_needs: Iterable[str] = (),
         pieces: tuple[int, int] | None = None,
         probe: str | None = None,
+        accepts: str | None = None,
+        accepts_unless: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -144,7 +146,9 @@ class Recognizer:
         white-space-separated pieces a text it matches has (a whole-text pattern); ``probe``: a
         quick regex (no leading ``\\b``: Python's ``re`` then skips to its first characters) that
         matches, in ASCII text, wherever a match of the recognizer's regex begins: the regex is
-        searched from the probe's first hit, or not at all without one."""
+        searched from the probe's first hit, or not at all without one; ``accepts``: a quick regex
+        that, in ASCII text, finds something wherever a match is accepted (``accept``: an id needs
+        a digit or capitals), unless one of ``accepts_unless`` (lower-cased literals) is in it."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
@@ -154,6 +158,8 @@ class Recognizer:
         self.ascii_needs = tuple(ascii_needs) or None
         self.pieces = pieces
         self.probe = re.compile(probe) if probe else None
+        self.accepts = re.compile(accepts) if accepts else None
+        self.accepts_unless = tuple(accepts_unless)
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
