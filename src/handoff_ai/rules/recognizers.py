@@ -188,8 +188,9 @@ class Recognizer:
     def value_span(self, match: re.Match[str]) -> tuple[int, int]:
         """The ``value`` group (or its alternative ``v2``), else group 1, else the match."""
         for group in self._value_groups:
-            if match.group(group) is not None:
-                return match.span(group)
+            span = match.span(group)
+            if span[0] >= 0:  # (-1, -1): the group did not take part
+                return span
         return match.span()
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:
