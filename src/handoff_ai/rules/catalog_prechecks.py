@@ -211,6 +211,15 @@ _ACCEPTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 
 
+# Runs of word characters one of which every match holds whole: the last word of a secret's label
+# ("pin", "pincode", "password", "the code", "security answer", "pet's name"); "shipping" holds
+# "pin" but no such word.
+_ENDS: dict[str, str] = {
+    "secret.inline": """pin pinnumber pincode pinno number code no password passcode passphrase pwd pw pass
+        answer word phrase question otp cvv cvv2 cvc name pet pets""",
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
@@ -229,5 +238,6 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             probe=_PROBES.get(recognizer.name),
             accepts=accepts,
             accepts_unless=unless,
+            ends=_ENDS.get(recognizer.name, "").split(),
         )
     return recognizers

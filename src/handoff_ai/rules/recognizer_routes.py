@@ -34,6 +34,11 @@ literal has in a token."""
 
 
 _GATE = -4_000_000
+
+
+_ENDS = -5_000_000
+"""``_ENDS - number``, in a token's numbers: it, or one of its parts between apostrophes, is one of
+that recognizer's ``ends``."""
 """``_GATE - number``, in a token's numbers: it is one of that recognizer's gate ``words``."""
 
 
@@ -60,18 +65,21 @@ class _InWords(dict[str, frozenset[int]]):
     those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
     ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``);
     ``_HAS_DIGIT`` when it holds an ASCII digit; ``_GATE - number`` when it is one of that
-    recognizer's gate words."""
+    recognizer's gate words; ``_ENDS - number`` when it, or a part of it between apostrophes, is
+    one of that recognizer's ``ends``."""
 
     def __init__(
         self,
         literals: dict[str, frozenset[int]],
         bounded: dict[str, frozenset[int]],
         gates: dict[str, frozenset[int]],
+        ends: dict[str, frozenset[int]],
     ) -> None:
         super().__init__()
         self._literals = tuple(sorted(literals.items()))
         self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
         self._gates = {word: frozenset(_GATE - n for n in numbers) for word, numbers in gates.items()}
+        self._ends = {word: frozenset(_ENDS - n for n in numbers) for word, numbers in ends.items()}
 
     def __missing__(self, token: str) -> frozenset[int]:
         if len(self) >= _MEMO_LIMIT:
@@ -85,6 +93,10 @@ class _InWords(dict[str, frozenset[int]]):
         gate = self._gates.get(token)
         if gate:
             value |= gate
+        for part in token.split("'") if "'" in token else (token,):
+            end = self._ends.get(part)
+            if end:
+                value |= end
         self[token] = value
         return value
 
@@ -169,6 +181,7 @@ class _Route:
         "ascii_needs",
         "bounded",
         "digit",
+        "ends",
         "gate_words",
         "gates",
         "keyed",
@@ -188,6 +201,7 @@ class _Route:
         bounded: set[int] = set()
         ascii_needs: list[tuple[int, tuple[str, ...]]] = []
         accepting: list[tuple[int, tuple[str, ...], re.Pattern[str]]] = []
+        ends: list[int] = []
         self._plan = plan
         self._ascii: dict[frozenset[int], _AsciiRun] = {}
         for step in plan:
@@ -196,6 +210,8 @@ class _Route:
                 continue
             if recognizer.bounded is not None:
                 bounded.add(number)
+            if recognizer.ends is not None:
+                ends.append(number)
             if recognizer.accepts is not None:
                 accepting.append((number, recognizer.accepts_unless, recognizer.accepts))
             if recognizer.ascii_needs is not None:
@@ -232,6 +248,8 @@ class _Route:
         self.ascii_needs = tuple(ascii_needs)
         """Recognizers that, in ASCII text, also need one of their ``ascii_needs``: a token holding
         a word one, or the text one of these others."""
+        self.ends = tuple(ends)
+        """Recognizers that, in ASCII text, also need one of their ``ends`` as a token or a part of one."""
         self.accepting = tuple(accepting)
         """Recognizers that, in ASCII text, also need one of their ``accepts_unless`` literals in
         the lower-cased text or their ``accepts`` regex to find something in the text."""
@@ -270,6 +288,7 @@ class _Route:
             elif others is not None:
                 literals += [(literal, {number}) for literal in others]
         banned = {n for n in self.bounded if -1 - n not in needed}
+        banned.update(n for n in self.ends if _ENDS - n not in needed)
         keeps: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]] = []
         for number, others in self.ascii_needs:
             if _ASCII_NEED - number in needed:

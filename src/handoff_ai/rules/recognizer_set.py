@@ -132,7 +132,10 @@ class RecognizerSet:
             literals: dict[str, set[int]] = {}
             bounded: dict[str, set[int]] = {}
             gates: dict[str, set[int]] = {}
+            ends: dict[str, set[int]] = {}
             for recognizer, in_words, *_, number in self._plan:
+                for word in recognizer.ends or ():
+                    ends.setdefault(word, set()).add(number)
                 for word in recognizer.words or ():
                     gates.setdefault(word, set()).add(number)
                 for literal in in_words or ():
@@ -162,6 +165,7 @@ class RecognizerSet:
                 {k: frozenset(v) for k, v in literals.items()},
                 {k: frozenset(v) for k, v in bounded.items()},
                 {k: frozenset(v) for k, v in gates.items()},
+                {k: frozenset(v) for k, v in ends.items()},
             )
         route = self._routes[active] = _Route(self._plan, active, self._keys)
         return route

@@ -128,6 +128,7 @@ class Recognizer:
         probe: str | None = None,
         accepts: str | None = None,
         accepts_unless: Iterable[str] = (),
+        ends: Iterable[str] = (),
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -148,7 +149,10 @@ class Recognizer:
         matches, in ASCII text, wherever a match of the recognizer's regex begins: the regex is
         searched from the probe's first hit, or not at all without one; ``accepts``: a quick regex
         that, in ASCII text, finds something wherever a match is accepted (``accept``: an id needs
-        a digit or capitals), unless one of ``accepts_unless`` (lower-cased literals) is in it."""
+        a digit or capitals), unless one of ``accepts_unless`` (lower-cased literals) is in it;
+        ``ends``: lower-cased runs of word characters one of which every match holds whole (between
+        non-word characters: the last word of its label), so in ASCII text one of the tokens, or
+        of their parts between apostrophes, is one of them."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
@@ -160,6 +164,7 @@ class Recognizer:
         self.probe = re.compile(probe) if probe else None
         self.accepts = re.compile(accepts) if accepts else None
         self.accepts_unless = tuple(accepts_unless)
+        self.ends = frozenset(ends) or None
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
