@@ -220,6 +220,16 @@ _ENDS: dict[str, str] = {
 }
 
 
+# The length of a run of word characters every match holds, and whether it holds a digit: an
+# unlabelled id's six characters with a digit (a whole run where no hyphen joins them), a key's
+# sixteen (_REQUIRES), a US postal code's five digits.
+_TOKEN_RUNS: dict[str, tuple[int, bool]] = {
+    "id.generic": (6, True),
+    "secret.token": (16, False),
+    "postal_code.us": (5, True),
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
@@ -239,5 +249,6 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             accepts=accepts,
             accepts_unless=unless,
             ends=_ENDS.get(recognizer.name, "").split(),
+            token_run=_TOKEN_RUNS.get(recognizer.name),
         )
     return recognizers

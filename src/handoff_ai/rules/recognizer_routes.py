@@ -37,6 +37,11 @@ _GATE = -4_000_000
 
 
 _ENDS = -5_000_000
+
+
+_TOKEN_RUN = -6_000_000
+"""``_TOKEN_RUN - number``, in a token's numbers: it, or a part of it between apostrophes, is a run
+as long as that recognizer's ``token_run`` (holding a digit when it asks for one)."""
 """``_ENDS - number``, in a token's numbers: it, or one of its parts between apostrophes, is one of
 that recognizer's ``ends``."""
 """``_GATE - number``, in a token's numbers: it is one of that recognizer's gate ``words``."""
@@ -74,8 +79,10 @@ class _InWords(dict[str, frozenset[int]]):
         bounded: dict[str, frozenset[int]],
         gates: dict[str, frozenset[int]],
         ends: dict[str, frozenset[int]],
+        runs: Sequence[tuple[int, int, bool]] = (),
     ) -> None:
         super().__init__()
+        self._runs = tuple((_TOKEN_RUN - number, length, digit) for number, length, digit in runs)
         self._literals = tuple(sorted(literals.items()))
         self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
         self._gates = {word: frozenset(_GATE - n for n in numbers) for word, numbers in gates.items()}
@@ -93,10 +100,20 @@ class _InWords(dict[str, frozenset[int]]):
         gate = self._gates.get(token)
         if gate:
             value |= gate
-        for part in token.split("'") if "'" in token else (token,):
+        parts = token.split("'") if "'" in token else (token,)
+        for part in parts:
             end = self._ends.get(part)
             if end:
                 value |= end
+        if self._runs and max(map(len, parts)) >= min(length for _, length, _ in self._runs):
+            runs = [
+                mark
+                for mark, length, digit in self._runs
+                for part in parts
+                if len(part) >= length and (not digit or any(map(part.__contains__, "0123456789")))
+            ]
+            if runs:
+                value |= frozenset(runs)
         self[token] = value
         return value
 
@@ -188,6 +205,7 @@ class _Route:
         "keys",
         "literals",
         "patterns",
+        "runs",
         "unkeyed",
     )
 
@@ -202,6 +220,7 @@ class _Route:
         ascii_needs: list[tuple[int, tuple[str, ...]]] = []
         accepting: list[tuple[int, tuple[str, ...], re.Pattern[str]]] = []
         ends: list[int] = []
+        runs: list[int] = []
         self._plan = plan
         self._ascii: dict[frozenset[int], _AsciiRun] = {}
         for step in plan:
@@ -212,6 +231,8 @@ class _Route:
                 bounded.add(number)
             if recognizer.ends is not None:
                 ends.append(number)
+            if recognizer.token_run is not None:
+                runs.append(number)
             if recognizer.accepts is not None:
                 accepting.append((number, recognizer.accepts_unless, recognizer.accepts))
             if recognizer.ascii_needs is not None:
@@ -248,6 +269,8 @@ class _Route:
         self.ascii_needs = tuple(ascii_needs)
         """Recognizers that, in ASCII text, also need one of their ``ascii_needs``: a token holding
         a word one, or the text one of these others."""
+        self.runs = tuple(runs)
+        """Recognizers that, in ASCII text without a hyphen, also need their ``token_run``."""
         self.ends = tuple(ends)
         """Recognizers that, in ASCII text, also need one of their ``ends`` as a token or a part of one."""
         self.accepting = tuple(accepting)
@@ -300,8 +323,11 @@ class _Route:
                 literals += [(literal, {number}) for literal in others]
             elif any(number in numbers for _, numbers in (*literals, *patterns)):
                 keeps.append((number, others, None))
+        for number in self.runs:
+            if _TOKEN_RUN - number not in needed and _may_run(number, base, literals, patterns):
+                keeps.append((number, ("-",), None))  # only a hyphen may join shorter tokens' runs
         for number, unless, accepts in self.accepting:
-            if number in base or any(number in numbers for _, numbers in (*literals, *patterns)):
+            if _may_run(number, base, literals, patterns):
                 keeps.append((number, unless, accepts))
         base -= banned
         return (
@@ -310,6 +336,16 @@ class _Route:
             tuple((pattern, frozenset(n - banned)) for pattern, n in patterns if n - banned),
             tuple((n, others, accepts) for n, others, accepts in keeps if n not in banned),
         )
+
+
+def _may_run(
+    number: int,
+    base: set[int],
+    literals: Sequence[tuple[str, set[int]]],
+    patterns: Sequence[tuple[re.Pattern[str], set[int]]],
+) -> bool:
+    """Whether a recognizer is certain to run or a test may add it (``_Route.ascii_run``)."""
+    return number in base or any(number in numbers for _, numbers in (*literals, *patterns))
 
 
 _AsciiRun = tuple[

@@ -166,6 +166,7 @@ class RecognizerSet:
                 {k: frozenset(v) for k, v in bounded.items()},
                 {k: frozenset(v) for k, v in gates.items()},
                 {k: frozenset(v) for k, v in ends.items()},
+                [(n, *r.token_run) for r, *_, n in self._plan if r.token_run is not None],
             )
         route = self._routes[active] = _Route(self._plan, active, self._keys)
         return route

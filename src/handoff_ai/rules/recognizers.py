@@ -129,6 +129,7 @@ class Recognizer:
         accepts: str | None = None,
         accepts_unless: Iterable[str] = (),
         ends: Iterable[str] = (),
+        token_run: tuple[int, bool] | None = None,
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -152,7 +153,9 @@ class Recognizer:
         a digit or capitals), unless one of ``accepts_unless`` (lower-cased literals) is in it;
         ``ends``: lower-cased runs of word characters one of which every match holds whole (between
         non-word characters: the last word of its label), so in ASCII text one of the tokens, or
-        of their parts between apostrophes, is one of them."""
+        of their parts between apostrophes, is one of them; ``token_run``: ``(length, digit)``, every
+        match holds a run of word characters that long (holding a digit, with ``digit``), so in
+        ASCII text without a hyphen a token, or a part of one between apostrophes, is one."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
@@ -165,6 +168,7 @@ class Recognizer:
         self.accepts = re.compile(accepts) if accepts else None
         self.accepts_unless = tuple(accepts_unless)
         self.ends = frozenset(ends) or None
+        self.token_run = token_run
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
