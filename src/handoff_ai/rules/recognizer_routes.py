@@ -200,6 +200,7 @@ class _Route:
         "digit",
         "ends",
         "gate_words",
+        "gated",
         "gates",
         "keyed",
         "keys",
@@ -264,6 +265,8 @@ class _Route:
         self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
         self.gates = {word: frozenset(n) for word, n in gates.items()}
         self.gate_words = frozenset(gates)
+        self.gated = tuple(sorted({n for numbers in gates.values() for n in numbers}))
+        """Recognizers a gate word lets run."""
         self.bounded = tuple(sorted(bounded))
         """Recognizers that also need one of their ``bounded`` words alone."""
         self.ascii_needs = tuple(ascii_needs)
@@ -298,7 +301,7 @@ class _Route:
         ]
         literals += [(literal, set(numbers)) for literal, numbers in self.unkeyed]
         patterns = [(pattern, set(numbers)) for pattern, numbers in self.patterns]
-        gated = sorted({n for numbers in self.gates.values() for n in numbers if _GATE - n in needed})
+        gated = [n for n in self.gated if _GATE - n in needed]
         for number in gated:  # as ``RecognizerSet._run`` tests a gate word's recognizers
             _, in_words, others, digit, *_ = self._plan[number]
             if in_words is None and others is None:
@@ -313,6 +316,7 @@ class _Route:
         banned = {n for n in self.bounded if -1 - n not in needed}
         banned.update(n for n in self.ends if _ENDS - n not in needed)
         keeps: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]] = []
+        needing: list[tuple[int, tuple[str, ...]]] = []
         for number, others in self.ascii_needs:
             if _ASCII_NEED - number in needed:
                 continue
@@ -321,13 +325,15 @@ class _Route:
                 for _, numbers in (*literals, *patterns):
                     numbers.discard(number)
                 literals += [(literal, {number}) for literal in others]
-            elif any(number in numbers for _, numbers in (*literals, *patterns)):
-                keeps.append((number, others, None))
+            else:
+                needing.append((number, others))
+        tested = set().union(*(n for _, n in literals), *(n for _, n in patterns))  # a test may add
+        keeps += [(number, others, None) for number, others in needing if number in tested]
         for number in self.runs:
-            if _TOKEN_RUN - number not in needed and _may_run(number, base, literals, patterns):
+            if _TOKEN_RUN - number not in needed and (number in base or number in tested):
                 keeps.append((number, ("-",), None))  # only a hyphen may join shorter tokens' runs
         for number, unless, accepts in self.accepting:
-            if _may_run(number, base, literals, patterns):
+            if number in base or number in tested:
                 keeps.append((number, unless, accepts))
         base -= banned
         return (
@@ -336,16 +342,6 @@ class _Route:
             tuple((pattern, frozenset(n - banned)) for pattern, n in patterns if n - banned),
             tuple((n, others, accepts) for n, others, accepts in keeps if n not in banned),
         )
-
-
-def _may_run(
-    number: int,
-    base: set[int],
-    literals: Sequence[tuple[str, set[int]]],
-    patterns: Sequence[tuple[re.Pattern[str], set[int]]],
-) -> bool:
-    """Whether a recognizer is certain to run or a test may add it (``_Route.ascii_run``)."""
-    return number in base or any(number in numbers for _, numbers in (*literals, *patterns))
 
 
 _AsciiRun = tuple[
