@@ -201,10 +201,40 @@ _PROBES: dict[str, str] = {
 }
 
 
+# Quick regexes that, in ASCII text, find something wherever a match is accepted, unless a literal
+# of theirs is in it: a labelled id needs a digit or a run of capitals ("order AB-CDE"; "order
+# status" is none), an "I'm ..."/"this is ..." name a capital after white space other than a lone
+# "I" (a stop word), which "my name is ..." does not need.
+_ACCEPTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "id.labelled": (r"\d|[A-Z][A-Z_-]{3,}[A-Z]", ()),
+    "name.labelled": (r"\s(?:[A-HJ-Z]|I[A-Za-z'’-])", ("name",)),
+}
+
+
+# Runs of word characters one of which every match holds whole: the last word of a secret's label
+# ("pin", "pincode", "password", "the code", "security answer", "pet's name"); "shipping" holds
+# "pin" but no such word.
+_ENDS: dict[str, str] = {
+    "secret.inline": """pin pinnumber pincode pinno number code no password passcode passphrase pwd pw pass
+        answer word phrase question otp cvv cvv2 cvc name pet pets""",
+}
+
+
+# The length of a run of word characters every match holds, and whether it holds a digit: an
+# unlabelled id's six characters with a digit (a whole run where no hyphen joins them), a key's
+# sixteen (_REQUIRES), a US postal code's five digits.
+_TOKEN_RUNS: dict[str, tuple[int, bool]] = {
+    "id.generic": (6, True),
+    "secret.token": (16, False),
+    "postal_code.us": (5, True),
+}
+
+
 def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
     for recognizer in recognizers:
         needs, digit = _PREFILTERS.get(recognizer.name, ((), False))
         bare = recognizer.name == "name.bare"
+        accepts, unless = _ACCEPTS.get(recognizer.name, (None, ()))
         recognizer.prefilter(
             needs,
             digit=digit,
@@ -216,5 +246,9 @@ def _with_prefilters(recognizers: list[Recognizer]) -> list[Recognizer]:
             ascii_needs=_ASCII_NEEDS.get(recognizer.name, "").split(),
             pieces=(2, 4) if bare else None,  # two or three names, and a "." or "!" apart
             probe=_PROBES.get(recognizer.name),
+            accepts=accepts,
+            accepts_unless=unless,
+            ends=_ENDS.get(recognizer.name, "").split(),
+            token_run=_TOKEN_RUNS.get(recognizer.name),
         )
     return recognizers

@@ -33,6 +33,20 @@ the set's ``index``-th other literal ("post" of "post code"), which every ASCII 
 literal has in a token."""
 
 
+_GATE = -4_000_000
+
+
+_ENDS = -5_000_000
+
+
+_TOKEN_RUN = -6_000_000
+"""``_TOKEN_RUN - number``, in a token's numbers: it, or a part of it between apostrophes, is a run
+as long as that recognizer's ``token_run`` (holding a digit when it asks for one)."""
+"""``_ENDS - number``, in a token's numbers: it, or one of its parts between apostrophes, is one of
+that recognizer's ``ends``."""
+"""``_GATE - number``, in a token's numbers: it is one of that recognizer's gate ``words``."""
+
+
 _WORD_RUN = re.compile(r"[a-z0-9_]+")
 """``_ASCII_NEED - number``, in a token's numbers: it holds one of that recognizer's word
 ``ascii_needs``."""
@@ -55,12 +69,24 @@ class _InWords(dict[str, frozenset[int]]):
     """Token -> the recognizers (numbers) it may let run, filled on first sight (hits stay in C):
     those one of whose word literals it contains, and, as ``-1 - number``, those one of whose
     ``bounded`` words it ends with (after its last apostrophe: ``recognizers.stands_alone``);
-    ``_HAS_DIGIT`` when it holds an ASCII digit."""
+    ``_HAS_DIGIT`` when it holds an ASCII digit; ``_GATE - number`` when it is one of that
+    recognizer's gate words; ``_ENDS - number`` when it, or a part of it between apostrophes, is
+    one of that recognizer's ``ends``."""
 
-    def __init__(self, literals: dict[str, frozenset[int]], bounded: dict[str, frozenset[int]]) -> None:
+    def __init__(
+        self,
+        literals: dict[str, frozenset[int]],
+        bounded: dict[str, frozenset[int]],
+        gates: dict[str, frozenset[int]],
+        ends: dict[str, frozenset[int]],
+        runs: Sequence[tuple[int, int, bool]] = (),
+    ) -> None:
         super().__init__()
+        self._runs = tuple((_TOKEN_RUN - number, length, digit) for number, length, digit in runs)
         self._literals = tuple(sorted(literals.items()))
         self._bounded = {word: frozenset(-1 - n for n in numbers) for word, numbers in bounded.items()}
+        self._gates = {word: frozenset(_GATE - n for n in numbers) for word, numbers in gates.items()}
+        self._ends = {word: frozenset(_ENDS - n for n in numbers) for word, numbers in ends.items()}
 
     def __missing__(self, token: str) -> frozenset[int]:
         if len(self) >= _MEMO_LIMIT:
@@ -71,6 +97,23 @@ class _InWords(dict[str, frozenset[int]]):
             value |= alone
         if any(map(token.__contains__, "0123456789")):
             value |= _DIGIT_MARK
+        gate = self._gates.get(token)
+        if gate:
+            value |= gate
+        parts = token.split("'") if "'" in token else (token,)
+        for part in parts:
+            end = self._ends.get(part)
+            if end:
+                value |= end
+        if self._runs and max(map(len, parts)) >= min(length for _, length, _ in self._runs):
+            runs = [
+                mark
+                for mark, length, digit in self._runs
+                for part in parts
+                if len(part) >= length and (not digit or any(map(part.__contains__, "0123456789")))
+            ]
+            if runs:
+                value |= frozenset(runs)
         self[token] = value
         return value
 
@@ -147,17 +190,23 @@ class _Route:
     its words stands alone."""
 
     __slots__ = (
+        "_ascii",
+        "_plan",
+        "accepting",
         "allowed",
         "always",
         "ascii_needs",
         "bounded",
         "digit",
+        "ends",
         "gate_words",
+        "gated",
         "gates",
         "keyed",
         "keys",
         "literals",
         "patterns",
+        "runs",
         "unkeyed",
     )
 
@@ -170,12 +219,23 @@ class _Route:
         gates: dict[str, set[int]] = {}
         bounded: set[int] = set()
         ascii_needs: list[tuple[int, tuple[str, ...]]] = []
+        accepting: list[tuple[int, tuple[str, ...], re.Pattern[str]]] = []
+        ends: list[int] = []
+        runs: list[int] = []
+        self._plan = plan
+        self._ascii: dict[frozenset[int], _AsciiRun] = {}
         for step in plan:
             recognizer, in_words, others, digit, _, _, _, gate, language, number = step
             if language is not None and language not in active:
                 continue
             if recognizer.bounded is not None:
                 bounded.add(number)
+            if recognizer.ends is not None:
+                ends.append(number)
+            if recognizer.token_run is not None:
+                runs.append(number)
+            if recognizer.accepts is not None:
+                accepting.append((number, recognizer.accepts_unless, recognizer.accepts))
             if recognizer.ascii_needs is not None:
                 ascii_needs.append((number, tuple(n for n in recognizer.ascii_needs if not _is_word(n))))
             if gate is not None:
@@ -205,8 +265,92 @@ class _Route:
         self.patterns = tuple((pattern, frozenset(n)) for pattern, n in patterns.items())
         self.gates = {word: frozenset(n) for word, n in gates.items()}
         self.gate_words = frozenset(gates)
+        self.gated = tuple(sorted({n for numbers in gates.values() for n in numbers}))
+        """Recognizers a gate word lets run."""
         self.bounded = tuple(sorted(bounded))
         """Recognizers that also need one of their ``bounded`` words alone."""
         self.ascii_needs = tuple(ascii_needs)
         """Recognizers that, in ASCII text, also need one of their ``ascii_needs``: a token holding
         a word one, or the text one of these others."""
+        self.runs = tuple(runs)
+        """Recognizers that, in ASCII text without a hyphen, also need their ``token_run``."""
+        self.ends = tuple(ends)
+        """Recognizers that, in ASCII text, also need one of their ``ends`` as a token or a part of one."""
+        self.accepting = tuple(accepting)
+        """Recognizers that, in ASCII text, also need one of their ``accepts_unless`` literals in
+        the lower-cased text or their ``accepts`` regex to find something in the text."""
+
+    def ascii_run(self, needed: frozenset[int]) -> _AsciiRun:
+        """What ``RecognizerSet._run`` makes of an ASCII text whose tokens' numbers are ``needed``
+        (a pure function of them, memoized: few sets of numbers recur): the candidates certain
+        from ``needed`` alone, in order, and the substring tests that add more."""
+        found = self._ascii.get(needed)
+        if found is None:
+            if len(self._ascii) >= _MEMO_LIMIT:
+                self._ascii.clear()
+            found = self._ascii[needed] = self._ascii_run(needed)
+        return found
+
+    def _ascii_run(self, needed: frozenset[int]) -> _AsciiRun:
+        has_digit = _HAS_DIGIT in needed
+        base = set(needed & self.allowed) | self.always
+        if has_digit:
+            base |= self.digit
+        literals: list[tuple[str, set[int]]] = [
+            (literal, set(numbers)) for key, (literal, numbers) in self.keyed.items() if key in needed
+        ]
+        literals += [(literal, set(numbers)) for literal, numbers in self.unkeyed]
+        patterns = [(pattern, set(numbers)) for pattern, numbers in self.patterns]
+        gated = [n for n in self.gated if _GATE - n in needed]
+        for number in gated:  # as ``RecognizerSet._run`` tests a gate word's recognizers
+            _, in_words, others, digit, *_ = self._plan[number]
+            if in_words is None and others is None:
+                if not digit or has_digit:
+                    base.add(number)
+            elif (digit and has_digit) or number in needed:
+                base.add(number)
+            elif isinstance(others, re.Pattern):
+                patterns.append((others, {number}))
+            elif others is not None:
+                literals += [(literal, {number}) for literal in others]
+        banned = {n for n in self.bounded if -1 - n not in needed}
+        banned.update(n for n in self.ends if _ENDS - n not in needed)
+        keeps: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]] = []
+        needing: list[tuple[int, tuple[str, ...]]] = []
+        for number, others in self.ascii_needs:
+            if _ASCII_NEED - number in needed:
+                continue
+            if number in base:  # kept only where one of its literals is
+                base.discard(number)
+                for _, numbers in (*literals, *patterns):
+                    numbers.discard(number)
+                literals += [(literal, {number}) for literal in others]
+            else:
+                needing.append((number, others))
+        tested = set().union(*(n for _, n in literals), *(n for _, n in patterns))  # a test may add
+        keeps += [(number, others, None) for number, others in needing if number in tested]
+        for number in self.runs:
+            if _TOKEN_RUN - number not in needed and (number in base or number in tested):
+                keeps.append((number, ("-",), None))  # only a hyphen may join shorter tokens' runs
+        for number, unless, accepts in self.accepting:
+            if number in base or number in tested:
+                keeps.append((number, unless, accepts))
+        base -= banned
+        return (
+            tuple(sorted(base)),
+            tuple((literal, frozenset(n - banned)) for literal, n in literals if n - banned),
+            tuple((pattern, frozenset(n - banned)) for pattern, n in patterns if n - banned),
+            tuple((n, others, accepts) for n, others, accepts in keeps if n not in banned),
+        )
+
+
+_AsciiRun = tuple[
+    "tuple[int, ...]",
+    "tuple[tuple[str, frozenset[int]], ...]",
+    "tuple[tuple[re.Pattern[str], frozenset[int]], ...]",
+    "tuple[tuple[int, tuple[str, ...], re.Pattern[str] | None], ...]",
+]
+"""A route's candidates for an ASCII text's ``needed`` numbers (``_Route.ascii_run``): those certain,
+in order; literals and patterns whose presence in the lower-cased text adds theirs; and recognizers
+then dropped unless one of their literals is in it (``ascii_needs``, ``accepts_unless``) or their
+``accepts`` regex finds something in the text."""

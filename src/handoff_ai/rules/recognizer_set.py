@@ -21,7 +21,6 @@ from .phrases import tokens
 from .prefilter import PatternSet
 from .recognizer_routes import (
     _ASCII_NEED,
-    _HAS_DIGIT,
     _LITERAL_KEY,
     _WORD_RUN,
     _Checks,
@@ -132,7 +131,13 @@ class RecognizerSet:
         if self._in_words is None:
             literals: dict[str, set[int]] = {}
             bounded: dict[str, set[int]] = {}
+            gates: dict[str, set[int]] = {}
+            ends: dict[str, set[int]] = {}
             for recognizer, in_words, *_, number in self._plan:
+                for word in recognizer.ends or ():
+                    ends.setdefault(word, set()).add(number)
+                for word in recognizer.words or ():
+                    gates.setdefault(word, set()).add(number)
                 for literal in in_words or ():
                     literals.setdefault(literal, set()).add(number)
                 for word in recognizer.bounded or ():
@@ -157,7 +162,11 @@ class RecognizerSet:
                 for r, _, _, _, max_len, requires, regex, *_ in self._plan
             )
             self._in_words = _InWords(
-                {k: frozenset(v) for k, v in literals.items()}, {k: frozenset(v) for k, v in bounded.items()}
+                {k: frozenset(v) for k, v in literals.items()},
+                {k: frozenset(v) for k, v in bounded.items()},
+                {k: frozenset(v) for k, v in gates.items()},
+                {k: frozenset(v) for k, v in ends.items()},
+                [(n, *r.token_run) for r, *_, n in self._plan if r.token_run is not None],
             )
         route = self._routes[active] = _Route(self._plan, active, self._keys)
         return route
@@ -165,28 +174,39 @@ class RecognizerSet:
     def __iter__(self) -> Iterator[Recognizer]:
         return iter(self.recognizers)
 
-    def _run(self, text: str, lower: str, words: Sequence[str], route: _Route, ascii_text: bool) -> list[int]:
+    def _run(
+        self, text: str, lower: str, words: Sequence[str], route: _Route, ascii_text: bool
+    ) -> Sequence[int]:
         """The numbers of the recognizers whose pre-checks ``text`` passes, in priority order."""
         assert self._in_words is not None  # made with the route, before any run
-        needed = set().union(*map(self._in_words.__getitem__, words))
-        # In ASCII text every digit is inside a token; other text asks the regex (Unicode digits).
-        has_digit = _HAS_DIGIT in needed if ascii_text else _DIGIT.search(text) is not None
-        run = needed & route.allowed
+        needed = frozenset().union(*map(self._in_words.__getitem__, words))
+        if ascii_text:  # what the tokens' numbers decide is memoized on the route
+            certain, literals, patterns, keeps = route.ascii_run(needed)
+            more: set[int] | None = None
+            for literal, numbers in literals:
+                if literal in lower:
+                    more = set(certain).union(numbers) if more is None else more.union(numbers)
+            for pattern, numbers in patterns:
+                if pattern.search(lower) is not None:
+                    more = set(certain).union(numbers) if more is None else more.union(numbers)
+            chosen: Sequence[int] = certain if more is None else sorted(more)
+            for number, unless, accepts in keeps:
+                if (
+                    number in chosen
+                    and not any(literal in lower for literal in unless)
+                    and (accepts is None or accepts.search(text) is None)
+                ):
+                    chosen = [n for n in chosen if n != number]
+            return chosen
+        # Other text: no token is an exact guide (Unicode digits, case folding, accents).
+        has_digit = _DIGIT.search(text) is not None
+        run = set(needed & route.allowed)
         run |= route.always
         if has_digit:
             run |= route.digit
-        if ascii_text:
-            for key in route.keys.intersection(needed):
-                literal, numbers = route.keyed[key]
-                if literal in lower:
-                    run |= numbers
-            for literal, numbers in route.unkeyed:
-                if literal in lower:
-                    run |= numbers
-        else:
-            for literal, numbers in route.literals:
-                if literal in lower:
-                    run |= numbers
+        for literal, numbers in route.literals:
+            if literal in lower:
+                run |= numbers
         for pattern, numbers in route.patterns:
             if pattern.search(lower) is not None:
                 run |= numbers
@@ -206,17 +226,6 @@ class RecognizerSet:
                     elif not any(literal in lower for literal in others):
                         continue
                 run.add(number)
-        if ascii_text:  # other text: no token is an exact guide
-            for number in route.bounded:
-                if number in run and -1 - number not in needed:
-                    run.discard(number)
-            for number, others in route.ascii_needs:
-                if (
-                    number in run
-                    and _ASCII_NEED - number not in needed
-                    and not any(literal in lower for literal in others)
-                ):
-                    run.discard(number)
         return sorted(run)
 
     def find(

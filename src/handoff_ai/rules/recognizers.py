@@ -126,6 +126,10 @@ class Recognizer:
         ascii_needs: Iterable[str] = (),
         pieces: tuple[int, int] | None = None,
         probe: str | None = None,
+        accepts: str | None = None,
+        accepts_unless: Iterable[str] = (),
+        ends: Iterable[str] = (),
+        token_run: tuple[int, bool] | None = None,
     ) -> None:
         """Skip this recognizer unless the text has one of ``needs`` (lower-cased
         substrings) or, with ``digit``, a digit; and is at most ``max_len`` long;
@@ -144,7 +148,14 @@ class Recognizer:
         white-space-separated pieces a text it matches has (a whole-text pattern); ``probe``: a
         quick regex (no leading ``\\b``: Python's ``re`` then skips to its first characters) that
         matches, in ASCII text, wherever a match of the recognizer's regex begins: the regex is
-        searched from the probe's first hit, or not at all without one."""
+        searched from the probe's first hit, or not at all without one; ``accepts``: a quick regex
+        that, in ASCII text, finds something wherever a match is accepted (``accept``: an id needs
+        a digit or capitals), unless one of ``accepts_unless`` (lower-cased literals) is in it;
+        ``ends``: lower-cased runs of word characters one of which every match holds whole (between
+        non-word characters: the last word of its label), so in ASCII text one of the tokens, or
+        of their parts between apostrophes, is one of them; ``token_run``: ``(length, digit)``, every
+        match holds a run of word characters that long (holding a digit, with ``digit``), so in
+        ASCII text without a hyphen a token, or a part of one between apostrophes, is one."""
         self.needs = tuple(needs)
         self.digit = digit
         self.max_len = max_len
@@ -154,6 +165,10 @@ class Recognizer:
         self.ascii_needs = tuple(ascii_needs) or None
         self.pieces = pieces
         self.probe = re.compile(probe) if probe else None
+        self.accepts = re.compile(accepts) if accepts else None
+        self.accepts_unless = tuple(accepts_unless)
+        self.ends = frozenset(ends) or None
+        self.token_run = token_run
         self._needs_re = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
         self._requires_re = re.compile(requires) if requires else None
 
@@ -182,8 +197,9 @@ class Recognizer:
     def value_span(self, match: re.Match[str]) -> tuple[int, int]:
         """The ``value`` group (or its alternative ``v2``), else group 1, else the match."""
         for group in self._value_groups:
-            if match.group(group) is not None:
-                return match.span(group)
+            span = match.span(group)
+            if span[0] >= 0:  # (-1, -1): the group did not take part
+                return span
         return match.span()
 
     def accept(self, value: str, match: re.Match[str]) -> str | None:

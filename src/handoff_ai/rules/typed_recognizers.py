@@ -170,7 +170,7 @@ class _LabelledId(Recognizer):
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         if is_placeholder(value):
             return None
-        if not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 5):
+        if not any(map(str.isdigit, value)) and not (value.isupper() and len(value) >= 5):
             return None
         return _ID_KIND.get(" ".join(match.group("label").lower().split()), "reference")
 
@@ -249,12 +249,11 @@ class _Generic(Recognizer):
     def accept(self, value: str, match: re.Match[str]) -> str | None:
         if value[:2].lower() == "0x" or is_placeholder(value):  # a memory address, a masked id
             return None
-        digits = sum(c.isdigit() for c in value)
+        digits = sum(map(str.isdigit, value))  # map: no generator frame per character
         if digits == len(value.replace("-", "")):
             return "number" if digits >= 6 else None
-        letters = sum(c.isalpha() for c in value)
-        if letters and (
-            any(c.isupper() for c in value) or digits >= 2 or _LOWER_THEN_DIGITS.fullmatch(value)
+        if any(map(str.isalpha, value)) and (
+            any(map(str.isupper, value)) or digits >= 2 or _LOWER_THEN_DIGITS.fullmatch(value)
         ):
             return "id"
         return None
