@@ -27,7 +27,7 @@ from operator import attrgetter, itemgetter
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .blocker import find_blocker
-from .dialogue import Step, StepKey, read_steps
+from .dialogue import Step, StepKey, pair_steps, step_gates, suggested
 from .dialogue_data import DialoguePhrases, dialogue_reader
 from .dialogue_reading import DialogueReader
 from .events import event_outcome, failure_reason, result_outcome
@@ -136,64 +136,96 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _logged(
-    conversation: Conversation, rules: RuleSet, reader: DialogueReader, works: list[Work]
-) -> list[tuple[int, Hashable, Action]]:
-    """Events and bot/agent statements as ``(position, key, action)``.
+_Found = list[tuple[int, Hashable, Action]]
+"""Events and bot/agent statements as ``(position, key, action)``."""
+
+
+def _read_messages(
+    conversation: Conversation, rules: RuleSet, reader: DialogueReader
+) -> tuple[_Found, list[Work], dict[int, list[tuple[int, bool, str]]], list[int]]:
+    """One pass over the messages for every reader of the stage: logged events, bot/agent statements
+    of work, bot/agent suggestions (:func:`.dialogue.suggested`) and the customer messages that may
+    report a step of their own; a bot/agent message with no word that a statement or a suggestion
+    needs is passed over after one set test.
 
     A tool call and its result (linked by ``metadata["tool_call_id"]``) become
     one action: the call's description with the result's outcome and reason.
     """
-    found: list[tuple[int, Hashable, Action]] = []
+    found: _Found = []
+    works: list[Work] = []
+    suggestions: dict[int, list[tuple[int, bool, str]]] = {}
+    customers: list[int] = []
     calls: dict[str, Action] = {}
-    phrases, words_of, words = reader.phrases, reader.cues.words, rules.pattern_words
-    gate = _said_gate(
-        *(words.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
+    phrases, words_of, messages = reader.phrases, reader.cues.words, conversation.messages
+    needed = rules.pattern_words
+    said_gate = _said_gate(
+        *(needed.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
     )
-    for index, message in enumerate(conversation.messages):
+    reports, suggest_gate = step_gates(rules, phrases)
+    staff_gate = None if said_gate is None else _union(said_gate, suggest_gate)
+    for index, message in enumerate(messages):
         kind = message.kind
         if kind == "event":
-            metadata = message.metadata
-            if metadata and _is_marker(message):
-                continue
-            call_id = metadata.get("tool_call_id") if metadata else None
-            if isinstance(call_id, str) and call_id in calls and message.role == "system":
-                call = calls.pop(call_id)
-                call.outcome = result_outcome(message.text)
-                if call.outcome == "failed":
-                    reason = failure_reason(message.text) or message.text
-                    call.description = shorten(f"{call.description} → {reason}")
-                call.evidence.append(message.id)
-                continue
-            outcome = event_outcome(message.text)
-            description = shorten(message.text) or "(event with no text)"
-            if outcome == "failed" and (reason := failure_reason(message.text)) and reason not in description:
-                description = shorten(f"{description} → {reason}")
-            action = Action(
-                description=description,
-                actor=message.role,
-                outcome=outcome,
-                evidence=[message.id],
-                rule="event",
-            )
-            if isinstance(call_id, str) and message.role != "system":
-                calls[call_id] = action
-                action.outcome = "pending"  # until its result says otherwise
-            found.append((index, ("event", _normal(message.text)), action))
-        elif (kind == "message" or kind == "note") and message.role in ("bot", "agent"):
-            if kind == "note" and "openai_role" in message.metadata:
-                continue  # a system prompt
-            said_words = words_of(message.text)
-            if gate is not None and gate.isdisjoint(said_words):
-                continue  # no word any statement of work needs
-            said = work_statements(message, index, reader, conversation.messages)
-            works.extend(said)
-            if kind != "message":
-                continue
-            statement = _statement(message, rules, said_words, reader)
-            if statement is not None and not any(_covers(statement, w.action) for w in said):
-                found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
-    return found
+            _event(index, message, found, calls)
+            continue
+        role = message.role
+        if role == "customer":
+            if kind == "message" and (reports is None or not reports.isdisjoint(words_of(message.text))):
+                customers.append(index)
+            continue
+        if role == "system":
+            continue
+        words = words_of(message.text)
+        if staff_gate is not None and staff_gate.isdisjoint(words):
+            continue  # no word any statement of work or suggestion needs
+        if kind == "message" and not suggest_gate.isdisjoint(words):
+            suggested_here = suggested(message, words, phrases)
+            if suggested_here:
+                suggestions[index] = suggested_here
+        if said_gate is not None and said_gate.isdisjoint(words):
+            continue
+        if kind == "note" and "openai_role" in message.metadata:
+            continue  # a system prompt
+        said = work_statements(message, index, reader, messages)
+        works.extend(said)
+        if kind != "message":
+            continue
+        statement = _statement(message, rules, words, reader)
+        if statement is not None and not any(_covers(statement, w.action) for w in said):
+            found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
+    return found, works, suggestions, customers
+
+
+@lru_cache(maxsize=8)
+def _union(*gates: frozenset[str]) -> frozenset[str]:
+    return frozenset().union(*gates)
+
+
+def _event(index: int, message: Message, found: _Found, calls: dict[str, Action]) -> None:
+    """A logged event as an action, or its result joined to the tool call it answers."""
+    metadata, text, role = message.metadata, message.text, message.role
+    if metadata and _is_marker(message):
+        return
+    call_id = metadata.get("tool_call_id") if metadata else None
+    if isinstance(call_id, str) and call_id in calls and role == "system":
+        call = calls.pop(call_id)
+        call.outcome = result_outcome(text)
+        if call.outcome == "failed":
+            reason = failure_reason(text) or text
+            call.description = shorten(f"{call.description} → {reason}")
+        call.evidence.append(message.id)
+        return
+    outcome = event_outcome(text)
+    one_line = " ".join(text.split())
+    # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
+    description = (one_line if len(one_line) <= MAX_DESCRIPTION else shorten(text)) or "(event with no text)"
+    if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
+        description = shorten(f"{description} → {reason}")
+    action = Action(description=description, actor=role, outcome=outcome, evidence=[message.id], rule="event")
+    if isinstance(call_id, str) and role != "system":
+        calls[call_id] = action
+        action.outcome = "pending"  # until its result says otherwise
+    found.append((index, ("event", one_line.lower()), action))  # ``_normal(text)``
 
 
 def _covers(statement: Action, work: Action) -> bool:
@@ -368,9 +400,8 @@ def extract_actions(
 ) -> list[Action]:
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
-    steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
-    works: list[Work] = []
-    logged = _logged(conversation, rules, reader, works)
+    logged, works, suggestions, customers = _read_messages(conversation, rules, reader)
+    steps: list[Step | Work] = list(pair_steps(conversation.messages, suggestions, customers, rules, reader))
     merged = _fold_replies(
         _with_events(_dedupe(logged, sorted([*steps, *works], key=attrgetter("position"))))
     )
