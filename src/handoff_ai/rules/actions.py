@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
@@ -245,22 +245,25 @@ def _merge(into: Action, other: Action) -> None:
 
 
 def _dedupe(
-    items: list[tuple[int, Hashable, Action]], steps: Sequence[Step | Work]
+    items: list[tuple[int, Hashable, Action]], steps: Sequence[Step], works: Sequence[Work]
 ) -> list[tuple[int, Action, int]]:
-    """One item per step or repeated event: ``(position, action, mentions)``."""
+    """One item per step or repeated event: ``(position, action, mentions)``.
+
+    Each list comes in message order; at one position, items come before steps, steps before works."""
     merged: list[tuple[int, Action, int]] = []
     by_key: dict[Hashable, int] = {}
     by_verb: dict[str, list[tuple[StepKey, int]]] = {}
     everything: list[tuple[int, Hashable, Action]] = [
         *items,
         *((s.position, ("step", s.key), s.action) for s in steps),
+        *((w.position, ("step", w.key), w.action) for w in works),
     ]
     everything.sort(key=itemgetter(0))
     counts: list[int] = []
     for position, key, action in everything:
         slot: int | None
-        if isinstance(key, tuple) and key and key[0] == "step":
-            step: StepKey = key[1]
+        if key[0] == "step":  # type: ignore[index]
+            step: StepKey = key[1]  # type: ignore[index]
             slot = next((i for k, i in by_verb.get(step[0], ()) if same_step(k, step)), None)
             if slot is None:
                 by_verb.setdefault(step[0], []).append((step, len(merged)))
@@ -401,10 +404,8 @@ def extract_actions(
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
     logged, works, suggestions, customers = _read_messages(conversation, rules, reader)
-    steps: list[Step | Work] = list(pair_steps(conversation.messages, suggestions, customers, rules, reader))
-    merged = _fold_replies(
-        _with_events(_dedupe(logged, sorted([*steps, *works], key=attrgetter("position"))))
-    )
+    steps = pair_steps(conversation.messages, suggestions, customers, rules, reader)
+    merged = _fold_replies(_with_events(_dedupe(logged, steps, works)))
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:
