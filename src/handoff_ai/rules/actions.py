@@ -204,17 +204,21 @@ def _union(*gates: frozenset[str]) -> frozenset[str]:
 def _event(index: int, message: Message, found: _Found, calls: dict[str, Action]) -> None:
     """A logged event as an action, or its result joined to the tool call it answers."""
     metadata, text, role = message.metadata, message.text, message.role
-    if metadata and _is_marker(message):
-        return
-    call_id = metadata.get("tool_call_id") if metadata else None
-    if isinstance(call_id, str) and call_id in calls and role == "system":
-        call = calls.pop(call_id)
-        call.outcome = result_outcome(text)
-        if call.outcome == "failed":
-            reason = failure_reason(text) or text
-            call.description = shorten(f"{call.description} → {reason}")
-        call.evidence.append(message.id)
-        return
+    call_id = None
+    if metadata:
+        if _is_marker(message):
+            return
+        call_id = metadata.get("tool_call_id")
+        if not isinstance(call_id, str):
+            call_id = None
+        elif call_id in calls and role == "system":
+            call = calls.pop(call_id)
+            call.outcome = result_outcome(text)
+            if call.outcome == "failed":
+                reason = failure_reason(text) or text
+                call.description = shorten(f"{call.description} → {reason}")
+            call.evidence.append(message.id)
+            return
     outcome = event_outcome(text)
     one_line = " ".join(text.split())
     # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
@@ -222,7 +226,7 @@ def _event(index: int, message: Message, found: _Found, calls: dict[str, Action]
     if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
         description = shorten(f"{description} → {reason}")
     action = Action(description=description, actor=role, outcome=outcome, evidence=[message.id], rule="event")
-    if isinstance(call_id, str) and role != "system":
+    if call_id is not None and role != "system":
         calls[call_id] = action
         action.outcome = "pending"  # until its result says otherwise
     found.append((index, ("event", one_line.lower()), action))  # ``_normal(text)``

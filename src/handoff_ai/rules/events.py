@@ -54,6 +54,10 @@ class _EventPattern:
         return self.lowered.search(lower) is not None
 
 
+_FAILED_WORDS = (
+    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused "
+    "unavailable forbidden unauthori violation conflict mismatch blocked limit many expired traceback"
+)
 _EVENT_FAILED = _EventPattern(
     re.compile(
         r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
@@ -62,8 +66,7 @@ _EVENT_FAILED = _EventPattern(
         r"not\s+(?:allowed|verified|matched|accepted|confirmed|approved)|traceback)\b|\b[A-Z]\w*(?:Error|Exception)\b",
         re.IGNORECASE,
     ),
-    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused "
-    "unavailable forbidden unauthori violation conflict mismatch blocked limit many expired traceback",
+    _FAILED_WORDS,
 )
 _EVENT_PENDING = _EventPattern(
     re.compile(
@@ -90,6 +93,9 @@ _STATUS_HINTS = ("HTTP", "http", "Http", "tatus", "TATUS", "->", "→", "=>", "e
 _STATUS_HINT = any_literal(_STATUS_HINTS)
 _ARROW_STATUS = re.compile(r"(?:->|→|=>|\breturn(?:ed|s)?)\s*:?\s*\"?([1-5]\d\d)\b", re.IGNORECASE)
 """A status after an arrow or "returned": ``change_plan(...) -> 409 CONFLICT``."""
+_FAILING = any_literal((*_FAILED_WORDS.split(), *(hint.lower() for hint in _STATUS_HINTS if hint.isascii())))
+"""In lower-cased ASCII text, one pre-check of both the failure words and the status hints."""
+_LATER: tuple[tuple[_EventPattern, Outcome], ...] = ((_EVENT_PENDING, "pending"), (_EVENT_DONE, "succeeded"))
 _CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b")
 _EXCEPTION = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Fault)\b")
 _CODE_KEYS = ("code", "error_code", "errorCode", "error_type", "errorType", "type", "name", "exception")
@@ -176,7 +182,22 @@ def failure_reason(text: str) -> str:
 
 def event_outcome(text: str) -> Outcome:
     """How a logged event reads: failed, pending, succeeded or unknown."""
-    lower = text.lower() if text.isascii() else None
+    if not text.isascii():
+        return _outcome(text, None)
+    lower = text.lower()
+    if _FAILING.search(lower) is not None or text.lstrip().startswith(("{", "[")):
+        return _outcome(text, lower)  # a failure word, a status or a payload: read in full
+    # Most events: no failure word, no status, no payload (one scan says so); ``_outcome``'s
+    # last two tests, inline.
+    for pattern, outcome in _LATER:
+        guard = pattern.guard
+        if (guard is None or guard.search(lower) is not None) and pattern.lowered.search(lower):
+            return outcome
+    return "unknown"
+
+
+def _outcome(text: str, lower: str | None) -> Outcome:
+    """:func:`event_outcome` read in full; ``lower``: ``text.lower()`` for ASCII text, else ``None``."""
     if _EVENT_FAILED.found(text, lower):
         return "failed"
     payload = _payload(text)
