@@ -106,8 +106,6 @@ class DialoguePhrases:
     opener_seconds: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
     """Every other head word (the first of longer openers only: "you", "the") -> the words that
     may follow it in an opener: a head before any other word starts nothing."""
-    opener_pairs: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
-    """``opener_seconds`` as word pairs: ("you", "could"), ("the", "best")."""
 
     def key_words(self, labels: tuple[str, ...]) -> frozenset[str]:
         """The key words of these labels together (``keywords``, built once per set of labels):
@@ -140,10 +138,5 @@ class DialoguePhrases:
                 if None not in node
             },
         }
-        derived["opener_pairs"] = frozenset(
-            (word, second)
-            for word, seconds in derived["opener_seconds"].items()  # type: ignore[attr-defined]
-            for second in seconds
-        )
         for name, value in derived.items():
             object.__setattr__(self, name, value)  # a frozen dataclass: set once, here

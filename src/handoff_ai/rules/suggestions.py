@@ -10,8 +10,7 @@ the customer's replies.
 from __future__ import annotations
 
 import re
-from itertools import chain, compress, islice
-from operator import or_
+from itertools import compress
 
 from ..models import Message
 from .dialogue_data import DialoguePhrases
@@ -39,17 +38,18 @@ def find_suggestions(
     message: Message, words: list[str], phrases: DialoguePhrases, has_verb: bool = True
 ) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
-    trie = phrases.opener_trie
+    trie, starts, seconds = phrases.opener_trie, phrases.suggestion_starts, phrases.opener_seconds
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
+    last = count - 1
     # Only a head word (an opener's first word, an imperative) can start a suggestion, and the
-    # first word of longer openers only before one of their second words: every head is one of
-    # ``suggestion_starts`` or the first of ``opener_pairs``, both tested in C (no Python per
-    # word). ``i`` is where reading resumes after a suggestion.
-    starting = map(phrases.suggestion_starts.__contains__, words)
-    pairs = zip(words, islice(words, 1, None), strict=False)  # the last word starts no pair
-    paired = chain(map(phrases.opener_pairs.__contains__, pairs), (False,))
-    heads = compress(range(count), map(or_, starting, paired))
+    # first word of longer openers only before one of their second words: the others are passed
+    # over at once (picked in C). ``i`` is where reading resumes after a suggestion.
+    heads = [
+        k
+        for k in compress(range(count), map(phrases.suggestion_heads.__contains__, words))
+        if words[k] in starts or (k < last and words[k + 1] in seconds[words[k]])
+    ]
     for head in heads:
         if head < i:
             continue
