@@ -161,6 +161,8 @@ def _read_messages(
     said_gate = _said_gate(
         *(needed.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
     )
+    statement_gate = _said_gate(*(needed.get(name) for name, _ in _STATEMENTS), phrases.statement_words)
+    work_gate = phrases.work_gate
     reports, suggest_gate = step_gates(rules, phrases)
     staff_gate = None if said_gate is None else _union(said_gate, suggest_gate)
     for index, message in enumerate(messages):
@@ -186,9 +188,10 @@ def _read_messages(
             continue
         if kind == "note" and "openai_role" in message.metadata:
             continue  # a system prompt
-        said = work_statements(message, index, reader, messages)
+        # Each reader's own first test, here: most messages pass only one of them.
+        said = [] if work_gate.isdisjoint(words) else work_statements(message, index, reader, messages)
         works.extend(said)
-        if kind != "message":
+        if kind != "message" or (statement_gate is not None and statement_gate.isdisjoint(words)):
             continue
         statement = _statement(message, rules, words, reader)
         if statement is not None and not any(_covers(statement, w.action) for w in said):
