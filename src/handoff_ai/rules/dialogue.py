@@ -247,7 +247,7 @@ def _paired(
     result: str | None = None
     quote = ""
     extra: list[Step] = []
-    confirmed = False
+    read: list[tuple[list[str], dict[str, int]]] = []  # each reply's words and labels, for ``_confirmed``
     for later in window:
         reply = messages[later]
         words, labels = reader.words(reply.text), reader.labels(reply.text)
@@ -256,7 +256,7 @@ def _paired(
             return []
         in_reply.add(later)
         evidence.append(reply.id)
-        confirmed = confirmed or _confirmed(words, labels, key, phrases)
+        read.append((words, labels))
         # ``every`` holds this step's stems too (``same``).
         attempts = read_attempts(reply, words, phrases, key, same=pair.every)
         if attempts:
@@ -306,10 +306,12 @@ def _paired(
             outcome = as_outcome(result)
         elif pair.past and any(w in _YES or w in phrases.yes_words for w in reader.words(first.text)[:1]):
             outcome, quote = "failed", shorten(unhandled(first.text), QUOTE_CHARS)
-        elif confirmed and pair.then_suggested:
-            outcome = "failed"  # done, and the next turn had to suggest something else
-        elif confirmed and key[0] in phrases.provide_verbs:
-            outcome = "succeeded"  # "Could you send me the logs?" - "done, uploaded vpn-diag.zip"
+        elif (pair.then_suggested or key[0] in phrases.provide_verbs) and any(
+            _confirmed(words, labels, key, phrases) for words, labels in read
+        ):  # asked only here: most replies say how it went, or nothing follows from a yes
+            # Done, and the next turn had to suggest something else: failed; "Could you send me the
+            # logs?" - "done, uploaded vpn-diag.zip": succeeded.
+            outcome = "failed" if pair.then_suggested else "succeeded"
         if not quote:
             quote = shorten(unhandled(messages[evidence_index(evidence, messages, reader)].text), QUOTE_CHARS)
         how = "partly worked" if result == "partial" else "customer"
