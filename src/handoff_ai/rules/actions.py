@@ -30,7 +30,7 @@ from .blocker import find_blocker
 from .dialogue import Step, StepKey, pair_steps, step_gates, suggested
 from .dialogue_data import DialoguePhrases, dialogue_reader
 from .dialogue_reading import DialogueReader
-from .events import event_outcome, failure_reason, result_outcome
+from .events import read_event
 from .phrases import CueReader, tokens
 from .ruleset import RuleSet
 from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
@@ -42,19 +42,11 @@ __all__ = ["MAX_ACTIONS", "extract_actions", "find_blocker", "first_sentence", "
 MAX_ACTIONS = 25
 """Most items in ``actions_taken``; older ones beyond it are rolled up into one."""
 
-_NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
-"""Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
 _STATEMENTS = (("failed", "failed"), ("done", "succeeded"), ("pending", "pending"))
 
 
 _ASKS = ("please ", "kindly ", "can you", "could you")
 _IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
-
-
-def _is_marker(message: Message) -> bool:
-    """Whether an event is flagged as one of ``_NOT_ACTIONS`` (three lookups, no generator)."""
-    get = message.metadata.get
-    return bool(get("channel_switch") or get("notice") or get("bookkeeping"))
 
 
 @lru_cache(maxsize=8)
@@ -168,7 +160,7 @@ def _read_messages(
     for index, message in enumerate(messages):
         kind = message.kind
         if kind == "event":
-            _event(index, message, found, calls)
+            read_event(index, message, found, calls)
             continue
         role = message.role
         if role == "customer":
@@ -202,37 +194,6 @@ def _read_messages(
 @lru_cache(maxsize=8)
 def _union(*gates: frozenset[str]) -> frozenset[str]:
     return frozenset().union(*gates)
-
-
-def _event(index: int, message: Message, found: _Found, calls: dict[str, Action]) -> None:
-    """A logged event as an action, or its result joined to the tool call it answers."""
-    metadata, text, role = message.metadata, message.text, message.role
-    call_id = None
-    if metadata:
-        if _is_marker(message):
-            return
-        call_id = metadata.get("tool_call_id")
-        if not isinstance(call_id, str):
-            call_id = None
-        elif call_id in calls and role == "system":
-            call = calls.pop(call_id)
-            call.outcome = result_outcome(text)
-            if call.outcome == "failed":
-                reason = failure_reason(text) or text
-                call.description = shorten(f"{call.description} → {reason}")
-            call.evidence.append(message.id)
-            return
-    outcome = event_outcome(text)
-    one_line = " ".join(text.split())
-    # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
-    description = (one_line if len(one_line) <= MAX_DESCRIPTION else shorten(text)) or "(event with no text)"
-    if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
-        description = shorten(f"{description} → {reason}")
-    action = Action(description=description, actor=role, outcome=outcome, evidence=[message.id], rule="event")
-    if call_id is not None and role != "system":
-        calls[call_id] = action
-        action.outcome = "pending"  # until its result says otherwise
-    found.append((index, ("event", one_line.lower()), action))  # ``_normal(text)``
 
 
 def _covers(statement: Action, work: Action) -> bool:

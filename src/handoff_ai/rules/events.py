@@ -1,4 +1,5 @@
-"""Logged events (tool calls and results, button clicks, system logs): outcome and reason.
+"""Logged events (tool calls and results, button clicks, system logs): outcome and reason, and
+each event as an action (``read_event``, for ``extract_actions``).
 
 A failed tool call is only useful to the next person with its reason, so a
 failing result is read for what a developer would look at first: an error
@@ -11,12 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from typing import Any
 
+from ..models import Action, Message
 from ..models.record import Outcome
 from .phrases import any_literal
+from .sentences import MAX_DESCRIPTION, shorten
 
-__all__ = ["event_outcome", "failure_reason", "result_outcome"]
+__all__ = ["event_outcome", "failure_reason", "read_event", "result_outcome"]
 
 
 def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -226,3 +230,48 @@ def result_outcome(text: str) -> Outcome:
         if isinstance(payload, (dict, list)) and payload:
             return "succeeded"
     return outcome
+
+
+_NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
+"""Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
+
+
+def _is_marker(message: Message) -> bool:
+    """Whether an event is flagged as one of ``_NOT_ACTIONS`` (three lookups, no generator)."""
+    get = message.metadata.get
+    return bool(get("channel_switch") or get("notice") or get("bookkeeping"))
+
+
+def read_event(
+    index: int, message: Message, found: list[tuple[int, Hashable, Action]], calls: dict[str, Action]
+) -> None:
+    """A logged event as an action appended to ``found`` as ``(position, key, action)``, or, when it is
+    the result of a tool call in ``calls`` (by ``metadata["tool_call_id"]``), joined to that call: the
+    call's description with the result's outcome and reason."""
+    metadata, text, role = message.metadata, message.text, message.role
+    call_id = None
+    if metadata:
+        if _is_marker(message):
+            return
+        call_id = metadata.get("tool_call_id")
+        if not isinstance(call_id, str):
+            call_id = None
+        elif call_id in calls and role == "system":
+            call = calls.pop(call_id)
+            call.outcome = result_outcome(text)
+            if call.outcome == "failed":
+                reason = failure_reason(text) or text
+                call.description = shorten(f"{call.description} → {reason}")
+            call.evidence.append(message.id)
+            return
+    outcome = event_outcome(text)
+    one_line = " ".join(text.split())
+    # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
+    description = (one_line if len(one_line) <= MAX_DESCRIPTION else shorten(text)) or "(event with no text)"
+    if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
+        description = shorten(f"{description} → {reason}")
+    action = Action(description=description, actor=role, outcome=outcome, evidence=[message.id], rule="event")
+    if call_id is not None and role != "system":
+        calls[call_id] = action
+        action.outcome = "pending"  # until its result says otherwise
+    found.append((index, ("event", one_line.lower()), action))  # repeats of one text are one item
