@@ -22,15 +22,15 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .blocker import find_blocker
-from .dialogue import Step, StepKey, read_steps
+from .dialogue import Step, StepKey, pair_steps, step_gates, suggested
 from .dialogue_data import DialoguePhrases, dialogue_reader
 from .dialogue_reading import DialogueReader
-from .events import event_outcome, failure_reason, result_outcome
+from .events import read_event
 from .phrases import CueReader, tokens
 from .ruleset import RuleSet
 from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
@@ -42,19 +42,11 @@ __all__ = ["MAX_ACTIONS", "extract_actions", "find_blocker", "first_sentence", "
 MAX_ACTIONS = 25
 """Most items in ``actions_taken``; older ones beyond it are rolled up into one."""
 
-_NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
-"""Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
 _STATEMENTS = (("failed", "failed"), ("done", "succeeded"), ("pending", "pending"))
 
 
 _ASKS = ("please ", "kindly ", "can you", "could you")
 _IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
-
-
-def _is_marker(message: Message) -> bool:
-    """Whether an event is flagged as one of ``_NOT_ACTIONS`` (three lookups, no generator)."""
-    get = message.metadata.get
-    return bool(get("channel_switch") or get("notice") or get("bookkeeping"))
 
 
 @lru_cache(maxsize=8)
@@ -136,64 +128,72 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _logged(
-    conversation: Conversation, rules: RuleSet, reader: DialogueReader, works: list[Work]
-) -> list[tuple[int, Hashable, Action]]:
-    """Events and bot/agent statements as ``(position, key, action)``.
+_Found = list[tuple[int, Hashable, Action]]
+"""Events and bot/agent statements as ``(position, key, action)``."""
+
+
+def _read_messages(
+    conversation: Conversation, rules: RuleSet, reader: DialogueReader
+) -> tuple[_Found, list[Work], dict[int, list[tuple[int, bool, str]]], list[int]]:
+    """One pass over the messages for every reader of the stage: logged events, bot/agent statements
+    of work, bot/agent suggestions (:func:`.dialogue.suggested`) and the customer messages that may
+    report a step of their own; a bot/agent message with no word that a statement or a suggestion
+    needs is passed over after one set test.
 
     A tool call and its result (linked by ``metadata["tool_call_id"]``) become
     one action: the call's description with the result's outcome and reason.
     """
-    found: list[tuple[int, Hashable, Action]] = []
+    found: _Found = []
+    works: list[Work] = []
+    suggestions: dict[int, list[tuple[int, bool, str]]] = {}
+    customers: list[int] = []
     calls: dict[str, Action] = {}
-    phrases, words_of, words = reader.phrases, reader.cues.words, rules.pattern_words
-    gate = _said_gate(
-        *(words.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
+    phrases, words_of, messages = reader.phrases, reader.cues.words, conversation.messages
+    needed = rules.pattern_words
+    said_gate = _said_gate(
+        *(needed.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
     )
-    for index, message in enumerate(conversation.messages):
+    statement_gate = _said_gate(*(needed.get(name) for name, _ in _STATEMENTS), phrases.statement_words)
+    work_gate = phrases.work_gate
+    reports, suggest_gate = step_gates(rules, phrases)
+    staff_gate = None if said_gate is None else _union(said_gate, suggest_gate)
+    for index, message in enumerate(messages):
         kind = message.kind
         if kind == "event":
-            metadata = message.metadata
-            if metadata and _is_marker(message):
-                continue
-            call_id = metadata.get("tool_call_id") if metadata else None
-            if isinstance(call_id, str) and call_id in calls and message.role == "system":
-                call = calls.pop(call_id)
-                call.outcome = result_outcome(message.text)
-                if call.outcome == "failed":
-                    reason = failure_reason(message.text) or message.text
-                    call.description = shorten(f"{call.description} → {reason}")
-                call.evidence.append(message.id)
-                continue
-            outcome = event_outcome(message.text)
-            description = shorten(message.text) or "(event with no text)"
-            if outcome == "failed" and (reason := failure_reason(message.text)) and reason not in description:
-                description = shorten(f"{description} → {reason}")
-            action = Action(
-                description=description,
-                actor=message.role,
-                outcome=outcome,
-                evidence=[message.id],
-                rule="event",
-            )
-            if isinstance(call_id, str) and message.role != "system":
-                calls[call_id] = action
-                action.outcome = "pending"  # until its result says otherwise
-            found.append((index, ("event", _normal(message.text)), action))
-        elif (kind == "message" or kind == "note") and message.role in ("bot", "agent"):
-            if kind == "note" and "openai_role" in message.metadata:
-                continue  # a system prompt
-            said_words = words_of(message.text)
-            if gate is not None and gate.isdisjoint(said_words):
-                continue  # no word any statement of work needs
-            said = work_statements(message, index, reader, conversation.messages)
-            works.extend(said)
-            if kind != "message":
-                continue
-            statement = _statement(message, rules, said_words, reader)
-            if statement is not None and not any(_covers(statement, w.action) for w in said):
-                found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
-    return found
+            read_event(index, message, found, calls)
+            continue
+        role = message.role
+        if role == "customer":
+            if kind == "message" and (reports is None or not reports.isdisjoint(words_of(message.text))):
+                customers.append(index)
+            continue
+        if role == "system":
+            continue
+        words = words_of(message.text)
+        if staff_gate is not None and staff_gate.isdisjoint(words):
+            continue  # no word any statement of work or suggestion needs
+        if kind == "message" and not suggest_gate.isdisjoint(words):
+            suggested_here = suggested(message, words, phrases)
+            if suggested_here:
+                suggestions[index] = suggested_here
+        if said_gate is not None and said_gate.isdisjoint(words):
+            continue
+        if kind == "note" and "openai_role" in message.metadata:
+            continue  # a system prompt
+        # Each reader's own first test, here: most messages pass only one of them.
+        said = [] if work_gate.isdisjoint(words) else work_statements(message, index, reader, messages)
+        works.extend(said)
+        if kind != "message" or (statement_gate is not None and statement_gate.isdisjoint(words)):
+            continue
+        statement = _statement(message, rules, words, reader)
+        if statement is not None and not any(_covers(statement, w.action) for w in said):
+            found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
+    return found, works, suggestions, customers
+
+
+@lru_cache(maxsize=8)
+def _union(*gates: frozenset[str]) -> frozenset[str]:
+    return frozenset().union(*gates)
 
 
 def _covers(statement: Action, work: Action) -> bool:
@@ -213,22 +213,25 @@ def _merge(into: Action, other: Action) -> None:
 
 
 def _dedupe(
-    items: list[tuple[int, Hashable, Action]], steps: Sequence[Step | Work]
+    items: list[tuple[int, Hashable, Action]], steps: Sequence[Step], works: Sequence[Work]
 ) -> list[tuple[int, Action, int]]:
-    """One item per step or repeated event: ``(position, action, mentions)``."""
+    """One item per step or repeated event: ``(position, action, mentions)``.
+
+    Each list comes in message order; at one position, items come before steps, steps before works."""
     merged: list[tuple[int, Action, int]] = []
     by_key: dict[Hashable, int] = {}
     by_verb: dict[str, list[tuple[StepKey, int]]] = {}
     everything: list[tuple[int, Hashable, Action]] = [
         *items,
         *((s.position, ("step", s.key), s.action) for s in steps),
+        *((w.position, ("step", w.key), w.action) for w in works),
     ]
     everything.sort(key=itemgetter(0))
     counts: list[int] = []
     for position, key, action in everything:
         slot: int | None
-        if isinstance(key, tuple) and key and key[0] == "step":
-            step: StepKey = key[1]
+        if key[0] == "step":  # type: ignore[index]
+            step: StepKey = key[1]  # type: ignore[index]
             slot = next((i for k, i in by_verb.get(step[0], ()) if same_step(k, step)), None)
             if slot is None:
                 by_verb.setdefault(step[0], []).append((step, len(merged)))
@@ -368,12 +371,9 @@ def extract_actions(
 ) -> list[Action]:
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
-    steps: list[Step | Work] = list(read_steps(conversation, rules, reader))
-    works: list[Work] = []
-    logged = _logged(conversation, rules, reader, works)
-    merged = _fold_replies(
-        _with_events(_dedupe(logged, sorted([*steps, *works], key=attrgetter("position"))))
-    )
+    logged, works, suggestions, customers = _read_messages(conversation, rules, reader)
+    steps = pair_steps(conversation.messages, suggestions, customers, rules, reader)
+    merged = _fold_replies(_with_events(_dedupe(logged, steps, works)))
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:

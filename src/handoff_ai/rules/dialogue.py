@@ -39,7 +39,18 @@ from .step_text import quote as _quote
 from .step_text import stem_of as _stem
 from .suggestions import SKIP_AFTER_OPENER, chain_steps, find_suggestions
 
-__all__ = ["Step", "StepKey", "evidence_index", "read_steps", "reply_outcome", "step_key", "unhandled"]
+__all__ = [
+    "Step",
+    "StepKey",
+    "evidence_index",
+    "pair_steps",
+    "read_steps",
+    "reply_outcome",
+    "step_gates",
+    "step_key",
+    "suggested",
+    "unhandled",
+]
 
 _WINDOW = 8
 
@@ -105,14 +116,13 @@ def _confirmed(words: list[str], labels: dict[str, int], key: StepKey, phrases: 
 
 
 def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReader) -> list[Step]:
-    """Every suggested or reported step, in order of first evidence (not yet de-duplicated)."""
-    phrases = reader.phrases
+    """Every suggested or reported step, in order of first evidence (not yet de-duplicated).
+
+    ``extract_actions`` makes this pass over the messages itself, with its other readers."""
     messages = conversation.messages
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
     customers: list[int] = []  # those that may report a step of their own ("I already restarted it")
-    tried = rules.pattern_words.get("tried")
-    reports = None if tried is None else _customer_gate(tried, phrases)
-    step_forms, openers, gate = phrases.step_forms, phrases.keywords[_SUGGESTION], phrases.suggestion_gate
+    reports, gate = step_gates(rules, reader.phrases)
     words_of = reader.cues.words
     for index, message in enumerate(messages):
         role = message.role
@@ -122,20 +132,44 @@ def read_steps(conversation: Conversation, rules: RuleSet, reader: DialogueReade
         if role == "customer":
             if reports is None or not reports.isdisjoint(words):
                 customers.append(index)
-            continue
-        if gate.isdisjoint(words):
-            continue  # no step verb, no verb of giving, no opener
-        # A request opener ("can you", "please") only counts before a step verb.
-        has_verb = not step_forms.isdisjoint(words) or (
-            not phrases.provide_verbs.isdisjoint(words) and not phrases.artifacts.isdisjoint(words)
-        )
-        if not has_verb and openers.isdisjoint(words):
-            continue
-        found = find_suggestions(message, words, phrases, has_verb)
-        if found:
-            if "then" in words:
-                chain_steps(message, found, phrases)
-            suggestions[index] = found
+        elif not gate.isdisjoint(words):  # a step verb, a verb of giving or an opener
+            found = suggested(message, words, reader.phrases)
+            if found:
+                suggestions[index] = found
+    return pair_steps(messages, suggestions, customers, rules, reader)
+
+
+def step_gates(rules: RuleSet, phrases: DialoguePhrases) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """The words one of which a customer's message needs to report a step (``None``: any message
+    may), and those one of which a bot/agent message needs to suggest one."""
+    tried = rules.pattern_words.get("tried")
+    return (None if tried is None else _customer_gate(tried, phrases)), phrases.suggestion_gate
+
+
+def suggested(message: Message, words: list[str], phrases: DialoguePhrases) -> list[tuple[int, bool, str]]:
+    """The steps a bot/agent message (that passed the suggestion gate) suggests, chained ones too."""
+    # A request opener ("can you", "please") only counts before a step verb.
+    has_verb = not phrases.step_forms.isdisjoint(words) or (
+        not phrases.provide_verbs.isdisjoint(words) and not phrases.artifacts.isdisjoint(words)
+    )
+    if not has_verb and phrases.keywords[_SUGGESTION].isdisjoint(words):
+        return []
+    found = find_suggestions(message, words, phrases, has_verb)
+    if found and "then" in words:
+        chain_steps(message, found, phrases)
+    return found
+
+
+def pair_steps(
+    messages: Sequence[Message],
+    suggestions: dict[int, list[tuple[int, bool, str]]],
+    customers: list[int],
+    rules: RuleSet,
+    reader: DialogueReader,
+) -> list[Step]:
+    """The steps of each message's ``suggestions`` read against the customer's replies, and the
+    steps ``customers`` (message positions) report that are no such reply."""
+    phrases = reader.phrases
     steps: list[Step] = []
     in_reply: set[int] = set()
     for index, found in suggestions.items():
@@ -213,7 +247,7 @@ def _paired(
     result: str | None = None
     quote = ""
     extra: list[Step] = []
-    confirmed = False
+    read: list[tuple[list[str], dict[str, int]]] = []  # each reply's words and labels, for ``_confirmed``
     for later in window:
         reply = messages[later]
         words, labels = reader.words(reply.text), reader.labels(reply.text)
@@ -222,7 +256,7 @@ def _paired(
             return []
         in_reply.add(later)
         evidence.append(reply.id)
-        confirmed = confirmed or _confirmed(words, labels, key, phrases)
+        read.append((words, labels))
         # ``every`` holds this step's stems too (``same``).
         attempts = read_attempts(reply, words, phrases, key, same=pair.every)
         if attempts:
@@ -272,10 +306,12 @@ def _paired(
             outcome = as_outcome(result)
         elif pair.past and any(w in _YES or w in phrases.yes_words for w in reader.words(first.text)[:1]):
             outcome, quote = "failed", shorten(unhandled(first.text), QUOTE_CHARS)
-        elif confirmed and pair.then_suggested:
-            outcome = "failed"  # done, and the next turn had to suggest something else
-        elif confirmed and key[0] in phrases.provide_verbs:
-            outcome = "succeeded"  # "Could you send me the logs?" - "done, uploaded vpn-diag.zip"
+        elif (pair.then_suggested or key[0] in phrases.provide_verbs) and any(
+            _confirmed(words, labels, key, phrases) for words, labels in read
+        ):  # asked only here: most replies say how it went, or nothing follows from a yes
+            # Done, and the next turn had to suggest something else: failed; "Could you send me the
+            # logs?" - "done, uploaded vpn-diag.zip": succeeded.
+            outcome = "failed" if pair.then_suggested else "succeeded"
         if not quote:
             quote = shorten(unhandled(messages[evidence_index(evidence, messages, reader)].text), QUOTE_CHARS)
         how = "partly worked" if result == "partial" else "customer"

@@ -1,4 +1,5 @@
-"""Logged events (tool calls and results, button clicks, system logs): outcome and reason.
+"""Logged events (tool calls and results, button clicks, system logs): outcome and reason, and
+each event as an action (``read_event``, for ``extract_actions``).
 
 A failed tool call is only useful to the next person with its reason, so a
 failing result is read for what a developer would look at first: an error
@@ -11,12 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from typing import Any
 
+from ..models import Action, Message
 from ..models.record import Outcome
 from .phrases import any_literal
+from .sentences import MAX_DESCRIPTION, shorten
 
-__all__ = ["event_outcome", "failure_reason", "result_outcome"]
+__all__ = ["event_outcome", "failure_reason", "read_event", "result_outcome"]
 
 
 def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -54,6 +58,10 @@ class _EventPattern:
         return self.lowered.search(lower) is not None
 
 
+_FAILED_WORDS = (
+    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused "
+    "unavailable forbidden unauthori violation conflict mismatch blocked limit many expired traceback"
+)
 _EVENT_FAILED = _EventPattern(
     re.compile(
         r"\b(?:fail(?:ed|ure|s)?|error|denied|declined|rejected|unable|invalid|not\s+found|timed?\s*out|"
@@ -62,8 +70,7 @@ _EVENT_FAILED = _EventPattern(
         r"not\s+(?:allowed|verified|matched|accepted|confirmed|approved)|traceback)\b|\b[A-Z]\w*(?:Error|Exception)\b",
         re.IGNORECASE,
     ),
-    "fail error denied declined rejected unable invalid not time exception unsuccessful could refused "
-    "unavailable forbidden unauthori violation conflict mismatch blocked limit many expired traceback",
+    _FAILED_WORDS,
 )
 _EVENT_PENDING = _EventPattern(
     re.compile(
@@ -90,6 +97,9 @@ _STATUS_HINTS = ("HTTP", "http", "Http", "tatus", "TATUS", "->", "→", "=>", "e
 _STATUS_HINT = any_literal(_STATUS_HINTS)
 _ARROW_STATUS = re.compile(r"(?:->|→|=>|\breturn(?:ed|s)?)\s*:?\s*\"?([1-5]\d\d)\b", re.IGNORECASE)
 """A status after an arrow or "returned": ``change_plan(...) -> 409 CONFLICT``."""
+_FAILING = any_literal((*_FAILED_WORDS.split(), *(hint.lower() for hint in _STATUS_HINTS if hint.isascii())))
+"""In lower-cased ASCII text, one pre-check of both the failure words and the status hints."""
+_LATER: tuple[tuple[_EventPattern, Outcome], ...] = ((_EVENT_PENDING, "pending"), (_EVENT_DONE, "succeeded"))
 _CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b")
 _EXCEPTION = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Fault)\b")
 _CODE_KEYS = ("code", "error_code", "errorCode", "error_type", "errorType", "type", "name", "exception")
@@ -176,7 +186,22 @@ def failure_reason(text: str) -> str:
 
 def event_outcome(text: str) -> Outcome:
     """How a logged event reads: failed, pending, succeeded or unknown."""
-    lower = text.lower() if text.isascii() else None
+    if not text.isascii():
+        return _outcome(text, None)
+    lower = text.lower()
+    if _FAILING.search(lower) is not None or text.lstrip().startswith(("{", "[")):
+        return _outcome(text, lower)  # a failure word, a status or a payload: read in full
+    # Most events: no failure word, no status, no payload (one scan says so); ``_outcome``'s
+    # last two tests, inline.
+    for pattern, outcome in _LATER:
+        guard = pattern.guard
+        if (guard is None or guard.search(lower) is not None) and pattern.lowered.search(lower):
+            return outcome
+    return "unknown"
+
+
+def _outcome(text: str, lower: str | None) -> Outcome:
+    """:func:`event_outcome` read in full; ``lower``: ``text.lower()`` for ASCII text, else ``None``."""
     if _EVENT_FAILED.found(text, lower):
         return "failed"
     payload = _payload(text)
@@ -205,3 +230,48 @@ def result_outcome(text: str) -> Outcome:
         if isinstance(payload, (dict, list)) and payload:
             return "succeeded"
     return outcome
+
+
+_NOT_ACTIONS = ("channel_switch", "notice", "bookkeeping")
+"""Event metadata flags for timeline markers, platform notices and bot-framework bookkeeping."""
+
+
+def _is_marker(message: Message) -> bool:
+    """Whether an event is flagged as one of ``_NOT_ACTIONS`` (three lookups, no generator)."""
+    get = message.metadata.get
+    return bool(get("channel_switch") or get("notice") or get("bookkeeping"))
+
+
+def read_event(
+    index: int, message: Message, found: list[tuple[int, Hashable, Action]], calls: dict[str, Action]
+) -> None:
+    """A logged event as an action appended to ``found`` as ``(position, key, action)``, or, when it is
+    the result of a tool call in ``calls`` (by ``metadata["tool_call_id"]``), joined to that call: the
+    call's description with the result's outcome and reason."""
+    metadata, text, role = message.metadata, message.text, message.role
+    call_id = None
+    if metadata:
+        if _is_marker(message):
+            return
+        call_id = metadata.get("tool_call_id")
+        if not isinstance(call_id, str):
+            call_id = None
+        elif call_id in calls and role == "system":
+            call = calls.pop(call_id)
+            call.outcome = result_outcome(text)
+            if call.outcome == "failed":
+                reason = failure_reason(text) or text
+                call.description = shorten(f"{call.description} → {reason}")
+            call.evidence.append(message.id)
+            return
+    outcome = event_outcome(text)
+    one_line = " ".join(text.split())
+    # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
+    description = (one_line if len(one_line) <= MAX_DESCRIPTION else shorten(text)) or "(event with no text)"
+    if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
+        description = shorten(f"{description} → {reason}")
+    action = Action(description=description, actor=role, outcome=outcome, evidence=[message.id], rule="event")
+    if call_id is not None and role != "system":
+        calls[call_id] = action
+        action.outcome = "pending"  # until its result says otherwise
+    found.append((index, ("event", one_line.lower()), action))  # repeats of one text are one item
