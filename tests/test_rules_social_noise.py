@@ -1,0 +1,140 @@
+"""What real social-media and chat threads put in front of the rules that is not what it looks
+like: ranks read as dates ("my 4th flight"), replies read as places ("@Delta I did"), shouted
+words read as place names, "right now" in a story read as urgency, and the @handles a public
+reply opens with quoted into the blocker and next steps. Shapes taken from TweetSumm, STAR and
+ABCD dev conversations, rewritten."""
+
+from __future__ import annotations
+
+import pytest
+
+import handoff_ai as ho
+from handoff_ai import Conversation, HandoffRecord, Message
+
+
+def _conv(*turns: tuple[str, str]) -> Conversation:
+    return Conversation(
+        messages=[Message(id=f"m{i}", role=r, text=t) for i, (r, t) in enumerate(turns, start=1)]  # type: ignore[arg-type]
+    )
+
+
+def _values(record: HandoffRecord, kind: str) -> list[str | None]:
+    return [f.value for f in record.facts if f.kind == kind]
+
+
+# -- an ordinal is a date only where it can name a day ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@AmericanAir This is my 4th flight this week so far and every one was late",
+        "the colour of the first cable is green and the 2nd cable is brown",
+        "it's her 3rd marriage and no one cares",
+        "an apartment with 2 bedrooms on the 2nd story",
+    ],
+)
+def test_a_rank_is_not_a_date(text: str) -> None:
+    assert _values(ho.summarize(_conv(("customer", text))), "date") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("can you book it from May 14th-29th now please", "29th"),
+        ("are you checking us out on the 30th?", "30th"),
+        ("the 8th would be nice", "8th"),
+        ("I need it delivered by the 4th", "4th"),
+    ],
+)
+def test_a_day_of_the_month_is_still_a_date(text: str, day: str) -> None:
+    assert day in _values(ho.summarize(_conv(("customer", text))), "date")
+
+
+# -- a reply is a place only when it reads like one ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["@SouthwestAir I did.", "I have a router that’s plugged in. That’s it.", "@Delta Ok talk to me 🤗"],
+)
+def test_a_sentence_answering_where_is_no_place(reply: str) -> None:
+    record = ho.summarize(_conv(("agent", "Where are you flying from?"), ("customer", reply)))
+    assert _values(record, "place") == []
+
+
+def test_a_place_answer_loses_the_handle_it_opens_with() -> None:
+    record = ho.summarize(
+        _conv(("agent", "Which location did you visit?"), ("customer", "@TacoBellTeam Henrietta"))
+    )
+    assert _values(record, "place") == ["Henrietta"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("go and look in YOUR files instead of asking me", []),
+        ("i want to PORT-IN my number", []),
+        ("flying to JFK tomorrow", ["JFK"]),
+        ("I live in London", ["London"]),
+    ],
+)
+def test_shouted_words_are_not_places_but_codes_are(text: str, kept: list[str]) -> None:
+    assert _values(ho.summarize(_conv(("customer", text))), "place") == kept
+
+
+# -- "right now" is urgent only when something is asked for -------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am in Tesco right now and the staff can't find it",
+        "I'm really frustrated right now.",
+        "Your rep immediately jumped to about $100.",
+        "There was an emergency and she had to fly out earlier.",
+        "I'm going to try it out right now!",
+    ],
+)
+def test_right_now_in_a_story_is_not_urgent(text: str) -> None:
+    assert ho.summarize(_conv(("customer", text))).urgency.level != "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need my refund right now",
+        "Can i get a new SIM immediately activated with the same number?",
+        "I insist someone phone me immediately.",
+        "I would like to see the apartment right away!",
+        "this is urgent",
+    ],
+)
+def test_right_now_in_a_request_is_urgent(text: str) -> None:
+    urgency = ho.summarize(_conv(("customer", text))).urgency
+    assert urgency.level == "urgent"
+    assert urgency.evidence == ["m1"]
+
+
+# -- the @handles a public reply opens with are not quoted ---------------------------------
+
+
+def test_blocker_and_next_step_quote_without_the_opening_handle() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "@AskPlayStation I cannot access any of my downloaded content, please help"),
+            ("agent", "@294018 Sorry to hear that. Please restart the console."),
+            ("customer", "@AskPlayStation Did that, still locked out"),
+        )
+    )
+    quoted = [record.blocker.description if record.blocker else "", *(s.text for s in record.next_steps)]
+    quoted += [a.description for a in record.actions_taken]
+    assert quoted and not any("@AskPlayStation" in text for text in quoted)
+    assert record.blocker is not None
+
+
+def test_a_handle_inside_a_sentence_stays() -> None:
+    record = ho.summarize(
+        _conv(("customer", "I cannot log in since @AcmeSupport reset my account, the app says error 503"))
+    )
+    assert record.blocker is not None and "@AcmeSupport" in record.blocker.description
