@@ -138,3 +138,41 @@ def test_a_handle_inside_a_sentence_stays() -> None:
         _conv(("customer", "I cannot log in since @AcmeSupport reset my account, the app says error 503"))
     )
     assert record.blocker is not None and "@AcmeSupport" in record.blocker.description
+
+
+# -- steps that name nothing to do --------------------------------------------------------
+
+
+def _steps(agent: str, customer: str) -> list[tuple[str, str]]:
+    record = ho.summarize(_conv(("agent", agent), ("customer", customer)))
+    return [(a.description, a.outcome) for a in record.actions_taken]
+
+
+def test_a_guide_given_by_its_link_is_named_by_the_link() -> None:
+    steps = _steps("Got it. Let's try these steps: https://t.co/abc123", "Tried all that, did not help.")
+    assert steps and steps[0][0].startswith("Try the linked steps https://t.co/abc123")
+    assert steps[0][1] == "failed"
+
+
+def test_try_again_after_a_step_is_not_a_second_step() -> None:
+    steps = _steps(
+        "Please power cycle your network devices and try again, steps here: https://t.co/UU",
+        "I have tried this a few times and am getting no results",
+    )
+    assert [d.split(" (")[0] for d, _ in steps] == ["Power cycle your network devices and try again"]
+    assert steps[0][1] == "failed"
+
+
+def test_a_move_to_direct_messages_is_not_a_step() -> None:
+    assert _steps("Please follow and DM us so we can take a look. ^RMD", "ok") == []
+    assert _steps("Please check your DM's for further instructions.", "thanks") == []
+
+
+@pytest.mark.parametrize("reply", ["@VerizonSupport have tried. stays stuck on orange", "already contacted"])
+def test_a_bare_tried_names_no_step(reply: str) -> None:
+    assert _steps("Is the light blinking?", reply) == []
+
+
+def test_did_that_too_means_it_did_not_help() -> None:
+    steps = _steps("Let's reset the NVRAM on your Mac.", "Did that too")
+    assert steps and steps[0][1] == "failed"
