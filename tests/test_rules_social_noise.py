@@ -176,3 +176,35 @@ def test_a_bare_tried_names_no_step(reply: str) -> None:
 def test_did_that_too_means_it_did_not_help() -> None:
     steps = _steps("Let's reset the NVRAM on your Mac.", "Did that too")
     assert steps and steps[0][1] == "failed"
+
+
+# -- the words an angry public post uses, and a fix that came back ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leaving the gate late again. They suck #SouthwestSucks",
+        "Sat on the train for 75 minutes now. Your new service is absolute rubbish.",
+        "Yet again no optician for my appointment. Disgraceful.",
+    ],
+)
+def test_an_angry_post_is_negative(text: str) -> None:
+    assert ho.summarize(_conv(("customer", text))).sentiment.label == "negative"
+
+
+def test_i_hate_weddings_is_no_complaint() -> None:
+    record = ho.summarize(_conv(("customer", "Book the 5th to the 17th please, I hate weddings. Thanks!")))
+    assert record.sentiment.label != "negative"
+
+
+def test_a_service_that_came_back_leaves_no_blocker() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "@VerizonSupport the internet isn't working at all"),
+            ("agent", "Are you able to reset your battery back up box?"),
+            ("customer", "@VerizonSupport If I can find it.... it's working right now though"),
+            ("agent", "No worries then, great to hear it is working."),
+        )
+    )
+    assert record.blocker is None
