@@ -208,3 +208,25 @@ def test_a_service_that_came_back_leaves_no_blocker() -> None:
         )
     )
     assert record.blocker is None
+
+
+def test_log_out_and_then_back_in_is_one_step_that_worked() -> None:
+    steps = _steps("Last thing I'll have you try, can you log out and then back in, please?", "That works!")
+    assert steps == [
+        ("Log out and then back in (agent suggested; customer: “That works!”)", "succeeded"),
+    ]
+
+
+def test_a_step_never_ends_on_a_dangling_and() -> None:
+    steps = _steps("Could you try refreshing the page and then check the cart?", "No luck")
+    assert steps and not any(d.split(" (")[0].endswith(" and") for d, _ in steps)
+
+
+def test_a_causative_have_keeps_its_verb_in_the_summary() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "My credit card keeps getting rejected when I place an order."),
+            ("agent", "Last thing I'll have you try, can you log out and then back in, please?"),
+        )
+    )
+    assert "has the customer try" not in record.summary
