@@ -230,3 +230,19 @@ def test_a_causative_have_keeps_its_verb_in_the_summary() -> None:
         )
     )
     assert "has the customer try" not in record.summary
+
+
+def test_the_summary_never_ends_on_a_goodbye() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "I forgot my username and can't log in."),
+            ("agent", "I can see here that your username is aphoenix1."),
+            ("customer", "Thank you so much!"),
+            ("agent", "You're so welcome! Is there anything else I can help you with today?"),
+            ("customer", "No that's it"),
+            ("agent", "Okay, thanks for contacting us and have a wonderful day."),
+        )
+    )
+    low = record.summary.lower()
+    assert "username is aphoenix1" in low
+    assert "wonderful day" not in low and "anything else" not in low and "welcome" not in low

@@ -37,6 +37,21 @@ _PLEASANTRY = re.compile(
     re.IGNORECASE,
 )
 
+_CLOSING = re.compile(
+    r"\bhave\s+an?\s+(?:\w+\s+){0,2}(?:day|evening|night|weekend|afternoon|morning|week|holiday|one)\b|"
+    r"\b(?:is|was)\s+there\s+(?:\w+\s+){0,3}(?:anything|something)\s+(?:else|more)\b|"
+    r"\b(?:will\s+there\s+be|can\s+i|could\s+i|may\s+i|do\s+you\s+need|help\s+(?:you\s+)?(?:out\s+)?with)\s+"
+    r"(?:\w+\s+){0,3}(?:anything|something)\s+else\b|"
+    r"\b(?:you['’]?re|your|you\s+are)\s+(?:so\s+|very\s+|most\s+|quite\s+|more\s+than\s+)?welcome\b|"
+    r"\b(?:my|a|our)\s+pleasure\b|\bhope\s+you\s+have\b|"
+    r"\bthanks?(?:\s+you)?\s+(?:so\s+much\s+)?for\s+(?:contacting|reaching|shopping|choosing|being|your\s+"
+    r"(?:patience|business|patronage|message|time|understanding))",
+    re.IGNORECASE,
+)
+"""A closing courtesy anywhere in a sentence ("Okay, then have a nice day", "Thanks for reaching
+out and have a great day", "can I help out with anything else?"): where the case stands is never
+in it."""
+
 # A sentence that gives or asks for a credential is never quoted: a security answer the
 # facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
 _CREDENTIAL = re.compile(
@@ -258,7 +273,7 @@ def _agent_statement(
             sentence = _probe(text[start:end])
             if first_word(sentence) in FILLER_FIRST:
                 sentence = clean(sentence)  # "Great, …" / "Hi Sam, …": judge what follows
-            if _PLEASANTRY.match(sentence) or _credential(sentence):
+            if _PLEASANTRY.match(sentence) or _CLOSING.search(sentence) or _credential(sentence):
                 continue
             content = _whole_content(text, cues) if len(spans) == 1 else _content(sentence)
             if content > most:
