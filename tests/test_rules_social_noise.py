@@ -246,3 +246,11 @@ def test_the_summary_never_ends_on_a_goodbye() -> None:
     low = record.summary.lower()
     assert "username is aphoenix1" in low
     assert "wonderful day" not in low and "anything else" not in low and "welcome" not in low
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It says my order is in Transit", "please send it to DM", "I'm at Gold level", "it's in Settings"],
+)
+def test_a_status_channel_or_tier_is_no_place(text: str) -> None:
+    assert _values(ho.summarize(_conv(("customer", text))), "place") == []
