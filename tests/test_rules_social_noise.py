@@ -254,3 +254,25 @@ def test_the_summary_never_ends_on_a_goodbye() -> None:
 )
 def test_a_status_channel_or_tier_is_no_place(text: str) -> None:
     assert _values(ho.summarize(_conv(("customer", text))), "place") == []
+
+
+def test_a_thank_you_is_no_open_request() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "My bag never arrived at Incheon."),
+            ("agent", "We've traced it, it will be delivered to your hotel tonight."),
+            ("customer", "I would like to thank BA customer service though who were exceptional at Incheon."),
+        )
+    )
+    assert record.blocker is None or "thank" not in record.blocker.description.lower()
+
+
+def test_no_longer_have_the_issue_solves_it() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "My screen keeps flickering"),
+            ("agent", "Please restart the PC."),
+            ("customer", "I turned the pc off and on again and now I no longer have the issue."),
+        )
+    )
+    assert record.blocker is None
