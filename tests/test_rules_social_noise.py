@@ -276,3 +276,17 @@ def test_no_longer_have_the_issue_solves_it() -> None:
         )
     )
     assert record.blocker is None
+
+
+def test_work_done_before_a_closing_question_is_done() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "I need to book a ride from 5th and Main to University."),
+            ("agent", "Your ride has been booked, is there anything else I can do for you?"),
+            ("customer", "no thanks"),
+        )
+    )
+    assert [(a.description, a.outcome) for a in record.actions_taken] == [
+        ("Your ride has been booked.", "succeeded")
+    ]
+    assert record.summary.endswith("Agent says their ride has been booked.")
