@@ -290,3 +290,27 @@ def test_work_done_before_a_closing_question_is_done() -> None:
         ("Your ride has been booked.", "succeeded")
     ]
     assert record.summary.endswith("Agent says their ride has been booked.")
+
+
+@pytest.mark.parametrize(
+    ("agent", "reply", "step", "outcome"),
+    [
+        ("Did you restart the router?", "Yes, still down", "Restart the router", "failed"),
+        ("Have you restarted the router?", "yes twice, no change", "Restarted the router", "failed"),
+        ("Have you reset the modem yet?", "yes, same thing", "Reset the modem", "failed"),
+        ("Have you checked your spam folder?", "yes nothing there", "Checked your spam folder", "failed"),
+        (
+            "Did you log out and log back in?",
+            "That seemed to work, thanks",
+            "Log out and log back in",
+            "succeeded",
+        ),
+    ],
+)
+def test_have_you_and_did_you_ask_about_a_step(agent: str, reply: str, step: str, outcome: str) -> None:
+    steps = _steps(agent, reply)
+    assert [(d.split(" (")[0], o) for d, o in steps] == [(step, outcome)]
+
+
+def test_did_you_receive_is_no_step() -> None:
+    assert _steps("Did you receive the email?", "no") == []

@@ -65,7 +65,7 @@ CLAUSE_END = re.compile(
     r"\b(?:to\s+see|so\s+that|so\s+we|if\s+that|which\s+should|that\s+should|but|because|then(?!\s+back\b))\b",
     re.IGNORECASE,
 )
-_DANGLING = re.compile(r"[\s,]+(?:and|or)$", re.IGNORECASE)
+_DANGLING = re.compile(r"[\s,]+(?:and|or|yet|already)$", re.IGNORECASE)  # "have you reset it yet?"
 _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
 ATTEMPT_END = re.compile(
     r"[!?\n(]|[.,:](?!\w)|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
