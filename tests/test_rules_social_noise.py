@@ -314,3 +314,17 @@ def test_have_you_and_did_you_ask_about_a_step(agent: str, reply: str, step: str
 
 def test_did_you_receive_is_no_step() -> None:
     assert _steps("Did you receive the email?", "no") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier"),
+    [
+        ("This is the third time I'm contacting you about my refund.", True),
+        ("THIS IS RIDICULOUS!!! third time I ask", True),
+        ("already reset the router and second time the internet goes out", False),
+        ("Looks like it worked after I logged out a third time.", False),
+    ],
+)
+def test_a_third_time_is_an_earlier_contact_only_when_the_customer_says_so(text: str, earlier: bool) -> None:
+    record = ho.summarize(_conv(("customer", text)))
+    assert any(e.kind == "earlier_contact" for e in record.history) is earlier
