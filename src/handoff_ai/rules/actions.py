@@ -58,6 +58,15 @@ def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
     return frozenset().union(*families)  # type: ignore[arg-type]
 
 
+_COURTESY_TAIL = re.compile(
+    r"[,;.]\s*(?:(?:is|was)\s+there\s+(?:\w+\s+){0,4}(?:anything|something)\s+(?:else|more)|"
+    r"(?:can|could|may)\s+i\s+(?:help|assist|do)\b)[^,;]*\?$",
+    re.IGNORECASE,
+)
+"""A closing question after a statement of work ("Your ride has been booked, is there anything
+else I can do for you?"): the work is still done."""
+
+
 def _statement(message: Message, rules: RuleSet, words: list[str], reader: DialogueReader) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
@@ -71,7 +80,10 @@ def _statement(message: Message, rules: RuleSet, words: list[str], reader: Dialo
         if match:
             sentence = reader.sentence_at(text, match.start())
             if sentence.endswith("?"):  # "Could you tell us where the pending images are?" did nothing
-                continue
+                tail = _COURTESY_TAIL.search(sentence)
+                if tail is None or tail.start() < sentence.find(match.group()) + len(match.group()):
+                    continue
+                sentence = sentence[: tail.start()] + "."  # "Your ride has been booked, anything else?"
             if sentence[:8].lower().startswith(_ASKS):
                 continue  # "Please add the DKIM record we sent you" asks the customer
             if _IF.search(text[max(0, match.start() - 12) : match.start() + 1]):

@@ -8,6 +8,7 @@ they give (and when the customer says it is solved); the text readers they use a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -258,6 +259,11 @@ def _opens_with_thanks(labels: dict[str, int], text: str) -> bool:
     return at is not None and at <= 3 and "?" not in text
 
 
+_PRAISE = re.compile(
+    r"\b(?:like|want|wanted|need)\s+to\s+(?:thank|say\s+thanks?|compliment|praise)\b", re.IGNORECASE
+)
+
+
 def open_request(
     problems: list[tuple[int, Message]], resolved_at: int, answered_at: int, reader: DialogueReader
 ) -> Candidate | None:
@@ -284,6 +290,9 @@ def open_request(
         sentence = sentence_at(message.text, char_offset(message.text.lower().replace("’", "'"), at))
         if (sentence.rstrip().endswith("?") and answered_at > index) or len(sentence.split()) < 5:
             continue  # answered, or too thin to act on ("I need help.")
+        if _PRAISE.search(sentence):
+            continue  # "I would like to thank your staff at Incheon": nothing to do
+
         return Candidate(
             index,
             REQUEST,

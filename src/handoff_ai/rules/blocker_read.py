@@ -16,7 +16,7 @@ from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
 from .ruleset import RuleSet, case_sensitive_twin
-from .sentences import sentence_at, sentence_spans, shorten
+from .sentences import sentence_at, sentence_spans, shorten, unaddressed
 
 __all__ = [
     "MAX_EVIDENCE",
@@ -267,7 +267,7 @@ def problem_sentences(
             continue
         for start, end in spans:
             if start <= position < end or (position < start and not chosen):
-                chosen.setdefault(start, " ".join(message.text[start:end].split()))
+                chosen.setdefault(start, unaddressed(" ".join(message.text[start:end].split())))
                 break
     return sorted(chosen.items())
 

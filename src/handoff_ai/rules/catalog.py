@@ -28,6 +28,7 @@ from .typed_recognizers import (
     _LoginPair,
     _Name,
     _Phone,
+    _Place,
     _SecretAssignment,
     _SecretInline,
     _TenantId,
@@ -82,7 +83,9 @@ _COUNTED = (
     r"person|people|place|round|step|option|line|generation|quarter|items?|orders?|emails?|messages?|one|"
     r"requests?|tickets?|payments?|charges?|reminders?|notices?|letters?|shipments?|packages?|deliver(?:y|ies)|"
     r"visits?|appointments?|class|hand|gen|edition|birthday|anniversary|century|largest|biggest|best|worst|"
-    r"last|row|seat|level|place|account|card|device|phone|computer|replacement|refund"
+    r"last|row|seat|level|place|account|card|device|phone|computer|replacement|refund|flights?|stor(?:y|ies)|"
+    r"heirs?|presidents?|cables?|pics?|pictures?|photos?|screenshots?|marriages?|rooms?|bags?|units?|"
+    r"install?ments?|bills?|invoices?|cars?|kids?|child|sons?|daughters?"
 )
 _CAP = r"[A-Z][a-zA-Z'’]+"
 _TOKEN_SHAPES = re.compile(
@@ -190,7 +193,7 @@ def _english() -> list[Recognizer]:
                 r"(?:[\s_-]*(?P<id>id|name|slug|key))?\s*(?:is|:|=|#)?\s*[:=#]?\s*[`'\"]?"
                 r"(?P<value>[A-Za-z0-9][\w.-]{1,62}[A-Za-z0-9])",
             ),
-            Recognizer(
+            _Place(
                 "place.named",
                 "place",
                 rf"\b(?:[Ff]rom|[Tt]o|[Ii]n|[Aa]t|[Nn]ear|[Tt]owards|[Aa]round)\s+(?:the\s+)?"

@@ -287,8 +287,8 @@ def _paired(
             result = focus or result
             if about:
                 quote = shorten(unhandled(about), QUOTE_CHARS)
-        if result is None and key[0] in _CHECK_VERBS and _affirmed(words):
-            result = "succeeded"  # "Can you check that port 5432 is open?" - "It is."
+        if result is None and key[0] in _CHECK_VERBS and _affirmed(words) and not pair.past:
+            result = "succeeded"  # "Can you check that port 5432 is open?" - "It is." (not "Have you …?")
         if result in ("failed", "succeeded", "partial"):
             quote = quote or _quote(reply.text, labels)
             break

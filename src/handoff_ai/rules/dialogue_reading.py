@@ -14,7 +14,7 @@ from typing import Any
 
 from .dialogue_index import DialoguePhrases
 from .phrases import CueReader
-from .sentences import sentence_spans, shorten
+from .sentences import sentence_spans, shorten, unaddressed
 
 __all__ = ["DialogueReader"]
 
@@ -72,8 +72,8 @@ class DialogueReader:
         spans = self.spans(text)
         for start, end in spans:
             if position < end:  # inside this sentence, or in the white space just before it
-                return shorten(text[start:end])
-        return shorten(text[spans[-1][0] : spans[-1][1]]) if spans else ""
+                return shorten(unaddressed(text[start:end]))
+        return shorten(unaddressed(text[spans[-1][0] : spans[-1][1]])) if spans else ""
 
 
 _NOTHING: dict[str, int] = {}

@@ -75,8 +75,14 @@ _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", 
 
 
 _NOT_A_PLACE_START = frozenset("yes no ok okay sure i thanks thank that what how can is it".split())
+_NOT_IN_A_PLACE = frozenset(
+    """i i'm me my you your we us it it's that's thats did didn't do does don't is was isn't wasn't am talk
+    know think tried want need""".split()
+)
+"""A word no place name holds: a reply with one is a sentence ("I did", "That's it"), not a place."""
 
 
+_LEADING_HANDLES = re.compile(r"^(?:@\w+[:,]?\s*)+")
 _TRAILING_ZIP = re.compile(r"(?<!\d)\d{5}(?:-\d{4})?$")
 
 
@@ -141,6 +147,7 @@ def _shape_fits(kind: str, value: str) -> bool:
             and any(c.isalpha() for c in value)
             and not all(w.lower() in STOPWORDS for w in words)
             and words[0].lower() not in _NOT_A_PLACE_START
+            and _NOT_IN_A_PLACE.isdisjoint(w.lower().replace("’", "'").strip(".,!?") for w in words)
         )
     if kind == "address":  # "8 weeks", "3 times", "2 more days": a number of things, no address
         return 2 <= len(words) <= 14 and words[0][0].isdigit() and not _COUNTED_THINGS.match(value)
@@ -224,6 +231,11 @@ def _answer(
     text = message.text
     for start, end in _segments(text, spans, local):
         value = text[start:end]
+        if value[:1] == "@":  # a reply's leading @handles address it ("@Delta Henrietta"): no part of a value
+            bare = _LEADING_HANDLES.sub("", value)
+            start, value = end - len(bare), bare
+            if not value:
+                continue
         if "membership" in remaining and (tier := _TIER_IN.search(value)):
             start, end = start + tier.start(), start + tier.end()
             value = tier.group()

@@ -63,8 +63,11 @@ _NOT_PLACES = frozenset(
     """I The A An My Your Our This That It Hi Hello Thanks Thank Please Yes No Ok Okay Customer Support
     Agent Bot Order Account January February March April May June July August September October November
     December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday
-    Saturday Sunday Today Tomorrow Dr Mr Mrs Ms""".split()
+    Saturday Sunday Today Tomorrow Dr Mr Mrs Ms Transit Stock DM DMs WiFi Wifi Bluetooth Settings Gold Silver
+    Bronze Platinum Premium Guest""".split()
 )
+"""Capitalized words after "in"/"at"/"to" that name no place: a status ("in Transit", "in Stock"), a
+channel or a setting ("to DM", "in Settings"), a membership tier ("at Gold")."""
 
 
 _SET_SCAN_MIN = 256

@@ -84,6 +84,8 @@ def read_attempts(
             begin = next((k for k in range(max(0, i - 2), i) if words[k] in leads), i)
             earlier = _offset(text, begin) if begin < i else None
             text_ = _clause(text, earlier, ends) if earlier is not None else text_
+        if _NAMES_NOTHING.issuperset(tokens(text_)):
+            continue  # "have tried." names no step
         found.append((key, text_, start))
     return found
 
@@ -123,6 +125,10 @@ def evidence_index(evidence: list[str], messages: Sequence[Message], reader: Dia
 
 
 _ALREADY = frozenset({"already", "even"})
+_NAMES_NOTHING = frozenset(
+    """i we have has had already just tried try trying contacted yes yeah yep ok okay oh well so amp and it
+    that this""".split()
+)
 
 
 def read_reported(
@@ -165,7 +171,10 @@ def read_reported(
                 break
     outcome = as_outcome(result)
     if not found and match is not None:  # "I have tried pretty much everything": the whole sentence
-        found = [(step_key(tokens(match.group()), phrases), sentence_at(text, match.start()), match.start())]
+        sentence = sentence_at(text, match.start())
+        if _NAMES_NOTHING.issuperset(tokens(sentence)):
+            return []  # "have tried." names no step: the reply to a suggestion says which one
+        found = [(step_key(tokens(match.group()), phrases), sentence, match.start())]
     starts = [a[2] for a in found]
     said = segment_outcomes(text, starts, reader) if len(evidence) == 1 else [None] * len(found)
     outcomes: list[Outcome] = []

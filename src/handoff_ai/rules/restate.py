@@ -77,8 +77,21 @@ def third_person(text: str, *, agent: bool = False) -> str:
     if "they was" in text:
         text = text.replace("they was", "they were")
     if agent and "the customer " in text:  # "you are" -> "the customer is", "do you" -> "does the customer"
-        text = _AGREE.sub(lambda m: _AGREEMENT[m.group(0).lower()], text)
+        text = _AGREE.sub(_agree, text)
     return text
+
+
+_CAUSATIVE_BEFORE = ("'ll ", "’ll ", "will ", "would ", "to ", "can ", "could ", "must ", "let me ")
+
+
+def _agree(match: re.Match[str]) -> str:
+    """The verb agreeing with "the customer" — except a causative "have": "I'll have you try"
+    is "they'll have the customer try", not "has"."""
+    key = match.group(0).lower()
+    before = match.string[max(0, match.start() - 8) : match.start()].lower()
+    if key == "have the customer" and before.endswith(_CAUSATIVE_BEFORE):
+        return match.group(0)
+    return _AGREEMENT[key]
 
 
 _AGREEMENT = {

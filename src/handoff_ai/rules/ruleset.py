@@ -40,6 +40,7 @@ CUE_NAMES = (
     "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
     "negative", "positive", "urgent", "deadline", "repeat_contact", "problem", "resolved", "impact",
     "not_handoff", "handoff_alone", "tier_transfer", "impact_high", "deadline_soft", "shift_handover",
+    "urgent_soft",
 )  # fmt: skip
 WORD_LIST_NAMES = ("handoff_alone_with",)
 """Cue entries that are word sets, not phrases: not scanned for, read by one rule."""
@@ -59,6 +60,7 @@ class _Cues(BaseModel):
     negative: list[str] = Field(default_factory=list)
     positive: list[str] = Field(default_factory=list)
     urgent: list[str] = Field(default_factory=list)
+    urgent_soft: list[str] = Field(default_factory=list)
     deadline: list[str] = Field(default_factory=list)
     repeat_contact: list[str] = Field(default_factory=list)
     problem: list[str] = Field(default_factory=list)

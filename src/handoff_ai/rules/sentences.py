@@ -30,6 +30,7 @@ __all__ = [
     "sentences",
     "shorten",
     "split_sentences",
+    "unaddressed",
 ]
 
 # A candidate end: terminators with closing quotes/brackets, then white space or the end
@@ -154,13 +155,26 @@ def shorten(text: str, limit: int = _MAX_SHORT) -> str:
     return head + "…"
 
 
+_LEADING_HANDLES = re.compile(r"(?:@\w+[:,]?\s+)+")
+
+
+def unaddressed(sentence: str) -> str:
+    """``sentence`` without the @handles a social post opens with ("@AskPlayStation I cannot log
+    in"): they address the post, and a note that quotes it needs only what was said."""
+    if sentence[:1] != "@":
+        return sentence
+    head = _LEADING_HANDLES.match(sentence)
+    return sentence[head.end() :] if head is not None and head.end() < len(sentence) else sentence
+
+
 def sentence_at(text: str, position: int, limit: int = _MAX_SHORT) -> str:
-    """The sentence of ``text`` that holds ``position`` (shortened to ``limit``)."""
+    """The sentence of ``text`` that holds ``position`` (shortened to ``limit``; without the
+    @handles it opens with)."""
     spans = split_sentences(text)
     for start, end in spans:
         if position < end:  # inside this sentence, or in the white space just before it
-            return shorten(text[start:end], limit)
-    return shorten(text[spans[-1][0] : spans[-1][1]], limit) if spans else ""
+            return shorten(unaddressed(text[start:end]), limit)
+    return shorten(unaddressed(text[spans[-1][0] : spans[-1][1]]), limit) if spans else ""
 
 
 _GREETING_ONLY = re.compile(
@@ -174,6 +188,7 @@ def first_sentence(text: str, limit: int = _MAX_SHORT) -> str:
     """The first sentence that says something (a lone "Hi!" is skipped)."""
     spans = split_sentences(text)
     for start, end in spans:
-        if not _GREETING_ONLY.match(text[start:end]):
-            return shorten(text[start:end], limit)
-    return shorten(text[spans[0][0] : spans[0][1]], limit) if spans else ""
+        sentence = unaddressed(text[start:end])
+        if not _GREETING_ONLY.match(sentence):
+            return shorten(sentence, limit)
+    return shorten(unaddressed(text[spans[0][0] : spans[0][1]]), limit) if spans else ""

@@ -54,9 +54,23 @@ _ASCII_SMALL = bytes(range(ord("a"), ord("z") + 1))
 _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _CUSTOMER_LABELS = frozenset(
     {"handoff_request", "escalation_request", "handoff_alone", "as_i_said", "threat_to_leave", "negative",
-     "repeat_contact", "positive", "urgent", "impact", "impact_high", "deadline", "deadline_soft"}
+     "repeat_contact", "positive", "urgent", "urgent_soft", "impact", "impact_high", "deadline",
+     "deadline_soft"}
 )  # fmt: skip
 """The cue lists :func:`read_signals` reads in a customer's line."""
+_ASKS_OR_NEEDS = re.compile(
+    r"\?|\b(?:need|needs|want|would like|['’]d like|please|pls|plz|help|fix|must|insist|demand|have to|"
+    r"has to|asap|required|(?:can|could|would|will) (?:you|i|we|someone|somebody|anyone))\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_now(text: str, cues: CueReader) -> bool:
+    """Whether the sentence with an ``urgent_soft`` cue asks or needs something: "I need it right
+    now", "can you do it immediately?" — not "I'm in the store right now" or "your rep
+    immediately said no"."""
+    position = cues.find("urgent_soft", text)
+    return position is not None and _ASKS_OR_NEEDS.search(sentence_at(text, position, 10_000)) is not None
 
 
 def _resent(message: Message) -> bool:
@@ -317,10 +331,11 @@ def read_signals(
             )
         if "positive" in labels:
             positives += 1
-        if "urgent" in labels:
+        urgent = "urgent" in labels or ("urgent_soft" in labels and _asks_now(text, cues))
+        if urgent:
             urgent_ids.append(message.id)
         impact_found = "impact" in labels or "impact_high" in labels
-        if "deadline" in labels or ("deadline_soft" in labels and (impact_found or "urgent" in labels)):
+        if "deadline" in labels or ("deadline_soft" in labels and (impact_found or urgent)):
             deadline_ids.append(message.id)
             if impact_found:  # a deadline beside an impact is part of it ("payroll runs Friday")
                 label = "deadline" if "deadline" in labels else "deadline_soft"

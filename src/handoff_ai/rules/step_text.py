@@ -62,9 +62,10 @@ _TOKEN = re.compile(r"\w+(?:'\w+)*")
 _HANDLES = re.compile(r"^(?:[@^]\w+[\s,:]*)+")
 CLAUSE_END = re.compile(
     r"[!?\n(]|[.,](?!\w)|:(?!\w|[^\n.!?]*\s[>›→]\s)|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|\s[-–—]\s|\b(?:and\s+)?(?:see|check)\s+(?:if|whether)\b|\band\s+let\s+(?:me|us)\b|"
-    r"\b(?:to\s+see|so\s+that|so\s+we|if\s+that|which\s+should|that\s+should|but|because|then)\b",
+    r"\b(?:to\s+see|so\s+that|so\s+we|if\s+that|which\s+should|that\s+should|but|because|then(?!\s+back\b))\b",
     re.IGNORECASE,
 )
+_DANGLING = re.compile(r"[\s,]+(?:and|or|yet|already)$", re.IGNORECASE)  # "have you reset it yet?"
 _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:but|and|so)\s", re.IGNORECASE)
 ATTEMPT_END = re.compile(
     r"[!?\n(]|[.,:](?!\w)|(?<!&[a-z]{2})(?<!&[a-z]{3})(?<!&[a-z]{4});|\s(?:&amp;|&)\s|"
@@ -195,7 +196,7 @@ def with_breaks(end_pattern: re.Pattern[str], breaks: str) -> re.Pattern[str]:
 def clause(text: str, start: int, end_pattern: re.Pattern[str], prefix: str = "") -> str:
     match = end_pattern.search(text, start + 1)
     clause = prefix + text[start : match.start() if match else len(text)].strip(" \t\"'“”")
-    clause = shorten(clause, _STEP_CHARS)
+    clause = shorten(_DANGLING.sub("", clause), _STEP_CHARS)  # "log out and" + "then ..."
     return clause[:1].upper() + clause[1:]
 
 

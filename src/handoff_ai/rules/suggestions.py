@@ -108,11 +108,41 @@ def find_suggestions(
                 if " " not in text.strip() and phrases.clause_links:
                     text = _linked(message.text, start, text, phrases)
                 if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):
-                    found.append((start, past or label == "question", text))
+                    step = _named_step(message.text, start, text, bool(found))
+                    if step is not None:
+                        found.append((start, past or label == "question", step))
             i = j + 1
         else:
             i += size or 1
     return found
+
+
+_LINK = re.compile(r"https?://\S+|www\.\S+")
+_LINK_WORDS = frozenset({"https", "http", "www"})
+_GUIDE_WORDS = frozenset({"steps", "step", "these", "this", "here", "following", "troubleshooting"})
+_DIRECT_MESSAGE = frozenset({"dm", "dms", "dm's"})
+_ONLY_DIRECT_MESSAGE = _DIRECT_MESSAGE | frozenset(
+    """follow and us please check your for further more instructions details when you get a chance then via
+    in with send me our""".split()
+)
+
+
+def _named_step(text: str, start: int, step: str, after_step: bool) -> str | None:
+    """``step`` as the note should show it, or ``None`` when it names nothing to do: "try again"
+    after a step of the same message ("power cycle the router and try again"), or "follow and
+    DM us" (a move to private messages, not a step). A guide given by its link ("try these
+    steps: https://t.co/x", "try: https://t.co/x") is named by the link: "try the linked steps
+    https://t.co/x"."""
+    words = tokens(step)
+    if not _DIRECT_MESSAGE.isdisjoint(words) and _ONLY_DIRECT_MESSAGE.issuperset(words):
+        return None
+    rest = [w for w in words if w not in VAGUE and w not in TRY_WORDS]
+    if rest and rest[0] not in _LINK_WORDS:
+        return step
+    link = _LINK.search(text, start)
+    if link is None or link.start() - start > 40 or (not rest and _GUIDE_WORDS.isdisjoint(words)):
+        return None if after_step else step
+    return f"{step[:4] if step[:3].lower() == 'try' else ''}the linked steps {link.group().rstrip('.,;:)')}"
 
 
 def _linked(text: str, start: int, clause: str, phrases: DialoguePhrases) -> str:

@@ -41,6 +41,21 @@ _PLEASANTRY = re.compile(
 _PLEASANTRY_LOW = lowered_twin(_PLEASANTRY)
 """The same, case-sensitive, for lower-cased ASCII text (``None``: not to be written so)."""
 
+_CLOSING = re.compile(
+    r"\bhave\s+an?\s+(?:\w+\s+){0,2}(?:day|evening|night|weekend|afternoon|morning|week|holiday|one)\b|"
+    r"\b(?:is|was)\s+there\s+(?:\w+\s+){0,3}(?:anything|something)\s+(?:else|more)\b|"
+    r"\b(?:will\s+there\s+be|can\s+i|could\s+i|may\s+i|do\s+you\s+need|help\s+(?:you\s+)?(?:out\s+)?with)\s+"
+    r"(?:\w+\s+){0,3}(?:anything|something)\s+else\b|"
+    r"\b(?:you['’]?re|your|you\s+are)\s+(?:so\s+|very\s+|most\s+|quite\s+|more\s+than\s+)?welcome\b|"
+    r"\b(?:my|a|our)\s+pleasure\b|\bhope\s+you\s+have\b|"
+    r"\bthanks?(?:\s+you)?\s+(?:so\s+much\s+)?for\s+(?:contacting|reaching|shopping|choosing|being|your\s+"
+    r"(?:patience|business|patronage|message|time|understanding))",
+    re.IGNORECASE,
+)
+"""A closing courtesy anywhere in a sentence ("Okay, then have a nice day", "Thanks for reaching
+out and have a great day", "can I help out with anything else?"): where the case stands is never
+in it."""
+
 # A sentence that gives or asks for a credential is never quoted: a security answer the
 # facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
 _CREDENTIAL = re.compile(
@@ -316,11 +331,16 @@ def _agent_statement(
                 continue  # only a sentence that says more than the best so far is read further
             if _PLEASANTRY_LOW is not None and sentence.isascii():  # one lower-cased copy for both tests
                 low = sentence.lower()
-                if _PLEASANTRY_LOW.match(low) or (
-                    _CREDENTIAL_HINT_LOW.search(low) is not None and _CREDENTIAL_LOW.search(low) is not None
+                if (
+                    _PLEASANTRY_LOW.match(low)
+                    or _CLOSING.search(sentence)
+                    or (
+                        _CREDENTIAL_HINT_LOW.search(low) is not None
+                        and _CREDENTIAL_LOW.search(low) is not None
+                    )
                 ):
                     continue
-            elif _PLEASANTRY.match(sentence) or _credential(sentence):
+            elif _PLEASANTRY.match(sentence) or _CLOSING.search(sentence) or _credential(sentence):
                 continue
             best, most = sentence, content
         if best:

@@ -100,14 +100,24 @@ _WEEKDAY_BEFORE = re.compile(  # "Wednesday", "wednesday", "Wed.", never "sun" o
 )
 
 
+_BARE_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
+_RANK_BEFORE = re.compile(r"\b(?:my|your|his|her|our|their|its|a|an)\s+$", re.IGNORECASE)
+
+
 class _Date(Recognizer):
     """Dates; a weekday written just before one is part of it ("Wednesday 11 June", "Thu 4 Sept").
 
     Read behind each match rather than in the pattern: a weekday alternative in front of the
-    pattern would be tried at every word of every message with a digit."""
+    pattern would be tried at every word of every message with a digit. A bare ordinal after a
+    possessive or an article is a rank, never a day: "my 4th flight this week", "her 3rd marriage".
+    """
 
     def find(self, text: str, lower: str, first: re.Match[str] | None = None) -> Iterable[Span]:
         for span in super().find(text, lower, first):
+            if _BARE_ORDINAL.fullmatch(span.value or "") and _RANK_BEFORE.search(
+                text, max(0, span.start - 8), span.start
+            ):
+                continue
             if span.start > 3 and text[span.start - 1].isspace():
                 weekday = _WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
                 if weekday is not None:
@@ -130,6 +140,19 @@ _YEAR_ID = re.compile(r"(?:19|20)\d\d-\d{3,6}")
 
 
 _PHONE_WORD = re.compile(r"phone|mobile|cell|call|tel|text|whatsapp|number")
+
+
+class _Place(Recognizer):
+    """A named place, unless the capitals only shout a word ("look in YOUR files") or the name is
+    the head of a hyphenated word ("I want to PORT-IN")."""
+
+    def accept(self, value: str, match: re.Match[str]) -> str | None:
+        end = match.end("value")
+        if end < len(match.string) - 1 and match.string[end] == "-" and match.string[end + 1].isalpha():
+            return None
+        if len(value) >= 4 and value.isupper() and value.isalpha():
+            return None  # a place in capitals is a code ("JFK", "NYC"); a longer word is shouted
+        return self.kind
 
 
 class _Phone(Recognizer):
