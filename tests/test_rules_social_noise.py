@@ -328,3 +328,15 @@ def test_did_you_receive_is_no_step() -> None:
 def test_a_third_time_is_an_earlier_contact_only_when_the_customer_says_so(text: str, earlier: bool) -> None:
     record = ho.summarize(_conv(("customer", text)))
     assert any(e.kind == "earlier_contact" for e in record.history) is earlier
+
+
+def test_an_angry_line_does_not_hide_the_stated_problem() -> None:
+    record = ho.summarize(
+        _conv(
+            ("customer", "I ordered two parcels. One missing in store, one still not delivered."),
+            ("agent", "Sorry to hear that, could you DM us the order numbers?"),
+            ("customer", "Annoyed as went today and couldn't get it"),
+        )
+    )
+    assert record.blocker is not None
+    assert record.blocker.description == "One missing in store, one still not delivered."

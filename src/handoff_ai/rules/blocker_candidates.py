@@ -239,8 +239,14 @@ def problem_line(
             Blocker(description=sentence, evidence=[message.id]),
             reaction="dialogue.reaction" in labels,
         )
-        if _shouted(sentence) or cues.has("threat_to_leave", sentence) or cues.has("positive", sentence):
-            # an outburst, a threat, or thanks ("thank you for taking my issue seriously")
+        if (
+            _shouted(sentence)
+            or cues.has("threat_to_leave", sentence)
+            or cues.has("positive", sentence)
+            or cues.has("negative", sentence)
+        ):
+            # an outburst, a threat, anger ("your service is absolute rubbish"), or thanks
+            # ("thank you for taking my issue seriously"): a plainer statement says more
             candidate.tier = WEAK
             weak = weak or candidate
             continue
