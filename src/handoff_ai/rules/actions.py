@@ -32,6 +32,7 @@ from .dialogue_data import DialoguePhrases, dialogue_reader
 from .dialogue_reading import DialogueReader
 from .events import read_event
 from .phrases import CueReader, tokens
+from .restate import CLOSING
 from .ruleset import RuleSet
 from .sentences import MAX_DESCRIPTION, first_sentence, sentence_at, shorten
 from .step_text import offset, same_step, stem_of
@@ -58,15 +59,6 @@ def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
     return frozenset().union(*families)  # type: ignore[arg-type]
 
 
-_COURTESY_TAIL = re.compile(
-    r"[,;.]\s*(?:(?:is|was)\s+there\s+(?:\w+\s+){0,4}(?:anything|something)\s+(?:else|more)|"
-    r"(?:can|could|may)\s+i\s+(?:help|assist|do)\b)[^,;]*\?$",
-    re.IGNORECASE,
-)
-"""A closing question after a statement of work ("Your ride has been booked, is there anything
-else I can do for you?"): the work is still done."""
-
-
 def _statement(message: Message, rules: RuleSet, words: list[str], reader: DialogueReader) -> Action | None:
     """A bot/agent sentence saying work was done, failed, or is on its way."""
     text = message.text
@@ -80,10 +72,12 @@ def _statement(message: Message, rules: RuleSet, words: list[str], reader: Dialo
         if match:
             sentence = reader.sentence_at(text, match.start())
             if sentence.endswith("?"):  # "Could you tell us where the pending images are?" did nothing
-                tail = _COURTESY_TAIL.search(sentence)
-                if tail is None or tail.start() < sentence.find(match.group()) + len(match.group()):
+                cut = max(sentence.rfind(","), sentence.rfind(";"), sentence.rfind(". "))
+                if cut < sentence.find(match.group()) + len(match.group()) or not CLOSING.search(
+                    sentence[cut:]
+                ):
                     continue
-                sentence = sentence[: tail.start()] + "."  # "Your ride has been booked, anything else?"
+                sentence = sentence[:cut] + "."  # "Your ride has been booked, anything else?"
             if sentence[:8].lower().startswith(_ASKS):
                 continue  # "Please add the DKIM record we sent you" asks the customer
             if _IF.search(text[max(0, match.start() - 12) : match.start() + 1]):

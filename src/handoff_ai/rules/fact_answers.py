@@ -16,6 +16,7 @@ from .fact_asks import SECRET_KINDS
 from .fact_language import FactWords
 from .lowered_twins import lowered_twin
 from .recognizers import STOPWORDS, Span, is_placeholder
+from .sentences import unaddressed
 
 __all__ = ["GENERIC_KINDS"]
 
@@ -82,7 +83,6 @@ _NOT_IN_A_PLACE = frozenset(
 """A word no place name holds: a reply with one is a sentence ("I did", "That's it"), not a place."""
 
 
-_LEADING_HANDLES = re.compile(r"^(?:@\w+[:,]?\s*)+")
 _TRAILING_ZIP = re.compile(r"(?<!\d)\d{5}(?:-\d{4})?$")
 
 
@@ -232,10 +232,10 @@ def _answer(
     for start, end in _segments(text, spans, local):
         value = text[start:end]
         if value[:1] == "@":  # a reply's leading @handles address it ("@Delta Henrietta"): no part of a value
-            bare = _LEADING_HANDLES.sub("", value)
+            bare = unaddressed(value)
+            if bare[:1] == "@":
+                continue  # handles and nothing else
             start, value = end - len(bare), bare
-            if not value:
-                continue
         if "membership" in remaining and (tier := _TIER_IN.search(value)):
             start, end = start + tier.start(), start + tier.end()
             value = tier.group()

@@ -15,7 +15,7 @@ from itertools import compress, repeat
 
 from .lowered_twins import lowered_twin
 
-__all__ = ["EDGE", "FILLER_FIRST", "clean", "first_word", "third_person"]
+__all__ = ["CLOSING", "EDGE", "FILLER_FIRST", "clean", "first_word", "third_person"]
 
 _MENTION = re.compile(r"(?<![\w.@])@\w+[:,]?")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
@@ -31,6 +31,21 @@ _FILLER = re.compile(
 )
 _FILLER_LOW = lowered_twin(_FILLER)
 """``_FILLER`` for lower-cased ASCII text: the same match, case-sensitive (cheaper)."""
+CLOSING = re.compile(
+    r"\bhave\s+an?\s+(?:\w+\s+){0,2}(?:day|evening|night|weekend|afternoon|morning|week|holiday|one)\b|"
+    r"\b(?:is|was)\s+there\s+(?:\w+\s+){0,3}(?:anything|something)\s+(?:else|more)\b|"
+    r"\b(?:will\s+there\s+be|can\s+i|could\s+i|may\s+i|do\s+you\s+need|help\s+(?:you\s+)?(?:out\s+)?with)\s+"
+    r"(?:\w+\s+){0,3}(?:anything|something)\s+else\b|"
+    r"\b(?:you['’]?re|your|you\s+are)\s+(?:so\s+|very\s+|most\s+|quite\s+|more\s+than\s+)?welcome\b|"
+    r"\b(?:my|a|our)\s+pleasure\b|\bhope\s+you\s+have\b|"
+    r"\bthanks?(?:\s+you)?\s+(?:so\s+much\s+)?for\s+(?:contacting|reaching|shopping|choosing|being|your\s+"
+    r"(?:patience|business|patronage|message|time|understanding))",
+    re.IGNORECASE,
+)
+"""A closing courtesy anywhere in a sentence ("Okay, then have a nice day", "Thanks for reaching
+out and have a great day", "can I help out with anything else?"): where the case stands is never
+in it. Also ends a statement of work: "Your ride has been booked, is there anything
+else I can do for you?" is work done."""
 _MARKER_START = frozenset("(0123456789-*•")
 FILLER_FIRST = frozenset(
     """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right

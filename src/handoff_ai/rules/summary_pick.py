@@ -15,7 +15,7 @@ from ..models import Action, Conversation, Message
 from ._text import STOPWORDS
 from .lowered_twins import lowered_twin
 from .phrases import CueReader, char_offset, tokens
-from .restate import EDGE, FILLER_FIRST, clean, first_word
+from .restate import CLOSING, EDGE, FILLER_FIRST, clean, first_word
 from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences
 
 __all__ = ["issue_sentence"]
@@ -41,20 +41,6 @@ _PLEASANTRY = re.compile(
 _PLEASANTRY_LOW = lowered_twin(_PLEASANTRY)
 """The same, case-sensitive, for lower-cased ASCII text (``None``: not to be written so)."""
 
-_CLOSING = re.compile(
-    r"\bhave\s+an?\s+(?:\w+\s+){0,2}(?:day|evening|night|weekend|afternoon|morning|week|holiday|one)\b|"
-    r"\b(?:is|was)\s+there\s+(?:\w+\s+){0,3}(?:anything|something)\s+(?:else|more)\b|"
-    r"\b(?:will\s+there\s+be|can\s+i|could\s+i|may\s+i|do\s+you\s+need|help\s+(?:you\s+)?(?:out\s+)?with)\s+"
-    r"(?:\w+\s+){0,3}(?:anything|something)\s+else\b|"
-    r"\b(?:you['’]?re|your|you\s+are)\s+(?:so\s+|very\s+|most\s+|quite\s+|more\s+than\s+)?welcome\b|"
-    r"\b(?:my|a|our)\s+pleasure\b|\bhope\s+you\s+have\b|"
-    r"\bthanks?(?:\s+you)?\s+(?:so\s+much\s+)?for\s+(?:contacting|reaching|shopping|choosing|being|your\s+"
-    r"(?:patience|business|patronage|message|time|understanding))",
-    re.IGNORECASE,
-)
-"""A closing courtesy anywhere in a sentence ("Okay, then have a nice day", "Thanks for reaching
-out and have a great day", "can I help out with anything else?"): where the case stands is never
-in it."""
 
 # A sentence that gives or asks for a credential is never quoted: a security answer the
 # facts did not recognise ("security question 1 sanders") would otherwise reach the summary.
@@ -333,14 +319,14 @@ def _agent_statement(
                 low = sentence.lower()
                 if (
                     _PLEASANTRY_LOW.match(low)
-                    or _CLOSING.search(sentence)
+                    or CLOSING.search(sentence)
                     or (
                         _CREDENTIAL_HINT_LOW.search(low) is not None
                         and _CREDENTIAL_LOW.search(low) is not None
                     )
                 ):
                     continue
-            elif _PLEASANTRY.match(sentence) or _CLOSING.search(sentence) or _credential(sentence):
+            elif _PLEASANTRY.match(sentence) or CLOSING.search(sentence) or _credential(sentence):
                 continue
             best, most = sentence, content
         if best:
