@@ -152,7 +152,14 @@ class RulesBackend(Backend):
         for item in open_questions:
             item.text = scrub(item.text)
         next_steps = build_next_steps(
-            signals.handoff, blocker, actions, expertise, facts.facts, signals.sentiment.repeat_contact, words
+            signals.handoff,
+            blocker,
+            actions,
+            expertise,
+            facts.facts,
+            signals.sentiment.repeat_contact,
+            words,
+            intent=intent,
         )
         # Promises to keep, and the shift note's Next / Do-NOT lines first among the steps.
         next_steps = note_steps(notes, next_steps)

@@ -31,6 +31,9 @@ _GREETING = re.compile(
     r"yeah|hola|bonjour|hallo)\b[\s!.,]*$",
     re.IGNORECASE,
 )
+ROUTE_CONFIDENCE = 0.5
+"""Below this intent confidence the team is a guess (docs/taxonomy.md: "probably not in your
+taxonomy, or several intents at once"): the next step asks to check it instead of routing."""
 _QUESTION = re.compile(r"(?<![^.!?\n])[^.!?\n]*\?")  # starts only after a terminator: linear scan
 
 
@@ -104,7 +107,11 @@ def build_next_steps(
     facts: Sequence[Fact],
     repeat_contact: bool,
     words: NoteWords | None = None,
+    *,
+    intent: Intent | None = None,
 ) -> list[Item]:
+    """What the person taking over should do, in order; ``intent`` (the one the team was chosen
+    by) turns "Route to X" into "check the team" when its confidence is below ``ROUTE_CONFIDENCE``."""
     words = words or note_words("en")
     steps: list[Item] = []
     if handoff.trigger in ("customer_request", "escalation_request"):
@@ -131,5 +138,14 @@ def build_next_steps(
             )
         )
     if expertise.team:
-        steps.append(Item(text=words.step("route", team=expertise.team)))
+        if intent is not None and intent.confidence < ROUTE_CONFIDENCE:
+            guess = words.step(
+                "route_unsure",
+                team=expertise.team,
+                intent=intent.label,
+                confidence=f"{intent.confidence:.0%}",
+            )
+            steps.append(Item(text=guess, evidence=list(intent.evidence)))
+        else:
+            steps.append(Item(text=words.step("route", team=expertise.team)))
     return steps

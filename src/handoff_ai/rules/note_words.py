@@ -23,7 +23,7 @@ _SUMMARY = (
 )  # fmt: skip
 _STEPS = (
     "acknowledge_request", "acknowledge_contact", "resolve", "follow_up", "verify_identity", "route",
-    "customer_asked", "team_reason",
+    "route_unsure", "customer_asked", "team_reason",
 )  # fmt: skip
 
 
