@@ -11,7 +11,7 @@ import pytest
 
 from handoff_ai import summarize
 from handoff_ai.models import Expertise, Handoff, Intent
-from handoff_ai.rules.compose import ROUTE_CONFIDENCE, build_next_steps
+from handoff_ai.rules.compose import LIKELY_INTENT, build_next_steps
 from handoff_ai.rules.note_words import note_languages, note_words
 
 
@@ -31,7 +31,7 @@ def _route_steps(record: object) -> list[str]:
 
 def test_a_clear_request_is_routed() -> None:
     record = summarize(_chat("I can't log in to my account, the password reset email never arrives"))
-    assert record.intent.confidence >= ROUTE_CONFIDENCE
+    assert record.intent.confidence >= LIKELY_INTENT
     assert _route_steps(record) == [f"Route to {record.needed_expertise.team}"]
 
 
@@ -39,7 +39,7 @@ def test_a_request_the_taxonomy_does_not_cover_gets_a_check_not_an_order() -> No
     record = summarize(
         _chat("Do you still sell the chocolate orange segments? I can't find them at my local store anymore")
     )
-    assert record.intent.confidence < ROUTE_CONFIDENCE
+    assert record.intent.confidence < LIKELY_INTENT
     team = record.needed_expertise.team
     assert team, "the best guess is still named"
     [step] = _route_steps(record)
@@ -50,7 +50,7 @@ def test_a_request_the_taxonomy_does_not_cover_gets_a_check_not_an_order() -> No
     assert route.evidence == record.intent.evidence  # the messages the guess rests on
 
 
-@pytest.mark.parametrize(("confidence", "routed"), [(0.49, False), (ROUTE_CONFIDENCE, True), (0.93, True)])
+@pytest.mark.parametrize(("confidence", "routed"), [(0.49, False), (LIKELY_INTENT, True), (0.93, True)])
 def test_the_threshold(confidence: float, routed: bool) -> None:
     intent = Intent(label="billing", confidence=confidence, evidence=["m1"])
     expertise = Expertise(team="billing_ops", skills=[], reason="")
@@ -84,3 +84,28 @@ def test_a_german_note_words_the_guess_in_german() -> None:
     )
     [step] = _route_steps(record)
     assert step.startswith("Team vor dem Weiterleiten prüfen:")
+
+
+def test_a_guessed_fraud_intent_does_not_make_the_record_urgent() -> None:
+    """STAR: a booking chat guessed as fraud_security at 18% read "urgent — possible fraud"."""
+    chat = {
+        "messages": [
+            {"role": "customer", "text": "hello"},
+            {"role": "agent", "text": "Hello, how can I help?"},
+            {"role": "customer", "text": "Yes i would like to make an appointment with Dr. Alexis for today"},
+        ]
+    }
+    record = summarize(chat)
+    assert record.intent.confidence < LIKELY_INTENT
+    assert "possible fraud or security issue" not in record.urgency.reasons
+
+
+def test_a_likely_fraud_intent_still_raises_urgency() -> None:
+    record = summarize(
+        _chat(
+            "Someone used my card without permission, there are charges I never made, my account was hacked"
+        )
+    )
+    assert record.intent.label == "fraud_security" and record.intent.confidence >= LIKELY_INTENT
+    assert "possible fraud or security issue" in record.urgency.reasons
+    assert record.urgency.level in ("high", "urgent")

@@ -17,6 +17,7 @@ from ..rules.actions import extract_actions, find_blocker
 from ..rules.catalog import default_recognizers
 from ..rules.commitments import extract_commitments
 from ..rules.compose import (
+    LIKELY_INTENT,
     build_expertise,
     build_next_steps,
     build_open_questions,
@@ -116,7 +117,10 @@ class RulesBackend(Backend):
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
         blocker = note_blocker(notes, conversation, cues, blocker)
         actions = note_actions(notes, actions)  # the notes' own Done:/Tried: lines
-        signals = read_signals(conversation, cues, intent.label, rules)
+        # An intent's urgency ("possible fraud or security issue") only when the intent is likely
+        # right: an 18% guess of fraud_security must not make a record urgent.
+        likely = intent.label if intent.confidence >= LIKELY_INTENT else "unknown"
+        signals = read_signals(conversation, cues, likely, rules)
 
         commitments = extract_commitments(conversation, note_commitments(notes))
         note = note_language(self.note_language, languages)

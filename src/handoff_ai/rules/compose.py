@@ -31,9 +31,10 @@ _GREETING = re.compile(
     r"yeah|hola|bonjour|hallo)\b[\s!.,]*$",
     re.IGNORECASE,
 )
-ROUTE_CONFIDENCE = 0.5
-"""Below this intent confidence the team is a guess (docs/taxonomy.md: "probably not in your
-taxonomy, or several intents at once"): the next step asks to check it instead of routing."""
+LIKELY_INTENT = 0.5
+"""Below this intent confidence the intent is a guess (docs/taxonomy.md: "probably not in your
+taxonomy, or several intents at once"): the next step asks to check the team instead of routing,
+and the intent adds no urgency of its own."""
 _QUESTION = re.compile(r"(?<![^.!?\n])[^.!?\n]*\?")  # starts only after a terminator: linear scan
 
 
@@ -111,7 +112,7 @@ def build_next_steps(
     intent: Intent | None = None,
 ) -> list[Item]:
     """What the person taking over should do, in order; ``intent`` (the one the team was chosen
-    by) turns "Route to X" into "check the team" when its confidence is below ``ROUTE_CONFIDENCE``."""
+    by) turns "Route to X" into "check the team" when its confidence is below ``LIKELY_INTENT``."""
     words = words or note_words("en")
     steps: list[Item] = []
     if handoff.trigger in ("customer_request", "escalation_request"):
@@ -138,7 +139,7 @@ def build_next_steps(
             )
         )
     if expertise.team:
-        if intent is not None and intent.confidence < ROUTE_CONFIDENCE:
+        if intent is not None and intent.confidence < LIKELY_INTENT:
             guess = words.step(
                 "route_unsure",
                 team=expertise.team,
