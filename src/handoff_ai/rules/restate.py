@@ -38,12 +38,14 @@ CLOSING = re.compile(
     r"(?:\w+\s+){0,3}(?:anything|something)\s+else\b|"
     r"\b(?:you['’]?re|your|you\s+are)\s+(?:so\s+|very\s+|most\s+|quite\s+|more\s+than\s+)?welcome\b|"
     r"\b(?:my|a|our)\s+pleasure\b|\bhope\s+you\s+have\b|"
+    r"\b(?:good\s*-?\s*)?bye\b|\btake\s+care\b(?!\s+of)|\bsee\s+you\s+(?:soon|later|next|again|tomorrow)\b|"
     r"\bthanks?(?:\s+you)?\s+(?:so\s+much\s+)?for\s+(?:contacting|reaching|shopping|choosing|being|your\s+"
     r"(?:patience|business|patronage|message|time|understanding))",
     re.IGNORECASE,
 )
 """A closing courtesy anywhere in a sentence ("Okay, then have a nice day", "Thanks for reaching
-out and have a great day", "can I help out with anything else?"): where the case stands is never
+out and have a great day", "can I help out with anything else?", "Ok great, goodbye!", "take care"
+but not "we'll take care of it"): where the case stands is never
 in it. Also ends a statement of work: "Your ride has been booked, is there anything
 else I can do for you?" is work done."""
 _MARKER_START = frozenset("(0123456789-*•")

@@ -184,12 +184,27 @@ def join_parts(parts: Sequence[str]) -> str:
 
 
 _LABEL = re.compile(r"^(?:Customer tried|Failed):\s*")
+_FRAMES = (
+    (re.compile(r"^Open request:\s*"), "Still open"),
+    (re.compile(r"^Declined by the (\w+):\s*“?"), "{} declined"),
+)
+"""A blocker's own label -> the summary's frame: "Open request: …" reads "Still open: …", not
+"Still blocked: Open request: …"; "Declined by the agent: “…”" reads "Agent declined: …"."""
 
 
 def _blocked(conversation: Conversation, blocker: Blocker) -> str:
-    """'Still blocked: …' in the third person, or '' when the blocker says too little."""
+    """'Still blocked: …' (or 'Still open: …', 'Declined: …') in the third person, or '' when the
+    blocker says too little."""
     role = next((m.role for m in conversation.messages if m.id == blocker.evidence[0]), "customer")
-    text = clean(_LABEL.sub("", blocker.description)).rstrip(" .!?…")
+    frame, text = "Still blocked", _LABEL.sub("", blocker.description)
+    for label, framed in _FRAMES:
+        if found := label.match(text):
+            frame, text = (
+                framed.format(*(g.capitalize() for g in found.groups())),
+                text[found.end() :].rstrip("”"),
+            )
+            break
+    text = clean(text).rstrip(" .!?…")
     if _content(text) < 2 or _credential(text):
         return ""
-    return f"Still blocked: {_lower_first(_limit(third_person(text, agent=role != 'customer'), 14))}."
+    return f"{frame}: {_lower_first(_limit(third_person(text, agent=role != 'customer'), 14))}."

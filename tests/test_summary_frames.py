@@ -1,0 +1,89 @@
+"""Where the case stands, in the summary: never a goodbye, and the blocker framed by what it is.
+
+Seen on STAR dev: 110 summaries ended "Agent says goodbye." and 59 read "Still blocked: Open
+request: …"; refusals read "Still blocked: declined by the agent: “…”".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff_ai import summarize
+from handoff_ai.rules.restate import CLOSING
+
+
+def _summary(*turns: tuple[str, str]) -> str:
+    record = summarize({"messages": [{"role": role, "text": text} for role, text in turns]})
+    return record.summary
+
+
+@pytest.mark.parametrize(
+    "goodbye",
+    [
+        "Ok great, goodbye!",
+        "Thank you and goodbye.",
+        "Good bye",
+        "Nice chatting with you, bye.",
+        "Take care!",
+    ],
+)
+def test_a_goodbye_is_not_where_the_case_stands(goodbye: str) -> None:
+    summary = _summary(
+        ("customer", "I'm interested in viewing an apartment at Shadyside."),
+        ("agent", "Your apartment viewing has been successfully scheduled for Tuesday."),
+        ("customer", "Thanks"),
+        ("agent", goodbye),
+    )
+    assert "bye" not in summary.lower() and "take care" not in summary.lower()
+    assert "viewing has been successfully scheduled for Tuesday" in summary
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We'll take care of it and send a technician on Monday.",
+        "I will take care of the refund today.",
+        "I see you were charged twice.",
+        "The bypass valve was replaced.",
+        "Your order ships by Friday.",
+    ],
+)
+def test_work_that_merely_looks_like_a_farewell_is_not_one(sentence: str) -> None:
+    assert CLOSING.search(sentence) is None
+
+
+@pytest.mark.parametrize("farewell", ["Goodbye!", "good-bye", "Bye bye", "See you soon", "take care now"])
+def test_farewells(farewell: str) -> None:
+    assert CLOSING.search(farewell) is not None
+
+
+def test_an_open_request_reads_still_open() -> None:
+    summary = _summary(
+        ("customer", "I would like to make an appointment with Dr. Alexis for today."),
+        ("agent", "You are all set for 9pm."),
+        ("customer", "okay, also I would like to get my son vaccinated at the same time, is that possible?"),
+    )
+    assert "Open request" not in summary and "Still blocked" not in summary
+    assert "Still open: also they would like to get their son vaccinated" in summary
+
+
+def test_a_refusal_reads_agent_declined() -> None:
+    summary = _summary(
+        ("customer", "I want a refund for the jacket I bought last month, it ripped after one wash."),
+        ("agent", "I'm sorry, but we cannot offer a refund after 30 days according to our policy."),
+        ("customer", "That's ridiculous."),
+    )
+    assert "Agent declined: they're sorry, but they cannot offer a refund after 30 days" in summary
+    assert "“" not in summary and "declined by the agent" not in summary
+
+
+def test_a_failed_tool_call_still_reads_still_blocked() -> None:
+    summary = _summary(
+        ("customer", "I was charged twice for order A-20931, please refund the second charge."),
+        ("system", "refund_payment(order_id=A-20931) failed: PAYMENT_GATEWAY_TIMEOUT (error E-5021)"),
+        ("bot", "Let me connect you with our billing team."),
+    )
+    assert (
+        "Still blocked: refund_payment(order_id=A-20931) failed: PAYMENT_GATEWAY_TIMEOUT (error E-5021)."
+        in summary
+    )
