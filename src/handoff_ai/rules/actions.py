@@ -50,6 +50,20 @@ _ASKS = ("please ", "kindly ", "can you", "could you")
 _IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
 
 
+def _settle_spinners(found: _Found, count: int) -> None:
+    """A logged progress line that trails off ("Purchase validation in progress ...", "Looking up
+    your order…") is a spinner: once the conversation goes on past it, nothing is waiting on it any
+    more, and as nothing says how it ended, its outcome is ``unknown``, not ``pending``."""
+    for index, _, action in found:
+        if (
+            action.outcome == "pending"
+            and action.rule == "event"
+            and index < count - 1
+            and action.description.endswith(("...", "…"))
+        ):
+            action.outcome = "unknown"
+
+
 @lru_cache(maxsize=8)
 def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
     """Every word that may start a statement of work: the patterns' words, the work verbs (``None``
@@ -378,6 +392,7 @@ def extract_actions(
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
     logged, works, suggestions, customers = _read_messages(conversation, rules, reader)
+    _settle_spinners(logged, len(conversation.messages))
     steps = pair_steps(conversation.messages, suggestions, customers, rules, reader)
     merged = _fold_replies(_with_events(_dedupe(logged, steps, works)))
     actions: list[Action] = []
