@@ -216,7 +216,8 @@ def _english() -> list[Recognizer]:
             Recognizer(
                 "time",
                 "time",
-                r"(?<![\w:])(?:\d{1,2}(?::[0-5]\d)?\s?[ap]\.?m\.?(?!\w)|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?!\d)|"
+                # "7:43 am", and "7.43 am" as written in the UK (not "43 am")
+                r"(?<![\w:.])(?:\d{1,2}(?:[:.][0-5]\d)?\s?[ap]\.?m\.?(?!\w)|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?!\d)|"
                 r"noon\b|midnight\b)(?:\s?(?-i:UTC|GMT|CET|CEST|BST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AEST|AEDT|SGT|JST)"
                 r"(?:[+-]\d{1,2}(?::?\d\d)?)?\b)?",
             ),
