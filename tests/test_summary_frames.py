@@ -73,7 +73,7 @@ def test_a_refusal_reads_agent_declined() -> None:
         ("agent", "I'm sorry, but we cannot offer a refund after 30 days according to our policy."),
         ("customer", "That's ridiculous."),
     )
-    assert "Agent declined: they're sorry, but they cannot offer a refund after 30 days" in summary
+    assert "Agent declined: they cannot offer a refund after 30 days according to their policy." in summary
     assert "“" not in summary and "declined by the agent" not in summary
 
 
@@ -87,3 +87,12 @@ def test_a_failed_tool_call_still_reads_still_blocked() -> None:
         "Still blocked: refund_payment(order_id=A-20931) failed: PAYMENT_GATEWAY_TIMEOUT (error E-5021)."
         in summary
     )
+
+
+def test_a_refusal_loses_its_apology() -> None:
+    summary = _summary(
+        ("customer", "Please book me the flight with id 612 to Boston."),
+        ("agent", "Sorry, but the flight with id '612' is not available any more."),
+        ("customer", "ok"),
+    )
+    assert "Agent declined: the flight with id '612' is not available any more." in summary

@@ -186,10 +186,17 @@ def join_parts(parts: Sequence[str]) -> str:
 _LABEL = re.compile(r"^(?:Customer tried|Failed):\s*")
 _FRAMES = (
     (re.compile(r"^Open request:\s*"), "Still open"),
-    (re.compile(r"^Declined by the (\w+):\s*“?"), "{} declined"),
+    (
+        re.compile(
+            r"^Declined by the (\w+):\s*“?(?:(?:(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)\s+)?(?:so\s+|very\s+|really\s+)?"
+            r"sorry|unfortunately|apologies)?[,.!]?\s*(?:but\s+)?",
+            re.IGNORECASE,
+        ),
+        "{} declined",
+    ),
 )
 """A blocker's own label -> the summary's frame: "Open request: …" reads "Still open: …", not
-"Still blocked: Open request: …"; "Declined by the agent: “…”" reads "Agent declined: …"."""
+"Still blocked: Open request: …"; "Declined by the agent: “Sorry, but …”" reads "Agent declined: …"."""
 
 
 def _blocked(conversation: Conversation, blocker: Blocker) -> str:
