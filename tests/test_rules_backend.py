@@ -375,7 +375,8 @@ def test_fixture_abcd_refund_status() -> None:
     } <= set(_facts(record))
     actions = [(a.actor, a.outcome, a.evidence) for a in record.actions_taken]
     assert ("system", "succeeded", ["m5"]) in actions  # Account has been pulled up
-    assert ("system", "pending", ["m6"]) in actions  # Purchase validation in progress ...
+    # "Purchase validation in progress ...": a spinner the conversation went past, so not pending
+    assert ("system", "unknown", ["m6"]) in actions
     assert record.blocker is None
     assert record.evidence_ids() <= set(conversation.ids)
 
@@ -388,7 +389,8 @@ def test_fixture_abcd_cancel_order() -> None:
         ("name", "Sanya Afzal"),
         ("account_id", "ZD9WDWUSEK"),
     ]
-    assert [(a.actor, a.outcome, a.evidence) for a in record.actions_taken] == [("system", "pending", ["m8"])]
+    # a spinner ("… in progress ...") the conversation went past: its outcome is unknown, not pending
+    assert [(a.actor, a.outcome, a.evidence) for a in record.actions_taken] == [("system", "unknown", ["m8"])]
 
 
 def test_fixture_star_fraud_report_withholds_the_pin() -> None:
