@@ -15,7 +15,7 @@ from ..models import Action, Conversation, Message
 from ._text import STOPWORDS
 from .lowered_twins import lowered_twin
 from .phrases import CueReader, char_offset, tokens
-from .restate import CLOSING, EDGE, FILLER_FIRST, clean, first_word
+from .restate import CLOSING, EDGE, FILLER_FIRST, clean, closing_in_lowered, first_word
 from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences
 
 __all__ = ["issue_sentence"]
@@ -319,7 +319,7 @@ def _agent_statement(
                 low = sentence.lower()
                 if (
                     _PLEASANTRY_LOW.match(low)
-                    or CLOSING.search(sentence)
+                    or closing_in_lowered(low)
                     or (
                         _CREDENTIAL_HINT_LOW.search(low) is not None
                         and _CREDENTIAL_LOW.search(low) is not None
