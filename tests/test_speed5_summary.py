@@ -13,7 +13,7 @@ _CLOSING_PIECES = [
     "have", "HAVE", "Have", "a", "an", "nice", "GREAT", "day", "Day.", "evening", "one", "is", "was", "there",
     "THERE", "anything", "Something", "else", "ELSE?", "more", "can", "I", "i", "may", "help", "you", "out",
     "with", "you're", "You’re", "your", "very", "welcome", "WELCOME!", "my", "our", "pleasure", "hope", "thanks",
-    "Thank", "for", "contacting", "reaching", "your", "patience", "so", "much", "order", "refund", "<b>", "</b>",
+    "Thank", "for", "contacting", "bye", "Good", "good-bye", "GOODBYE", "take", "care", "of", "see", "soon", "reaching", "your", "patience", "so", "much", "order", "refund", "<b>", "</b>",
     "&nbsp;", "😀", "🙏", "Grüße", "ſo", "K", "\u212a", "İ", "ı", "日本", "ok,", "-", "...", "\n", "\t", "",
 ]  # fmt: skip
 
@@ -28,7 +28,36 @@ _BRANCHES = [
     "Hope you have fun with it",
     "Thank you so much for contacting us",
     "THANKS FOR YOUR PATIENCE",
+    "Ok great, goodbye!",
+    "Take care now",
+    "See you soon",
 ]
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex source (split at ``|`` outside any group)."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    return [*parts, pattern[start:]]
+
+
+def test_every_closing_branch_holds_a_gate_word() -> None:
+    """A branch added to CLOSING without a word of CLOSING_WORDS would be let go unread."""
+    branches = _branches(restate.CLOSING.pattern)
+    assert len(branches) >= 8
+    for branch in branches:
+        assert any(word in branch for word in restate.CLOSING_WORDS), branch
 
 
 def _sentences(count: int, seed: int) -> list[str]:
@@ -94,3 +123,12 @@ def test_agreement_gate_changes_nothing() -> None:
 def test_agreement_still_made(said: str, restated: str) -> None:
     """The verb still agrees where the gate lets the substitution run (fails if it wrongly skips)."""
     assert restate.third_person(said, agent=True).lower() == restated.lower()
+
+
+@pytest.mark.parametrize("word", restate.CLOSING_WORDS)
+def test_the_gate_spells_out_every_closing_word(word: str) -> None:
+    """``closing_in_lowered`` lists the words inline: a sentence holding only one of them is read."""
+    sentence = {"have": "have a nice day", "thing": "anything else?", "welcome": "you're welcome",
+                "pleasure": "my pleasure", "thank": "thanks for contacting us", "bye": "bye",
+                "care": "take care", "see": "see you soon"}[word]  # fmt: skip
+    assert restate.closing_in_lowered(sentence)
