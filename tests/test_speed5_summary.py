@@ -128,7 +128,7 @@ def test_agreement_still_made(said: str, restated: str) -> None:
 @pytest.mark.parametrize("word", restate.CLOSING_WORDS)
 def test_the_gate_spells_out_every_closing_word(word: str) -> None:
     """``closing_in_lowered`` lists the words inline: a sentence holding only one of them is read."""
-    sentence = {"have": "have a nice day", "thing": "anything else?", "welcome": "you're welcome",
+    sentence = {"have": "have a nice day", "thing": "is there anything else?", "welcome": "you're welcome",
                 "pleasure": "my pleasure", "thank": "thanks for contacting us", "bye": "bye",
                 "care": "take care", "see": "see you soon"}[word]  # fmt: skip
     assert restate.closing_in_lowered(sentence)
