@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..models import Conversation, Handoff, HistoryEvent, Message, Sentiment, Signal, Urgency
 from ..models.record import HandoffType
-from .handoff_cues import customer_request, key_words_by_role, ownership_change, supersedes
+from .handoff_cues import customer_request, gates_by_role, key_words_by_role, ownership_change, supersedes
 from .phrases import CueReader
 from .ruleset import RuleSet, load_rules
 from .sentences import sentence_at
@@ -156,6 +156,7 @@ def read_signals(
     human_spoke = False  # an agent wrote before: an assignment is then between people
     last_agent: str | None = None  # who last answered as an agent (a new name is a new owner)
     key_words = key_words_by_role(cues._index)
+    gates = gates_by_role(cues._index)
     words_of, labels_of = cues.words, cues.labels  # memoized per text: bound lookups, no method calls
     timed = merged_inputs = False  # any timestamp, any customer message from a merge input
 
@@ -202,8 +203,10 @@ def read_signals(
             previous_role = role
         else:
             if (role == "agent" and kind in ("message", "note")) or (role == "bot" and kind == "message"):
-                # Most messages hold no key word of a phrase read here: nothing to find in them.
-                if not key_words[role].isdisjoint(words_of(text)):
+                # Most messages hold no key word of a phrase read here, nearly all the rest no second
+                # one: nothing to find in them (and no cue scan, whose other labels no stage reads).
+                words = words_of(text)
+                if not key_words[role].isdisjoint(words) and gates[role].may_hold(words):
                     transfer = cues.find("transfer", text)
                     shift = cues.find("shift_handover", text) if role == "agent" else None
                     if transfer is not None or shift is not None:
