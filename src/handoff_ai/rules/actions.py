@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from functools import lru_cache
 from operator import itemgetter
 
@@ -73,14 +73,18 @@ def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
     return frozenset().union(*families)  # type: ignore[arg-type]
 
 
-def _statement(message: Message, rules: RuleSet, words: list[str], reader: DialogueReader) -> Action | None:
-    """A bot/agent sentence saying work was done, failed, or is on its way."""
+def _statement(
+    message: Message, rules: RuleSet, words: list[str], reader: DialogueReader, present: Collection[str]
+) -> Action | None:
+    """A bot/agent sentence saying work was done, failed, or is on its way.
+
+    ``present``: the message's ``words`` that its word tests look for (or all of them)."""
     text = message.text
     actor: Actor = "bot" if message.role == "bot" else "agent"
     needed = rules.pattern_words
     for name, outcome in _STATEMENTS:
         words_of_name = needed.get(name)
-        if words_of_name is not None and words_of_name.isdisjoint(words):
+        if words_of_name is not None and words_of_name.isdisjoint(present):
             continue  # none of the pattern's words (see ``[pattern_words]``)
         match = rules.patterns[name].search(text)
         if match:
@@ -103,7 +107,7 @@ def _statement(message: Message, rules: RuleSet, words: list[str], reader: Dialo
                 evidence=[message.id],
                 rule=f"statement.{name}",
             )
-    if not reader.phrases.statement_words.isdisjoint(words):
+    if not reader.phrases.statement_words.isdisjoint(present):
         return _inflected_statement(message, words, reader, actor)
     return None
 
@@ -190,22 +194,30 @@ def _read_messages(
         if role == "system":
             continue
         words = words_of(message.text)
-        if staff_gate is not None and staff_gate.isdisjoint(words):
-            continue  # no word any statement of work or suggestion needs
-        if kind == "message" and not suggest_gate.isdisjoint(words):
-            suggested_here = suggested(message, words, phrases)
+        # The message's words that any reader's first test looks for, picked in one pass: each test
+        # below reads a gate inside ``staff_gate``, so it reads this handful, not the message again.
+        present: Collection[str] = words
+        if staff_gate is not None:
+            present = staff_gate.intersection(words)
+            if not present:
+                continue  # no word any statement of work or suggestion needs
+        if kind == "message" and not suggest_gate.isdisjoint(present):
+            suggested_here = suggested(message, words, phrases, present)
             if suggested_here:
                 suggestions[index] = suggested_here
-        if said_gate is not None and said_gate.isdisjoint(words):
+        if said_gate is not None and said_gate.isdisjoint(present):
             continue
         if kind == "note" and "openai_role" in message.metadata:
             continue  # a system prompt
         # Each reader's own first test, here: most messages pass only one of them.
-        said = [] if work_gate.isdisjoint(words) else work_statements(message, index, reader, messages)
+        if work_gate.isdisjoint(present):
+            said = []
+        else:
+            said = work_statements(message, index, reader, messages, present)
         works.extend(said)
-        if kind != "message" or (statement_gate is not None and statement_gate.isdisjoint(words)):
+        if kind != "message" or (statement_gate is not None and statement_gate.isdisjoint(present)):
             continue
-        statement = _statement(message, rules, words, reader)
+        statement = _statement(message, rules, words, reader, present)
         if statement is not None and not any(_covers(statement, w.action) for w in said):
             found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
     return found, works, suggestions, customers

@@ -22,7 +22,7 @@ same step, in any wording, become one item. Finding a message's suggestions is
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ..models import Action, Conversation, Message
@@ -146,13 +146,19 @@ def step_gates(rules: RuleSet, phrases: DialoguePhrases) -> tuple[frozenset[str]
     return (None if tried is None else _customer_gate(tried, phrases)), phrases.suggestion_gate
 
 
-def suggested(message: Message, words: list[str], phrases: DialoguePhrases) -> list[tuple[int, bool, str]]:
-    """The steps a bot/agent message (that passed the suggestion gate) suggests, chained ones too."""
+def suggested(
+    message: Message, words: list[str], phrases: DialoguePhrases, present: Collection[str] | None = None
+) -> list[tuple[int, bool, str]]:
+    """The steps a bot/agent message (that passed the suggestion gate) suggests, chained ones too.
+
+    ``present``: the message's ``words`` that are in ``phrases.suggestion_gate`` (a set built by
+    the caller), when known; the tests of that gate's parts read only those."""
+    gated = words if present is None else present
     # A request opener ("can you", "please") only counts before a step verb.
-    has_verb = not phrases.step_forms.isdisjoint(words) or (
-        not phrases.provide_verbs.isdisjoint(words) and not phrases.artifacts.isdisjoint(words)
+    has_verb = not phrases.step_forms.isdisjoint(gated) or (
+        not phrases.provide_verbs.isdisjoint(gated) and not phrases.artifacts.isdisjoint(words)
     )
-    if not has_verb and phrases.keywords[_SUGGESTION].isdisjoint(words):
+    if not has_verb and phrases.keywords[_SUGGESTION].isdisjoint(gated):
         return []
     found = find_suggestions(message, words, phrases, has_verb)
     if found and "then" in words:

@@ -36,6 +36,11 @@ __all__ = [
 # A candidate end: terminators with closing quotes/brackets, then white space or the end
 # (a CJK full stop needs none); or a line break. A period inside a token never matches.
 _END = re.compile(r"[。！？]+[」』）]*|[.!?…]+[\"'”’)\]»]*(?=\s|$)|\n")
+# The same ends in ASCII text (no CJK or curly closers there), led by one character class: Python's
+# ``re`` then skips in C to the next ".", "!", "?" or line break, where ``_END`` tries its three
+# branches at every position (about 8x slower on chat text). After a line break the empty
+# look-behind branch matches it alone, as ``_END``'s last branch does.
+_ASCII_END = re.compile(r"[.!?\n](?:(?<=\n)|[.!?]*[\"')\]]*(?=\s|$))")
 
 # Never the end of a sentence: a title, a Latin abbreviation, "vs.".
 _NEVER_ENDS = frozenset(
@@ -96,7 +101,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         _add(text, 0, len(text), spans)  # no terminator before the end: one sentence (most chat lines)
         return spans
     start = 0
-    for match in _END.finditer(text):
+    for match in (_ASCII_END if text.isascii() else _END).finditer(text):
         begin, cut = match.span()
         char = text[begin]
         if char == "\n":

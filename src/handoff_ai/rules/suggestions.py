@@ -38,6 +38,7 @@ def find_suggestions(
 ) -> list[tuple[int, bool, str]]:
     """``(char offset of the step, asks about the past, step text)`` for each suggestion."""
     trie, starts, seconds = phrases.opener_trie, phrases.suggestion_starts, phrases.opener_seconds
+    message_text = message.text  # read once: a field of a pydantic model costs more than a local
     found: list[tuple[int, bool, str]] = []
     i, count = 0, len(words)
     last = count - 1
@@ -57,9 +58,9 @@ def find_suggestions(
         i = head
         node = trie.get(words[i])
         if node is None:
-            if words[i] in phrases.imperatives and _opens_sentence(message.text, i):
+            if words[i] in phrases.imperatives and _opens_sentence(message_text, i):
                 label, size = "request", 0  # "Actualiza la app a la versión 7.3.1"
-            elif words[i] in phrases.sentence_imperatives and _imperative(message.text, words, i):
+            elif words[i] in phrases.sentence_imperatives and _imperative(message_text, words, i):
                 label, size = "request", 0  # "Restart the router.", "… - rotate that password"
             else:
                 continue
@@ -96,19 +97,19 @@ def find_suggestions(
         if not verb and words[j] in phrases.provide_verbs:
             verb = not phrases.artifacts.isdisjoint(words[j + 1 : j + 7])  # "send me the diagnostics bundle"
         if label == "question":  # "¿Ha limpiado el filtro?": its own language's verb, only asked
-            at = _offset(message.text, j) if words[j] in phrases.verb_bases else None
-            verb = at is not None and sentence_at(message.text, at).rstrip().endswith("?")
+            at = _offset(message_text, j) if words[j] in phrases.verb_bases else None
+            verb = at is not None and sentence_at(message_text, at).rstrip().endswith("?")
         if verb or (
             label == "suggestion" and any(w not in filler and w not in VAGUE for w in words[j : j + 6])
         ):
-            start = _offset(message.text, j)
+            start = _offset(message_text, j)
             if start is not None:
                 prefix = "" if verb else phrases.prefixes.get(tuple(words[i : i + size]), "try ")
-                text = _clause(message.text, start, CLAUSE_END, prefix)
+                text = _clause(message_text, start, CLAUSE_END, prefix)
                 if " " not in text.strip() and phrases.clause_links:
-                    text = _linked(message.text, start, text, phrases)
+                    text = _linked(message_text, start, text, phrases)
                 if " " in text.strip() and any(w not in VAGUE for w in words[j : j + 4]):
-                    step = _named_step(message.text, start, text, bool(found))
+                    step = _named_step(message_text, start, text, bool(found))
                     if step is not None:
                         found.append((start, past or label == "question", step))
             i = j + 1

@@ -22,7 +22,7 @@ The verbs are data (``work_verbs``, ``request_verbs``, ``past_forms``, ``deliver
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ..models import Action, Message
 from ..models.record import Actor, Outcome
@@ -132,23 +132,31 @@ def _clause(text: str, start: int, limit: int) -> str:
 
 
 def work_statements(
-    message: Message, index: int, reader: DialogueReader, messages: Sequence[Message]
+    message: Message,
+    index: int,
+    reader: DialogueReader,
+    messages: Sequence[Message],
+    present: Collection[str] | None = None,
 ) -> list[Work]:
-    """Every statement of work in a bot/agent message (or internal note), in order."""
+    """Every statement of work in a bot/agent message (or internal note), in order.
+
+    ``present``: the message's words that are in ``phrases.work_gate`` (or more of its words), when
+    the caller has them: the tests of that gate's parts read only those."""
     phrases = reader.phrases
     text = message.text
     words = reader.words(text)
-    if phrases.work_gate.isdisjoint(words):
+    gated = words if present is None else present
+    if phrases.work_gate.isdisjoint(gated):
         return []
     done, asked = phrases.work_forms, phrases.request_forms
     delivery = phrases.keywords["dialogue.delivery"]
     hits = (
         [i for i, w in enumerate(words) if w in done or w in asked]
-        if not (done.keys().isdisjoint(words) and asked.keys().isdisjoint(words))
+        if not (done.keys().isdisjoint(gated) and asked.keys().isdisjoint(gated))
         else []
     )
-    cannot = not _CANNOT_TOKENS.isdisjoint(words)
-    handed = not delivery.isdisjoint(words)
+    cannot = not _CANNOT_TOKENS.isdisjoint(gated)
+    handed = not delivery.isdisjoint(gated)
     if not hits and not cannot and not handed:
         return []
     actor: Actor = "bot" if message.role == "bot" else "agent"
