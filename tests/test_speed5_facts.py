@@ -127,3 +127,21 @@ def test_a_pattern_hyperscan_refuses_does_not_sink_the_set(monkeypatch: pytest.M
         assert whole.always == frozenset() and whole.candidates("no digits") == frozenset()
     finally:
         prefilter._engine.cache_clear()
+
+
+def test_a_backend_that_has_read_chats_still_pickles() -> None:
+    """``spawn`` workers get the backend pickled: its quick and long-message sets are rebuilt there."""
+    import pickle
+
+    from handoff_ai.models import Conversation, Message
+    from handoff_ai.taxonomy import Taxonomy
+
+    backend = RulesBackend()
+    taxonomy = Taxonomy.default()
+    chats = [
+        Conversation(id="digits", messages=[Message(id="m1", role="customer", text=UGLY[3])]),
+        Conversation(id="long", messages=[Message(id="m1", role="customer", text="my order 12345 " * 40)]),
+    ]
+    records = [backend.extract(chat, taxonomy).model_dump_json() for chat in chats]
+    copy = pickle.loads(pickle.dumps(backend))
+    assert [copy.extract(chat, taxonomy).model_dump_json() for chat in chats] == records

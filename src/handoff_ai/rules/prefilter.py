@@ -19,6 +19,10 @@ adversarial strings.
 The matcher is an optional dependency (the ``fast`` extra: ``hyperscan``; ``google-re2``
 is used when it is the one installed): without one, or with ``HANDOFF_AI_PREFILTER=off``,
 every pattern runs, as before. ``HANDOFF_AI_PREFILTER=re2`` picks RE2 when both are there.
+
+A *quick* set (``PatternSet(..., quick=True)``: the dozen recognizers any digit lets run, scanned
+on a chat line about to run several of them) is built only with RE2, which compiles it in
+milliseconds; without RE2 (or with another engine forced, or the prefilter off) it is inactive.
 """
 
 from __future__ import annotations
@@ -156,6 +160,7 @@ class PatternSet:
         self.always: frozenset[int] = frozenset(range(len(patterns)))
         self.engine: str | None = None
         self._match: Callable[[bytes], list[int]] | None = None
+        self._made_from = (tuple(patterns), quick)
         engine = _quick_engine() if quick else _engine()
         if engine is None or not patterns:
             return
@@ -172,6 +177,11 @@ class PatternSet:
         self.engine = engine
         self.always = frozenset(range(len(patterns))) - taken
 
+    def __reduce__(self) -> tuple[Callable[..., PatternSet], tuple[tuple[re.Pattern[str], ...], bool]]:
+        """Pickled as its patterns, compiled again where it is loaded: the matcher's database is
+        no Python object (a backend that has read a chat still goes to ``spawn`` workers)."""
+        return _pattern_set, self._made_from
+
     @property
     def active(self) -> bool:
         return self._match is not None
@@ -182,6 +192,10 @@ class PatternSet:
             return None
         found = self._match(text.encode("ascii"))
         return self.always.union(found) if found else self.always
+
+
+def _pattern_set(patterns: tuple[re.Pattern[str], ...], quick: bool) -> PatternSet:
+    return PatternSet(patterns, quick=quick)
 
 
 def _flags(pattern: re.Pattern[str]) -> str:

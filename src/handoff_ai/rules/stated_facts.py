@@ -145,7 +145,7 @@ class StatedFacts:
         support = [
             m
             for m in conversation.messages
-            if m.role != "customer" and not (m.role == "system" and m.kind == "note")
+            if (role := m.role) != "customer" and not (role == "system" and m.kind == "note")
         ]
         if not support:
             return []
