@@ -161,9 +161,10 @@ class AgentFacts:
         echoes: list[tuple[Span, str]] = []
         before: list[Message] = []  # customer turns since the previous bot/agent turn
         for index, message in enumerate(messages):
-            if message.kind != "message" or message.role == "system":
+            role = message.role  # read once: a pydantic attribute costs three times a local's
+            if role == "system" or message.kind != "message":
                 continue
-            if message.role == "customer":
+            if role == "customer":
                 before.append(message)
                 continue
             text = message.text

@@ -106,18 +106,20 @@ def extract_facts(
 
     stated: list[Fact] = []  # what a bot/agent stated, in a conversation in another language
     for message in conversation.messages:
-        if message.role in ("bot", "agent"):
-            if language not in (None, "en") and message.kind in ("message", "note"):
+        # Each field read once: a pydantic attribute costs three times a local's.
+        role, kind, text = message.role, message.kind, message.text
+        if role in ("bot", "agent"):
+            if language not in (None, "en") and kind in ("message", "note"):
                 active = _active_languages(language, own.get(message.id))
                 stated += _stated(message, recognizers, tokenize, active)
-            if message.kind == "message":
-                code = own.get(message.id, language)
-                words = tokenize(message.text)
+            if kind == "message":
+                code = own.get(message.id, language) if own else language
+                words = tokenize(text)
                 if english and code in _ENGLISH:  # most turns name no cue word: no call
-                    asked = [] if _ASK_HEADS.isdisjoint(words) else asked_kinds(message.text, words, ())
+                    asked = [] if _ASK_HEADS.isdisjoint(words) else asked_kinds(text, words, ())
                 else:
-                    asked = asked_kinds(message.text, words, _codes(language, code))
-                prompt = (message.text, words, code)  # whether it names a secret: read when needed
+                    asked = asked_kinds(text, words, _codes(language, code))
+                prompt = (text, words, code)  # whether it names a secret: read when needed
                 prompt_mentions_secret = None
                 # Consecutive bot/agent turns add up ("Name and order id?" / "Also your zip?").
                 if answered_in_turn:
@@ -129,12 +131,13 @@ def extract_facts(
                     secret_only = all(k in SECRET_KINDS for k in asked)
                     outstanding_secret = asked[0] if secret_only else None
             continue
-        if message.role != "customer" or message.kind == "note":
+        if role != "customer" or kind == "note":
             continue
-        code = own.get(message.id, language)
+        message_id = message.id
+        code = own.get(message_id, language) if own else language
         active = _NO_LANGUAGES if english and code in _ENGLISH else _active_languages(language, code)
-        words = tokenize(message.text)
-        spans = recognizers.find(message.text, words, active)
+        words = tokenize(text)
+        spans = recognizers.find(text, words, active)
         if pending:
             security_asked = "security_answer" in pending
             local = (fact_words().get(code or "") or fact_words().get(language or "")) if active else None
@@ -143,12 +146,9 @@ def extract_facts(
             if security_asked and not any(s.withheld for s in spans):
                 # "I think I used Skippy or maybe Buddy": the names in the reply are the answer.
                 spans = [s for s in spans if s.kind not in _SECRET_LOOKALIKES]
-                spans.extend(_proper_nouns(message.text))
+                spans.extend(_proper_nouns(text))
             answered_in_turn += 1
-            if (
-                any(s.withheld and s.rule.startswith("answer.") for s in added)
-                and len(message.text.split()) <= 6
-            ):
+            if any(s.withheld and s.rule.startswith("answer.") for s in added) and len(text.split()) <= 6:
                 # A short reply to a secret question: keep only what is clearly typed.
                 spans = [s for s in spans if s.withheld or s.kind not in GENERIC_KINDS]
 
@@ -169,11 +169,10 @@ def extract_facts(
                 )
             return prompt_mentions_secret or (bool(active) and not secret_words.isdisjoint(words))
 
-        _protect_secrets(message.text, words, spans, outstanding_secret, mentions)
+        _protect_secrets(text, words, spans, outstanding_secret, mentions)
         if any(s.withheld for s in spans):
             outstanding_secret = None
-        for span in spans:
-            ordered.append((span, message.id))
+        ordered += [(span, message_id) for span in spans]
 
     agent = _AGENT_READERS.get(recognizers)
     if agent is None:

@@ -19,6 +19,10 @@ adversarial strings.
 The matcher is an optional dependency (the ``fast`` extra: ``hyperscan``; ``google-re2``
 is used when it is the one installed): without one, or with ``HANDOFF_AI_PREFILTER=off``,
 every pattern runs, as before. ``HANDOFF_AI_PREFILTER=re2`` picks RE2 when both are there.
+
+A *quick* set (``PatternSet(..., quick=True)``: the dozen recognizers any digit lets run, scanned
+on a chat line about to run several of them) is built only with RE2, which compiles it in
+milliseconds; without RE2 (or with another engine forced, or the prefilter off) it is inactive.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 __all__ = ["PatternSet", "prefilter_available", "superset"]
 
@@ -48,6 +53,19 @@ def _engine() -> str | None:
             continue
         return name
     return None
+
+
+def _quick_engine() -> str | None:
+    """The set matcher for a small set built while a conversation is read: RE2 when it is
+    installed and no engine is forced (it compiles a dozen patterns in milliseconds, Hyperscan
+    takes a third of a second), else ``None``: such a set must never stall a first record."""
+    if _engine() is None or os.environ.get(_ENV, "").lower() not in ("", "on", "1", "true", "yes", "re2"):
+        return None
+    try:
+        __import__("re2")
+    except ImportError:
+        return None
+    return "re2"
 
 
 def prefilter_available() -> str | None:
@@ -135,12 +153,15 @@ class PatternSet:
     about 5 µs for 35 patterns, RE2's ``Set`` in about 15 µs; both are linear in the text.
     """
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Sequence[re.Pattern[str]], *, quick: bool = False) -> None:
+        """``quick``: a small set built on first need, only with a matcher that compiles it at
+        once (``_quick_engine``); without one the set is inactive and every pattern runs."""
         self.size = len(patterns)
         self.always: frozenset[int] = frozenset(range(len(patterns)))
         self.engine: str | None = None
         self._match: Callable[[bytes], list[int]] | None = None
-        engine = _engine()
+        self._made_from = (tuple(patterns), quick)
+        engine = _quick_engine() if quick else _engine()
         if engine is None or not patterns:
             return
         bodies: dict[int, str] = {}
@@ -156,6 +177,11 @@ class PatternSet:
         self.engine = engine
         self.always = frozenset(range(len(patterns))) - taken
 
+    def __reduce__(self) -> tuple[Callable[..., PatternSet], tuple[tuple[re.Pattern[str], ...], bool]]:
+        """Pickled as its patterns, compiled again where it is loaded: the matcher's database is
+        no Python object (a backend that has read a chat still goes to ``spawn`` workers)."""
+        return _pattern_set, self._made_from
+
     @property
     def active(self) -> bool:
         return self._match is not None
@@ -166,6 +192,10 @@ class PatternSet:
             return None
         found = self._match(text.encode("ascii"))
         return self.always.union(found) if found else self.always
+
+
+def _pattern_set(patterns: tuple[re.Pattern[str], ...], quick: bool) -> PatternSet:
+    return PatternSet(patterns, quick=quick)
 
 
 def _flags(pattern: re.Pattern[str]) -> str:
@@ -215,28 +245,33 @@ def _hyperscan(
     import hyperscan
 
     base = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_PREFILTER
-    taken: list[int] = []
-    for number, body in bodies.items():  # one by one first: a pattern it refuses must not sink the rest
-        probe = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        try:
-            probe.compile(
-                expressions=[_hs_body(body)],
-                ids=[number],
-                elements=1,
-                flags=[_hs_flags(patterns[number], base)],
-            )
-        except Exception:  # hyperscan.error: always run that pattern
-            continue
-        taken.append(number)
-    if not taken:
-        return None
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=[_hs_body(bodies[n]) for n in taken],
-        ids=taken,
-        elements=len(taken),
-        flags=[_hs_flags(patterns[n], base) for n in taken],
-    )
+
+    def compiled(numbers: list[int]) -> Any:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(
+            expressions=[_hs_body(bodies[n]) for n in numbers],
+            ids=numbers,
+            elements=len(numbers),
+            flags=[_hs_flags(patterns[n], base) for n in numbers],
+        )
+        return database
+
+    taken = list(bodies)
+    try:  # the whole set at once: compiling each pattern alone first doubled the time
+        database = compiled(taken) if taken else None
+    except Exception:  # hyperscan.error: find the patterns it refuses, which must not sink the rest
+        database = None
+    if database is None:
+        taken = []
+        for number in bodies:
+            try:
+                compiled([number])
+            except Exception:  # always run that pattern
+                continue
+            taken.append(number)
+        if not taken:
+            return None
+        database = compiled(taken)
     scratch = hyperscan.Scratch(database)
     hits: list[int] = []
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from .prefilter import PatternSet
 from .recognizers import Recognizer, Span
 
 _MEMO_LIMIT = 100_000
@@ -207,6 +208,9 @@ class _Route:
         "literals",
         "patterns",
         "runs",
+        "unguarded",
+        "unguarded_order",
+        "unguarded_set",
         "unkeyed",
     )
 
@@ -279,6 +283,12 @@ class _Route:
         self.accepting = tuple(accepting)
         """Recognizers that, in ASCII text, also need one of their ``accepts_unless`` literals in
         the lower-cased text or their ``accepts`` regex to find something in the text."""
+        self.unguarded_order = tuple(sorted(self.always | self.digit))
+        self.unguarded = frozenset(self.unguarded_order)
+        """Recognizers that run on any message with a digit (or on any message at all): on ASCII
+        text with several of them to run, one quick set scan rules most out (``RecognizerSet``)."""
+        self.unguarded_set: PatternSet | None = None
+        """Their regexes' quick set (``prefilter.PatternSet``, ``quick``), built on first use."""
 
     def ascii_run(self, needed: frozenset[int]) -> _AsciiRun:
         """What ``RecognizerSet._run`` makes of an ASCII text whose tokens' numbers are ``needed``

@@ -130,6 +130,19 @@ class RecognizerSet:
             self._prefilter = PatternSet([r.regex for r in self.recognizers])
         return self._prefilter.candidates(text)
 
+    def _unguarded_misses(self, route: _Route, text: str) -> frozenset[int]:
+        """The route's unguarded recognizers (``_Route.unguarded``) whose regex cannot match
+        ``text`` (ASCII), by one scan of their quick set; none when there is no quick matcher."""
+        if route.unguarded_set is None:
+            route.unguarded_set = PatternSet([self._plan[n][6] for n in route.unguarded_order], quick=True)
+            if not route.unguarded_set.active:
+                route.unguarded = frozenset()  # no quick matcher: never asked again
+                return route.unguarded
+        found = route.unguarded_set.candidates(text)
+        if found is None:
+            return frozenset()
+        return route.unguarded.difference(map(route.unguarded_order.__getitem__, found))
+
     def _route(self, active: frozenset[str]) -> _Route:
         if self._in_words is None:
             literals: dict[str, set[int]] = {}
@@ -254,6 +267,11 @@ class RecognizerSet:
             candidates = self._candidates(text)  # one set scan rules most of them out
             if candidates is not None:
                 run = [number for number in run if number in candidates]
+        elif ascii_text and len(route.unguarded.intersection(run)) >= _SET_SCAN_RUN:
+            # A chat line with a digit: a dozen recognizers no word gates would each search it.
+            misses = self._unguarded_misses(route, text)
+            if misses:
+                run = [number for number in run if number not in misses]
         size = len(text)
         checks = self._checks
         twins = self._twins

@@ -145,19 +145,20 @@ class StatedFacts:
         support = [
             m
             for m in conversation.messages
-            if m.role != "customer" and not (m.role == "system" and m.kind == "note")
+            if (role := m.role) != "customer" and not (role == "system" and m.kind == "note")
         ]
         if not support:
             return []
         # One scan over every support turn for the first character a stated value needs (a
         # digit; an underscore or "rror"/"xception" for a failure name): the turns without one,
         # most of them, cost no call at all.
-        joined = "\x00".join(m.text for m in support)
+        texts = [m.text for m in support]
+        joined = "\x00".join(texts)
         starts: list[int] = []
         at = 0
-        for message in support:
+        for text in texts:
             starts.append(at)
-            at += len(message.text) + 1
+            at += len(text) + 1
         facts: list[Fact] = []
         ascii_text = joined.isascii()
         at = _next_candidate(joined, 0, ascii_text)
@@ -165,7 +166,7 @@ class StatedFacts:
             index = bisect_right(starts, at) - 1
             message = support[index]
             facts.extend(self._read(message, words, secrets))
-            at = _next_candidate(joined, starts[index] + len(message.text) + 1, ascii_text)
+            at = _next_candidate(joined, starts[index] + len(texts[index]) + 1, ascii_text)
         return facts
 
     def _read(
