@@ -188,8 +188,9 @@ _FRAMES = (
     (re.compile(r"^Open request:\s*"), "Still open"),
     (
         re.compile(
-            r"^Declined by the (\w+):\s*“?(?:(?:(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)\s+)?(?:so\s+|very\s+|really\s+)?"
-            r"sorry|unfortunately|apologies)?[,.!]?\s*(?:but\s+)?",
+            r"^Declined by the (\w+):\s*“?"
+            r"(?:(?:(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)\s+)?(?:so\s+|very\s+|really\s+)?sorry|unfortunately|apologies)?"
+            r"[,.!]?\s*(?:but\s+)?",
             re.IGNORECASE,
         ),
         "{} declined",
