@@ -96,3 +96,27 @@ def test_a_refusal_loses_its_apology() -> None:
         ("customer", "ok"),
     )
     assert "Agent declined: the flight with id '612' is not available any more." in summary
+
+
+_WHATSAPP_ES = """[24/03/2025, 10:01:12] Lucía: Hola, el aire acondicionado que compré (modelo Frío-3500) gotea agua por dentro
+[24/03/2025, 10:03:40] Soporte: ¿Ha limpiado el filtro y comprobado que el tubo de desagüe no esté doblado?
+[24/03/2025, 10:05:02] Lucía: sí, limpié el filtro y el tubo está bien, sigue goteando
+[24/03/2025, 10:05:30] Lucía: Quiero que me atienda un asesor, no un robot
+[24/03/2025, 10:07:00] Soporte: Entendido. Un técnico le llamará el martes por la mañana para concertar la visita."""
+
+
+@pytest.mark.parametrize(("note", "opening"), [("es", "El cliente escribe: «"), ("en", "Customer writes: “")])
+def test_a_quoted_part_ends_before_the_next_begins(note: str, opening: str) -> None:
+    record = summarize(_WHATSAPP_ES, note_language=note)
+    assert record.summary.startswith(opening)
+    quote_end = "»." if note == "es" else "”."
+    _, found, rest = record.summary.partition(quote_end)
+    assert found, record.summary
+    assert rest.startswith(" Prometido: " if note == "es" else " Promised: "), record.summary
+
+
+def test_no_next_team_in_the_summary_on_a_guessed_intent() -> None:
+    record = summarize(_WHATSAPP_ES)
+    assert record.intent.confidence < 0.5 and record.needed_expertise.team
+    assert record.handoff.type is not None  # a handoff: a likely team would be named here
+    assert "Siguiente:" not in record.summary and "Next:" not in record.summary

@@ -137,7 +137,7 @@ class RulesBackend(Backend):
             actions=actions,
             blocker=blocker,
             handoff=signals.handoff,
-            team=expertise.team,
+            team=expertise.team if intent.confidence >= LIKELY_INTENT else None,  # "Next: X" not on a guess
             commitments=commitments,
             private=private,
         )
