@@ -40,7 +40,7 @@ CUE_NAMES = (
     "handoff_request", "escalation_request", "transfer", "bot_failure", "as_i_said", "threat_to_leave",
     "negative", "positive", "urgent", "deadline", "repeat_contact", "problem", "resolved", "impact",
     "not_handoff", "handoff_alone", "tier_transfer", "impact_high", "deadline_soft", "shift_handover",
-    "urgent_soft",
+    "urgent_soft", "deadline_day",
 )  # fmt: skip
 WORD_LIST_NAMES = ("handoff_alone_with",)
 """Cue entries that are word sets, not phrases: not scanned for, read by one rule."""
@@ -72,6 +72,7 @@ class _Cues(BaseModel):
     tier_transfer: list[str] = Field(default_factory=list)
     impact_high: list[str] = Field(default_factory=list)
     deadline_soft: list[str] = Field(default_factory=list)
+    deadline_day: list[str] = Field(default_factory=list)
     shift_handover: list[str] = Field(default_factory=list)
 
 

@@ -55,7 +55,7 @@ _PUNCT_RUN = re.compile(r"[!?]{3,}")
 _CUSTOMER_LABELS = frozenset(
     {"handoff_request", "escalation_request", "handoff_alone", "as_i_said", "threat_to_leave", "negative",
      "repeat_contact", "positive", "urgent", "urgent_soft", "impact", "impact_high", "deadline",
-     "deadline_soft"}
+     "deadline_soft", "deadline_day"}
 )  # fmt: skip
 """The cue lists :func:`read_signals` reads in a customer's line."""
 _ASKS_OR_NEEDS = re.compile(
@@ -65,11 +65,11 @@ _ASKS_OR_NEEDS = re.compile(
 )
 
 
-def _asks_now(text: str, cues: CueReader) -> bool:
-    """Whether the sentence with an ``urgent_soft`` cue asks or needs something: "I need it right
-    now", "can you do it immediately?" — not "I'm in the store right now" or "your rep
-    immediately said no"."""
-    position = cues.find("urgent_soft", text)
+def _asks_now(text: str, cues: CueReader, label: str = "urgent_soft") -> bool:
+    """Whether the sentence with an ``urgent_soft`` (or ``label``) cue asks or needs something: "I
+    need it right now", "can you do it immediately?", "can it arrive today?" — not "I'm in the
+    store right now", "your rep immediately said no" or "I bought it today"."""
+    position = cues.find(label, text)
     return position is not None and _ASKS_OR_NEEDS.search(sentence_at(text, position, 10_000)) is not None
 
 
@@ -338,10 +338,16 @@ def read_signals(
         if urgent:
             urgent_ids.append(message.id)
         impact_found = "impact" in labels or "impact_high" in labels
-        if "deadline" in labels or ("deadline_soft" in labels and (impact_found or urgent)):
+        if (
+            "deadline" in labels
+            or ("deadline_soft" in labels and (impact_found or urgent))
+            or (
+                "deadline_day" in labels and (impact_found or urgent or _asks_now(text, cues, "deadline_day"))
+            )
+        ):
             deadline_ids.append(message.id)
             if impact_found:  # a deadline beside an impact is part of it ("payroll runs Friday")
-                label = "deadline" if "deadline" in labels else "deadline_soft"
+                label = next(name for name in ("deadline", "deadline_day", "deadline_soft") if name in labels)
                 note_impact(impacts, text, message.id, cues, label, False)
         if impact_found and len(impacts) < 3:
             high = "impact_high" in labels
