@@ -32,7 +32,7 @@ def _urgency(text: str) -> tuple[str, list[str]]:
     ],
 )
 def test_today_that_tells_when_is_no_deadline(text: str) -> None:
-    level, reasons = _urgency(text)
+    _, reasons = _urgency(text)
     assert not any(reason.startswith("time-bound") for reason in reasons), reasons
 
 

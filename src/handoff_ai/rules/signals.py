@@ -347,8 +347,8 @@ def read_signals(
         ):
             deadline_ids.append(message.id)
             if impact_found:  # a deadline beside an impact is part of it ("payroll runs Friday")
-                label = next(name for name in ("deadline", "deadline_day", "deadline_soft") if name in labels)
-                note_impact(impacts, text, message.id, cues, label, False)
+                said = next(name for name in ("deadline", "deadline_day", "deadline_soft") if name in labels)
+                note_impact(impacts, text, message.id, cues, said, False)
         if impact_found and len(impacts) < 3:
             high = "impact_high" in labels
             note_impact(impacts, text, message.id, cues, "impact_high" if high else "impact", high)

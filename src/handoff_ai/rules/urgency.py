@@ -5,7 +5,8 @@ stated deadline ("payroll runs Friday", "need it for work tomorrow") or an
 impact on many people, money, work or health ("50 users blocked") raises it
 to ``high`` and the reason quotes the sentence. A day name alone is no
 deadline: ``deadline_soft`` words count only beside an impact or an urgent
-cue, ``deadline_day`` ones ("today") also in a sentence that asks or needs something. Waits come from timestamps only, never from the clock.
+cue, ``deadline_day`` ones ("today") also in a sentence that asks or needs
+something. Waits come from timestamps only, never from the clock.
 """
 
 from __future__ import annotations
