@@ -120,3 +120,28 @@ def test_no_next_team_in_the_summary_on_a_guessed_intent() -> None:
     assert record.intent.confidence < 0.5 and record.needed_expertise.team
     assert record.handoff.type is not None  # a handoff: a likely team would be named here
     assert "Siguiente:" not in record.summary and "Next:" not in record.summary
+
+
+@pytest.mark.parametrize(
+    ("first", "framed"),
+    [
+        ("Check my balance", "Customer asks to check their balance."),
+        (
+            "Look for a restaurant in the north of town.",
+            "Customer asks to look for a restaurant in the north of town.",
+        ),
+        ("Send me the invoice for order 4412", "Customer asks to send them the invoice for order 4412."),
+        (
+            "Cancel button is grey and nothing happens.",
+            "Customer says Cancel button is grey and nothing happens.",
+        ),
+        (
+            "Look, I have been waiting two weeks for my refund.",
+            "Customer says Look, they have been waiting two weeks",
+        ),
+        ("Let's play trivia about the nineties", "Customer says let's play trivia about the nineties."),
+    ],
+)
+def test_a_request_to_the_bot_reads_as_one(first: str, framed: str) -> None:
+    summary = _summary(("customer", first), ("agent", "Sure."))
+    assert summary.startswith(framed), summary

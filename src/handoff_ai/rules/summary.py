@@ -89,8 +89,32 @@ def _frame_customer(sentence: str) -> str:
         sentence = " ".join(sentence[:_LONG].split()[:-1])
     asks = _asks(sentence)
     body = third_person(sentence).rstrip(" .!?…")
+    if not asks and _is_request(body):  # "Check my balance" -> "Customer asks to check their balance."
+        return f"Customer asks to {_limit(body[0].lower() + body[1:], _ISSUE_WORDS)}."
     body = _lower_first(body)
     return f"Customer {'asks' if asks else 'says'} {_limit(body, _ISSUE_WORDS)}."
+
+
+_REQUEST_VERBS = frozenset(
+    """book cancel check connect delete find give look make remove reserve schedule search send show
+    tell""".split()
+)
+_REQUEST_OBJECTS = frozenset(
+    """me my a an the this that our us it its some for up out if whether when what where how which them
+    their they""".split()
+)
+
+
+def _is_request(body: str) -> bool:
+    """An imperative to the bot or agent: a request verb, then a word that starts its object ("Check
+    my balance", "Book a flight", "Look for a restaurant") — not a noun ("Cancel button is grey")."""
+    words = body.split(maxsplit=2)
+    return (
+        len(words) >= 2
+        and words[0].lower() in _REQUEST_VERBS
+        and words[0][:1].isupper()
+        and words[1].lower() in _REQUEST_OBJECTS
+    )
 
 
 def _lower_first(text: str) -> str:
@@ -106,7 +130,7 @@ def _lower_first(text: str) -> str:
 
 _STARTERS = frozenset(
     """its it's since after before still now today yesterday tonight also again unfortunately currently
-    sadly apparently however there the customer agent order account just only never""".split()
+    sadly apparently however there the customer agent order account just only never lets let's""".split()
 )
 
 
