@@ -117,10 +117,9 @@ class RulesBackend(Backend):
         notes = read_shift_notes(conversation)  # shift-change notes (rules/shift_note.py)
         blocker = note_blocker(notes, conversation, cues, blocker)
         actions = note_actions(notes, actions)  # the notes' own Done:/Tried: lines
-        # An intent's urgency ("possible fraud or security issue") only when the intent is likely
-        # right: an 18% guess of fraud_security must not make a record urgent.
-        likely = intent.label if intent.confidence >= LIKELY_INTENT else "unknown"
-        signals = read_signals(conversation, cues, likely, rules)
+        # A guessed intent (an 18% fraud_security) adds no urgency and names no next team.
+        likely = intent.confidence >= LIKELY_INTENT
+        signals = read_signals(conversation, cues, intent.label if likely else "unknown", rules)
 
         commitments = extract_commitments(conversation, note_commitments(notes))
         note = note_language(self.note_language, languages)
@@ -137,7 +136,7 @@ class RulesBackend(Backend):
             actions=actions,
             blocker=blocker,
             handoff=signals.handoff,
-            team=expertise.team if intent.confidence >= LIKELY_INTENT else None,  # "Next: X" not on a guess
+            team=expertise.team if likely else None,
             commitments=commitments,
             private=private,
         )

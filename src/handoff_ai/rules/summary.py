@@ -207,8 +207,8 @@ def join_parts(parts: Sequence[str]) -> str:
     return summary
 
 
-_LABEL = re.compile(r"^(?:Customer tried|Failed):\s*")
 _FRAMES = (
+    (re.compile(r"^(?:Customer tried|Failed):\s*"), "Still blocked"),
     (re.compile(r"^Open request:\s*"), "Still open"),
     (
         re.compile(
@@ -220,15 +220,16 @@ _FRAMES = (
         "{} declined",
     ),
 )
-"""A blocker's own label -> the summary's frame: "Open request: …" reads "Still open: …", not
-"Still blocked: Open request: …"; "Declined by the agent: “Sorry, but …”" reads "Agent declined: …"."""
+"""A blocker's own label -> the summary's frame (unlabelled: "Still blocked"): "Open request: …"
+reads "Still open: …", not "Still blocked: Open request: …"; "Declined by the agent: “Sorry, but …”"
+reads "Agent declined: …"."""
 
 
 def _blocked(conversation: Conversation, blocker: Blocker) -> str:
     """'Still blocked: …' (or 'Still open: …', 'Declined: …') in the third person, or '' when the
     blocker says too little."""
     role = next((m.role for m in conversation.messages if m.id == blocker.evidence[0]), "customer")
-    frame, text = "Still blocked", _LABEL.sub("", blocker.description)
+    frame, text = "Still blocked", blocker.description
     for label, framed in _FRAMES:
         if found := label.match(text):
             frame, text = (
