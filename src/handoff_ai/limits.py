@@ -13,7 +13,7 @@ the value found and where (``messages[3]``, ``line 12``) — never the text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .exceptions import ParseError
 
@@ -80,24 +80,28 @@ def check_size(size: int, limits: Limits, *, location: str | None = None) -> Non
         raise LimitExceededError("max_bytes", size, limits.max_bytes, location=location)
 
 
+_CONTAINERS: Final = (dict, list, tuple)
+
+
 def check_depth(value: Any, limits: Limits, *, location: str | None = None) -> None:
     """Raise when decoded JSON ``value`` nests deeper than ``max_json_depth`` (iterative, no recursion)."""
     maximum = limits.max_json_depth
-    if maximum is None:
+    if maximum is None or not isinstance(value, _CONTAINERS):
         return
     # Level by level: each level's containers are one deeper than the last (no per-item tuples).
+    # Only containers are kept for the next level, so most scalars are looked at once.
     level: list[Any] = [value]
     depth = 0
     while level:
-        containers = [item for item in level if isinstance(item, (dict, list, tuple))]
-        if not containers:
-            return
         depth += 1
         if depth > maximum:
             raise LimitExceededError("max_json_depth", depth, maximum, location=location)
-        level = []
-        for item in containers:
-            level.extend(item.values() if isinstance(item, dict) else item)
+        deeper: list[Any] = []
+        for container in level:
+            for item in container.values() if isinstance(container, dict) else container:
+                if isinstance(item, _CONTAINERS):
+                    deeper.append(item)
+        level = deeper
 
 
 def check_conversation(messages: Any, limits: Limits, *, location: str | None = None) -> None:

@@ -88,11 +88,13 @@ class Conversation(BaseModel):
 
     @model_validator(mode="after")
     def _check_and_derive(self) -> Conversation:
-        seen: set[str] = set()
-        for index, message in enumerate(self.messages):
-            if message.id in seen:
-                raise ValueError(f"duplicate message id {message.id!r} at messages[{index}]")
-            seen.add(message.id)
+        messages = self.messages
+        if len({m.id for m in messages}) != len(messages):  # rare: find the first repeat
+            seen: set[str] = set()
+            for index, message in enumerate(messages):
+                if message.id in seen:
+                    raise ValueError(f"duplicate message id {message.id!r} at messages[{index}]")
+                seen.add(message.id)
         if not self.channels:
             self.channels = list(dict.fromkeys(m.channel for m in self.messages if m.channel))
         if not self.participants:

@@ -11,7 +11,7 @@ dataset labels such as ABCD's ``gold`` survive the trip.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from ..exceptions import ParseError
 from ..models import Conversation, Message, MessageKind, Role
@@ -139,7 +139,19 @@ def _text(value: Any, pointer: str, key: str, metadata: dict[str, Any]) -> str:
     )
 
 
-_Plan = tuple[dict[int, tuple[int, str]], list[tuple[int, str]], tuple[Any, ...]]
+class _Plan(NamedTuple):
+    """How one key layout is read: the chosen key per field (``None``: absent), role keys by rank."""
+
+    role_keys: tuple[str, ...]
+    text: str | None
+    time: str | None
+    id: str | None
+    name: str | None
+    channel: str | None
+    kind: str | None
+    others: tuple[Any, ...]  # metadata keys, in the order they are set aside
+
+
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
 _PLANS_LIMIT: Final = 512
 
@@ -154,7 +166,7 @@ def _plan(keys: tuple[Any, ...]) -> _Plan:
         return found
     chosen: dict[int, tuple[int, str]] = {}
     role_keys: list[tuple[int, str]] = []
-    others: list[Any] = []  # metadata keys, in the order they are set aside
+    others: list[Any] = []
     for key in keys:
         cls = _KEY_CLASS.get(key)
         if cls is None and isinstance(key, str):
@@ -174,9 +186,19 @@ def _plan(keys: tuple[Any, ...]) -> _Plan:
         else:
             others.append(key)
     role_keys.sort()
+    key_of = {kind_of: key for kind_of, (_, key) in chosen.items()}
     if len(_PLANS) >= _PLANS_LIMIT:
         _PLANS.clear()
-    found = _PLANS[keys] = (chosen, role_keys, tuple(others))
+    found = _PLANS[keys] = _Plan(
+        tuple(key for _, key in role_keys),
+        key_of.get(_TEXT),
+        key_of.get(_TIME),
+        key_of.get(_ID),
+        key_of.get(_NAME),
+        key_of.get(_CHANNEL),
+        key_of.get(_KIND),
+        tuple(others),
+    )
     return found
 
 
@@ -194,13 +216,13 @@ def parse_message(
         raise ParseError(
             f"a message must be an object, got {type(item).__name__}", format=format, location=pointer
         )
-    chosen, role_keys, others = _plan(tuple(item))
-    metadata: dict[str, Any] = {key: item[key] for key in others}
+    plan = _plan(tuple(item))
+    metadata: dict[str, Any] = {key: item[key] for key in plan.others} if plan.others else {}
 
     # role: the highest-ranked role key whose value names a role
     resolved: tuple[Role, MessageKind, str | None] | None = None
     author: str | None = None
-    for _, key in role_keys:
+    for key in plan.role_keys:
         value = item[key]
         if resolved is None:
             resolved = _resolve_role(value)
@@ -211,13 +233,13 @@ def parse_message(
         else:
             metadata[key] = value
     if resolved is None:
-        if not role_keys:
+        if not plan.role_keys:
             raise ParseError(
                 f"message has no role (expected one of: {', '.join(ROLE_KEYS)})",
                 format=format,
                 location=pointer,
             )
-        key = role_keys[0][1]
+        key = plan.role_keys[0]
         value = item[key]
         if value is None:
             problem = f"{key} is null"
@@ -231,22 +253,24 @@ def parse_message(
         author = nested_name
 
     text = ""
-    if _TEXT in chosen:
-        key = chosen[_TEXT][1]
-        text = _text(item[key], pointer, key, metadata)
+    slot: str | None = plan.text
+    if slot is not None:
+        text = item[slot]
+        if not isinstance(text, str):
+            text = _text(text, pointer, slot, metadata)
 
     timestamp = None
-    if _TIME in chosen:
-        key = chosen[_TIME][1]
+    slot = plan.time
+    if slot is not None:
         try:
-            timestamp = parse_timestamp(item[key])
+            timestamp = parse_timestamp(item[slot])
         except FieldError as exc:
-            raise ParseError(str(exc), format=format, location=_field(pointer, key)) from None
+            raise ParseError(str(exc), format=format, location=_field(pointer, slot)) from None
 
     given: str | None = None
-    if _ID in chosen:
-        key = chosen[_ID][1]
-        value = item[key]
+    slot = plan.id
+    if slot is not None:
+        value = item[slot]
         if isinstance(value, str):
             given = value
         elif isinstance(value, int) and not isinstance(value, bool):
@@ -255,33 +279,33 @@ def parse_message(
             raise ParseError(
                 f"message id must be a string or integer, got {type(value).__name__}",
                 format=format,
-                location=_field(pointer, key),
+                location=_field(pointer, slot),
             )
     message_id, original = ids.take(given, position)
     if original is not None:
         metadata["original_id"] = original
 
-    if _NAME in chosen:
-        key = chosen[_NAME][1]
-        value = item[key]
+    slot = plan.name
+    if slot is not None:
+        value = item[slot]
         if isinstance(value, str) and value:
             author = value
         else:
-            metadata[key] = value
-    if _CHANNEL in chosen:
-        key = chosen[_CHANNEL][1]
-        value = item[key]
+            metadata[slot] = value
+    slot = plan.channel
+    if slot is not None:
+        value = item[slot]
         if isinstance(value, str) and value:
             channel = value
         else:
-            metadata[key] = value
-    if _KIND in chosen:
-        key = chosen[_KIND][1]
-        value = item[key]
+            metadata[slot] = value
+    slot = plan.kind
+    if slot is not None:
+        value = item[slot]
         if value in _KINDS:
             kind = value
         else:
-            metadata[key] = value
+            metadata[slot] = value
 
     fields: dict[str, Any] = {"id": message_id, "role": role, "text": text}
     if kind != "message":
