@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from handoff_ai.models import Action, Conversation, Message
-from handoff_ai.rules import actions, events
+from handoff_ai.rules import actions, dialogue, events
 from handoff_ai.rules.actions import extract_actions
 from handoff_ai.rules.dialogue_data import dialogue_phrases
 from handoff_ai.rules.phrases import CueReader
@@ -277,8 +277,12 @@ def test_gates_are_built_per_rule_set(tmp_path: Path) -> None:
     assert all(getattr(gates, name) == getattr(fresh, name) for name in actions._Gates.__slots__)
     for n in range(12):
         extra = tmp_path / f"rules{n}.toml"
-        extra.write_text(f'[pattern_words]\npending = ["will", "soonish{n}"]\n', encoding="utf-8")
+        extra.write_text(
+            f'[pattern_words]\npending = ["will", "soonish{n}"]\ntried = ["tried", "poked{n}"]\n',
+            encoding="utf-8",
+        )
         other = load_rules(extra)
-        said = actions._gates(other, phrases).said
-        assert said is not None and f"soonish{n}" in said and "soonish" not in (gates.said or ())
-        assert len(actions._GATES) <= 8
+        built = actions._gates(other, phrases)
+        assert built.said is not None and f"soonish{n}" in built.said and "soonish0" not in (gates.said or ())
+        assert built.reports is not None and f"poked{n}" in built.reports
+        assert len(actions._GATES) <= 8 and len(dialogue._GATES) <= 8
