@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Collection, Hashable, Sequence
 from functools import lru_cache
 from operator import itemgetter
+from typing import NamedTuple
 
 from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
@@ -30,7 +31,7 @@ from .blocker import find_blocker
 from .dialogue import Step, StepKey, pair_steps, step_gates, suggested
 from .dialogue_data import DialoguePhrases, dialogue_reader
 from .dialogue_reading import DialogueReader
-from .events import read_event
+from .events import SPINNER_ENDS, read_event
 from .phrases import CueReader, tokens
 from .restate import CLOSING
 from .ruleset import RuleSet
@@ -53,24 +54,18 @@ _IF = re.compile(r"\b(?:if|once|unless|when|until)\s+\S*$", re.IGNORECASE)
 def _settle_spinners(found: _Found, count: int) -> None:
     """A logged progress line that trails off ("Purchase validation in progress ...", "Looking up
     your order…") is a spinner: once the conversation goes on past it, nothing is waiting on it any
-    more, and as nothing says how it ended, its outcome is ``unknown``, not ``pending``."""
+    more, and as nothing says how it ended, its outcome is ``unknown``, not ``pending``.
+
+    ``read_event`` settles a plain event as it reads it; this settles the tool calls that trail
+    off, whose results may have come later (the plain events it passes again are settled)."""
     for index, _, action in found:
         if (
             action.outcome == "pending"
             and action.rule == "event"
             and index < count - 1
-            and action.description.endswith(("...", "…"))
+            and action.description.endswith(SPINNER_ENDS)
         ):
             action.outcome = "unknown"
-
-
-@lru_cache(maxsize=8)
-def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
-    """Every word that may start a statement of work: the patterns' words, the work verbs (``None``
-    when a pattern has no word list: no message can be ruled out)."""
-    if any(family is None for family in families):
-        return None
-    return frozenset().union(*families)  # type: ignore[arg-type]
 
 
 def _statement(
@@ -156,9 +151,59 @@ _Found = list[tuple[int, Hashable, Action]]
 """Events and bot/agent statements as ``(position, key, action)``."""
 
 
-def _read_messages(
-    conversation: Conversation, rules: RuleSet, reader: DialogueReader
-) -> tuple[_Found, list[Work], dict[int, list[tuple[int, bool, str]]], list[int]]:
+class _Gates:
+    """The word sets the stage's first tests read, one of whose words a message needs to be read
+    further (``None``: any message may be). Built once per rule set and phrase set: assembling them
+    per conversation cost about 3 us."""
+
+    __slots__ = ("reports", "said", "statement", "suggest", "work")
+
+    def __init__(self, rules: RuleSet, phrases: DialoguePhrases) -> None:
+        needed = rules.pattern_words
+        patterns = [needed.get(name) for name, _ in _STATEMENTS]
+        self.statement = _said_gate(*patterns, phrases.statement_words)
+        self.said = _said_gate(*patterns, phrases.work_gate, phrases.statement_words)
+        self.work = phrases.work_gate
+        self.reports, self.suggest = step_gates(rules, phrases)
+
+
+def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
+    """Every word that may start a statement of work: the patterns' words, the work verbs (``None``
+    when a pattern has no word list: no message can be ruled out)."""
+    if any(family is None for family in families):
+        return None
+    return frozenset().union(*families)  # type: ignore[arg-type]
+
+
+_GATES: dict[tuple[int, int], tuple[RuleSet, DialoguePhrases, _Gates]] = {}
+"""Gates by the ids of their rule set and phrases, which each entry holds (an id is not reused
+while its object lives); a handful of entries, cleared past a few."""
+
+
+def _gates(rules: RuleSet, phrases: DialoguePhrases) -> _Gates:
+    entry = _GATES.get((id(rules), id(phrases)))
+    if entry is None:
+        if len(_GATES) >= 8:
+            _GATES.clear()
+        entry = _GATES[(id(rules), id(phrases))] = (rules, phrases, _Gates(rules, phrases))
+    return entry[2]
+
+
+class _Reading(NamedTuple):
+    """What the one pass over the messages (``_read_messages``) found."""
+
+    found: _Found
+    works: list[Work]
+    suggestions: dict[int, list[tuple[int, bool, str]]]
+    customers: list[int]
+    """The customer messages that may report a step of their own."""
+    open_calls: bool
+    """A tool call was logged: its result may have come later, so its spinner is settled at the end."""
+    stated: bool
+    """A bot/agent stated work (a statement or a work clause): only then can one be a tool call's."""
+
+
+def _read_messages(conversation: Conversation, rules: RuleSet, reader: DialogueReader) -> _Reading:
     """One pass over the messages for every reader of the stage: logged events, bot/agent statements
     of work, bot/agent suggestions (:func:`.dialogue.suggested`) and the customer messages that may
     report a step of their own; a bot/agent message with no word that a statement or a suggestion
@@ -172,19 +217,18 @@ def _read_messages(
     suggestions: dict[int, list[tuple[int, bool, str]]] = {}
     customers: list[int] = []
     calls: dict[str, Action] = {}
+    open_calls = stated = False
     phrases, words_of, messages = reader.phrases, reader.cues.words, conversation.messages
-    needed = rules.pattern_words
-    said_gate = _said_gate(
-        *(needed.get(name) for name, _ in _STATEMENTS), phrases.work_gate, phrases.statement_words
-    )
-    statement_gate = _said_gate(*(needed.get(name) for name, _ in _STATEMENTS), phrases.statement_words)
-    work_gate = phrases.work_gate
-    reports, suggest_gate = step_gates(rules, phrases)
+    gates = _gates(rules, phrases)
+    said_gate, statement_gate, work_gate = gates.said, gates.statement, gates.work
+    reports, suggest_gate = gates.reports, gates.suggest
     staff_gate = None if said_gate is None else _union(said_gate, suggest_gate)
+    last = len(messages) - 1
     for index, message in enumerate(messages):
         kind = message.kind
         if kind == "event":
-            read_event(index, message, found, calls)
+            if read_event(index, message, found, calls, index < last):
+                open_calls = True
             continue
         role = message.role
         if role == "customer":
@@ -214,13 +258,14 @@ def _read_messages(
             said = []
         else:
             said = work_statements(message, index, reader, messages, present)
-        works.extend(said)
+            works.extend(said)
         if kind != "message" or (statement_gate is not None and statement_gate.isdisjoint(present)):
             continue
         statement = _statement(message, rules, words, reader, present)
         if statement is not None and not any(_covers(statement, w.action) for w in said):
             found.append((index, ("said", statement.outcome, _normal(statement.description)), statement))
-    return found, works, suggestions, customers
+            stated = True
+    return _Reading(found, works, suggestions, customers, open_calls, stated or bool(works))
 
 
 @lru_cache(maxsize=8)
@@ -403,10 +448,16 @@ def extract_actions(
 ) -> list[Action]:
     """Every action evidenced in the conversation, de-duplicated, in order of first mention."""
     reader = dialogue_reader(cues, phrases)
-    logged, works, suggestions, customers = _read_messages(conversation, rules, reader)
-    _settle_spinners(logged, len(conversation.messages))
-    steps = pair_steps(conversation.messages, suggestions, customers, rules, reader)
-    merged = _fold_replies(_with_events(_dedupe(logged, steps, works)))
+    messages = conversation.messages
+    read = _read_messages(conversation, rules, reader)
+    if read.open_calls:
+        _settle_spinners(read.found, len(messages))
+    steps = pair_steps(messages, read.suggestions, read.customers, rules, reader)
+    merged = _dedupe(read.found, steps, read.works)
+    if read.stated:  # no statement of work, none to fold into a tool call
+        merged = _with_events(merged)
+    if read.suggestions:  # no suggestion, no reply to fold into one
+        merged = _fold_replies(merged)
     actions: list[Action] = []
     for _, action, mentions in merged:
         if mentions > 1:

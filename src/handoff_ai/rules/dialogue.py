@@ -206,16 +206,21 @@ def pair_steps(
     return steps
 
 
-_GATES: dict[tuple[int, int], frozenset[str]] = {}
+_GATES: dict[tuple[int, int], tuple[frozenset[str], DialoguePhrases, frozenset[str]]] = {}
+"""Customer gates by the ids of the word set and phrases, which each entry holds (an id is not
+reused while its object lives); a handful of entries, cleared past a few."""
 
 
 def _customer_gate(tried: frozenset[str], phrases: DialoguePhrases) -> frozenset[str]:
     """The words one of which a customer's message needs to report a step (built once)."""
     key = (id(tried), id(phrases))
-    found = _GATES.get(key)
-    if found is None:
-        found = _GATES[key] = tried | phrases.attempt_words | frozenset(phrases.attempt_leads)
-    return found
+    entry = _GATES.get(key)
+    if entry is None:
+        if len(_GATES) >= 8:
+            _GATES.clear()
+        gate = tried | phrases.attempt_words | frozenset(phrases.attempt_leads)
+        entry = _GATES[key] = (tried, phrases, gate)
+    return entry[2]
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Hashable
+from functools import lru_cache
 from typing import Any
 
 from ..models import Action, Message
@@ -20,7 +21,7 @@ from ..models.record import Outcome
 from .phrases import any_literal
 from .sentences import MAX_DESCRIPTION, shorten
 
-__all__ = ["event_outcome", "failure_reason", "read_event", "result_outcome"]
+__all__ = ["SPINNER_ENDS", "event_outcome", "failure_reason", "read_event", "result_outcome"]
 
 
 def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -242,17 +243,51 @@ def _is_marker(message: Message) -> bool:
     return bool(get("channel_switch") or get("notice") or get("bookkeeping"))
 
 
+SPINNER_ENDS = ("...", "…")
+"""How a progress line that trails off ends ("Purchase validation in progress ...")."""
+
+_MEMO_CHARS = 300
+"""Longest event text whose reading is memoized (a long payload is read each time, never kept)."""
+
+
+def _reading(text: str) -> tuple[Outcome, str, str]:
+    """A plain event's outcome, description and de-duplication key (its one-line text, lower-cased)."""
+    outcome = event_outcome(text)
+    one_line = " ".join(text.split())
+    # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
+    description = (one_line if len(one_line) <= MAX_DESCRIPTION else shorten(text)) or "(event with no text)"
+    if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
+        description = shorten(f"{description} → {reason}")
+    return outcome, description, one_line.lower()
+
+
+_memo_reading = lru_cache(maxsize=1024)(_reading)
+"""``_reading``, remembered: logged events are written by systems from templates ("Identity
+verification in progress ...", "Searching the FAQ pages ..."), so the same lines come back
+conversation after conversation (84 % of ABCD's events repeat an earlier line), and reading one
+costs three regex scans. Bounded (1,024 short texts), never logged."""
+
+
 def read_event(
-    index: int, message: Message, found: list[tuple[int, Hashable, Action]], calls: dict[str, Action]
-) -> None:
+    index: int,
+    message: Message,
+    found: list[tuple[int, Hashable, Action]],
+    calls: dict[str, Action],
+    followed: bool = False,
+) -> bool:
     """A logged event as an action appended to ``found`` as ``(position, key, action)``, or, when it is
     the result of a tool call in ``calls`` (by ``metadata["tool_call_id"]``), joined to that call: the
-    call's description with the result's outcome and reason."""
+    call's description with the result's outcome and reason.
+
+    ``followed``: the conversation goes on after this event. A progress line that trails off is
+    then a spinner nothing waits on any more (see ``actions._settle_spinners``); a plain event's is
+    settled here, once. True when the event opens a tool call, whose outcome its result may still
+    set: the caller settles those spinners once every message is read."""
     metadata, text, role = message.metadata, message.text, message.role
     call_id = None
     if metadata:
         if _is_marker(message):
-            return
+            return False
         call_id = metadata.get("tool_call_id")
         if not isinstance(call_id, str):
             call_id = None
@@ -263,15 +298,15 @@ def read_event(
                 reason = failure_reason(text) or text
                 call.description = shorten(f"{call.description} → {reason}")
             call.evidence.append(message.id)
-            return
-    outcome = event_outcome(text)
-    one_line = " ".join(text.split())
-    # ``shorten(text)`` is that line when it fits (``shorten``'s own limit is longer).
-    description = (one_line if len(one_line) <= MAX_DESCRIPTION else shorten(text)) or "(event with no text)"
-    if outcome == "failed" and (reason := failure_reason(text)) and reason not in description:
-        description = shorten(f"{description} → {reason}")
+            return False
+    outcome, description, key = _memo_reading(text) if len(text) <= _MEMO_CHARS else _reading(text)
+    opened = call_id if role != "system" else None  # a tool call, awaiting its result
+    if opened is not None:
+        outcome = "pending"  # until its result says otherwise
+    elif followed and outcome == "pending" and description.endswith(SPINNER_ENDS):
+        outcome = "unknown"
     action = Action(description=description, actor=role, outcome=outcome, evidence=[message.id], rule="event")
-    if call_id is not None and role != "system":
-        calls[call_id] = action
-        action.outcome = "pending"  # until its result says otherwise
-    found.append((index, ("event", one_line.lower()), action))  # repeats of one text are one item
+    if opened is not None:
+        calls[opened] = action
+    found.append((index, ("event", key), action))  # repeats of one text are one item
+    return opened is not None
