@@ -173,14 +173,17 @@ def build_summary(
     parts: list[str] = []
     if issue is not None:
         parts.append(_frame_customer(issue[0]))
-    statement = _agent_statement(conversation, actions, cues)
     room = max(MAX_WORDS - (len(parts[0].split()) if parts else 0) - 2, 8)  # the status fits beside the issue
+    # Where it stands is a promise when there is one: the agent's statement is then read only to tell
+    # whether the blocker's message is quoted already (most records with a promise have no blocker).
+    cited = blocker.evidence[0] if blocker is not None and blocker.evidence else None
+    statement = None if commitments and cited is None else _agent_statement(conversation, actions, cues)
     if commitments:
         parts.append(f"Promised: {_limit(commitments[-1].text.rstrip(' .'), min(room, _STATUS_WORDS))}.")
     elif statement is not None:
         parts.append(_frame_agent(statement[0], statement[1], min(room, _STATUS_WORDS)))
     used = {issue[1].id if issue else None, statement[2] if statement else None}
-    if blocker is not None and blocker.evidence and blocker.evidence[0] not in used | set(private):
+    if blocker is not None and cited is not None and cited not in used | set(private):
         parts.append(_blocked(conversation, blocker))
     if handoff is not None and handoff.trigger == "customer_request":
         parts.append("The customer asked for a human.")

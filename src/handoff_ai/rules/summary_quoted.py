@@ -81,7 +81,9 @@ def build_quoted_summary(
     if issue is not None:
         key = "customer_asks" if _asks(issue[0]) else "customer_says"
         parts.append(frames[key].format(text=_quote(issue[0], _ISSUE_WORDS)))
-    statement = _agent_statement(conversation, actions, cues)
+    # With a promise, the statement only tells whether the blocker's message is quoted already.
+    cited = blocker.evidence[0] if blocker is not None and blocker.evidence else None
+    statement = None if commitments and cited is None else _agent_statement(conversation, actions, cues)
     if statement is not None and "bot_failure" in cues.fresh(statement[1]):
         statement = None  # "Je n'ai pas compris" says nothing about where the case stands
     if commitments:
@@ -90,7 +92,7 @@ def build_quoted_summary(
         key = "agent_says" if statement[0] == "agent" else "bot_says"
         parts.append(frames[key].format(text=_quote(statement[1], _STATUS_WORDS)))
     used = {issue[1].id if issue else None, statement[2] if statement else None}
-    if blocker is not None and blocker.evidence and blocker.evidence[0] not in used | set(private):
+    if blocker is not None and cited is not None and cited not in used | set(private):
         text = _unlabelled(clean(blocker.description))
         if _content(text) >= 2 and not _credential(text):
             parts.append(frames["blocked"].format(text=_quote(text, _STATUS_WORDS)))
