@@ -33,6 +33,7 @@ from .blocker_candidates import (
     WEAK,
     Candidate,
     failures,
+    may_be_said,
     open_request,
     outcome,
     positions,
@@ -199,7 +200,8 @@ def find_blocker(
             kind = fields["kind"]
             if kind == "message":
                 replies.append(index)
-                if said_words.isdisjoint(words_of(fields["text"])):
+                words = words_of(fields["text"])
+                if said_words.isdisjoint(words) or not may_be_said(words, phrases, bp):
                     continue
             elif kind != "note" or note_words.isdisjoint(words_of(fields["text"])):
                 continue
