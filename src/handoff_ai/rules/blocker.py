@@ -33,6 +33,7 @@ from .blocker_candidates import (
     WEAK,
     Candidate,
     failures,
+    may_be_said,
     open_request,
     outcome,
     positions,
@@ -199,7 +200,8 @@ def find_blocker(
             kind = fields["kind"]
             if kind == "message":
                 replies.append(index)
-                if said_words.isdisjoint(words_of(fields["text"])):
+                words = words_of(fields["text"])
+                if said_words.isdisjoint(words) or not may_be_said(words, phrases, bp):
                     continue
             elif kind != "note" or note_words.isdisjoint(words_of(fields["text"])):
                 continue
@@ -246,11 +248,15 @@ def find_blocker(
                 plain = True
                 break
     if not plain:
-        if done is None:
-            done = _work_done(actions, conversation)
-        request = open_request(problems, max(resolved_at, done[-1] if done else -1), answered_at, reader)
+        # Work done after a request met it. Read from the end, the request found with the earlier
+        # bound is the one the later would give, or one at or before the later (which gives none):
+        # the work done is looked for only when a request is open (most conversations have none).
+        request = open_request(problems, resolved_at, answered_at, reader)
         if request is not None:
-            candidates.append(request)
+            if done is None:
+                done = _work_done(actions, conversation)
+            if not done or request.position > done[-1]:
+                candidates.append(request)
     open_ = [
         c
         for c in candidates

@@ -37,6 +37,7 @@ __all__ = [
     "WEAK",
     "Candidate",
     "failures",
+    "may_be_said",
     "open_request",
     "outcome",
     "positions",
@@ -125,8 +126,18 @@ def said_keys(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozense
     return words
 
 
+def may_be_said(words: Sequence[str], phrases: DialoguePhrases, found: BlockerPhrases) -> bool:
+    """Whether a reply's words may hold a refusal or a finding: :func:`staff_said`'s own two word
+    gates, without its call (one reply in nine holds a key word of one, one in eighty both of a
+    phrase's)."""
+    return phrase_gate(phrases.index, _REFUSALS).may_hold(words) or phrase_gate(
+        found.index, _FINDING
+    ).may_hold(words)
+
+
 _REFUSAL = "dialogue.refusal"
 _REFUSALS = (_REFUSAL,)
+_FINDING = ("finding",)
 _REQUEST = ("customer_request",)
 OUTCOMES = ("dialogue.not_tried", "dialogue.succeeded", "dialogue.failed", "dialogue.partial")
 """The labels :func:`reply_outcome` reads."""

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from ..models import Action, Blocker, Message
 from .blocker_text import BlockerPhrases, error_name, error_names, error_token, phrase_gate, search_error_name
+from .cue_places import first_runs, tried_at_runs
 from .dialogue import reply_outcome
 from .dialogue_data import DialoguePhrases, DialogueReader
 from .phrases import CueReader, char_offset, tokens
@@ -151,9 +152,14 @@ def problem_starts(
 
 def cue_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``; for ASCII text, its case-sensitive twin on the lower-cased text
-    (same spans, about four times cheaper) when :func:`_case_sensitive` has one."""
+    (same spans, about four times cheaper) when :func:`_case_sensitive` has one, and for a phrase
+    regex that twin tried only where a phrase's first word is (:mod:`.cue_places`: a few places a
+    message, not every character)."""
     twin = _case_sensitive(pattern) if text.isascii() else None
-    return twin.finditer(text.lower()) if twin is not None else pattern.finditer(text)
+    if twin is None:
+        return pattern.finditer(text)
+    runs = first_runs(pattern)
+    return twin.finditer(text.lower()) if runs is None else tried_at_runs(twin, runs, text.lower())
 
 
 def phrase_spans(pattern: re.Pattern[str], text: str, words: Sequence[str]) -> list[tuple[int, int]]:
@@ -235,7 +241,7 @@ def problem_positions(
     door", "calls go straight to …")."""
     text = message.text
     at = (
-        [m.start() for m in rules.cues["problem"].finditer(text.replace("’", "'"))]
+        [m.start() for m in cue_matches(rules.cues["problem"], text.replace("’", "'"))]
         if cues.has("problem", text)
         else []
     )

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Conversation, HandoffRecord
-from .injection_cues import CUE_WORD, DIRECTIVE, FAKE_SPEAKER, INJECTION_CUES, has_cue, may_cue
+from .injection_cues import DIRECTIVE, FAKE_SPEAKER, INJECTION_CUES, MESSAGE_CUE, has_cue, may_cue
 
 __all__ = [
     "DIRECTIVE",
@@ -156,7 +156,7 @@ def find_injections(conversation: Conversation) -> list[Injection]:
             # _spans inlined for the common case (ASCII: lower-casing keeps offsets): without a
             # cue word or a speaker colon there is nothing to find.
             lowered = text.lower()
-            cued = CUE_WORD.search(lowered) is not None
+            cued = MESSAGE_CUE.search(lowered) is not None
             speaker = ":" in lowered
             if not cued and not speaker:
                 continue

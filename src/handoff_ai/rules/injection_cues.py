@@ -16,7 +16,7 @@ from typing import Any
 from .phrases import any_literal
 from .ruleset import case_sensitive_twin
 
-__all__ = ["CUE_WORD", "DIRECTIVE", "FAKE_SPEAKER", "INJECTION_CUES", "has_cue", "may_cue"]
+__all__ = ["CUE_WORD", "DIRECTIVE", "FAKE_SPEAKER", "INJECTION_CUES", "MESSAGE_CUE", "has_cue", "may_cue"]
 
 _WORDS = (
     "instructions?|prompts?|rules|directions|guidelines|system prompt|context|"
@@ -115,16 +115,46 @@ skips the big regex (most sentences; it was a third of the rules backend's time)
 ``INJECTION_CUES``: ``tests/test_redteam.py`` generates matches of every cue and checks them."""
 
 
-def may_cue(sentence: str) -> bool:
-    """False only when ``_CUES`` cannot match ``sentence`` (already lower-cased).
+_COMMON_CUE_WORDS = frozenset(
+    "need should shall must required reading log system instruction mode summary handoff note ticket file "
+    "fact report history mark".split()
+)
+_RARE_CUE_WORDS: tuple[str, ...] = (
+    # "the AI must/should/needs to ...": its addressee, not its verb ("I need", "it should")
+    "the ai", "dear ai", "hey ai", "attention ai", "assistant", "summariser", "summarizer", "llm", "gpt",
+    "language model",
+    # "mark it as approved" ("market", "remark" hold "mark"); "log that ..."
+    *(f"mark {what}" for what in ("this", "it", "the", "my", "that", "as")), "log that",
+    # "system prompt", "new instructions", "developer mode", "admin instructions"
+    "system prompt", "system override", "system instruction", "new instruction",
+    *(f"{who} {what}" for who in ("developer", "admin", "god", "debug") for what in ("mode", "instruction")),
+    # "... in/from your notes", "remove all of the history", "as a fact": a record word after its determiner
+    *(
+        f"{determiner} {noun}"
+        for determiner in ("the", "your", "this", "any", "all")
+        for noun in ("summary", "handoff", "note", "ticket", "file", "fact", "report", "history")
+    ),
+    "as a fact",
+)  # fmt: skip
+"""``_CUE_WORDS`` as a test of a whole message: the words common in support chat ("need", "log",
+"file": a customer message in sixteen holds one) give way to a longer literal of the same cues
+that every ASCII match also holds, so few messages are split into sentences for ``has_cue``.
+``tests/test_redteam.py`` generates matches of every cue and checks :func:`may_cue` on them."""
+_MESSAGE_WORDS = (*(word for word in _CUE_WORDS if word not in _COMMON_CUE_WORDS), *_RARE_CUE_WORDS)
+
+
+def may_cue(text: str) -> bool:
+    """False only when ``_CUES`` cannot match ``text`` (already lower-cased), a message or a sentence.
 
     Only trusted for ASCII text, where a case-insensitive literal match is a substring test.
     """
-    return not sentence.isascii() or CUE_WORD.search(sentence) is not None
+    return not text.isascii() or MESSAGE_CUE.search(text) is not None
 
 
 CUE_WORD = any_literal(_CUE_WORDS)
 """Any of ``_CUE_WORDS`` (one trie-shaped scan beats ninety substring tests)."""
+MESSAGE_CUE = any_literal(_MESSAGE_WORDS)
+"""Any of ``_MESSAGE_WORDS``: the gate before a message is read sentence by sentence."""
 
 _CUE_PATTERNS = tuple(re.compile(cue, re.IGNORECASE) for cue in INJECTION_CUES)
 _ASCII_CUE_PATTERNS = tuple(case_sensitive_twin(pattern) or pattern for pattern in _CUE_PATTERNS)
