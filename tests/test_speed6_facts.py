@@ -89,3 +89,33 @@ def test_a_gate_of_first_words_only_would_be_caught() -> None:
     assert scan_longest(_ASKS, words)  # the scan finds the ask...
     assert broken.isdisjoint(words)  # ...which the broken gate would have skipped
     assert asked_kinds(text, words) == ["code"]
+
+
+_PLACE_PIECES = (
+    "from", "From", "to", "To", "TO", "into", "in", "In", "at", "At", "near", "Near", "the", "The", "towards",
+    "Towards", "around", "Around", "X", "Detroit", "'", '"', "I'm", "don't", "a", "ok", "5", "0", "\t", "\n",
+    "\x1c", "\x1f", "\x0b", ".", ",", "<br>", "&nbsp;", "ʼ", "٣", "é", "Ä", "—", "  ",
+)  # fmt: skip
+
+
+def test_agent_turn_candidate_on_ascii_text_is_the_unicode_regex() -> None:
+    from handoff_ai.rules.agent_facts import _CANDIDATE, _CANDIDATE_ASCII
+
+    rng = random.Random(6)
+    texts = [
+        "".join(
+            rng.choice(_PLACE_PIECES) + rng.choice(("", " ", " ", "\u00a0")) for _ in range(rng.randint(1, 9))
+        )
+        for _ in range(20_000)
+    ]
+    texts += ["towards Y", "aroundX", "in 'Paris", 'at "Q', "the\x1cZ", "x" * 50_000 + " to Paris"]
+    ascii_texts = [t for t in texts if t.isascii()]
+    assert len(ascii_texts) > 3_000
+    found = 0
+    for text in ascii_texts:
+        expected = _CANDIDATE.search(text) is not None
+        assert (_CANDIDATE_ASCII.search(text) is not None) == expected, repr(text)
+        found += expected
+    assert 1_000 < found < len(ascii_texts)  # both answers are well represented
+    # Non-ASCII digits are digits only to the Unicode regex, which such text keeps.
+    assert _CANDIDATE.search("٣") is not None and _CANDIDATE_ASCII.search("٣") is None
