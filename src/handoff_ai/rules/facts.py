@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 from ..models import Conversation, Fact, Message
 from .agent_facts import AgentFacts
 from .fact_answers import _SECRET_LOOKALIKES, GENERIC_KINDS, _answer
-from .fact_asks import _ASK_HEADS, ASK_PHRASES, SECRET_KINDS, asked_kinds
+from .fact_asks import _ASK_KEYS, ASK_PHRASES, SECRET_KINDS, asked_kinds
 from .fact_language import fact_words, secret_labels
 from .fact_secrets import _names_secret, _proper_nouns, _protect_secrets
 from .phrases import CueReader, tokens
@@ -116,7 +116,7 @@ def extract_facts(
                 code = own.get(message.id, language) if own else language
                 words = tokenize(text)
                 if english and code in _ENGLISH:  # most turns name no cue word: no call
-                    asked = [] if _ASK_HEADS.isdisjoint(words) else asked_kinds(text, words, ())
+                    asked = [] if _ASK_KEYS.isdisjoint(words) else asked_kinds(text, words, ())
                 else:
                     asked = asked_kinds(text, words, _codes(language, code))
                 prompt = (text, words, code)  # whether it names a secret: read when needed

@@ -209,7 +209,7 @@ class RecognizerSet:
             for number, unless, accepts in keeps:
                 if (
                     number in chosen
-                    and not any(literal in lower for literal in unless)
+                    and not any(map(lower.__contains__, unless))  # map: no generator per message
                     and (accepts is None or accepts.search(text) is None)
                 ):
                     chosen = [n for n in chosen if n != number]
