@@ -42,5 +42,9 @@ class GuardedPattern:
             return True
         return self._any_word.search(text.lower()) is not None
 
+    def may_match_lowered(self, lowered: str) -> bool:
+        """``may_match`` for ASCII text already lower-cased by the caller."""
+        return self._any_word.search(lowered) is not None
+
     def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text) if self.may_match(text) else None

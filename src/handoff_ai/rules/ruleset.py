@@ -136,14 +136,15 @@ class LanguagePatterns:
         self._twin = case_sensitive_twin(main)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        if self._twin is None or not text.isascii():
+        lowered = text.lower() if text.isascii() else None  # the languages' word checks read it too
+        if self._twin is None or lowered is None:
             best = self.main.search(text, pos)
         else:
-            best = self._twin.search(text.lower(), pos)
+            best = self._twin.search(lowered, pos)
             if best is not None:  # the same span: read it again on ``text`` for the caller's match object
                 best = self.main.match(text, best.start())
         for regex, guard in self.others:
-            if guard is not None and not guard.may_match(text):
+            if guard is not None and lowered is not None and not guard.may_match_lowered(lowered):
                 continue
             found = regex.search(text, pos)
             if found is not None and (best is None or found.start() < best.start()):
