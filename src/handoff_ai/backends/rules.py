@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..models import Conversation, HandoffRecord, Provenance
 from ..privacy.secrets import scrubber
+from ..rules._text import unescape_entities
 from ..rules.actions import extract_actions, find_blocker
 from ..rules.catalog import default_recognizers
 from ..rules.commitments import extract_commitments
@@ -141,7 +142,11 @@ class RulesBackend(Backend):
             private=private,
         )
         # Free text quoted from the conversation must not repeat a secret the facts withheld.
-        scrub = scrubber(facts.secrets)
+        secrets_out = scrubber(facts.secrets)
+
+        def scrub(text: str) -> str:  # and written for a person: "AT&T", not "AT&amp;T"
+            return secrets_out(unescape_entities(text))
+
         summary = scrub(summary)
         for action in actions:
             action.description = scrub(action.description)

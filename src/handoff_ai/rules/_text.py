@@ -14,9 +14,25 @@ import string
 
 from .phrases import fold
 
-__all__ = ["STOPWORDS", "stem", "words"]
+__all__ = ["STOPWORDS", "stem", "unescape_entities", "words"]
 
 _DIGIT = re.compile(r"\d")
+
+_ENTITIES = {
+    "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&apos;": "'"
+}  # fmt: skip
+_ENTITY = re.compile("|".join(_ENTITIES))
+
+
+def unescape_entities(text: str) -> str:
+    """``text`` with the HTML entities some exports write for ``& < > " '`` as those characters.
+
+    Twitter's API (and so TweetSumm) escapes every tweet: a note quoting one must read
+    "AT&T", not "AT&amp;T". One level only ("&amp;gt;" becomes "&gt;"), and only these
+    five characters, so no other text changes.
+    """
+    return _ENTITY.sub(lambda found: _ENTITIES[found.group()], text) if "&" in text else text
+
 
 _STOPWORDS = """a an the and or but if so as of at by for from in into on onto to with without about
     i me my mine myself we us our ours you your yours he him his she her hers it its they them their
