@@ -35,6 +35,7 @@ from functools import lru_cache
 from ..models import Commitment, Conversation, Message
 from .commitment_language import _WORDS, Language, _alternation, languages
 from .due import Due
+from .sentences import unaddressed
 
 __all__ = ["Language", "extract_commitments", "languages", "promises_in", "short"]
 
@@ -275,8 +276,10 @@ def _clauses(sentence: str, lang: Language, promise: tuple[str, int]) -> list[tu
 
 
 def _commitment(text: str, due: Due | None, actor: str, message_id: str, rule: str) -> Commitment:
+    """The commitment, its text without the @handles a social reply opens with ("@213129 Bob, once
+    Samsung shares the updates…"): they address the post, the promise is what follows."""
     return Commitment(
-        text=short(text),
+        text=short(unaddressed(text)),
         due=due.text if due else None,
         due_iso=due.iso if due else None,
         actor=actor,
