@@ -122,7 +122,7 @@ def _lower_first(text: str) -> str:
     first = text.split(" ", 1)[0]
     if len(first) < 2 or not first[0].isupper() or not first[1:].islower():
         return text
-    key = first.lower().replace("'", "").replace("’", "")
+    key = first.lower().rstrip(",.!?:;").replace("'", "").replace("’", "")  # "However," too
     if key in STOPWORDS or key.startswith("they") or key.endswith(("ing", "ed", "ly")) or key in _STARTERS:
         return first.lower() + text[len(first) :]
     return text
@@ -130,7 +130,9 @@ def _lower_first(text: str) -> str:
 
 _STARTERS = frozenset(
     """its it's since after before still now today yesterday tonight also again unfortunately currently
-    sadly apparently however there the customer agent order account just only never lets let's""".split()
+    sadly apparently however there the customer agent order account just only never lets let's
+    someone somebody something sometimes once maybe perhaps actually anyway anyways nevermind sorry
+    last every each""".split()
 )
 
 
