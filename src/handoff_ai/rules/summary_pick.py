@@ -34,7 +34,11 @@ _PLEASANTRY = re.compile(
     r"(?:is\s+there\s+)?(?:something|anything)\s+more|was\s+there\s+anything|"
     r"thanks?|thank\s+you|have\s+a\s+(?:great|good|nice|lovely)|glad|happy\s+to|feel\s+free|"
     r"let\s+us\s+know\s+if|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
-    r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear)\b",
+    r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear|"
+    # what is left of "Thanks for shopping with us" once its "Thanks" is cleaned off, and small talk
+    r"for\s+(?:shopping|contacting|reaching\s+out|choosing|calling|your\s+(?:patience|time|business))|"
+    r"(?:good|great|nice)\s+to\s+hear|sounds\s+(?:good|great)|nice\s+(?:chatting|talking)|"
+    r"i(?:['’]ll|\s+will)\s+(?:now\s+)?(?:end|close)\s+(?:this|the|our)\s+chat)\b",
     re.IGNORECASE,
 )
 

@@ -1,0 +1,56 @@
+"""Where the case stands is never small talk: "Thanks for shopping with Acme" (its "Thanks"
+cleaned off), "Good to hear", "Sounds good" or "I'll end this chat now" is skipped for the
+agent's last informative statement."""
+
+from __future__ import annotations
+
+import pytest
+
+import handoff_ai as ho
+
+
+def _summary(last: str) -> str:
+    conversation = ho.load(
+        {
+            "turns": [
+                {
+                    "speaker": "customer",
+                    "text": "What are the washing instructions for the Michael Kors jacket I bought?",
+                },
+                {
+                    "speaker": "agent",
+                    "text": "That jacket is machine washable at 30 degrees if you turn it inside out.",
+                },
+                {"speaker": "customer", "text": "Great, thank you so much!"},
+                {"speaker": "agent", "text": last},
+            ]
+        },
+        id="pleasantries",
+    )
+    return ho.summarize(conversation).summary
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "Thanks for shopping with Acme and please contact us with any questions in the future.",
+        "Thank you for contacting AcmeCorp, please stay safe.",
+        "Good to hear, have a nice afternoon.",
+        "Sounds good to me, glad I could help.",
+        "I'll end this chat now, bye bye.",
+        "Nice chatting with you today, Sam.",
+    ],
+)
+def test_small_talk_is_not_where_the_case_stands(last: str) -> None:
+    summary = _summary(last)
+    assert "machine washable at 30 degrees" in summary
+    assert (
+        last.split(",")[0].split(" and ")[0].lower().removeprefix("thanks ").removeprefix("thank you ")
+        not in summary.lower()
+    )
+
+
+def test_an_informative_last_reply_still_counts() -> None:
+    assert "replacement ships Friday" in _summary(
+        "Good news: the replacement ships Friday from our Denver warehouse."
+    )
