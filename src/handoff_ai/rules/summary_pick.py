@@ -16,7 +16,7 @@ from ._text import STOPWORDS
 from .lowered_twins import lowered_twin
 from .phrases import CueReader, char_offset, tokens
 from .restate import CLOSING, EDGE, FILLER_FIRST, clean, closing_in_lowered, first_word
-from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences
+from .sentences import _ANY_END, _CLOSERS, _is_end, split_sentences, unaddressed
 
 __all__ = ["issue_sentence"]
 
@@ -305,8 +305,14 @@ def _agent_statement(
             return action.actor, clean(action.description), messages[where].id
         best, most = "", 1
         spans = _spans(text)
+        # The rest of a post split in parts (". . . able to guarantee availability"): its first
+        # words quoted alone would say the opposite of what was meant ("…we're not always . . 1/2").
+        continued = unaddressed(text).startswith(_CONTINUATION_MARKS)
         for start, end in spans:
             sentence = text[start:end]
+            if continued and any(map(str.isalpha, sentence)):
+                continued = False
+                continue
             if "@" in sentence or "http" in sentence or "www." in sentence:  # handles and links go
                 sentence = clean(sentence)
             if first_word(sentence) in FILLER_FIRST:
@@ -332,7 +338,21 @@ def _agent_statement(
                     continue
             elif _PLEASANTRY.match(sentence) or CLOSING.search(sentence) or _credential(sentence):
                 continue
+            if _fragment(sentence):
+                continue
             best, most = sentence, content
         if best:
             return message.role, clean(best), message.id
     return None
+
+
+_CONTINUATION_MARKS = ("...", ". .", "…")
+_PART_ONLY = re.compile(r"(?:[*^~-]\w{1,5}\s+)?\(?\d{1,2}/\d{1,2}\)?")
+"""A post's part counter alone, or after a signature ("2/3", "*AAB 3/3", "^UA (2/2)")."""
+
+
+def _fragment(sentence: str) -> bool:
+    """Whether ``sentence`` is a piece of a post split in parts, not a statement: it opens with an
+    ellipsis ("...bringing this to our attention"), or it is only the part counter ("*AAB 3/3")."""
+    head = unaddressed(sentence).strip()
+    return head.startswith(_CONTINUATION_MARKS) or _PART_ONLY.fullmatch(head) is not None
