@@ -28,3 +28,8 @@ def test_a_promise_quoted_without_the_handles_it_opens_with() -> None:
 def test_a_handle_inside_the_promise_stays() -> None:
     record = ho.summarize(_reply("@654205 We'll email you and @AirCoHelp by Friday."))
     assert [c.text for c in record.commitments] == ["We'll email you and @AirCoHelp by Friday."]
+
+
+def test_a_greeting_by_name_is_not_part_of_the_promise() -> None:
+    record = ho.summarize(_reply("@654205 Hi Ray, as advised you'll receive a response within 72 hours."))
+    assert [c.text for c in record.commitments] == ["As advised you'll receive a response within 72 hours."]

@@ -275,11 +275,20 @@ def _clauses(sentence: str, lang: Language, promise: tuple[str, int]) -> list[tu
     return [(sentence, promise)]
 
 
+_GREETING = re.compile(r"(?:hi|hello|hey|dear)\s+[A-Z][\w'’-]*\s*[,!]\s+(?=\S)", re.IGNORECASE)
+"""A greeting with the customer's name before the promise ("Hi Valerie, I'll be back in touch…")."""
+
+
 def _commitment(text: str, due: Due | None, actor: str, message_id: str, rule: str) -> Commitment:
     """The commitment, its text without the @handles a social reply opens with ("@213129 Bob, once
-    Samsung shares the updates…"): they address the post, the promise is what follows."""
+    Samsung shares the updates…") or a greeting by name ("Hi Valerie, "): they address the
+    customer, the promise is what follows."""
+    text = unaddressed(text)
+    if text[:1] in "HhDd" and (greeting := _GREETING.match(text)) is not None:
+        rest = text[greeting.end() :]
+        text = rest[:1].upper() + rest[1:]  # "Hi Steve, please get in touch…" -> "Please get in touch…"
     return Commitment(
-        text=short(unaddressed(text)),
+        text=short(text),
         due=due.text if due else None,
         due_iso=due.iso if due else None,
         actor=actor,
