@@ -285,4 +285,4 @@ def test_gates_are_built_per_rule_set(tmp_path: Path) -> None:
         built = actions._gates(other, phrases)
         assert built.said is not None and f"soonish{n}" in built.said and "soonish0" not in (gates.said or ())
         assert built.reports is not None and f"poked{n}" in built.reports
-        assert len(actions._GATES) <= 8 and len(dialogue._GATES) <= 8
+        assert len(actions._gates) <= 8 and len(dialogue._customer_gate) <= 8

@@ -32,6 +32,7 @@ from .dialogue import Step, StepKey, pair_steps, step_gates, suggested
 from .dialogue_data import DialoguePhrases, dialogue_reader
 from .dialogue_reading import DialogueReader
 from .events import SPINNER_ENDS, read_event
+from .identity_cache import by_identity
 from .phrases import CueReader, tokens
 from .restate import CLOSING
 from .ruleset import RuleSet
@@ -175,18 +176,8 @@ def _said_gate(*families: frozenset[str] | None) -> frozenset[str] | None:
     return frozenset().union(*families)  # type: ignore[arg-type]
 
 
-_GATES: dict[tuple[int, int], tuple[RuleSet, DialoguePhrases, _Gates]] = {}
-"""Gates by the ids of their rule set and phrases, which each entry holds (an id is not reused
-while its object lives); a handful of entries, cleared past a few."""
-
-
-def _gates(rules: RuleSet, phrases: DialoguePhrases) -> _Gates:
-    entry = _GATES.get((id(rules), id(phrases)))
-    if entry is None:
-        if len(_GATES) >= 8:
-            _GATES.clear()
-        entry = _GATES[(id(rules), id(phrases))] = (rules, phrases, _Gates(rules, phrases))
-    return entry[2]
+_gates = by_identity(_Gates)
+"""The gates of a rule set and phrase set, built once for the pair."""
 
 
 class _Reading(NamedTuple):

@@ -25,6 +25,7 @@ from .blocker_read import (
 from .blocker_text import BlockerPhrases, phrase_gate
 from .dialogue import reply_outcome, unhandled
 from .dialogue_data import DialoguePhrases, DialogueReader
+from .identity_cache import by_identity
 from .phrases import CueReader, char_offset, tokens
 from .ruleset import RuleSet
 from .sentences import sentence_at, sentence_spans, shorten
@@ -111,19 +112,13 @@ def failures(actions: Sequence[Action], order: dict[str, int]) -> list[Candidate
     return found
 
 
-_SAID_WORDS: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
-
-
+@by_identity
 def said_keys(phrases: DialoguePhrases, found: BlockerPhrases) -> tuple[frozenset[str], frozenset[str]]:
     """The key words of a refusal or a finding in a reply, and of a note's finding (built once)."""
-    key = (id(phrases), id(found))
-    words = _SAID_WORDS.get(key)
-    if words is None:
-        words = _SAID_WORDS[key] = (
-            phrases.keywords["dialogue.refusal"] | found.keywords["finding"],
-            phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
-        )
-    return words
+    return (
+        phrases.keywords["dialogue.refusal"] | found.keywords["finding"],
+        phrases.keywords["dialogue.note_finding"] | found.keywords["note_finding"],
+    )
 
 
 def may_be_said(words: Sequence[str], phrases: DialoguePhrases, found: BlockerPhrases) -> bool:

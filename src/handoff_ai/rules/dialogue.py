@@ -29,6 +29,7 @@ from ..models import Action, Conversation, Message
 from ..models.record import Actor, Outcome
 from .dialogue_data import DialoguePhrases
 from .dialogue_reading import DialogueReader
+from .identity_cache import by_identity
 from .phrases import tokens
 from .reported import as_outcome, evidence_index, read_attempts, read_reported, segment_outcomes
 from .ruleset import RuleSet
@@ -206,21 +207,10 @@ def pair_steps(
     return steps
 
 
-_GATES: dict[tuple[int, int], tuple[frozenset[str], DialoguePhrases, frozenset[str]]] = {}
-"""Customer gates by the ids of the word set and phrases, which each entry holds (an id is not
-reused while its object lives); a handful of entries, cleared past a few."""
-
-
+@by_identity
 def _customer_gate(tried: frozenset[str], phrases: DialoguePhrases) -> frozenset[str]:
     """The words one of which a customer's message needs to report a step (built once)."""
-    key = (id(tried), id(phrases))
-    entry = _GATES.get(key)
-    if entry is None:
-        if len(_GATES) >= 8:
-            _GATES.clear()
-        gate = tried | phrases.attempt_words | frozenset(phrases.attempt_leads)
-        entry = _GATES[key] = (tried, phrases, gate)
-    return entry[2]
+    return tried | phrases.attempt_words | frozenset(phrases.attempt_leads)
 
 
 @dataclass

@@ -338,7 +338,7 @@ def _agent_statement(
                     continue
             elif _PLEASANTRY.match(sentence) or CLOSING.search(sentence) or _credential(sentence):
                 continue
-            if _fragment(sentence):
+            if _part_counter(sentence):
                 continue
             best, most = sentence, content
         if best:
@@ -351,8 +351,6 @@ _PART_ONLY = re.compile(r"(?:[*^~-]\w{1,5}\s+)?\(?\d{1,2}/\d{1,2}\)?")
 """A post's part counter alone, or after a signature ("2/3", "*AAB 3/3", "^UA (2/2)")."""
 
 
-def _fragment(sentence: str) -> bool:
-    """Whether ``sentence`` is a piece of a post split in parts, not a statement: it opens with an
-    ellipsis ("...bringing this to our attention"), or it is only the part counter ("*AAB 3/3")."""
-    head = unaddressed(sentence).strip()
-    return head.startswith(_CONTINUATION_MARKS) or _PART_ONLY.fullmatch(head) is not None
+def _part_counter(sentence: str) -> bool:
+    """Whether ``sentence`` is only a post's part counter ("2/3", "*AAB 3/3"), not a statement."""
+    return _PART_ONLY.fullmatch(unaddressed(sentence).strip()) is not None
