@@ -202,3 +202,33 @@ def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode != 0
     assert "HandoffError" in done.stderr and "if __name__ == '__main__'" in done.stderr
+
+
+def _counting_start(config: str) -> dict[str, Any]:
+    """A worker state that says which process built it."""
+    import os
+
+    return {"built_in": os.getpid(), "config": config}
+
+
+def _where(state: dict[str, Any], job: int) -> tuple[int, int, int]:
+    import os
+
+    return job, state["built_in"], os.getpid()
+
+
+def test_forked_workers_take_the_state_the_parent_built_and_warmed(start: str) -> None:
+    import os
+
+    from handoff_ai.batch.processes import process_map, start_method
+
+    results = list(process_map(_where, range(200), workers=2, start=_counting_start, config="c", chunk=8))
+    assert [job for job, _, _ in results] == list(range(200))  # in order, none lost
+    assert results[0][2] == os.getpid() if start_method() == "fork" else results[0][2] != os.getpid()
+    workers = {pid for _, _, pid in results[1:]}
+    assert os.getpid() not in workers and workers
+    built = {built_in for _, built_in, _ in results}
+    if start_method() == "fork":  # built once, here; the first job done here warmed it
+        assert built == {os.getpid()}
+    else:  # each worker of a fork server builds its own
+        assert built == workers
