@@ -33,10 +33,12 @@ def _old_third_person(text: str, *, agent: bool = False) -> str:
         key = core.lower()
         if core == "US" or (key == "am" and (index == 0 or cores[index - 1].lower() != "i")):
             continue
-        words[index] = words[index].replace(core, table[key], 1)
+        new = table[key]
+        if index and restate._ends_sentence(words[index - 1]):  # a later sentence's start
+            new = new[0].upper() + new[1:]
+        words[index] = words[index].replace(core, new, 1)
     text = " ".join(words)
-    if "they was" in text:
-        text = text.replace("they was", "they were")
+    text = text.replace("they was", "they were").replace("They was", "They were")
     if agent and "the customer " in text:
         text = restate._AGREE.sub(lambda m: restate._AGREEMENT[m.group(0).lower()], text)
     return text

@@ -126,13 +126,32 @@ def third_person(text: str, *, agent: bool = False) -> str:
         key = keys[index]
         if core == "US" or (key == "am" and (index == 0 or keys[index - 1] != "i")):
             continue  # the country; "am" only after "I"
-        words[index] = words[index].replace(core, table[key], 1)
+        new = table[key]
+        if index and _ends_sentence(words[index - 1]):  # "…today. I need" -> "…today. They need"
+            new = new[0].upper() + new[1:]
+        words[index] = words[index].replace(core, new, 1)
     text = " ".join(words)
-    if "they was" in text:
-        text = text.replace("they was", "they were")
+    if "hey was" in text:
+        text = text.replace("they was", "they were").replace("They was", "They were")
     if agent and "the customer " in text and _may_agree(text):
         text = _AGREE.sub(_agree, text)  # "you are" -> "the customer is", "do you" -> "does the customer"
     return text
+
+
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "approx", "no", "nr", "ca"})
+
+
+def _ends_sentence(word: str) -> bool:
+    """``word`` (as split on spaces) closes a sentence: it ends with ".", "?" or "!" (a closing
+    quote or bracket may follow), and is no ellipsis ("tried..."), abbreviation ("Mr.") or
+    dotted short form ("e.g.")."""
+    word = word.rstrip("\"'”’)]")
+    if not word.endswith((".", "?", "!")) or word.endswith(("..", "…")):
+        return False
+    if word[-1] != ".":
+        return True
+    stem = word[:-1]
+    return bool(stem) and "." not in stem and stem.lower() not in _ABBREVIATIONS
 
 
 def _may_agree(text: str) -> bool:

@@ -79,14 +79,39 @@ def _limit(text: str, words: int) -> str:
 
 
 def _asks(sentence: str) -> bool:
-    """A question: it ends with "?", or starts like one and does not end with a period."""
+    """A question: it ends with "?", or starts like one and does not end with a period; or its
+    first sentence is a question ("When will it be sunny? I need to plan ahead.")."""
     end = sentence.rstrip()[-1:]
-    return end == "?" or (end != "." and _QUESTION_START.match(sentence) is not None)
+    if end == "?" or (end != "." and _QUESTION_START.match(sentence) is not None):
+        return True
+    first = _FIRST_END.search(sentence)
+    return first is not None and first.group() == "?"
 
 
-def _frame_customer(sentence: str) -> str:
+_FIRST_END = re.compile(r"[.?!](?=\s+\S)")
+"""The end of a first sentence that more text follows."""
+_CUSTOMER_REQUEST = re.compile(
+    r"^(?:please\s+)?(?:could|can|would|will)\s+(?:you|u)\s+(?:guys\s+|all\s+)?(?:please\s+|kindly\s+|pls\s+)?+"
+    r"(?!be\s+(?:informed|advised|aware)\b|note\b|like\b|want\b|prefer\b|mind\b|believe\b|imagine\b)"
+    r"(?P<rest>[a-z].+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+"""A customer's polite request ("Can you check my balance? …", "could you please book …"): the
+summary says "Customer asks the agent to check their balance." """
+_PLEASE_END = re.compile(r",?\s+(?:please|pls|plz)$", re.IGNORECASE)
+
+
+def _frame_customer(sentence: str, helper: str = "the agent") -> str:
     if len(sentence) > _LONG:  # a pasted log with no full stop: only its start can be quoted
         sentence = " ".join(sentence[:_LONG].split()[:-1])
+    request = _CUSTOMER_REQUEST.match(sentence)
+    if request is not None:  # the question mark of the request goes: it is reported as a request
+        rest = request.group("rest")
+        first = _FIRST_END.search(rest)
+        if first is not None and first.group() == "?":
+            rest = f"{rest[: first.start()]}.{rest[first.end() :]}"
+        body = _PLEASE_END.sub("", third_person(rest).rstrip(" .!?…"))
+        return f"Customer asks {helper} to {_limit(body, _ISSUE_WORDS)}."
     asks = _asks(sentence)
     body = third_person(sentence).rstrip(" .!?…")
     if not asks and _is_request(body):  # "Check my balance" -> "Customer asks to check their balance."
@@ -174,7 +199,7 @@ def build_summary(
         return ""  # no statement of a problem: nothing the summary could stand on
     parts: list[str] = []
     if issue is not None:
-        parts.append(_frame_customer(issue[0]))
+        parts.append(_frame_customer(issue[0], _helper(conversation)))
     room = max(MAX_WORDS - (len(parts[0].split()) if parts else 0) - 2, 8)  # the status fits beside the issue
     # Where it stands is a promise when there is one: the agent's statement is then read only to tell
     # whether the blocker's message is quoted already (most records with a promise have no blocker).
@@ -194,6 +219,12 @@ def build_summary(
     if team and handoff is not None and handoff.type is not None:
         parts.append(f"Next: {team.replace('_', ' ')}.")
     return join_parts(parts)
+
+
+def _helper(conversation: Conversation) -> str:
+    """Whom the customer asks: "the bot" when only a bot answered, else "the agent"."""
+    roles = {message.role for message in conversation.messages}
+    return "the bot" if "bot" in roles and "agent" not in roles else "the agent"
 
 
 def join_parts(parts: Sequence[str]) -> str:
