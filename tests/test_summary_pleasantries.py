@@ -39,6 +39,10 @@ def _summary(last: str) -> str:
         "Sounds good to me, glad I could help.",
         "I'll end this chat now, bye bye.",
         "Nice chatting with you today, Sam.",
+        "Thank you for your patronage and have a wonderful rest of your day.",
+        "Thanks for providing us with that information.",
+        "Thank you for being a Silver member.",
+        "Thanks for your support over the years.",
     ],
 )
 def test_small_talk_is_not_where_the_case_stands(last: str) -> None:
@@ -54,3 +58,8 @@ def test_an_informative_last_reply_still_counts() -> None:
     assert "replacement ships Friday" in _summary(
         "Good news: the replacement ships Friday from our Denver warehouse."
     )
+
+
+def test_a_thank_you_followed_by_a_clause_that_says_something_still_counts() -> None:
+    summary = _summary("Thanks for that info Sam, I will check whether the jacket ships in size L.")
+    assert "check whether the jacket ships in size L" in summary

@@ -35,6 +35,7 @@ from functools import lru_cache
 from ..models import Commitment, Conversation, Message
 from .commitment_language import _WORDS, Language, _alternation, languages
 from .due import Due
+from .restate import strip_signature
 from .sentences import unaddressed
 
 __all__ = ["Language", "extract_commitments", "languages", "promises_in", "short"]
@@ -287,6 +288,8 @@ def _commitment(text: str, due: Due | None, actor: str, message_id: str, rule: s
     if text[:1] in "HhDd" and (greeting := _GREETING.match(text)) is not None:
         rest = text[greeting.end() :]
         text = rest[:1].upper() + rest[1:]  # "Hi Steve, please get in touch…" -> "Please get in touch…"
+    if "^" in text[-8:]:  # "…get back to you asap ^HP"
+        text = strip_signature(text)
     return Commitment(
         text=short(text),
         due=due.text if due else None,

@@ -23,12 +23,18 @@ __all__ = [
     "clean",
     "closing_in_lowered",
     "first_word",
+    "strip_signature",
     "third_person",
 ]
 
 _MENTION = re.compile(r"(?<![\w.@])@\w+[:,]?")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-_SIGNATURE = re.compile(r"(?:\s+(?:\^|-|–|—|~)\s?[A-Z][A-Za-z]{0,3}\.?)+\s*$")  # "^KJ", "-Bob"
+_SIGNATURE = re.compile(
+    r"(?:\s*\^\s?[A-Z][A-Za-z]{0,5}\.?|\s+[-–—~]\s?[A-Z][A-Za-z]{0,3}\.?"
+    r"|(?<=[.!,\s])(?i:thanks|thank\s+you|cheers|regards)[!.,]?\s*[-–—~]\s?[A-Z][A-Za-z]{0,10}\.?)+\s*$"
+)
+"""An agent's signature closing a post: "^KJ", "-Bob", glued on too ("…help.^Raj"), or after a
+sign-off ("…change.Thanks- Ed")."""
 _MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*•])\s+")  # "(2) ", "1. ", "- " starting a line
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
 _FILLER = re.compile(
@@ -225,6 +231,11 @@ def clean(text: str) -> str:
         else:
             text = _FILLER.sub("", text)
     return text.strip(" ,;:-–—")
+
+
+def strip_signature(text: str) -> str:
+    """``text`` without the agent's signature at its end ("…asap ^HP" -> "…asap")."""
+    return _SIGNATURE.sub("", text).rstrip()
 
 
 def first_word(text: str) -> str:

@@ -37,6 +37,11 @@ _PLEASANTRY = re.compile(
     r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear|"
     # what is left of "Thanks for shopping with us" once its "Thanks" is cleaned off, and small talk
     r"for\s+(?:shopping|contacting|reaching\s+out|choosing|calling|your\s+(?:patience|time|business))|"
+    # ... and of "Thanks for providing that", "Thank you for your patronage and have a nice day" (not
+    # "Thanks for that info, I will check it": a clause after it says something)
+    r"for\s+(?:being|waiting|holding|bearing|providing|sharing|letting|(?:the|that|this)\s+(?:info|information|"
+    r"update|details)|your\s+(?:patronage|understanding|feedback|loyalty|message|reply|response|cooperation|"
+    r"kind\s+words|support))(?![^,;]*[,;]\s*\w)|"
     r"(?:good|great|nice)\s+to\s+hear|sounds\s+(?:good|great)|nice\s+(?:chatting|talking)|"
     r"i(?:['’]ll|\s+will)\s+(?:now\s+)?(?:end|close)\s+(?:this|the|our)\s+chat)\b",
     re.IGNORECASE,
