@@ -40,7 +40,8 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
 _FILLER = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|ok(?:ay)?|so|well|yes|yeah|yep|um+|uh+|oh|ah|hmm+|greetings|good\s+"
     r"(?:morning|afternoon|evening|day)|dear\s+\w+|got\s+it|right|great|thanks|thank\s+you|sure|perfect|"
-    r"awesome|alright|excellent|wonderful|cool|certainly|absolutely)"
+    r"awesome|alright|excellent|wonderful|cool|certainly|absolutely|omg|ugh|wow|yup|oops|darn|dang|geez|gosh|"
+    r"whoa|welp|lol)"
     r"(?:\s+(?:there|team|all|guys|folks|again))?\b[\s,!.:;-]*)+",
     re.IGNORECASE,
 )
@@ -94,7 +95,8 @@ def closing_in_lowered(low: str) -> bool:
 _MARKER_START = frozenset("(0123456789-*•")
 FILLER_FIRST = frozenset(
     """hi hello hey hiya ok okay so well yes yeah yep um umm uh uhh oh ah hmm greetings good dear got right
-    great thanks thank sure perfect awesome alright excellent wonderful cool certainly absolutely""".split()
+    great thanks thank sure perfect awesome alright excellent wonderful cool certainly absolutely omg ugh wow
+    yup oops darn dang geez gosh whoa welp lol""".split()
 )
 
 # First person -> third person (the customer, or the agent's team); replacements are lower case.

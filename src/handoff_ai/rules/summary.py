@@ -67,12 +67,13 @@ _DONT = re.compile(r"^(?:don['’]?t|do\s+not)\s+", re.IGNORECASE)
 
 
 def _limit(text: str, words: int) -> str:
-    """At most ``words`` words, cut after a clause when one ends late enough, else with "…"."""
+    """At most ``words`` words, cut after a clause when one ends late enough, else with "…" (which
+    counts as a word: the summary's parts are measured in words as they are written)."""
     parts = text.split()
     if len(parts) <= words:
         return text
-    head = parts[:words]
-    for end in range(words - 1, words // 2, -1):
+    head = parts[: words - 1]
+    for end in range(words - 2, words // 2, -1):
         if head[end].endswith((",", ";", ":")):
             return " ".join(head[: end + 1]).rstrip(",;:") + " …"
     return " ".join(head).rstrip(",;:-–—") + " …"
@@ -115,13 +116,14 @@ def _frame_customer(sentence: str, helper: str = "the agent") -> str:
     asks = _asks(sentence)
     body = third_person(sentence).rstrip(" .!?…")
     if not asks and _is_request(body):  # "Check my balance" -> "Customer asks to check their balance."
-        return f"Customer asks to {_limit(body[0].lower() + body[1:], _ISSUE_WORDS)}."
+        whom = f" {helper}" if body[:5].lower() == "help " else ""  # "Help me find…": the agent is to help
+        return f"Customer asks{whom} to {_limit(_lower_word(body), _ISSUE_WORDS)}."
     body = _lower_first(body)
     return f"Customer {'asks' if asks else 'says'} {_limit(body, _ISSUE_WORDS)}."
 
 
 _REQUEST_VERBS = frozenset(
-    """book cancel check connect delete find give look make remove reserve schedule search send show
+    """book cancel check connect delete find give help look make remove reserve schedule search send show
     tell""".split()
 )
 _REQUEST_OBJECTS = frozenset(
@@ -140,6 +142,13 @@ def _is_request(body: str) -> bool:
         and words[0][:1].isupper()
         and words[1].lower() in _REQUEST_OBJECTS
     )
+
+
+def _lower_word(text: str) -> str:
+    """The first word in lower case, a shouted one whole ("HELP me" -> "help me", "Check" -> "check")."""
+    first, _, rest = text.partition(" ")
+    first = first.lower() if first.isupper() else first[:1].lower() + first[1:]
+    return f"{first} {rest}" if rest else first
 
 
 def _lower_first(text: str) -> str:
@@ -175,8 +184,21 @@ def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
         return f"{who} asks the customer {'' if rest.startswith('not to ') else 'to '}" \
             f"{_limit(_lower_first(rest), words)}."  # fmt: skip
     asks = _asks(sentence)
+    if not asks and _AGENT_IMPERATIVE.match(sentence):  # "Try the search now." -> asks the customer to try it
+        rest = _lower_word(third_person(sentence.rstrip(" .!?…"), agent=True))
+        return f"{who} asks the customer to {_limit(rest, words - 3)}."  # the frame is 3 words longer
     body = _lower_first(third_person(sentence.rstrip(" .!?…"), agent=True))
     return f"{who} {'asks' if asks else 'says'} {_limit(body, words)}."
+
+
+_AGENT_IMPERATIVE = re.compile(
+    r"(?:Try|Turn|Go|Click|Tap|Restart|Reboot|Clear|Open|Log|Sign|Update|Reinstall|Uninstall|Delete|Visit|Call|"
+    r"Contact|Walk|Drive|Take|Use|Select|Choose|Enter|Reset|Follow|Head|Continue|Refresh|Install|Remove|"
+    r"Unplug|Hold|Press|Navigate|Download|Enable|Disable|Switch|Reply|Send|Check|Keep|Provide)"
+    r"\s+(?!is\b|are\b|was\b|were\b|has\b|have\b|will\b|can\b|may\b|should\b)[a-z]"
+)
+"""An agent's instruction, a verb opening the sentence ("Try using the search bar…", "Turn left
+after the park…"), not a noun ("Check is in the mail", "Update will be out Monday")."""
 
 
 def build_summary(
