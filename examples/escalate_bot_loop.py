@@ -20,6 +20,7 @@ POLICY = {
     "intents": {"refund": {"required": ["order_id", "email"]}, "fraud_security": {"escalate": True}},
 }
 
+
 # The chat as the bot sees it, one OpenAI chat message at a time (tool calls included).
 def _refund(call_id: str) -> dict[str, object]:
     """The bot calling its refund tool (an assistant message with a tool call)."""

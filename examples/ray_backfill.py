@@ -82,7 +82,12 @@ def main() -> int:
         "--data", type=Path, help="JSON Lines of conversations (default: ABCD dev, if present)"
     )
     parser.add_argument("--limit", type=int, default=200, help="conversations to read (default 200)")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=512,
+        help="rows per Ray task (default 512: fewer, larger tasks pay Ray's cost per task less often)",
+    )
     parser.add_argument("--out", type=Path, default=Path("records.jsonl"))
     parser.add_argument("--no-ray", action="store_true", help="use the pure-Python path even with Ray")
     args = parser.parse_args()
