@@ -75,12 +75,36 @@ _TIER_IN = re.compile(r"\b(?:gold|silver|bronze|platinum|diamond|premium|guest|v
 _SECRET_LOOKALIKES = frozenset({"name", "date", "day", "place", "number", "id", "reference", "account_id"})
 
 
-_NOT_A_PLACE_START = frozenset("yes no ok okay sure i thanks thank that what how can is it".split())
+_NOT_A_PLACE_START = frozenset(
+    "yes no ok okay sure i thanks thank that what how can is it oh ah all through for so but and also".split()
+)
 _NOT_IN_A_PLACE = frozenset(
     """i i'm me my you your we us it it's that's thats did didn't do does don't is was isn't wasn't am talk
-    know think tried want need""".split()
+    know think tried want need perfect awesome thanks thank proceed goodbye bye ok okay sure cool details
+    yes yeah yep nope nevermind wonderful excellent alright please pls plz lol haha she he they seems
+    confused lost forth trivia membership""".split()
 )
-"""A word no place name holds: a reply with one is a sentence ("I did", "That's it"), not a place."""
+"""A word no place name holds: a reply with one is a sentence ("I did", "That's it") or an
+acknowledgement ("Perfect!", "Proceed", "More details please", "thats good thanks. Goodbye"),
+not a place."""
+
+
+_PLACE_NOUNS = frozenset(
+    """home house work office school downtown uptown hospital airport university station mall park street
+    st avenue ave road rd center centre hotel restaurant church library gym store shop market bank beach
+    museum stadium campus apartment apartments venue club bar cafe theater theatre zoo port harbor harbour
+    bridge square plaza terminal city town village north south east west side part clinic pharmacy
+    airport terminal building""".split()
+)
+
+
+def _names_a_place(words: list[str]) -> bool:
+    """A reply opening with a common word ("the hospital", "a lot", "here but lost") names a place only
+    with a place noun, a number ("the 5th and Main") or a capitalized word after the first."""
+    return any(
+        w.strip(".,!?'\"").lower() in _PLACE_NOUNS or any(c.isdigit() for c in w) or w[:1].isupper()
+        for w in words[1:]
+    )
 
 
 _TRAILING_ZIP = re.compile(r"(?<!\d)\d{5}(?:-\d{4})?$")
@@ -148,6 +172,7 @@ def _shape_fits(kind: str, value: str) -> bool:
             and not all(w.lower() in STOPWORDS for w in words)
             and words[0].lower() not in _NOT_A_PLACE_START
             and _NOT_IN_A_PLACE.isdisjoint(w.lower().replace("’", "'").strip(".,!?") for w in words)
+            and (words[0].lower() not in STOPWORDS or _names_a_place(words))
         )
     if kind == "address":  # "8 weeks", "3 times", "2 more days": a number of things, no address
         return 2 <= len(words) <= 14 and words[0][0].isdigit() and not _COUNTED_THINGS.match(value)

@@ -64,10 +64,11 @@ _NOT_PLACES = frozenset(
     Agent Bot Order Account January February March April May June July August September October November
     December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday
     Saturday Sunday Today Tomorrow Dr Mr Mrs Ms Transit Stock DM DMs WiFi Wifi Bluetooth Settings Gold Silver
-    Bronze Platinum Premium Guest""".split()
+    Bronze Platinum Premium Guest Cheap Expensive Moderate""".split()
 )
 """Capitalized words after "in"/"at"/"to" that name no place: a status ("in Transit", "in Stock"), a
-channel or a setting ("to DM", "in Settings"), a membership tier ("at Gold")."""
+channel or a setting ("to DM", "in Settings"), a membership tier ("at Gold"), a price range ("in the
+Cheap price category")."""
 
 
 _SET_SCAN_MIN = 256

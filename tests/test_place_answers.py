@@ -1,0 +1,75 @@
+"""A reply to a "where?" question is a place only when it names one: "Perfect!", "Proceed", "More
+details please", "thats good thanks. Goodbye" or "a lot" after "Do you know how to reach your
+destination?" is no place for the record; "the hospital", "Chicago", "just Airport" are. A
+price range ("in the Cheap price category") is no place either."""
+
+from __future__ import annotations
+
+import pytest
+
+import handoff_ai as ho
+
+
+def _places(reply: str, question: str = "Where do you need to go?") -> list[str]:
+    conversation = ho.load(
+        {
+            "turns": [
+                {"speaker": "customer", "text": "Hi, I need directions please."},
+                {"speaker": "agent", "text": question},
+                {"speaker": "customer", "text": reply},
+            ]
+        },
+        id="places",
+    )
+    return [f.value for f in ho.summarize(conversation).facts if f.kind in ("place", "city")]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Perfect!",
+        "Proceed",
+        "More details please",
+        "thats good thanks. Goodbye",
+        "awesome, i found it!",
+        "a lot",
+        "so confused",
+        "Oh the horror",
+    ],
+)
+def test_an_acknowledgement_is_no_place(reply: str) -> None:
+    question = "Your destination will be on the left. Do you know how to reach your destination?"
+    assert _places(reply, question) == []
+    assert _places(reply) == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "place"),
+    [
+        ("the hospital", "the hospital"),
+        ("the airport", "the airport"),
+        ("just Airport", "just Airport"),
+        ("Chicago", "Chicago"),
+        ("the University", "the University"),
+    ],
+)
+def test_a_place_answer_is_still_a_place(reply: str, place: str) -> None:
+    assert place in _places(reply)
+
+
+def test_a_price_range_is_no_place() -> None:
+    conversation = ho.load(
+        {
+            "turns": [
+                {"speaker": "customer", "text": "Find me a hotel in the West part of town."},
+                {
+                    "speaker": "agent",
+                    "text": "OK, I have found the 'Hilton Hotel', located West. It is in the Cheap price category.",
+                },
+                {"speaker": "customer", "text": "Something expensive please."},
+            ]
+        },
+        id="price",
+    )
+    values = {f.value.lower() for f in ho.summarize(conversation).facts if f.kind in ("place", "city")}
+    assert not values & {"cheap", "expensive"}
