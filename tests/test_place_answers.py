@@ -73,3 +73,23 @@ def test_a_price_range_is_no_place() -> None:
     )
     values = {f.value.lower() for f in ho.summarize(conversation).facts if f.kind in ("place", "city")}
     assert not values & {"cheap", "expensive"}
+
+
+def test_a_crossing_is_a_place_not_a_date() -> None:
+    conversation = ho.load(
+        {
+            "turns": [
+                {"speaker": "customer", "text": "I need a ride please."},
+                {"speaker": "agent", "text": "Where are you departing from?"},
+                {"speaker": "customer", "text": "5th and Main"},
+                {"speaker": "agent", "text": "And when do you want to travel?"},
+                {"speaker": "customer", "text": "On the 5th and 6th of May, or the 18th."},
+            ]
+        },
+        id="crossing",
+    )
+    facts = ho.summarize(conversation).facts
+    assert ("place", "5th and Main") in {(f.kind, f.value) for f in facts}
+    dates = [f for f in facts if f.kind == "date"]
+    assert not [d for d in dates if "m3" in d.evidence]  # the crossing gives no date
+    assert "18th" in {d.value for d in dates}  # "the 5th and 6th of May" still does

@@ -210,8 +210,8 @@ def _english() -> list[Recognizer]:
                 "date",
                 rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|(?<![\d.])\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?![./]\d)|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
-                # "1st Ave" is a street and "3rd time" a count, not dates; "1/6th" is a fraction
-                rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b))\b",
+                # "1st Ave", "5th and Main" are streets, "3rd time" a count, not dates; "1/6th" is a fraction
+                rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b|\s+(?:and|&)\s+[A-Z]))\b",
             ),
             Recognizer(
                 "time",

@@ -26,7 +26,9 @@ GENERIC_KINDS = frozenset({"number", "id", "reference"})
 
 # A split starts only at the first white space of a run, so long runs of spaces
 # (a masked span, padding) are scanned once, not once per position.
-_SEGMENT_SPLIT = re.compile(r"[,;\n]|(?<!\s)\s+(?:and|also|&)\s+|(?<!\s)\s+-\s+|\.\s+")
+_SEGMENT_SPLIT = re.compile(r"[,;\n]|(?<!\s)(?<!\d(?:st|nd|rd|th))\s+(?:and|also|&)\s+|(?<!\s)\s+-\s+|\.\s+")
+"""Where an answer splits into pieces: punctuation, "and", " - ", a sentence end; not the "and" of
+a crossing ("5th and Main")."""
 
 
 _FILLER_HEAD = re.compile(
