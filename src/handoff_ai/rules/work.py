@@ -82,7 +82,10 @@ _CANNOT_WORDS = (
     "not able",
     "can’t",
     "couldn’t",
+    "n't able",
+    "n’t able",
 )
+"""One of these is in every match of ``_CANNOT`` (in the lower-cased text): "wasn't able to" too."""
 _CANNOT_TOKENS = frozenset({"can't", "cannot", "couldn't", "unable", "able"})
 _NOT_WORK = frozenset({"escalate", "transfer", "assign", "log", "confirm", "verify"})
 """Work that a customer's "still not working" does not undo (handing the case on, noting it)."""
@@ -293,7 +296,8 @@ def _cannot(
 ) -> list[Work]:
     """ "I can't waive this one", "we were unable to reset it": work that failed."""
     text = message.text
-    if not any(w in text for w in _CANNOT_WORDS):
+    low = text.lower()
+    if not any(w in low for w in _CANNOT_WORDS):
         return []
     phrases = reader.phrases
     out: list[Work] = []
