@@ -244,7 +244,8 @@ def work_statements(
     if found:
         _whole_sentences(text, found, where, reader)
     if cannot:
-        found.extend(_cannot(message, index, reader, actor, found))
+        after_event = index > 0 and messages[index - 1].kind == "event"
+        found.extend(_cannot(message, index, reader, actor, found, after_event))
     if handed:
         found.extend(_delivered(message, index, reader, actor, messages))
     return found
@@ -292,9 +293,15 @@ def _rule(outcome: Outcome) -> str:
 
 
 def _cannot(
-    message: Message, index: int, reader: DialogueReader, actor: Actor, found: list[Work]
+    message: Message,
+    index: int,
+    reader: DialogueReader,
+    actor: Actor,
+    found: list[Work],
+    after_event: bool = False,
 ) -> list[Work]:
-    """ "I can't waive this one", "we were unable to reset it": work that failed."""
+    """ "I can't waive this one", "we were unable to reset it": work that failed. ``after_event``: the
+    message follows a logged event (a tool call's result), which a bare "I couldn't do that" restates."""
     text = message.text
     low = text.lower()
     if not any(w in low for w in _CANNOT_WORDS):
@@ -308,6 +315,8 @@ def _cannot(
             continue
         clause = _clause(text, match.start(), len(text))
         key = (base, _objects(tokens(text[match.end(1) : match.end(1) + 60]), reader))
+        if after_event and base == "do" and _first_word(text, match.end(1)) in _POINTERS:
+            continue  # "I wasn't able to do that" after a logged call: it restates the call's failure
         for work in found:  # the same verb said done in the sentence ("we already waived one…")
             if work.key[0] == base:
                 work.action.outcome = "failed"
@@ -329,6 +338,15 @@ def _cannot(
                 )
             )
     return out
+
+
+_POINTERS = frozenset({"that", "it", "this"})
+
+
+def _first_word(text: str, at: int) -> str:
+    """The word after offset ``at``, lower-cased, without punctuation ("" at the end)."""
+    rest = text[at : at + 30].split(None, 1)
+    return rest[0].strip(".,!?;:'\"").lower() if rest else ""
 
 
 def _customer_reply(messages: Sequence[Message], index: int) -> Message | None:
