@@ -93,3 +93,25 @@ def test_a_crossing_is_a_place_not_a_date() -> None:
     dates = [f for f in facts if f.kind == "date"]
     assert not [d for d in dates if "m3" in d.evidence]  # the crossing gives no date
     assert "18th" in {d.value for d in dates}  # "the 5th and 6th of May" still does
+
+
+@pytest.mark.parametrize(
+    ("said", "dates"),
+    [
+        ("I want to leave on the 13th and the 19th.", {"13th", "19th"}),
+        ("On the 3rd and I would prefer to come back on the 9th.", {"3rd", "9th"}),
+        ("the 14th and first class if possible", {"14th"}),
+    ],
+)
+def test_an_ordinal_before_and_is_still_a_date_unless_a_street_follows(said: str, dates: set[str]) -> None:
+    conversation = ho.load(
+        {
+            "turns": [
+                {"speaker": "customer", "text": "Book me a hotel please"},
+                {"speaker": "agent", "text": "When would you like to travel?"},
+                {"speaker": "customer", "text": said},
+            ]
+        },
+        id="ordinals",
+    )
+    assert {f.value for f in ho.summarize(conversation).facts if f.kind == "date"} == dates

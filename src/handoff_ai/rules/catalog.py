@@ -211,7 +211,7 @@ def _english() -> list[Recognizer]:
                 rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|(?<![\d.])\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?![./]\d)|\d{{1,2}}-\d{{1,2}}-\d{{4}}|"
                 rf"{_MONTHS}\.?\s+\d{{1,2}}{_ORD}?(?:,?\s+\d{{4}})?|\d{{1,2}}{_ORD}?\s+(?:of\s+)?{_MONTHS}\b(?:,?\s+\d{{4}})?|"
                 # "1st Ave", "5th and Main" are streets, "3rd time" a count, not dates; "1/6th" is a fraction
-                rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b|\s+(?:and|&)\s+[A-Z]))\b",
+                rf"(?<!/)\d{{1,2}}{_ORD}\b(?!\s+(?:{_STREET_SUFFIX}|{_COUNTED})\b|\s+(?:and|&)\s+(?-i:[A-Z][a-z])))\b",
             ),
             Recognizer(
                 "time",
