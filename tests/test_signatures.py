@@ -18,10 +18,14 @@ from handoff_ai.rules.restate import clean, strip_signature
         ("Please check this link. ^Sahil", "Please check this link."),
         ("You may do so or make a flight change.Thanks- Ed", "You may do so or make a flight change."),
         ("Reset the router and try again -Bob", "Reset the router and try again"),
+        ("We'll check things backstage /MU", "We'll check things backstage"),
         # not signatures
         ("The area is 5^3 metres", "The area is 5^3 metres"),
         ("We use a well-known tool", "We use a well-known tool"),
         ("Battery at 80% - Normal", "Battery at 80% - Normal"),
+        ("We're open 24/7", "We're open 24/7"),
+        ("See the docs at /Docs", "See the docs at /Docs"),
+        ("Choose A / B", "Choose A / B"),
     ],
 )
 def test_a_closing_signature_is_cleaned_off(text: str, expected: str) -> None:

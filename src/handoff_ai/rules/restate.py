@@ -30,11 +30,11 @@ __all__ = [
 _MENTION = re.compile(r"(?<![\w.@])@\w+[:,]?")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _SIGNATURE = re.compile(
-    r"(?:\s*\^\s?[A-Z][A-Za-z]{0,5}\.?|\s+[-–—~]\s?[A-Z][A-Za-z]{0,3}\.?"
+    r"(?:\s*\^\s?[A-Z][A-Za-z]{0,5}\.?|\s+[-–—~]\s?[A-Z][A-Za-z]{0,3}\.?|\s+/[A-Z]{1,3}\.?"
     r"|(?<=[.!,\s])(?i:thanks|thank\s+you|cheers|regards)[!.,]?\s*[-–—~]\s?[A-Z][A-Za-z]{0,10}\.?)+\s*$"
 )
-"""An agent's signature closing a post: "^KJ", "-Bob", glued on too ("…help.^Raj"), or after a
-sign-off ("…change.Thanks- Ed")."""
+"""An agent's signature closing a post: "^KJ", "-Bob", "/DF", glued on too ("…help.^Raj"), or after
+a sign-off ("…change.Thanks- Ed")."""
 _MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*•])\s+")  # "(2) ", "1. ", "- " starting a line
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
 _FILLER = re.compile(
@@ -222,7 +222,7 @@ def clean(text: str) -> str:
         text = _EMOJI.sub("", text)
     text = " ".join(text.split())
     tail = text[-8:]
-    if "^" in tail or "-" in tail or "~" in tail or not tail.isascii():
+    if "^" in tail or "-" in tail or "~" in tail or "/" in tail or not tail.isascii():
         text = _SIGNATURE.sub("", text)
     if text[:1] in _MARKER_START:
         text = _MARKER.sub("", text)
