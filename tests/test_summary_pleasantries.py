@@ -43,6 +43,13 @@ def _summary(last: str) -> str:
         "Thanks for providing us with that information.",
         "Thank you for being a Silver member.",
         "Thanks for your support over the years.",
+        "Thank you so much for contacting AcmeBrands customer service.",
+        "I hope you enjoy the rest of your day.",
+        "Any other questions today?",
+        "Does that answer your question?",
+        "Is there anything further I can assist you with today?",
+        "I completely understand your frustration, Sam.",
+        "Regards, Prashant",
     ],
 )
 def test_small_talk_is_not_where_the_case_stands(last: str) -> None:
@@ -63,3 +70,8 @@ def test_an_informative_last_reply_still_counts() -> None:
 def test_a_thank_you_followed_by_a_clause_that_says_something_still_counts() -> None:
     summary = _summary("Thanks for that info Sam, I will check whether the jacket ships in size L.")
     assert "check whether the jacket ships in size L" in summary
+
+
+def test_understanding_followed_by_a_fact_still_counts() -> None:
+    summary = _summary("I understand that the replacement jacket ships on Friday from our Denver warehouse.")
+    assert "replacement jacket ships on Friday" in summary

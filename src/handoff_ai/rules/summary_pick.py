@@ -34,9 +34,16 @@ _PLEASANTRY = re.compile(
     r"(?:is\s+there\s+)?(?:something|anything)\s+more|was\s+there\s+anything|"
     r"thanks?|thank\s+you|have\s+a\s+(?:great|good|nice|lovely)|glad|happy\s+to|feel\s+free|"
     r"let\s+us\s+know\s+if|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
-    r"hope\s+(?:this|that|you)|we\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear|"
+    r"hope\s+(?:this|that|you)|(?:we|i)\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear|"
+    # closing questions: "Any other questions today?", "Is there any other way…", "Does that answer…?"
+    r"any\s+(?:other|more|further)\s+questions|is\s+there\s+(?:any|anything)\s+(?:other|further|more)|"
+    r"(?:does|did|do)\s+(?:that|this)\s+answer|"
+    # empathy said alone: "I completely understand.", "We understand how frustrating that is."
+    r"(?:i|we)\s+(?:\w+\s+)?understand(?:\s+[\w'’]+){0,4}(?=(?:,\s*\w+)?[\s.!]*$)|"
+    r"(?:best\s+|kind\s+|warm\s+)?regards|sincerely|"
     # what is left of "Thanks for shopping with us" once its "Thanks" is cleaned off, and small talk
-    r"for\s+(?:shopping|contacting|reaching\s+out|choosing|calling|your\s+(?:patience|time|business))|"
+    r"(?:(?:so\s+|very\s+)?much\s+)?for\s+(?:shopping|contacting|reaching\s+out|choosing|calling|"
+    r"your\s+(?:patience|time|business))|"
     # ... and of "Thanks for providing that", "Thank you for your patronage and have a nice day" (not
     # "Thanks for that info, I will check it": a clause after it says something)
     r"for\s+(?:being|waiting|holding|bearing|providing|sharing|letting|(?:the|that|this)\s+(?:info|information|"
