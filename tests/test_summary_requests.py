@@ -65,7 +65,7 @@ def test_what_is_not_a_request_to_act_is_left_as_said(first: str) -> None:
 
 def test_a_question_that_opens_the_quote_is_asked() -> None:
     summary = _summary("When will my refund of $40 arrive? I need it for rent.")
-    assert summary.startswith("Customer asks when will their refund of $40 arrive")
+    assert summary.startswith("Customer asks: when will their refund of $40 arrive?")
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,32 @@ def test_a_question_that_opens_the_quote_is_asked() -> None:
 )
 def test_a_pronoun_that_starts_a_later_sentence_gets_a_capital(text: str, agent: bool, expected: str) -> None:
     assert third_person(text, agent=agent) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (
+            "Do you know how to reach your destination?",
+            "Agent asks: does the customer know how to reach their destination?",
+        ),
+        ("Did you try to log out and back in?", "Agent asks: did the customer try to log out and back in?"),
+        (
+            "Did you have the receipt with you?",
+            "Agent asks: did the customer have the receipt with the customer?",
+        ),
+        # no question mark, or no question word first: reported, not quoted
+        ("When you log in, it crashes.", "Agent says when the customer log in, it crashes."),
+        ("What a day.", "Agent says what a day."),
+    ],
+)
+def test_a_question_in_its_own_words_is_quoted_as_one(said: str, expected: str) -> None:
+    from handoff_ai.rules.summary import _frame_agent
+
+    assert _frame_agent("agent", said) == expected
+
+
+def test_a_customer_question_is_quoted_as_one() -> None:
+    assert _summary("What is the weather like tomorrow in Chicago?").startswith(
+        "Customer asks: what is the weather like tomorrow in Chicago?"
+    )

@@ -181,7 +181,13 @@ def _agree(match: re.Match[str]) -> str:
     before = match.string[max(0, match.start() - 8) : match.start()].lower()
     if key == "have the customer" and before.endswith(_CAUSATIVE_BEFORE):
         return match.group(0)
+    if key.startswith("the customer ") and before.endswith(_AUXILIARY_BEFORE):
+        return match.group(0)  # "did you have" -> "did the customer have", not "has"
     return _AGREEMENT[key]
+
+
+_AUXILIARY_BEFORE = ("did ", "does ", "do ", "will ", "would ", "can ", "could ", "should ", "may ", "might ")
+"""Words before "the customer" that keep its verb bare ("does the customer need")."""
 
 
 _AGREEMENT = {

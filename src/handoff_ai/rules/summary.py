@@ -119,7 +119,7 @@ def _frame_customer(sentence: str, helper: str = "the agent") -> str:
         whom = f" {helper}" if body[:5].lower() == "help " else ""  # "Help me find…": the agent is to help
         return f"Customer asks{whom} to {_limit(_lower_word(body), _ISSUE_WORDS)}."
     body = _lower_first(body)
-    return f"Customer {'asks' if asks else 'says'} {_limit(body, _ISSUE_WORDS)}."
+    return _framed("Customer", asks, _limit(body, _ISSUE_WORDS), sentence.rstrip().endswith("?"))
 
 
 _REQUEST_VERBS = frozenset(
@@ -188,7 +188,16 @@ def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
         rest = _lower_word(third_person(sentence.rstrip(" .!?…"), agent=True))
         return f"{who} asks the customer to {_limit(rest, words - 3)}."  # the frame is 3 words longer
     body = _lower_first(third_person(sentence.rstrip(" .!?…"), agent=True))
-    return f"{who} {'asks' if asks else 'says'} {_limit(body, words)}."
+    return _framed(who, asks, _limit(body, words), sentence.endswith("?"))
+
+
+def _framed(who: str, asks: bool, body: str, question_mark: bool) -> str:
+    """ "Agent says …." or "Agent asks …."; a question asked in its own words ("?" and a question
+    word first) is quoted as one: "Agent asks: does the customer know the way?" (not "Agent asks
+    does the customer know the way.")."""
+    if asks and question_mark and _QUESTION_START.match(body) and not body.endswith("…"):
+        return f"{who} asks: {body}?"
+    return f"{who} {'asks' if asks else 'says'} {body}."
 
 
 _AGENT_IMPERATIVE = re.compile(
