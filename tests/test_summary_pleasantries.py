@@ -50,6 +50,10 @@ def _summary(last: str) -> str:
         "Is there anything further I can assist you with today?",
         "I completely understand your frustration, Sam.",
         "Regards, Prashant",
+        "Great, please let us know if we can be of further assistance.",
+        "We appreciate you reaching out to us about this.",
+        "Thanks for working with #Social.",
+        "Hi Sam, that's great thanks for getting back to me.",
     ],
 )
 def test_small_talk_is_not_where_the_case_stands(last: str) -> None:

@@ -107,7 +107,8 @@ def test_a_pronoun_that_starts_a_later_sentence_gets_a_capital(text: str, agent:
             "Did you have the receipt with you?",
             "Agent asks: did the customer have the receipt with the customer?",
         ),
-        # no question mark, or no question word first: reported, not quoted
+        ("The internet light is red again?", "Agent asks: the internet light is red again?"),
+        # no question mark: reported, not quoted
         ("When you log in, it crashes.", "Agent says when the customer log in, it crashes."),
         ("What a day.", "Agent says what a day."),
     ],

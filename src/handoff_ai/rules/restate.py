@@ -38,7 +38,7 @@ a sign-off ("…change.Thanks- Ed")."""
 _MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*•])\s+")  # "(2) ", "1. ", "- " starting a line
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200b-\u200d\ufe0f]+")
 _FILLER = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|ok(?:ay)?|so|well|yes|yeah|yep|um+|uh+|oh|ah|hmm+|greetings|good\s+"
+    r"^(?:(?:(?:hi|hello|hey)\s+\w+(?=\s*,)|hi|hello|hey|hiya|ok(?:ay)?|so|well|yes|yeah|yep|um+|uh+|oh|ah|hmm+|greetings|good\s+"
     r"(?:morning|afternoon|evening|day)|dear\s+\w+|got\s+it|right|great|thanks|thank\s+you|sure|perfect|"
     r"awesome|alright|excellent|wonderful|cool|certainly|absolutely|omg|ugh|wow|yup|oops|darn|dang|geez|gosh|"
     r"whoa|welp|lol)"

@@ -192,10 +192,10 @@ def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
 
 
 def _framed(who: str, asks: bool, body: str, question_mark: bool) -> str:
-    """ "Agent says …." or "Agent asks …."; a question asked in its own words ("?" and a question
-    word first) is quoted as one: "Agent asks: does the customer know the way?" (not "Agent asks
-    does the customer know the way.")."""
-    if asks and question_mark and _QUESTION_START.match(body) and not body.endswith("…"):
+    """ "Agent says …." or "Agent asks …."; a question asked in its own words (it ends with "?") is
+    quoted as one: "Agent asks: does the customer know the way?" (not "Agent asks does the customer
+    know the way."), "Agent asks: the internet light is red again?"."""
+    if asks and question_mark and not body.endswith("…"):
         return f"{who} asks: {body}?"
     return f"{who} {'asks' if asks else 'says'} {body}."
 

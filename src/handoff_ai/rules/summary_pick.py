@@ -33,7 +33,7 @@ _PLEASANTRY = re.compile(
     r"have\s+an?\s+(?:amazing|wonderful|fantastic|awesome|excellent|blessed|great|good|nice|lovely)|"
     r"(?:is\s+there\s+)?(?:something|anything)\s+more|was\s+there\s+anything|"
     r"thanks?|thank\s+you|have\s+a\s+(?:great|good|nice|lovely)|glad|happy\s+to|feel\s+free|"
-    r"let\s+us\s+know\s+if|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
+    r"(?:please\s+)?let\s+us\s+know\s+if|(?:we|i)\s+(?:really\s+|truly\s+)?appreciate\s+(?:you|your|it)\b|anytime|cheers|oh\s+no|that['’]s\s+(?:great|good|awesome|unusual)|got\s+it|"
     r"hope\s+(?:this|that|you)|(?:we|i)\s+hope|take\s+care|enjoy|help\s+us\s+improve|we['’]d\s+(?:love|like)\s+to\s+hear|"
     # closing questions: "Any other questions today?", "Is there any other way…", "Does that answer…?"
     r"(?:(?:do|did)\s+you\s+have\s+)?any\s+(?:other|more|further)\s+questions|is\s+there\s+(?:any|anything)\s+(?:other|further|more)|"
@@ -46,7 +46,7 @@ _PLEASANTRY = re.compile(
     r"your\s+(?:patience|time|business))|"
     # ... and of "Thanks for providing that", "Thank you for your patronage and have a nice day" (not
     # "Thanks for that info, I will check it": a clause after it says something)
-    r"for\s+(?:being|waiting|holding|bearing|providing|sharing|letting|(?:the|that|this)\s+(?:info|information|"
+    r"for\s+(?:being|waiting|holding|bearing|providing|sharing|letting|working|getting\s+back|(?:the|that|this)\s+(?:info|information|"
     r"update|details)|your\s+(?:patronage|understanding|feedback|loyalty|message|reply|response|cooperation|"
     r"kind\s+words|support))(?![^,;]*[,;]\s*\w)|"
     r"(?:good|great|nice)\s+to\s+hear|sounds\s+(?:good|great)|nice\s+(?:chatting|talking)|"
