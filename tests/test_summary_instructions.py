@@ -30,6 +30,9 @@ def _summary(first: str, last: str) -> str:
         ("Update will be out on Monday.", "Agent says Update will be out on Monday."),
         ("Check is in the mail.", "Agent says Check is in the mail."),
         ("Ride booked.", "Agent says Ride booked."),
+        ("Call center hours are 9 to 5.", "Agent says Call center hours are 9 to 5."),
+        ("Use of the app is free.", "Agent says Use of the app is free."),
+        ("Contact details were sent to you.", "Agent says Contact details were sent to the customer."),
     ],
 )
 def test_an_instruction_is_reported_as_one(said: str, expected: str) -> None:

@@ -184,7 +184,8 @@ def _frame_agent(role: str, sentence: str, words: int = _STATUS_WORDS) -> str:
         return f"{who} asks the customer {'' if rest.startswith('not to ') else 'to '}" \
             f"{_limit(_lower_first(rest), words)}."  # fmt: skip
     asks = _asks(sentence)
-    if not asks and _AGENT_IMPERATIVE.match(sentence):  # "Try the search now." -> asks the customer to try it
+    instruction = _AGENT_IMPERATIVE.match(sentence) and _NOUN_VERBS.isdisjoint(sentence.lower().split()[1:4])
+    if not asks and instruction:  # "Try the search now." -> asks the customer to try it
         rest = _lower_word(third_person(sentence.rstrip(" .!?…"), agent=True))
         return f"{who} asks the customer to {_limit(rest, words - 3)}."  # the frame is 3 words longer
     body = _lower_first(third_person(sentence.rstrip(" .!?…"), agent=True))
@@ -208,6 +209,9 @@ _AGENT_IMPERATIVE = re.compile(
 )
 """An agent's instruction, a verb opening the sentence ("Try using the search bar…", "Turn left
 after the park…"), not a noun ("Check is in the mail", "Update will be out Monday")."""
+_NOUN_VERBS = frozenset({"of", "is", "are", "was", "were", "will", "has", "have", "can", "may", "should"})
+"""A verb (or "of") among the next three words makes the first word a noun's ("Call center hours are 9
+to 5", "Use of the app…")."""
 
 
 def build_summary(
