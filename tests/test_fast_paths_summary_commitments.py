@@ -6,7 +6,7 @@ import random
 import re
 
 from handoff_ai.rules import restate, summary, summary_pick
-from handoff_ai.rules.sentences import split_sentences
+from handoff_ai.rules.sentences import ends_before, split_sentences
 
 
 def _texts(alphabet: str, count: int = 3000, seed: int = 5) -> list[str]:
@@ -34,7 +34,7 @@ def _old_third_person(text: str, *, agent: bool = False) -> str:
         if core == "US" or (key == "am" and (index == 0 or cores[index - 1].lower() != "i")):
             continue
         new = table[key]
-        if index and restate._ends_sentence(words[index - 1]):  # a later sentence's start
+        if index and ends_before(words[index - 1], core):  # a later sentence's start
             new = new[0].upper() + new[1:]
         words[index] = words[index].replace(core, new, 1)
     text = " ".join(words)

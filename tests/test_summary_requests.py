@@ -84,6 +84,8 @@ def test_a_question_that_opens_the_quote_is_asked() -> None:
         ("Is it late? I was told Monday.", False, "Is it late? They were told Monday."),
         ("It said “done.” I still see it.", False, "It said “done.” They still see it."),
         ("Sent it. you should see it now.", True, "Sent it. The customer should see it now."),
+        ("My flight is 52. My name is Alina.", False, "their flight is 52. Their name is Alina."),
+        ("No. I need a refund.", False, "No. They need a refund."),
         # no sentence ends before the pronoun: left in lower case
         ("I tried... my phone died.", False, "they tried... their phone died."),
         ("I spoke to Mr. me about it.", False, "they spoke to Mr. them about it."),

@@ -288,8 +288,7 @@ def _commitment(text: str, due: Due | None, actor: str, message_id: str, rule: s
     if text[:1] in "HhDd" and (greeting := _GREETING.match(text)) is not None:
         rest = text[greeting.end() :]
         text = rest[:1].upper() + rest[1:]  # "Hi Steve, please get in touch…" -> "Please get in touch…"
-    if "^" in text[-8:]:  # "…get back to you asap ^HP"
-        text = strip_signature(text)
+    text = strip_signature(text)  # "…get back to you asap ^HP"
     return Commitment(
         text=short(text),
         due=due.text if due else None,

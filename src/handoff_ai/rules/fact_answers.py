@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..models import Message
+from .catalog_prechecks import _PLACE_NOUNS
 from .fact_asks import SECRET_KINDS
 from .fact_language import FactWords
 from .lowered_twins import lowered_twin
@@ -91,20 +92,23 @@ acknowledgement ("Perfect!", "Proceed", "More details please", "thats good thank
 not a place."""
 
 
-_PLACE_NOUNS = frozenset(
-    """home house work office school downtown uptown hospital airport university station mall park street
-    st avenue ave road rd center centre hotel restaurant church library gym store shop market bank beach
-    museum stadium campus apartment apartments venue club bar cafe theater theatre zoo port harbor harbour
-    bridge square plaza terminal city town village north south east west side part clinic pharmacy
-    airport terminal building""".split()
+_PLACE_WORDS = frozenset(
+    noun.split()[-1] for noun in re.sub(r"\(\?:er\|re\)", "er", _PLACE_NOUNS).split("|")
+) | frozenset(
+    """home house work school uptown park street st avenue ave road rd center centre restaurant church
+    gym store shop market bank apartment apartments venue club bar cafe theater theatre zoo port harbor
+    harbour bridge square plaza terminal city town village north south east west side part clinic
+    pharmacy building""".split()
 )
+"""Words that make a reply a place ("the hospital", "the west side"): the place nouns of the
+``place.noun`` recognizer, and more that a bare answer uses."""
 
 
 def _names_a_place(words: list[str]) -> bool:
     """A reply opening with a common word ("the hospital", "a lot", "here but lost") names a place only
     with a place noun, a number ("the 5th and Main") or a capitalized word after the first."""
     return any(
-        w.strip(".,!?'\"").lower() in _PLACE_NOUNS or any(c.isdigit() for c in w) or w[:1].isupper()
+        w.strip(".,!?'\"").lower() in _PLACE_WORDS or any(c.isdigit() for c in w) or w[:1].isupper()
         for w in words[1:]
     )
 

@@ -14,6 +14,7 @@ import re
 from itertools import compress, repeat
 
 from .lowered_twins import lowered_twin
+from .sentences import ends_before
 
 __all__ = [
     "CLOSING",
@@ -135,7 +136,7 @@ def third_person(text: str, *, agent: bool = False) -> str:
         if core == "US" or (key == "am" and (index == 0 or keys[index - 1] != "i")):
             continue  # the country; "am" only after "I"
         new = table[key]
-        if index and _ends_sentence(words[index - 1]):  # "…today. I need" -> "…today. They need"
+        if index and ends_before(words[index - 1], core):  # "…today. I need" -> "…today. They need"
             new = new[0].upper() + new[1:]
         words[index] = words[index].replace(core, new, 1)
     text = " ".join(words)
@@ -144,22 +145,6 @@ def third_person(text: str, *, agent: bool = False) -> str:
     if agent and "the customer " in text and _may_agree(text):
         text = _AGREE.sub(_agree, text)  # "you are" -> "the customer is", "do you" -> "does the customer"
     return text
-
-
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "approx", "no", "nr", "ca"})
-
-
-def _ends_sentence(word: str) -> bool:
-    """``word`` (as split on spaces) closes a sentence: it ends with ".", "?" or "!" (a closing
-    quote or bracket may follow), and is no ellipsis ("tried..."), abbreviation ("Mr.") or
-    dotted short form ("e.g.")."""
-    word = word.rstrip("\"'”’)]")
-    if not word.endswith((".", "?", "!")) or word.endswith(("..", "…")):
-        return False
-    if word[-1] != ".":
-        return True
-    stem = word[:-1]
-    return bool(stem) and "." not in stem and stem.lower() not in _ABBREVIATIONS
 
 
 def _may_agree(text: str) -> bool:
@@ -227,9 +212,7 @@ def clean(text: str) -> str:
     if not text.isascii():
         text = _EMOJI.sub("", text)
     text = " ".join(text.split())
-    tail = text[-8:]
-    if "^" in tail or "-" in tail or "~" in tail or "/" in tail or not tail.isascii():
-        text = _SIGNATURE.sub("", text)
+    text = strip_signature(text)
     if text[:1] in _MARKER_START:
         text = _MARKER.sub("", text)
     if text[:12].split(" ", 1)[0].rstrip(",.!:;-").lower() in FILLER_FIRST:  # :func:`first_word`
@@ -242,8 +225,12 @@ def clean(text: str) -> str:
 
 
 def strip_signature(text: str) -> str:
-    """``text`` without the agent's signature at its end ("…asap ^HP" -> "…asap")."""
-    return _SIGNATURE.sub("", text).rstrip()
+    """``text`` without the agent's signature at its end ("…asap ^HP" -> "…asap"); most texts end with
+    none of its marks and are left at once."""
+    tail = text[-8:]
+    if "^" in tail or "-" in tail or "~" in tail or "/" in tail or not tail.isascii():
+        return _SIGNATURE.sub("", text).rstrip()
+    return text
 
 
 def first_word(text: str) -> str:

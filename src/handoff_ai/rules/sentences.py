@@ -24,6 +24,7 @@ import re
 
 __all__ = [
     "MAX_DESCRIPTION",
+    "ends_before",
     "first_sentence",
     "sentence_at",
     "sentence_spans",
@@ -63,6 +64,20 @@ _CLOSERS = ".!?…。！？\"'”’)]»」』）"
 _ANY_END = re.compile(r"[.!?…。！？]")
 _ALWAYS_ENDS = "!?。！？"  # a run starting with one of these always closes a sentence (``_is_end``)
 _WRAPPED = 50  # a line this long that breaks mid-sentence was wrapped (e-mail)
+
+
+_TERMINATOR_AT_END = re.compile(r"[.!?…]+[\"'”’)\]»]*$")
+
+
+def ends_before(word: str, following: str) -> bool:
+    """Whether ``word`` (a piece of text split on spaces) closes a sentence before ``following`` (the
+    next piece): ``_is_end`` on the two, so "Mr.", "e.g.", "5 p.m. my time" and "tried... my" do not."""
+    terminator = _TERMINATOR_AT_END.search(word)
+    if terminator is None:
+        return False
+    # a word in front, so that a number closing a sentence ("flight 52. My name…") is not read as
+    # a list marker opening a line
+    return _is_end(f"_ {word} {following}", terminator.start() + 2, terminator.end() + 2)
 
 
 def _is_end(text: str, start: int, end: int) -> bool:

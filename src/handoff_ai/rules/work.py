@@ -28,6 +28,7 @@ from ..models import Action, Message
 from ..models.record import Actor, Outcome
 from .dialogue_reading import DialogueReader
 from .phrases import tokens
+from .restate import first_word
 from .sentences import shorten
 from .step_text import QUOTE_CHARS, StepKey, described, object_stems, offset, quote, reply_outcome, unhandled
 
@@ -315,7 +316,7 @@ def _cannot(
             continue
         clause = _clause(text, match.start(), len(text))
         key = (base, _objects(tokens(text[match.end(1) : match.end(1) + 60]), reader))
-        if after_event and base == "do" and _first_word(text, match.end(1)) in _POINTERS:
+        if after_event and base == "do" and first_word(text[match.end(1) :].lstrip()) in _POINTERS:
             continue  # "I wasn't able to do that" after a logged call: it restates the call's failure
         for work in found:  # the same verb said done in the sentence ("we already waived one…")
             if work.key[0] == base:
@@ -341,12 +342,6 @@ def _cannot(
 
 
 _POINTERS = frozenset({"that", "it", "this"})
-
-
-def _first_word(text: str, at: int) -> str:
-    """The word after offset ``at``, lower-cased, without punctuation ("" at the end)."""
-    rest = text[at : at + 30].split(None, 1)
-    return rest[0].strip(".,!?;:'\"").lower() if rest else ""
 
 
 def _customer_reply(messages: Sequence[Message], index: int) -> Message | None:
